@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the hardware layer reports: PCI functions, their netdevs, and VF configuration.
+ * Plain data, filled by src/hw/, read by the core's pool logic. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "core/pci-addr.h"
+
+typedef struct HwNetdev {
+        char *name;
+        int ifindex;
+        int dev_port;                   /* 0-based port of its function; 0 when the file is absent */
+        char *phys_port_id;             /* NULL where the driver has none */
+        char *mac;                      /* "52:54:00:00:00:01" */
+        bool up;                        /* operstate "up" */
+        PciAddr pci;                    /* its PCI function */
+        bool has_pci;                   /* false for a netdev with no PCI function (a bridge, …) */
+} HwNetdev;
+
+typedef struct HwFunction {
+        PciAddr addr;
+        uint16_t vendor_id, device_id;
+        char *vendor_name;              /* from pci.ids through libpci; NULL when unknown */
+        char *device_name;
+        char *driver;                   /* NULL when unbound */
+        GPtrArray *netdevs;             /* HwNetdev*, ordered by dev_port; 0, 1 or 2 entries; never NULL */
+
+        /* PF side */
+        bool is_pf;                     /* has sriov_totalvfs */
+        unsigned total_vfs, num_vfs;
+
+        /* VF side */
+        bool is_vf;                     /* has physfn */
+        PciAddr physfn;
+        int vf_index;                   /* -1 when not a VF */
+} HwFunction;
+
+HwNetdev *hw_netdev_free(HwNetdev *n);
+HwNetdev *hw_netdev_copy(const HwNetdev *n);
+HwFunction *hw_function_free(HwFunction *f);
+HwFunction *hw_function_new(void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwNetdev, hw_netdev_free);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwFunction, hw_function_free);
+
+/* The netdev of f whose phys_port_id is id, or NULL. */
+const HwNetdev *hw_function_netdev_by_port_id(const HwFunction *f, const char *id);
+
+typedef enum VfLinkState {
+        VF_LINK_STATE_AUTO,
+        VF_LINK_STATE_ENABLE,
+        VF_LINK_STATE_DISABLE,
+        _VF_LINK_STATE_MAX,
+        _VF_LINK_STATE_INVALID = -EINVAL,
+} VfLinkState;
+
+const char *vf_link_state_to_string(VfLinkState s);
+VfLinkState vf_link_state_from_string(const char *s);
+
+/* A VF's configuration as the PF reports it (IFLA_VFINFO_LIST). */
+typedef struct VfConfig {
+        char mac[18];                   /* admin MAC, lower case */
+        unsigned vlan;                  /* 0 = none */
+        unsigned qos;
+        int spoofchk;                   /* 0, 1, or -1 when the driver does not report it */
+        int trust;                      /* 0, 1, or -1 */
+        VfLinkState link_state;
+} VfConfig;

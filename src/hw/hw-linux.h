@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The linux backend: /sys (or a copy of its layout under root), rtnetlink through libnl-route-3 */
+#pragma once
+
+#include "hw/hw.h"
+
+/* root: NULL or "" for the real system, else a directory holding a sys/ tree (tests) */
+int hw_backend_new_linux(const char *root, HwBackend **ret);

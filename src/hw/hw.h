@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hardware layer: one interface, two backends (linux: real /sys + rtnetlink; sim: a directory) */
+#pragma once
+
+#include <glib.h>
+
+#include "core/hwinfo.h"
+
+typedef struct HwBackend HwBackend;
+
+/* Errors (negative errno):
+ *   -ENODEV      the netdev / PCI function / VF does not exist
+ *   -ENOTSUP     the device cannot do that (not a PF, no SR-IOV, …)
+ *   -ENETDOWN    the PF netdev is down (VF sets)
+ *   -EBUSY, -EINVAL, -EPERM, -EOPNOTSUPP   as the driver said
+ */
+
+HwBackend *hw_backend_free(HwBackend *hw);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwBackend, hw_backend_free);
+
+/* "linux" or "sim" */
+const char *hw_backend_name(const HwBackend *hw);
+
+/* A netdev by name. *ret_function is its PCI function (NULL for a netdev without one, such as a bridge);
+ * ret_function may be NULL. */
+int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwFunction **ret_function);
+
+/* A PCI function by address. */
+int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
+
+/* The VFs of a PF, ordered by VF index, every index from 0 to sriov_numvfs-1 that has a virtfn link
+ * (a gap is skipped, it does not end the list). -ENOTSUP when pf is not an SR-IOV PF. */
+int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
+
+/* VF configuration through a PF netdev, addressed as rtnetlink does: (PF netdev, VF index). */
+int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret);
+int hw_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac);
+int hw_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos);
+int hw_vf_set_spoofchk(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on);
+int hw_vf_set_trust(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on);
+int hw_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state);
+
+/* The MAC of a netdev itself (a VF's own netdev). */
+int hw_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac);

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* File helpers: atomic writes and small reads */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+static int fsync_dir(const char *dir) {
+        _cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        if (fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len) {
+        while (len > 0) {
+                ssize_t n = write(fd, data, len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                data += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+int write_file_atomic(const char *dir, const char *name, const char *data, size_t len) {
+        g_autofree char *tmp = g_strdup_printf("%s/.#%s.XXXXXX", dir, name);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        _cleanup_(closep) int fd = -1;
+        int r;
+
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, data, len);
+        if (r >= 0 && fchmod(fd, 0644) < 0)
+                r = -errno;
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+        return fsync_dir(dir);
+}
+
+int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len) {
+        g_autofree char *buf = NULL;
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+        size_t len = 0, size = 4096;
+
+        if (fd < 0)
+                return -errno;
+        buf = g_malloc(size + 1);
+        for (;;) {
+                ssize_t n;
+
+                if (len == size) {
+                        if (size > max)
+                                return -EFBIG;
+                        size *= 2;
+                        buf = g_realloc(buf, size + 1);
+                }
+                n = read(fd, buf + len, size - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        if (len > max)
+                return -EFBIG;
+        buf[len] = 0;
+        if (ret_len)
+                *ret_len = len;
+        *ret = g_steal_pointer(&buf);
+        return 0;
+}
+
+int read_one_line(const char *path, char **ret) {
+        char *s = NULL;
+        int r;
+
+        r = read_file_full(path, 4096, &s, NULL);
+        if (r < 0)
+                return r;
+        s[strcspn(s, "\n")] = 0;
+        *ret = s;
+        return 0;
+}
+
+int mkdir_parents(const char *path) {
+        if (g_mkdir_with_parents(path, 0755) < 0)
+                return -errno;
+        return 0;
+}
+
+int unlink_durable(const char *dir, const char *name) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return fsync_dir(dir);
+}
