@@ -63,7 +63,6 @@ typedef struct NetDef {
         Tristate trust_guest_rx_filters;
 
         ForwardMode mode;
-        char *forward_dev;              /* <forward dev=> as given; may be NULL */
         Tristate managed;               /* <forward managed=> */
         char *driver_name;              /* <driver name=> */
         char *driver_model;             /* <driver model=> */
