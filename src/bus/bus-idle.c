@@ -1,1 +1,66 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Idle exit: after a quiet spell, give up the bus name, serve what was already queued, and exit */
+#include <errno.h>
+
+#include "bus/bus-context.h"
+#include "shared/log.h"
+
+/* after releasing the name, how long the queue must stay quiet before we exit */
+#define DRAIN_USEC (100 * 1000)
+
+static int idle_arm(BusContext *c, uint64_t usec) {
+        uint64_t now;
+        int r;
+
+        r = sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_time(c->idle_timer, now + usec);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(c->idle_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        BusContext *c = userdata;
+        int r;
+
+        if (c->pending > 0)
+                return idle_arm(c, c->exit_idle_usec);
+        if (c->exiting) {
+                log_info("idle, exiting");
+                return sd_event_exit(c->event, 0);
+        }
+        /* from here on new calls activate a new instance, which waits on the state lock until we are gone */
+        r = sd_bus_release_name(c->bus, NETPOOL_BUS_NAME);
+        if (r < 0)
+                log_warning_errno(r, "cannot release %s: %m; exiting anyway", NETPOOL_BUS_NAME);
+        c->exiting = true;
+        return idle_arm(c, DRAIN_USEC);
+}
+
+static int on_incoming(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = userdata;
+
+        if (sd_bus_message_get_type(m) == SD_BUS_MESSAGE_METHOD_CALL)
+                bus_idle_activity(c);
+        return 0;       /* let the message through */
+}
+
+void bus_idle_activity(BusContext *c) {
+        if (!c->idle_timer)
+                return;
+        (void) idle_arm(c, c->exiting ? DRAIN_USEC : c->exit_idle_usec);
+}
+
+int bus_idle_setup(BusContext *c) {
+        int r;
+
+        if (c->exit_idle_usec == 0)
+                return 0;
+        r = sd_event_add_time_relative(c->event, &c->idle_timer, CLOCK_MONOTONIC, c->exit_idle_usec,
+                                       /* accuracy= */ 0, on_idle_timer, c);
+        if (r < 0)
+                return r;
+        return sd_bus_add_filter(c->bus, NULL, on_incoming, c);
+}

@@ -1,1 +1,200 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Manager object: /org/netpool1, org.netpool1.Manager and the ObjectManager */
+#include <errno.h>
+
+#include "bus/bus-context.h"
+#include "bus/bus-errors.h"
+
+static int reply_network_path(sd_bus_message *m, const Network *n) {
+        g_autofree char *path = bus_network_path(network_name(n));
+
+        if (!path)
+                return -ENOMEM;
+        return sd_bus_reply_method_return(m, "o", path);
+}
+
+static int method_define_or_create(sd_bus_message *m, BusContext *c, bool create, sd_bus_error *error) {
+        g_auto(EngineError) err = {};
+        const char *xml;
+        uint64_t flags;
+        Network *n;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &xml, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = create ? engine_create(c->engine, xml, &n, &err) : engine_define(c->engine, xml, &n, &err);
+        if (r < 0)
+                return bus_reply_engine_error(error, r, err.message);
+        return reply_network_path(m, n);
+}
+
+static int method_define_network(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_define_or_create(m, userdata, /* create= */ false, error);
+}
+
+static int method_create_network(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_define_or_create(m, userdata, /* create= */ true, error);
+}
+
+static int method_lookup_network(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = userdata;
+        const char *key;
+        uint64_t flags;
+        Network *n;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &key, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        n = engine_lookup(c->engine, key);
+        if (!n)
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_NETWORK, "no network named '%s'", key);
+        return reply_network_path(m, n);
+}
+
+static int append_network_row(sd_bus_message *reply, const Network *n) {
+        g_autofree char *path = bus_network_path(network_name(n));
+
+        return sd_bus_message_append(reply, "(sssbbbuuo)", network_name(n), network_uuid(n),
+                                     forward_mode_to_string(n->def->mode), n->active, n->persistent,
+                                     n->autostart, network_connections(n), network_capacity(n), path);
+}
+
+static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        BusContext *c = userdata;
+        g_autoptr(GPtrArray) list = NULL;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sssbbbuuo)");
+        if (r < 0)
+                return r;
+        list = engine_list_networks(c->engine);
+        for (guint i = 0; i < list->len; i++) {
+                r = append_network_row(reply, list->pdata[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_lookup_port(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *uuid;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &uuid, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "no port with UUID '%s'", uuid);
+}
+
+static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "a(sssssso)", 0);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_auto(EngineError) err = {};
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = engine_rescan(c->engine, &err);
+        if (r < 0)
+                return bus_reply_engine_error(error, r, err.message);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", NETPOOL_VERSION);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("DefineNetwork",
+                                SD_BUS_ARGS("s", xml, "t", flags),
+                                SD_BUS_RESULT("o", network),
+                                method_define_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CreateNetwork",
+                                SD_BUS_ARGS("s", xml, "t", flags),
+                                SD_BUS_RESULT("o", network),
+                                method_create_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("LookupNetwork",
+                                SD_BUS_ARGS("s", name_or_uuid, "t", flags),
+                                SD_BUS_RESULT("o", network),
+                                method_lookup_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListNetworks",
+                                SD_BUS_ARGS("t", flags),
+                                SD_BUS_RESULT("a(sssbbbuuo)", networks),
+                                method_list_networks, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("LookupPort",
+                                SD_BUS_ARGS("s", port_uuid, "t", flags),
+                                SD_BUS_RESULT("o", port),
+                                method_lookup_port, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListPorts",
+                                SD_BUS_ARGS("t", flags),
+                                SD_BUS_RESULT("a(sssssso)", ports),
+                                method_list_ports, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rescan",
+                                SD_BUS_ARGS("t", flags),
+                                SD_BUS_NO_RESULT,
+                                method_rescan, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+int bus_manager_register(BusContext *c) {
+        int r;
+
+        r = sd_bus_add_object_manager(c->bus, NULL, NETPOOL_MANAGER_PATH);
+        if (r < 0)
+                return r;
+        return sd_bus_add_object_vtable(c->bus, NULL, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE,
+                                        manager_vtable, c);
+}

@@ -1,1 +1,275 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Network objects: /org/netpool1/network/<name>, org.netpool1.Network */
+#include <errno.h>
+
+#include "bus/bus-context.h"
+#include "bus/bus-errors.h"
+
+#define STOP_FLAG_FORCE         UINT64_C(1)
+#define GETXML_FLAG_INACTIVE    UINT64_C(1)
+
+static int property_get_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", network_name(userdata));
+}
+
+static int property_get_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", network_uuid(userdata));
+}
+
+static int property_get_forward_mode(sd_bus *bus, const char *path, const char *interface,
+                                     const char *property, sd_bus_message *reply, void *userdata,
+                                     sd_bus_error *error) {
+        const Network *n = userdata;
+
+        return sd_bus_message_append(reply, "s", forward_mode_to_string(n->def->mode));
+}
+
+static int property_get_flag(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Network *n = userdata;
+        int v;
+
+        if (streq(property, "Active"))
+                v = n->active;
+        else if (streq(property, "Persistent"))
+                v = n->persistent;
+        else
+                v = n->autostart;
+        return sd_bus_message_append(reply, "b", v);
+}
+
+static int property_get_count(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Network *n = userdata;
+        unsigned v;
+
+        if (streq(property, "Connections"))
+                v = network_connections(n);
+        else if (streq(property, "Capacity"))
+                v = network_capacity(n);
+        else
+                v = network_available(n);
+        return sd_bus_message_append(reply, "u", v);
+}
+
+static int property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *value, void *userdata, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(bus);
+        g_auto(EngineError) err = {};
+        int b, r;
+
+        r = sd_bus_message_read(value, "b", &b);
+        if (r < 0)
+                return r;
+        r = engine_set_autostart(c->engine, userdata, b, &err);
+        if (r < 0)
+                return bus_reply_engine_error(error, r, err.message);
+        return 0;
+}
+
+/* Start, Stop and Undefine: read flags, check them, call the engine, reply */
+static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, sd_bus_error *error,
+                         int (*call)(Engine *e, Network *n, uint64_t flags, EngineError *err)) {
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        g_auto(EngineError) err = {};
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, known_flags, error);
+        if (r < 0)
+                return r;
+        r = call(c->engine, n, flags, &err);
+        if (r < 0)
+                return bus_reply_engine_error(error, r, err.message);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int call_start(Engine *e, Network *n, uint64_t flags, EngineError *err) {
+        return engine_start(e, n, err);
+}
+
+static int call_stop(Engine *e, Network *n, uint64_t flags, EngineError *err) {
+        return engine_stop(e, n, flags & STOP_FLAG_FORCE, err);
+}
+
+static int call_undefine(Engine *e, Network *n, uint64_t flags, EngineError *err) {
+        return engine_undefine(e, n, err);
+}
+
+static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_simple(m, userdata, 0, error, call_start);
+}
+
+static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_simple(m, userdata, STOP_FLAG_FORCE, error, call_stop);
+}
+
+static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_simple(m, userdata, 0, error, call_undefine);
+}
+
+static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        g_autofree char *xml = NULL;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, GETXML_FLAG_INACTIVE, error);
+        if (r < 0)
+                return r;
+        xml = network_format_xml(userdata, flags & GETXML_FLAG_INACTIVE);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "ao", 0);
+}
+
+static int append_device_row(sd_bus_message *reply, const PoolDevice *d) {
+        DeviceState state = d->state;
+
+        if (state == DEVICE_STATE_FREE && d->connections > 0)
+                state = DEVICE_STATE_IN_USE;
+        return sd_bus_message_append(reply, "(ssssisus)", d->id, d->netdev ?: "", d->pci_address ?: "",
+                                     d->pf_netdev ?: "", (int32_t) d->vf_index, device_state_to_string(state),
+                                     d->connections, "");
+}
+
+static int method_get_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const Network *n = userdata;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssssisus)");
+        if (r < 0)
+                return r;
+        for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
+                r = append_device_row(reply, n->pool->devices->pdata[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static const sd_bus_vtable network_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", property_get_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ForwardMode", "s", property_get_forward_mode, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Active", "b", property_get_flag, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Persistent", "b", property_get_flag, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_get_flag, property_set_autostart, 0,
+                                 SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("Connections", "u", property_get_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Capacity", "u", property_get_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Available", "u", property_get_count, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT,
+                                method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT,
+                                method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT,
+                                method_undefine, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", xml),
+                                method_get_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListPorts", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("ao", ports),
+                                method_list_ports, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetDevices", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("a(ssssisus)", devices),
+                                method_get_devices, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+static int network_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                               void **found, sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_autofree char *name = NULL;
+        Network *n;
+        int r;
+
+        r = sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &name);
+        if (r <= 0)
+                return 0;
+        n = g_hash_table_lookup(c->engine->networks, name);
+        if (!n)
+                return 0;
+        *found = n;
+        return 1;
+}
+
+static int network_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+                                   sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_autoptr(GPtrArray) list = engine_list_networks(c->engine);
+        char **v = calloc(list->len + 1, sizeof(char *));     /* sd-bus frees it with free() */
+
+        if (!v)
+                return -ENOMEM;
+        for (guint i = 0; i < list->len; i++) {
+                if (sd_bus_path_encode(NETPOOL_NETWORK_PREFIX, network_name(list->pdata[i]), &v[i]) < 0) {
+                        for (guint j = 0; j < i; j++)
+                                free(v[j]);
+                        free(v);
+                        return -ENOMEM;
+                }
+        }
+        *nodes = v;
+        return 1;
+}
+
+void bus_network_emit_event(BusContext *c, Network *n, EngineEvent event) {
+        g_autofree char *path = bus_network_path(network_name(n));
+
+        if (!path || !c->bus)
+                return;
+        switch (event) {
+        case ENGINE_EVENT_NETWORK_ADDED:
+                (void) sd_bus_emit_object_added(c->bus, path);
+                break;
+        case ENGINE_EVENT_NETWORK_REMOVED:
+                (void) sd_bus_emit_object_removed(c->bus, path);
+                break;
+        case ENGINE_EVENT_NETWORK_CHANGED:
+                (void) sd_bus_emit_properties_changed(c->bus, path, NETPOOL_NETWORK_IFACE, "ForwardMode",
+                                                      "Active", "Persistent", "Autostart", "Connections",
+                                                      "Capacity", "Available", NULL);
+                break;
+        }
+}
+
+int bus_network_register(BusContext *c) {
+        int r;
+
+        r = sd_bus_add_fallback_vtable(c->bus, NULL, NETPOOL_NETWORK_PREFIX, NETPOOL_NETWORK_IFACE,
+                                       network_vtable, network_object_find, c);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(c->bus, NULL, NETPOOL_NETWORK_PREFIX, network_node_enumerator, c);
+}

@@ -1,1 +1,48 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bus helpers: object paths, flags, and the engine-error-to-D-Bus-name map */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "bus/bus-context.h"
+#include "bus/bus-errors.h"
+
+char *bus_network_path(const char *name) {
+        char *path = NULL;
+
+        if (sd_bus_path_encode(NETPOOL_NETWORK_PREFIX, name, &path) < 0)
+                return NULL;
+        return path;
+}
+
+BusContext *bus_context_from_current(sd_bus *bus) {
+        /* fallback vtables hand the handler the object their find callback returned; the context we
+         * registered them with is still the slot's userdata */
+        return sd_bus_slot_get_userdata(sd_bus_get_current_slot(bus));
+}
+
+int bus_check_flags(uint64_t flags, uint64_t known, sd_bus_error *error) {
+        if (flags & ~known)
+                return sd_bus_error_setf(error, NETPOOL_ERROR_INVALID_ARGUMENT,
+                                         "unknown flags 0x%" PRIx64 " (known: 0x%" PRIx64 ")", flags & ~known,
+                                         known);
+        return 0;
+}
+
+int bus_reply_engine_error(sd_bus_error *error, int r, const char *message) {
+        const char *name;
+
+        switch (r) {
+        case -EBADMSG:    name = NETPOOL_ERROR_INVALID_XML; break;
+        case -EINVAL:     name = NETPOOL_ERROR_INVALID_ARGUMENT; break;
+        case -ENOENT:     name = NETPOOL_ERROR_NO_SUCH_NETWORK; break;
+        case -EEXIST:     name = NETPOOL_ERROR_NETWORK_EXISTS; break;
+        case -ESRCH:      name = NETPOOL_ERROR_NETWORK_INACTIVE; break;
+        case -EALREADY:   name = NETPOOL_ERROR_NETWORK_ACTIVE; break;
+        case -EBUSY:      name = NETPOOL_ERROR_NETWORK_BUSY; break;
+        case -ENODEV:     name = NETPOOL_ERROR_DEVICE_NOT_FOUND; break;
+        case -EOPNOTSUPP: name = NETPOOL_ERROR_UNSUPPORTED; break;
+        case -EIO:        name = NETPOOL_ERROR_HARDWARE_ERROR; break;
+        default:          name = SD_BUS_ERROR_FAILED; break;
+        }
+        return sd_bus_error_set(error, name, message ?: strerror(-r));
+}

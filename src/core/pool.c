@@ -1,1 +1,233 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Device pool: the devices of an active network, with their state and connection counts */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <libxml/tree.h>
+
+#include "core/names.h"
+#include "core/pool.h"
+#include "shared/macro.h"
+
+static const char *const device_state_table[_DEVICE_STATE_MAX] = {
+        [DEVICE_STATE_FREE] = "free",
+        [DEVICE_STATE_IN_USE] = "in-use",
+        [DEVICE_STATE_UNAVAILABLE] = "unavailable",
+        [DEVICE_STATE_LOST] = "lost",
+};
+
+const char *device_state_to_string(DeviceState s) {
+        if (s < 0 || s >= _DEVICE_STATE_MAX)
+                return NULL;
+        return device_state_table[s];
+}
+
+DeviceState device_state_from_string(const char *s) {
+        for (int i = 0; i < _DEVICE_STATE_MAX; i++)
+                if (streq_ptr(s, device_state_table[i]))
+                        return i;
+        return _DEVICE_STATE_INVALID;
+}
+
+PoolDevice *pool_device_new(ForwardDevType type, const char *id) {
+        PoolDevice *d = g_new0(PoolDevice, 1);
+
+        d->type = type;
+        d->id = g_strdup(id);
+        d->vf_index = -1;
+        d->state = DEVICE_STATE_FREE;
+        return d;
+}
+
+PoolDevice *pool_device_free(PoolDevice *d) {
+        if (!d)
+                return NULL;
+        g_free(d->id);
+        g_free(d->netdev);
+        g_free(d->pci_address);
+        g_free(d->pf_netdev);
+        g_free(d);
+        return NULL;
+}
+
+static void pool_device_destroy(gpointer p) {
+        pool_device_free(p);
+}
+
+Pool *pool_new(bool exclusive) {
+        Pool *p = g_new0(Pool, 1);
+
+        p->devices = g_ptr_array_new_with_free_func(pool_device_destroy);
+        p->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        p->exclusive = exclusive;
+        return p;
+}
+
+Pool *pool_free(Pool *p) {
+        if (!p)
+                return NULL;
+        g_hash_table_unref(p->by_id);
+        g_ptr_array_unref(p->devices);
+        g_free(p);
+        return NULL;
+}
+
+int pool_add(Pool *p, PoolDevice *d) {
+        if (g_hash_table_contains(p->by_id, d->id)) {
+                pool_device_free(d);
+                return -EEXIST;
+        }
+        g_ptr_array_add(p->devices, d);
+        g_hash_table_insert(p->by_id, d->id, d);
+        return 0;
+}
+
+int pool_remove(Pool *p, const char *id) {
+        PoolDevice *d = g_hash_table_lookup(p->by_id, id);
+
+        if (!d)
+                return -ENOENT;
+        g_hash_table_remove(p->by_id, id);
+        g_ptr_array_remove(p->devices, d);     /* frees d */
+        return 0;
+}
+
+PoolDevice *pool_find(const Pool *p, const char *id) {
+        return g_hash_table_lookup(p->by_id, id);
+}
+
+unsigned pool_capacity(const Pool *p) {
+        return p->devices->len;
+}
+
+static bool pool_device_can_take_port(const Pool *p, const PoolDevice *d) {
+        if (d->state == DEVICE_STATE_FREE)
+                return true;
+        return !p->exclusive && d->state == DEVICE_STATE_IN_USE;
+}
+
+unsigned pool_available(const Pool *p) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < p->devices->len; i++)
+                if (pool_device_can_take_port(p, p->devices->pdata[i]))
+                        n++;
+        return n;
+}
+
+unsigned pool_connections(const Pool *p) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < p->devices->len; i++)
+                n += ((PoolDevice *) p->devices->pdata[i])->connections;
+        return n;
+}
+
+void pool_to_forward_devs(const Pool *p, NetDef *def) {
+        g_array_set_size(def->devs, 0);
+        for (guint i = 0; i < p->devices->len; i++) {
+                const PoolDevice *d = p->devices->pdata[i];
+                ForwardDev fd = { .type = d->type, .connections = d->connections };
+
+                if (d->type == FORWARD_DEV_PCI) {
+                        if (pci_addr_from_string(d->pci_address, &fd.pci) < 0)
+                                continue;
+                } else
+                        fd.netdev = g_strdup(d->netdev);
+                g_array_append_val(def->devs, fd);
+        }
+        def->pool_expanded = def->pfs->len > 0;
+        def->connections = pool_connections(p);
+}
+
+static void append_attr(GString *out, const char *name, const char *value) {
+        g_autofree char *esc = NULL;
+
+        if (!value)
+                return;
+        esc = g_markup_escape_text(value, -1);
+        g_string_append_printf(out, " %s='%s'", name, esc);
+}
+
+void pool_format_xml(const Pool *p, GString *out, unsigned indent) {
+        g_string_append_printf(out, "%*s<pool>\n", (int) indent, "");
+        for (guint i = 0; i < p->devices->len; i++) {
+                const PoolDevice *d = p->devices->pdata[i];
+
+                g_string_append_printf(out, "%*s<device", (int) indent + 2, "");
+                append_attr(out, "id", d->id);
+                append_attr(out, "type", d->type == FORWARD_DEV_PCI ? "pci" : "netdev");
+                append_attr(out, "netdev", d->netdev);
+                append_attr(out, "pci", d->pci_address);
+                append_attr(out, "pf", d->pf_netdev);
+                if (d->vf_index >= 0)
+                        g_string_append_printf(out, " vf='%d'", d->vf_index);
+                /* in-use and free follow from the port records; only the hardware verdicts are kept */
+                if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_LOST)
+                        append_attr(out, "state", device_state_to_string(d->state));
+                g_string_append(out, "/>\n");
+        }
+        g_string_append_printf(out, "%*s</pool>\n", (int) indent, "");
+}
+
+static char *prop_dup(xmlNode *n, const char *name) {
+        xmlChar *v = xmlGetProp(n, (const xmlChar *) name);
+        char *s = v ? g_strdup((const char *) v) : NULL;
+
+        xmlFree(v);
+        return s;
+}
+
+static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
+        g_autofree char *id = prop_dup(n, "id"), *type = prop_dup(n, "type"), *vf = prop_dup(n, "vf");
+        g_autofree char *state = prop_dup(n, "state");
+        g_autoptr(PoolDevice) d = NULL;
+        PciAddr addr;
+
+        if (!id || !type) {
+                *ret_msg = g_strdup_printf("line %d: <device> needs id and type", n->line);
+                return -EINVAL;
+        }
+        d = pool_device_new(streq(type, "pci") ? FORWARD_DEV_PCI : FORWARD_DEV_NETDEV, id);
+        d->netdev = prop_dup(n, "netdev");
+        d->pci_address = prop_dup(n, "pci");
+        d->pf_netdev = prop_dup(n, "pf");
+        d->vf_index = vf ? atoi(vf) : -1;
+        if (state)
+                d->state = device_state_from_string(state);
+        if (d->state < 0 || (d->netdev && !netdev_name_is_valid(d->netdev)) ||
+            (d->pf_netdev && !netdev_name_is_valid(d->pf_netdev)) ||
+            (d->pci_address && pci_addr_from_string(d->pci_address, &addr) < 0) ||
+            (d->type == FORWARD_DEV_PCI && !d->pci_address) || (d->type == FORWARD_DEV_NETDEV && !d->netdev)) {
+                *ret_msg = g_strdup_printf("line %d: <device id='%s'>: invalid record", n->line, id);
+                return -EINVAL;
+        }
+        *ret = g_steal_pointer(&d);
+        return 0;
+}
+
+int pool_parse_xml(xmlNode *node, bool exclusive, Pool **ret, char **ret_msg) {
+        g_autoptr(Pool) p = pool_new(exclusive);
+
+        for (xmlNode *n = node->children; n; n = n->next) {
+                PoolDevice *d = NULL;
+                int r;
+
+                if (n->type != XML_ELEMENT_NODE)
+                        continue;
+                if (!streq((const char *) n->name, "device")) {
+                        *ret_msg = g_strdup_printf("line %d: unexpected <%s> in <pool>", n->line, n->name);
+                        return -EINVAL;
+                }
+                r = pool_device_parse_xml(n, &d, ret_msg);
+                if (r < 0)
+                        return r;
+                r = pool_add(p, d);
+                if (r < 0) {
+                        *ret_msg = g_strdup_printf("line %d: device listed twice", n->line);
+                        return -EINVAL;
+                }
+        }
+        *ret = g_steal_pointer(&p);
+        return 0;
+}

@@ -1,1 +1,275 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Store: persistent definitions, autostart marks and live state on disk */
+#include <errno.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "core/names.h"
+#include "core/store.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+#define STATE_FILE_MAX (64 * 1024 * 1024)
+
+int store_open(const char *config_dir, const char *state_dir, Store **ret) {
+        g_autoptr(Store) s = g_new0(Store, 1);
+        int r;
+
+        s->config_dir = g_strdup(config_dir);
+        s->state_dir = g_strdup(state_dir);
+        s->autostart_dir = g_build_filename(config_dir, "autostart", NULL);
+        s->live_dir = g_build_filename(state_dir, "networks", NULL);
+        r = mkdir_parents(s->autostart_dir);
+        if (r < 0)
+                return r;
+        r = mkdir_parents(s->live_dir);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&s);
+        return 0;
+}
+
+Store *store_free(Store *s) {
+        if (!s)
+                return NULL;
+        g_free(s->config_dir);
+        g_free(s->state_dir);
+        g_free(s->autostart_dir);
+        g_free(s->live_dir);
+        g_free(s);
+        return NULL;
+}
+
+static char *xml_file_name(const char *name) {
+        g_assert(network_name_is_valid(name));
+        return g_strconcat(name, ".xml", NULL);
+}
+
+int store_save_definition(Store *s, const NetDef *def) {
+        g_autofree char *xml = netdef_format_xml(def, NETDEF_FORMAT_INACTIVE);
+        g_autofree char *file = xml_file_name(def->name);
+
+        return write_file_atomic(s->config_dir, file, xml, strlen(xml));
+}
+
+int store_remove_definition(Store *s, const char *name) {
+        g_autofree char *file = xml_file_name(name);
+        int r;
+
+        r = store_set_autostart(s, name, false);
+        if (r < 0)
+                return r;
+        return unlink_durable(s->config_dir, file);
+}
+
+int store_set_autostart(Store *s, const char *name, bool on) {
+        g_assert(network_name_is_valid(name));
+        if (on)
+                return write_file_atomic(s->autostart_dir, name, "", 0);
+        return unlink_durable(s->autostart_dir, name);
+}
+
+int store_save_live(Store *s, const Network *n) {
+        g_autoptr(GString) out = g_string_new("<networkstatus>\n");
+        g_autofree char *live = network_format_xml(n, /* inactive= */ false);
+        g_autofree char *file = xml_file_name(network_name(n));
+
+        g_string_append(out, live);
+        if (n->pool)
+                pool_format_xml(n->pool, out, 2);
+        g_string_append(out, "</networkstatus>\n");
+        return write_file_atomic(s->live_dir, file, out->str, out->len);
+}
+
+int store_remove_live(Store *s, const char *name) {
+        g_autofree char *file = xml_file_name(name);
+
+        return unlink_durable(s->live_dir, file);
+}
+
+static void xml_doc_free(xmlDoc *doc) {
+        xmlFreeDoc(doc);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xml_doc_free);
+
+static char *xml_node_to_string(xmlDoc *doc, xmlNode *node) {
+        xmlBuffer *buf = xmlBufferCreate();
+        char *s;
+
+        xmlNodeDump(buf, doc, node, 0, 0);
+        s = g_strdup((const char *) xmlBufferContent(buf));
+        xmlBufferFree(buf);
+        return s;
+}
+
+static int load_definition(const char *path, NetDef **ret, char **ret_msg) {
+        g_autofree char *xml = NULL;
+        g_auto(NetDefError) err = {};
+        int r;
+
+        r = read_file_full(path, NETDEF_XML_MAX, &xml, NULL);
+        if (r < 0) {
+                *ret_msg = g_strdup_printf("%s: %s", path, g_strerror(-r));
+                return r;
+        }
+        r = netdef_parse_xml(xml, 0, ret, &err);
+        if (r < 0)
+                *ret_msg = g_strdup_printf("%s: %s", path, err.message ?: g_strerror(-r));
+        return r;
+}
+
+/* <networkstatus>: the live <network> and its <pool> */
+static int load_live(const char *path, NetDef **ret_def, Pool **ret_pool, char **ret_msg) {
+        g_autofree char *text = NULL, *net_xml = NULL, *msg = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(NetDef) def = NULL;
+        g_autoptr(Pool) pool = NULL;
+        g_auto(NetDefError) err = {};
+        xmlNode *root, *net = NULL, *pool_node = NULL;
+        int r;
+
+        r = read_file_full(path, STATE_FILE_MAX, &text, NULL);
+        if (r < 0) {
+                *ret_msg = g_strdup_printf("%s: %s", path, g_strerror(-r));
+                return r;
+        }
+        doc = xmlReadMemory(text, (int) strlen(text), path, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        root = doc ? xmlDocGetRootElement(doc) : NULL;
+        if (!root || !streq((const char *) root->name, "networkstatus")) {
+                *ret_msg = g_strdup_printf("%s: not a <networkstatus> record", path);
+                return -EINVAL;
+        }
+        for (xmlNode *n = root->children; n; n = n->next) {
+                if (n->type != XML_ELEMENT_NODE)
+                        continue;
+                if (streq((const char *) n->name, "network"))
+                        net = n;
+                else if (streq((const char *) n->name, "pool"))
+                        pool_node = n;
+        }
+        if (!net) {
+                *ret_msg = g_strdup_printf("%s: no <network>", path);
+                return -EINVAL;
+        }
+        net_xml = xml_node_to_string(doc, net);
+        r = netdef_parse_xml(net_xml, NETDEF_PARSE_STATE, &def, &err);
+        if (r < 0) {
+                *ret_msg = g_strdup_printf("%s: %s", path, err.message ?: g_strerror(-r));
+                return r;
+        }
+        if (pool_node) {
+                r = pool_parse_xml(pool_node, network_is_exclusive(def), &pool, &msg);
+                if (r < 0) {
+                        *ret_msg = g_strdup_printf("%s: %s", path, msg);
+                        return r;
+                }
+        }
+        *ret_def = g_steal_pointer(&def);
+        *ret_pool = g_steal_pointer(&pool);
+        return 0;
+}
+
+/* Valid network names of the *.xml files in dir. */
+static GPtrArray *list_xml_names(const char *dir) {
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *f;
+
+        while (d && (f = g_dir_read_name(d))) {
+                g_autofree char *name = NULL;
+
+                if (!g_str_has_suffix(f, ".xml"))
+                        continue;
+                name = g_strndup(f, strlen(f) - 4);
+                if (network_name_is_valid(name))
+                        g_ptr_array_add(names, g_steal_pointer(&name));
+        }
+        g_ptr_array_sort(names, (GCompareFunc) g_strcmp0);
+        return names;
+}
+
+static Network *find_by_name(GPtrArray *networks, const char *name) {
+        for (guint i = 0; i < networks->len; i++)
+                if (streq(network_name(networks->pdata[i]), name))
+                        return networks->pdata[i];
+        return NULL;
+}
+
+static void load_definitions(Store *s, GPtrArray *networks, GPtrArray *notes) {
+        g_autoptr(GPtrArray) names = list_xml_names(s->config_dir);
+
+        for (guint i = 0; i < names->len; i++) {
+                g_autofree char *path = g_strconcat(s->config_dir, "/", names->pdata[i], ".xml", NULL);
+                g_autofree char *mark = g_build_filename(s->autostart_dir, names->pdata[i], NULL);
+                g_autofree char *msg = NULL;
+                NetDef *def = NULL;
+                Network *n;
+
+                if (load_definition(path, &def, &msg) < 0) {
+                        g_ptr_array_add(notes, g_steal_pointer(&msg));
+                        continue;
+                }
+                if (!streq(def->name, names->pdata[i])) {
+                        g_ptr_array_add(notes, g_strdup_printf("%s: holds network '%s', not '%s'; ignored",
+                                                               path, def->name, (char *) names->pdata[i]));
+                        netdef_free(def);
+                        continue;
+                }
+                n = network_new(def);
+                n->persistent = true;
+                n->autostart = access(mark, F_OK) == 0;
+                g_ptr_array_add(networks, n);
+        }
+}
+
+static void load_live_states(Store *s, GPtrArray *networks, GPtrArray *notes) {
+        g_autoptr(GPtrArray) names = list_xml_names(s->live_dir);
+
+        for (guint i = 0; i < names->len; i++) {
+                g_autofree char *path = g_strconcat(s->live_dir, "/", names->pdata[i], ".xml", NULL);
+                g_autofree char *msg = NULL;
+                NetDef *live = NULL;
+                Pool *pool = NULL;
+                Network *n;
+
+                if (load_live(path, &live, &pool, &msg) < 0) {
+                        g_ptr_array_add(notes, g_steal_pointer(&msg));
+                        continue;
+                }
+                n = find_by_name(networks, live->name);
+                if (n && !streq(network_uuid(n), live->uuid)) {
+                        g_ptr_array_add(notes, g_strdup_printf("%s: UUID differs from the definition of '%s'; "
+                                                               "ignored", path, live->name));
+                        netdef_free(live);
+                        pool_free(pool);
+                        continue;
+                }
+                if (!n) {
+                        n = network_new(NULL);
+                        g_ptr_array_add(networks, n);
+                } else
+                        n->new_def = g_steal_pointer(&n->def);  /* the persistent one waits for Stop */
+                n->def = live;
+                n->pool = pool;
+                n->active = true;
+        }
+}
+
+int store_load(Store *s, GPtrArray *networks, GPtrArray *notes) {
+        load_definitions(s, networks, notes);
+        load_live_states(s, networks, notes);
+        return 0;
+}
+
+bool store_autostart_pending(Store *s) {
+        g_autofree char *path = g_build_filename(s->state_dir, "autostarted", NULL);
+
+        return access(path, F_OK) < 0;
+}
+
+int store_mark_autostarted(Store *s) {
+        return write_file_atomic(s->state_dir, "autostarted", "", 0);
+}

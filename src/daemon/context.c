@@ -1,1 +1,134 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's context: everything netpoold holds, in one place */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "bus/bus-errors.h"
+#include "daemon/context.h"
+#include "hw/hw-linux.h"
+#include "hw/hw-sim.h"
+#include "shared/fileio.h"
+#include "shared/log.h"
+
+static int open_hardware(const ContextOptions *o, HwBackend **ret) {
+        int r;
+
+        if (o->sim_dir) {
+                r = hw_backend_new_sim(o->sim_dir, ret);
+                if (r < 0)
+                        return log_error_errno(r, "cannot open sim host '%s': %m", o->sim_dir);
+                log_info("hardware: sim host %s", o->sim_dir);
+                return 0;
+        }
+        r = hw_backend_new_linux(o->sysfs_root, ret);
+        if (r < 0)
+                return log_error_errno(r, "cannot open the linux hardware backend: %m");
+        return 0;
+}
+
+/* A new instance activated while an idle one is still exiting waits here until it has gone. */
+static int lock_state_dir(Context *c, const char *state_dir) {
+        g_autofree char *path = g_build_filename(state_dir, "lock", NULL);
+        int r;
+
+        r = mkdir_parents(state_dir);
+        if (r < 0)
+                return log_error_errno(r, "cannot create state dir '%s': %m", state_dir);
+        c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (c->lock_fd < 0)
+                return log_error_errno(errno, "cannot open '%s': %m", path);
+        while (flock(c->lock_fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "cannot lock '%s': %m", path);
+        return 0;
+}
+
+static void on_engine_event(Engine *e, Network *n, EngineEvent event, void *userdata) {
+        bus_network_emit_event(userdata, n, event);
+}
+
+static int connect_bus(Context *c) {
+        BusContext *b = &c->bus;
+        int r;
+
+        r = sd_bus_open_system(&b->bus);
+        if (r < 0)
+                return log_error_errno(r, "cannot connect to the system bus: %m");
+        r = sd_bus_attach_event(b->bus, b->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "cannot attach the bus to the event loop: %m");
+        r = bus_manager_register(b);
+        if (r >= 0)
+                r = bus_network_register(b);
+        if (r < 0)
+                return log_error_errno(r, "cannot register bus objects: %m");
+        engine_set_observer(b->engine, on_engine_event, b);
+        r = bus_idle_setup(b);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up idle exit: %m");
+        r = sd_bus_request_name(b->bus, NETPOOL_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "cannot own %s: %m", NETPOOL_BUS_NAME);
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        log_info("signal %u, exiting", si->ssi_signo);
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int context_start(Context *c, const ContextOptions *o) {
+        g_auto(EngineError) err = {};
+        HwBackend *hw = NULL;
+        sigset_t mask;
+        int r;
+
+        (void) netpool_error_map_register();
+        r = open_hardware(o, &hw);
+        if (r < 0)
+                return r;
+        r = lock_state_dir(c, o->state_dir);
+        if (r < 0) {
+                hw_backend_free(hw);
+                return r;
+        }
+        r = engine_new(hw, o->config_dir, o->state_dir, &c->bus.engine, &err);
+        if (r < 0)
+                return log_error_errno(r, "%s", err.message);
+        engine_autostart(c->bus.engine);
+
+        r = sd_event_default(&c->bus.event);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the event loop: %m");
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) sd_event_add_signal(c->bus.event, NULL, SIGTERM, on_signal, NULL);
+        (void) sd_event_add_signal(c->bus.event, NULL, SIGINT, on_signal, NULL);
+        c->bus.exit_idle_usec = o->exit_idle_usec;
+        return connect_bus(c);
+}
+
+int context_run(Context *c) {
+        int r = sd_event_loop(c->bus.event);
+
+        if (c->bus.bus)
+                (void) sd_bus_flush(c->bus.bus);
+        return r;
+}
+
+void context_clear(Context *c) {
+        BusContext *b = &c->bus;
+
+        b->idle_timer = sd_event_source_unref(b->idle_timer);
+        b->bus = sd_bus_flush_close_unref(b->bus);
+        b->engine = engine_free(b->engine);
+        b->event = sd_event_unref(b->event);
+        if (c->lock_fd >= 0)
+                close(c->lock_fd);
+        c->lock_fd = -1;
+}

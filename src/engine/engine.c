@@ -1,1 +1,531 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine: the networks of this host and what can be done to them, with no D-Bus in sight */
+#include <errno.h>
+#include <stdarg.h>
+
+#include "core/names.h"
+#include "core/pool-expand.h"
+#include "engine/engine.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+
+void engine_error_clear(EngineError *e) {
+        g_clear_pointer(&e->message, g_free);
+}
+
+_printf_(3, 4)
+static int fail(EngineError *err, int r, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        g_free(err->message);
+        err->message = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+static void notify(Engine *e, Network *n, EngineEvent ev) {
+        if (e->observer)
+                e->observer(e, n, ev, e->observer_data);
+}
+
+static void log_notes(GPtrArray *notes, const char *prefix) {
+        for (guint i = 0; i < notes->len; i++)
+                log_notice("%s%s", prefix, (const char *) notes->pdata[i]);
+}
+
+int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err) {
+        g_autoptr(GPtrArray) networks = g_ptr_array_new();
+        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(Engine) e = g_new0(Engine, 1);
+        int r;
+
+        e->hw = hw;
+        e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) network_free);
+        r = store_open(config_dir, state_dir, &e->store);
+        if (r < 0)
+                return fail(err, r, "cannot use config dir '%s' and state dir '%s': %s", config_dir, state_dir,
+                            g_strerror(-r));
+        (void) store_load(e->store, networks, notes);
+        log_notes(notes, "ignoring ");
+        for (guint i = 0; i < networks->len; i++) {
+                Network *n = networks->pdata[i];
+
+                g_hash_table_replace(e->networks, (char *) network_name(n), n);
+        }
+        *ret = g_steal_pointer(&e);
+        return 0;
+}
+
+Engine *engine_free(Engine *e) {
+        if (!e)
+                return NULL;
+        if (e->networks)
+                g_hash_table_unref(e->networks);
+        store_free(e->store);
+        hw_backend_free(e->hw);
+        g_free(e);
+        return NULL;
+}
+
+void engine_set_observer(Engine *e, EngineObserver observer, void *userdata) {
+        e->observer = observer;
+        e->observer_data = userdata;
+}
+
+static gint network_cmp_name(gconstpointer a, gconstpointer b) {
+        return g_strcmp0(network_name(*(Network **) a), network_name(*(Network **) b));
+}
+
+GPtrArray *engine_list_networks(Engine *e) {
+        GPtrArray *list = g_hash_table_get_values_as_ptr_array(e->networks);
+
+        g_ptr_array_sort(list, network_cmp_name);
+        return list;
+}
+
+Network *engine_lookup(Engine *e, const char *name_or_uuid) {
+        char uuid[37];
+        GHashTableIter it;
+        gpointer v;
+
+        v = g_hash_table_lookup(e->networks, name_or_uuid);
+        if (v || uuid_normalize(name_or_uuid, uuid) < 0)
+                return v;
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (streq(network_uuid(v), uuid))
+                        return v;
+        return NULL;
+}
+
+static Network *lookup_uuid(Engine *e, const char *uuid) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (streq(network_uuid(v), uuid))
+                        return v;
+        return NULL;
+}
+
+static int parse_definition(const char *xml, NetDef **ret, EngineError *err) {
+        g_auto(NetDefError) perr = {};
+        int r;
+
+        r = netdef_parse_xml(xml, 0, ret, &perr);
+        if (r < 0)
+                return fail(err, -EBADMSG, "invalid network XML: %s",
+                            perr.message ?: g_strerror(-r));
+        return 0;
+}
+
+/* A definition may replace a network of the same name and UUID; any other clash is NetworkExists. */
+static int check_clash(Engine *e, const NetDef *def, Network **ret_same, EngineError *err) {
+        Network *by_name = g_hash_table_lookup(e->networks, def->name);
+        Network *by_uuid = lookup_uuid(e, def->uuid);
+
+        if (by_name && !streq(network_uuid(by_name), def->uuid))
+                return fail(err, -EEXIST, "network '%s' already exists with UUID %s", def->name,
+                            network_uuid(by_name));
+        if (by_uuid && by_uuid != by_name)
+                return fail(err, -EEXIST, "UUID %s is already used by network '%s'", def->uuid,
+                            network_name(by_uuid));
+        *ret_same = by_name;
+        return 0;
+}
+
+static int save_failed(EngineError *err, int r, const char *what, const char *name) {
+        return fail(err, r, "network '%s': cannot write %s: %s", name, what, g_strerror(-r));
+}
+
+int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err) {
+        g_autoptr(NetDef) def = NULL;
+        Network *n;
+        int r;
+
+        r = parse_definition(xml, &def, err);
+        if (r < 0)
+                return r;
+        r = check_clash(e, def, &n, err);
+        if (r < 0)
+                return r;
+        r = store_save_definition(e->store, def);
+        if (r < 0)
+                return save_failed(err, r, "its definition", def->name);
+        if (!n) {
+                n = network_new(g_steal_pointer(&def));
+                n->persistent = true;
+                g_hash_table_replace(e->networks, (char *) network_name(n), n);
+                log_info("network '%s' defined", network_name(n));
+                notify(e, n, ENGINE_EVENT_NETWORK_ADDED);
+        } else {
+                NetDef **slot = n->active ? &n->new_def : &n->def;
+
+                netdef_free(*slot);
+                *slot = g_steal_pointer(&def);
+                n->persistent = true;
+                log_info("network '%s' redefined%s", network_name(n),
+                         n->active ? " (takes effect when it is stopped)" : "");
+                notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+        }
+        *ret = n;
+        return 0;
+}
+
+static int hw_fail(EngineError *err, int r, const char *name, const char *what) {
+        if (r == -ENODEV)
+                return fail(err, -ENODEV, "network '%s': %s not found", name, what);
+        return fail(err, -EIO, "network '%s': cannot read %s: %s", name, what, g_strerror(-r));
+}
+
+static int pool_add_listed_netdev(Engine *e, const NetDef *def, Pool *pool, const char *name, EngineError *err) {
+        g_autoptr(HwNetdev) nd = NULL;
+        g_autoptr(HwFunction) fn = NULL, pf = NULL;
+        g_autofree char *what = g_strdup_printf("interface '%s'", name);
+        int r;
+
+        r = hw_lookup_netdev(e->hw, name, &nd, &fn);
+        if (r < 0)
+                return hw_fail(err, r, def->name, what);
+        if (fn && fn->is_vf) {
+                r = hw_lookup_function(e->hw, &fn->physfn, &pf);
+                if (r < 0)
+                        return hw_fail(err, r, def->name, "the PF of an interface");
+        }
+        r = pool_add(pool, pool_device_for_netdev(nd, fn, pf));
+        return r == -EEXIST ? 0 : r;    /* the parser refuses duplicates; a renamed netdev may still repeat */
+}
+
+static int pool_add_listed_function(Engine *e, const NetDef *def, Pool *pool, const PciAddr *addr,
+                                    EngineError *err) {
+        g_autoptr(HwFunction) fn = NULL, pf = NULL;
+        char buf[PCI_ADDR_STR_MAX];
+        g_autofree char *what = g_strdup_printf("PCI device %s", pci_addr_to_string(addr, buf));
+        int r;
+
+        r = hw_lookup_function(e->hw, addr, &fn);
+        if (r < 0)
+                return hw_fail(err, r, def->name, what);
+        if (!fn->is_vf)
+                return fail(err, -EINVAL, "network '%s': %s is not an SR-IOV virtual function; a %s pool "
+                            "holds only VFs", def->name, what, forward_mode_to_string(def->mode));
+        r = hw_lookup_function(e->hw, &fn->physfn, &pf);
+        if (r < 0)
+                return hw_fail(err, r, def->name, "the PF of a listed VF");
+        r = pool_add(pool, pool_device_for_function(fn, pf));
+        return r == -EEXIST ? 0 : r;
+}
+
+static int pool_add_listed_one(Engine *e, const NetDef *def, Pool *pool, const ForwardDev *d, EngineError *err) {
+        switch (d->type) {
+        case FORWARD_DEV_USB:
+                return fail(err, -EOPNOTSUPP, "network '%s': USB network devices cannot be assigned through a "
+                            "hostdev network; assign them with a plain <hostdev>", def->name);
+        case FORWARD_DEV_PCI:
+                return pool_add_listed_function(e, def, pool, &d->pci, err);
+        default:
+                return pool_add_listed_netdev(e, def, pool, d->netdev, err);
+        }
+}
+
+static int pool_add_listed(Engine *e, const NetDef *def, Pool *pool, EngineError *err) {
+        for (guint i = 0; i < def->devs->len; i++) {
+                int r = pool_add_listed_one(e, def, pool, &g_array_index(def->devs, ForwardDev, i), err);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int pool_add_pf(Engine *e, const NetDef *def, Pool *pool, const char *pf_name, EngineError *err) {
+        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) vfs = NULL;
+        g_autoptr(HwNetdev) nd = NULL;
+        g_autoptr(HwFunction) pf = NULL;
+        g_autofree char *what = g_strdup_printf("PF netdev '%s'", pf_name);
+        g_autofree char *prefix = g_strdup_printf("network '%s': ", def->name);
+        int r;
+
+        r = hw_lookup_netdev(e->hw, pf_name, &nd, &pf);
+        if (r < 0)
+                return hw_fail(err, r, def->name, what);
+        if (!pf || !pf->is_pf)
+                return fail(err, -EOPNOTSUPP, "network '%s': netdev '%s' is not an SR-IOV physical function",
+                            def->name, pf_name);
+        r = hw_list_vfs(e->hw, pf, &vfs);
+        if (r < 0)
+                return hw_fail(err, r, def->name, what);
+        r = pool_expand_pf(pool, def->mode, nd, pf, vfs, notes);
+        log_notes(notes, prefix);
+        if (r == 0)
+                log_notice("network '%s': PF '%s' gives no device to the pool", def->name, pf_name);
+        return r < 0 ? r : 0;
+}
+
+static int check_bridge(Engine *e, const NetDef *def, EngineError *err) {
+        g_autoptr(HwNetdev) nd = NULL;
+        g_autofree char *what = NULL;
+        int r;
+
+        if (!def->bridge_name)
+                return 0;
+        what = g_strdup_printf("bridge '%s'", def->bridge_name);
+        r = hw_lookup_netdev(e->hw, def->bridge_name, &nd, NULL);
+        return r < 0 ? hw_fail(err, r, def->name, what) : 0;
+}
+
+/* The pool a definition stands for on this hardware now; NULL for a mode without one. */
+static int build_pool(Engine *e, const NetDef *def, Pool **ret, EngineError *err) {
+        g_autoptr(Pool) pool = NULL;
+        int r;
+
+        *ret = NULL;
+        if (!network_has_pool(def))
+                return check_bridge(e, def, err);
+        pool = pool_new(network_is_exclusive(def));
+        r = pool_add_listed(e, def, pool, err);
+        if (r < 0)
+                return r;
+        for (guint i = 0; i < def->pfs->len; i++) {
+                r = pool_add_pf(e, def, pool, def->pfs->pdata[i], err);
+                if (r < 0)
+                        return r;
+        }
+        *ret = g_steal_pointer(&pool);
+        return 0;
+}
+
+static int start_network(Engine *e, Network *n, EngineError *err) {
+        g_autoptr(Pool) pool = NULL;
+        g_autoptr(NetDef) live = NULL;
+        int r;
+
+        if (n->active)
+                return fail(err, -EALREADY, "network '%s' is already active", network_name(n));
+        r = build_pool(e, n->def, &pool, err);
+        if (r < 0)
+                return r;
+        live = netdef_copy(n->def);
+        if (pool)
+                pool_to_forward_devs(pool, live);
+        /* the live record goes to disk first: a crash right after leaves the network active */
+        n->new_def = n->persistent ? g_steal_pointer(&n->def) : netdef_free(n->def);
+        n->def = g_steal_pointer(&live);
+        n->pool = g_steal_pointer(&pool);
+        n->active = true;
+        r = store_save_live(e->store, n);
+        if (r < 0) {
+                n->active = false;
+                live = g_steal_pointer(&n->def);
+                n->def = n->persistent ? g_steal_pointer(&n->new_def) : g_steal_pointer(&live);
+                g_clear_pointer(&n->pool, pool_free);
+                return save_failed(err, r, "its live state", network_name(n));
+        }
+        log_info("network '%s' started (%u devices)", network_name(n), network_capacity(n));
+        return 0;
+}
+
+int engine_start(Engine *e, Network *n, EngineError *err) {
+        int r = start_network(e, n, err);
+
+        if (r < 0)
+                return r;
+        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+        return 0;
+}
+
+static void remove_network(Engine *e, Network *n) {
+        notify(e, n, ENGINE_EVENT_NETWORK_REMOVED);
+        g_hash_table_remove(e->networks, network_name(n));      /* frees n */
+}
+
+int engine_create(Engine *e, const char *xml, Network **ret, EngineError *err) {
+        g_autoptr(NetDef) def = NULL;
+        Network *n, *same;
+        int r;
+
+        r = parse_definition(xml, &def, err);
+        if (r < 0)
+                return r;
+        r = check_clash(e, def, &same, err);
+        if (r < 0)
+                return r;
+        if (same)
+                return fail(err, -EEXIST, "network '%s' already exists", def->name);
+        n = network_new(g_steal_pointer(&def));
+        g_hash_table_replace(e->networks, (char *) network_name(n), n);
+        r = start_network(e, n, err);
+        if (r < 0) {
+                g_hash_table_remove(e->networks, network_name(n));
+                return r;
+        }
+        notify(e, n, ENGINE_EVENT_NETWORK_ADDED);
+        *ret = n;
+        return 0;
+}
+
+int engine_stop(Engine *e, Network *n, bool force, EngineError *err) {
+        int r;
+
+        if (!n->active)
+                return fail(err, -ESRCH, "network '%s' is not active", network_name(n));
+        if (network_connections(n) > 0 && !force)
+                return fail(err, -EBUSY, "network '%s' has %u connections; release its ports or stop it "
+                            "with FORCE", network_name(n), network_connections(n));
+        r = store_remove_live(e->store, network_name(n));
+        if (r < 0)
+                return fail(err, r, "network '%s': cannot remove its live state: %s", network_name(n),
+                            g_strerror(-r));
+        log_info("network '%s' stopped", network_name(n));
+        if (!n->persistent) {
+                remove_network(e, n);
+                return 0;
+        }
+        netdef_free(n->def);
+        n->def = g_steal_pointer(&n->new_def);
+        g_clear_pointer(&n->pool, pool_free);
+        n->active = false;
+        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+        return 0;
+}
+
+int engine_undefine(Engine *e, Network *n, EngineError *err) {
+        int r;
+
+        if (!n->persistent)
+                return fail(err, -EINVAL, "network '%s' is transient; stop it to remove it", network_name(n));
+        r = store_remove_definition(e->store, network_name(n));
+        if (r < 0)
+                return fail(err, r, "network '%s': cannot remove its definition: %s", network_name(n),
+                            g_strerror(-r));
+        log_info("network '%s' undefined", network_name(n));
+        if (!n->active) {
+                remove_network(e, n);
+                return 0;
+        }
+        n->persistent = false;
+        n->autostart = false;
+        g_clear_pointer(&n->new_def, netdef_free);
+        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+        return 0;
+}
+
+int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err) {
+        int r;
+
+        if (!n->persistent)
+                return fail(err, -EINVAL, "network '%s' is transient; only persistent networks autostart",
+                            network_name(n));
+        if (n->autostart == autostart)
+                return 0;
+        r = store_set_autostart(e->store, network_name(n), autostart);
+        if (r < 0)
+                return fail(err, r, "network '%s': cannot change its autostart mark: %s", network_name(n),
+                            g_strerror(-r));
+        n->autostart = autostart;
+        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+        return 1;
+}
+
+void engine_autostart(Engine *e) {
+        g_autoptr(GPtrArray) list = NULL;
+        int r;
+
+        if (!store_autostart_pending(e->store))
+                return;
+        list = engine_list_networks(e);
+        for (guint i = 0; i < list->len; i++) {
+                Network *n = list->pdata[i];
+                g_auto(EngineError) err = {};
+
+                if (!n->autostart || n->active)
+                        continue;
+                r = engine_start(e, n, &err);
+                if (r < 0)
+                        log_warning("autostart of network '%s' failed: %s", network_name(n), err.message);
+        }
+        r = store_mark_autostarted(e->store);
+        if (r < 0)
+                log_warning_errno(r, "cannot record that autostart ran: %m");
+}
+
+/* Fold what the hardware shows now (fresh) into the pool of a running network. Returns > 0 if changed. */
+static int pool_merge(Pool *pool, Pool *fresh, const NetDef *def) {
+        g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+        bool changed = false;
+
+        for (guint i = 0; i < pool->devices->len; i++) {
+                PoolDevice *d = pool->devices->pdata[i];
+                bool present = pool_find(fresh, d->id) != NULL;
+                DeviceState want = d->state;
+
+                if (!present)
+                        want = d->connections > 0 ? DEVICE_STATE_LOST :
+                               def->pfs->len > 0 ? _DEVICE_STATE_INVALID : DEVICE_STATE_UNAVAILABLE;
+                else if (d->state == DEVICE_STATE_LOST || d->state == DEVICE_STATE_UNAVAILABLE)
+                        want = d->connections > 0 ? DEVICE_STATE_IN_USE : DEVICE_STATE_FREE;
+                if (want == _DEVICE_STATE_INVALID)
+                        g_ptr_array_add(gone, g_strdup(d->id));        /* vanished VF of a <pf> pool */
+                else if (want != d->state) {
+                        d->state = want;
+                        changed = true;
+                }
+        }
+        for (guint i = 0; i < gone->len; i++)
+                (void) pool_remove(pool, gone->pdata[i]);
+        for (guint i = fresh->devices->len; i > 0; i--) {
+                PoolDevice *d = fresh->devices->pdata[i - 1];
+
+                if (pool_find(pool, d->id))
+                        continue;
+                g_ptr_array_steal_index(fresh->devices, i - 1);
+                g_hash_table_remove(fresh->by_id, d->id);
+                (void) pool_add(pool, d);
+                changed = true;
+        }
+        return changed || gone->len > 0;
+}
+
+/* Like build_pool, but a missing listed device or PF only leaves a gap. */
+static Pool *scan_pool(Engine *e, const NetDef *def) {
+        Pool *pool = pool_new(network_is_exclusive(def));
+
+        for (guint i = 0; i < def->devs->len && !def->pool_expanded; i++) {
+                g_auto(EngineError) err = {};
+
+                (void) pool_add_listed_one(e, def, pool, &g_array_index(def->devs, ForwardDev, i), &err);
+        }
+        for (guint i = 0; i < def->pfs->len; i++) {
+                g_auto(EngineError) err = {};
+
+                if (pool_add_pf(e, def, pool, def->pfs->pdata[i], &err) < 0)
+                        log_notice("%s", err.message);
+        }
+        return pool;
+}
+
+int engine_rescan(Engine *e, EngineError *err) {
+        g_autoptr(GPtrArray) list = engine_list_networks(e);
+        int r;
+
+        for (guint i = 0; i < list->len; i++) {
+                Network *n = list->pdata[i];
+                g_autoptr(Pool) fresh = NULL;
+
+                if (!n->active || !n->pool)
+                        continue;
+                fresh = scan_pool(e, n->def);
+                if (pool_merge(n->pool, fresh, n->def) <= 0)
+                        continue;
+                pool_to_forward_devs(n->pool, n->def);
+                r = store_save_live(e->store, n);
+                if (r < 0)
+                        log_warning_errno(r, "network '%s': cannot write its live state: %m", network_name(n));
+                log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
+                notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+        }
+        return 0;
+}

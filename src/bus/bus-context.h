@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bus context: what every bus object needs (the connection, the engine, idle tracking) */
+#pragma once
+
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "engine/engine.h"
+#include "shared/macro.h"
+
+#define NETPOOL_BUS_NAME        "org.netpool1"
+#define NETPOOL_MANAGER_PATH    "/org/netpool1"
+#define NETPOOL_NETWORK_PREFIX  "/org/netpool1/network"
+#define NETPOOL_PORT_PREFIX     "/org/netpool1/port"
+#define NETPOOL_MANAGER_IFACE   "org.netpool1.Manager"
+#define NETPOOL_NETWORK_IFACE   "org.netpool1.Network"
+
+typedef struct BusContext {
+        sd_event *event;
+        sd_bus *bus;
+        Engine *engine;
+        uint64_t exit_idle_usec;        /* 0 = never */
+        sd_event_source *idle_timer;
+        unsigned pending;               /* operations that must finish before an idle exit */
+        bool exiting;
+} BusContext;
+
+/* The object path of a network. */
+char *bus_network_path(const char *name);
+
+/* The BusContext given when the vtable of the current message was registered. */
+BusContext *bus_context_from_current(sd_bus *bus);
+
+/* Refuse unknown flag bits with InvalidArgument. Returns 0 or a negative sd-bus error. */
+int bus_check_flags(uint64_t flags, uint64_t known, sd_bus_error *error);
+
+/* Turn an engine error (negative errno + message) into its org.netpool1.Error name. */
+int bus_reply_engine_error(sd_bus_error *error, int r, const char *message);
+
+/* Register the objects; each returns 0 or a negative errno. */
+int bus_manager_register(BusContext *c);
+int bus_network_register(BusContext *c);
+
+/* Emit the signals that follow an engine event. */
+void bus_network_emit_event(BusContext *c, Network *n, EngineEvent event);
+
+/* Idle exit: arm the timer, note activity, and keep it from firing while work is pending. */
+int bus_idle_setup(BusContext *c);
+void bus_idle_activity(BusContext *c);

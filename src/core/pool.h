@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Device pool: the devices of an active network, with their state and connection counts */
+#pragma once
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#include "core/netdef.h"
+
+typedef enum DeviceState {
+        DEVICE_STATE_FREE,
+        DEVICE_STATE_IN_USE,
+        DEVICE_STATE_UNAVAILABLE,       /* missing or taken outside netpool */
+        DEVICE_STATE_LOST,              /* vanished while a port held it */
+        _DEVICE_STATE_MAX,
+        _DEVICE_STATE_INVALID = -EINVAL,
+} DeviceState;
+
+const char *device_state_to_string(DeviceState s);
+DeviceState device_state_from_string(const char *s);
+
+typedef struct PoolDevice {
+        char *id;                       /* netdev name, or PCI address "DDDD:BB:SS.F" */
+        ForwardDevType type;            /* FORWARD_DEV_NETDEV or FORWARD_DEV_PCI (USB never reaches a pool) */
+        char *netdev;                   /* the netdev handed out, or the VF's netdev if known; NULL if none */
+        char *pci_address;              /* NULL if not a PCI function */
+        char *pf_netdev;                /* the PF netdev the VF is configured through; NULL if not a VF */
+        int vf_index;                   /* -1 if not a VF */
+        DeviceState state;
+        unsigned connections;
+} PoolDevice;
+
+typedef struct Pool {
+        GPtrArray *devices;             /* PoolDevice*, in pool order */
+        GHashTable *by_id;              /* id -> PoolDevice* (borrowed) */
+        bool exclusive;                 /* one port per device (passthrough, hostdev, hybrid) */
+} Pool;
+
+PoolDevice *pool_device_new(ForwardDevType type, const char *id);
+PoolDevice *pool_device_free(PoolDevice *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PoolDevice, pool_device_free);
+
+Pool *pool_new(bool exclusive);
+Pool *pool_free(Pool *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Pool, pool_free);
+
+/* Takes ownership of d. -EEXIST (and d freed) when the id is already in the pool. */
+int pool_add(Pool *p, PoolDevice *d);
+/* Removes and frees the device with that id; -ENOENT when absent. */
+int pool_remove(Pool *p, const char *id);
+PoolDevice *pool_find(const Pool *p, const char *id);
+
+unsigned pool_capacity(const Pool *p);
+/* Devices that can take another port now. */
+unsigned pool_available(const Pool *p);
+unsigned pool_connections(const Pool *p);
+
+/* The pool as a live <forward> device list: devs of def replaced by the pool's devices (type and
+ * connections), pool_expanded set when def has <pf>. */
+void pool_to_forward_devs(const Pool *p, NetDef *def);
+
+/* Pool state record: one <device/> line per device, for the state dir. */
+void pool_format_xml(const Pool *p, GString *out, unsigned indent);
+/* Parse the <pool> element written by pool_format_xml. Returns 0 or -EINVAL. */
+int pool_parse_xml(xmlNode *node, bool exclusive, Pool **ret, char **ret_msg);

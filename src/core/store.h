@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Store: persistent definitions, autostart marks and live state on disk */
+#pragma once
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#include "core/network.h"
+
+/* Layout:
+ *   CONFIG/<name>.xml              persistent definition (as given)
+ *   CONFIG/autostart/<name>        autostart mark (empty file)
+ *   STATE/networks/<name>.xml      live state of an active network: <networkstatus> with the live
+ *                                  <network> and its <pool>
+ *   STATE/autostarted              written once autostart ran since boot (STATE is a tmpfs)
+ * Every file is written atomically; names come only from validated network names. */
+typedef struct Store {
+        char *config_dir;
+        char *state_dir;
+        char *autostart_dir;
+        char *live_dir;
+} Store;
+
+/* Creates the directories when missing. */
+int store_open(const char *config_dir, const char *state_dir, Store **ret);
+Store *store_free(Store *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_free);
+
+int store_save_definition(Store *s, const NetDef *def);
+int store_remove_definition(Store *s, const char *name);
+int store_set_autostart(Store *s, const char *name, bool on);
+int store_save_live(Store *s, const Network *n);
+int store_remove_live(Store *s, const char *name);
+
+/* Reads every definition and live state into networks (Network*, owned by the array). A file that
+ * cannot be read or parsed is left alone and described in notes; loading goes on. */
+int store_load(Store *s, GPtrArray *networks, GPtrArray *notes);
+
+/* Autostart runs once per boot: true until store_mark_autostarted() was called since the state dir
+ * was created. */
+bool store_autostart_pending(Store *s);
+int store_mark_autostarted(Store *s);

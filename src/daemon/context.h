@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon's context: everything netpoold holds, in one place */
+#pragma once
+
+#include "bus/bus-context.h"
+
+typedef struct ContextOptions {
+        const char *sim_dir;            /* NULL: the linux backend */
+        const char *sysfs_root;         /* linux backend only: NULL for the real /sys */
+        const char *config_dir;
+        const char *state_dir;
+        uint64_t exit_idle_usec;
+} ContextOptions;
+
+typedef struct Context {
+        BusContext bus;
+        int lock_fd;                    /* flock on STATE/lock: one netpoold per state dir */
+} Context;
+
+#define CONTEXT_INIT { .lock_fd = -1 }
+
+void context_clear(Context *c);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Context, context_clear);
+
+/* Hardware, state (waiting for a previous instance to let go of it), engine, bus objects, name. */
+int context_start(Context *c, const ContextOptions *o);
+int context_run(Context *c);

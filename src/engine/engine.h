@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine: the networks of this host and what can be done to them, with no D-Bus in sight.
+ * Combines the core (definitions, pools, store) with the hardware layer. */
+#pragma once
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#include "core/network.h"
+#include "core/store.h"
+#include "hw/hw.h"
+
+typedef enum EngineEvent {
+        ENGINE_EVENT_NETWORK_ADDED,
+        ENGINE_EVENT_NETWORK_REMOVED,   /* sent before the Network is freed */
+        ENGINE_EVENT_NETWORK_CHANGED,   /* active, persistent, autostart, mode or pool counts changed */
+} EngineEvent;
+
+typedef struct Engine Engine;
+typedef void (*EngineObserver)(Engine *e, Network *n, EngineEvent event, void *userdata);
+
+/* Errors of engine_* (negative errno; each has one org.netpool1.Error name, see bus-errors.c):
+ *   -EBADMSG InvalidXML   -EINVAL InvalidArgument   -ENOENT NoSuchNetwork   -EEXIST NetworkExists
+ *   -ESRCH NetworkInactive   -EALREADY NetworkActive   -EBUSY NetworkBusy   -ENODEV DeviceNotFound
+ *   -EOPNOTSUPP Unsupported   -EIO HardwareError (and other errnos of failed file writes)
+ * The message says what and why in words a person can act on. */
+typedef struct EngineError {
+        char *message;
+} EngineError;
+
+void engine_error_clear(EngineError *e);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(EngineError, engine_error_clear);
+
+struct Engine {
+        HwBackend *hw;
+        Store *store;
+        GHashTable *networks;           /* name -> Network* (owned) */
+        EngineObserver observer;
+        void *observer_data;
+};
+
+/* Takes hw. Loads every definition and live state from the store (problems are logged, not fatal). */
+int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err);
+Engine *engine_free(Engine *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free);
+
+void engine_set_observer(Engine *e, EngineObserver observer, void *userdata);
+
+/* Starts the autostart networks, once per boot (see store_autostart_pending()). */
+void engine_autostart(Engine *e);
+
+/* Networks sorted by name (borrowed). */
+GPtrArray *engine_list_networks(Engine *e);
+Network *engine_lookup(Engine *e, const char *name_or_uuid);
+
+int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err);
+int engine_create(Engine *e, const char *xml, Network **ret, EngineError *err);
+int engine_start(Engine *e, Network *n, EngineError *err);
+/* A transient network is gone afterwards: n is freed. */
+int engine_stop(Engine *e, Network *n, bool force, EngineError *err);
+/* An inactive network is gone afterwards: n is freed. */
+int engine_undefine(Engine *e, Network *n, EngineError *err);
+int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err);
+/* Re-read the hardware of every active network. */
+int engine_rescan(Engine *e, EngineError *err);
