@@ -57,6 +57,7 @@ static int connect_bus(Context *c) {
         r = sd_bus_open_system(&b->bus);
         if (r < 0)
                 return log_error_errno(r, "cannot connect to the system bus: %m");
+        (void) sd_bus_set_exit_on_disconnect(b->bus, true);
         r = sd_bus_attach_event(b->bus, b->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "cannot attach the bus to the event loop: %m");
