@@ -23,7 +23,8 @@ typedef enum ForwardMode {
 
 const char *forward_mode_to_string(ForwardMode m);
 ForwardMode forward_mode_from_string(const char *s);
-/* macvtap modes: private, vepa, bridge over a device pool */
+/* macvtap modes: private, vepa, bridge. A bridge network is macvtap only over a device pool
+ * (see netdef_uses_macvtap()); without one it attaches to a host bridge. */
 bool forward_mode_is_macvtap(ForwardMode m);
 /* modes whose pool members are PCI addresses (hostdev, hybrid) */
 bool forward_mode_uses_pci(ForwardMode m);
@@ -63,7 +64,8 @@ typedef struct NetDef {
         Tristate trust_guest_rx_filters;
 
         ForwardMode mode;
-        Tristate managed;               /* <forward managed=> */
+        Tristate managed;               /* <forward managed=>; for hostdev absent means no, as in
+                                         * libvirt (the formatter then writes managed='no') */
         char *driver_name;              /* <driver name=> */
         char *driver_model;             /* <driver model=> */
         char *hybrid_virtio_mode;       /* <virtio mode=> of a hybrid network (private, vepa, bridge); NULL = vepa */
@@ -95,9 +97,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PortGroup, portgroup_free);
 
 /* The default portgroup, or NULL. */
 const PortGroup *netdef_default_portgroup(const NetDef *def);
+/* The portgroup called name; name NULL gives the default portgroup (as a port without
+ * portgroup gets). NULL when there is none. */
 const PortGroup *netdef_find_portgroup(const NetDef *def, const char *name);
 
-/* Text id of a pool member: the netdev name, "DDDD:BB:SS.F", or "usb:BUS:DEV". */
+/* The definition has a device pool (<pf> elements, or listed/expanded members). */
+bool netdef_has_pool(const NetDef *def);
+/* Ports of this network are macvtap devices: private, vepa, or bridge over a device pool. */
+bool netdef_uses_macvtap(const NetDef *def);
+
+/* Text id of a pool member: the netdev name, "DDDD:BB:SS.F", or "usb:BUS:DEV" (decimal). */
 char *forward_dev_id(const ForwardDev *d);
 
 /* Error detail of parse and validate: which element, where, what rule.  */

@@ -40,7 +40,9 @@ typedef enum VirtualPortType {
         _VIRTUALPORT_TYPE_INVALID = -EINVAL,
 } VirtualPortType;
 
+/* NONE <-> "" (written as no type attribute) */
 const char *virtualport_type_to_string(VirtualPortType t);
+/* Only the four named types; "" is not a type. */
 VirtualPortType virtualport_type_from_string(const char *s);
 
 typedef struct VirtualPort {
@@ -73,6 +75,17 @@ Bandwidth *bandwidth_copy(const Bandwidth *bw);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Vlan, vlan_free);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VirtualPort, virtualport_free);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Bandwidth, bandwidth_free);
+
+/* Whether every parameter given applies to type (802.1Qbg: managerid, typeid, typeidversion,
+ * instanceid; 802.1Qbh: profileid; openvswitch: profileid, interfaceid; midonet: interfaceid;
+ * NONE: all). The first one that does not goes to *ret_param (may be NULL). */
+bool virtualport_params_fit_type(const VirtualPort *vp, VirtualPortType type, const char **ret_param);
+
+/* The rule a block breaks, or NULL when it keeps them all: for a definition built by hand; the
+ * parsers check the same rules. virtualport_check() returns a g_malloc'd message. */
+const char *vlan_rule_broken(const Vlan *v);
+char *virtualport_check(const VirtualPort *vp);
+const char *bandwidth_rule_broken(const Bandwidth *bw);
 
 /* Parse one element (<vlan>, <virtualport>, <bandwidth>). On error: -EINVAL and a malloc'd message
  * naming the element, its line and the rule in *ret_msg. Shared with the port XML parser. */

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* XML helpers of the core parsers and formatters: attributes, numbers, messages, escaping */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xml-util.h"
+
+unsigned xml_node_line(const xmlNode *node) {
+        long line = xmlGetLineNo((xmlNode *) node);
+
+        return line > 0 ? (unsigned) line : 0;
+}
+
+char *xml_prop(const xmlNode *node, const char *name) {
+        xmlChar *v = xmlGetNoNsProp((xmlNode *) node, (const xmlChar *) name);
+        char *copy;
+
+        if (!v)
+                return NULL;
+        copy = g_strdup((const char *) v);
+        xmlFree(v);
+        return copy;
+}
+
+char *xml_text(const xmlNode *node) {
+        xmlChar *v = xmlNodeGetContent((xmlNode *) node);
+        char *copy = g_strdup(v ? (const char *) v : "");
+
+        xmlFree(v);
+        return copy;
+}
+
+char *xml_node_msg(const xmlNode *node, const char *fmt, ...) {
+        g_autofree char *text = NULL;
+        unsigned line = node ? xml_node_line(node) : 0;
+        va_list ap;
+
+        va_start(ap, fmt);
+        text = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+
+        if (!node)
+                return g_steal_pointer(&text);
+        if (line == 0)
+                return g_strdup_printf("<%s>: %s", (const char *) node->name, text);
+        return g_strdup_printf("line %u: <%s>: %s", line, (const char *) node->name, text);
+}
+
+unsigned xml_msg_line(const char *msg) {
+        unsigned line;
+
+        if (msg && sscanf(msg, "line %u:", &line) == 1)
+                return line;
+        return 0;
+}
+
+bool xml_node_is_ignorable(const xmlNode *node) {
+        switch (node->type) {
+        case XML_COMMENT_NODE:
+        case XML_PI_NODE:
+                return true;
+        case XML_TEXT_NODE:
+                return xmlIsBlankNode((xmlNode *) node) != 0;
+        default:
+                return false;
+        }
+}
+
+bool xml_node_is_plain_element(const xmlNode *node) {
+        return node->type == XML_ELEMENT_NODE && !node->ns;
+}
+
+static bool name_in(const char *name, const char *const *allowed) {
+        for (size_t i = 0; allowed && allowed[i]; i++)
+                if (streq(name, allowed[i]))
+                        return true;
+        return false;
+}
+
+/**
+ * xml_check_attrs() - refuse attributes the dialect does not have
+ *
+ * Nothing given is silently dropped, so an attribute we do not know is an error, and so is one
+ * in a namespace (the dialect has none).
+ * Returns: 0 or -EINVAL with *ret_msg set.
+ */
+int xml_check_attrs(const xmlNode *node, const char *const *allowed, char **ret_msg) {
+        for (const xmlAttr *a = node->properties; a; a = a->next) {
+                if (a->ns) {
+                        *ret_msg = xml_node_msg(node, "unknown attribute '%s:%s'",
+                                                (const char *) a->ns->prefix, (const char *) a->name);
+                        return -EINVAL;
+                }
+                if (!name_in((const char *) a->name, allowed)) {
+                        *ret_msg = xml_node_msg(node, "unknown attribute '%s'", (const char *) a->name);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+int xml_check_no_content(const xmlNode *node, char **ret_msg) {
+        for (const xmlNode *c = node->children; c; c = c->next) {
+                if (xml_node_is_ignorable(c))
+                        continue;
+                if (c->type == XML_ELEMENT_NODE)
+                        *ret_msg = xml_node_msg(c, "unknown element in <%s>", (const char *) node->name);
+                else
+                        *ret_msg = xml_node_msg(node, "unexpected text; this element has no content");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int xml_check_child_kind(const xmlNode *parent, const xmlNode *child, char **ret_msg) {
+        if (xml_node_is_ignorable(child) || xml_node_is_plain_element(child))
+                return 0;
+        if (child->type == XML_ELEMENT_NODE)
+                *ret_msg = xml_node_msg(child, "unknown element in <%s> (namespace '%s')",
+                                        (const char *) parent->name, (const char *) child->ns->href);
+        else
+                *ret_msg = xml_node_msg(parent, "unexpected text between elements");
+        return -EINVAL;
+}
+
+int xml_parse_uint(const char *s, unsigned base, uint64_t max, uint64_t *ret) {
+        guint64 v;
+        char *end;
+
+        if (!s || !g_ascii_isdigit(s[0]))
+                return -EINVAL;
+        errno = 0;
+        v = g_ascii_strtoull(s, &end, base);
+        if (*end)
+                return -EINVAL;
+        if (errno == ERANGE || v > max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+int xml_parse_yes_no(const char *s, bool *ret) {
+        if (streq_ptr(s, "yes"))
+                *ret = true;
+        else if (streq_ptr(s, "no"))
+                *ret = false;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+void xml_append_escaped(GString *out, const char *s) {
+        for (; *s; s++) {
+                switch (*s) {
+                case '&':
+                        g_string_append(out, "&amp;");
+                        break;
+                case '<':
+                        g_string_append(out, "&lt;");
+                        break;
+                case '>':
+                        g_string_append(out, "&gt;");
+                        break;
+                case '\'':
+                        g_string_append(out, "&apos;");
+                        break;
+                case '"':
+                        g_string_append(out, "&quot;");
+                        break;
+                default:
+                        g_string_append_c(out, *s);
+                }
+        }
+}
+
+void xml_append_attr(GString *out, const char *name, const char *value) {
+        g_string_append_printf(out, " %s='", name);
+        xml_append_escaped(out, value);
+        g_string_append_c(out, '\'');
+}
+
+void xml_append_indent(GString *out, unsigned indent) {
+        for (unsigned i = 0; i < indent; i++)
+                g_string_append_c(out, ' ');
+}

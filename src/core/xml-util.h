@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* XML helpers of the core parsers and formatters: attributes, numbers, messages, escaping */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "shared/macro.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlNode, xmlFreeNode);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
+
+/* Line of a node in its document, 0 when unknown. */
+unsigned xml_node_line(const xmlNode *node);
+/* The attribute's value as a g_malloc'd string, NULL when absent. */
+char *xml_prop(const xmlNode *node, const char *name);
+/* The element's text (all text and CDATA below it), g_malloc'd; "" when empty. */
+char *xml_text(const xmlNode *node);
+
+/* "line N: <elem>: " + the formatted text. Every message of the core parsers starts this way
+ * (without "line N: " when the line is unknown), so xml_msg_line() can read the line back. */
+char *xml_node_msg(const xmlNode *node, const char *fmt, ...) _printf_(2, 3);
+unsigned xml_msg_line(const char *msg);
+
+/* Comments, processing instructions and white-space text, which carry no meaning here. */
+bool xml_node_is_ignorable(const xmlNode *node);
+/* An element without a namespace, i.e. part of the libvirt dialect. */
+bool xml_node_is_plain_element(const xmlNode *node);
+
+/* -EINVAL and a message when node has an attribute not in allowed (NULL-terminated). */
+int xml_check_attrs(const xmlNode *node, const char *const *allowed, char **ret_msg);
+/* -EINVAL and a message when node has element children or text. */
+int xml_check_no_content(const xmlNode *node, char **ret_msg);
+/* -EINVAL and a message for a child node that is neither ignorable nor a plain element. */
+int xml_check_child_kind(const xmlNode *parent, const xmlNode *child, char **ret_msg);
+
+/* Unsigned integer of at most max. base 0 reads "0x" hex, a leading 0 as octal, else decimal
+ * (as libvirt's attribute readers do); base 10 only decimal digits. No sign, no white space.
+ * Returns: 0, -EINVAL (not a number) or -ERANGE (above max). */
+int xml_parse_uint(const char *s, unsigned base, uint64_t max, uint64_t *ret);
+/* "yes" or "no". Returns: 0 or -EINVAL. */
+int xml_parse_yes_no(const char *s, bool *ret);
+
+/* Append s escaped for text or a single-quoted attribute value. */
+void xml_append_escaped(GString *out, const char *s);
+/* Append " name='value'" with value escaped. */
+void xml_append_attr(GString *out, const char *name, const char *value);
+void xml_append_indent(GString *out, unsigned indent);
