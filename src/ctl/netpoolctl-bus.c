@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpoolctl bus access: the connection, method calls and how failures are told to the user */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+#include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-verb.h"
+
+#define NETPOOL_ERROR_PREFIX "org.netpool1.Error."
+
+void ctl_done(Ctl *ctl) {
+        g_clear_pointer(&ctl->bus, sd_bus_flush_close_unref);
+}
+
+void ctl_error(const char *format, ...) {
+        va_list ap;
+
+        fputs("netpoolctl: ", stderr);
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+int ctl_connect(Ctl *ctl, sd_bus **ret) {
+        g_autoptr(sd_bus) bus = NULL;
+        int r;
+
+        if (!ctl->bus) {
+                r = sd_bus_open_system(&bus);
+                if (r < 0) {
+                        ctl_error("cannot connect to the system bus: %s", strerror(-r));
+                        return r;
+                }
+                r = sd_bus_set_allow_interactive_authorization(bus, ctl->allow_interactive);
+                if (r < 0) {
+                        ctl_error("cannot set up the bus connection: %s", strerror(-r));
+                        return r;
+                }
+                ctl->bus = g_steal_pointer(&bus);
+        }
+        *ret = ctl->bus;
+        return 0;
+}
+
+int ctl_call(sd_bus *bus, const char *path, const char *interface, const char *method,
+             sd_bus_error *error, sd_bus_message **ret_reply, const char *types, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, types);
+        r = sd_bus_call_methodv(bus, CTL_BUS_NAME, path, interface, method, error, ret_reply,
+                                types, ap);
+        va_end(ap);
+        return r;
+}
+
+static const char *error_text(const sd_bus_error *error) {
+        return error->message && *error->message ? error->message : error->name;
+}
+
+int ctl_report_error(const char *action, const sd_bus_error *error, int r) {
+        if (!sd_bus_error_is_set(error))
+                ctl_error("failed to %s: %s", action, strerror(r < 0 ? -r : EIO));
+        else if (sd_bus_error_has_names(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                        SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+                ctl_error("not authorized to %s: %s", action, error_text(error));
+        else if (g_str_has_prefix(error->name, NETPOOL_ERROR_PREFIX))
+                /* the daemon's messages already name the object and the reason */
+                ctl_error("%s", error_text(error));
+        else if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN,
+                                        SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                ctl_error("netpoold (%s) is not available on the system bus: %s", CTL_BUS_NAME,
+                          error_text(error));
+        else
+                ctl_error("failed to %s: %s", action, error_text(error));
+        return CTL_EXIT_FAILURE;
+}
+
+int ctl_report_bad_reply(const char *method, int r) {
+        ctl_error("unexpected reply to %s from netpoold: %s", method, strerror(-r));
+        return r;
+}

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpoolctl network listings: list, info and devices, as tables or JSON */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+#include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-network.h"
+#include "ctl/netpoolctl-output.h"
+
+static const char *yes_no(bool b) {
+        return b ? "yes" : "no";
+}
+
+/* One network as ListNetworks and Properties.GetAll describe it. */
+typedef struct NetworkInfo {
+        char *name;
+        char *uuid;
+        char *mode;
+        char *object;
+        int active;
+        int persistent;
+        int autostart;
+        uint32_t connections;
+        uint32_t capacity;
+        uint32_t available;             /* GetAll only */
+} NetworkInfo;
+
+static void network_info_free(NetworkInfo *info) {
+        if (!info)
+                return;
+        g_free(info->name);
+        g_free(info->uuid);
+        g_free(info->mode);
+        g_free(info->object);
+        g_free(info);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetworkInfo, network_info_free)
+
+/* Reads the a(sssbbbuuo) of ListNetworks. */
+static int read_network_list(sd_bus_message *reply, GPtrArray *networks) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(sssbbbuuo)");
+        if (r < 0)
+                return r;
+        for (;;) {
+                g_autoptr(NetworkInfo) info = g_new0(NetworkInfo, 1);
+                const char *name, *uuid, *mode, *object;
+
+                r = sd_bus_message_read(reply, "(sssbbbuuo)", &name, &uuid, &mode, &info->active,
+                                        &info->persistent, &info->autostart, &info->connections,
+                                        &info->capacity, &object);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                info->name = g_strdup(name);
+                info->uuid = g_strdup(uuid);
+                info->mode = g_strdup(mode);
+                info->object = g_strdup(object);
+                g_ptr_array_add(networks, g_steal_pointer(&info));
+        }
+        return sd_bus_message_exit_container(reply);
+}
+
+static int compare_network_names(gconstpointer a, gconstpointer b) {
+        const NetworkInfo *x = *(NetworkInfo *const *) a, *y = *(NetworkInfo *const *) b;
+
+        return g_strcmp0(x->name, y->name);
+}
+
+/* --active and --inactive add up; neither (or --all) shows every network. */
+static bool network_is_listed(const NetworkInfo *info, const VerbArgs *args) {
+        bool active = verb_args_has(args, "active"), inactive = verb_args_has(args, "inactive");
+
+        if (verb_args_has(args, "all") || (!active && !inactive))
+                return true;
+        return info->active ? active : inactive;
+}
+
+static int print_network_list_json(GPtrArray *networks) {
+        g_autoptr(JsonWriter) writer = json_writer_new();
+
+        json_writer_begin_array(writer);
+        for (unsigned i = 0; i < networks->len; i++) {
+                const NetworkInfo *info = networks->pdata[i];
+
+                json_writer_begin_object(writer);
+                json_writer_member_string(writer, "name", info->name);
+                json_writer_member_string(writer, "uuid", info->uuid);
+                json_writer_member_string(writer, "mode", info->mode);
+                json_writer_member_bool(writer, "active", info->active);
+                json_writer_member_bool(writer, "persistent", info->persistent);
+                json_writer_member_bool(writer, "autostart", info->autostart);
+                json_writer_member_uint(writer, "connections", info->connections);
+                json_writer_member_uint(writer, "capacity", info->capacity);
+                json_writer_member_string(writer, "object", info->object);
+                json_writer_end_object(writer);
+        }
+        json_writer_end_array(writer);
+        return output_print_json(writer);
+}
+
+static int print_network_list_table(GPtrArray *networks) {
+        g_autoptr(Table) table = table_new("NAME", "UUID", "MODE", "STATE", "PERSISTENT",
+                                           "AUTOSTART", "CONNECTIONS", "CAPACITY", NULL);
+        g_autofree char *text = NULL;
+
+        table_set_right_aligned(table, 6, true);
+        table_set_right_aligned(table, 7, true);
+        for (unsigned i = 0; i < networks->len; i++) {
+                const NetworkInfo *info = networks->pdata[i];
+
+                table_add_cell(table, info->name);
+                table_add_cell(table, info->uuid);
+                table_add_cell(table, info->mode);
+                table_add_cell(table, info->active ? "active" : "inactive");
+                table_add_cell(table, yes_no(info->persistent));
+                table_add_cell(table, yes_no(info->autostart));
+                table_add_cellf(table, "%" PRIu32, info->connections);
+                table_add_cellf(table, "%" PRIu32, info->capacity);
+        }
+        text = table_format(table);
+        return output_print(text);
+}
+
+int verb_list(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify) network_info_free);
+        g_autoptr(GPtrArray) listed = g_ptr_array_new();
+        sd_bus *bus;
+        int r;
+
+        if (ctl_connect(ctl, &bus) < 0)
+                return CTL_EXIT_FAILURE;
+        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListNetworks", &error, &reply,
+                     "t", UINT64_C(0));
+        if (r < 0)
+                return ctl_report_error("list networks", &error, r);
+        r = read_network_list(reply, all);
+        if (r < 0) {
+                (void) ctl_report_bad_reply("ListNetworks", r);
+                return CTL_EXIT_FAILURE;
+        }
+
+        for (unsigned i = 0; i < all->len; i++)
+                if (network_is_listed(all->pdata[i], args))
+                        g_ptr_array_add(listed, all->pdata[i]);
+        /* by name whatever order the daemon sends: people scan for names, scripts diff runs */
+        g_ptr_array_sort(listed, compare_network_names);
+        return ctl->json ? print_network_list_json(listed) : print_network_list_table(listed);
+}
+
+/* Where each property of org.netpool1.Network lands in NetworkInfo. */
+typedef struct PropertySlot {
+        const char *name;
+        const char *type;
+        size_t offset;
+} PropertySlot;
+
+static const PropertySlot network_property_slots[] = {
+        { "Name",        "s", offsetof(NetworkInfo, name) },
+        { "UUID",        "s", offsetof(NetworkInfo, uuid) },
+        { "ForwardMode", "s", offsetof(NetworkInfo, mode) },
+        { "Active",      "b", offsetof(NetworkInfo, active) },
+        { "Persistent",  "b", offsetof(NetworkInfo, persistent) },
+        { "Autostart",   "b", offsetof(NetworkInfo, autostart) },
+        { "Connections", "u", offsetof(NetworkInfo, connections) },
+        { "Capacity",    "u", offsetof(NetworkInfo, capacity) },
+        { "Available",   "u", offsetof(NetworkInfo, available) },
+};
+
+/* One property's variant, which the reply is positioned at. Unknown names and types are skipped,
+ * so a newer daemon with more properties still works. */
+static int read_network_property(sd_bus_message *m, const char *name, NetworkInfo *info) {
+        const char *contents;
+        char type;
+        int r;
+
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < G_N_ELEMENTS(network_property_slots); i++) {
+                const PropertySlot *slot = &network_property_slots[i];
+                void *field = (char *) info + slot->offset;
+                const char *s;
+
+                if (!streq(slot->name, name) || !streq(slot->type, contents))
+                        continue;
+                if (slot->type[0] != 's')
+                        return sd_bus_message_read(m, "v", slot->type, field);
+                r = sd_bus_message_read(m, "v", "s", &s);
+                if (r < 0)
+                        return r;
+                g_free(*(char **) field);
+                *(char **) field = g_strdup(s);
+                return 0;
+        }
+        return sd_bus_message_skip(m, "v");
+}
+
+/* Reads the a{sv} of Properties.GetAll. */
+static int read_network_properties(sd_bus_message *reply, NetworkInfo *info) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *name;
+
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r < 0)
+                        return r;
+                r = read_network_property(reply, name, info);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(reply);
+}
+
+static int print_network_info_json(const NetworkInfo *info) {
+        g_autoptr(JsonWriter) writer = json_writer_new();
+
+        json_writer_begin_object(writer);
+        json_writer_member_string(writer, "name", info->name);
+        json_writer_member_string(writer, "uuid", info->uuid);
+        json_writer_member_string(writer, "mode", info->mode);
+        json_writer_member_bool(writer, "active", info->active);
+        json_writer_member_bool(writer, "persistent", info->persistent);
+        json_writer_member_bool(writer, "autostart", info->autostart);
+        json_writer_member_uint(writer, "connections", info->connections);
+        json_writer_member_uint(writer, "capacity", info->capacity);
+        json_writer_member_uint(writer, "available", info->available);
+        json_writer_member_string(writer, "object", info->object);
+        json_writer_end_object(writer);
+        return output_print_json(writer);
+}
+
+static int print_network_info_text(const NetworkInfo *info) {
+        g_autoptr(Table) table = table_new("KEY", "VALUE", NULL);
+        g_autofree char *text = NULL;
+
+        table_set_show_header(table, false);
+        table_add_cell(table, "Name:");
+        table_add_cell(table, info->name);
+        table_add_cell(table, "UUID:");
+        table_add_cell(table, info->uuid);
+        table_add_cell(table, "Mode:");
+        table_add_cell(table, info->mode);
+        table_add_cell(table, "Active:");
+        table_add_cell(table, yes_no(info->active));
+        table_add_cell(table, "Persistent:");
+        table_add_cell(table, yes_no(info->persistent));
+        table_add_cell(table, "Autostart:");
+        table_add_cell(table, yes_no(info->autostart));
+        table_add_cell(table, "Connections:");
+        table_add_cellf(table, "%" PRIu32, info->connections);
+        table_add_cell(table, "Capacity:");
+        table_add_cellf(table, "%" PRIu32, info->capacity);
+        table_add_cell(table, "Available:");
+        table_add_cellf(table, "%" PRIu32, info->available);
+        table_add_cell(table, "Object path:");
+        table_add_cell(table, info->object);
+        text = table_format(table);
+        return output_print(text);
+}
+
+int verb_info(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_autoptr(NetworkInfo) info = g_new0(NetworkInfo, 1);
+        g_auto(NetworkRef) net = {};
+        sd_bus *bus;
+        int r;
+
+        if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
+                return CTL_EXIT_FAILURE;
+
+        r = ctl_call(bus, net.path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply,
+                     "s", CTL_NETWORK_INTERFACE);
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("read the state of network '%s'",
+                                                          net.name);
+
+                return ctl_report_error(action, &error, r);
+        }
+        r = read_network_properties(reply, info);
+        if (r < 0) {
+                (void) ctl_report_bad_reply("GetAll", r);
+                return CTL_EXIT_FAILURE;
+        }
+        info->object = g_strdup(net.path);
+        return ctl->json ? print_network_info_json(info) : print_network_info_text(info);
+}
+
+/* One entry of GetDevices' a(ssssisus). */
+typedef struct DeviceInfo {
+        const char *id;
+        const char *netdev;
+        const char *pci_address;
+        const char *pf;
+        int32_t vf_index;               /* -1: not a VF */
+        const char *state;
+        uint32_t connections;
+        const char *port_uuid;          /* "": no port */
+} DeviceInfo;
+
+/* Strings point into the reply, which outlives the array. */
+static int read_device_list(sd_bus_message *reply, GArray *devices) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssisus)");
+        if (r < 0)
+                return r;
+        for (;;) {
+                DeviceInfo d = {};
+
+                r = sd_bus_message_read(reply, "(ssssisus)", &d.id, &d.netdev, &d.pci_address,
+                                        &d.pf, &d.vf_index, &d.state, &d.connections,
+                                        &d.port_uuid);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                g_array_append_val(devices, d);
+        }
+        return sd_bus_message_exit_container(reply);
+}
+
+static int print_device_list_json(GArray *devices) {
+        g_autoptr(JsonWriter) writer = json_writer_new();
+
+        json_writer_begin_array(writer);
+        for (unsigned i = 0; i < devices->len; i++) {
+                const DeviceInfo *d = &g_array_index(devices, DeviceInfo, i);
+
+                json_writer_begin_object(writer);
+                json_writer_member_string(writer, "id", d->id);
+                json_writer_member_string(writer, "netdev", d->netdev);
+                json_writer_member_string(writer, "pci_address", d->pci_address);
+                json_writer_member_string(writer, "pf", d->pf);
+                json_writer_key(writer, "vf_index");
+                if (d->vf_index < 0)
+                        json_writer_null(writer);
+                else
+                        json_writer_int(writer, d->vf_index);
+                json_writer_member_string(writer, "state", d->state);
+                json_writer_member_uint(writer, "connections", d->connections);
+                json_writer_member_string(writer, "port_uuid", *d->port_uuid ? d->port_uuid : NULL);
+                json_writer_end_object(writer);
+        }
+        json_writer_end_array(writer);
+        return output_print_json(writer);
+}
+
+static int print_device_list_table(GArray *devices) {
+        g_autoptr(Table) table = table_new("ID", "NETDEV", "PCI", "PF", "VF", "STATE",
+                                           "CONNECTIONS", "PORT", NULL);
+        g_autofree char *text = NULL;
+
+        table_set_right_aligned(table, 4, true);
+        table_set_right_aligned(table, 6, true);
+        for (unsigned i = 0; i < devices->len; i++) {
+                const DeviceInfo *d = &g_array_index(devices, DeviceInfo, i);
+
+                table_add_cell(table, d->id);
+                table_add_cell(table, d->netdev);
+                table_add_cell(table, d->pci_address);
+                table_add_cell(table, d->pf);
+                if (d->vf_index < 0)
+                        table_add_cell(table, NULL);
+                else
+                        table_add_cellf(table, "%" PRId32, d->vf_index);
+                table_add_cell(table, d->state);
+                table_add_cellf(table, "%" PRIu32, d->connections);
+                table_add_cell(table, d->port_uuid);
+        }
+        text = table_format(table);
+        return output_print(text);
+}
+
+int verb_devices(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_autoptr(GArray) devices = g_array_new(FALSE, FALSE, sizeof(DeviceInfo));
+        g_auto(NetworkRef) net = {};
+        sd_bus *bus;
+        int r;
+
+        if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
+                return CTL_EXIT_FAILURE;
+
+        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, "GetDevices", &error, &reply, "t",
+                     UINT64_C(0));
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("list the devices of network '%s'",
+                                                          net.name);
+
+                return ctl_report_error(action, &error, r);
+        }
+        r = read_device_list(reply, devices);
+        if (r < 0) {
+                (void) ctl_report_bad_reply("GetDevices", r);
+                return CTL_EXIT_FAILURE;
+        }
+        return ctl->json ? print_device_list_json(devices) : print_device_list_table(devices);
+}

@@ -1,0 +1,885 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests of netpoolctl's network verbs, run as a program against a stand-in for netpoold */
+/*
+ * The stand-in serves the dbus-api.md contract (names, signatures, error names) from a fixed
+ * table on a private dbus-daemon, and records every call it gets. The tests check what
+ * netpoolctl sends (method, flags, XML) and what it makes of the answers (tables, JSON, error
+ * messages, exit statuses). The real daemon is exercised by the integration tests. Without
+ * dbus-daemon the bus tests are skipped.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <systemd/sd-bus.h>
+
+#include "bus/bus-errors.h"
+#include "ctl/netpoolctl-network.h"
+
+#define UUID_ALPHA "11111111-2222-3333-4444-555555555555"
+#define UUID_BETA  "66666666-7777-8888-9999-aaaaaaaaaaaa"
+#define PATH_ALPHA "/org/netpool1/network/alpha"
+#define PATH_BETA  "/org/netpool1/network/beta"
+
+typedef struct TestDaemon TestDaemon;
+
+typedef struct TestNetwork {
+        TestDaemon *daemon;
+        const char *name;
+        const char *uuid;
+        const char *mode;
+        int active;
+        int persistent;
+        int autostart;
+        uint32_t connections;
+        uint32_t capacity;
+        uint32_t available;
+        bool deny;                      /* manage calls fail as polkit would refuse them */
+} TestNetwork;
+
+struct TestDaemon {
+        char *dir;
+        char *address;
+        GPid dbus_pid;
+        sd_bus *bus;
+        GThread *thread;
+        gint stop;
+        GMutex lock;                    /* calls and last_xml: written by the bus thread */
+        GPtrArray *calls;
+        char *last_xml;
+        TestNetwork networks[3];        /* deliberately not sorted by name */
+};
+
+static TestDaemon test_daemon;
+static const char *netpoolctl_path;
+
+static void record_call(TestDaemon *d, const char *xml, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static void record_call(TestDaemon *d, const char *xml, const char *format, ...) {
+        va_list ap;
+
+        g_mutex_lock(&d->lock);
+        va_start(ap, format);
+        g_ptr_array_add(d->calls, g_strdup_vprintf(format, ap));
+        va_end(ap);
+        if (xml) {
+                g_free(d->last_xml);
+                d->last_xml = g_strdup(xml);
+        }
+        g_mutex_unlock(&d->lock);
+}
+
+static TestNetwork *find_network(TestDaemon *d, const char *key) {
+        for (size_t i = 0; i < G_N_ELEMENTS(d->networks); i++)
+                if (g_str_equal(d->networks[i].name, key) || g_str_equal(d->networks[i].uuid, key))
+                        return &d->networks[i];
+        return NULL;
+}
+
+static char *network_path(const TestNetwork *n) {
+        char *path = NULL;
+
+        g_assert_cmpint(sd_bus_path_encode("/org/netpool1/network", n->name, &path), >=, 0);
+        return path;
+}
+
+static int deny(sd_bus_error *error) {
+        return sd_bus_error_set(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                "Interactive authentication required.");
+}
+
+static int method_lookup_network(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        g_autofree char *path = NULL;
+        const char *key;
+        uint64_t flags;
+        TestNetwork *n;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &key, &flags);
+        if (r < 0)
+                return r;
+        n = find_network(userdata, key);
+        if (!n)
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_NETWORK,
+                                         "no network named '%s'", key);
+        path = network_path(n);
+        return sd_bus_reply_method_return(m, "o", path);
+}
+
+static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        sd_bus_message *reply = NULL;
+        TestDaemon *d = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sssbbbuuo)");
+        for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(d->networks); i++) {
+                const TestNetwork *n = &d->networks[i];
+                g_autofree char *path = network_path(n);
+
+                r = sd_bus_message_append(reply, "(sssbbbuuo)", n->name, n->uuid, n->mode,
+                                          n->active, n->persistent, n->autostart,
+                                          n->connections, n->capacity, path);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* DefineNetwork and CreateNetwork: the reply names a network chosen by the XML's content. */
+static int method_submit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        TestDaemon *d = userdata;
+        const char *xml;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &xml, &flags);
+        if (r < 0)
+                return r;
+        record_call(d, xml, "%s %" PRIu64, sd_bus_message_get_member(m), flags);
+        if (strstr(xml, "<name>locked</name>"))
+                return deny(error);
+        if (strstr(xml, "<bad/>"))
+                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_XML,
+                                        "network XML, line 1: unknown element <bad>");
+        return sd_bus_reply_method_return(m, "o", g_str_equal(sd_bus_message_get_member(m),
+                                                              "DefineNetwork") ? PATH_BETA : PATH_ALPHA);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("LookupNetwork", "st", "o", method_lookup_network, 0),
+        SD_BUS_METHOD("ListNetworks", "t", "a(sssbbbuuo)", method_list_networks, 0),
+        SD_BUS_METHOD("DefineNetwork", "st", "o", method_submit, 0),
+        SD_BUS_METHOD("CreateNetwork", "st", "o", method_submit, 0),
+        SD_BUS_VTABLE_END,
+};
+
+/* Start, Stop and Undefine */
+static int method_act(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        TestNetwork *n = userdata;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        record_call(n->daemon, NULL, "%s %s %" PRIu64, sd_bus_message_get_member(m), n->name,
+                    flags);
+        if (n->deny)
+                return deny(error);
+        if (g_str_equal(sd_bus_message_get_member(m), "Stop") && n->connections > 0 && flags == 0)
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NETWORK_BUSY,
+                                         "network '%s' has %" PRIu32 " ports; stop it with FORCE",
+                                         n->name, n->connections);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        TestNetwork *n = userdata;
+        g_autofree char *xml = NULL;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        record_call(n->daemon, NULL, "GetXML %s %" PRIu64, n->name, flags);
+        /* the live view has no final newline, the inactive one has: both must print well */
+        xml = flags ? g_strdup_printf("<network>\n  <name>%s</name>\n</network>\n", n->name) :
+                      g_strdup_printf("<network connections='%" PRIu32 "'>\n  <name>%s</name>\n"
+                                      "</network>", n->connections, n->name);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+static int method_get_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "a(ssssisus)", 3,
+                "0000:03:10.0", "enp3s0f0v0", "0000:03:10.0", "enp3s0f0", 0, "in-use", 1,
+                        "0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55",
+                "0000:03:10.2", "", "0000:03:10.2", "enp3s0f0", 12, "free", 0, "",
+                "eth9", "eth9", "", "", -1, "unavailable", 0, "");
+}
+
+static int property_get_autostart(sd_bus *bus, const char *path, const char *interface,
+                                  const char *property, sd_bus_message *reply, void *userdata,
+                                  sd_bus_error *error) {
+        const TestNetwork *n = userdata;
+
+        return sd_bus_message_append(reply, "b", n->autostart);
+}
+
+static int property_set_autostart(sd_bus *bus, const char *path, const char *interface,
+                                  const char *property, sd_bus_message *value, void *userdata,
+                                  sd_bus_error *error) {
+        TestNetwork *n = userdata;
+        int b, r;
+
+        r = sd_bus_message_read(value, "b", &b);
+        if (r < 0)
+                return r;
+        record_call(n->daemon, NULL, "SetAutostart %s %d", n->name, b);
+        if (n->deny)
+                return deny(error);
+        n->autostart = b;
+        return 0;
+}
+
+static const sd_bus_vtable network_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", NULL, offsetof(TestNetwork, name), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", NULL, offsetof(TestNetwork, uuid), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ForwardMode", "s", NULL, offsetof(TestNetwork, mode), 0),
+        SD_BUS_PROPERTY("Active", "b", NULL, offsetof(TestNetwork, active), 0),
+        SD_BUS_PROPERTY("Persistent", "b", NULL, offsetof(TestNetwork, persistent), 0),
+        /* offset 0: sd-bus hands accessors userdata + offset, and the setter needs the network */
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", property_get_autostart, property_set_autostart,
+                                 0, 0),
+        SD_BUS_PROPERTY("Connections", "u", NULL, offsetof(TestNetwork, connections), 0),
+        SD_BUS_PROPERTY("Capacity", "u", NULL, offsetof(TestNetwork, capacity), 0),
+        SD_BUS_PROPERTY("Available", "u", NULL, offsetof(TestNetwork, available), 0),
+        SD_BUS_METHOD("Start", "t", "", method_act, 0),
+        SD_BUS_METHOD("Stop", "t", "", method_act, 0),
+        SD_BUS_METHOD("Undefine", "t", "", method_act, 0),
+        SD_BUS_METHOD("GetXML", "t", "s", method_get_xml, 0),
+        SD_BUS_METHOD("GetDevices", "t", "a(ssssisus)", method_get_devices, 0),
+        SD_BUS_VTABLE_END,
+};
+
+static int network_object_find(sd_bus *bus, const char *path, const char *interface,
+                               void *userdata, void **found, sd_bus_error *error) {
+        g_autofree char *name = NULL;
+        TestNetwork *n;
+
+        if (sd_bus_path_decode(path, "/org/netpool1/network", &name) <= 0)
+                return 0;
+        n = find_network(userdata, name);
+        if (!n)
+                return 0;
+        *found = n;
+        return 1;
+}
+
+static gpointer daemon_thread(gpointer userdata) {
+        TestDaemon *d = userdata;
+
+        while (!g_atomic_int_get(&d->stop)) {
+                int r = sd_bus_process(d->bus, NULL);
+
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        (void) sd_bus_wait(d->bus, 100 * 1000);
+        }
+        return NULL;
+}
+
+static void test_daemon_init_networks(TestDaemon *d) {
+        d->networks[0] = (TestNetwork) {
+                .daemon = d, .name = "locked", .uuid = "99999999-0000-0000-0000-000000000000",
+                .mode = "hostdev", .persistent = true, .deny = true,
+        };
+        d->networks[1] = (TestNetwork) {
+                .daemon = d, .name = "beta", .uuid = UUID_BETA, .mode = "passthrough",
+                .persistent = true,
+        };
+        d->networks[2] = (TestNetwork) {
+                .daemon = d, .name = "alpha", .uuid = UUID_ALPHA,
+                .mode = "pci-passthrough-hybrid", .active = true, .persistent = true,
+                .autostart = true, .connections = 2, .capacity = 8, .available = 6,
+        };
+}
+
+static bool start_dbus_daemon(TestDaemon *d) {
+        g_autofree char *config = g_build_filename(d->dir, "bus.conf", NULL);
+        g_autofree char *socket = g_build_filename(d->dir, "socket", NULL);
+        g_autofree char *text = NULL;
+        g_autofree char *config_arg = NULL;
+        g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
+        char *argv[] = { daemon, NULL, (char *) "--nofork", NULL };
+
+        if (!daemon)
+                return false;
+        text = g_strdup_printf(
+                "<busconfig><listen>unix:path=%s</listen><auth>EXTERNAL</auth>"
+                "<policy context='default'><allow user='*'/><allow own='*'/>"
+                "<allow send_destination='*'/><allow receive_sender='*'/></policy></busconfig>",
+                socket);
+        g_assert_true(g_file_set_contents(config, text, -1, NULL));
+        config_arg = g_strdup_printf("--config-file=%s", config);
+        argv[1] = config_arg;
+        if (!g_spawn_async(NULL, argv, NULL,
+                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &d->dbus_pid, NULL))
+                return false;
+        d->address = g_strdup_printf("unix:path=%s", socket);
+        return true;
+}
+
+/* Connect once the daemon listens; it needs a moment after being spawned. */
+static bool connect_test_bus(TestDaemon *d) {
+        for (unsigned attempt = 0; attempt < 100; attempt++) {
+                sd_bus *bus = NULL;
+
+                if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, d->address) >= 0 &&
+                    sd_bus_set_bus_client(bus, true) >= 0 && sd_bus_start(bus) >= 0 &&
+                    sd_bus_request_name(bus, "org.netpool1", 0) >= 0) {
+                        d->bus = bus;
+                        return true;
+                }
+                sd_bus_flush_close_unref(bus);
+                g_usleep(50 * 1000);
+        }
+        return false;
+}
+
+static bool test_daemon_start(TestDaemon *d) {
+        d->dir = g_dir_make_tmp("test-netpoolctl-XXXXXX", NULL);
+        d->calls = g_ptr_array_new_with_free_func(g_free);
+        g_mutex_init(&d->lock);
+        test_daemon_init_networks(d);
+        if (!d->dir || !start_dbus_daemon(d) || !connect_test_bus(d))
+                return false;
+        g_assert_cmpint(sd_bus_add_object_vtable(d->bus, NULL, "/org/netpool1",
+                                                 "org.netpool1.Manager", manager_vtable, d), >=, 0);
+        g_assert_cmpint(sd_bus_add_fallback_vtable(d->bus, NULL, "/org/netpool1/network",
+                                                   "org.netpool1.Network", network_vtable,
+                                                   network_object_find, d), >=, 0);
+        d->thread = g_thread_new("test-daemon", daemon_thread, d);
+        return true;
+}
+
+static void test_daemon_stop(TestDaemon *d) {
+        g_autofree char *config = NULL, *socket = NULL;
+
+        if (d->thread) {
+                g_atomic_int_set(&d->stop, 1);
+                g_thread_join(d->thread);
+        }
+        g_clear_pointer(&d->bus, sd_bus_flush_close_unref);
+        if (d->dbus_pid > 0) {
+                kill(d->dbus_pid, SIGTERM);
+                (void) waitpid(d->dbus_pid, NULL, 0);
+        }
+        if (d->dir) {
+                config = g_build_filename(d->dir, "bus.conf", NULL);
+                socket = g_build_filename(d->dir, "socket", NULL);
+                (void) g_unlink(config);
+                (void) g_unlink(socket);
+                (void) g_rmdir(d->dir);
+        }
+        g_free(d->dir);
+        g_free(d->address);
+        g_free(d->last_xml);
+        g_clear_pointer(&d->calls, g_ptr_array_unref);
+}
+
+/* The calls recorded since the last time, joined by "; ". */
+static char *take_calls(void) {
+        g_autofree char **strv = NULL;
+        char *joined;
+
+        g_mutex_lock(&test_daemon.lock);
+        g_ptr_array_add(test_daemon.calls, NULL);
+        strv = (char **) g_ptr_array_free(test_daemon.calls, FALSE);
+        test_daemon.calls = g_ptr_array_new_with_free_func(g_free);
+        g_mutex_unlock(&test_daemon.lock);
+        joined = g_strjoinv("; ", strv);
+        g_strfreev(g_steal_pointer(&strv));
+        return joined;
+}
+
+static char *take_last_xml(void) {
+        char *xml;
+
+        g_mutex_lock(&test_daemon.lock);
+        xml = g_steal_pointer(&test_daemon.last_xml);
+        g_mutex_unlock(&test_daemon.lock);
+        return xml;
+}
+
+typedef struct CtlRun {
+        int status;
+        char *out;
+        char *err;
+} CtlRun;
+
+static void ctl_run_clear(CtlRun *run) {
+        g_clear_pointer(&run->out, g_free);
+        g_clear_pointer(&run->err, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CtlRun, ctl_run_clear)
+
+/* Run netpoolctl with the arguments (NULL-terminated) on the test bus; stdin from stdin_file
+ * when it is not NULL. */
+static void ctl_runv(CtlRun *run, const char *address, const char *stdin_file, va_list ap) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS",
+                                              address, TRUE);
+        g_autoptr(GError) error = NULL;
+        int wait_status = 0;
+        const char *arg;
+
+        if (stdin_file) {
+                /* sh puts the file on stdin, then becomes netpoolctl with the rest */
+                g_ptr_array_add(argv, (char *) "/bin/sh");
+                g_ptr_array_add(argv, (char *) "-c");
+                g_ptr_array_add(argv, (char *) "f=$1; shift; exec \"$@\" < \"$f\"");
+                g_ptr_array_add(argv, (char *) "sh");
+                g_ptr_array_add(argv, (char *) stdin_file);
+        }
+        g_ptr_array_add(argv, (char *) netpoolctl_path);
+        while ((arg = va_arg(ap, const char *)))
+                g_ptr_array_add(argv, (char *) arg);
+        g_ptr_array_add(argv, NULL);
+
+        g_assert_true(g_spawn_sync(NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                                   &run->out, &run->err, &wait_status, &error));
+        g_assert_no_error(error);
+        g_assert_true(WIFEXITED(wait_status));
+        run->status = WEXITSTATUS(wait_status);
+}
+
+static void ctl_run(CtlRun *run, ...) {
+        va_list ap;
+
+        va_start(ap, run);
+        /* usage tests run without the stand-in too: they must not reach any bus */
+        ctl_runv(run, test_daemon.address ? test_daemon.address : "unix:path=/nonexistent", NULL,
+                 ap);
+        va_end(ap);
+}
+
+/* Same as ctl_run(), on the bus at address. */
+static void ctl_run_at(CtlRun *run, const char *address, ...) {
+        va_list ap;
+
+        va_start(ap, address);
+        ctl_runv(run, address, NULL, ap);
+        va_end(ap);
+}
+
+static void ctl_run_stdin(CtlRun *run, const char *stdin_file, ...) {
+        va_list ap;
+
+        va_start(ap, stdin_file);
+        ctl_runv(run, test_daemon.address, stdin_file, ap);
+        va_end(ap);
+}
+
+static bool skip_without_bus(void) {
+        if (test_daemon.thread)
+                return false;
+        g_test_skip("no dbus-daemon to run the stand-in daemon on");
+        return true;
+}
+
+static void assert_success(const CtlRun *run, const char *expected_out) {
+        g_assert_cmpstr(run->err, ==, "");
+        g_assert_cmpstr(run->out, ==, expected_out);
+        g_assert_cmpint(run->status, ==, 0);
+}
+
+static void assert_failure(const CtlRun *run, int status, const char *expected_err) {
+        g_assert_cmpstr(run->out, ==, "");
+        g_assert_cmpstr(run->err, ==, expected_err);
+        g_assert_cmpint(run->status, ==, status);
+}
+
+static void test_peek_name(void) {
+        struct {
+                const char *xml;
+                const char *name;
+        } cases[] = {
+                { "<network><name>a</name></network>", "a" },
+                { "<?xml version='1.0'?>\n<!-- c -->\n<network>\n  <name> sp </name>\n"
+                  "</network>\n", "sp" },
+                /* a <name> deeper down is not the network's */
+                { "<network><forward><name>x</name></forward><name>y</name></network>", "y" },
+                /* only the name matters: what comes after it may be unfinished */
+                { "<network><name>z</name><forward mode=", "z" },
+                { "<network><uuid>u</uuid></network>", NULL },
+                { "<network><name></name></network>", NULL },
+                { "<network><name>cut", NULL },
+                { "<networkport><name>p</name></networkport>", NULL },
+                { "not xml", NULL },
+                { "", NULL },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *name = network_xml_peek_name(cases[i].xml);
+
+                g_assert_cmpstr(name, ==, cases[i].name);
+        }
+}
+
+static void test_list_table(void) {
+        g_auto(CtlRun) run = {};
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&run, "list", NULL);
+        /* sorted by name, numbers right-aligned, no trailing blanks */
+        assert_success(&run,
+                "NAME    UUID                                  MODE                    STATE     "
+                "PERSISTENT  AUTOSTART  CONNECTIONS  CAPACITY\n"
+                "alpha   11111111-2222-3333-4444-555555555555  pci-passthrough-hybrid  active    "
+                "yes         yes                  2         8\n"
+                "beta    66666666-7777-8888-9999-aaaaaaaaaaaa  passthrough             inactive  "
+                "yes         no                   0         0\n"
+                "locked  99999999-0000-0000-0000-000000000000  hostdev                 inactive  "
+                "yes         no                   0         0\n");
+}
+
+static void test_list_filters(void) {
+        g_auto(CtlRun) active = {}, inactive = {}, both = {};
+        g_auto(GStrv) lines = NULL;
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&active, "list", "--active", NULL);
+        g_assert_cmpint(active.status, ==, 0);
+        g_assert_nonnull(strstr(active.out, "\nalpha "));
+        g_assert_null(strstr(active.out, "\nbeta "));
+
+        ctl_run(&inactive, "list", "--inactive", NULL);
+        g_assert_cmpint(inactive.status, ==, 0);
+        g_assert_null(strstr(inactive.out, "\nalpha "));
+        g_assert_nonnull(strstr(inactive.out, "\nbeta "));
+        g_assert_nonnull(strstr(inactive.out, "\nlocked "));
+
+        ctl_run(&both, "list", "--active", "--inactive", NULL);
+        /* header, three networks and the empty string after the last newline */
+        lines = g_strsplit(both.out, "\n", -1);
+        g_assert_cmpuint(g_strv_length(lines), ==, 5);
+}
+
+static void test_list_json(void) {
+        g_auto(CtlRun) run = {};
+
+        if (skip_without_bus())
+                return;
+        /* --json counts after the command too */
+        ctl_run(&run, "list", "--active", "--json", NULL);
+        assert_success(&run,
+                       "[\n"
+                       "  {\n"
+                       "    \"name\": \"alpha\",\n"
+                       "    \"uuid\": \"" UUID_ALPHA "\",\n"
+                       "    \"mode\": \"pci-passthrough-hybrid\",\n"
+                       "    \"active\": true,\n"
+                       "    \"persistent\": true,\n"
+                       "    \"autostart\": true,\n"
+                       "    \"connections\": 2,\n"
+                       "    \"capacity\": 8,\n"
+                       "    \"object\": \"" PATH_ALPHA "\"\n"
+                       "  }\n"
+                       "]\n");
+}
+
+static void test_info(void) {
+        g_auto(CtlRun) run = {}, json = {};
+
+        if (skip_without_bus())
+                return;
+        /* by UUID: the output names the network */
+        ctl_run(&run, "info", UUID_ALPHA, NULL);
+        assert_success(&run,
+                       "Name:         alpha\n"
+                       "UUID:         " UUID_ALPHA "\n"
+                       "Mode:         pci-passthrough-hybrid\n"
+                       "Active:       yes\n"
+                       "Persistent:   yes\n"
+                       "Autostart:    yes\n"
+                       "Connections:  2\n"
+                       "Capacity:     8\n"
+                       "Available:    6\n"
+                       "Object path:  " PATH_ALPHA "\n");
+
+        ctl_run(&json, "--json", "info", "beta", NULL);
+        assert_success(&json,
+                       "{\n"
+                       "  \"name\": \"beta\",\n"
+                       "  \"uuid\": \"" UUID_BETA "\",\n"
+                       "  \"mode\": \"passthrough\",\n"
+                       "  \"active\": false,\n"
+                       "  \"persistent\": true,\n"
+                       "  \"autostart\": false,\n"
+                       "  \"connections\": 0,\n"
+                       "  \"capacity\": 0,\n"
+                       "  \"available\": 0,\n"
+                       "  \"object\": \"" PATH_BETA "\"\n"
+                       "}\n");
+}
+
+static void test_no_such_network(void) {
+        g_auto(CtlRun) run = {};
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&run, "start", "gamma", NULL);
+        /* a netpool error is the daemon's message alone */
+        assert_failure(&run, 1, "netpoolctl: no network named 'gamma'\n");
+}
+
+static void test_devices(void) {
+        g_auto(CtlRun) run = {}, json = {};
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&run, "devices", "alpha", NULL);
+        assert_success(&run,
+                "ID            NETDEV      PCI           PF        VF  STATE        CONNECTIONS  PORT\n"
+                "0000:03:10.0  enp3s0f0v0  0000:03:10.0  enp3s0f0   0  in-use                 1  "
+                "0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55\n"
+                "0000:03:10.2  -           0000:03:10.2  enp3s0f0  12  free                   0  -\n"
+                "eth9          eth9        -             -          -  unavailable            0  -\n");
+
+        ctl_run(&json, "devices", "--json", "alpha", NULL);
+        g_assert_cmpint(json.status, ==, 0);
+        g_assert_nonnull(strstr(json.out,
+                                "  {\n"
+                                "    \"id\": \"0000:03:10.2\",\n"
+                                "    \"netdev\": \"\",\n"
+                                "    \"pci_address\": \"0000:03:10.2\",\n"
+                                "    \"pf\": \"enp3s0f0\",\n"
+                                "    \"vf_index\": 12,\n"
+                                "    \"state\": \"free\",\n"
+                                "    \"connections\": 0,\n"
+                                "    \"port_uuid\": null\n"
+                                "  },\n"));
+        g_assert_nonnull(strstr(json.out, "\"vf_index\": null,\n"));
+        g_assert_nonnull(strstr(json.out,
+                                "\"port_uuid\": \"0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55\"\n"));
+        g_assert_true(g_str_has_prefix(json.out, "[\n") && g_str_has_suffix(json.out, "]\n"));
+}
+
+static void test_start_stop(void) {
+        g_auto(CtlRun) start = {}, busy = {}, force = {}, undefine = {};
+        g_autofree char *calls = NULL;
+
+        if (skip_without_bus())
+                return;
+        g_free(take_calls());
+        ctl_run(&start, "start", UUID_BETA, NULL);
+        assert_success(&start, "Network beta started\n");
+
+        ctl_run(&busy, "stop", "alpha", NULL);
+        assert_failure(&busy, 1, "netpoolctl: network 'alpha' has 2 ports; stop it with FORCE\n");
+
+        ctl_run(&force, "stop", "alpha", "--force", NULL);
+        assert_success(&force, "Network alpha stopped\n");
+
+        ctl_run(&undefine, "--json", "undefine", "beta", NULL);
+        assert_success(&undefine,
+                       "{\n"
+                       "  \"network\": \"beta\",\n"
+                       "  \"object\": \"" PATH_BETA "\",\n"
+                       "  \"result\": \"undefined\"\n"
+                       "}\n");
+
+        calls = take_calls();
+        g_assert_cmpstr(calls, ==, "Start beta 0; Stop alpha 0; Stop alpha 1; Undefine beta 0");
+}
+
+static void test_not_authorized(void) {
+        g_auto(CtlRun) start = {}, autostart = {};
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&start, "--no-ask-password", "start", "locked", NULL);
+        assert_failure(&start, 1, "netpoolctl: not authorized to start network 'locked': "
+                                  "Interactive authentication required.\n");
+
+        ctl_run(&autostart, "autostart", "locked", NULL);
+        assert_failure(&autostart, 1, "netpoolctl: not authorized to enable autostart of network "
+                                      "'locked': Interactive authentication required.\n");
+}
+
+static void test_autostart(void) {
+        g_auto(CtlRun) enable = {}, disable = {}, info = {};
+        g_autofree char *calls = NULL;
+
+        if (skip_without_bus())
+                return;
+        g_free(take_calls());
+        ctl_run(&enable, "autostart", "beta", NULL);
+        assert_success(&enable, "Network beta marked as autostarted\n");
+        ctl_run(&info, "info", "beta", NULL);
+        g_assert_nonnull(strstr(info.out, "\nAutostart:    yes\n"));
+
+        ctl_run(&disable, "--json", "autostart", "--disable", "beta", NULL);
+        assert_success(&disable,
+                       "{\n"
+                       "  \"network\": \"beta\",\n"
+                       "  \"object\": \"" PATH_BETA "\",\n"
+                       "  \"result\": \"autostart\",\n"
+                       "  \"autostart\": false\n"
+                       "}\n");
+        calls = take_calls();
+        g_assert_cmpstr(calls, ==, "SetAutostart beta 1; SetAutostart beta 0");
+}
+
+static void test_dumpxml(void) {
+        g_auto(CtlRun) live = {}, inactive = {}, json = {};
+        g_autofree char *calls = NULL;
+
+        if (skip_without_bus())
+                return;
+        g_free(take_calls());
+        /* a missing final newline is added, nothing else changes */
+        ctl_run(&live, "dumpxml", "alpha", NULL);
+        assert_success(&live, "<network connections='2'>\n  <name>alpha</name>\n</network>\n");
+        ctl_run(&inactive, "dumpxml", "--inactive", "alpha", NULL);
+        assert_success(&inactive, "<network>\n  <name>alpha</name>\n</network>\n");
+        ctl_run(&json, "dumpxml", "alpha", "--json", NULL);
+        assert_success(&json,
+                       "{\n"
+                       "  \"network\": \"alpha\",\n"
+                       "  \"object\": \"" PATH_ALPHA "\",\n"
+                       "  \"inactive\": false,\n"
+                       "  \"xml\": \"<network connections='2'>\\n  <name>alpha</name>\\n"
+                       "</network>\"\n"
+                       "}\n");
+        calls = take_calls();
+        g_assert_cmpstr(calls, ==, "GetXML alpha 0; GetXML alpha 1; GetXML alpha 0");
+}
+
+static char *write_temp(const char *contents) {
+        g_autofree char *path = g_build_filename(test_daemon.dir, "net.xml", NULL);
+
+        g_assert_true(g_file_set_contents(path, contents, -1, NULL));
+        return g_steal_pointer(&path);
+}
+
+static void test_define(void) {
+        const char *xml = "<network>\n  <name>beta</name>\n  <forward mode='passthrough'/>\n"
+                          "</network>\n";
+        g_autofree char *file = write_temp(xml);
+        g_autofree char *expected = g_strdup_printf("Network beta defined from %s\n", file);
+        g_auto(CtlRun) define = {}, from_stdin = {}, create = {};
+        g_autofree char *sent = NULL, *calls = NULL;
+
+        if (skip_without_bus())
+                return;
+        g_free(take_calls());
+        ctl_run(&define, "define", file, NULL);
+        assert_success(&define, expected);
+        /* the file goes to the daemon byte for byte */
+        sent = take_last_xml();
+        g_assert_cmpstr(sent, ==, xml);
+
+        ctl_run_stdin(&from_stdin, file, "define", "-", NULL);
+        assert_success(&from_stdin, "Network beta defined from standard input\n");
+        g_free(sent);
+        sent = take_last_xml();
+        g_assert_cmpstr(sent, ==, xml);
+
+        ctl_run(&create, "--json", "create", file, NULL);
+        assert_success(&create,
+                       "{\n"
+                       "  \"network\": \"alpha\",\n"
+                       "  \"object\": \"" PATH_ALPHA "\",\n"
+                       "  \"result\": \"created\"\n"
+                       "}\n");
+        calls = take_calls();
+        g_assert_cmpstr(calls, ==, "DefineNetwork 0; DefineNetwork 0; CreateNetwork 0");
+}
+
+static void test_define_errors(void) {
+        g_autofree char *locked = write_temp("<network><name>locked</name></network>");
+        g_auto(CtlRun) denied = {}, invalid = {}, missing = {};
+        g_autofree char *bad = NULL;
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&denied, "define", locked, NULL);
+        /* the name comes from the file, as the daemon refused before naming anything */
+        assert_failure(&denied, 1, "netpoolctl: not authorized to define network 'locked': "
+                                   "Interactive authentication required.\n");
+
+        bad = write_temp("<network><bad/></network>");
+        ctl_run(&invalid, "define", bad, NULL);
+        assert_failure(&invalid, 1, "netpoolctl: network XML, line 1: unknown element <bad>\n");
+
+        ctl_run(&missing, "create", "/nonexistent/net.xml", NULL);
+        assert_failure(&missing, 1,
+                       "netpoolctl: cannot read /nonexistent/net.xml: No such file or directory\n");
+}
+
+static void test_usage(void) {
+        g_auto(CtlRun) no_arg = {}, bad_option = {}, help = {}, help_verb = {}, unknown = {};
+
+        /* none of these reaches the bus */
+        ctl_run(&no_arg, "stop", NULL);
+        assert_failure(&no_arg, 2, "netpoolctl stop: missing argument\n"
+                                   "Usage: netpoolctl stop [--force] NAME\n"
+                                   "Try 'netpoolctl stop --help' for more information.\n");
+        ctl_run(&bad_option, "--json", "dumpxml", "--force", "x", NULL);
+        g_assert_cmpint(bad_option.status, ==, 2);
+        g_assert_true(g_str_has_prefix(bad_option.err,
+                                       "netpoolctl dumpxml: unknown option '--force'\n"));
+        ctl_run(&unknown, "frobnicate", NULL);
+        assert_failure(&unknown, 2, "netpoolctl: unknown command 'frobnicate'\n"
+                                    "Try 'netpoolctl --help' for more information.\n");
+
+        ctl_run(&help, "start", "--help", NULL);
+        g_assert_cmpint(help.status, ==, 0);
+        g_assert_true(g_str_has_prefix(help.out, "Usage: netpoolctl start NAME\n"));
+        ctl_run(&help_verb, "help", "start", NULL);
+        assert_success(&help_verb, help.out);
+}
+
+static void test_bus_unreachable(void) {
+        g_autofree char *address = g_strdup_printf("unix:path=%s/netpoolctl-test-none",
+                                                   g_get_tmp_dir());
+        g_auto(CtlRun) run = {};
+
+        ctl_run_at(&run, address, "list", NULL);
+        assert_failure(&run, 1, "netpoolctl: cannot connect to the system bus: "
+                                "No such file or directory\n");
+}
+
+int main(int argc, char **argv) {
+        int status;
+
+        g_test_init(&argc, &argv, NULL);
+        netpoolctl_path = g_getenv("NETPOOLCTL");
+        g_test_add_func("/ctl/network/peek-name", test_peek_name);
+        if (netpoolctl_path) {
+                if (!test_daemon_start(&test_daemon))
+                        g_test_message("stand-in daemon not started; bus tests will be skipped");
+                g_test_add_func("/ctl/network/usage", test_usage);
+                g_test_add_func("/ctl/network/bus-unreachable", test_bus_unreachable);
+                g_test_add_func("/ctl/network/list/table", test_list_table);
+                g_test_add_func("/ctl/network/list/filters", test_list_filters);
+                g_test_add_func("/ctl/network/list/json", test_list_json);
+                g_test_add_func("/ctl/network/info", test_info);
+                g_test_add_func("/ctl/network/no-such-network", test_no_such_network);
+                g_test_add_func("/ctl/network/devices", test_devices);
+                g_test_add_func("/ctl/network/start-stop", test_start_stop);
+                g_test_add_func("/ctl/network/not-authorized", test_not_authorized);
+                g_test_add_func("/ctl/network/autostart", test_autostart);
+                g_test_add_func("/ctl/network/dumpxml", test_dumpxml);
+                g_test_add_func("/ctl/network/define", test_define);
+                g_test_add_func("/ctl/network/define-errors", test_define_errors);
+        }
+        status = g_test_run();
+        test_daemon_stop(&test_daemon);
+        return status;
+}
