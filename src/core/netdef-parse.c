@@ -4,8 +4,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <libxml/parserInternals.h>
-
 #include "core/names.h"
 #include "core/netdef-private.h"
 #include "core/netdef.h"
@@ -624,70 +622,6 @@ static int parse_network(Parser *p, xmlNode *root) {
         return netdef_validate_full(p->def, p->lines, p->err);
 }
 
-/* ---- loading the document ---- */
-
-typedef struct LoadState {
-        bool doctype;
-        unsigned doctype_line;
-        char *first_error;
-        unsigned error_line;
-} LoadState;
-
-/* A DOCTYPE is refused outright: no DTD, no entity declarations, whatever they would do */
-static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                               const xmlChar *system_id) {
-        xmlParserCtxt *ctxt = ctx;
-        LoadState *st = ctxt->_private;
-
-        st->doctype = true;
-        st->doctype_line = ctxt->input ? (unsigned) ctxt->input->line : 0;
-        xmlStopParser(ctxt);
-}
-
-#if LIBXML_VERSION >= 21200
-static void on_error(void *ctx, const xmlError *e) {
-#else
-static void on_error(void *ctx, xmlError *e) {
-#endif
-        xmlParserCtxt *ctxt = ctx;
-        LoadState *st = ctxt->_private;
-
-        if (e->level < XML_ERR_ERROR || st->first_error)
-                return;
-        st->first_error = g_strchomp(g_strdup(e->message ? e->message : "unknown error"));
-        st->error_line = e->line > 0 ? (unsigned) e->line : 0;
-}
-
-static int load_document(const char *xml, size_t len, xmlDoc **ret, NetDefError *err) {
-        g_autoptr(xmlParserCtxt) ctxt = xmlNewParserCtxt();
-        g_autoptr(xmlDoc) doc = NULL;
-        LoadState st = {};
-
-        if (!ctxt)
-                return netdef_error_setf(err, -ENOMEM, 0, "out of memory");
-        /* messages go to st, never to stderr; only this context is touched, no global handler */
-        ctxt->_private = &st;
-        ctxt->sax->internalSubset = on_internal_subset;
-        ctxt->sax->serror = on_error;
-        doc = xmlCtxtReadMemory(ctxt, xml, (int) len, NULL, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-        if (st.doctype) {
-                g_free(st.first_error);
-                return netdef_error_setf(err, -EINVAL, st.doctype_line, "<!DOCTYPE>: a document type "
-                                         "declaration is not accepted (netpool loads no DTD)");
-        }
-        if (!doc || !ctxt->wellFormed || st.first_error) {
-                int r = netdef_error_setf(err, -EINVAL, st.error_line, "malformed XML: %s",
-                                          st.first_error ? st.first_error : "no document");
-                g_free(st.first_error);
-                return r;
-        }
-        if (!xmlDocGetRootElement(doc))
-                return netdef_error_setf(err, -EINVAL, 0, "malformed XML: no root element");
-        *ret = g_steal_pointer(&doc);
-        return 0;
-}
-
 /**
  * netdef_parse_xml() - parse and validate a <network> definition
  *
@@ -698,6 +632,7 @@ int netdef_parse_xml(const char *xml, NetDefParseFlags flags, NetDef **ret, NetD
         g_autoptr(xmlDoc) doc = NULL;
         g_autoptr(NetDef) def = NULL;
         g_autoptr(NetDefLines) lines = NULL;
+        char *msg = NULL;
         size_t len;
         Parser p;
         int r;
@@ -707,9 +642,9 @@ int netdef_parse_xml(const char *xml, NetDefParseFlags flags, NetDef **ret, NetD
         len = strnlen(xml, NETDEF_XML_MAX + 1);
         if (len > NETDEF_XML_MAX)
                 return netdef_error_setf(err, -EFBIG, 0, "network XML is larger than 1 MiB");
-        r = load_document(xml, len, &doc, err);
+        r = xml_read_document(xml, len, &doc, &msg);
         if (r < 0)
-                return r;
+                return netdef_error_take(err, r, msg);
         def = netdef_new();
         lines = netdef_lines_new();
         p = (Parser) { .flags = flags, .def = def, .lines = lines, .err = err };

@@ -1,12 +1,90 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* XML helpers of the core parsers and formatters: attributes, numbers, messages, escaping */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parserInternals.h>
+
 #include "core/xml-util.h"
+
+typedef struct ReadState {
+        bool doctype;
+        unsigned doctype_line;
+        char *first_error;
+        unsigned error_line;
+} ReadState;
+
+/* A DOCTYPE is refused outright: no DTD, no entity declarations, whatever they would do */
+static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                               const xmlChar *system_id) {
+        xmlParserCtxt *ctxt = ctx;
+        ReadState *st = ctxt->_private;
+
+        st->doctype = true;
+        st->doctype_line = ctxt->input ? (unsigned) ctxt->input->line : 0;
+        xmlStopParser(ctxt);
+}
+
+#if LIBXML_VERSION >= 21200
+static void on_error(void *ctx, const xmlError *e) {
+#else
+static void on_error(void *ctx, xmlError *e) {
+#endif
+        xmlParserCtxt *ctxt = ctx;
+        ReadState *st = ctxt->_private;
+
+        /* the first error says what is wrong; later ones follow from it */
+        if (e->level < XML_ERR_ERROR || st->first_error)
+                return;
+        st->first_error = g_strchomp(g_strdup(e->message ? e->message : "unknown error"));
+        st->error_line = e->line > 0 ? (unsigned) e->line : 0;
+}
+
+static char *line_msg(unsigned line, const char *text) {
+        return line > 0 ? g_strdup_printf("line %u: %s", line, text) : g_strdup(text);
+}
+
+int xml_read_document(const char *xml, size_t len, xmlDoc **ret, char **ret_msg) {
+        g_autoptr(xmlParserCtxt) ctxt = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autofree char *first_error = NULL;
+        ReadState st = {};
+
+        if (len > INT_MAX) {
+                *ret_msg = g_strdup("document too large");
+                return -EFBIG;
+        }
+        ctxt = xmlNewParserCtxt();
+        if (!ctxt) {
+                *ret_msg = g_strdup("out of memory");
+                return -ENOMEM;
+        }
+        /* messages go to st, never to stderr; only this context is touched, no global handler */
+        ctxt->_private = &st;
+        ctxt->sax->internalSubset = on_internal_subset;
+        ctxt->sax->serror = on_error;
+        doc = xmlCtxtReadMemory(ctxt, xml, (int) len, NULL, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        first_error = st.first_error;
+        if (st.doctype) {
+                *ret_msg = line_msg(st.doctype_line, "<!DOCTYPE>: a document type declaration is not "
+                                    "accepted (netpool loads no DTD)");
+                return -EINVAL;
+        }
+        if (!doc || !ctxt->wellFormed || first_error || !xmlDocGetRootElement(doc)) {
+                g_autofree char *text = g_strdup_printf("malformed XML: %s",
+                                                        first_error ? first_error : "no root element");
+
+                *ret_msg = line_msg(st.error_line, text);
+                return -EINVAL;
+        }
+        *ret = g_steal_pointer(&doc);
+        return 0;
+}
 
 unsigned xml_node_line(const xmlNode *node) {
         long line = xmlGetLineNo((xmlNode *) node);

@@ -16,6 +16,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlNode, xmlFreeNode);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
 
+/* Read a document safely: no DTD (a DOCTYPE is refused), no entity expansion, no network access,
+ * nothing printed (libxml2's messages go to *ret_msg, with the line).
+ * Returns: 0 with *ret set, or -EINVAL / -ENOMEM with *ret_msg set. */
+int xml_read_document(const char *xml, size_t len, xmlDoc **ret, char **ret_msg);
+
 /* Line of a node in its document, 0 when unknown. */
 unsigned xml_node_line(const xmlNode *node);
 /* The attribute's value as a g_malloc'd string, NULL when absent. */
