@@ -3,6 +3,7 @@
  * Plain data, filled by src/hw/, read by the core's pool logic. */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,15 +40,20 @@ typedef struct HwFunction {
         int vf_index;                   /* -1 when not a VF */
 } HwFunction;
 
+HwNetdev *hw_netdev_new(void);
 HwNetdev *hw_netdev_free(HwNetdev *n);
 HwNetdev *hw_netdev_copy(const HwNetdev *n);
 HwFunction *hw_function_free(HwFunction *f);
 HwFunction *hw_function_new(void);
+/* A deep copy: names, driver and every netdev. */
+HwFunction *hw_function_copy(const HwFunction *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwNetdev, hw_netdev_free);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwFunction, hw_function_free);
 
 /* The netdev of f whose phys_port_id is id, or NULL. */
 const HwNetdev *hw_function_netdev_by_port_id(const HwFunction *f, const char *id);
+/* The netdev of f whose dev_port is port, or NULL. */
+const HwNetdev *hw_function_netdev_by_dev_port(const HwFunction *f, int port);
 
 typedef enum VfLinkState {
         VF_LINK_STATE_AUTO,

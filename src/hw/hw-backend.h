@@ -2,8 +2,11 @@
 /* Hardware layer internals: the ops table each backend fills */
 #pragma once
 
+#include "hw/hw-pci-names.h"
 #include "hw/hw.h"
 
+/* Arguments reach the ops already validated by hw.c: pf_netdev/netdev are valid netdev names,
+ * mac is normalized lower case, vlan <= 4095, qos <= 7, state a valid VfLinkState. */
 typedef struct HwBackendOps {
         const char *name;
         void (*free)(HwBackend *hw);
@@ -19,5 +22,9 @@ typedef struct HwBackendOps {
 struct HwBackend {
         const HwBackendOps *ops;
         char *sysfs_root;               /* "" for the real /sys, else a directory holding sys/ */
-        void *data;                     /* backend's own state */
+        HwPciNames *pci_names;          /* one libpci context per backend */
+        void *data;                     /* backend's own state, freed by ops->free */
 };
+
+/* Allocates the common part; the backend sets data afterwards. */
+HwBackend *hw_backend_new(const HwBackendOps *ops, const char *sysfs_root);

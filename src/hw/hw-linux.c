@@ -1,1 +1,387 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Linux backend: VF configuration and netdev MACs over rtnetlink (libnl-route-3) */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/sriov.h>
+
+#include "hw/hw-autoptr.h"
+#include "hw/hw-backend.h"
+#include "hw/hw-linux.h"
+#include "shared/log.h"
+
+typedef struct HwLinux {
+        struct nl_sock *sock;           /* connected on first use: discovery alone needs none */
+} HwLinux;
+
+/* libnl's own error codes back to errno, for the calls that report only those */
+static int errno_from_nl(int nl_error) {
+        static const struct {
+                int nl;
+                int error;
+        } table[] = {
+                { NLE_NOMEM, ENOMEM },
+                { NLE_AGAIN, EAGAIN },
+                { NLE_BUSY, EBUSY },
+                { NLE_EXIST, EEXIST },
+                { NLE_INVAL, EINVAL },
+                { NLE_RANGE, ERANGE },
+                { NLE_MSGSIZE, EMSGSIZE },
+                { NLE_OPNOTSUPP, EOPNOTSUPP },
+                { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+                { NLE_OBJ_NOTFOUND, ENODEV },
+                { NLE_NODEV, ENODEV },
+                { NLE_PERM, EPERM },
+                { NLE_NOACCESS, EACCES },
+                { NLE_BAD_SOCK, EBADF },
+                { NLE_INTR, EINTR },
+                { NLE_NOADDR, EADDRNOTAVAIL },
+                { NLE_PROTO_MISMATCH, EPROTONOSUPPORT },
+        };
+        int e = nl_error < 0 ? -nl_error : nl_error;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++)
+                if (table[i].nl == e)
+                        return -table[i].error;
+        return -EIO;
+}
+
+static int linux_socket(HwBackend *hw, struct nl_sock **ret) {
+        HwLinux *l = hw->data;
+        g_autoptr(NlSock) sock = NULL;
+        int r;
+
+        if (!l->sock) {
+                sock = nl_socket_alloc();
+                if (!sock)
+                        return -ENOMEM;
+                r = nl_connect(sock, NETLINK_ROUTE);
+                if (r < 0)
+                        return errno_from_nl(r);
+                l->sock = g_steal_pointer(&sock);
+        }
+        *ret = l->sock;
+        return 0;
+}
+
+/* RTM_GETLINK by name; libnl asks with IFLA_EXT_MASK = RTEXT_FILTER_VF, so VF info is included */
+static int linux_get_link(HwBackend *hw, const char *name, struct rtnl_link **ret) {
+        struct nl_sock *sock;
+        int r;
+
+        r = linux_socket(hw, &sock);
+        if (r < 0)
+                return r;
+        r = rtnl_link_get_kernel(sock, 0, name, ret);
+        return r < 0 ? errno_from_nl(r) : 0;
+}
+
+/* The PF link, checked to have VF number vf; -ENOTSUP without SR-IOV, -ENODEV past the last VF.
+ * (rtnl_link_vf_get() dereferences a missing VF list, so it must not be called without one.) */
+static int linux_get_pf_link(HwBackend *hw, const char *pf_netdev, unsigned vf, struct rtnl_link **ret) {
+        g_autoptr(RtnlLink) link = NULL;
+        uint32_t num_vfs = 0;
+        int r;
+
+        r = linux_get_link(hw, pf_netdev, &link);
+        if (r < 0)
+                return r;
+        if (rtnl_link_get_num_vf(link, &num_vfs) < 0 || num_vfs == 0)
+                return -ENOTSUP;
+        if (vf >= num_vfs)
+                return -ENODEV;
+        *ret = g_steal_pointer(&link);
+        return 0;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg) {
+        int *result = arg;
+
+        *result = 0;
+        return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg) {
+        int *result = arg;
+
+        *result = err->error;   /* the kernel's own -errno, which libnl's codes would blur */
+        return NL_STOP;
+}
+
+/* Sends a request and waits for its acknowledgement; returns the kernel's -errno. */
+static int linux_transact(HwBackend *hw, struct nl_msg *msg) {
+        g_autoptr(NlCb) cb = NULL;
+        struct nl_sock *sock;
+        int result = 1, r;
+
+        r = linux_socket(hw, &sock);
+        if (r < 0)
+                return r;
+        cb = nl_cb_clone(nl_socket_get_cb(sock));
+        if (!cb)
+                return -ENOMEM;
+        nl_cb_err(cb, NL_CB_CUSTOM, on_error, &result);
+        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &result);
+
+        r = nl_send_auto(sock, msg);
+        if (r < 0)
+                return errno_from_nl(r);
+        while (result > 0) {
+                r = nl_recvmsgs(sock, cb);
+                if (result <= 0)
+                        break;
+                if (r < 0)
+                        return errno_from_nl(r);
+        }
+        return result;
+}
+
+/* RTM_SETLINK carrying the changes of one link object (addresses, VF list) to the kernel. */
+static int linux_change_link(HwBackend *hw, struct rtnl_link *orig, struct rtnl_link *changes) {
+        g_autoptr(NlMsg) msg = NULL;
+        int r;
+
+        r = rtnl_link_build_change_request(orig, changes, 0, &msg);
+        if (r < 0)
+                return errno_from_nl(r);
+        /* libnl builds RTM_NEWLINK; SETLINK only ever changes an existing link */
+        nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
+        return linux_transact(hw, msg);
+}
+
+typedef int (*VfFill)(struct rtnl_link_vf *vf, const void *value);
+
+/* One VF setting: IFLA_VFINFO_LIST with one IFLA_VF_INFO that holds what fill puts there. */
+static int linux_vf_change(HwBackend *hw, const char *pf_netdev, unsigned vf, VfFill fill, const void *value) {
+        g_autoptr(RtnlLink) orig = NULL, changes = NULL;
+        g_autoptr(RtnlLinkVf) vf_data = NULL;
+        int r;
+
+        r = linux_get_pf_link(hw, pf_netdev, vf, &orig);
+        if (r < 0)
+                return r;
+        changes = rtnl_link_alloc();
+        vf_data = rtnl_link_vf_alloc();
+        if (!changes || !vf_data)
+                return -ENOMEM;
+        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
+        rtnl_link_vf_set_index(vf_data, vf);
+        r = fill(vf_data, value);
+        if (r < 0)
+                return r;
+        r = rtnl_link_vf_add(changes, vf_data);         /* takes its own reference */
+        if (r < 0)
+                return errno_from_nl(r);
+        return linux_change_link(hw, orig, changes);
+}
+
+static int parse_mac(const char *mac, struct nl_addr **ret) {
+        int r = nl_addr_parse(mac, AF_LLC, ret);
+
+        return r < 0 ? -EINVAL : 0;
+}
+
+static int fill_mac(struct rtnl_link_vf *vf, const void *value) {
+        rtnl_link_vf_set_addr(vf, (struct nl_addr *) value);
+        return 0;
+}
+
+static int linux_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac) {
+        g_autoptr(NlAddr) addr = NULL;
+        int r;
+
+        r = parse_mac(mac, &addr);
+        if (r < 0)
+                return r;
+        return linux_vf_change(hw, pf_netdev, vf, fill_mac, addr);
+}
+
+typedef struct VlanValue {
+        unsigned vlan, qos;
+} VlanValue;
+
+static int fill_vlan(struct rtnl_link_vf *vf, const void *value) {
+        const VlanValue *v = value;
+        nl_vf_vlans_t *vlans = NULL;
+
+        if (rtnl_link_vf_vlan_alloc(&vlans, 1) < 0)
+                return -ENOMEM;
+        vlans->vlans[0].vf_vlan = v->vlan;
+        vlans->vlans[0].vf_vlan_qos = v->qos;
+        /* host order 802.1Q: libnl then sends the plain IFLA_VF_VLAN every driver takes */
+        vlans->vlans[0].vf_vlan_proto = ETH_P_8021Q;
+        rtnl_link_vf_set_vlans(vf, vlans);              /* takes its own reference */
+        rtnl_link_vf_vlan_put(vlans);
+        return 0;
+}
+
+static int linux_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
+        VlanValue v = { .vlan = vlan, .qos = qos };
+
+        return linux_vf_change(hw, pf_netdev, vf, fill_vlan, &v);
+}
+
+static int fill_spoofchk(struct rtnl_link_vf *vf, const void *value) {
+        rtnl_link_vf_set_spoofchk(vf, *(const bool *) value);
+        return 0;
+}
+
+static int linux_vf_set_spoofchk(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
+        return linux_vf_change(hw, pf_netdev, vf, fill_spoofchk, &on);
+}
+
+static int fill_trust(struct rtnl_link_vf *vf, const void *value) {
+        rtnl_link_vf_set_trust(vf, *(const bool *) value);
+        return 0;
+}
+
+static int linux_vf_set_trust(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
+        return linux_vf_change(hw, pf_netdev, vf, fill_trust, &on);
+}
+
+static uint32_t link_state_to_kernel(VfLinkState state) {
+        switch (state) {
+        case VF_LINK_STATE_ENABLE:
+                return IFLA_VF_LINK_STATE_ENABLE;
+        case VF_LINK_STATE_DISABLE:
+                return IFLA_VF_LINK_STATE_DISABLE;
+        default:
+                return IFLA_VF_LINK_STATE_AUTO;
+        }
+}
+
+static VfLinkState link_state_from_kernel(uint32_t state) {
+        switch (state) {
+        case IFLA_VF_LINK_STATE_ENABLE:
+                return VF_LINK_STATE_ENABLE;
+        case IFLA_VF_LINK_STATE_DISABLE:
+                return VF_LINK_STATE_DISABLE;
+        default:
+                return VF_LINK_STATE_AUTO;
+        }
+}
+
+static int fill_link_state(struct rtnl_link_vf *vf, const void *value) {
+        rtnl_link_vf_set_linkstate(vf, link_state_to_kernel(*(const VfLinkState *) value));
+        return 0;
+}
+
+static int linux_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state) {
+        return linux_vf_change(hw, pf_netdev, vf, fill_link_state, &state);
+}
+
+static void read_vf_mac(struct rtnl_link_vf *vf_data, VfConfig *c) {
+        struct nl_addr *addr = NULL;    /* owned by vf_data */
+        const uint8_t *b;
+
+        g_strlcpy(c->mac, "00:00:00:00:00:00", sizeof(c->mac));
+        if (rtnl_link_vf_get_addr(vf_data, &addr) < 0 || nl_addr_get_len(addr) < 6)
+                return;
+        b = nl_addr_get_binary_addr(addr);
+        g_snprintf(c->mac, sizeof(c->mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
+static void read_vf_vlan(struct rtnl_link_vf *vf_data, VfConfig *c) {
+        nl_vf_vlans_t *vlans = NULL;
+
+        c->vlan = c->qos = 0;
+        if (rtnl_link_vf_get_vlans(vf_data, &vlans) < 0)
+                return;         /* libnl leaves VLAN 0 out */
+        if (vlans->size > 0) {
+                c->vlan = vlans->vlans[0].vf_vlan;
+                c->qos = vlans->vlans[0].vf_vlan_qos;
+        }
+        rtnl_link_vf_vlan_put(vlans);
+}
+
+static int linux_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
+        g_autoptr(RtnlLink) link = NULL;
+        g_autoptr(RtnlLinkVf) vf_data = NULL;
+        uint32_t v;
+        int r;
+
+        r = linux_get_pf_link(hw, pf_netdev, vf, &link);
+        if (r < 0)
+                return r;
+        vf_data = rtnl_link_vf_get(link, vf);
+        if (!vf_data)
+                return -ENODEV;
+
+        read_vf_mac(vf_data, ret);
+        read_vf_vlan(vf_data, ret);
+        ret->spoofchk = rtnl_link_vf_get_spoofchk(vf_data, &v) < 0 ? -1 : v != 0;
+        ret->trust = rtnl_link_vf_get_trust(vf_data, &v) < 0 ? -1 : v != 0;
+        ret->link_state = rtnl_link_vf_get_linkstate(vf_data, &v) < 0 ? VF_LINK_STATE_AUTO
+                                                                       : link_state_from_kernel(v);
+        return 0;
+}
+
+static int linux_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac) {
+        g_autoptr(RtnlLink) orig = NULL, changes = NULL;
+        g_autoptr(NlAddr) addr = NULL;
+        int r;
+
+        r = parse_mac(mac, &addr);
+        if (r < 0)
+                return r;
+        r = linux_get_link(hw, netdev, &orig);
+        if (r < 0)
+                return r;
+        changes = rtnl_link_alloc();
+        if (!changes)
+                return -ENOMEM;
+        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
+        rtnl_link_set_addr(changes, addr);
+        return linux_change_link(hw, orig, changes);
+}
+
+static void linux_free(HwBackend *hw) {
+        HwLinux *l = hw->data;
+
+        if (!l)
+                return;
+        if (l->sock)
+                nl_socket_free(l->sock);
+        g_free(l);
+        hw->data = NULL;
+}
+
+static const HwBackendOps linux_ops = {
+        .name = "linux",
+        .free = linux_free,
+        .vf_get = linux_vf_get,
+        .vf_set_mac = linux_vf_set_mac,
+        .vf_set_vlan = linux_vf_set_vlan,
+        .vf_set_spoofchk = linux_vf_set_spoofchk,
+        .vf_set_trust = linux_vf_set_trust,
+        .vf_set_link_state = linux_vf_set_link_state,
+        .netdev_set_mac = linux_netdev_set_mac,
+};
+
+/**
+ * hw_backend_new_linux() - the real system (root NULL or ""), or the sysfs tree under root
+ * Returns: 0, -ENOENT when root has no sys/ directory
+ */
+int hw_backend_new_linux(const char *root, HwBackend **ret) {
+        HwBackend *hw;
+
+        if (root && root[0] != '\0') {
+                g_autofree char *sys = g_build_filename(root, "sys", NULL);
+                struct stat st;
+
+                if (stat(sys, &st) < 0 || !S_ISDIR(st.st_mode))
+                        return -ENOENT;
+        }
+        hw = hw_backend_new(&linux_ops, root);
+        hw->data = g_new0(HwLinux, 1);
+        *ret = hw;
+        return 0;
+}

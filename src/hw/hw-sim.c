@@ -1,1 +1,431 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sim backend: VF configuration kept in R/vfstate/, as ../shared/design/simhost.md lays it out */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+
+#include "core/names.h"
+#include "hw/hw-backend.h"
+#include "hw/hw-sim.h"
+#include "hw/hw-sysfs.h"
+#include "shared/fileio.h"
+#include "shared/log.h"
+
+/* One VF as addressed through one PF netdev. */
+typedef struct SimVf {
+        char *vf_dir;                   /* R/vfstate/<PF BDF>/vf<N> */
+        unsigned port;                  /* P: the addressed PF netdev's dev_port + 1 */
+        unsigned vf_port;               /* Q from the `port` file; 0 when the VF is not single-port */
+        bool pf_down;                   /* the addressed PF netdev's operstate is "down" */
+} SimVf;
+
+static void sim_vf_clear(SimVf *v) {
+        g_clear_pointer(&v->vf_dir, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SimVf, sim_vf_clear);
+
+static bool is_dir(const char *path) {
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int read_unsigned(const char *dir, const char *name, unsigned *ret) {
+        g_autofree char *path = g_build_filename(dir, name, NULL), *s = NULL;
+        char *end = NULL;
+        guint64 v;
+        int r;
+
+        r = read_one_line(path, &s);
+        if (r < 0)
+                return r;
+        g_strstrip(s);
+        if (!g_ascii_isdigit(s[0]))
+                return -EIO;
+        v = g_ascii_strtoull(s, &end, 10);
+        if (*end != '\0' || v > G_MAXUINT)
+                return -EIO;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+static int read_pf_down(const char *root, const char *pf_netdev, bool *ret) {
+        g_autofree char *dir = NULL, *path = NULL, *state = NULL;
+        int r;
+
+        r = hw_sysfs_netdev_dir(root, pf_netdev, &dir);
+        if (r < 0)
+                return r;
+        path = g_build_filename(dir, "operstate", NULL);
+        r = read_one_line(path, &state);
+        if (r == -ENOENT) {
+                *ret = false;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        *ret = strcmp(g_strstrip(state), "down") == 0;
+        return 0;
+}
+
+/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved. */
+static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf *ret) {
+        g_autoptr(HwNetdev) pf = NULL;
+        g_auto(SimVf) v = {};
+        char bdf[PCI_ADDR_STR_MAX], vf_name[32];
+        int r;
+
+        r = hw_sysfs_read_netdev(hw->sysfs_root, pf_netdev, &pf);
+        if (r < 0)
+                return r;
+        if (!pf->has_pci)
+                return -ENOTSUP;
+        r = hw_sysfs_function_is_pf(hw->sysfs_root, &pf->pci);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ENOTSUP;
+
+        g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
+        v.vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf->pci, bdf),
+                                    vf_name, NULL);
+        if (!is_dir(v.vf_dir))
+                return -ENODEV;
+        v.port = (unsigned) pf->dev_port + 1;
+
+        r = read_unsigned(v.vf_dir, "port", &v.vf_port);
+        if (r == -ENOENT)
+                v.vf_port = 0;
+        else if (r < 0)
+                return r;
+
+        r = read_pf_down(hw->sysfs_root, pf_netdev, &v.pf_down);
+        if (r < 0)
+                return r;
+        *ret = v;
+        v.vf_dir = NULL;
+        return 0;
+}
+
+/* The p<N> directory a set writes: pQ for a single-port VF whatever netdev it came through. */
+static char *sim_vf_set_dir(const SimVf *v) {
+        g_autofree char *name = g_strdup_printf("p%u", v->vf_port ? v->vf_port : v->port);
+
+        return g_build_filename(v->vf_dir, name, NULL);
+}
+
+static const struct {
+        const char *name;
+        int error;
+} sim_errnos[] = {
+        { "EINVAL", EINVAL },
+        { "EBUSY", EBUSY },
+        { "EPERM", EPERM },
+        { "EOPNOTSUPP", EOPNOTSUPP },
+        { "ENODEV", ENODEV },
+};
+
+static int errno_from_name(const char *name) {
+        for (size_t i = 0; i < G_N_ELEMENTS(sim_errnos); i++)
+                if (strcmp(sim_errnos[i].name, name) == 0)
+                        return sim_errnos[i].error;
+        return 0;
+}
+
+typedef struct FailLine {
+        char *op;
+        char *error_name;
+        int error;
+        long count;                     /* -1: fails every time */
+} FailLine;
+
+static void fail_line_clear(FailLine *l) {
+        g_clear_pointer(&l->op, g_free);
+        g_clear_pointer(&l->error_name, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FailLine, fail_line_clear);
+
+/* A `fail` line: "OP ERRNO [COUNT]". Returns false for lines that are not one (kept as they are). */
+static bool parse_fail_line(const char *line, FailLine *ret) {
+        g_auto(GStrv) words = g_strsplit_set(line, " \t", -1);
+        const char *w[3] = {};
+        size_t n = 0;
+        char *end = NULL;
+        long count = -1;
+
+        for (size_t i = 0; words[i]; i++) {
+                if (words[i][0] == '\0')
+                        continue;
+                if (n == 3)
+                        return false;
+                w[n++] = words[i];
+        }
+        if (n < 2 || errno_from_name(w[1]) == 0)
+                return false;
+        if (n == 3) {
+                if (!g_ascii_isdigit(w[2][0]))
+                        return false;
+                count = strtol(w[2], &end, 10);
+                if (*end != '\0' || count <= 0)
+                        return false;
+        }
+        ret->op = g_strdup(w[0]);
+        ret->error_name = g_strdup(w[1]);
+        ret->error = errno_from_name(w[1]);
+        ret->count = count;
+        return true;
+}
+
+static bool fail_line_matches(const FailLine *l, const char *op, const char *alt_op) {
+        return strcmp(l->op, op) == 0 || (alt_op && strcmp(l->op, alt_op) == 0);
+}
+
+/* Consumes one matching fault: -ERRNO when a line of op (or alt_op) is there, else 0.
+ * The first matching line counts. A counted line loses one count and goes away at zero; the
+ * file is then rewritten atomically (left empty when nothing remains). */
+static int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op) {
+        g_autofree char *path = g_build_filename(vf_dir, "fail", NULL), *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        g_autoptr(GString) out = NULL;
+        int error = 0, r;
+
+        r = read_file_full(path, 64 * 1024, &text, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+
+        lines = g_strsplit(text, "\n", -1);
+        out = g_string_new(NULL);
+        for (size_t i = 0; lines[i]; i++) {
+                g_auto(FailLine) l = {};
+
+                if (lines[i][0] == '\0' && !lines[i + 1])
+                        break;          /* the empty rest after the last newline */
+                if (error != 0 || !parse_fail_line(lines[i], &l) || !fail_line_matches(&l, op, alt_op)) {
+                        g_string_append_printf(out, "%s\n", lines[i]);
+                        continue;
+                }
+                error = l.error;
+                if (l.count < 0)
+                        return -error;  /* fails every time: nothing to rewrite */
+                if (l.count > 1)
+                        g_string_append_printf(out, "%s %s %ld\n", l.op, l.error_name, l.count - 1);
+        }
+        if (error == 0)
+                return 0;
+        r = write_file_atomic(vf_dir, "fail", out->str, out->len);
+        if (r < 0)
+                return r;
+        return -error;
+}
+
+static int write_value(const char *dir, const char *name, const char *value) {
+        g_autofree char *text = g_strconcat(value, "\n", NULL);
+
+        if (!is_dir(dir))
+                return -ENODEV;
+        return write_file_atomic(dir, name, text, strlen(text));
+}
+
+/* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. */
+static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *op,
+                            const char *alt_op, char **ret_dir) {
+        g_auto(SimVf) v = {};
+        int r;
+
+        r = sim_vf_open(hw, pf_netdev, vf, &v);
+        if (r < 0)
+                return r;
+        if (v.pf_down)
+                return -ENETDOWN;
+        if (op) {
+                r = sim_fail_check(v.vf_dir, op, alt_op);
+                if (r < 0)
+                        return r;
+        }
+        *ret_dir = sim_vf_set_dir(&v);
+        return 0;
+}
+
+static int sim_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac) {
+        g_autofree char *dir = NULL;
+        bool zero = strcmp(mac, "00:00:00:00:00:00") == 0;
+        int r;
+
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_mac", zero ? "set_mac_zero" : NULL, &dir);
+        if (r < 0)
+                return r;
+        return write_value(dir, "mac", mac);
+}
+
+static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
+        g_autofree char *dir = NULL;
+        char buf[16];
+        int r;
+
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan", NULL, &dir);
+        if (r < 0)
+                return r;
+        g_snprintf(buf, sizeof(buf), "%u", vlan);
+        r = write_value(dir, "vlan", buf);
+        if (r < 0)
+                return r;
+        g_snprintf(buf, sizeof(buf), "%u", qos);
+        return write_value(dir, "qos", buf);
+}
+
+static int sim_vf_set_flag(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *name, bool on) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = sim_vf_begin_set(hw, pf_netdev, vf, NULL, NULL, &dir);
+        if (r < 0)
+                return r;
+        return write_value(dir, name, on ? "1" : "0");
+}
+
+static int sim_vf_set_spoofchk(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
+        return sim_vf_set_flag(hw, pf_netdev, vf, "spoofchk", on);
+}
+
+static int sim_vf_set_trust(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
+        return sim_vf_set_flag(hw, pf_netdev, vf, "trust", on);
+}
+
+static int sim_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = sim_vf_begin_set(hw, pf_netdev, vf, NULL, NULL, &dir);
+        if (r < 0)
+                return r;
+        return write_value(dir, "link_state", vf_link_state_to_string(state));
+}
+
+/* spoofchk, trust: "0"/"1"; -1 when the file is absent (as a driver that does not report it) */
+static int read_flag(const char *dir, const char *name, int *ret) {
+        unsigned v;
+        int r;
+
+        r = read_unsigned(dir, name, &v);
+        if (r == -ENOENT) {
+                *ret = -1;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        *ret = v != 0;
+        return 0;
+}
+
+/* VF-wide settings, the same through either port */
+static int read_vf_flags(const char *dir, VfConfig *c) {
+        g_autofree char *path = g_build_filename(dir, "link_state", NULL), *state = NULL;
+        int r;
+
+        r = read_flag(dir, "spoofchk", &c->spoofchk);
+        if (r < 0)
+                return r;
+        r = read_flag(dir, "trust", &c->trust);
+        if (r < 0)
+                return r;
+        r = read_one_line(path, &state);
+        if (r == -ENOENT) {
+                c->link_state = VF_LINK_STATE_AUTO;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        c->link_state = vf_link_state_from_string(g_strstrip(state));
+        return c->link_state < 0 ? -EIO : 0;
+}
+
+static int read_vf_port_config(const char *dir, VfConfig *c) {
+        g_autofree char *path = g_build_filename(dir, "mac", NULL), *mac = NULL;
+        int r;
+
+        r = read_one_line(path, &mac);
+        if (r < 0)
+                return r;
+        if (mac_normalize(g_strstrip(mac), c->mac) < 0)
+                return -EIO;
+        r = read_unsigned(dir, "vlan", &c->vlan);
+        if (r < 0)
+                return r;
+        r = read_unsigned(dir, "qos", &c->qos);
+        if (r < 0)
+                return r;
+        return read_vf_flags(dir, c);
+}
+
+static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
+        g_auto(SimVf) v = {};
+        g_autofree char *name = NULL, *dir = NULL;
+        VfConfig c = {};
+        int r;
+
+        r = sim_vf_open(hw, pf_netdev, vf, &v);
+        if (r < 0)
+                return r;
+        r = sim_fail_check(v.vf_dir, "get", NULL);
+        if (r < 0)
+                return r;
+
+        name = g_strdup_printf("p%u", v.vf_port ? v.vf_port : v.port);
+        dir = g_build_filename(v.vf_dir, name, NULL);
+        if (!is_dir(dir))
+                return -ENODEV;
+        if (v.vf_port != 0 && v.vf_port != v.port) {
+                /* ConnectX-3: the other port's PF reports the MAC/VLAN of a VF it does not own as
+                 * zeros; spoofchk, trust and link_state are VF-wide, so they come from pQ */
+                g_strlcpy(c.mac, "00:00:00:00:00:00", sizeof(c.mac));
+                r = read_vf_flags(dir, &c);
+        } else
+                r = read_vf_port_config(dir, &c);
+        if (r < 0)
+                return r == -ENOENT ? -ENODEV : r;
+        *ret = c;
+        return 0;
+}
+
+static int sim_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = hw_sysfs_netdev_dir(hw->sysfs_root, netdev, &dir);
+        if (r < 0)
+                return r;
+        return write_value(dir, "address", mac);
+}
+
+static const HwBackendOps sim_ops = {
+        .name = "sim",
+        .vf_get = sim_vf_get,
+        .vf_set_mac = sim_vf_set_mac,
+        .vf_set_vlan = sim_vf_set_vlan,
+        .vf_set_spoofchk = sim_vf_set_spoofchk,
+        .vf_set_trust = sim_vf_set_trust,
+        .vf_set_link_state = sim_vf_set_link_state,
+        .netdev_set_mac = sim_netdev_set_mac,
+};
+
+/**
+ * hw_backend_new_sim() - a backend reading and writing the sim host at dir
+ * Returns: 0, -EINVAL without dir, -ENOENT when dir has no sys/ directory
+ */
+int hw_backend_new_sim(const char *dir, HwBackend **ret) {
+        g_autofree char *sys = NULL;
+
+        if (!dir || dir[0] == '\0')
+                return -EINVAL;
+        sys = g_build_filename(dir, "sys", NULL);
+        if (!is_dir(sys))
+                return -ENOENT;
+        *ret = hw_backend_new(&sim_ops, dir);
+        return 0;
+}

@@ -1,1 +1,383 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sysfs discovery: reads netdevs, PCI functions and SR-IOV links under a root directory */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "core/names.h"
+#include "core/pci-addr.h"
+#include "hw/hw-sysfs.h"
+#include "shared/fileio.h"
+#include "shared/log.h"
+
+/* root + "/sys/" + rel; root "" gives the real "/sys/…" */
+static char *sysfs_path(const char *root, const char *rel) {
+        return g_strconcat(root ? root : "", "/sys/", rel, NULL);
+}
+
+static char *function_link_path(const char *root, const PciAddr *addr) {
+        char bdf[PCI_ADDR_STR_MAX];
+        g_autofree char *rel = g_strconcat("bus/pci/devices/", pci_addr_to_string(addr, bdf), NULL);
+
+        return sysfs_path(root, rel);
+}
+
+/* realpath() that reports a missing target as -ENODEV, since callers look up devices */
+static int resolve_device(const char *path, char **ret) {
+        char *resolved = realpath(path, NULL);
+
+        if (!resolved)
+                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+        *ret = resolved;
+        return 0;
+}
+
+static int read_attr(const char *dir, const char *name, char **ret) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        return read_one_line(path, ret);
+}
+
+/* An unsigned attribute in the given base ("0x" allowed for base 16); -EIO when malformed. */
+static int read_attr_u64(const char *dir, const char *name, unsigned base, uint64_t max, uint64_t *ret) {
+        g_autofree char *s = NULL;
+        char *end = NULL;
+        guint64 v;
+        int r;
+
+        r = read_attr(dir, name, &s);
+        if (r < 0)
+                return r;
+        g_strstrip(s);
+        if (!g_ascii_isxdigit(s[0]))
+                return -EIO;
+        errno = 0;
+        v = g_ascii_strtoull(s, &end, base);
+        if (errno != 0 || !end || *end != '\0' || v > max)
+                return -EIO;
+        *ret = v;
+        return 0;
+}
+
+static bool attr_exists(const char *dir, const char *name) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        return access(path, F_OK) == 0;
+}
+
+/* The last path component a symlink points at: "driver" -> "…/drivers/iavf" gives "iavf". */
+static int read_link_basename(const char *path, char **ret) {
+        char target[PATH_MAX];
+        ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        *ret = g_path_get_basename(target);
+        return 0;
+}
+
+/* The PCI function a link ("physfn", "virtfnN") names, by the BDF it points at. */
+static int read_link_pci_addr(const char *path, PciAddr *ret) {
+        g_autofree char *base = NULL;
+        int r;
+
+        r = read_link_basename(path, &base);
+        if (r < 0)
+                return r;
+        return pci_addr_from_string(base, ret) < 0 ? -EIO : 0;
+}
+
+/* 1 and the address when the netdev's "device" is a PCI function known under bus/pci/devices;
+ * 0 for netdevs without one (bridges, veth) or with a non-PCI parent (virtio, usb). */
+static int netdev_pci_function(const char *root, const char *netdev_dir, PciAddr *ret) {
+        g_autofree char *device_link = g_build_filename(netdev_dir, "device", NULL);
+        g_autofree char *device_dir = NULL, *bus_dir = NULL, *bus_link = NULL, *base = NULL;
+        PciAddr addr;
+        int r;
+
+        r = resolve_device(device_link, &device_dir);
+        if (r == -ENODEV)
+                return 0;
+        if (r < 0)
+                return r;
+        base = g_path_get_basename(device_dir);
+        if (pci_addr_from_string(base, &addr) < 0)
+                return 0;
+        bus_link = function_link_path(root, &addr);
+        if (resolve_device(bus_link, &bus_dir) < 0 || strcmp(bus_dir, device_dir) != 0)
+                return 0;
+        *ret = addr;
+        return 1;
+}
+
+/* The attributes of one netdev directory; the PCI side is left to the caller. */
+static int read_netdev_attrs(const char *dir, const char *name, HwNetdev **ret) {
+        g_autoptr(HwNetdev) n = hw_netdev_new();
+        g_autofree char *operstate = NULL, *mac = NULL;
+        uint64_t v;
+        int r;
+
+        n->name = g_strdup(name);
+        r = read_attr_u64(dir, "ifindex", 10, INT_MAX, &v);
+        if (r < 0)
+                return r == -ENOENT ? -ENODEV : r;
+        n->ifindex = (int) v;
+
+        r = read_attr_u64(dir, "dev_port", 10, INT_MAX, &v);
+        if (r == -ENOENT)
+                v = 0;
+        else if (r < 0)
+                return r;
+        n->dev_port = (int) v;
+
+        /* drivers without one make the read fail (EOPNOTSUPP) or have no file */
+        if (read_attr(dir, "phys_port_id", &n->phys_port_id) < 0 || n->phys_port_id[0] == '\0')
+                g_clear_pointer(&n->phys_port_id, g_free);
+
+        if (read_attr(dir, "address", &mac) >= 0)
+                n->mac = g_ascii_strdown(mac, -1);
+        if (read_attr(dir, "operstate", &operstate) >= 0)
+                n->up = strcmp(operstate, "up") == 0;
+
+        *ret = g_steal_pointer(&n);
+        return 0;
+}
+
+int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
+        g_autofree char *rel = NULL, *link = NULL;
+
+        if (!name || !netdev_name_is_valid(name))
+                return -EINVAL;
+        rel = g_strconcat("class/net/", name, NULL);
+        link = sysfs_path(root, rel);
+        return resolve_device(link, ret);
+}
+
+int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
+        g_autofree char *dir = NULL;
+        g_autoptr(HwNetdev) n = NULL;
+        int r;
+
+        r = hw_sysfs_netdev_dir(root, name, &dir);
+        if (r < 0)
+                return r;
+        r = read_netdev_attrs(dir, name, &n);
+        if (r < 0)
+                return r;
+        r = netdev_pci_function(root, dir, &n->pci);
+        if (r < 0)
+                return r;
+        n->has_pci = r > 0;
+        *ret = g_steal_pointer(&n);
+        return 0;
+}
+
+static gint compare_netdevs(gconstpointer a, gconstpointer b) {
+        const HwNetdev *x = *(HwNetdev *const *) a, *y = *(HwNetdev *const *) b;
+
+        if (x->dev_port != y->dev_port)
+                return x->dev_port < y->dev_port ? -1 : 1;
+        return strcmp(x->name, y->name);
+}
+
+static int read_function_netdevs(const char *function_dir, HwFunction *f) {
+        g_autofree char *net_dir = g_build_filename(function_dir, "net", NULL);
+        g_autoptr(GDir) d = g_dir_open(net_dir, 0, NULL);
+        const char *name;
+
+        if (!d)
+                return 0;       /* no net/: a function without netdevs (assigned, or not a NIC) */
+        while ((name = g_dir_read_name(d))) {
+                g_autofree char *dir = g_build_filename(net_dir, name, NULL);
+                HwNetdev *n = NULL;
+                int r;
+
+                if (!netdev_name_is_valid(name))
+                        continue;
+                r = read_netdev_attrs(dir, name, &n);
+                if (r == -ENODEV)
+                        continue;       /* vanished while we looked */
+                if (r < 0)
+                        return r;
+                n->pci = f->addr;
+                n->has_pci = true;
+                g_ptr_array_add(f->netdevs, n);
+        }
+        g_ptr_array_sort(f->netdevs, compare_netdevs);
+        return 0;
+}
+
+/* The N whose virtfnN link of the PF names this VF; -1 when none does. */
+static int find_vf_index(const char *root, const PciAddr *pf, const PciAddr *vf) {
+        g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL;
+        g_autoptr(GDir) d = NULL;
+        const char *name;
+
+        if (resolve_device(pf_link, &pf_dir) < 0)
+                return -1;
+        d = g_dir_open(pf_dir, 0, NULL);
+        if (!d)
+                return -1;
+        while ((name = g_dir_read_name(d))) {
+                g_autofree char *link = NULL;
+                unsigned index;
+                PciAddr addr;
+                int consumed = 0;
+
+                if (sscanf(name, "virtfn%u%n", &index, &consumed) != 1 || name[consumed] != '\0')
+                        continue;
+                link = g_build_filename(pf_dir, name, NULL);
+                if (read_link_pci_addr(link, &addr) >= 0 && pci_addr_equal(&addr, vf))
+                        return (int) MIN(index, (unsigned) INT_MAX);
+        }
+        return -1;
+}
+
+static int read_ids(const char *dir, HwFunction *f) {
+        uint64_t v;
+        int r;
+
+        r = read_attr_u64(dir, "vendor", 16, 0xffff, &v);
+        if (r < 0)
+                return r;
+        f->vendor_id = (uint16_t) v;
+        r = read_attr_u64(dir, "device", 16, 0xffff, &v);
+        if (r < 0)
+                return r;
+        f->device_id = (uint16_t) v;
+        return 0;
+}
+
+static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_index_hint) {
+        g_autofree char *physfn = g_build_filename(dir, "physfn", NULL);
+        uint64_t v;
+        int r;
+
+        if (attr_exists(dir, "sriov_totalvfs")) {
+                f->is_pf = true;
+                r = read_attr_u64(dir, "sriov_totalvfs", 10, UINT_MAX, &v);
+                if (r < 0)
+                        return r;
+                f->total_vfs = (unsigned) v;
+                r = read_attr_u64(dir, "sriov_numvfs", 10, UINT_MAX, &v);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                f->num_vfs = r < 0 ? 0 : (unsigned) v;
+        }
+
+        r = read_link_pci_addr(physfn, &f->physfn);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        f->is_vf = true;
+        f->vf_index = vf_index_hint >= 0 ? vf_index_hint : find_vf_index(root, &f->physfn, &f->addr);
+        return 0;
+}
+
+static int read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+        g_autofree char *link = NULL, *dir = NULL, *driver_link = NULL;
+        g_autoptr(HwFunction) f = NULL;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        r = resolve_device(link, &dir);
+        if (r < 0)
+                return r;
+
+        f = hw_function_new();
+        f->addr = *addr;
+        r = read_ids(dir, f);
+        if (r < 0)
+                return r == -ENOENT ? -ENODEV : r;
+
+        driver_link = g_build_filename(dir, "driver", NULL);
+        r = read_link_basename(driver_link, &f->driver);
+        if (r < 0 && r != -ENOENT)
+                return r;
+
+        r = read_sriov(root, dir, f, vf_index_hint);
+        if (r < 0)
+                return r;
+        r = read_function_netdevs(dir, f);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&f);
+        return 0;
+}
+
+int hw_sysfs_read_function(const char *root, const PciAddr *addr, HwFunction **ret) {
+        return read_function(root, addr, -1, ret);
+}
+
+int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
+        g_autofree char *link = NULL, *dir = NULL;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        r = resolve_device(link, &dir);
+        if (r < 0)
+                return r;
+        return attr_exists(dir, "sriov_totalvfs");
+}
+
+static void hw_function_free_void(gpointer p) {
+        hw_function_free(p);
+}
+
+int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
+        g_autofree char *link = NULL, *dir = NULL;
+        g_autoptr(GPtrArray) vfs = NULL;
+        uint64_t num_vfs;
+        int r;
+
+        if (!pf || !pci_addr_is_valid(pf))
+                return -EINVAL;
+        link = function_link_path(root, pf);
+        r = resolve_device(link, &dir);
+        if (r < 0)
+                return r;
+        if (!attr_exists(dir, "sriov_totalvfs"))
+                return -ENOTSUP;
+        r = read_attr_u64(dir, "sriov_numvfs", 10, UINT_MAX, &num_vfs);
+        if (r == -ENOENT)
+                num_vfs = 0;
+        else if (r < 0)
+                return r;
+
+        vfs = g_ptr_array_new_with_free_func(hw_function_free_void);
+        for (uint64_t i = 0; i < num_vfs; i++) {
+                g_autofree char *name = g_strdup_printf("virtfn%" G_GUINT64_FORMAT, i);
+                g_autofree char *virtfn = g_build_filename(dir, name, NULL);
+                HwFunction *vf = NULL;
+                PciAddr addr;
+
+                r = read_link_pci_addr(virtfn, &addr);
+                if (r == -ENOENT)
+                        continue;       /* a gap: the next index may still exist */
+                if (r < 0)
+                        return r;
+                r = read_function(root, &addr, (int) i, &vf);
+                if (r == -ENODEV) {
+                        log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                g_ptr_array_add(vfs, vf);
+        }
+        *ret = g_steal_pointer(&vfs);
+        return 0;
+}

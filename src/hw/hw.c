@@ -1,1 +1,155 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hardware layer: the public entry points, validating arguments and dispatching to sysfs or a backend */
+#include <errno.h>
+
+#include <glib.h>
+
+#include "core/names.h"
+#include "hw/hw-backend.h"
+#include "hw/hw-sysfs.h"
+
+HwBackend *hw_backend_new(const HwBackendOps *ops, const char *sysfs_root) {
+        HwBackend *hw = g_new0(HwBackend, 1);
+
+        hw->ops = ops;
+        hw->sysfs_root = g_strdup(sysfs_root ? sysfs_root : "");
+        hw->pci_names = hw_pci_names_new();
+        return hw;
+}
+
+/**
+ * hw_backend_free() - free a backend and its state; takes NULL
+ * Returns: NULL
+ */
+HwBackend *hw_backend_free(HwBackend *hw) {
+        if (!hw)
+                return NULL;
+        if (hw->ops && hw->ops->free)
+                hw->ops->free(hw);
+        hw_pci_names_free(hw->pci_names);
+        g_free(hw->sysfs_root);
+        g_free(hw);
+        return NULL;
+}
+
+const char *hw_backend_name(const HwBackend *hw) {
+        return hw ? hw->ops->name : NULL;
+}
+
+/**
+ * hw_lookup_function() - read a PCI function with its netdevs and names
+ * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
+ */
+int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
+        HwFunction *f = NULL;
+        int r;
+
+        r = hw_sysfs_read_function(hw->sysfs_root, addr, &f);
+        if (r < 0)
+                return r;
+        hw_pci_names_fill(hw->pci_names, f);
+        *ret = f;
+        return 0;
+}
+
+/**
+ * hw_lookup_netdev() - read a netdev and, when asked, its PCI function
+ * Returns: 0, -EINVAL for an invalid name, -ENODEV when it does not exist
+ */
+int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwFunction **ret_function) {
+        g_autoptr(HwNetdev) n = NULL;
+        g_autoptr(HwFunction) f = NULL;
+        int r;
+
+        r = hw_sysfs_read_netdev(hw->sysfs_root, name, &n);
+        if (r < 0)
+                return r;
+        if (ret_function && n->has_pci) {
+                r = hw_lookup_function(hw, &n->pci, &f);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_function)
+                *ret_function = g_steal_pointer(&f);
+        if (ret_netdev)
+                *ret_netdev = g_steal_pointer(&n);
+        return 0;
+}
+
+/**
+ * hw_list_vfs() - the VFs of a PF, ordered by VF index, gaps skipped
+ * Returns: 0, -ENOTSUP when pf is not an SR-IOV PF, -ENODEV when it is gone
+ */
+int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
+        g_autoptr(GPtrArray) vfs = NULL;
+        int r;
+
+        if (!pf)
+                return -EINVAL;
+        r = hw_sysfs_list_vfs(hw->sysfs_root, &pf->addr, &vfs);
+        if (r < 0)
+                return r;
+        for (guint i = 0; i < vfs->len; i++)
+                hw_pci_names_fill(hw->pci_names, vfs->pdata[i]);
+        *ret = g_steal_pointer(&vfs);
+        return 0;
+}
+
+static int check_netdev_name(const char *name) {
+        return name && netdev_name_is_valid(name) ? 0 : -EINVAL;
+}
+
+int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
+        VfConfig c = { .spoofchk = -1, .trust = -1, .link_state = VF_LINK_STATE_AUTO };
+        int r;
+
+        r = check_netdev_name(pf_netdev);
+        if (r < 0)
+                return r;
+        r = hw->ops->vf_get(hw, pf_netdev, vf, &c);
+        if (r < 0)
+                return r;
+        *ret = c;
+        return 0;
+}
+
+int hw_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac) {
+        char normalized[18];
+
+        if (check_netdev_name(pf_netdev) < 0 || !mac || mac_normalize(mac, normalized) < 0)
+                return -EINVAL;
+        return hw->ops->vf_set_mac(hw, pf_netdev, vf, normalized);
+}
+
+int hw_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
+        /* the limits rtnetlink itself enforces (12-bit VLAN id, 3-bit priority) */
+        if (check_netdev_name(pf_netdev) < 0 || vlan > 4095 || qos > 7)
+                return -EINVAL;
+        return hw->ops->vf_set_vlan(hw, pf_netdev, vf, vlan, qos);
+}
+
+int hw_vf_set_spoofchk(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
+        if (check_netdev_name(pf_netdev) < 0)
+                return -EINVAL;
+        return hw->ops->vf_set_spoofchk(hw, pf_netdev, vf, on);
+}
+
+int hw_vf_set_trust(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
+        if (check_netdev_name(pf_netdev) < 0)
+                return -EINVAL;
+        return hw->ops->vf_set_trust(hw, pf_netdev, vf, on);
+}
+
+int hw_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state) {
+        if (check_netdev_name(pf_netdev) < 0 || !vf_link_state_to_string(state))
+                return -EINVAL;
+        return hw->ops->vf_set_link_state(hw, pf_netdev, vf, state);
+}
+
+int hw_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac) {
+        char normalized[18];
+
+        if (check_netdev_name(netdev) < 0 || !mac || mac_normalize(mac, normalized) < 0)
+                return -EINVAL;
+        return hw->ops->netdev_set_mac(hw, netdev, normalized);
+}

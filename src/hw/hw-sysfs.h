@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sysfs discovery under a root: netdevs, PCI functions and their VFs, shared by both backends */
+#pragma once
+
+#include <glib.h>
+
+#include "core/hwinfo.h"
+
+/* root is "" for the real system, else a directory that holds a sys/ tree (a sim host, a fixture).
+ * Every function validates names and addresses before it builds a path from them (-EINVAL),
+ * and returns -ENODEV for a netdev or PCI function that does not exist. */
+
+/* The netdev R/sys/class/net/<name>, with its PCI function's address when it has one. */
+int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
+
+/* The netdev's own sysfs directory (symlinks resolved); for backends that write its files. */
+int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret);
+
+/* The PCI function R/sys/bus/pci/devices/<BDF>, with every netdev it has, sorted by dev_port.
+ * Vendor and device names are left NULL: hw.c fills them. */
+int hw_sysfs_read_function(const char *root, const PciAddr *addr, HwFunction **ret);
+
+/* Whether the function is an SR-IOV PF (has sriov_totalvfs). -ENODEV when it does not exist. */
+int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);
+
+/* The VFs of a PF: every index 0..sriov_numvfs-1 whose virtfnN link exists, in index order.
+ * -ENOTSUP when pf is not an SR-IOV PF. */
+int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret);

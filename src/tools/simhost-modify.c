@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sim host changes: what a hypervisor does to a host (simhost.md), and faults for the sim's VF ops */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "core/names.h"
+#include "shared/fileio.h"
+#include "tools/simhost-build.h"
+#include "tools/simhost-modify.h"
+
+#define ASSIGN_DRIVER "vfio-pci"
+
+static int parse_bdf(const char *bdf, PciAddr *ret, char **reterr) {
+        if (!bdf || pci_addr_from_string(bdf, ret) < 0)
+                return sim_refuse(reterr, -EINVAL, "'%s' is not a PCI address DDDD:BB:SS.F", bdf ? bdf : "");
+        return 0;
+}
+
+/* A PCI function of the host, by address: -ENODEV when there is none */
+static int find_function(SimHost *h, const char *bdf, PciAddr *ret, char **reterr) {
+        g_autofree char *dir = NULL;
+        struct stat st;
+        int r;
+
+        r = parse_bdf(bdf, ret, reterr);
+        if (r < 0)
+                return r;
+        dir = sim_function_dir(h->root, ret);
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                return sim_refuse(reterr, -ENODEV, "no PCI function %s in %s", bdf, h->root);
+        return 0;
+}
+
+static char *read_driver(const char *function_dir) {
+        g_autofree char *link = g_build_filename(function_dir, "driver", NULL), *target = NULL;
+
+        target = g_file_read_link(link, NULL);
+        return target ? g_path_get_basename(target) : NULL;
+}
+
+/* Moves every net/<ifname> of the function into held_net (or back), with its class/net link. */
+static int move_netdevs(SimHost *h, const PciAddr *addr, const char *from, const char *to, bool to_host,
+                        char **reterr) {
+        g_autoptr(GDir) d = g_dir_open(from, 0, NULL);
+        const char *name;
+        int r;
+
+        if (!d)
+                return 0;
+        r = mkdir_parents(to);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot create %s", to);
+        while ((name = g_dir_read_name(d))) {
+                g_autofree char *src = g_build_filename(from, name, NULL), *dst = g_build_filename(to, name, NULL);
+
+                if (to_host) {
+                        r = sim_link_netdev(h->root, addr, name, reterr);
+                        if (r < 0)
+                                return r;
+                } else {
+                        r = sim_unlink_netdev(h->root, name);
+                        if (r < 0)
+                                return sim_fail(reterr, r, "cannot unlink netdev %s", name);
+                }
+                if (rename(src, dst) < 0)
+                        return sim_fail(reterr, -errno, "cannot move %s", src);
+        }
+        return 0;
+}
+
+/**
+ * sim_assign() - the hypervisor takes a function for a guest (vfio-pci, no host netdevs)
+ * Returns: 0, -ENODEV for no such function, -EBUSY when it is assigned already
+ */
+int sim_assign(SimHost *h, const char *bdf, char **reterr) {
+        g_autofree char *dir = NULL, *held = NULL, *driver = NULL, *net = NULL, *held_net = NULL;
+        PciAddr addr;
+        int r;
+
+        r = find_function(h, bdf, &addr, reterr);
+        if (r < 0)
+                return r;
+        dir = sim_function_dir(h->root, &addr);
+        held = sim_held_dir(h->root, &addr);
+        driver = read_driver(dir);
+        if (access(held, F_OK) == 0 || g_strcmp0(driver, ASSIGN_DRIVER) == 0)
+                return sim_refuse(reterr, -EBUSY, "%s is assigned already", bdf);
+
+        r = mkdir_parents(held);
+        if (r >= 0)
+                r = sim_write_attr(held, "driver", driver ? driver : "");
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write %s", held);
+        net = g_build_filename(dir, "net", NULL);
+        held_net = g_build_filename(held, "net", NULL);
+        r = move_netdevs(h, &addr, net, held_net, false, reterr);
+        if (r < 0)
+                return r;
+        (void) rmdir(net);      /* a function bound to vfio-pci has no net/ at all */
+        r = sim_bind_driver(h->root, &addr, ASSIGN_DRIVER);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot bind %s to %s", bdf, ASSIGN_DRIVER);
+        return 0;
+}
+
+/**
+ * sim_release() - the guest gives the function back: its driver and netdevs return
+ * Returns: 0, -ENODEV for no such function, -EINVAL when it was not assigned
+ */
+int sim_release(SimHost *h, const char *bdf, char **reterr) {
+        g_autofree char *dir = NULL, *held = NULL, *driver_file = NULL, *driver = NULL;
+        g_autofree char *net = NULL, *held_net = NULL;
+        PciAddr addr;
+        int r;
+
+        r = find_function(h, bdf, &addr, reterr);
+        if (r < 0)
+                return r;
+        dir = sim_function_dir(h->root, &addr);
+        held = sim_held_dir(h->root, &addr);
+        driver_file = g_build_filename(held, "driver", NULL);
+        r = read_one_line(driver_file, &driver);
+        if (r == -ENOENT)
+                return sim_refuse(reterr, -EINVAL, "%s is not assigned (assign it first)", bdf);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot read %s", driver_file);
+
+        r = sim_bind_driver(h->root, &addr, driver[0] ? driver : NULL);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot bind %s", bdf);
+        net = g_build_filename(dir, "net", NULL);
+        held_net = g_build_filename(held, "net", NULL);
+        r = move_netdevs(h, &addr, held_net, net, true, reterr);
+        if (r < 0)
+                return r;
+        r = sim_rm_rf(held);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot remove %s", held);
+        return 0;
+}
+
+static PfSpec *find_pf(SimHost *h, const char *bdf, char **reterr) {
+        PciAddr addr;
+
+        if (parse_bdf(bdf, &addr, reterr) < 0)
+                return NULL;
+        PfSpec *s = sim_host_find_pf(h, &addr);
+        if (!s)
+                sim_refuse(reterr, -ENODEV, "%s is not a PF of this host", bdf);
+        return s;
+}
+
+static int parse_count(const char *what, const char *s, unsigned max, unsigned *ret, char **reterr) {
+        char *end = NULL;
+        guint64 v;
+
+        if (!s || !g_ascii_isdigit(s[0]))
+                return sim_refuse(reterr, -EINVAL, "%s '%s' is not a number", what, s ? s : "");
+        v = g_ascii_strtoull(s, &end, 10);
+        if (*end != '\0' || v > max)
+                return sim_refuse(reterr, -EINVAL, "%s '%s' is not a number from 0 to %u", what, s, max);
+        *ret = (unsigned) v;
+        return 0;
+}
+
+/**
+ * sim_set_numvfs() - a PF resized, as writing sriov_numvfs does
+ * Returns: 0, -ENODEV for no such PF, -EINVAL for a count past sriov_totalvfs
+ */
+int sim_set_numvfs(SimHost *h, const char *pf_bdf, const char *count, char **reterr) {
+        g_autofree char *dir = NULL, *value = NULL;
+        PfSpec *s = find_pf(h, pf_bdf, reterr);
+        unsigned n;
+        int r;
+
+        if (!s)
+                return -ENODEV;
+        r = parse_count("VF count", count, s->total_vfs, &n, reterr);
+        if (r < 0)
+                return r;
+        for (unsigned i = s->num_vfs; i > n; i--) {
+                r = sim_remove_vf(h, s, i - 1, reterr);
+                if (r < 0)
+                        return r;
+        }
+        for (unsigned i = s->num_vfs; i < n; i++) {
+                r = sim_build_vf(h, s, i, reterr);
+                if (r < 0)
+                        return r;
+        }
+        s->num_vfs = n;
+        dir = sim_function_dir(h->root, &s->addr);
+        value = g_strdup_printf("%u", n);
+        r = sim_write_attr(dir, "sriov_numvfs", value);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write sriov_numvfs of %s", pf_bdf);
+        return 0;
+}
+
+int sim_set_link(SimHost *h, const char *ifname, const char *state, char **reterr) {
+        g_autofree char *link = NULL, *dir = NULL;
+        int r;
+
+        if (!ifname || !netdev_name_is_valid(ifname))
+                return sim_refuse(reterr, -EINVAL, "'%s' is not a netdev name", ifname ? ifname : "");
+        if (!state || (strcmp(state, "up") != 0 && strcmp(state, "down") != 0))
+                return sim_refuse(reterr, -EINVAL, "link state '%s' is not up or down", state ? state : "");
+        link = sim_class_net_link(h->root, ifname);
+        dir = realpath(link, NULL);
+        if (!dir)
+                return sim_refuse(reterr, -ENODEV, "no netdev %s in %s", ifname, h->root);
+        r = sim_write_attr(dir, "operstate", state);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write operstate of %s", ifname);
+        return 0;
+}
+
+/* simhost.md's fault lines: OP ERRNO [COUNT] */
+static int check_fail_line(const char *line, char **ret_clean, char **reterr) {
+        static const char *const ops[] = { "get", "set_mac", "set_mac_zero", "set_vlan", NULL };
+        static const char *const errnos[] = { "EINVAL", "EBUSY", "EPERM", "EOPNOTSUPP", "ENODEV", NULL };
+        g_auto(GStrv) words = g_strsplit_set(line ? line : "", " \t", -1);
+        g_autoptr(GPtrArray) w = g_ptr_array_new();
+        unsigned count;
+
+        for (size_t i = 0; words[i]; i++)
+                if (words[i][0] != '\0')
+                        g_ptr_array_add(w, words[i]);
+        if (w->len < 2 || w->len > 3)
+                return sim_refuse(reterr, -EINVAL, "fault '%s' is not 'OP ERRNO [COUNT]'", line ? line : "");
+        if (!g_strv_contains(ops, w->pdata[0]))
+                return sim_refuse(reterr, -EINVAL, "fault op '%s' is not get, set_mac, set_mac_zero or set_vlan",
+                                  (char *) w->pdata[0]);
+        if (!g_strv_contains(errnos, w->pdata[1]))
+                return sim_refuse(reterr, -EINVAL, "fault errno '%s' is not EINVAL, EBUSY, EPERM, EOPNOTSUPP or "
+                                  "ENODEV", (char *) w->pdata[1]);
+        if (w->len == 3 && (parse_count("fault count", w->pdata[2], G_MAXINT, &count, reterr) < 0 || count == 0))
+                return sim_refuse(reterr, -EINVAL, "fault count '%s' must be 1 or more", (char *) w->pdata[2]);
+        g_ptr_array_add(w, NULL);
+        *ret_clean = g_strjoinv(" ", (char **) w->pdata);
+        return 0;
+}
+
+static int find_vf_state(SimHost *h, const char *pf_bdf, const char *vf, char **ret_dir, char **reterr) {
+        PfSpec *s = find_pf(h, pf_bdf, reterr);
+        g_autofree char *dir = NULL;
+        unsigned index;
+        struct stat st;
+        int r;
+
+        if (!s)
+                return -ENODEV;
+        r = parse_count("VF index", vf, G_MAXINT, &index, reterr);
+        if (r < 0)
+                return r;
+        dir = sim_vfstate_dir(h->root, &s->addr, (int) index);
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                return sim_refuse(reterr, -ENODEV, "PF %s has no VF %u", pf_bdf, index);
+        *ret_dir = g_steal_pointer(&dir);
+        return 0;
+}
+
+int sim_add_fail(SimHost *h, const char *pf_bdf, const char *vf, const char *line, char **reterr) {
+        g_autofree char *dir = NULL, *clean = NULL, *path = NULL, *old = NULL, *text = NULL;
+        int r;
+
+        r = check_fail_line(line, &clean, reterr);
+        if (r >= 0)
+                r = find_vf_state(h, pf_bdf, vf, &dir, reterr);
+        if (r < 0)
+                return r;
+        path = g_build_filename(dir, "fail", NULL);
+        r = read_file_full(path, 64 * 1024, &old, NULL);
+        if (r < 0 && r != -ENOENT)
+                return sim_fail(reterr, r, "cannot read %s", path);
+        text = g_strdup_printf("%s%s%s\n", old ? old : "", old && old[0] && !g_str_has_suffix(old, "\n") ? "\n" : "",
+                               clean);
+        r = write_file_atomic(dir, "fail", text, strlen(text));
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write %s", path);
+        return 0;
+}
+
+int sim_clear_fail(SimHost *h, const char *pf_bdf, const char *vf, char **reterr) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = find_vf_state(h, pf_bdf, vf, &dir, reterr);
+        if (r < 0)
+                return r;
+        r = unlink_durable(dir, "fail");
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot remove the faults of VF %s", vf);
+        return 0;
+}
+
+int sim_add_pf(SimHost *h, const char *text, char **reterr) {
+        g_autofree char *message = NULL;
+        PfSpec *s = NULL;
+        int r;
+
+        r = pf_spec_parse(text, &s, &message);
+        if (r < 0)
+                return sim_refuse(reterr, r, "--pf '%s': %s", text, message);
+        if (sim_host_find_pf(h, &s->addr)) {
+                char bdf[PCI_ADDR_STR_MAX];
+
+                sim_refuse(reterr, -EEXIST, "PF %s is in the host already", pci_addr_to_string(&s->addr, bdf));
+                pf_spec_free(s);
+                return -EEXIST;
+        }
+        return sim_build_pf(h, s, reterr);
+}
+
+int sim_unplug_pf(SimHost *h, const char *pf_bdf, char **reterr) {
+        PciAddr addr;
+        int r;
+
+        r = parse_bdf(pf_bdf, &addr, reterr);
+        if (r < 0)
+                return r;
+        return sim_remove_pf(h, &addr, reterr);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sim host changes a hypervisor or the hardware makes: assign/release, resize, link state, faults */
+#pragma once
+
+#include "tools/simhost-spec.h"
+
+/* Every function returns 0 or -errno with a message for the user in *reterr. */
+
+/* Gives the function to a guest: driver -> vfio-pci, its netdevs leave net/ and R/sys/class/net
+ * (kept under R/.simhost/held/<BDF>/ so release can bring them back). */
+int sim_assign(SimHost *h, const char *bdf, char **reterr);
+
+/* Gives it back: the original driver and netdevs return. */
+int sim_release(SimHost *h, const char *bdf, char **reterr);
+
+/* Resizes a PF to n VFs: the VFs past n go, the missing ones below n are made. */
+int sim_set_numvfs(SimHost *h, const char *pf_bdf, const char *count, char **reterr);
+
+/* operstate of a netdev: "up" or "down" */
+int sim_set_link(SimHost *h, const char *ifname, const char *state, char **reterr);
+
+/* Appends a fault line "OP ERRNO [COUNT]" to R/vfstate/<PF>/vf<N>/fail; clear removes the file. */
+int sim_add_fail(SimHost *h, const char *pf_bdf, const char *vf, const char *line, char **reterr);
+int sim_clear_fail(SimHost *h, const char *pf_bdf, const char *vf, char **reterr);
+
+/* Plugs in another PF (a --pf description), or unplugs one. */
+int sim_add_pf(SimHost *h, const char *spec, char **reterr);
+int sim_unplug_pf(SimHost *h, const char *pf_bdf, char **reterr);

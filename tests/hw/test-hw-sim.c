@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests of the sim backend: discovery and VF operations on hosts the generator builds */
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "hw/hw-sim.h"
+#include "hw/hw.h"
+#include "hw-test-util.h"
+
+#define X710 "name=eth0,bdf=0000:03:00.0,model=x710,vfs=8"
+#define CX3 "name=ens1,name2=ens1d1,bdf=0000:05:00.0,model=cx3,vfs=8,port2=4-5,dual=6-7"
+#define SFC "name=sfc0,bdf=0000:07:00.0,model=sfc,vfs=4"
+
+static GPtrArray *list_vfs_of(HwBackend *hw, const char *pf_netdev) {
+        g_autoptr(HwFunction) pf = NULL;
+        GPtrArray *vfs = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, pf_netdev, NULL, &pf), ==, 0);
+        g_assert_nonnull(pf);
+        g_assert_cmpint(hw_list_vfs(hw, pf, &vfs), ==, 0);
+        return vfs;
+}
+
+static const HwNetdev *netdev_at(const HwFunction *f, guint i) {
+        g_assert_cmpuint(f->netdevs->len, >, i);
+        return f->netdevs->pdata[i];
+}
+
+static void test_x710(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL;
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) vfs = NULL;
+        g_autoptr(GHashTable) ifindexes = g_hash_table_new(g_direct_hash, g_direct_equal);
+        g_autoptr(GHashTable) macs = g_hash_table_new(g_str_hash, g_str_equal);
+        char bdf[PCI_ADDR_STR_MAX];
+
+        g_assert_cmpstr(hw_backend_name(hw), ==, "sim");
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0", &n, &pf), ==, 0);
+        g_assert_cmpstr(n->name, ==, "eth0");
+        g_assert_true(n->has_pci);
+        g_assert_true(n->up);
+        g_assert_cmpint(n->dev_port, ==, 0);
+        g_assert_null(n->phys_port_id);
+        g_assert_cmpstr(pci_addr_to_string(&n->pci, bdf), ==, "0000:03:00.0");
+
+        g_assert_cmphex(pf->vendor_id, ==, 0x8086);
+        g_assert_cmphex(pf->device_id, ==, 0x1572);
+        g_assert_cmpstr(pf->driver, ==, "i40e");
+        g_assert_true(pf->is_pf);
+        g_assert_false(pf->is_vf);
+        g_assert_cmpint(pf->vf_index, ==, -1);
+        g_assert_cmpuint(pf->total_vfs, ==, 64);
+        g_assert_cmpuint(pf->num_vfs, ==, 8);
+        g_assert_cmpuint(pf->netdevs->len, ==, 1);
+        g_assert_cmpstr(netdev_at(pf, 0)->name, ==, "eth0");
+        if (test_have_pci_ids()) {
+                g_assert_cmpstr(pf->vendor_name, ==, "Intel Corporation");
+                g_assert_true(g_str_has_prefix(pf->device_name, "Ethernet Controller X710"));
+        }
+
+        vfs = list_vfs_of(hw, "eth0");
+        g_assert_cmpuint(vfs->len, ==, 8);
+        g_hash_table_add(ifindexes, GINT_TO_POINTER(n->ifindex));
+        g_hash_table_add(macs, n->mac);
+        for (guint i = 0; i < vfs->len; i++) {
+                const HwFunction *vf = vfs->pdata[i];
+                const HwNetdev *vn = netdev_at(vf, 0);
+                g_autofree char *name = g_strdup_printf("eth0v%u", i);
+                g_autofree char *expect_bdf = g_strdup_printf("0000:03:02.%u", i);
+
+                g_assert_true(vf->is_vf);
+                g_assert_false(vf->is_pf);
+                g_assert_cmpint(vf->vf_index, ==, (int) i);
+                g_assert_true(pci_addr_equal(&vf->physfn, &pf->addr));
+                g_assert_cmpstr(pci_addr_to_string(&vf->addr, bdf), ==, expect_bdf);
+                g_assert_cmpstr(vf->driver, ==, "iavf");
+                g_assert_cmphex(vf->device_id, ==, 0x154c);
+                g_assert_cmpuint(vf->netdevs->len, ==, 1);
+                g_assert_cmpstr(vn->name, ==, name);
+                g_assert_true(vn->has_pci && pci_addr_equal(&vn->pci, &vf->addr));
+                if (test_have_pci_ids())
+                        g_assert_nonnull(vf->device_name);
+                /* unique in the host, as the kernel's are */
+                g_assert_false(g_hash_table_contains(ifindexes, GINT_TO_POINTER(vn->ifindex)));
+                g_assert_false(g_hash_table_contains(macs, vn->mac));
+                g_hash_table_add(ifindexes, GINT_TO_POINTER(vn->ifindex));
+                g_hash_table_add(macs, vn->mac);
+        }
+}
+
+static void test_gap(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710 ",gap=2,5", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(GPtrArray) vfs = list_vfs_of(hw, "eth0");
+        g_autoptr(HwFunction) vf3 = NULL;
+        const int expect[] = { 0, 1, 3, 4, 6, 7 };
+
+        /* a missing virtfn2 is not the end of the list */
+        g_assert_cmpuint(vfs->len, ==, G_N_ELEMENTS(expect));
+        for (guint i = 0; i < vfs->len; i++)
+                g_assert_cmpint(((HwFunction *) vfs->pdata[i])->vf_index, ==, expect[i]);
+
+        /* a VF looked up on its own finds its index through the PF's virtfn links */
+        PciAddr a = test_addr("0000:03:02.3");
+        g_assert_cmpint(hw_lookup_function(hw, &a, &vf3), ==, 0);
+        g_assert_cmpint(vf3->vf_index, ==, 3);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 2, &(VfConfig) {}), ==, -ENODEV);
+}
+
+static void test_numvfs_below_total(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=3,total=16", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) vfs = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0", NULL, &pf), ==, 0);
+        g_assert_cmpuint(pf->total_vfs, ==, 16);
+        g_assert_cmpuint(pf->num_vfs, ==, 3);
+        vfs = list_vfs_of(hw, "eth0");
+        g_assert_cmpuint(vfs->len, ==, 3);
+}
+
+static void test_cx3_netdevs(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL, pf2 = NULL;
+        g_autoptr(GPtrArray) vfs = NULL;
+        const HwNetdev *p1, *p2;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", NULL, &pf), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1d1", NULL, &pf2), ==, 0);
+        g_assert_true(pci_addr_equal(&pf->addr, &pf2->addr));     /* one function, two netdevs */
+        g_assert_cmpstr(pf->driver, ==, "mlx4_core");
+        g_assert_cmpuint(pf->netdevs->len, ==, 2);
+        p1 = netdev_at(pf, 0);
+        p2 = netdev_at(pf, 1);
+        g_assert_cmpstr(p1->name, ==, "ens1");
+        g_assert_cmpstr(p2->name, ==, "ens1d1");
+        g_assert_cmpint(p1->dev_port, ==, 0);
+        g_assert_cmpint(p2->dev_port, ==, 1);
+        g_assert_nonnull(p1->phys_port_id);
+        g_assert_nonnull(p2->phys_port_id);
+        g_assert_cmpstr(p1->phys_port_id, !=, p2->phys_port_id);
+        g_assert_true(hw_function_netdev_by_port_id(pf, p2->phys_port_id) == p2);
+        if (test_have_pci_ids())
+                g_assert_nonnull(strstr(pf->device_name, "ConnectX-3"));
+
+        vfs = list_vfs_of(hw, "ens1");
+        g_assert_cmpuint(vfs->len, ==, 8);
+        for (guint i = 0; i < 4; i++) {         /* port 1 */
+                const HwFunction *vf = vfs->pdata[i];
+
+                g_assert_cmpuint(vf->netdevs->len, ==, 1);
+                g_assert_cmpstr(netdev_at(vf, 0)->phys_port_id, ==, p1->phys_port_id);
+                g_assert_cmpint(netdev_at(vf, 0)->dev_port, ==, 0);
+        }
+        for (guint i = 4; i < 6; i++) {         /* port 2 */
+                const HwFunction *vf = vfs->pdata[i];
+
+                g_assert_cmpuint(vf->netdevs->len, ==, 1);
+                g_assert_cmpstr(netdev_at(vf, 0)->phys_port_id, ==, p2->phys_port_id);
+                g_assert_true(g_str_has_prefix(netdev_at(vf, 0)->name, "ens1d1v"));
+        }
+        for (guint i = 6; i < 8; i++) {         /* dual-port mode */
+                const HwFunction *vf = vfs->pdata[i];
+
+                g_assert_cmpuint(vf->netdevs->len, ==, 2);
+                g_assert_cmpint(netdev_at(vf, 0)->dev_port, ==, 0);
+                g_assert_cmpint(netdev_at(vf, 1)->dev_port, ==, 1);
+                g_assert_cmpstr(netdev_at(vf, 0)->phys_port_id, ==, p1->phys_port_id);
+                g_assert_cmpstr(netdev_at(vf, 1)->phys_port_id, ==, p2->phys_port_id);
+        }
+}
+
+static void assert_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac) {
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_get(hw, pf_netdev, vf, &c), ==, 0);
+        g_assert_cmpstr(c.mac, ==, mac);
+}
+
+static void test_cx3_single_port_vf(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *p2_mac = NULL, *p2_vlan = NULL, *p1_dir = NULL;
+        VfConfig c = {};
+
+        /* VF 4 is on port 2: a set through port 1's netdev still lands in p2/ */
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1", 4, "52:54:00:AA:BB:01"), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "ens1", 4, 42, 3), ==, 0);
+        p2_mac = test_read_line(d->path, "vfstate/0000:05:00.0/vf4/p2/mac");
+        p2_vlan = test_read_line(d->path, "vfstate/0000:05:00.0/vf4/p2/vlan");
+        g_assert_cmpstr(p2_mac, ==, "52:54:00:aa:bb:01");
+        g_assert_cmpstr(p2_vlan, ==, "42");
+        p1_dir = g_build_filename(d->path, "vfstate/0000:05:00.0/vf4/p1", NULL);
+        g_assert_false(g_file_test(p1_dir, G_FILE_TEST_EXISTS));
+
+        /* a get through its own port sees it, through the other port zeros */
+        g_assert_cmpint(hw_vf_get(hw, "ens1d1", 4, &c), ==, 0);
+        g_assert_cmpstr(c.mac, ==, "52:54:00:aa:bb:01");
+        g_assert_cmpuint(c.vlan, ==, 42);
+        g_assert_cmpuint(c.qos, ==, 3);
+        g_assert_cmpint(hw_vf_set_spoofchk(hw, "ens1d1", 4, false), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "ens1", 4, &c), ==, 0);
+        g_assert_cmpstr(c.mac, ==, "00:00:00:00:00:00");
+        g_assert_cmpuint(c.vlan, ==, 0);
+        g_assert_cmpuint(c.qos, ==, 0);
+        g_assert_cmpint(c.spoofchk, ==, 0);     /* VF-wide: read from p2/ (documented) */
+
+        /* VF 1 is on port 1: the mirror image */
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1d1", 1, "52:54:00:aa:bb:02"), ==, 0);
+        assert_mac(hw, "ens1", 1, "52:54:00:aa:bb:02");
+        assert_mac(hw, "ens1d1", 1, "00:00:00:00:00:00");
+}
+
+static void test_cx3_dual_port_vf(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *p1 = NULL, *p2 = NULL;
+
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1", 6, "52:54:00:00:06:01"), ==, 0);
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1d1", 6, "52:54:00:00:06:02"), ==, 0);
+        assert_mac(hw, "ens1", 6, "52:54:00:00:06:01");
+        assert_mac(hw, "ens1d1", 6, "52:54:00:00:06:02");
+        p1 = test_read_line(d->path, "vfstate/0000:05:00.0/vf6/p1/mac");
+        p2 = test_read_line(d->path, "vfstate/0000:05:00.0/vf6/p2/mac");
+        g_assert_cmpstr(p1, ==, "52:54:00:00:06:01");
+        g_assert_cmpstr(p2, ==, "52:54:00:00:06:02");
+}
+
+static void test_sfc_vf_without_netdev(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", SFC, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(GPtrArray) vfs = list_vfs_of(hw, "sfc0");
+
+        g_assert_cmpuint(vfs->len, ==, 4);
+        for (guint i = 0; i < vfs->len; i++) {
+                const HwFunction *vf = vfs->pdata[i];
+
+                g_assert_cmpuint(vf->netdevs->len, ==, 0);
+                g_assert_null(vf->driver);
+                g_assert_cmphex(vf->vendor_id, ==, 0x1924);
+                g_assert_cmphex(vf->device_id, ==, 0x1a03);
+        }
+        /* configured only through the PF */
+        g_assert_cmpint(hw_vf_set_mac(hw, "sfc0", 3, "52:54:00:00:00:33"), ==, 0);
+        assert_mac(hw, "sfc0", 3, "52:54:00:00:00:33");
+}
+
+static void test_vf_ops_roundtrip(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *link_state = NULL;
+        VfConfig c = {};
+
+        /* the generator's initial values */
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 5, &c), ==, 0);
+        g_assert_cmpstr(c.mac, ==, "00:00:00:00:00:00");
+        g_assert_cmpuint(c.vlan, ==, 0);
+        g_assert_cmpint(c.spoofchk, ==, 1);
+        g_assert_cmpint(c.trust, ==, 0);
+        g_assert_cmpint(c.link_state, ==, VF_LINK_STATE_AUTO);
+
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 5, 4095, 7), ==, 0);
+        g_assert_cmpint(hw_vf_set_spoofchk(hw, "eth0", 5, false), ==, 0);
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 5, true), ==, 0);
+        g_assert_cmpint(hw_vf_set_link_state(hw, "eth0", 5, VF_LINK_STATE_DISABLE), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 5, &c), ==, 0);
+        g_assert_cmpuint(c.vlan, ==, 4095);
+        g_assert_cmpuint(c.qos, ==, 7);
+        g_assert_cmpint(c.spoofchk, ==, 0);
+        g_assert_cmpint(c.trust, ==, 1);
+        g_assert_cmpint(c.link_state, ==, VF_LINK_STATE_DISABLE);
+        link_state = test_read_line(d->path, "vfstate/0000:03:00.0/vf5/p1/link_state");
+        g_assert_cmpstr(link_state, ==, "disable");
+
+        /* other VFs are untouched */
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 4, &c), ==, 0);
+        g_assert_cmpuint(c.vlan, ==, 0);
+}
+
+static void test_netdev_set_mac(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL;
+
+        g_assert_cmpint(hw_netdev_set_mac(hw, "eth0v1", "52:54:00:12:34:56"), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", &n, NULL), ==, 0);
+        g_assert_cmpstr(n->mac, ==, "52:54:00:12:34:56");
+        g_assert_cmpint(hw_netdev_set_mac(hw, "nosuch0", "52:54:00:12:34:56"), ==, -ENODEV);
+}
+
+static void test_fail_with_count(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "3", "set_mac EBUSY 2",
+                                             "--fail", "0000:03:00.0", "3", "get EPERM", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *fail = NULL, *mac = NULL;
+
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 3, "52:54:00:00:00:03"), ==, -EBUSY);
+        fail = test_read_line(d->path, "vfstate/0000:03:00.0/vf3/fail");
+        g_assert_cmpstr(fail, ==, "set_mac EBUSY 1");
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 3, "52:54:00:00:00:03"), ==, -EBUSY);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 3, "52:54:00:00:00:03"), ==, 0);
+        mac = test_read_line(d->path, "vfstate/0000:03:00.0/vf3/p1/mac");
+        g_assert_cmpstr(mac, ==, "52:54:00:00:00:03");
+
+        /* the counted line is gone, the other one stays */
+        g_clear_pointer(&fail, g_free);
+        fail = test_read_line(d->path, "vfstate/0000:03:00.0/vf3/fail");
+        g_assert_cmpstr(fail, ==, "get EPERM");
+        /* faults are per VF */
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 2, "52:54:00:00:00:02"), ==, 0);
+}
+
+static void test_fail_without_count(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "1", "get EPERM",
+                                             "--fail", "0000:03:00.0", "1", "set_vlan EOPNOTSUPP", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        VfConfig c = {};
+
+        for (int i = 0; i < 3; i++) {
+                g_assert_cmpint(hw_vf_get(hw, "eth0", 1, &c), ==, -EPERM);
+                g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 1, 10, 0), ==, -EOPNOTSUPP);
+        }
+        /* other operations are not affected */
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:00:00:01"), ==, 0);
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 1, true), ==, 0);
+}
+
+static void test_set_mac_zero(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "0", "set_mac_zero EINVAL", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 0, "52:54:00:00:00:10"), ==, 0);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 0, "00:00:00:00:00:00"), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 0, "0:0:0:0:0:0"), ==, -EINVAL);
+        assert_mac(hw, "eth0", 0, "52:54:00:00:00:10");
+}
+
+static void test_enetdown(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, "--link", "ens1d1", "down", NULL);
+        g_autoptr(TestDir) d2 = test_sim_host("--pf", X710 ",down=yes", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwBackend) hw2 = test_sim_backend(d2);
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1d1", 4, "52:54:00:00:00:04"), ==, -ENETDOWN);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "ens1d1", 6, 5, 0), ==, -ENETDOWN);
+        g_assert_cmpint(hw_vf_set_spoofchk(hw, "ens1d1", 6, false), ==, -ENETDOWN);
+        g_assert_cmpint(hw_vf_set_link_state(hw, "ens1d1", 6, VF_LINK_STATE_ENABLE), ==, -ENETDOWN);
+        g_assert_cmpint(hw_vf_get(hw, "ens1d1", 4, &c), ==, 0);         /* reading still works */
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1", 4, "52:54:00:00:00:04"), ==, 0);     /* port 1 is up */
+
+        g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 0, true), ==, -ENETDOWN);
+        test_simhost(d2->path, "--quiet", "--link", "eth0", "up", NULL);
+        g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 0, true), ==, 0);
+}
+
+static void test_enodev(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--pf", SFC, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL;
+        g_autoptr(HwFunction) f = NULL, vf = NULL;
+        GPtrArray *vfs = NULL;
+        VfConfig c = {};
+        PciAddr missing = test_addr("0000:09:00.0"), vf_addr = test_addr("0000:03:02.0");
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "nosuch0", &n, NULL), ==, -ENODEV);
+        g_assert_null(n);
+        g_assert_cmpint(hw_lookup_function(hw, &missing, &f), ==, -ENODEV);
+        g_assert_null(f);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 8, &c), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 1000, &c), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_set_mac(hw, "nosuch0", 0, "52:54:00:00:00:01"), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_set_mac(hw, "sfc0", 4, "52:54:00:00:00:01"), ==, -ENODEV);
+
+        /* a VF's netdev is no PF: no VFs behind it */
+        g_assert_cmpint(hw_vf_get(hw, "eth0v0", 0, &c), ==, -ENOTSUP);
+        g_assert_cmpint(hw_lookup_function(hw, &vf_addr, &vf), ==, 0);
+        g_assert_cmpint(hw_list_vfs(hw, vf, &vfs), ==, -ENOTSUP);
+        g_assert_null(vfs);
+}
+
+static void test_invalid_names(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        const char *bad[] = { "", "../../etc", "a/b", "eth:0", "has space", "0123456789abcdef", ".", ".." };
+        PciAddr out_of_range = { .domain = 0, .bus = 0x100, .slot = 0, .function = 0 };
+        g_autoptr(HwFunction) f = NULL;
+        VfConfig c = {};
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                HwNetdev *n = NULL;
+
+                g_assert_cmpint(hw_lookup_netdev(hw, bad[i], &n, NULL), ==, -EINVAL);
+                g_assert_null(n);
+                g_assert_cmpint(hw_vf_get(hw, bad[i], 0, &c), ==, -EINVAL);
+                g_assert_cmpint(hw_vf_set_mac(hw, bad[i], 0, "52:54:00:00:00:01"), ==, -EINVAL);
+                g_assert_cmpint(hw_netdev_set_mac(hw, bad[i], "52:54:00:00:00:01"), ==, -EINVAL);
+        }
+        g_assert_cmpint(hw_lookup_netdev(hw, NULL, NULL, NULL), ==, -EINVAL);
+        g_assert_cmpint(hw_lookup_function(hw, &out_of_range, &f), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 0, "52:54:00:00:00"), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 0, "not a mac"), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 0, 4096, 0), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 0, 1, 8), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_link_state(hw, "eth0", 0, _VF_LINK_STATE_MAX), ==, -EINVAL);
+        g_assert_cmpint(hw_netdev_set_mac(hw, "eth0", "zz:54:00:00:00:01"), ==, -EINVAL);
+}
+
+static void test_new_sim(void) {
+        g_autoptr(TestDir) empty = test_dir_new();
+        HwBackend *hw = NULL;
+
+        g_assert_cmpint(hw_backend_new_sim(empty->path, &hw), ==, -ENOENT);
+        g_assert_null(hw);
+        g_assert_cmpint(hw_backend_new_sim("", &hw), ==, -EINVAL);
+        g_assert_null(hw_backend_free(NULL));
+}
+
+static void test_assign_release(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) vf = NULL, back = NULL;
+        g_autoptr(HwNetdev) n = NULL;
+        PciAddr addr = test_addr("0000:05:00.7");      /* VF 6: dual-port, two netdevs */
+
+        test_simhost(d->path, "--quiet", "--assign", "0000:05:00.7", NULL);
+        g_assert_cmpint(hw_lookup_function(hw, &addr, &vf), ==, 0);
+        g_assert_cmpstr(vf->driver, ==, "vfio-pci");
+        g_assert_cmpuint(vf->netdevs->len, ==, 0);
+        g_assert_cmpint(vf->vf_index, ==, 6);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1v6", &n, NULL), ==, -ENODEV);
+        /* still configurable through the PF while assigned */
+        g_assert_cmpint(hw_vf_set_mac(hw, "ens1", 6, "52:54:00:00:06:06"), ==, 0);
+
+        test_simhost(d->path, "--quiet", "--release", "0000:05:00.7", NULL);
+        g_assert_cmpint(hw_lookup_function(hw, &addr, &back), ==, 0);
+        g_assert_cmpstr(back->driver, ==, "mlx4_core");
+        g_assert_cmpuint(back->netdevs->len, ==, 2);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1d1v6", &n, NULL), ==, 0);
+        g_assert_true(pci_addr_equal(&n->pci, &addr));
+}
+
+static void test_resize(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(GPtrArray) shrunk = NULL, grown = NULL;
+        g_autoptr(HwFunction) gone = NULL;
+        g_autoptr(HwNetdev) n = NULL;
+        PciAddr vf5 = test_addr("0000:03:02.5");
+
+        test_simhost(d->path, "--quiet", "--set-numvfs", "0000:03:00.0", "2", NULL);
+        shrunk = list_vfs_of(hw, "eth0");
+        g_assert_cmpuint(shrunk->len, ==, 2);
+        g_assert_cmpint(hw_lookup_function(hw, &vf5, &gone), ==, -ENODEV);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v5", &n, NULL), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 5, &(VfConfig) {}), ==, -ENODEV);
+
+        test_simhost(d->path, "--quiet", "--set-numvfs", "0000:03:00.0", "10", NULL);
+        grown = list_vfs_of(hw, "eth0");
+        g_assert_cmpuint(grown->len, ==, 10);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v9", &n, NULL), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 9, &(VfConfig) {}), ==, 0);
+}
+
+static void test_hwinfo(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL, copy = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", NULL, &pf), ==, 0);
+        copy = hw_function_copy(pf);
+        g_assert_true(copy->netdevs != pf->netdevs);
+        g_assert_cmpuint(copy->netdevs->len, ==, 2);
+        g_assert_true(netdev_at(copy, 1) != netdev_at(pf, 1));
+        g_assert_cmpstr(netdev_at(copy, 1)->phys_port_id, ==, netdev_at(pf, 1)->phys_port_id);
+        g_assert_cmpstr(copy->driver, ==, pf->driver);
+        g_assert_true(hw_function_netdev_by_dev_port(copy, 1) == netdev_at(copy, 1));
+        g_assert_null(hw_function_netdev_by_port_id(copy, "nosuchid"));
+
+        g_assert_cmpstr(vf_link_state_to_string(VF_LINK_STATE_ENABLE), ==, "enable");
+        g_assert_cmpint(vf_link_state_from_string("disable"), ==, VF_LINK_STATE_DISABLE);
+        g_assert_cmpint(vf_link_state_from_string("auto"), ==, VF_LINK_STATE_AUTO);
+        g_assert_cmpint(vf_link_state_from_string("up"), ==, -EINVAL);
+        g_assert_null(vf_link_state_to_string(_VF_LINK_STATE_MAX));
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/hw/sim/x710", test_x710);
+        g_test_add_func("/hw/sim/gap", test_gap);
+        g_test_add_func("/hw/sim/numvfs-below-total", test_numvfs_below_total);
+        g_test_add_func("/hw/sim/cx3-netdevs", test_cx3_netdevs);
+        g_test_add_func("/hw/sim/cx3-single-port-vf", test_cx3_single_port_vf);
+        g_test_add_func("/hw/sim/cx3-dual-port-vf", test_cx3_dual_port_vf);
+        g_test_add_func("/hw/sim/sfc-vf-without-netdev", test_sfc_vf_without_netdev);
+        g_test_add_func("/hw/sim/vf-ops-roundtrip", test_vf_ops_roundtrip);
+        g_test_add_func("/hw/sim/netdev-set-mac", test_netdev_set_mac);
+        g_test_add_func("/hw/sim/fail-with-count", test_fail_with_count);
+        g_test_add_func("/hw/sim/fail-without-count", test_fail_without_count);
+        g_test_add_func("/hw/sim/set-mac-zero", test_set_mac_zero);
+        g_test_add_func("/hw/sim/enetdown", test_enetdown);
+        g_test_add_func("/hw/sim/enodev", test_enodev);
+        g_test_add_func("/hw/sim/invalid-names", test_invalid_names);
+        g_test_add_func("/hw/sim/new", test_new_sim);
+        g_test_add_func("/hw/sim/assign-release", test_assign_release);
+        g_test_add_func("/hw/sim/resize", test_resize);
+        g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
+        return g_test_run();
+}
