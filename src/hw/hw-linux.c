@@ -118,14 +118,15 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg) {
 
 /* Sends a request and waits for its acknowledgement; returns the kernel's -errno. */
 static int linux_transact(HwBackend *hw, struct nl_msg *msg) {
-        g_autoptr(NlCb) cb = NULL;
+        g_autoptr(NlCb) socket_cb = NULL, cb = NULL;
         struct nl_sock *sock;
         int result = 1, r;
 
         r = linux_socket(hw, &sock);
         if (r < 0)
                 return r;
-        cb = nl_cb_clone(nl_socket_get_cb(sock));
+        socket_cb = nl_socket_get_cb(sock);     /* a new reference */
+        cb = socket_cb ? nl_cb_clone(socket_cb) : NULL;
         if (!cb)
                 return -ENOMEM;
         nl_cb_err(cb, NL_CB_CUSTOM, on_error, &result);

@@ -97,7 +97,9 @@ static void test_lo(void) {
         g_autoptr(HwBackend) hw = NULL;
         g_autoptr(HwNetdev) n = NULL;
         g_autoptr(HwFunction) f = NULL;
+        g_autofree char *before = NULL, *after = NULL;
         VfConfig c = {};
+        int r;
 
         g_assert_cmpint(hw_backend_new_linux("", &hw), ==, 0);
         if (!g_file_test("/sys/class/net/lo", G_FILE_TEST_EXISTS)) {
@@ -116,6 +118,16 @@ static void test_lo(void) {
         g_assert_cmpint(hw_vf_set_spoofchk(hw, "lo", 0, true), ==, -ENOTSUP);
         g_assert_cmpint(hw_vf_set_trust(hw, "lo", 0, true), ==, -ENOTSUP);
         g_assert_cmpint(hw_vf_set_link_state(hw, "lo", 0, VF_LINK_STATE_AUTO), ==, -ENOTSUP);
+
+        /* lo's MAC set to the address it has: a real RTM_SETLINK round trip that changes nothing.
+         * The kernel's answer depends on it and on privileges; it must come back as an errno. */
+        before = test_read_line("/", "sys/class/net/lo/address");
+        g_assert_nonnull(before);
+        r = hw_netdev_set_mac(hw, "lo", before);
+        g_test_message("set lo's MAC to %s: %d", before, r);
+        g_assert_true(r == 0 || r == -EPERM || r == -EACCES || r == -EADDRNOTAVAIL || r == -EOPNOTSUPP);
+        after = test_read_line("/", "sys/class/net/lo/address");
+        g_assert_cmpstr(after, ==, before);
 
         g_assert_cmpint(hw_vf_get(hw, "nosuch0", 0, &c), ==, -ENODEV);
         g_assert_cmpint(hw_vf_set_mac(hw, "nosuch0", 0, "52:54:00:00:00:01"), ==, -ENODEV);
