@@ -42,7 +42,7 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 static int on_incoming(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusContext *c = userdata;
 
-        if (sd_bus_message_get_type(m) == SD_BUS_MESSAGE_METHOD_CALL)
+        if (sd_bus_message_is_method_call(m, NULL, NULL))
                 bus_idle_activity(c);
         return 0;       /* let the message through */
 }

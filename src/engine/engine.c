@@ -34,6 +34,10 @@ static void log_notes(GPtrArray *notes, const char *prefix) {
                 log_notice("%s%s", prefix, (const char *) notes->pdata[i]);
 }
 
+static void network_destroy(gpointer n) {
+        network_free(n);
+}
+
 int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err) {
         g_autoptr(GPtrArray) networks = g_ptr_array_new();
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
@@ -41,7 +45,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         int r;
 
         e->hw = hw;
-        e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) network_free);
+        e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, network_destroy);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
                 return fail(err, r, "cannot use config dir '%s' and state dir '%s': %s", config_dir, state_dir,
@@ -51,7 +55,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         for (guint i = 0; i < networks->len; i++) {
                 Network *n = networks->pdata[i];
 
-                g_hash_table_replace(e->networks, (char *) network_name(n), n);
+                g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
         }
         *ret = g_steal_pointer(&e);
         return 0;
@@ -78,7 +82,13 @@ static gint network_cmp_name(gconstpointer a, gconstpointer b) {
 }
 
 GPtrArray *engine_list_networks(Engine *e) {
-        GPtrArray *list = g_hash_table_get_values_as_ptr_array(e->networks);
+        GPtrArray *list = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                g_ptr_array_add(list, v);
 
         g_ptr_array_sort(list, network_cmp_name);
         return list;
@@ -157,7 +167,7 @@ int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err) {
         if (!n) {
                 n = network_new(g_steal_pointer(&def));
                 n->persistent = true;
-                g_hash_table_replace(e->networks, (char *) network_name(n), n);
+                g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
                 log_info("network '%s' defined", network_name(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_ADDED);
         } else {
@@ -356,7 +366,7 @@ int engine_create(Engine *e, const char *xml, Network **ret, EngineError *err) {
         if (same)
                 return fail(err, -EEXIST, "network '%s' already exists", def->name);
         n = network_new(g_steal_pointer(&def));
-        g_hash_table_replace(e->networks, (char *) network_name(n), n);
+        g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
         r = start_network(e, n, err);
         if (r < 0) {
                 g_hash_table_remove(e->networks, network_name(n));

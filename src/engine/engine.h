@@ -35,7 +35,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(EngineError, engine_error_clear);
 struct Engine {
         HwBackend *hw;
         Store *store;
-        GHashTable *networks;           /* name -> Network* (owned) */
+        GHashTable *networks;           /* name (own copy: definitions get replaced) -> Network* (owned) */
         EngineObserver observer;
         void *observer_data;
 };

@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Integration test library: a private dbus-daemon whose servicedir activates the built netpoold on a sim
+# host, busctl and netpoolctl to drive it, and TAP output. Source it, then call np_setup.
+#
+# Environment (from meson): NETPOOLD, NETPOOLCTL, NETPOOL_SIMHOST, NETPOOL_SOURCE_ROOT.
+
+set -u
+
+np_tap_n=0
+np_tap_failed=0
+
+ok() {
+        np_tap_n=$((np_tap_n + 1))
+        echo "ok $np_tap_n - $*"
+}
+
+not_ok() {
+        np_tap_n=$((np_tap_n + 1))
+        np_tap_failed=$((np_tap_failed + 1))
+        echo "not ok $np_tap_n - $*"
+}
+
+skip_all() {
+        echo "1..0 # SKIP $*"
+        exit 77
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; its output goes to the log.
+check() {
+        local desc=$1
+        shift
+        if "$@" >"$NP_DIR/last.out" 2>&1; then
+                ok "$desc"
+        else
+                not_ok "$desc"
+                sed 's/^/# /' "$NP_DIR/last.out"
+        fi
+}
+
+# expect_error DESCRIPTION ERROR_NAME COMMAND...: passes when COMMAND fails and prints ERROR_NAME
+# (use np_send: busctl prints only the message, dbus-send prints the error name too).
+expect_error() {
+        local desc=$1 name=$2
+        shift 2
+        if "$@" >"$NP_DIR/last.out" 2>&1; then
+                not_ok "$desc (succeeded, expected $name)"
+                sed 's/^/# /' "$NP_DIR/last.out"
+        elif grep -q -- "$name" "$NP_DIR/last.out"; then
+                ok "$desc"
+                sed 's/^/# /' "$NP_DIR/last.out"
+        else
+                not_ok "$desc (expected $name)"
+                sed 's/^/# /' "$NP_DIR/last.out"
+        fi
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+        if [ "$2" = "$3" ]; then
+                ok "$1"
+        else
+                not_ok "$1"
+                echo "#   expected: $2"
+                echo "#   actual:   $3"
+        fi
+}
+
+np_done() {
+        echo "1..$np_tap_n"
+        [ "$np_tap_failed" -eq 0 ]
+}
+
+# np_write_service [EXTRA netpoold ARGS...]: the activation file of the private bus
+np_write_service() {
+        mkdir -p "$NP_DIR/services"
+        cat >"$NP_DIR/services/org.netpool1.service" <<EOS
+[D-BUS Service]
+Name=org.netpool1
+Exec=$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc --state-dir $NP_DIR/run --exit-idle-sec ${NP_IDLE:-0}${*:+ $*}
+EOS
+}
+
+np_start_bus() {
+        cat >"$NP_DIR/bus.conf" <<EOC
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$NP_DIR/bus.socket</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$NP_DIR/services</servicedir>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow receive_sender="*"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+EOC
+        export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$NP_DIR/bus.socket"
+        dbus-daemon --config-file="$NP_DIR/bus.conf" --nofork --nopidfile --nosyslog \
+                >"$NP_DIR/dbus.log" 2>&1 &
+        NP_BUS_PID=$!
+        for _ in $(seq 100); do
+                [ -S "$NP_DIR/bus.socket" ] && return 0
+                sleep 0.05
+        done
+        echo "# dbus-daemon did not start"; cat "$NP_DIR/dbus.log"
+        return 1
+}
+
+# np_setup [netpool-simhost ARGS...]: temp dir, sim host (default demo host without args), bus.
+np_setup() {
+        command -v dbus-daemon >/dev/null || skip_all "no dbus-daemon"
+        command -v busctl >/dev/null || skip_all "no busctl"
+        NP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/netpool-test.XXXXXX")
+        NP_SIM=$NP_DIR/sim
+        trap np_teardown EXIT
+        if [ $# -eq 0 ]; then
+                "$NETPOOL_SIMHOST" "$NP_SIM" --default >"$NP_DIR/simhost.log" 2>&1
+        else
+                "$NETPOOL_SIMHOST" "$NP_SIM" "$@" >"$NP_DIR/simhost.log" 2>&1
+        fi || { echo "# netpool-simhost failed:"; sed 's/^/# /' "$NP_DIR/simhost.log"; exit 1; }
+        np_write_service
+        np_start_bus || exit 1
+}
+
+np_daemon_pid() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                GetConnectionUnixProcessID s org.netpool1 2>/dev/null | awk '{print $2}'
+}
+
+np_teardown() {
+        local pid
+        pid=$(np_daemon_pid)
+        [ -n "${NP_BUS_PID:-}" ] && kill "$NP_BUS_PID" 2>/dev/null
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null
+        wait 2>/dev/null
+        if [ "${NP_KEEP:-}" = 1 ]; then
+                echo "# kept $NP_DIR"
+        else
+                rm -rf "$NP_DIR"
+        fi
+}
+
+# Shorthands for the private bus
+np_busctl() {
+        busctl --system "$@"
+}
+
+np_call() {
+        local obj=$1 iface=$2
+        shift 2
+        busctl --system call org.netpool1 "$obj" "org.netpool1.$iface" "$@"
+}
+
+np_net_path() {
+        # sd_bus_path_encode of a name made of [A-Za-z0-9]: unchanged; others are _XX escaped
+        python3 -c 'import sys
+n=sys.argv[1]
+print("/org/netpool1/network/" + "".join(c if c.isalnum() and c.isascii() else "_%02x" % ord(c) for c in n) if n else "_")' "$1"
+}
+
+# np_send PATH IFACE.METHOD ARGS...: dbus-send, whose errors name the D-Bus error
+np_send() {
+        local path=$1 method=$2
+        shift 2
+        dbus-send --system --print-reply --dest=org.netpool1 "$path" "org.netpool1.$method" "$@"
+}
+
+np_ctl() {
+        "$NETPOOLCTL" --no-ask-password "$@"
+}
+
+# np_get_prop NETWORK PROPERTY: the value only
+np_get_prop() {
+        busctl --system get-property org.netpool1 "$(np_net_path "$1")" org.netpool1.Network "$2" | cut -d' ' -f2-
+}
+
+# np_xml NETWORK FLAGS: GetXML as plain text
+np_xml() {
+        busctl --system --json=short call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network GetXML t "$2" |
+                python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0], end="")'
+}
+
+# np_wait_gone PID: wait until a process has exited (up to ~10 s)
+np_wait_gone() {
+        for _ in $(seq 200); do
+                kill -0 "$1" 2>/dev/null || return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+# for checks that run in a child bash
+export -f np_net_path np_get_prop np_xml
