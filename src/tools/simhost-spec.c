@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Sim host descriptions: the NIC model table, parsing and printing of PF specs, the host record */
+/* Sim host descriptions: the NIC model table, parsing and printing of PF specs */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 
 #include "core/names.h"
 #include "core/pci-addr.h"
-#include "shared/fileio.h"
 #include "tools/simhost-spec.h"
 
 #define DEFAULT_TOTAL_VFS 64u
@@ -283,7 +282,8 @@ static int parse_ids_and_drivers(GHashTable *values, const SimModel *m, PfSpec *
         if (r < 0)
                 return r;
         s->driver = driver_value(values, "driver", m->driver);
-        s->vf_driver = driver_value(values, "vfdriver", m->vf_driver);
+        /* a custom VF binds to the PF's driver unless told otherwise, as mlx4's do */
+        s->vf_driver = driver_value(values, "vfdriver", g_str_equal(m->name, "custom") ? s->driver : m->vf_driver);
         if (!driver_name_is_valid(s->driver) || !driver_name_is_valid(s->vf_driver)) {
                 *reterr = g_strdup("driver names are letters, digits, '_' and '-'");
                 return -EINVAL;
@@ -479,8 +479,7 @@ static void append_list(GString *out, const char *key, const PfSpec *s, SimVfFla
         }
 }
 
-/* The canonical description, which pf_spec_parse() reads back into the same spec. */
-static char *pf_spec_to_string(const PfSpec *s) {
+char *pf_spec_to_string(const PfSpec *s) {
         GString *out = g_string_new(NULL);
         char bdf[PCI_ADDR_STR_MAX];
 
@@ -523,118 +522,4 @@ char *pf_spec_port_id(const PfSpec *s, unsigned port) {
         uint32_t rid = (s->addr.bus << 8) | (s->addr.slot << 3) | s->addr.function;
 
         return g_strdup_printf("%04x%04x%04x%04x", s->vendor_id, s->addr.domain, rid, port);
-}
-
-static void pf_spec_free_void(gpointer p) {
-        pf_spec_free(p);
-}
-
-SimHost *sim_host_new(const char *root) {
-        SimHost *h = g_new0(SimHost, 1);
-
-        h->root = g_strdup(root);
-        h->pfs = g_ptr_array_new_with_free_func(pf_spec_free_void);
-        h->next_ifindex = 2;            /* 1 is lo's on every Linux host */
-        h->next_mac = 1;
-        return h;
-}
-
-SimHost *sim_host_free(SimHost *h) {
-        if (!h)
-                return NULL;
-        g_free(h->root);
-        g_ptr_array_unref(h->pfs);
-        g_free(h);
-        return NULL;
-}
-
-PfSpec *sim_host_find_pf(SimHost *h, const PciAddr *addr) {
-        for (guint i = 0; i < h->pfs->len; i++) {
-                PfSpec *s = h->pfs->pdata[i];
-
-                if (pci_addr_equal(&s->addr, addr))
-                        return s;
-        }
-        return NULL;
-}
-
-char *sim_host_record_dir(const char *root) {
-        return g_build_filename(root, ".simhost", NULL);
-}
-
-int sim_host_save(const SimHost *h) {
-        g_autoptr(GKeyFile) kf = g_key_file_new();
-        g_autofree char *dir = sim_host_record_dir(h->root), *data = NULL;
-        gsize len = 0;
-        int r;
-
-        g_key_file_set_uint64(kf, "host", "next-ifindex", h->next_ifindex);
-        g_key_file_set_uint64(kf, "host", "next-mac", h->next_mac);
-        for (guint i = 0; i < h->pfs->len; i++) {
-                const PfSpec *s = h->pfs->pdata[i];
-                g_autofree char *spec = pf_spec_to_string(s);
-                char bdf[PCI_ADDR_STR_MAX];
-
-                g_key_file_set_string(kf, pci_addr_to_string(&s->addr, bdf), "spec", spec);
-        }
-        data = g_key_file_to_data(kf, &len, NULL);
-        r = mkdir_parents(dir);
-        if (r < 0)
-                return r;
-        return write_file_atomic(dir, "host.ini", data, len);
-}
-
-static int load_pf(GKeyFile *kf, const char *group, SimHost *h, char **reterr) {
-        g_autofree char *spec = g_key_file_get_string(kf, group, "spec", NULL);
-        PfSpec *s = NULL;
-        int r;
-
-        if (!spec) {
-                *reterr = g_strdup_printf("host record: [%s] has no spec", group);
-                return -EINVAL;
-        }
-        r = pf_spec_parse(spec, &s, reterr);
-        if (r < 0)
-                return r;
-        g_ptr_array_add(h->pfs, s);
-        return 0;
-}
-
-/**
- * sim_host_load() - the record a previous run left in R/.simhost/host.ini
- * Returns: 0, -ENOENT when root holds no sim host, -EINVAL for a damaged record
- */
-int sim_host_load(const char *root, SimHost **ret, char **reterr_message) {
-        g_autofree char *dir = sim_host_record_dir(root);
-        g_autofree char *path = g_build_filename(dir, "host.ini", NULL);
-        g_autoptr(GKeyFile) kf = g_key_file_new();
-        g_autoptr(SimHost) h = sim_host_new(root);
-        g_auto(GStrv) groups = NULL;
-        g_autoptr(GError) error = NULL;
-
-        if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error)) {
-                bool missing = g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-
-                *reterr_message = missing ? g_strdup_printf("%s is not a sim host (no %s)", root, path)
-                                          : g_strdup_printf("%s: %s", path, error->message);
-                return missing ? -ENOENT : -EINVAL;
-        }
-        h->next_ifindex = (unsigned) g_key_file_get_uint64(kf, "host", "next-ifindex", NULL);
-        h->next_mac = (unsigned) g_key_file_get_uint64(kf, "host", "next-mac", NULL);
-        groups = g_key_file_get_groups(kf, NULL);
-        for (size_t i = 0; groups[i]; i++) {
-                int r;
-
-                if (g_str_equal(groups[i], "host"))
-                        continue;
-                r = load_pf(kf, groups[i], h, reterr_message);
-                if (r < 0)
-                        return r;
-        }
-        if (h->next_ifindex < 2 || h->next_mac < 1) {
-                *reterr_message = g_strdup_printf("%s: damaged [host] counters", path);
-                return -EINVAL;
-        }
-        *ret = g_steal_pointer(&h);
-        return 0;
 }

@@ -42,6 +42,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PfSpec, pf_spec_free);
 /* Parses a --pf description. On failure returns -EINVAL with a message in *reterr_message. */
 int pf_spec_parse(const char *text, PfSpec **ret, char **reterr_message);
 
+/* The canonical description, which pf_spec_parse() reads back into the same spec. */
+char *pf_spec_to_string(const PfSpec *s);
+
 /* The address of VF index i, or -ERANGE when it would fall off the end of the bus range. */
 int pf_spec_vf_addr(const PfSpec *s, unsigned i, PciAddr *ret);
 
@@ -55,7 +58,7 @@ const char *pf_spec_model_description(const PfSpec *s);
 const char *const *sim_model_names(void);
 
 /* The whole host: its PFs and the counters that keep ifindexes and MACs unique. Saved in
- * R/.simhost/host.ini so later runs can modify the host (resize a PF, add one). */
+ * R/.simhost/host.ini (simhost-host.c) so later runs can modify the host (resize a PF, add one). */
 typedef struct SimHost {
         char *root;
         GPtrArray *pfs;                 /* PfSpec* */
