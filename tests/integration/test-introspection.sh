@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# dbus-interfaces/*.xml equal the live introspection; every method shows its argument names.
+# With --update DIR: write the files into DIR instead (scripts/update-dbus-interfaces.sh).
+source "$(dirname "$0")/lib.sh"
+update_dir=
+[ "${1:-}" = "--update" ] && update_dir=$2
+np_setup
+here=$(dirname "$0")
+src=$NETPOOL_SOURCE_ROOT/dbus-interfaces
+
+busctl --system call org.netpool1 /org/netpool1 org.netpool1.Manager DefineNetwork st \
+        "<network><name>n1</name><forward mode='hostdev'><pf dev='eth0'/></forward></network>" 0 >/dev/null
+
+introspect() {  # introspect PATH INTERFACE
+        busctl --system call org.netpool1 "$1" org.freedesktop.DBus.Introspectable Introspect --json=short |
+                python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0])' |
+                python3 "$here/introspect-extract.py" "$2"
+}
+
+for pair in "/org/netpool1 org.netpool1.Manager" "/org/netpool1/network/n1 org.netpool1.Network"; do
+        set -- $pair
+        introspect "$1" "$2" >"$NP_DIR/$2.xml"
+        if [ -n "$update_dir" ]; then
+                cp "$NP_DIR/$2.xml" "$update_dir/$2.xml"
+                echo "# wrote $update_dir/$2.xml"
+                continue
+        fi
+        check "dbus-interfaces/$2.xml equals the live introspection" diff -u "$src/$2.xml" "$NP_DIR/$2.xml"
+        check "every method of $2 names its arguments" python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+for m in root.iter("method"):
+    for a in m.iter("arg"):
+        assert a.get("name"), (m.get("name"), a.attrib)
+' "$NP_DIR/$2.xml"
+done
+check "busctl introspect shows the Manager's methods with argument names" bash -c \
+        "busctl --system introspect org.netpool1 /org/netpool1 org.netpool1.Manager | grep -q 'DefineNetwork'"
+np_done
