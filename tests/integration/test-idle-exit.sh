@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Idle exit: after --exit-idle-sec without a call the daemon gives up its name and exits; the next call
+# activates it again and everything is as it was.
+source "$(dirname "$0")/lib.sh"
+NP_IDLE=2
+np_setup
+
+M=/org/netpool1
+check "define and start a network" bash -c "
+        busctl --system call org.netpool1 $M org.netpool1.Manager DefineNetwork st \
+                \"<network><name>n</name><forward mode='hostdev'><pf dev='eth0'/></forward></network>\" 0 &&
+        busctl --system call org.netpool1 /org/netpool1/network/n org.netpool1.Network Start t 0"
+check "set autostart" busctl --system set-property org.netpool1 /org/netpool1/network/n org.netpool1.Network Autostart b true
+pid=$(np_daemon_pid)
+before=$(np_xml n 0)
+
+# calls keep it alive
+for _ in 1 2 3; do
+        sleep 1
+        busctl --system call org.netpool1 $M org.netpool1.Manager ListNetworks t 0 >/dev/null
+done
+expect_eq "calls within the idle time keep the same process" "$pid" "$(np_daemon_pid)"
+
+check "then, left alone, it exits" np_wait_gone "$pid"
+check "and the name has no owner" bash -c "! busctl --system status org.netpool1 >/dev/null 2>&1"
+check "the log says why" grep -q "idle, exiting" "$NP_DIR/dbus.log"
+
+expect_eq "the next call activates it again with the same state" "$before" "$(np_xml n 0)"
+new=$(np_daemon_pid)
+check "a new process" test -n "$new" -a "$new" != "$pid"
+expect_eq "the network is still active" "true" "$(np_get_prop n Active)"
+check "autostart did not run again (the network was not restarted)" \
+        bash -c "[ \$(grep -c \"network 'n' started\" '$NP_DIR/dbus.log') -eq 1 ]"
+
+# a call that arrives while the old instance is exiting is still answered
+sleep 1.9
+out=$(busctl --system call org.netpool1 $M org.netpool1.Manager LookupNetwork st n 0 2>&1)
+expect_eq "a call at the edge of the idle time is answered" 'o "/org/netpool1/network/n"' "$out"
+np_done
