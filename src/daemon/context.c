@@ -111,7 +111,13 @@ int context_start(Context *c, const ContextOptions *o) {
         (void) sd_event_add_signal(c->bus.event, NULL, SIGTERM, on_signal, NULL);
         (void) sd_event_add_signal(c->bus.event, NULL, SIGINT, on_signal, NULL);
         c->bus.exit_idle_usec = o->exit_idle_usec;
-        return connect_bus(c);
+        r = connect_bus(c);
+        if (r < 0)
+                return r;
+        r = hotplug_new(&c->bus, o->sim_dir, &c->hotplug);
+        if (r < 0)
+                log_warning_errno(r, "cannot watch for device changes, pools change only on Rescan: %m");
+        return 0;
 }
 
 int context_run(Context *c) {
@@ -125,6 +131,7 @@ int context_run(Context *c) {
 void context_clear(Context *c) {
         BusContext *b = &c->bus;
 
+        c->hotplug = hotplug_free(c->hotplug);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bus/bus-context.h"
+#include "daemon/hotplug.h"
 
 typedef struct ContextOptions {
         const char *sim_dir;            /* NULL: the linux backend */
@@ -15,6 +16,7 @@ typedef struct ContextOptions {
 typedef struct Context {
         BusContext bus;
         int lock_fd;                    /* flock on STATE/lock: one netpoold per state dir */
+        Hotplug *hotplug;
 } Context;
 
 #define CONTEXT_INIT { .lock_fd = -1 }

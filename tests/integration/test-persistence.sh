@@ -53,9 +53,10 @@ expect_eq "and still transient" "false" "$(np_get_prop tr Persistent)"
 expect_eq "autostart did not start the network on a re-activation" "false" "$(np_get_prop auto Active)"
 expect_eq "its autostart mark survived" "true" "$(np_get_prop auto Autostart)"
 
-# the pool is what was recorded at Start, not re-read: a PF resized meanwhile changes nothing until Rescan
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:05:00.0 2 >/dev/null
+# the pool is what was recorded at Start, not re-read: a PF resized while the daemon was down changes
+# nothing until Rescan
 check "kill -9 again" kill9
+"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:05:00.0 2 >/dev/null
 expect_eq "the recorded pool comes back unchanged" "$before_devices" "$(devices act)"
 "$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:05:00.0 8 >/dev/null
 
