@@ -116,6 +116,8 @@ np_setup() {
         command -v busctl >/dev/null || skip_all "no busctl"
         NP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/netpool-test.XXXXXX")
         NP_SIM=$NP_DIR/sim
+        # from here on, every bus call of this test (teardown's too) goes to the private bus only
+        export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$NP_DIR/bus.socket"
         trap np_teardown EXIT
         if [ $# -eq 0 ]; then
                 "$NETPOOL_SIMHOST" "$NP_SIM" --default >"$NP_DIR/simhost.log" 2>&1
