@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VF record: a VF's original configuration, saved before netpool changes it, restored at release */
+#pragma once
+
+#include <glib.h>
+
+#include "core/hwinfo.h"
+
+/* STATE/vf/<PF netdev>_vf<N>: one file per (PF netdev, VF index), written atomically. */
+typedef struct VfRecord {
+        char *pf_netdev;                /* the PF netdev the original was read through */
+        unsigned vf;
+        char *port_uuid;                /* the port the VF was configured for ("" when unknown) */
+        VfConfig orig;                  /* admin MAC, VLAN, QoS, spoofchk, trust, link state */
+        char *vf_netdev;                /* the VF's own netdev at save time; NULL when it had none */
+        char vf_netdev_mac[18];         /* its MAC then; "" when none */
+} VfRecord;
+
+VfRecord *vf_record_new(const char *pf_netdev, unsigned vf);
+VfRecord *vf_record_free(VfRecord *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfRecord, vf_record_free);
+
+/* "<pf_netdev>_vf<N>"; pf_netdev must be a valid netdev name. */
+char *vf_record_file_name(const char *pf_netdev, unsigned vf);
+
+/* dir is STATE/vf. save: atomic write. load: -ENOENT when absent, -EINVAL when damaged.
+ * remove: ENOENT counts as success. */
+int vf_record_save(const char *dir, const VfRecord *r);
+int vf_record_load(const char *dir, const char *pf_netdev, unsigned vf, VfRecord **ret);
+int vf_record_remove(const char *dir, const char *pf_netdev, unsigned vf);
+/* Every record in dir (VfRecord*, owned by the array); damaged files are described in notes. */
+int vf_record_load_all(const char *dir, GPtrArray *records, GPtrArray *notes);
