@@ -14,6 +14,7 @@ static const char *const device_state_table[_DEVICE_STATE_MAX] = {
         [DEVICE_STATE_IN_USE] = "in-use",
         [DEVICE_STATE_UNAVAILABLE] = "unavailable",
         [DEVICE_STATE_LOST] = "lost",
+        [DEVICE_STATE_RESTORE_FAILED] = "restore-failed",
 };
 
 const char *device_state_to_string(DeviceState s) {
@@ -46,6 +47,7 @@ PoolDevice *pool_device_free(PoolDevice *d) {
         g_free(d->netdev);
         g_free(d->pci_address);
         g_free(d->pf_netdev);
+        g_free(d->port_uuid);
         g_free(d);
         return NULL;
 }
@@ -54,11 +56,20 @@ static void pool_device_destroy(gpointer p) {
         pool_device_free(p);
 }
 
+static gint pool_device_cmp_pick(gconstpointer a, gconstpointer b, gpointer unused) {
+        const PoolDevice *x = a, *y = b;
+
+        if (x->connections != y->connections)
+                return x->connections < y->connections ? -1 : 1;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
 Pool *pool_new(bool exclusive) {
         Pool *p = g_new0(Pool, 1);
 
         p->devices = g_ptr_array_new_with_free_func(pool_device_destroy);
         p->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        p->takeable = g_tree_new_full(pool_device_cmp_pick, NULL, NULL, NULL);
         p->exclusive = exclusive;
         return p;
 }
@@ -66,10 +77,17 @@ Pool *pool_new(bool exclusive) {
 Pool *pool_free(Pool *p) {
         if (!p)
                 return NULL;
+        g_tree_destroy(p->takeable);
         g_hash_table_unref(p->by_id);
         g_ptr_array_unref(p->devices);
         g_free(p);
         return NULL;
+}
+
+static bool pool_device_can_take_port(const Pool *p, const PoolDevice *d) {
+        if (d->state == DEVICE_STATE_FREE)
+                return true;
+        return !p->exclusive && d->state == DEVICE_STATE_IN_USE;
 }
 
 int pool_add(Pool *p, PoolDevice *d) {
@@ -77,9 +95,48 @@ int pool_add(Pool *p, PoolDevice *d) {
                 pool_device_free(d);
                 return -EEXIST;
         }
+        d->index = p->next_index++;
         g_ptr_array_add(p->devices, d);
         g_hash_table_insert(p->by_id, d->id, d);
+        if (pool_device_can_take_port(p, d))
+                g_tree_insert(p->takeable, d, d);
         return 0;
+}
+
+PoolDevice *pool_pick(const Pool *p) {
+        GTreeNode *first = g_tree_node_first(p->takeable);
+
+        return first ? g_tree_node_key(first) : NULL;
+}
+
+/* Every change of what orders or admits a device goes through here: out of the tree, change, back in. */
+static void pool_device_update(Pool *p, PoolDevice *d, int delta, DeviceState state) {
+        g_tree_remove(p->takeable, d);
+        if (delta < 0 && (unsigned) -delta > d->connections)
+                d->connections = 0;
+        else
+                d->connections += delta;
+        d->state = state;
+        if (d->state == DEVICE_STATE_IN_USE && d->connections == 0)
+                d->state = DEVICE_STATE_FREE;
+        else if (d->state == DEVICE_STATE_FREE && d->connections > 0)
+                d->state = DEVICE_STATE_IN_USE;
+        if (pool_device_can_take_port(p, d))
+                g_tree_insert(p->takeable, d, d);
+}
+
+void pool_device_connect(Pool *p, PoolDevice *d, int delta) {
+        pool_device_update(p, d, delta, d->state);
+}
+
+void pool_device_set_state(Pool *p, PoolDevice *d, DeviceState state) {
+        pool_device_update(p, d, 0, state);
+}
+
+DeviceState pool_device_shown_state(const PoolDevice *d) {
+        if (d->state == DEVICE_STATE_FREE && d->connections > 0)
+                return DEVICE_STATE_IN_USE;
+        return d->state;
 }
 
 int pool_remove(Pool *p, const char *id) {
@@ -87,6 +144,7 @@ int pool_remove(Pool *p, const char *id) {
 
         if (!d)
                 return -ENOENT;
+        g_tree_remove(p->takeable, d);
         g_hash_table_remove(p->by_id, id);
         g_ptr_array_remove(p->devices, d);     /* frees d */
         return 0;
@@ -100,19 +158,8 @@ unsigned pool_capacity(const Pool *p) {
         return p->devices->len;
 }
 
-static bool pool_device_can_take_port(const Pool *p, const PoolDevice *d) {
-        if (d->state == DEVICE_STATE_FREE)
-                return true;
-        return !p->exclusive && d->state == DEVICE_STATE_IN_USE;
-}
-
 unsigned pool_available(const Pool *p) {
-        unsigned n = 0;
-
-        for (guint i = 0; i < p->devices->len; i++)
-                if (pool_device_can_take_port(p, p->devices->pdata[i]))
-                        n++;
-        return n;
+        return (unsigned) g_tree_nnodes(p->takeable);
 }
 
 unsigned pool_connections(const Pool *p) {
@@ -163,7 +210,8 @@ void pool_format_xml(const Pool *p, GString *out, unsigned indent) {
                 if (d->vf_index >= 0)
                         g_string_append_printf(out, " vf='%d'", d->vf_index);
                 /* in-use and free follow from the port records; only the hardware verdicts are kept */
-                if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_LOST)
+                if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_LOST ||
+                    d->state == DEVICE_STATE_RESTORE_FAILED)
                         append_attr(out, "state", device_state_to_string(d->state));
                 g_string_append(out, "/>\n");
         }

@@ -13,6 +13,7 @@ typedef enum DeviceState {
         DEVICE_STATE_IN_USE,
         DEVICE_STATE_UNAVAILABLE,       /* missing or taken outside netpool */
         DEVICE_STATE_LOST,              /* vanished while a port held it */
+        DEVICE_STATE_RESTORE_FAILED,    /* its original configuration could not be restored yet */
         _DEVICE_STATE_MAX,
         _DEVICE_STATE_INVALID = -EINVAL,
 } DeviceState;
@@ -27,13 +28,18 @@ typedef struct PoolDevice {
         char *pci_address;              /* NULL if not a PCI function */
         char *pf_netdev;                /* the PF netdev the VF is configured through; NULL if not a VF */
         int vf_index;                   /* -1 if not a VF */
-        DeviceState state;
+        DeviceState state;              /* FREE or IN_USE follow the connections; the others are verdicts */
         unsigned connections;
+        char *port_uuid;                /* the (last) port that took it; NULL when none */
+        unsigned index;                 /* position in the pool when added: the tie-breaker of a pick */
 } PoolDevice;
 
 typedef struct Pool {
         GPtrArray *devices;             /* PoolDevice*, in pool order */
         GHashTable *by_id;              /* id -> PoolDevice* (borrowed) */
+        GTree *takeable;                /* PoolDevice* that can take another port, ordered by (connections,
+                                         * index): a pick is O(log n), never a scan */
+        unsigned next_index;
         bool exclusive;                 /* one port per device (passthrough, hostdev, hybrid) */
 } Pool;
 
@@ -50,6 +56,14 @@ int pool_add(Pool *p, PoolDevice *d);
 /* Removes and frees the device with that id; -ENOENT when absent. */
 int pool_remove(Pool *p, const char *id);
 PoolDevice *pool_find(const Pool *p, const char *id);
+
+/* The least-used device that can take another port, lowest index on a tie; NULL when none. */
+PoolDevice *pool_pick(const Pool *p);
+/* Change a device's connections (by delta) or state; keeps the pick order right. */
+void pool_device_connect(Pool *p, PoolDevice *d, int delta);
+void pool_device_set_state(Pool *p, PoolDevice *d, DeviceState state);
+/* The state GetDevices shows: IN_USE for a FREE device with connections. */
+DeviceState pool_device_shown_state(const PoolDevice *d);
 
 unsigned pool_capacity(const Pool *p);
 /* Devices that can take another port now. */

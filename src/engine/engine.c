@@ -480,7 +480,7 @@ static int pool_merge(Pool *pool, Pool *fresh, const NetDef *def) {
                 if (want == _DEVICE_STATE_INVALID)
                         g_ptr_array_add(gone, g_strdup(d->id));        /* vanished VF of a <pf> pool */
                 else if (want != d->state) {
-                        d->state = want;
+                        pool_device_set_state(pool, d, want);
                         changed = true;
                 }
         }

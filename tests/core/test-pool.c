@@ -190,11 +190,10 @@ static void test_counts(void) {
                 g_assert_cmpint(pool_add(shared, d), ==, 0);
         }
         g_assert_cmpint(pool_add(exclusive, pool_device_new(FORWARD_DEV_NETDEV, "a")), ==, -EEXIST);
-        pool_find(exclusive, "a")->state = DEVICE_STATE_IN_USE;
-        pool_find(exclusive, "a")->connections = 1;
-        pool_find(exclusive, "b")->state = DEVICE_STATE_UNAVAILABLE;
-        pool_find(shared, "a")->state = DEVICE_STATE_IN_USE;
-        pool_find(shared, "a")->connections = 2;
+        pool_device_connect(exclusive, pool_find(exclusive, "a"), 1);
+        pool_device_set_state(exclusive, pool_find(exclusive, "b"), DEVICE_STATE_UNAVAILABLE);
+        pool_device_connect(shared, pool_find(shared, "a"), 2);
+        g_assert_cmpint(pool_device_shown_state(pool_find(shared, "a")), ==, DEVICE_STATE_IN_USE);
         g_assert_cmpuint(pool_capacity(exclusive), ==, 3);
         g_assert_cmpuint(pool_available(exclusive), ==, 1);   /* in use and unavailable devices take no port */
         g_assert_cmpuint(pool_available(shared), ==, 3);      /* a shared device in use takes more */
@@ -202,6 +201,52 @@ static void test_counts(void) {
         g_assert_cmpint(pool_remove(shared, "b"), ==, 0);
         g_assert_cmpint(pool_remove(shared, "b"), ==, -ENOENT);
         g_assert_null(pool_find(shared, "b"));
+}
+
+static Pool *pool_of(bool exclusive, unsigned n) {
+        Pool *p = pool_new(exclusive);
+
+        for (unsigned i = 0; i < n; i++) {
+                g_autofree char *id = g_strdup_printf("vf%u", i);
+                PoolDevice *d = pool_device_new(FORWARD_DEV_NETDEV, id);
+
+                d->netdev = g_strdup(id);
+                g_assert_cmpint(pool_add(p, d), ==, 0);
+        }
+        return p;
+}
+
+static void test_pick_exclusive(void) {
+        g_autoptr(Pool) p = pool_of(true, 3);
+
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf0");
+        pool_device_connect(p, pool_pick(p), 1);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf1");
+        pool_device_set_state(p, pool_find(p, "vf1"), DEVICE_STATE_UNAVAILABLE);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf2");
+        pool_device_connect(p, pool_find(p, "vf2"), 1);
+        g_assert_null(pool_pick(p));            /* exhausted */
+        g_assert_cmpuint(pool_available(p), ==, 0);
+        pool_device_connect(p, pool_find(p, "vf0"), -1);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf0");
+        g_assert_cmpint(pool_find(p, "vf0")->state, ==, DEVICE_STATE_FREE);
+}
+
+static void test_pick_least_used(void) {
+        g_autoptr(Pool) p = pool_of(false, 3);
+
+        for (unsigned i = 0; i < 7; i++)
+                pool_device_connect(p, pool_pick(p), 1);
+        /* 7 ports over 3 devices: 3, 2, 2 — the lowest index takes the extra one */
+        g_assert_cmpuint(pool_find(p, "vf0")->connections, ==, 3);
+        g_assert_cmpuint(pool_find(p, "vf1")->connections, ==, 2);
+        g_assert_cmpuint(pool_find(p, "vf2")->connections, ==, 2);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf1");
+        pool_device_set_state(p, pool_find(p, "vf1"), DEVICE_STATE_RESTORE_FAILED);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf2");
+        g_assert_cmpuint(pool_available(p), ==, 2);
+        g_assert_cmpint(pool_remove(p, "vf2"), ==, 0);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf0");
 }
 
 static void test_record_round_trip(void) {
@@ -214,7 +259,7 @@ static void test_record_round_trip(void) {
         xmlDoc *doc;
 
         (void) pool_expand_pf(p, FORWARD_MODE_HOSTDEV, pf->netdevs->pdata[0], pf, vfs, notes);
-        pool_find(p, "0000:05:00.4")->state = DEVICE_STATE_LOST;
+        pool_device_set_state(p, pool_find(p, "0000:05:00.4"), DEVICE_STATE_LOST);
         pool_format_xml(p, out, 0);
         doc = xmlReadMemory(out->str, (int) out->len, NULL, NULL, XML_PARSE_NONET);
         g_assert_nonnull(doc);
@@ -247,6 +292,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/core/pool/expand/both-ports-count-a-vf-once", test_both_ports_count_a_vf_once);
         g_test_add_func("/core/pool/expand/pf-netdev-for-vf", test_pf_netdev_for_vf);
         g_test_add_func("/core/pool/counts", test_counts);
+        g_test_add_func("/core/pool/pick/exclusive", test_pick_exclusive);
+        g_test_add_func("/core/pool/pick/least-used", test_pick_least_used);
         g_test_add_func("/core/pool/record/round-trip", test_record_round_trip);
         g_test_add_func("/core/pool/record/rejects-bad-names", test_record_rejects_bad_names);
         return g_test_run();
