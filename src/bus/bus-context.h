@@ -16,6 +16,7 @@
 #define NETPOOL_PORT_PREFIX     "/org/netpool1/port"
 #define NETPOOL_MANAGER_IFACE   "org.netpool1.Manager"
 #define NETPOOL_NETWORK_IFACE   "org.netpool1.Network"
+#define NETPOOL_PORT_IFACE      "org.netpool1.Port"
 
 typedef struct BusContext {
         sd_event *event;
@@ -30,21 +31,32 @@ typedef struct BusContext {
 /* The object path of a network. */
 char *bus_network_path(const char *name);
 
+/* The object path of a port. */
+char *bus_port_path(const char *uuid);
+
 /* The BusContext given when the vtable of the current message was registered. */
 BusContext *bus_context_from_current(sd_bus *bus);
 
 /* Refuse unknown flag bits with InvalidArgument. Returns 0 or a negative sd-bus error. */
 int bus_check_flags(uint64_t flags, uint64_t known, sd_bus_error *error);
 
-/* Turn an engine error (negative errno + message) into its org.netpool1.Error name. */
+/* Turn an engine error (negative errno + message) into its org.netpool1.Error name: of a network
+ * operation, or of a port operation (Allocate, Notify, Release), where some errnos mean other names. */
 int bus_reply_engine_error(sd_bus_error *error, int r, const char *message);
+int bus_reply_port_error(sd_bus_error *error, int r, const char *message);
 
 /* Register the objects; each returns 0 or a negative errno. */
 int bus_manager_register(BusContext *c);
 int bus_network_register(BusContext *c);
+int bus_port_register(BusContext *c);
 
 /* Emit the signals that follow an engine event. */
-void bus_network_emit_event(BusContext *c, Network *n, EngineEvent event);
+void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event);
+
+/* Reply rows shared by Manager.ListPorts and the Port object */
+int bus_append_port_row(sd_bus_message *reply, Engine *e, const Port *port);
+/* The netdev of a port's device, or "" */
+const char *bus_port_device_netdev(Engine *e, const Port *port);
 
 /* Idle exit: arm the timer, note activity, and keep it from firing while work is pending. */
 int bus_idle_setup(BusContext *c);

@@ -99,8 +99,11 @@ static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error 
 }
 
 static int method_lookup_port(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_autofree char *path = NULL;
         const char *uuid;
         uint64_t flags;
+        Port *port;
         int r;
 
         r = sd_bus_message_read(m, "st", &uuid, &flags);
@@ -109,11 +112,17 @@ static int method_lookup_port(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
-        return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "no port with UUID '%s'", uuid);
+        port = engine_lookup_port(c->engine, uuid);
+        if (!port)
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "no port with UUID '%s'", uuid);
+        path = bus_port_path(port_uuid(port));
+        return sd_bus_reply_method_return(m, "o", path);
 }
 
 static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        BusContext *c = userdata;
+        g_autoptr(GPtrArray) ports = NULL;
         uint64_t flags;
         int r;
 
@@ -126,7 +135,16 @@ static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *er
         r = sd_bus_message_new_method_return(m, &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(reply, "a(sssssso)", 0);
+        r = sd_bus_message_open_container(reply, 'a', "(sssssso)");
+        if (r < 0)
+                return r;
+        ports = engine_list_ports(c->engine, NULL);
+        for (guint i = 0; i < ports->len; i++) {
+                r = bus_append_port_row(reply, c->engine, ports->pdata[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);

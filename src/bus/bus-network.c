@@ -129,6 +129,9 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
 }
 
 static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        g_autoptr(GPtrArray) ports = NULL;
         uint64_t flags;
         int r;
 
@@ -138,17 +141,88 @@ static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *er
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(m, "ao", 0);
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "o");
+        if (r < 0)
+                return r;
+        ports = engine_list_ports(c->engine, userdata);
+        for (guint i = 0; i < ports->len; i++) {
+                g_autofree char *path = bus_port_path(port_uuid(ports->pdata[i]));
+
+                r = sd_bus_message_append(reply, "o", path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* Allocate and Notify: read, check flags, one engine call, reply with the port's path and XML */
+static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        g_auto(EngineError) err = {};
+        g_autofree char *path = NULL, *out = NULL;
+        const char *xml;
+        uint64_t flags;
+        Port *port;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &xml, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = notify ? engine_notify(c->engine, n, xml, &port, &err) : engine_allocate(c->engine, n, xml, &port, &err);
+        if (r < 0)
+                return bus_reply_port_error(error, r, err.message);
+        path = bus_port_path(port_uuid(port));
+        out = portdef_format_xml(port->def);
+        return sd_bus_reply_method_return(m, "os", path, out);
+}
+
+static int method_allocate(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_allocate_or_notify(m, userdata, /* notify= */ false, error);
+}
+
+static int method_notify(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return method_allocate_or_notify(m, userdata, /* notify= */ true, error);
+}
+
+static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        g_auto(EngineError) err = {};
+        const Network *n = userdata;
+        const char *uuid;
+        uint64_t flags;
+        Port *port;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &uuid, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        port = engine_lookup_port(c->engine, uuid);
+        if (!port || !streq(port->network, network_name(n)))
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "network '%s' has no port '%s'",
+                                         network_name(n), uuid);
+        r = engine_release(c->engine, port, &err);
+        if (r < 0)
+                return bus_reply_port_error(error, r, err.message);
+        return sd_bus_reply_method_return(m, NULL);
 }
 
 static int append_device_row(sd_bus_message *reply, const PoolDevice *d) {
-        DeviceState state = d->state;
-
-        if (state == DEVICE_STATE_FREE && d->connections > 0)
-                state = DEVICE_STATE_IN_USE;
         return sd_bus_message_append(reply, "(ssssisus)", d->id, d->netdev ?: "", d->pci_address ?: "",
-                                     d->pf_netdev ?: "", (int32_t) d->vf_index, device_state_to_string(state),
-                                     d->connections, "");
+                                     d->pf_netdev ?: "", (int32_t) d->vf_index,
+                                     device_state_to_string(pool_device_shown_state(d)), d->connections,
+                                     d->connections > 0 && d->port_uuid ? d->port_uuid : "");
 }
 
 static int method_get_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -200,6 +274,14 @@ static const sd_bus_vtable network_vtable[] = {
                                 method_undefine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", xml),
                                 method_get_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Allocate", SD_BUS_ARGS("s", port_xml, "t", flags),
+                                SD_BUS_RESULT("o", port, "s", port_xml),
+                                method_allocate, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Notify", SD_BUS_ARGS("s", port_xml, "t", flags),
+                                SD_BUS_RESULT("o", port, "s", port_xml),
+                                method_notify, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("s", port_uuid, "t", flags), SD_BUS_NO_RESULT,
+                                method_release, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListPorts", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("ao", ports),
                                 method_list_ports, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetDevices", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("a(ssssisus)", devices),
@@ -244,16 +326,21 @@ static int network_node_enumerator(sd_bus *bus, const char *path, void *userdata
         return 1;
 }
 
-void bus_network_emit_event(BusContext *c, Network *n, EngineEvent event) {
-        g_autofree char *path = bus_network_path(network_name(n));
+void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event) {
+        g_autofree char *path = NULL;
 
-        if (!path || !c->bus)
+        if (!c->bus)
+                return;
+        path = port ? bus_port_path(port_uuid(port)) : bus_network_path(network_name(n));
+        if (!path)
                 return;
         switch (event) {
         case ENGINE_EVENT_NETWORK_ADDED:
+        case ENGINE_EVENT_PORT_ADDED:
                 (void) sd_bus_emit_object_added(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_REMOVED:
+        case ENGINE_EVENT_PORT_REMOVED:
                 (void) sd_bus_emit_object_removed(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_CHANGED:

@@ -14,6 +14,14 @@ char *bus_network_path(const char *name) {
         return path;
 }
 
+char *bus_port_path(const char *uuid) {
+        char *path = NULL;
+
+        if (sd_bus_path_encode(NETPOOL_PORT_PREFIX, uuid, &path) < 0)
+                return NULL;
+        return path;
+}
+
 BusContext *bus_context_from_current(sd_bus *bus) {
         /* fallback vtables hand the handler the object their find callback returned; the context we
          * registered them with is still the slot's userdata */
@@ -45,4 +53,15 @@ int bus_reply_engine_error(sd_bus_error *error, int r, const char *message) {
         default:          name = SD_BUS_ERROR_FAILED; break;
         }
         return sd_bus_error_set(error, name, message ?: strerror(-r));
+}
+
+int bus_reply_port_error(sd_bus_error *error, int r, const char *message) {
+        switch (r) {
+        case -ENOENT:   return sd_bus_error_set(error, NETPOOL_ERROR_NO_SUCH_PORT, message);
+        case -EEXIST:   return sd_bus_error_set(error, NETPOOL_ERROR_PORT_EXISTS, message);
+        case -EBUSY:    return sd_bus_error_set(error, NETPOOL_ERROR_DEVICE_BUSY, message);
+        case -ENOSPC:   return sd_bus_error_set(error, NETPOOL_ERROR_POOL_EXHAUSTED, message);
+        case -ENETDOWN: return sd_bus_error_set(error, NETPOOL_ERROR_HARDWARE_ERROR, message);
+        default:        return bus_reply_engine_error(error, r, message);
+        }
 }

@@ -8,6 +8,7 @@
 
 #include "core/names.h"
 #include "core/store.h"
+#include "core/xml-util.h"
 #include "shared/fileio.h"
 #include "shared/macro.h"
 
@@ -21,12 +22,14 @@ int store_open(const char *config_dir, const char *state_dir, Store **ret) {
         s->state_dir = g_strdup(state_dir);
         s->autostart_dir = g_build_filename(config_dir, "autostart", NULL);
         s->live_dir = g_build_filename(state_dir, "networks", NULL);
-        r = mkdir_parents(s->autostart_dir);
-        if (r < 0)
-                return r;
-        r = mkdir_parents(s->live_dir);
-        if (r < 0)
-                return r;
+        s->ports_dir = g_build_filename(state_dir, "ports", NULL);
+        s->vf_dir = g_build_filename(state_dir, "vf", NULL);
+        const char *const dirs[] = { s->autostart_dir, s->live_dir, s->ports_dir, s->vf_dir };
+        for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+                r = mkdir_parents(dirs[i]);
+                if (r < 0)
+                        return r;
+        }
         *ret = g_steal_pointer(&s);
         return 0;
 }
@@ -38,6 +41,8 @@ Store *store_free(Store *s) {
         g_free(s->state_dir);
         g_free(s->autostart_dir);
         g_free(s->live_dir);
+        g_free(s->ports_dir);
+        g_free(s->vf_dir);
         g_free(s);
         return NULL;
 }
@@ -89,21 +94,6 @@ int store_remove_live(Store *s, const char *name) {
         return unlink_durable(s->live_dir, file);
 }
 
-static void xml_doc_free(xmlDoc *doc) {
-        xmlFreeDoc(doc);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xml_doc_free);
-
-static char *xml_node_to_string(xmlDoc *doc, xmlNode *node) {
-        xmlBuffer *buf = xmlBufferCreate();
-        char *s;
-
-        xmlNodeDump(buf, doc, node, 0, 0);
-        s = g_strdup((const char *) xmlBufferContent(buf));
-        xmlBufferFree(buf);
-        return s;
-}
-
 static int load_definition(const char *path, NetDef **ret, char **ret_msg) {
         g_autofree char *xml = NULL;
         g_auto(NetDefError) err = {};
@@ -135,9 +125,8 @@ static int load_live(const char *path, NetDef **ret_def, Pool **ret_pool, char *
                 *ret_msg = g_strdup_printf("%s: %s", path, g_strerror(-r));
                 return r;
         }
-        doc = xmlReadMemory(text, (int) strlen(text), path, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-        root = doc ? xmlDocGetRootElement(doc) : NULL;
+        r = xml_read_document(text, strlen(text), &doc, &msg);
+        root = r >= 0 ? xmlDocGetRootElement(doc) : NULL;
         if (!root || !streq((const char *) root->name, "networkstatus")) {
                 *ret_msg = g_strdup_printf("%s: not a <networkstatus> record", path);
                 return -EINVAL;
@@ -261,6 +250,56 @@ static void load_live_states(Store *s, GPtrArray *networks, GPtrArray *notes) {
 int store_load(Store *s, GPtrArray *networks, GPtrArray *notes) {
         load_definitions(s, networks, notes);
         load_live_states(s, networks, notes);
+        return 0;
+}
+
+static char *port_file_name(const char *uuid) {
+        g_assert(uuid_is_valid(uuid));
+        return g_strconcat(uuid, ".xml", NULL);
+}
+
+int store_save_port(Store *s, const Port *p) {
+        g_autofree char *xml = port_record_format(p);
+        g_autofree char *file = port_file_name(port_uuid(p));
+
+        return write_file_atomic(s->ports_dir, file, xml, strlen(xml));
+}
+
+int store_remove_port(Store *s, const char *uuid) {
+        g_autofree char *file = port_file_name(uuid);
+
+        return unlink_durable(s->ports_dir, file);
+}
+
+int store_load_ports(Store *s, GPtrArray *ports, GPtrArray *notes) {
+        g_autoptr(GDir) d = g_dir_open(s->ports_dir, 0, NULL);
+        const char *f;
+
+        while (d && (f = g_dir_read_name(d))) {
+                g_autofree char *path = g_build_filename(s->ports_dir, f, NULL);
+                g_autofree char *uuid = NULL, *text = NULL, *msg = NULL;
+                Port *p = NULL;
+                int r;
+
+                if (!g_str_has_suffix(f, ".xml"))
+                        continue;
+                uuid = g_strndup(f, strlen(f) - 4);
+                if (!uuid_is_valid(uuid))
+                        continue;
+                r = read_file_full(path, STATE_FILE_MAX, &text, NULL);
+                if (r >= 0)
+                        r = port_record_parse(text, &p, &msg);
+                if (r >= 0 && !streq(port_uuid(p), uuid)) {
+                        msg = g_strdup("holds another port's UUID");
+                        port_free(g_steal_pointer(&p));
+                        r = -EINVAL;
+                }
+                if (r < 0) {
+                        g_ptr_array_add(notes, g_strdup_printf("%s: %s", path, msg ?: g_strerror(-r)));
+                        continue;
+                }
+                g_ptr_array_add(ports, p);
+        }
         return 0;
 }
 

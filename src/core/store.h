@@ -7,12 +7,15 @@
 #include <glib.h>
 
 #include "core/network.h"
+#include "core/port.h"
 
 /* Layout:
  *   CONFIG/<name>.xml              persistent definition (as given)
  *   CONFIG/autostart/<name>        autostart mark (empty file)
  *   STATE/networks/<name>.xml      live state of an active network: <networkstatus> with the live
  *                                  <network> and its <pool>
+ *   STATE/ports/<uuid>.xml         port record: <portstatus> with the port and the VFs it configured
+ *   STATE/vf/<PF netdev>_vf<N>     a VF's original configuration (core/vf-record.h)
  *   STATE/autostarted              written once autostart ran since boot (STATE is a tmpfs)
  * Every file is written atomically; names come only from validated network names. */
 typedef struct Store {
@@ -20,6 +23,8 @@ typedef struct Store {
         char *state_dir;
         char *autostart_dir;
         char *live_dir;
+        char *ports_dir;
+        char *vf_dir;
 } Store;
 
 /* Creates the directories when missing. */
@@ -32,6 +37,12 @@ int store_remove_definition(Store *s, const char *name);
 int store_set_autostart(Store *s, const char *name, bool on);
 int store_save_live(Store *s, const Network *n);
 int store_remove_live(Store *s, const char *name);
+
+/* Port records, by validated UUID. */
+int store_save_port(Store *s, const Port *p);
+int store_remove_port(Store *s, const char *uuid);
+/* Every port record (Port*, owned by the array); damaged ones are described in notes. */
+int store_load_ports(Store *s, GPtrArray *ports, GPtrArray *notes);
 
 /* Reads every definition and live state into networks (Network*, owned by the array). A file that
  * cannot be read or parsed is left alone and described in notes; loading goes on. */

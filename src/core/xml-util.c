@@ -264,3 +264,10 @@ void xml_append_indent(GString *out, unsigned indent) {
         for (unsigned i = 0; i < indent; i++)
                 g_string_append_c(out, ' ');
 }
+
+char *xml_node_to_string(xmlDoc *doc, xmlNode *node) {
+        g_autoptr(xmlBuffer) buf = xmlBufferCreate();
+
+        xmlNodeDump(buf, doc, node, 0, 0);
+        return g_strdup((const char *) xmlBufferContent(buf));
+}

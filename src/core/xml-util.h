@@ -21,6 +21,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
  * Returns: 0 with *ret set, or -EINVAL / -ENOMEM with *ret_msg set. */
 int xml_read_document(const char *xml, size_t len, xmlDoc **ret, char **ret_msg);
 
+/* The element serialized as XML text (no formatting added), g_malloc'd. */
+char *xml_node_to_string(xmlDoc *doc, xmlNode *node);
+
 /* Line of a node in its document, 0 when unknown. */
 unsigned xml_node_line(const xmlNode *node);
 /* The attribute's value as a g_malloc'd string, NULL when absent. */

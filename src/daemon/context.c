@@ -46,8 +46,8 @@ static int lock_state_dir(Context *c, const char *state_dir) {
         return 0;
 }
 
-static void on_engine_event(Engine *e, Network *n, EngineEvent event, void *userdata) {
-        bus_network_emit_event(userdata, n, event);
+static void on_engine_event(Engine *e, Network *n, Port *port, EngineEvent event, void *userdata) {
+        bus_emit_engine_event(userdata, n, port, event);
 }
 
 static int connect_bus(Context *c) {
@@ -64,6 +64,8 @@ static int connect_bus(Context *c) {
         r = bus_manager_register(b);
         if (r >= 0)
                 r = bus_network_register(b);
+        if (r >= 0)
+                r = bus_port_register(b);
         if (r < 0)
                 return log_error_errno(r, "cannot register bus objects: %m");
         engine_set_observer(b->engine, on_engine_event, b);

@@ -5,7 +5,7 @@
 
 #include "core/names.h"
 #include "core/pool-expand.h"
-#include "engine/engine.h"
+#include "engine/engine-private.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 
@@ -13,8 +13,7 @@ void engine_error_clear(EngineError *e) {
         g_clear_pointer(&e->message, g_free);
 }
 
-_printf_(3, 4)
-static int fail(EngineError *err, int r, const char *fmt, ...) {
+int engine_fail(EngineError *err, int r, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
@@ -24,10 +23,20 @@ static int fail(EngineError *err, int r, const char *fmt, ...) {
         return r;
 }
 
-static void notify(Engine *e, Network *n, EngineEvent ev) {
+void engine_emit(Engine *e, Network *n, Port *port, EngineEvent ev) {
         if (e->observer)
-                e->observer(e, n, ev, e->observer_data);
+                e->observer(e, n, port, ev, e->observer_data);
 }
+
+void engine_save_live(Engine *e, Network *n) {
+        int r = store_save_live(e->store, n);
+
+        if (r < 0)
+                log_warning_errno(r, "network '%s': cannot write its live state: %m", network_name(n));
+}
+
+#define fail engine_fail
+#define notify(e, n, ev) engine_emit(e, n, NULL, ev)
 
 static void log_notes(GPtrArray *notes, const char *prefix) {
         for (guint i = 0; i < notes->len; i++)
@@ -38,6 +47,10 @@ static void network_destroy(gpointer n) {
         network_free(n);
 }
 
+static void port_destroy(gpointer p) {
+        port_free(p);
+}
+
 int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err) {
         g_autoptr(GPtrArray) networks = g_ptr_array_new();
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
@@ -46,6 +59,8 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
 
         e->hw = hw;
         e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, network_destroy);
+        e->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, port_destroy);
+        e->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
                 return fail(err, r, "cannot use config dir '%s' and state dir '%s': %s", config_dir, state_dir,
@@ -57,6 +72,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
 
                 g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
         }
+        engine_recover_ports(e);
         *ret = g_steal_pointer(&e);
         return 0;
 }
@@ -64,6 +80,10 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
+        if (e->ports)
+                g_hash_table_unref(e->ports);
+        if (e->claims)
+                g_hash_table_unref(e->claims);
         if (e->networks)
                 g_hash_table_unref(e->networks);
         store_free(e->store);
@@ -385,6 +405,9 @@ int engine_stop(Engine *e, Network *n, bool force, EngineError *err) {
         if (network_connections(n) > 0 && !force)
                 return fail(err, -EBUSY, "network '%s' has %u connections; release its ports or stop it "
                             "with FORCE", network_name(n), network_connections(n));
+        r = engine_release_network_ports(e, n, err);
+        if (r < 0)
+                return r;
         r = store_remove_live(e->store, network_name(n));
         if (r < 0)
                 return fail(err, r, "network '%s': cannot remove its live state: %s", network_name(n),
@@ -519,7 +542,6 @@ static Pool *scan_pool(Engine *e, const NetDef *def) {
 
 int engine_rescan(Engine *e, EngineError *err) {
         g_autoptr(GPtrArray) list = engine_list_networks(e);
-        int r;
 
         for (guint i = 0; i < list->len; i++) {
                 Network *n = list->pdata[i];
@@ -531,9 +553,7 @@ int engine_rescan(Engine *e, EngineError *err) {
                 if (pool_merge(n->pool, fresh, n->def) <= 0)
                         continue;
                 pool_to_forward_devs(n->pool, n->def);
-                r = store_save_live(e->store, n);
-                if (r < 0)
-                        log_warning_errno(r, "network '%s': cannot write its live state: %m", network_name(n));
+                engine_save_live(e, n);
                 log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         }

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Port objects: /org/netpool1/port/<uuid>, org.netpool1.Port */
+#include <errno.h>
+
+#include "bus/bus-context.h"
+#include "bus/bus-errors.h"
+
+const char *bus_port_device_netdev(Engine *e, const Port *port) {
+        const Network *n = g_hash_table_lookup(e->networks, port->network);
+        const PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
+
+        switch (port->def->plug_type) {
+        case PORT_PLUG_DIRECT:
+                return port->def->plug.dev ?: "";
+        case PORT_PLUG_BRIDGE:
+        case PORT_PLUG_NETWORK:
+                return port->def->plug.bridge ?: "";
+        default:
+                return d && d->netdev ? d->netdev : "";
+        }
+}
+
+static bool port_has_pci(const Port *port) {
+        return port->def->plug_type == PORT_PLUG_HOSTDEV_PCI || port->def->plug_type == PORT_PLUG_HYBRID;
+}
+
+int bus_append_port_row(sd_bus_message *reply, Engine *e, const Port *port) {
+        g_autofree char *path = bus_port_path(port_uuid(port));
+        char addr[PCI_ADDR_STR_MAX];
+        const char *device = port_has_pci(port) ? pci_addr_to_string(&port->def->plug.address, addr) :
+                             bus_port_device_netdev(e, port);
+
+        return sd_bus_message_append(reply, "(sssssso)", port_uuid(port), port->network,
+                                     port->def->owner_name ?: "", port->def->owner_uuid, port->def->mac, device,
+                                     path);
+}
+
+static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(bus);
+        const Port *port = userdata;
+        char addr[PCI_ADDR_STR_MAX] = "";
+        const char *v;
+
+        if (streq(property, "UUID"))
+                v = port_uuid(port);
+        else if (streq(property, "OwnerName"))
+                v = port->def->owner_name ?: "";
+        else if (streq(property, "OwnerUUID"))
+                v = port->def->owner_uuid;
+        else if (streq(property, "MAC"))
+                v = port->def->mac;
+        else if (streq(property, "PlugType"))
+                v = port_plug_type_to_string(port->def->plug_type);
+        else if (streq(property, "Device"))
+                v = bus_port_device_netdev(c->engine, port);
+        else
+                v = port_has_pci(port) ? pci_addr_to_string(&port->def->plug.address, addr) : "";
+        return sd_bus_message_append(reply, "s", v ?: "");
+}
+
+static int property_get_network(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Port *port = userdata;
+        g_autofree char *net = bus_network_path(port->network);
+
+        return sd_bus_message_append(reply, "o", net);
+}
+
+static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        g_autofree char *xml = NULL;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        xml = portdef_format_xml(((const Port *) userdata)->def);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        g_auto(EngineError) err = {};
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = engine_release(c->engine, userdata, &err);
+        if (r < 0)
+                return bus_reply_port_error(error, r, err.message);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable port_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("UUID", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Network", "o", property_get_network, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("OwnerName", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("OwnerUUID", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("MAC", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PlugType", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Device", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PCIAddress", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", port_xml),
+                                method_get_xml, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT,
+                                method_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+static int port_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                            void **found, sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_autofree char *uuid = NULL;
+        Port *port;
+
+        if (sd_bus_path_decode(path, NETPOOL_PORT_PREFIX, &uuid) <= 0)
+                return 0;
+        port = g_hash_table_lookup(c->engine->ports, uuid);
+        if (!port)
+                return 0;
+        *found = port;
+        return 1;
+}
+
+static int port_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+                                sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_autoptr(GPtrArray) list = engine_list_ports(c->engine, NULL);
+        char **v = calloc(list->len + 1, sizeof(char *));      /* sd-bus frees it with free() */
+
+        if (!v)
+                return -ENOMEM;
+        for (guint i = 0; i < list->len; i++)
+                if (sd_bus_path_encode(NETPOOL_PORT_PREFIX, port_uuid(list->pdata[i]), &v[i]) < 0) {
+                        for (guint j = 0; j < i; j++)
+                                free(v[j]);
+                        free(v);
+                        return -ENOMEM;
+                }
+        *nodes = v;
+        return 1;
+}
+
+int bus_port_register(BusContext *c) {
+        int r;
+
+        r = sd_bus_add_fallback_vtable(c->bus, NULL, NETPOOL_PORT_PREFIX, NETPOOL_PORT_IFACE, port_vtable,
+                                       port_object_find, c);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(c->bus, NULL, NETPOOL_PORT_PREFIX, port_node_enumerator, c);
+}

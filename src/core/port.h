@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Port: an allocation of a pool device to a guest, and its record on disk */
+#pragma once
+
+#include <glib.h>
+
+#include "core/portdef.h"
+
+typedef enum PortPhase {
+        PORT_PHASE_CONFIGURING,         /* recorded, hardware being changed: rolled back after a crash */
+        PORT_PHASE_ACTIVE,              /* handed out */
+        PORT_PHASE_RELEASING,           /* being released: finished after a crash */
+        _PORT_PHASE_MAX,
+        _PORT_PHASE_INVALID = -EINVAL,
+} PortPhase;
+
+const char *port_phase_to_string(PortPhase p);
+PortPhase port_phase_from_string(const char *s);
+
+/* A VF the port configured, as vf-config addresses it. */
+typedef struct PortVf {
+        char *pf_netdev;
+        char *alt_pf_netdev;            /* NULL unless the PF has a second netdev */
+        unsigned vf;
+        char *vf_netdev;                /* NULL when none */
+        unsigned netdev_port;           /* 1 or 2 when configured by <netdev port='N'>, else 0 */
+} PortVf;
+
+typedef struct Port {
+        PortDef *def;                   /* as returned to the caller: uuid and plug filled in */
+        char *network;                  /* the network's name */
+        char *device;                   /* the pool device's id */
+        PortPhase phase;
+        GPtrArray *vfs;                 /* PortVf*: VFs configured for it (one, or one per port of a
+                                         * dual-port VF); never NULL */
+} Port;
+
+Port *port_new(PortDef *def, const char *network, const char *device);    /* takes def */
+Port *port_free(Port *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Port, port_free);
+
+const char *port_uuid(const Port *p);
+PortVf *port_add_vf(Port *p, const char *pf_netdev, const char *alt_pf_netdev, unsigned vf, const char *vf_netdev);
+
+/* STATE/ports/<uuid>.xml: <portstatus network= device= phase=> with <vf/> lines and the <networkport>. */
+char *port_record_format(const Port *p);
+int port_record_parse(const char *text, Port **ret, char **ret_msg);
