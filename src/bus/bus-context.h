@@ -25,6 +25,7 @@ typedef struct BusContext {
         uint64_t exit_idle_usec;        /* 0 = never */
         sd_event_source *idle_timer;
         unsigned pending;               /* operations that must finish before an idle exit */
+        unsigned restores_pending;      /* VFs whose restore failed and is retried: no idle exit */
         bool exiting;
 } BusContext;
 

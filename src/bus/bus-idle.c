@@ -25,7 +25,7 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         BusContext *c = userdata;
         int r;
 
-        if (c->pending > 0)
+        if (c->pending > 0 || c->restores_pending > 0)
                 return idle_arm(c, c->exit_idle_usec);
         if (c->exiting) {
                 log_info("idle, exiting");

@@ -78,6 +78,17 @@ static int connect_bus(Context *c) {
         return 0;
 }
 
+/* how often a failed VF restore is tried again */
+#define RESTORE_RETRY_USEC (10 * 1000 * 1000)
+
+static int on_restore_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+
+        c->bus.restores_pending = engine_retry_restores(c->bus.engine);
+        (void) sd_event_source_set_time_relative(s, RESTORE_RETRY_USEC);
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         log_info("signal %u, exiting", si->ssi_signo);
         return sd_event_exit(sd_event_source_get_event(s), 0);
@@ -116,6 +127,10 @@ int context_start(Context *c, const ContextOptions *o) {
         r = connect_bus(c);
         if (r < 0)
                 return r;
+        r = sd_event_add_time_relative(c->bus.event, &c->restore_timer, CLOCK_MONOTONIC, RESTORE_RETRY_USEC,
+                                       0, on_restore_timer, c);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the restore retry timer: %m");
         r = hotplug_new(&c->bus, o->sim_dir, &c->hotplug);
         if (r < 0)
                 log_warning_errno(r, "cannot watch for device changes, pools change only on Rescan: %m");
@@ -134,6 +149,7 @@ void context_clear(Context *c) {
         BusContext *b = &c->bus;
 
         c->hotplug = hotplug_free(c->hotplug);
+        c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);

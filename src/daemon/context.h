@@ -17,6 +17,7 @@ typedef struct Context {
         BusContext bus;
         int lock_fd;                    /* flock on STATE/lock: one netpoold per state dir */
         Hotplug *hotplug;
+        sd_event_source *restore_timer; /* retries VF restores that failed */
 } Context;
 
 #define CONTEXT_INIT { .lock_fd = -1 }

@@ -557,5 +557,6 @@ int engine_rescan(Engine *e, EngineError *err) {
                 log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         }
+        (void) engine_retry_restores(e);
         return 0;
 }

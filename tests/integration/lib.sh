@@ -70,13 +70,14 @@ np_done() {
         [ "$np_tap_failed" -eq 0 ]
 }
 
-# np_write_service [EXTRA netpoold ARGS...]: the activation file of the private bus
+# np_write_service [EXTRA netpoold ARGS...]: the activation file of the private bus; NP_ENV="VAR=value …"
+# puts variables into the daemon's environment (fault injection)
 np_write_service() {
         mkdir -p "$NP_DIR/services"
         cat >"$NP_DIR/services/org.netpool1.service" <<EOS
 [D-BUS Service]
 Name=org.netpool1
-Exec=$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc --state-dir $NP_DIR/run --exit-idle-sec ${NP_IDLE:-0}${*:+ $*}
+Exec=${NP_ENV:+/usr/bin/env $NP_ENV }$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc --state-dir $NP_DIR/run --exit-idle-sec ${NP_IDLE:-0}${*:+ $*}
 EOS
 }
 

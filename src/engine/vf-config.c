@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VF configuration: save the original, apply a port's MAC and VLAN, restore — with driver quirks handled */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "core/names.h"
+#include "core/vf-record.h"
+#include "engine/vf-config.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+
+/* "VF still in reset": tries 10, 20, 40, 80 ms apart, 150 ms in all, long enough for a VF reset
+ * and short enough not to stall the daemon */
+#define BUSY_TRIES 5
+#define BUSY_FIRST_DELAY_USEC 10000
+
+#define ZERO_MAC "00:00:00:00:00:00"
+
+/* One VF as addressed through one PF netdev. */
+typedef struct VfOp {
+        HwBackend *hw;
+        const char *pf_netdev;
+        unsigned vf;
+} VfOp;
+
+typedef enum VfSetKind {
+        VF_SET_MAC,
+        VF_SET_VLAN,
+        VF_SET_SPOOFCHK,
+        VF_SET_TRUST,
+        VF_SET_LINK_STATE,
+} VfSetKind;
+
+/* One change of a VF setting; the fields of its kind are used. */
+typedef struct VfSet {
+        VfSetKind kind;
+        const char *mac;
+        unsigned vlan, qos;
+        bool on;
+        VfLinkState link_state;
+} VfSet;
+
+static int vf_set_once(const VfOp *op, const VfSet *s) {
+        switch (s->kind) {
+        case VF_SET_MAC:
+                return hw_vf_set_mac(op->hw, op->pf_netdev, op->vf, s->mac);
+        case VF_SET_VLAN:
+                return hw_vf_set_vlan(op->hw, op->pf_netdev, op->vf, s->vlan, s->qos);
+        case VF_SET_SPOOFCHK:
+                return hw_vf_set_spoofchk(op->hw, op->pf_netdev, op->vf, s->on);
+        case VF_SET_TRUST:
+                return hw_vf_set_trust(op->hw, op->pf_netdev, op->vf, s->on);
+        case VF_SET_LINK_STATE:
+                return hw_vf_set_link_state(op->hw, op->pf_netdev, op->vf, s->link_state);
+        }
+        return -EINVAL;
+}
+
+/* Sleeps before try number `attempt` (1-based, > 0) of an operation that said EBUSY. */
+static void busy_backoff(unsigned attempt) {
+        g_usleep((gulong) BUSY_FIRST_DELAY_USEC << (attempt - 1));
+}
+
+static int vf_set(const VfOp *op, const VfSet *s) {
+        int r = -EBUSY;
+
+        for (unsigned attempt = 0; attempt < BUSY_TRIES && r == -EBUSY; attempt++) {
+                if (attempt > 0)
+                        busy_backoff(attempt);
+                r = vf_set_once(op, s);
+        }
+        return r;
+}
+
+static int vf_get(const VfOp *op, VfConfig *ret) {
+        int r = -EBUSY;
+
+        for (unsigned attempt = 0; attempt < BUSY_TRIES && r == -EBUSY; attempt++) {
+                if (attempt > 0)
+                        busy_backoff(attempt);
+                r = hw_vf_get(op->hw, op->pf_netdev, op->vf, ret);
+        }
+        return r;
+}
+
+/* "MAC 52:54:00:00:00:01", "VLAN 42", … for messages */
+static char *vf_set_describe(const VfSet *s) {
+        switch (s->kind) {
+        case VF_SET_MAC:
+                return g_strdup_printf("MAC %s", s->mac);
+        case VF_SET_VLAN:
+                return s->qos ? g_strdup_printf("VLAN %u (QoS %u)", s->vlan, s->qos)
+                              : g_strdup_printf("VLAN %u", s->vlan);
+        case VF_SET_SPOOFCHK:
+                return g_strdup_printf("spoofchk %s", s->on ? "on" : "off");
+        case VF_SET_TRUST:
+                return g_strdup_printf("trust %s", s->on ? "on" : "off");
+        case VF_SET_LINK_STATE:
+                return g_strdup_printf("link state %s", vf_link_state_to_string(s->link_state));
+        }
+        return g_strdup("a setting");
+}
+
+static char *pf_down_msg(const VfOp *op) {
+        return g_strdup_printf("PF netdev '%s' is down; cannot configure VF %u", op->pf_netdev, op->vf);
+}
+
+static char *set_failed_msg(const VfOp *op, const VfSet *s, int r) {
+        g_autofree char *what = vf_set_describe(s);
+
+        if (r == -ENETDOWN)
+                return pf_down_msg(op);
+        if (r == -EBUSY)
+                return g_strdup_printf("cannot set %s on VF %u of PF netdev '%s': the VF is still in reset "
+                                       "(busy after %d tries)", what, op->vf, op->pf_netdev, BUSY_TRIES);
+        return g_strdup_printf("cannot set %s on VF %u of PF netdev '%s': %s",
+                               what, op->vf, op->pf_netdev, g_strerror(-r));
+}
+
+static void set_msg(char **ret_msg, char *msg) {
+        if (ret_msg)
+                *ret_msg = msg;
+        else
+                g_free(msg);
+}
+
+static bool mac_is_zero(const char *mac) {
+        char normalized[18];
+
+        return mac_normalize(mac, normalized) == 0 && streq(normalized, ZERO_MAC);
+}
+
+/**
+ * vf_config_placeholder_mac() - the MAC set where a driver refuses the all-zero one
+ * Locally administered unicast (0x02 set, 0x01 clear in the first octet); octets 0–3 come from a
+ * 64-bit FNV-1a hash of the PF netdev name, octets 4–5 are the VF index, so two VFs of one PF never
+ * share it and VFs of different PFs do so only when 30 bits of their PFs' hashes agree.
+ */
+void vf_config_placeholder_mac(const char *pf_netdev, unsigned vf, char buf[static 18]) {
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+        for (const char *p = pf_netdev ? pf_netdev : ""; *p; p++) {
+                h ^= (uint8_t) *p;
+                h *= UINT64_C(0x100000001b3);
+        }
+        /* indices past 16 bits cannot go into octets 4–5; they at least change the hash */
+        for (unsigned high = vf >> 16; high; high >>= 8) {
+                h ^= high & 0xff;
+                h *= UINT64_C(0x100000001b3);
+        }
+        g_snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+                   (unsigned) (((h >> 56) & 0xfc) | 0x02),
+                   (unsigned) ((h >> 48) & 0xff), (unsigned) ((h >> 40) & 0xff), (unsigned) ((h >> 32) & 0xff),
+                   (vf >> 8) & 0xff, vf & 0xff);
+}
+
+/* Sets the admin MAC; where the driver refuses the all-zero MAC (igb, ixgbe, bnx2x do), sets the
+ * VF's placeholder instead, so the guest's MAC does not stay behind. */
+static int set_admin_mac(const VfOp *op, const char *mac, bool *ret_placeholder, char **ret_msg) {
+        VfSet s = { .kind = VF_SET_MAC, .mac = mac };
+        char placeholder[18];
+        int r;
+
+        *ret_placeholder = false;
+        r = vf_set(op, &s);
+        if (r < 0 && mac_is_zero(mac) && (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)) {
+                vf_config_placeholder_mac(op->pf_netdev, op->vf, placeholder);
+                log_debug("VF %u of '%s' refuses the zero MAC (%s), setting %s instead",
+                          op->vf, op->pf_netdev, g_strerror(-r), placeholder);
+                s.mac = placeholder;
+                r = vf_set(op, &s);
+                *ret_placeholder = r >= 0;
+        }
+        if (r < 0)
+                set_msg(ret_msg, set_failed_msg(op, &s, r));
+        return r;
+}
+
+static bool netdev_name_is_valid_or_null(const char *name) {
+        return !name || netdev_name_is_valid(name);
+}
+
+static int check_target(const VfTarget *t, char **ret_msg) {
+        if (!t || !t->pf_netdev || !netdev_name_is_valid(t->pf_netdev)) {
+                set_msg(ret_msg, g_strdup_printf("invalid PF netdev name '%s'",
+                                                 t && t->pf_netdev ? t->pf_netdev : ""));
+                return -EINVAL;
+        }
+        if (!netdev_name_is_valid_or_null(t->alt_pf_netdev) || !netdev_name_is_valid_or_null(t->vf_netdev)) {
+                set_msg(ret_msg, g_strdup_printf("invalid netdev name for VF %u of PF netdev '%s'",
+                                                 t->vf, t->pf_netdev));
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* The other PF netdev of the target than pf_netdev (NULL on a single-port PF). */
+static const char *other_pf_netdev(const VfTarget *t, const char *pf_netdev) {
+        return streq(pf_netdev, t->pf_netdev) ? t->alt_pf_netdev : t->pf_netdev;
+}
+
+static char *netdev_phys_port_id(HwBackend *hw, const char *name) {
+        g_autoptr(HwNetdev) n = NULL;
+
+        if (hw_lookup_netdev(hw, name, &n, NULL) < 0)
+                return NULL;
+        return g_strdup(n->phys_port_id);
+}
+
+/* ConnectX-3: only the PF netdev of the VF's port reports its MAC and VLAN; the other reads zeros.
+ * Where the VF has a netdev now, the PF netdev with the same phys_port_id is the one, whichever
+ * of the two the caller named first. */
+static const char *pick_read_pf(HwBackend *hw, const VfTarget *t) {
+        g_autofree char *vf_id = NULL, *pf_id = NULL, *alt_id = NULL;
+
+        if (!t->alt_pf_netdev || !t->vf_netdev)
+                return t->pf_netdev;
+        vf_id = netdev_phys_port_id(hw, t->vf_netdev);
+        if (!vf_id)
+                return t->pf_netdev;
+        pf_id = netdev_phys_port_id(hw, t->pf_netdev);
+        if (pf_id && g_ascii_strcasecmp(pf_id, vf_id) == 0)
+                return t->pf_netdev;
+        alt_id = netdev_phys_port_id(hw, t->alt_pf_netdev);
+        if (alt_id && g_ascii_strcasecmp(alt_id, vf_id) == 0)
+                return t->alt_pf_netdev;
+        return t->pf_netdev;
+}
+
+static char *record_path(const char *vf_dir, const char *pf_netdev, unsigned vf) {
+        g_autofree char *name = vf_record_file_name(pf_netdev, vf);
+
+        return g_build_filename(vf_dir, name, NULL);
+}
+
+/* The record under first, else under second (may be NULL). -ENOENT when under neither. */
+static int load_record_either(const char *vf_dir, const char *first, const char *second, unsigned vf,
+                              VfRecord **ret, char **ret_msg) {
+        const char *name = first;
+        int r;
+
+        r = vf_record_load(vf_dir, name, vf, ret);
+        if (r == -ENOENT && second) {
+                name = second;
+                r = vf_record_load(vf_dir, name, vf, ret);
+        }
+        if (r == -ENOENT && second)
+                set_msg(ret_msg, g_strdup_printf("no VF record for VF %u of PF netdev '%s' or '%s'",
+                                                 vf, first, second));
+        else if (r == -ENOENT)
+                set_msg(ret_msg, g_strdup_printf("no VF record for VF %u of PF netdev '%s'", vf, first));
+        else if (r < 0) {
+                g_autofree char *path = record_path(vf_dir, name, vf);
+
+                set_msg(ret_msg, g_strdup_printf("VF record %s cannot be read: %s", path,
+                                                 r == -EINVAL ? "it is damaged" : g_strerror(-r)));
+        }
+        return r;
+}
+
+static bool record_exists(const char *vf_dir, const char *pf_netdev, unsigned vf) {
+        g_autofree char *name = vf_record_file_name(pf_netdev, vf), *path = NULL;
+
+        if (!name)
+                return false;
+        path = g_build_filename(vf_dir, name, NULL);
+        return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+/**
+ * vf_config_has_record() - whether a record (even a damaged one) exists for the VF under either
+ * PF netdev name
+ */
+bool vf_config_has_record(const char *vf_dir, const VfTarget *t) {
+        if (!vf_dir || !t)
+                return false;
+        return record_exists(vf_dir, t->pf_netdev, t->vf) || record_exists(vf_dir, t->alt_pf_netdev, t->vf);
+}
+
+static void append_msg(char **ret_msg, const char *fmt, ...) _printf_(2, 3);
+static void append_msg(char **ret_msg, const char *fmt, ...) {
+        g_autofree char *more = NULL, *old = NULL;
+        va_list ap;
+
+        if (!ret_msg)
+                return;
+        va_start(ap, fmt);
+        more = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        old = *ret_msg;
+        *ret_msg = g_strconcat(old ? old : "", more, NULL);
+}
+
+/* "" for none, else the UUID in lower-case 8-4-4-4-12 form */
+static int normalize_port_uuid(const char *uuid, char buf[static 37], char **ret_msg) {
+        buf[0] = '\0';
+        if (!uuid || !uuid[0])
+                return 0;
+        if (uuid_normalize(uuid, buf) < 0) {
+                set_msg(ret_msg, g_strdup_printf("invalid port UUID '%s'", uuid));
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int check_port_settings(const VfTarget *t, const char *mac, unsigned vlan, char port_mac[static 18],
+                               char **ret_msg) {
+        if (!mac || mac_normalize(mac, port_mac) < 0) {
+                set_msg(ret_msg, g_strdup_printf("invalid MAC '%s' for VF %u of PF netdev '%s'",
+                                                 mac ? mac : "", t->vf, t->pf_netdev));
+                return -EINVAL;
+        }
+        if (vlan > 4095) {
+                set_msg(ret_msg, g_strdup_printf("invalid VLAN %u for VF %u of PF netdev '%s'",
+                                                 vlan, t->vf, t->pf_netdev));
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* The VF's state now, through op's PF netdev, and the MAC of its own netdev where it has one. */
+static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, char **ret_msg) {
+        g_autoptr(HwNetdev) n = NULL;
+        int r;
+
+        r = vf_get(op, &rec->orig);
+        if (r < 0) {
+                set_msg(ret_msg, g_strdup_printf("cannot read the configuration of VF %u through PF netdev "
+                                                 "'%s': %s", op->vf, op->pf_netdev, g_strerror(-r)));
+                return r;
+        }
+        if (!t->vf_netdev)
+                return 0;
+        r = hw_lookup_netdev(op->hw, t->vf_netdev, &n, NULL);
+        if (r == -ENODEV)
+                return 0;       /* gone meanwhile (a guest took the VF): nothing of it to keep */
+        if (r < 0) {
+                set_msg(ret_msg, g_strdup_printf("cannot read netdev '%s' of VF %u of PF netdev '%s': %s",
+                                                 t->vf_netdev, op->vf, op->pf_netdev, g_strerror(-r)));
+                return r;
+        }
+        rec->vf_netdev = g_strdup(n->name);
+        if (!n->mac || mac_normalize(n->mac, rec->vf_netdev_mac) < 0)
+                rec->vf_netdev_mac[0] = '\0';
+        return 0;
+}
+
+/* Saves rec unless a record of the VF exists already: that one holds the true original, from
+ * before an earlier apply whose release has not happened yet. */
+static int ensure_record(const char *vf_dir, const VfTarget *t, const VfRecord *rec, bool *ret_created,
+                         char **ret_msg) {
+        g_autoptr(VfRecord) existing = NULL;
+        g_autofree char *msg = NULL, *path = NULL;
+        int r;
+
+        r = load_record_either(vf_dir, rec->pf_netdev, other_pf_netdev(t, rec->pf_netdev), rec->vf,
+                               &existing, &msg);
+        if (r == 0) {
+                *ret_created = false;
+                return 0;
+        }
+        if (r != -ENOENT) {
+                /* refuse rather than overwrite: whatever it holds may be the only copy of the original */
+                set_msg(ret_msg, g_strdup_printf("%s; fix or remove it to use VF %u of PF netdev '%s'",
+                                                 msg, rec->vf, rec->pf_netdev));
+                return r;
+        }
+        r = vf_record_save(vf_dir, rec);
+        if (r < 0) {
+                path = record_path(vf_dir, rec->pf_netdev, rec->vf);
+                set_msg(ret_msg, g_strdup_printf("cannot save the original configuration of VF %u of PF "
+                                                 "netdev '%s' to %s: %s", rec->vf, rec->pf_netdev, path,
+                                                 g_strerror(-r)));
+                return r;
+        }
+        *ret_created = true;
+        return 0;
+}
+
+/* Sets the port's MAC, then its VLAN. When the VLAN fails, the MAC is set back to before's;
+ * *ret_as_before says whether the VF is as it was (false only when that undo failed too). */
+static int apply_changes(const VfOp *op, const char *mac, unsigned vlan, const VfConfig *before,
+                         bool *ret_as_before, char **ret_msg) {
+        VfSet set_mac = { .kind = VF_SET_MAC, .mac = mac };
+        VfSet set_vlan = { .kind = VF_SET_VLAN, .vlan = vlan, .qos = 0 };      /* a port has no QoS */
+        g_autofree char *undo_msg = NULL;
+        bool placeholder;
+        int r, k;
+
+        *ret_as_before = true;
+        r = vf_set(op, &set_mac);
+        if (r < 0) {
+                set_msg(ret_msg, set_failed_msg(op, &set_mac, r));
+                return r;
+        }
+        r = vf_set(op, &set_vlan);
+        if (r >= 0)
+                return 0;
+        set_msg(ret_msg, set_failed_msg(op, &set_vlan, r));
+        k = set_admin_mac(op, before->mac, &placeholder, &undo_msg);
+        if (k < 0) {
+                *ret_as_before = false;
+                append_msg(ret_msg, "; undoing the MAC failed too: %s", undo_msg);
+        }
+        return r;
+}
+
+/* After a failed apply: the record made by it goes, unless the VF could not be put back, when it is
+ * the way to a later restore. */
+static void forget_record(const char *vf_dir, const VfRecord *rec, bool as_before, char **ret_msg) {
+        g_autofree char *path = record_path(vf_dir, rec->pf_netdev, rec->vf);
+        int r;
+
+        if (!as_before) {
+                append_msg(ret_msg, "; the original configuration stays in %s for a restore", path);
+                return;
+        }
+        r = vf_record_remove(vf_dir, rec->pf_netdev, rec->vf);
+        if (r < 0)
+                append_msg(ret_msg, "; its record %s cannot be removed: %s", path, g_strerror(-r));
+}
+
+/**
+ * vf_config_apply() - save the VF's original (once), then set the port's MAC and VLAN
+ * The original is read through the PF netdev whose phys_port_id matches the VF netdev's (either of
+ * t's two on a dual-port PF), and the record is named after it. A failure undoes every change made
+ * here and removes a record made here.
+ * Returns: 0; -EINVAL for invalid arguments or a damaged existing record; -ENETDOWN when the PF
+ * netdev is down; -ENODEV; -EBUSY when the VF stayed in reset; or the driver's error. *ret_msg (may
+ * be NULL) says what failed, naming PF and VF.
+ */
+int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,
+                    const char *port_uuid, char **ret_msg) {
+        g_autoptr(VfRecord) rec = NULL;
+        char port_mac[18], uuid[37];
+        bool created = false, as_before = true;
+        VfOp op;
+        int r;
+
+        r = check_target(t, ret_msg);
+        if (r < 0)
+                return r;
+        r = check_port_settings(t, mac, vlan, port_mac, ret_msg);
+        if (r < 0)
+                return r;
+        r = normalize_port_uuid(port_uuid, uuid, ret_msg);
+        if (r < 0)
+                return r;
+
+        op = (VfOp) { .hw = hw, .pf_netdev = pick_read_pf(hw, t), .vf = t->vf };
+        rec = vf_record_new(op.pf_netdev, t->vf);
+        g_free(rec->port_uuid);
+        rec->port_uuid = g_strdup(uuid);
+        r = read_state(&op, t, rec, ret_msg);
+        if (r < 0)
+                return r;
+        r = ensure_record(vf_dir, t, rec, &created, ret_msg);
+        if (r < 0)
+                return r;
+        r = apply_changes(&op, port_mac, vlan, &rec->orig, &as_before, ret_msg);
+        if (r < 0 && created)
+                forget_record(vf_dir, rec, as_before, ret_msg);
+        return r;
+}
+
+/* Whether netdev name is now a netdev of op's VF (and not a name reused by another device). */
+static bool netdev_is_of_vf(const VfOp *op, const char *name) {
+        g_autoptr(HwNetdev) pf = NULL;
+        g_autoptr(HwFunction) fn = NULL;
+
+        if (!name || hw_lookup_netdev(op->hw, op->pf_netdev, &pf, NULL) < 0 || !pf->has_pci)
+                return false;
+        if (hw_lookup_netdev(op->hw, name, NULL, &fn) < 0 || !fn)
+                return false;
+        return fn->is_vf && fn->vf_index == (int) op->vf && pci_addr_equal(&fn->physfn, &pf->pci);
+}
+
+/* The VF netdev's own MAC, when the record has one and the VF has that netdev (or the one the caller
+ * names) now. With the placeholder admin MAC in place a driver may pin the VF to it: then a refusal
+ * is no failure, the VF carries the placeholder rather than the guest's MAC. */
+static int restore_vf_netdev_mac(const VfOp *op, const VfTarget *t, const VfRecord *rec, bool placeholder,
+                                 char **ret_msg) {
+        const char *name = NULL;
+        int r;
+
+        if (!rec->vf_netdev_mac[0])
+                return 0;
+        if (netdev_is_of_vf(op, t->vf_netdev))
+                name = t->vf_netdev;
+        else if (netdev_is_of_vf(op, rec->vf_netdev))
+                name = rec->vf_netdev;
+        else
+                return 0;       /* no netdev now (bound to vfio-pci): the VF driver sets it on probe */
+
+        r = hw_netdev_set_mac(op->hw, name, rec->vf_netdev_mac);
+        if (r < 0 && placeholder) {
+                log_debug("netdev '%s' of VF %u keeps its MAC (%s), ignoring", name, op->vf, g_strerror(-r));
+                return 0;
+        }
+        if (r < 0)
+                set_msg(ret_msg, g_strdup_printf("cannot set MAC %s on netdev '%s' of VF %u of PF netdev "
+                                                 "'%s': %s", rec->vf_netdev_mac, name, op->vf, op->pf_netdev,
+                                                 g_strerror(-r)));
+        return r;
+}
+
+/* spoofchk and trust where the record has them, and the link state; a driver without them says
+ * EOPNOTSUPP, which is no failure */
+static int restore_vf_flags(const VfOp *op, const VfConfig *orig, char **ret_msg) {
+        VfSet sets[3];
+        size_t n = 0;
+        int r;
+
+        if (orig->spoofchk >= 0)
+                sets[n++] = (VfSet) { .kind = VF_SET_SPOOFCHK, .on = orig->spoofchk > 0 };
+        if (orig->trust >= 0)
+                sets[n++] = (VfSet) { .kind = VF_SET_TRUST, .on = orig->trust > 0 };
+        sets[n++] = (VfSet) { .kind = VF_SET_LINK_STATE, .link_state = orig->link_state };
+
+        for (size_t i = 0; i < n; i++) {
+                r = vf_set(op, &sets[i]);
+                if (r == -EOPNOTSUPP) {
+                        g_autofree char *what = vf_set_describe(&sets[i]);
+
+                        log_debug("VF %u of '%s' cannot take %s, ignoring", op->vf, op->pf_netdev, what);
+                        continue;
+                }
+                if (r < 0) {
+                        set_msg(ret_msg, set_failed_msg(op, &sets[i], r));
+                        return r;
+                }
+        }
+        return 0;
+}
+
+/* The reverse of apply (which sets the MAC, then the VLAN): the VLAN, then the admin MAC; then the
+ * flags; last the VF netdev's MAC, which a VF driver accepts only once the admin MAC no longer pins
+ * it. */
+static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord *rec, char **ret_msg) {
+        VfSet set_vlan = { .kind = VF_SET_VLAN, .vlan = rec->orig.vlan, .qos = rec->orig.qos };
+        bool placeholder = false;
+        int r;
+
+        r = vf_set(op, &set_vlan);
+        if (r < 0) {
+                set_msg(ret_msg, set_failed_msg(op, &set_vlan, r));
+                return r;
+        }
+        r = set_admin_mac(op, rec->orig.mac, &placeholder, ret_msg);
+        if (r < 0)
+                return r;
+        r = restore_vf_flags(op, &rec->orig, ret_msg);
+        if (r < 0)
+                return r;
+        return restore_vf_netdev_mac(op, t, rec, placeholder, ret_msg);
+}
+
+/**
+ * vf_config_restore() - put the VF back as its record says, then remove the record
+ * The record is looked for under t->pf_netdev, then t->alt_pf_netdev, and the VF is set through
+ * the PF netdev it was found under.
+ * Returns: 0; -ENOENT when there is no record; -EINVAL when it is damaged; or the error of the
+ * restore, the record then kept for a retry. *ret_msg (may be NULL) says what failed.
+ */
+int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg) {
+        g_autoptr(VfRecord) rec = NULL;
+        g_autofree char *path = NULL;
+        VfOp op;
+        int r;
+
+        r = check_target(t, ret_msg);
+        if (r < 0)
+                return r;
+        r = load_record_either(vf_dir, t->pf_netdev, t->alt_pf_netdev, t->vf, &rec, ret_msg);
+        if (r < 0)
+                return r;
+        op = (VfOp) { .hw = hw, .pf_netdev = rec->pf_netdev, .vf = rec->vf };
+        path = record_path(vf_dir, rec->pf_netdev, rec->vf);
+
+        r = restore_from_record(&op, t, rec, ret_msg);
+        if (r < 0) {
+                append_msg(ret_msg, "; the original configuration stays in %s for a retry", path);
+                return r;
+        }
+        r = vf_record_remove(vf_dir, rec->pf_netdev, rec->vf);
+        if (r < 0)
+                set_msg(ret_msg, g_strdup_printf("VF %u of PF netdev '%s' is restored, but its record %s "
+                                                 "cannot be removed: %s", rec->vf, rec->pf_netdev, path,
+                                                 g_strerror(-r)));
+        return r;
+}
+
+/**
+ * vf_config_record_defaults() - a record of the driver's defaults for a VF whose record was lost
+ * An existing record (under either PF netdev name) is kept: it holds the true original.
+ * Returns: 0, -EINVAL for invalid names or UUID, or the -errno of the write (*ret_msg says so)
+ */
+int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char *port_uuid, char **ret_msg) {
+        g_autoptr(VfRecord) rec = NULL;
+        char uuid[37];
+        int r;
+
+        r = check_target(t, ret_msg);
+        if (r < 0)
+                return r;
+        r = normalize_port_uuid(port_uuid, uuid, ret_msg);
+        if (r < 0)
+                return r;
+        if (vf_config_has_record(vf_dir, t))
+                return 0;
+
+        rec = vf_record_new(t->pf_netdev, t->vf);
+        g_free(rec->port_uuid);
+        rec->port_uuid = g_strdup(uuid);
+        /* what drivers start a VF with: zero MAC, no VLAN, spoof checking on, not trusted */
+        rec->orig.vlan = 0;
+        rec->orig.qos = 0;
+        rec->orig.spoofchk = 1;
+        rec->orig.trust = 0;
+        rec->orig.link_state = VF_LINK_STATE_AUTO;
+        rec->vf_netdev = g_strdup(t->vf_netdev);
+        r = vf_record_save(vf_dir, rec);
+        if (r < 0) {
+                g_autofree char *path = record_path(vf_dir, t->pf_netdev, t->vf);
+
+                set_msg(ret_msg, g_strdup_printf("cannot write a default record for VF %u of PF netdev "
+                                                 "'%s' to %s: %s", t->vf, t->pf_netdev, path, g_strerror(-r)));
+        }
+        return r;
+}
