@@ -13,6 +13,7 @@
 
 #define VF_RECORD_FILE_MAX (64 * 1024)
 #define VF_RECORD_SUFFIX "_vf"
+#define VF_RECORD_VERSION "1"
 
 /* write_file_atomic() names its temporary files ".#<name>.XXXXXX" */
 #define TEMP_FILE_PREFIX ".#"
@@ -78,7 +79,7 @@ static bool parse_file_name(const char *name, char **ret_pf_netdev, unsigned *re
 }
 
 static char *format_xml(const VfRecord *r) {
-        g_autoptr(GString) out = g_string_new("<vfrecord version='1'>\n");
+        g_autoptr(GString) out = g_string_new("<vfrecord version='" VF_RECORD_VERSION "'>\n");
         char num[16];
 
         g_string_append(out, "  <pf");
@@ -242,6 +243,13 @@ static int parse_pf(const xmlNode *node, const char *pf_netdev, unsigned vf) {
         return 0;
 }
 
+/* A record of a later format is not guessed at: it reads as damaged, so it is kept, not used. */
+static bool version_is_known(const xmlNode *root) {
+        g_autofree char *version = xml_prop(root, "version");
+
+        return !version || streq(version, VF_RECORD_VERSION);
+}
+
 static int parse_record(const char *text, size_t len, const char *pf_netdev, unsigned vf, VfRecord **ret) {
         g_autoptr(VfRecord) r = vf_record_new(pf_netdev, vf);
         g_autoptr(xmlDoc) doc = NULL;
@@ -251,7 +259,7 @@ static int parse_record(const char *text, size_t len, const char *pf_netdev, uns
         if (xml_read_document(text, len, &doc, &msg) < 0)
                 return -EINVAL;
         root = xmlDocGetRootElement(doc);
-        if (!streq((const char *) root->name, "vfrecord"))
+        if (!streq((const char *) root->name, "vfrecord") || !version_is_known(root))
                 return -EINVAL;
         if (parse_pf(find_child(root, "pf"), pf_netdev, vf) < 0)
                 return -EINVAL;

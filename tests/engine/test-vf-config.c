@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests of VF configuration: save, apply, rollback, restore and driver quirks on generated sim hosts */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "core/vf-record.h"
+#include "engine/vf-config.h"
+#include "hw/hw.h"
+#include "hw-test-util.h"
+
+#define X710 "name=eth0,bdf=0000:03:00.0,model=x710,vfs=4"
+#define X710_BDF "0000:03:00.0"
+#define CX3 "name=ens1,name2=ens1d1,bdf=0000:05:00.0,model=cx3,vfs=8,port2=4-5,dual=6-7"
+#define CX3_VF4_BDF "0000:05:00.5"
+#define SFC "name=sfc0,bdf=0000:07:00.0,model=sfc,vfs=4"
+
+#define UUID "8d1f4e36-5a0b-4c7e-9f21-0a1b2c3d4e5f"
+#define PORT_MAC "52:54:00:12:34:56"
+#define ZERO_MAC "00:00:00:00:00:00"
+
+/* A sim host, its backend, and a state dir of its own (so the generator's tree stays pure). */
+typedef struct Host {
+        TestDir *sim;
+        TestDir *state;
+        HwBackend *hw;
+        char *vf_dir;           /* STATE/vf, left for the code under test to create */
+} Host;
+
+static Host *host_new(const char *spec) {
+        Host *h = g_new0(Host, 1);
+
+        h->sim = test_sim_host("--pf", spec, NULL);
+        h->state = test_dir_new();
+        h->hw = test_sim_backend(h->sim);
+        h->vf_dir = g_build_filename(h->state->path, "vf", NULL);
+        return h;
+}
+
+static void host_free(Host *h) {
+        hw_backend_free(h->hw);
+        test_dir_free(h->sim);
+        test_dir_free(h->state);
+        g_free(h->vf_dir);
+        g_free(h);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Host, host_free);
+
+/* A change to the host, as a hypervisor or a fault would make it. */
+static void host_change(Host *h, const char *first, ...) G_GNUC_NULL_TERMINATED;
+static void host_change(Host *h, const char *first, ...) {
+        g_autoptr(GPtrArray) args = g_ptr_array_new();
+        g_autofree char *out = NULL, *err = NULL;
+        va_list ap;
+
+        g_ptr_array_add(args, h->sim->path);
+        va_start(ap, first);
+        for (const char *a = first; a; a = va_arg(ap, const char *))
+                g_ptr_array_add(args, (gpointer) a);
+        va_end(ap);
+        g_ptr_array_add(args, NULL);
+        if (test_simhost_run((const char *const *) args->pdata, &out, &err) != 0)
+                g_error("netpool-simhost change failed: %s", err);
+}
+
+static void fail(Host *h, const char *pf_bdf, unsigned vf, const char *line) {
+        char idx[16];
+
+        g_snprintf(idx, sizeof(idx), "%u", vf);
+        host_change(h, "--fail", pf_bdf, idx, line, NULL);
+}
+
+static void clear_fail(Host *h, const char *pf_bdf, unsigned vf) {
+        char idx[16];
+
+        g_snprintf(idx, sizeof(idx), "%u", vf);
+        host_change(h, "--clear-fail", pf_bdf, idx, NULL);
+}
+
+static VfConfig vf_get(Host *h, const char *pf, unsigned vf) {
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_get(h->hw, pf, vf, &c), ==, 0);
+        return c;
+}
+
+static void assert_same_config(const VfConfig *a, const VfConfig *b) {
+        g_assert_cmpstr(a->mac, ==, b->mac);
+        g_assert_cmpuint(a->vlan, ==, b->vlan);
+        g_assert_cmpuint(a->qos, ==, b->qos);
+        g_assert_cmpint(a->spoofchk, ==, b->spoofchk);
+        g_assert_cmpint(a->trust, ==, b->trust);
+        g_assert_cmpint(a->link_state, ==, b->link_state);
+}
+
+static char *netdev_mac(Host *h, const char *name) {
+        g_autoptr(HwNetdev) n = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(h->hw, name, &n, NULL), ==, 0);
+        return g_strdup(n->mac);
+}
+
+static bool record_file_exists(Host *h, const char *name) {
+        g_autofree char *path = g_build_filename(h->vf_dir, name, NULL);
+
+        return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+/* A VF that is not in its driver's default state, so that a restore has something to put back. */
+static void set_original(Host *h, const char *pf, unsigned vf, const char *mac) {
+        g_assert_cmpint(hw_vf_set_mac(h->hw, pf, vf, mac), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(h->hw, pf, vf, 7, 2), ==, 0);
+        g_assert_cmpint(hw_vf_set_spoofchk(h->hw, pf, vf, false), ==, 0);
+        g_assert_cmpint(hw_vf_set_trust(h->hw, pf, vf, true), ==, 0);
+        g_assert_cmpint(hw_vf_set_link_state(h->hw, pf, vf, VF_LINK_STATE_DISABLE), ==, 0);
+}
+
+static int apply(Host *h, const VfTarget *t, const char *mac, unsigned vlan, char **ret_msg) {
+        return vf_config_apply(h->hw, h->vf_dir, t, mac, vlan, UUID, ret_msg);
+}
+
+static void test_apply_saves_then_sets(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        g_autoptr(VfRecord) rec = NULL;
+        g_autofree char *vf_netdev_mac = netdev_mac(h, "eth0v1");
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+
+        set_original(h, "eth0", 1, "52:54:00:aa:bb:01");
+        before = vf_get(h, "eth0", 1);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+
+        g_assert_cmpint(apply(h, &t, "52:54:00:12:34:56", 42, &msg), ==, 0);
+        g_assert_null(msg);
+
+        now = vf_get(h, "eth0", 1);
+        g_assert_cmpstr(now.mac, ==, PORT_MAC);
+        g_assert_cmpuint(now.vlan, ==, 42);
+        g_assert_cmpuint(now.qos, ==, 0);
+        /* apply touches only MAC and VLAN */
+        g_assert_cmpint(now.spoofchk, ==, before.spoofchk);
+        g_assert_cmpint(now.trust, ==, before.trust);
+        g_assert_cmpint(now.link_state, ==, before.link_state);
+
+        g_assert_true(vf_config_has_record(h->vf_dir, &t));
+        g_assert_true(record_file_exists(h, "eth0_vf1"));
+        g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 1, &rec), ==, 0);
+        assert_same_config(&rec->orig, &before);
+        g_assert_cmpstr(rec->port_uuid, ==, UUID);
+        g_assert_cmpstr(rec->vf_netdev, ==, "eth0v1");
+        g_assert_cmpstr(rec->vf_netdev_mac, ==, vf_netdev_mac);
+}
+
+static void test_restore_puts_back(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        g_autofree char *orig_netdev_mac = netdev_mac(h, "eth0v2"), *now_netdev_mac = NULL;
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+
+        set_original(h, "eth0", 2, "52:54:00:aa:bb:02");
+        before = vf_get(h, "eth0", 2);
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 100, NULL), ==, 0);
+        /* what the VF driver does with a new admin MAC: its netdev takes it */
+        g_assert_cmpint(hw_netdev_set_mac(h->hw, "eth0v2", PORT_MAC), ==, 0);
+        /* and what a guest might have done meanwhile */
+        g_assert_cmpint(hw_vf_set_spoofchk(h->hw, "eth0", 2, true), ==, 0);
+        g_assert_cmpint(hw_vf_set_link_state(h->hw, "eth0", 2, VF_LINK_STATE_ENABLE), ==, 0);
+
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, 0);
+        g_assert_null(msg);
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &before);
+        now_netdev_mac = netdev_mac(h, "eth0v2");
+        g_assert_cmpstr(now_netdev_mac, ==, orig_netdev_mac);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+
+        /* nothing left to restore */
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, -ENOENT);
+        g_assert_nonnull(strstr(msg, "no VF record"));
+}
+
+static void test_second_apply_keeps_record(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 0, .vf_netdev = "eth0v0" };
+        g_autoptr(VfRecord) rec = NULL;
+        VfConfig before, now;
+
+        before = vf_get(h, "eth0", 0);
+        g_assert_cmpint(apply(h, &t, "52:54:00:00:aa:01", 10, NULL), ==, 0);
+        g_assert_cmpint(apply(h, &t, "52:54:00:00:aa:02", 20, NULL), ==, 0);
+
+        now = vf_get(h, "eth0", 0);
+        g_assert_cmpstr(now.mac, ==, "52:54:00:00:aa:02");
+        g_assert_cmpuint(now.vlan, ==, 20);
+        /* the record still holds the state before the first apply, not the first port's */
+        g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 0, &rec), ==, 0);
+        assert_same_config(&rec->orig, &before);
+
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        now = vf_get(h, "eth0", 0);
+        assert_same_config(&now, &before);
+}
+
+/* ConnectX-3, VF 4 single-port on port 2 (ens1d1v4): only ens1d1 reports its MAC and VLAN. */
+static void test_cx3_port2(void) {
+        g_autoptr(Host) h = host_new(CX3);
+        /* the caller names port 1 first: the phys_port_id of the VF netdev picks port 2 */
+        VfTarget t = { .pf_netdev = "ens1", .alt_pf_netdev = "ens1d1", .vf = 4, .vf_netdev = "ens1d1v4" };
+        VfTarget released = { .pf_netdev = "ens1", .alt_pf_netdev = "ens1d1", .vf = 4 };
+        g_autoptr(VfRecord) rec = NULL;
+        g_autofree char *msg = NULL;
+        VfConfig through_port1, before, now;
+
+        set_original(h, "ens1", 4, "52:54:00:cc:00:04");       /* a set through either lands on port 2 */
+        through_port1 = vf_get(h, "ens1", 4);
+        g_assert_cmpstr(through_port1.mac, ==, ZERO_MAC);       /* what a port-1 read would save */
+        g_assert_cmpuint(through_port1.vlan, ==, 0);
+        before = vf_get(h, "ens1d1", 4);
+        g_assert_cmpstr(before.mac, ==, "52:54:00:cc:00:04");
+
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 42, &msg), ==, 0);
+        g_assert_true(record_file_exists(h, "ens1d1_vf4"));
+        g_assert_false(record_file_exists(h, "ens1_vf4"));
+        g_assert_cmpint(vf_record_load(h->vf_dir, "ens1d1", 4, &rec), ==, 0);
+        assert_same_config(&rec->orig, &before);
+        now = vf_get(h, "ens1d1", 4);
+        g_assert_cmpstr(now.mac, ==, PORT_MAC);
+        g_assert_cmpuint(now.vlan, ==, 42);
+
+        /* a guest takes the VF: no netdev any more, so nothing says which port it is on */
+        host_change(h, "--assign", CX3_VF4_BDF, NULL);
+        g_assert_cmpint(hw_lookup_netdev(h->hw, "ens1d1v4", NULL, NULL), ==, -ENODEV);
+        g_assert_true(vf_config_has_record(h->vf_dir, &released));
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &released, &msg), ==, 0);
+        now = vf_get(h, "ens1d1", 4);
+        assert_same_config(&now, &before);
+        g_assert_false(record_file_exists(h, "ens1d1_vf4"));
+        g_assert_false(vf_config_has_record(h->vf_dir, &released));
+}
+
+/* The same VF named the other way round: port 2's PF netdev first. */
+static void test_cx3_port2_named_directly(void) {
+        g_autoptr(Host) h = host_new(CX3);
+        VfTarget t = { .pf_netdev = "ens1d1", .alt_pf_netdev = "ens1", .vf = 5, .vf_netdev = "ens1d1v5" };
+        VfTarget other_way = { .pf_netdev = "ens1", .alt_pf_netdev = "ens1d1", .vf = 5 };
+        VfConfig before, now;
+
+        set_original(h, "ens1d1", 5, "52:54:00:cc:00:05");
+        before = vf_get(h, "ens1d1", 5);
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 0, NULL), ==, 0);
+        g_assert_true(record_file_exists(h, "ens1d1_vf5"));
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &other_way, NULL), ==, 0);
+        now = vf_get(h, "ens1d1", 5);
+        assert_same_config(&now, &before);
+}
+
+static void assert_placeholder_shape(const char *mac) {
+        unsigned first = (unsigned) g_ascii_strtoull(mac, NULL, 16);
+
+        g_assert_cmpuint(strlen(mac), ==, 17);
+        g_assert_cmpstr(mac, !=, ZERO_MAC);
+        g_assert_cmpuint(first & 0x02, ==, 0x02);      /* locally administered */
+        g_assert_cmpuint(first & 0x01, ==, 0);         /* unicast */
+}
+
+static void test_placeholder_mac(void) {
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        char a[18], b[18];
+
+        vf_config_placeholder_mac("eth0", 3, a);
+        vf_config_placeholder_mac("eth0", 3, b);
+        g_assert_cmpstr(a, ==, b);                      /* stable */
+        vf_config_placeholder_mac("eth1", 3, b);
+        g_assert_cmpstr(a, !=, b);                      /* depends on the PF */
+        for (const char *const *pf = (const char *const[]) { "eth0", "ens1", "ens1d1", "sfc0", NULL }; *pf; pf++)
+                for (unsigned vf = 0; vf < 256; vf++) {
+                        char mac[18];
+
+                        vf_config_placeholder_mac(*pf, vf, mac);
+                        assert_placeholder_shape(mac);
+                        g_assert_true(g_hash_table_add(seen, g_strdup(mac)));  /* never shared */
+                }
+}
+
+/* igb/ixgbe/bnx2x refuse 00:00:00:00:00:00: each VF gets its own placeholder instead */
+static void test_zero_mac_quirk(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t1 = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        VfTarget t2 = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        char expect1[18], expect2[18];
+        VfConfig now1, now2;
+
+        fail(h, X710_BDF, 1, "set_mac_zero EINVAL");
+        fail(h, X710_BDF, 2, "set_mac_zero EINVAL");
+        g_assert_cmpint(apply(h, &t1, "52:54:00:00:bb:01", 0, NULL), ==, 0);
+        g_assert_cmpint(apply(h, &t2, "52:54:00:00:bb:02", 0, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t1, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t2, NULL), ==, 0);
+
+        vf_config_placeholder_mac("eth0", 1, expect1);
+        vf_config_placeholder_mac("eth0", 2, expect2);
+        now1 = vf_get(h, "eth0", 1);
+        now2 = vf_get(h, "eth0", 2);
+        g_assert_cmpstr(now1.mac, ==, expect1);
+        g_assert_cmpstr(now2.mac, ==, expect2);
+        g_assert_cmpstr(now1.mac, !=, now2.mac);
+        assert_placeholder_shape(now1.mac);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t1));
+        g_assert_false(vf_config_has_record(h->vf_dir, &t2));
+}
+
+static void test_ebusy_retried(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
+        g_autofree char *fail_left = NULL;
+        VfConfig now;
+
+        fail(h, X710_BDF, 3, "set_mac EBUSY 2");
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 5, NULL), ==, 0);
+        now = vf_get(h, "eth0", 3);
+        g_assert_cmpstr(now.mac, ==, PORT_MAC);
+        g_assert_cmpuint(now.vlan, ==, 5);
+        /* both faults were met (and so retried through) */
+        fail_left = test_read_line(h->sim->path, "vfstate/" X710_BDF "/vf3/fail");
+        g_assert_true(fail_left == NULL || fail_left[0] == '\0');
+}
+
+static void test_ebusy_exhausted(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+        gint64 start;
+
+        set_original(h, "eth0", 3, "52:54:00:aa:bb:03");
+        before = vf_get(h, "eth0", 3);
+        fail(h, X710_BDF, 3, "set_mac EBUSY");
+        start = g_get_monotonic_time();
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 5, &msg), ==, -EBUSY);
+        /* it waited between tries (10+20+40+80 ms) and still gave up in bounded time */
+        g_assert_cmpint(g_get_monotonic_time() - start, >=, 140 * G_TIME_SPAN_MILLISECOND);
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_TIME_SPAN_SECOND);
+        g_assert_nonnull(strstr(msg, "VF 3"));
+        g_assert_nonnull(strstr(msg, "'eth0'"));
+        g_assert_nonnull(strstr(msg, "reset"));
+        now = vf_get(h, "eth0", 3);
+        assert_same_config(&now, &before);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+}
+
+static void test_pf_down(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+
+        before = vf_get(h, "eth0", 1);
+        host_change(h, "--link", "eth0", "down", NULL);
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 9, &msg), ==, -ENETDOWN);
+        g_assert_cmpstr(msg, ==, "PF netdev 'eth0' is down; cannot configure VF 1");
+        now = vf_get(h, "eth0", 1);
+        assert_same_config(&now, &before);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+}
+
+static void test_vlan_failure_rolls_back_mac(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+
+        set_original(h, "eth0", 2, "52:54:00:aa:bb:02");
+        before = vf_get(h, "eth0", 2);
+        fail(h, X710_BDF, 2, "set_vlan EINVAL");
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 42, &msg), ==, -EINVAL);
+        g_assert_nonnull(strstr(msg, "VLAN 42"));
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &before);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+}
+
+/* A record from an earlier apply is not this apply's to remove; the VF goes back to how this apply
+ * found it, not to the record's original. */
+static void test_rollback_keeps_earlier_record(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        g_autoptr(VfRecord) rec = NULL;
+        VfConfig orig, after_first, now;
+
+        orig = vf_get(h, "eth0", 1);
+        g_assert_cmpint(apply(h, &t, "52:54:00:00:cc:01", 10, NULL), ==, 0);
+        after_first = vf_get(h, "eth0", 1);
+        fail(h, X710_BDF, 1, "set_vlan EPERM 1");
+        g_assert_cmpint(apply(h, &t, "52:54:00:00:cc:02", 20, NULL), ==, -EPERM);
+        now = vf_get(h, "eth0", 1);
+        assert_same_config(&now, &after_first);
+        g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 1, &rec), ==, 0);
+        assert_same_config(&rec->orig, &orig);
+}
+
+/* When even the undo fails, the record made by this apply stays: it is the way back. */
+static void test_failed_rollback_keeps_record(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 0, .vf_netdev = "eth0v0" };
+        g_autofree char *msg = NULL;
+        VfConfig orig, now;
+
+        orig = vf_get(h, "eth0", 0);
+        g_assert_cmpstr(orig.mac, ==, ZERO_MAC);
+        fail(h, X710_BDF, 0, "set_vlan EINVAL");
+        fail(h, X710_BDF, 0, "set_mac_zero ENODEV");   /* not the zero-MAC quirk: no placeholder */
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 3, &msg), ==, -EINVAL);
+        g_assert_nonnull(strstr(msg, "undoing the MAC failed"));
+        g_assert_nonnull(strstr(msg, "eth0_vf0"));
+        g_assert_true(vf_config_has_record(h->vf_dir, &t));
+
+        clear_fail(h, X710_BDF, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        now = vf_get(h, "eth0", 0);
+        assert_same_config(&now, &orig);
+}
+
+static void test_restore_failure_keeps_record(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        g_autofree char *msg = NULL, *msg2 = NULL;
+        VfConfig orig, now;
+
+        orig = vf_get(h, "eth0", 2);
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 8, NULL), ==, 0);
+
+        fail(h, X710_BDF, 2, "set_vlan EPERM");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, -EPERM);
+        g_assert_nonnull(strstr(msg, "VF 2"));
+        g_assert_nonnull(strstr(msg, "eth0_vf2"));
+        g_assert_true(record_file_exists(h, "eth0_vf2"));
+
+        /* a down PF: the same, with the reason */
+        clear_fail(h, X710_BDF, 2);
+        host_change(h, "--link", "eth0", "down", NULL);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2), ==, -ENETDOWN);
+        g_assert_nonnull(strstr(msg2, "PF netdev 'eth0' is down"));
+        g_assert_true(record_file_exists(h, "eth0_vf2"));
+
+        /* the retry, once the fault is gone, completes */
+        host_change(h, "--link", "eth0", "up", NULL);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &orig);
+        g_assert_false(record_file_exists(h, "eth0_vf2"));
+}
+
+static void test_restore_no_record(void) {
+        g_autoptr(Host) h = host_new(CX3);
+        VfTarget t = { .pf_netdev = "ens1", .alt_pf_netdev = "ens1d1", .vf = 1 };
+        g_autofree char *msg = NULL;
+
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, -ENOENT);
+        g_assert_nonnull(strstr(msg, "VF 1"));
+}
+
+static void test_damaged_record(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        g_autofree char *msg = NULL, *msg2 = NULL, *path = g_build_filename(h->vf_dir, "eth0_vf1", NULL);
+        VfConfig before, now;
+
+        g_assert_cmpint(g_mkdir_with_parents(h->vf_dir, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(path, "<vfrecord>broken", -1, NULL));
+        before = vf_get(h, "eth0", 1);
+        /* it may be the only copy of the original: neither overwritten nor dropped */
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 1, &msg), ==, -EINVAL);
+        g_assert_nonnull(strstr(msg, "damaged"));
+        now = vf_get(h, "eth0", 1);
+        assert_same_config(&now, &before);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2), ==, -EINVAL);
+        g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+static void test_invalid_arguments(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        VfTarget bad = { .pf_netdev = "../x", .vf = 1 };
+        g_autofree char *msg = NULL;
+
+        g_assert_cmpint(apply(h, &t, "52:54:00:zz:00:00", 1, &msg), ==, -EINVAL);
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 4096, NULL), ==, -EINVAL);
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, PORT_MAC, 1, "not-a-uuid", NULL), ==, -EINVAL);
+        g_assert_cmpint(apply(h, &bad, PORT_MAC, 1, NULL), ==, -EINVAL);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &bad, NULL), ==, -EINVAL);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+        g_assert_false(g_file_test(h->vf_dir, G_FILE_TEST_EXISTS));
+}
+
+/* Solarflare: VFs have no host netdev, so the record has none and the restore sets none. */
+static void test_vf_without_netdev(void) {
+        g_autoptr(Host) h = host_new(SFC);
+        VfTarget t = { .pf_netdev = "sfc0", .vf = 2 };
+        g_autoptr(VfRecord) rec = NULL;
+        VfConfig before, now;
+
+        before = vf_get(h, "sfc0", 2);
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 11, NULL), ==, 0);
+        g_assert_cmpint(vf_record_load(h->vf_dir, "sfc0", 2, &rec), ==, 0);
+        g_assert_null(rec->vf_netdev);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        now = vf_get(h, "sfc0", 2);
+        assert_same_config(&now, &before);
+}
+
+static void test_record_defaults(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
+        g_autoptr(VfRecord) rec = NULL, again = NULL;
+        VfConfig now;
+
+        /* a VF the guest still has, its record lost with the state dir */
+        set_original(h, "eth0", 3, "52:54:00:99:00:03");
+        g_assert_cmpint(vf_config_record_defaults(h->vf_dir, &t, UUID, NULL), ==, 0);
+        g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 3, &rec), ==, 0);
+        g_assert_cmpstr(rec->orig.mac, ==, ZERO_MAC);
+        g_assert_cmpuint(rec->orig.vlan, ==, 0);
+        g_assert_cmpuint(rec->orig.qos, ==, 0);
+        g_assert_cmpint(rec->orig.spoofchk, ==, 1);
+        g_assert_cmpint(rec->orig.trust, ==, 0);
+        g_assert_cmpint(rec->orig.link_state, ==, VF_LINK_STATE_AUTO);
+        g_assert_cmpstr(rec->port_uuid, ==, UUID);
+        /* no change to the VF */
+        now = vf_get(h, "eth0", 3);
+        g_assert_cmpstr(now.mac, ==, "52:54:00:99:00:03");
+
+        /* an existing record is the true original: kept */
+        rec->orig.vlan = 77;
+        g_assert_cmpint(vf_record_save(h->vf_dir, rec), ==, 0);
+        g_assert_cmpint(vf_config_record_defaults(h->vf_dir, &t, UUID, NULL), ==, 0);
+        g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 3, &again), ==, 0);
+        g_assert_cmpuint(again->orig.vlan, ==, 77);
+        g_assert_cmpint(vf_record_remove(h->vf_dir, "eth0", 3), ==, 0);
+
+        /* the release then leaves the VF clean rather than with the guest's MAC */
+        g_assert_cmpint(vf_config_record_defaults(h->vf_dir, &t, UUID, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        now = vf_get(h, "eth0", 3);
+        g_assert_cmpstr(now.mac, ==, ZERO_MAC);
+        g_assert_cmpuint(now.vlan, ==, 0);
+        g_assert_cmpint(now.spoofchk, ==, 1);
+        g_assert_cmpint(now.trust, ==, 0);
+        g_assert_cmpint(now.link_state, ==, VF_LINK_STATE_AUTO);
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/engine/vf-config/apply-saves-then-sets", test_apply_saves_then_sets);
+        g_test_add_func("/engine/vf-config/restore-puts-back", test_restore_puts_back);
+        g_test_add_func("/engine/vf-config/second-apply-keeps-record", test_second_apply_keeps_record);
+        g_test_add_func("/engine/vf-config/cx3-port2", test_cx3_port2);
+        g_test_add_func("/engine/vf-config/cx3-port2-named-directly", test_cx3_port2_named_directly);
+        g_test_add_func("/engine/vf-config/placeholder-mac", test_placeholder_mac);
+        g_test_add_func("/engine/vf-config/zero-mac-quirk", test_zero_mac_quirk);
+        g_test_add_func("/engine/vf-config/ebusy-retried", test_ebusy_retried);
+        g_test_add_func("/engine/vf-config/ebusy-exhausted", test_ebusy_exhausted);
+        g_test_add_func("/engine/vf-config/pf-down", test_pf_down);
+        g_test_add_func("/engine/vf-config/vlan-failure-rolls-back-mac", test_vlan_failure_rolls_back_mac);
+        g_test_add_func("/engine/vf-config/rollback-keeps-earlier-record", test_rollback_keeps_earlier_record);
+        g_test_add_func("/engine/vf-config/failed-rollback-keeps-record", test_failed_rollback_keeps_record);
+        g_test_add_func("/engine/vf-config/restore-failure-keeps-record", test_restore_failure_keeps_record);
+        g_test_add_func("/engine/vf-config/restore-no-record", test_restore_no_record);
+        g_test_add_func("/engine/vf-config/damaged-record", test_damaged_record);
+        g_test_add_func("/engine/vf-config/invalid-arguments", test_invalid_arguments);
+        g_test_add_func("/engine/vf-config/vf-without-netdev", test_vf_without_netdev);
+        g_test_add_func("/engine/vf-config/record-defaults", test_record_defaults);
+        return g_test_run();
+}
