@@ -10,6 +10,7 @@
 #include "core/names.h"
 #include "core/vf-record.h"
 #include "engine/vf-config.h"
+#include "shared/crash.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 
@@ -397,6 +398,7 @@ static int apply_changes(const VfOp *op, const char *mac, unsigned vlan, const V
                 set_msg(ret_msg, set_failed_msg(op, &set_mac, r));
                 return r;
         }
+        crash_point("vf-mac-set");
         r = vf_set(op, &set_vlan);
         if (r >= 0)
                 return 0;
@@ -461,6 +463,7 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         r = ensure_record(vf_dir, t, rec, &created, ret_msg);
         if (r < 0)
                 return r;
+        crash_point("vf-saved");
         r = apply_changes(&op, port_mac, vlan, &rec->orig, &as_before, ret_msg);
         if (r < 0 && created)
                 forget_record(vf_dir, rec, as_before, ret_msg);
@@ -553,6 +556,7 @@ static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord
         r = set_admin_mac(op, rec->orig.mac, &placeholder, ret_msg);
         if (r < 0)
                 return r;
+        crash_point("vf-restored-mac");
         r = restore_vf_flags(op, &rec->orig, ret_msg);
         if (r < 0)
                 return r;

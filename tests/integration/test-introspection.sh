@@ -9,8 +9,10 @@ np_setup
 here=$(dirname "$0")
 src=$NETPOOL_SOURCE_ROOT/dbus-interfaces
 
-busctl --system call org.netpool1 /org/netpool1 org.netpool1.Manager DefineNetwork st \
+busctl --system call org.netpool1 /org/netpool1 org.netpool1.Manager CreateNetwork st \
         "<network><name>n1</name><forward mode='hostdev'><pf dev='eth0'/></forward></network>" 0 >/dev/null
+busctl --system call org.netpool1 /org/netpool1/network/n1 org.netpool1.Network Allocate st \
+        "<networkport><uuid>0badc0de-0000-4000-8000-000000000001</uuid><owner><name>vm</name><uuid>0badc0de-0000-4000-8000-000000000002</uuid></owner><mac address='52:54:00:00:00:01'/></networkport>" 0 >/dev/null
 
 introspect() {  # introspect PATH INTERFACE
         busctl --system call org.netpool1 "$1" org.freedesktop.DBus.Introspectable Introspect --json=short |
@@ -18,7 +20,9 @@ introspect() {  # introspect PATH INTERFACE
                 python3 "$here/introspect-extract.py" "$2"
 }
 
-for pair in "/org/netpool1 org.netpool1.Manager" "/org/netpool1/network/n1 org.netpool1.Network"; do
+port_path=/org/netpool1/port/_30badc0de_2d0000_2d4000_2d8000_2d000000000001
+for pair in "/org/netpool1 org.netpool1.Manager" "/org/netpool1/network/n1 org.netpool1.Network" \
+            "$port_path org.netpool1.Port"; do
         set -- $pair
         introspect "$1" "$2" >"$NP_DIR/$2.xml"
         if [ -n "$update_dir" ]; then

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Crash safety: netpoold is killed (SIGKILL, through NETPOOL_CRASH_AT) at every step of Allocate and Release.
+# After the restart every VF is either held by exactly one port with its configuration applied, or free with
+# its original configuration restored and no record left; no port is lost and no device is given out twice.
+source "$(dirname "$0")/lib.sh"
+np_setup
+
+M=/org/netpool1
+P=/org/netpool1/network/hd
+PF=0000:03:00.0
+ORIG_MAC=02:00:00:00:00:0
+PORT_MAC=52:54:00:00:00:99
+
+vfstate() {     # vfstate N FILE
+        cat "$NP_SIM/vfstate/$PF/vf$1/p1/$2"
+}
+restart_with() {        # restart_with [VAR=value]: the next call activates a daemon with that environment
+        local pid
+        pid=$(np_daemon_pid)
+        [ -n "$pid" ] && kill -9 "$pid" && np_wait_gone "$pid"
+        NP_ENV=${1:-} np_write_service
+}
+port_xml() {
+        echo "<networkport><uuid>$1</uuid><owner><name>vm</name><uuid>11111111-2222-4333-8444-555555555555</uuid></owner><mac address='$PORT_MAC'/><vlan><tag id='77'/></vlan></networkport>"
+}
+
+# every VF of eth0 starts with its own original MAC, so a wrong restore shows
+for i in $(seq 0 7); do
+        printf '%s%s\n' "$ORIG_MAC" "$i" >"$NP_SIM/vfstate/$PF/vf$i/p1/mac"
+done
+busctl --system call org.netpool1 $M org.netpool1.Manager DefineNetwork st \
+        "<network><name>hd</name><forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward></network>" 0 >/dev/null
+busctl --system call org.netpool1 $P org.netpool1.Network Start t 0 >/dev/null
+
+# The invariant, checked from the daemon's view and the hardware's after each crash.
+check_invariant() {     # check_invariant STEP EXPECTED_PORTS
+        local step=$1 want=$2 devices
+        devices=$(busctl --system --json=short call org.netpool1 $P org.netpool1.Network GetDevices t 0)
+        check "$step: the daemon is back with consistent VFs" python3 - "$devices" "$NP_SIM/vfstate/$PF" \
+                "$NP_DIR/run/vf" "$want" "$ORIG_MAC" "$PORT_MAC" <<'PY'
+import json, os, sys
+rows = json.loads(sys.argv[1])["data"][0]
+vfstate, records, want, orig, port_mac = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+held = [r for r in rows if r[7]]
+assert len(held) == want, f"{len(held)} devices held, expected {want}: {held}"
+assert len({r[7] for r in held}) == len(held), "a port holds two devices"
+for r in rows:
+    vf = r[4]
+    mac = open(f"{vfstate}/vf{vf}/p1/mac").read().strip()
+    vlan = open(f"{vfstate}/vf{vf}/p1/vlan").read().strip()
+    record = os.path.exists(f"{records}/eth0_vf{vf}")
+    if r[7]:
+        assert r[5] == "in-use" and r[6] == 1, r
+        assert mac == port_mac and vlan == "77", (r, mac, vlan)
+        assert record, f"VF {vf} held without a record"
+    else:
+        assert r[5] == "free" and r[6] == 0, r
+        assert mac == f"{orig}{vf}" and vlan == "0", (r, mac, vlan)
+        assert not record, f"VF {vf} free but its record is left"
+PY
+        expect_eq "$step: Connections counts the ports" "$want" "$(np_get_prop hd Connections)"
+        expect_eq "$step: ListPorts agrees" "$want" \
+                "$(busctl --system call org.netpool1 $M org.netpool1.Manager ListPorts t 0 | cut -d' ' -f2)"
+}
+
+n=0
+for step in allocate-recorded vf-saved vf-mac-set allocate-configured allocate-done; do
+        n=$((n + 1))
+        uuid=$(printf '00000000-0000-4000-8000-%012d' $n)
+        restart_with NETPOOL_CRASH_AT=$step
+        if busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(port_xml "$uuid")" 0 >/dev/null 2>&1; then
+                not_ok "$step: the daemon was killed during Allocate"
+        else
+                ok "$step: the daemon was killed during Allocate"
+        fi
+        restart_with
+        if [ $step = allocate-done ]; then
+                # the port was complete on disk: it exists, though its caller never heard
+                check_invariant "$step" 1
+                check "$step: the port is known" \
+                        busctl --system call org.netpool1 $M org.netpool1.Manager LookupPort st "$uuid" 0
+                busctl --system call org.netpool1 $P org.netpool1.Network Release st "$uuid" 0 >/dev/null
+        else
+                check_invariant "$step" 0
+        fi
+done
+
+for step in release-recorded vf-restored-mac release-restored release-done; do
+        n=$((n + 1))
+        uuid=$(printf '00000000-0000-4000-8000-%012d' $n)
+        restart_with
+        busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(port_xml "$uuid")" 0 >/dev/null
+        restart_with NETPOOL_CRASH_AT=$step
+        if busctl --system call org.netpool1 $P org.netpool1.Network Release st "$uuid" 0 >/dev/null 2>&1; then
+                not_ok "$step: the daemon was killed during Release"
+        else
+                ok "$step: the daemon was killed during Release"
+        fi
+        restart_with
+        check_invariant "$step" 0
+        expect_error "$step: the released port is gone" org.netpool1.Error.NoSuchPort \
+                np_send $M Manager.LookupPort string:"$uuid" uint64:0
+done
+
+# a crash with several ports: the others are untouched
+restart_with
+for u in a b; do
+        busctl --system call org.netpool1 $P org.netpool1.Network Allocate st \
+                "$(port_xml 00000000-0000-4000-8000-00000000000$u)" 0 >/dev/null
+done
+restart_with NETPOOL_CRASH_AT=allocate-configured
+busctl --system call org.netpool1 $P org.netpool1.Network Allocate st \
+        "$(port_xml 00000000-0000-4000-8000-00000000000c)" 0 >/dev/null 2>&1
+restart_with
+check_invariant "two ports and a crashed third" 2
+np_done
