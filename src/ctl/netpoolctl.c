@@ -12,6 +12,7 @@
 #include "ctl/netpoolctl-bus.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
+#include "ctl/netpoolctl-port.h"
 #include "ctl/netpoolctl-verb.h"
 
 #define PROGRAM "netpoolctl"
@@ -54,6 +55,7 @@ static const Verb main_verbs[] = {
  * (netpoolctl-port.c: port_verbs) and a row here. */
 static const Verb *const verb_tables[] = {
         network_verbs,
+        port_verbs,
         main_verbs,
 };
 

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpoolctl port verbs: allocate, notify, release, ports, port-dumpxml */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+#include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-network.h"
+#include "ctl/netpoolctl-output.h"
+#include "ctl/netpoolctl-port.h"
+#include "shared/fileio.h"
+
+#define PORT_INTERFACE    "org.netpool1.Port"
+#define PORT_PATH_PREFIX  "/org/netpool1/port"
+
+/* The daemon refuses port XML over 1 MiB; reading more would only be sent back */
+#define PORT_XML_MAX_BYTES (1024U * 1024U)
+
+#define VLAN_ID_MAX 4095U
+
+/* ---- The <networkport> allocate builds ---- */
+
+char *port_request_format_xml(const PortRequest *req) {
+        GString *out = g_string_new("<networkport>\n");
+        g_autofree char *owner = g_markup_printf_escaped("  <owner>\n"
+                                                         "    <name>%s</name>\n"
+                                                         "    <uuid>%s</uuid>\n"
+                                                         "  </owner>\n"
+                                                         "  <mac address='%s'/>\n",
+                                                         req->owner_name, req->owner_uuid,
+                                                         req->mac);
+
+        g_string_append(out, owner);
+        if (req->vlan >= 0)
+                g_string_append_printf(out, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", req->vlan);
+        g_string_append(out, "</networkport>\n");
+        return g_string_free(out, FALSE);
+}
+
+char *port_random_mac(void) {
+        uint32_t bits = g_random_int();
+
+        return g_strdup_printf("52:54:00:%02x:%02x:%02x", (bits >> 16) & 0xffu, (bits >> 8) & 0xffu,
+                               bits & 0xffu);
+}
+
+bool port_mac_is_wellformed(const char *text) {
+        const char *p = text;
+
+        for (unsigned octet = 0; octet < 6; octet++) {
+                unsigned digits = 0;
+
+                if (octet > 0 && *p++ != ':')
+                        return false;
+                while (g_ascii_isxdigit(*p) && digits < 3) {
+                        p++;
+                        digits++;
+                }
+                if (digits < 1 || digits > 2)
+                        return false;
+        }
+        return *p == '\0';
+}
+
+bool port_uuid_is_wellformed(const char *text) {
+        size_t hex = 0;
+
+        if (g_uuid_string_is_valid(text))
+                return true;
+        for (const char *p = text; *p; p++) {
+                if (!g_ascii_isxdigit(*p))
+                        return false;
+                hex++;
+        }
+        return hex == 32;
+}
+
+int port_parse_vlan(const char *text, unsigned *ret) {
+        guint64 value;
+
+        /* decimal digits only: no sign, blanks or 0x, which strtoull would take */
+        if (!g_ascii_isdigit(text[0]) || strspn(text, "0123456789") != strlen(text))
+                return -EINVAL;
+        if (!g_ascii_string_to_unsigned(text, 10, 0, VLAN_ID_MAX, &value, NULL))
+                return -EINVAL;
+        *ret = (unsigned) value;
+        return 0;
+}
+
+/* ---- What the daemon's <networkport> says ---- */
+
+void port_summary_clear(PortSummary *summary) {
+        g_clear_pointer(&summary->uuid, g_free);
+        g_clear_pointer(&summary->mac, g_free);
+        g_clear_pointer(&summary->plug_type, g_free);
+        g_clear_pointer(&summary->device, g_free);
+}
+
+typedef struct SummaryScan {
+        PortSummary summary;
+        unsigned depth;
+        bool in_uuid;                   /* the port's own <uuid>, not its owner's */
+        bool in_plug;
+        GString *uuid;
+        char *plug_dev;
+        char *plug_bridge;
+        char *pci_address;
+} SummaryScan;
+
+static void summary_scan_clear(SummaryScan *scan) {
+        port_summary_clear(&scan->summary);
+        if (scan->uuid)
+                g_string_free(scan->uuid, TRUE);
+        g_free(scan->plug_dev);
+        g_free(scan->plug_bridge);
+        g_free(scan->pci_address);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SummaryScan, summary_scan_clear)
+
+static const char *attribute(const char **names, const char **values, const char *name) {
+        for (size_t i = 0; names[i]; i++)
+                if (streq(names[i], name))
+                        return values[i];
+        return NULL;
+}
+
+static bool read_pci_field(const char *text, guint64 max, guint64 *ret) {
+        char *end = NULL;
+
+        if (!text || !g_ascii_isdigit(text[0]))
+                return false;
+        /* base 0: 0x hex, a leading 0 octal, else decimal, as the daemon reads them */
+        *ret = g_ascii_strtoull(text, &end, 0);
+        return *end == '\0' && *ret <= max;
+}
+
+/* <address domain= bus= slot= function=/> as DDDD:BB:SS.F; NULL when a field is bad */
+static char *pci_address_from_attributes(const char **names, const char **values) {
+        guint64 domain, bus, slot, function;
+
+        if (!read_pci_field(attribute(names, values, "domain"), 0xffff, &domain) ||
+            !read_pci_field(attribute(names, values, "bus"), 0xff, &bus) ||
+            !read_pci_field(attribute(names, values, "slot"), 0x1f, &slot) ||
+            !read_pci_field(attribute(names, values, "function"), 7, &function))
+                return NULL;
+        return g_strdup_printf("%04x:%02x:%02x.%x", (unsigned) domain, (unsigned) bus,
+                               (unsigned) slot, (unsigned) function);
+}
+
+static void summary_scan_start(GMarkupParseContext *context, const char *element,
+                               const char **names, const char **values, void *userdata,
+                               GError **error) {
+        SummaryScan *scan = userdata;
+
+        scan->depth++;
+        if (scan->depth == 1 && !streq(element, "networkport")) {
+                g_set_error_literal(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                                    "not a networkport");
+        } else if (scan->depth == 2 && streq(element, "uuid")) {
+                scan->in_uuid = true;
+        } else if (scan->depth == 2 && streq(element, "mac")) {
+                g_free(scan->summary.mac);
+                scan->summary.mac = g_strdup(attribute(names, values, "address"));
+        } else if (scan->depth == 2 && streq(element, "plug")) {
+                scan->in_plug = true;
+                scan->summary.plug_type = g_strdup(attribute(names, values, "type"));
+                scan->plug_dev = g_strdup(attribute(names, values, "dev"));
+                scan->plug_bridge = g_strdup(attribute(names, values, "bridge"));
+        } else if (scan->depth == 3 && scan->in_plug && streq(element, "address")) {
+                scan->pci_address = pci_address_from_attributes(names, values);
+        }
+}
+
+static void summary_scan_end(GMarkupParseContext *context, const char *element, void *userdata,
+                             GError **error) {
+        SummaryScan *scan = userdata;
+
+        if (scan->depth == 2) {
+                scan->in_uuid = false;
+                scan->in_plug = false;
+        }
+        scan->depth--;
+}
+
+static void summary_scan_text(GMarkupParseContext *context, const char *text, size_t len,
+                              void *userdata, GError **error) {
+        SummaryScan *scan = userdata;
+
+        if (scan->in_uuid)
+                g_string_append_len(scan->uuid, text, len);
+}
+
+/* The device a port is plugged into, as Manager.ListPorts names it. */
+static char *summary_scan_device(const SummaryScan *scan) {
+        const char *type = scan->summary.plug_type;
+
+        if (!type)
+                return NULL;
+        if (streq(type, "hostdev-pci") || streq(type, "hybrid"))
+                return g_strdup(scan->pci_address);
+        if (streq(type, "direct"))
+                return g_strdup(scan->plug_dev);
+        return g_strdup(scan->plug_bridge);
+}
+
+int port_summary_parse(const char *xml, PortSummary *ret) {
+        static const GMarkupParser parser = {
+                .start_element = summary_scan_start,
+                .end_element = summary_scan_end,
+                .text = summary_scan_text,
+        };
+        g_auto(SummaryScan) scan = { .uuid = g_string_new(NULL) };
+        g_autoptr(GMarkupParseContext) context =
+                g_markup_parse_context_new(&parser, 0, &scan, NULL);
+
+        if (!g_markup_parse_context_parse(context, xml, -1, NULL) ||
+            !g_markup_parse_context_end_parse(context, NULL))
+                return -EBADMSG;
+        g_strstrip(scan.uuid->str);
+        if (scan.uuid->str[0] == '\0')
+                return -EBADMSG;
+
+        scan.summary.uuid = g_strdup(scan.uuid->str);
+        scan.summary.device = summary_scan_device(&scan);
+        *ret = scan.summary;
+        scan.summary = (PortSummary) {};
+        return 0;
+}
+
+/* ---- Shared by the verbs ---- */
+
+/* A port as the verbs address it. */
+typedef struct PortRef {
+        char *path;
+        char *uuid;                     /* the daemon's spelling */
+        char *network;                  /* NULL when it could not be read */
+} PortRef;
+
+static void port_ref_clear(PortRef *ref) {
+        g_clear_pointer(&ref->path, g_free);
+        g_clear_pointer(&ref->uuid, g_free);
+        g_clear_pointer(&ref->network, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PortRef, port_ref_clear)
+
+/* The name of the network a Port object belongs to, or NULL. */
+static char *port_read_network(sd_bus *bus, const char *path) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        const char *network_path;
+        char *name = NULL;
+
+        if (sd_bus_get_property(bus, CTL_BUS_NAME, path, PORT_INTERFACE, "Network", &error, &reply,
+                                "o") < 0 ||
+            sd_bus_message_read(reply, "o", &network_path) < 0 ||
+            sd_bus_path_decode(network_path, CTL_NETWORK_PATH_PREFIX, &name) <= 0)
+                return NULL;
+        return name;
+}
+
+/* LookupPort and the port's network. Prints why on failure and returns -errno. */
+static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        const char *path;
+        sd_bus *bus;
+        int r;
+
+        r = ctl_connect(ctl, &bus);
+        if (r < 0)
+                return r;
+        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "LookupPort", &error, &reply,
+                     "st", uuid, UINT64_C(0));
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("look up port '%s'", uuid);
+
+                (void) ctl_report_error(action, &error, r);
+                return r;
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return ctl_report_bad_reply("LookupPort", r);
+
+        ret->path = g_strdup(path);
+        /* the path encodes the UUID as the daemon stores it: lower case, with dashes */
+        if (sd_bus_path_decode(path, PORT_PATH_PREFIX, &ret->uuid) <= 0)
+                ret->uuid = g_strdup(uuid);
+        ret->network = port_read_network(bus, path);
+        *ret_bus = bus;
+        return 0;
+}
+
+/* Usage errors found by the verb itself, worded as those of the command line parser. */
+static int port_usage_error(const char *verb_name, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+static int port_usage_error(const char *verb_name, const char *format, ...) {
+        const Verb *verb = verb_find(port_verbs, verb_name);
+        g_autofree char *message = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        message = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        fprintf(stderr, "netpoolctl %s: %s\nUsage: netpoolctl %s %s\n"
+                "Try 'netpoolctl %s --help' for more information.\n",
+                verb_name, message, verb_name, verb->synopsis, verb_name);
+        return CTL_EXIT_USAGE;
+}
+
+static const char *file_label(const char *file) {
+        return streq(file, "-") ? "standard input" : file;
+}
+
+static int read_stdin(char **ret, size_t *ret_len) {
+        g_autoptr(GString) buf = g_string_new(NULL);
+        char chunk[4096];
+        ssize_t n;
+
+        while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (buf->len + (size_t) n > PORT_XML_MAX_BYTES)
+                        return -EFBIG;
+                g_string_append_len(buf, chunk, n);
+        }
+        *ret_len = buf->len;
+        *ret = g_string_free(g_steal_pointer(&buf), FALSE);
+        return 0;
+}
+
+/* The port XML in FILE ("-": stdin) as a string the bus can carry. Prints why on failure. */
+static int read_port_xml(const char *file, char **ret) {
+        g_autofree char *xml = NULL;
+        size_t len = 0;
+        int r;
+
+        if (streq(file, "-"))
+                r = read_stdin(&xml, &len);
+        else
+                r = read_file_full(file, PORT_XML_MAX_BYTES, &xml, &len);
+        if (r < 0) {
+                ctl_error("cannot read %s: %s", file_label(file), g_strerror(-r));
+                return r;
+        }
+        if (strlen(xml) != len || !g_utf8_validate(xml, -1, NULL)) {
+                ctl_error("cannot read %s: not UTF-8 text", file_label(file));
+                return -EBADMSG;
+        }
+        *ret = g_steal_pointer(&xml);
+        return 0;
+}
+
+/* ---- allocate and notify ---- */
+
+/* Options that describe the port allocate builds; --port-xml replaces them all. */
+static const char *const port_build_options[] = { "mac", "owner", "owner-uuid", "vlan" };
+
+/* The <networkport> from the options, or a usage error's exit status. */
+static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
+        g_autofree char *mac = NULL;
+        g_autofree char *owner_uuid = NULL;
+        PortRequest req = { .owner_name = verb_args_get(args, "owner"), .vlan = -1 };
+        const char *vlan = verb_args_get(args, "vlan");
+
+        if (vlan) {
+                unsigned id;
+
+                if (port_parse_vlan(vlan, &id) < 0)
+                        return port_usage_error("allocate", "invalid VLAN id '%s': expected 0-%u",
+                                                vlan, VLAN_ID_MAX);
+                req.vlan = (int) id;
+        }
+        req.mac = verb_args_get(args, "mac");
+        if (req.mac && !port_mac_is_wellformed(req.mac))
+                return port_usage_error("allocate", "invalid MAC address '%s'", req.mac);
+        req.owner_uuid = verb_args_get(args, "owner-uuid");
+        if (req.owner_uuid && !port_uuid_is_wellformed(req.owner_uuid))
+                return port_usage_error("allocate", "invalid owner UUID '%s'", req.owner_uuid);
+        if (!req.owner_name)
+                req.owner_name = PORT_OWNER_NAME_DEFAULT;
+        if (!req.owner_uuid)
+                req.owner_uuid = owner_uuid = g_uuid_string_random();
+        if (!req.mac)
+                req.mac = mac = port_random_mac();
+
+        *ret_xml = port_request_format_xml(&req);
+        return CTL_EXIT_SUCCESS;
+}
+
+/* The XML allocate sends: from --port-xml FILE or built from the options. */
+static int allocate_read_request(const VerbArgs *args, char **ret_xml) {
+        const char *file = verb_args_get(args, "port-xml");
+
+        if (!file)
+                return port_request_from_args(args, ret_xml);
+        for (size_t i = 0; i < G_N_ELEMENTS(port_build_options); i++)
+                if (verb_args_has(args, port_build_options[i]))
+                        return port_usage_error("allocate", "--port-xml and --%s conflict: the "
+                                                "file describes the whole port",
+                                                port_build_options[i]);
+        return read_port_xml(file, ret_xml) < 0 ? CTL_EXIT_FAILURE : CTL_EXIT_SUCCESS;
+}
+
+/* "Port UUID <done> on network NAME: DEVICE", or the port as JSON. */
+static int print_port_placed(const Ctl *ctl, const NetworkRef *net, const char *path,
+                             const char *xml, const char *done, const char *method) {
+        g_auto(PortSummary) port = {};
+        g_autoptr(JsonWriter) writer = NULL;
+        g_autofree char *text = NULL;
+        int r;
+
+        r = port_summary_parse(xml, &port);
+        if (r < 0) {
+                (void) ctl_report_bad_reply(method, r);
+                return CTL_EXIT_FAILURE;
+        }
+        if (!ctl->json) {
+                text = g_strdup_printf("Port %s %s on network %s: %s\n", port.uuid, done, net->name,
+                                       port.device ?: "-");
+                return output_print(text);
+        }
+        writer = json_writer_new();
+        json_writer_begin_object(writer);
+        json_writer_member_string(writer, "uuid", port.uuid);
+        json_writer_member_string(writer, "network", net->name);
+        json_writer_member_string(writer, "object", path);
+        json_writer_member_string(writer, "device", port.device);
+        json_writer_member_string(writer, "plug_type", port.plug_type);
+        json_writer_member_string(writer, "mac", port.mac);
+        json_writer_member_string(writer, "xml", xml);
+        json_writer_end_object(writer);
+        return output_print_json(writer);
+}
+
+/* Allocate or Notify with xml on the network named by the first argument. */
+static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const char *method,
+                       const char *verb, const char *done) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_auto(NetworkRef) net = {};
+        const char *path, *port_xml;
+        sd_bus *bus;
+        int r;
+
+        if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
+                return CTL_EXIT_FAILURE;
+
+        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, method, &error, &reply, "st", xml,
+                     UINT64_C(0));
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("%s a port on network '%s'", verb,
+                                                          net.name);
+
+                return ctl_report_error(action, &error, r);
+        }
+        r = sd_bus_message_read(reply, "os", &path, &port_xml);
+        if (r < 0) {
+                (void) ctl_report_bad_reply(method, r);
+                return CTL_EXIT_FAILURE;
+        }
+        return print_port_placed(ctl, &net, path, port_xml, done, method);
+}
+
+static int verb_allocate(Ctl *ctl, const VerbArgs *args) {
+        g_autofree char *xml = NULL;
+        int status;
+
+        /* the command line and FILE first: neither needs the bus */
+        status = allocate_read_request(args, &xml);
+        if (status != CTL_EXIT_SUCCESS)
+                return status;
+        return port_submit(ctl, args, xml, "Allocate", "allocate", "allocated");
+}
+
+static int verb_notify(Ctl *ctl, const VerbArgs *args) {
+        g_autofree char *xml = NULL;
+
+        if (read_port_xml(verb_args_arg(args, 1), &xml) < 0)
+                return CTL_EXIT_FAILURE;
+        return port_submit(ctl, args, xml, "Notify", "re-register", "re-registered");
+}
+
+/* ---- release and port-dumpxml ---- */
+
+static void json_begin_port(JsonWriter *writer, const PortRef *port) {
+        json_writer_begin_object(writer);
+        json_writer_member_string(writer, "uuid", port->uuid);
+        json_writer_member_string(writer, "network", port->network);
+        json_writer_member_string(writer, "object", port->path);
+}
+
+static int verb_release(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(JsonWriter) writer = NULL;
+        g_autofree char *text = NULL;
+        g_auto(PortRef) port = {};
+        sd_bus *bus;
+        int r;
+
+        if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
+                return CTL_EXIT_FAILURE;
+
+        r = ctl_call(bus, port.path, PORT_INTERFACE, "Release", &error, NULL, "t", UINT64_C(0));
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("release port '%s'", port.uuid);
+
+                return ctl_report_error(action, &error, r);
+        }
+        if (!ctl->json) {
+                text = g_strdup_printf("Port %s released\n", port.uuid);
+                return output_print(text);
+        }
+        writer = json_writer_new();
+        json_begin_port(writer, &port);
+        json_writer_member_string(writer, "result", "released");
+        json_writer_end_object(writer);
+        return output_print_json(writer);
+}
+
+static int verb_port_dumpxml(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_autoptr(JsonWriter) writer = NULL;
+        g_autofree char *text = NULL;
+        g_auto(PortRef) port = {};
+        const char *xml;
+        sd_bus *bus;
+        int r;
+
+        if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
+                return CTL_EXIT_FAILURE;
+
+        r = ctl_call(bus, port.path, PORT_INTERFACE, "GetXML", &error, &reply, "t", UINT64_C(0));
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("read the XML of port '%s'", port.uuid);
+
+                return ctl_report_error(action, &error, r);
+        }
+        r = sd_bus_message_read(reply, "s", &xml);
+        if (r < 0) {
+                (void) ctl_report_bad_reply("GetXML", r);
+                return CTL_EXIT_FAILURE;
+        }
+        if (!ctl->json) {
+                /* as is, but a file or pipe should end in a newline */
+                text = g_str_has_suffix(xml, "\n") ? g_strdup(xml) : g_strconcat(xml, "\n", NULL);
+                return output_print(text);
+        }
+        writer = json_writer_new();
+        json_begin_port(writer, &port);
+        json_writer_member_string(writer, "xml", xml);
+        json_writer_end_object(writer);
+        return output_print_json(writer);
+}
+
+/* ---- ports ---- */
+
+/* One row of Manager.ListPorts' a(sssssso); strings point into the reply. */
+typedef struct PortRow {
+        const char *uuid;
+        const char *network;
+        const char *owner_name;
+        const char *owner_uuid;
+        const char *mac;
+        const char *device;
+        const char *object;
+} PortRow;
+
+/* The rows of network (every row when NULL). */
+static int read_port_rows(sd_bus_message *reply, const char *network, GArray *rows) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(sssssso)");
+        if (r < 0)
+                return r;
+        for (;;) {
+                PortRow row = {};
+
+                r = sd_bus_message_read(reply, "(sssssso)", &row.uuid, &row.network,
+                                        &row.owner_name, &row.owner_uuid, &row.mac, &row.device,
+                                        &row.object);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (!network || streq(row.network, network))
+                        g_array_append_val(rows, row);
+        }
+        return sd_bus_message_exit_container(reply);
+}
+
+static int compare_port_rows(gconstpointer a, gconstpointer b) {
+        const PortRow *x = a, *y = b;
+        int c = g_strcmp0(x->network, y->network);
+
+        return c != 0 ? c : g_strcmp0(x->uuid, y->uuid);
+}
+
+static int print_port_rows_json(GArray *rows) {
+        g_autoptr(JsonWriter) writer = json_writer_new();
+
+        json_writer_begin_array(writer);
+        for (unsigned i = 0; i < rows->len; i++) {
+                const PortRow *row = &g_array_index(rows, PortRow, i);
+
+                json_writer_begin_object(writer);
+                json_writer_member_string(writer, "uuid", row->uuid);
+                json_writer_member_string(writer, "network", row->network);
+                json_writer_member_string(writer, "owner_name", row->owner_name);
+                json_writer_member_string(writer, "owner_uuid", row->owner_uuid);
+                json_writer_member_string(writer, "mac", row->mac);
+                json_writer_member_string(writer, "device", row->device);
+                json_writer_member_string(writer, "object", row->object);
+                json_writer_end_object(writer);
+        }
+        json_writer_end_array(writer);
+        return output_print_json(writer);
+}
+
+static int print_port_rows_table(GArray *rows) {
+        g_autoptr(Table) table = table_new("UUID", "NETWORK", "OWNER", "MAC", "DEVICE", NULL);
+        g_autofree char *text = NULL;
+
+        for (unsigned i = 0; i < rows->len; i++) {
+                const PortRow *row = &g_array_index(rows, PortRow, i);
+
+                table_add_cell(table, row->uuid);
+                table_add_cell(table, row->network);
+                table_add_cell(table, row->owner_name);
+                table_add_cell(table, row->mac);
+                table_add_cell(table, row->device);
+        }
+        text = table_format(table);
+        return output_print(text);
+}
+
+static int verb_ports(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(PortRow));
+        g_auto(NetworkRef) net = {};
+        const char *name = verb_args_arg(args, 0);
+        sd_bus *bus;
+        int r;
+
+        /* a NAME that names no network is an error, not an empty list */
+        if (name ? network_open(ctl, name, &bus, &net) < 0 : ctl_connect(ctl, &bus) < 0)
+                return CTL_EXIT_FAILURE;
+
+        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListPorts", &error, &reply, "t",
+                     UINT64_C(0));
+        if (r < 0)
+                return ctl_report_error("list ports", &error, r);
+        r = read_port_rows(reply, net.name, rows);
+        if (r < 0) {
+                (void) ctl_report_bad_reply("ListPorts", r);
+                return CTL_EXIT_FAILURE;
+        }
+        /* the same order whatever the daemon's: by network, then UUID */
+        g_array_sort(rows, compare_port_rows);
+        return ctl->json ? print_port_rows_json(rows) : print_port_rows_table(rows);
+}
+
+const Verb port_verbs[] = {
+        {
+                .name = "allocate",
+                .group = "Ports",
+                .synopsis = "[OPTIONS] NETWORK",
+                .summary = "Allocate a port on a network: a device for a guest interface",
+                .description =
+                        "netpoolctl writes the <networkport> from the options: owner \""
+                        PORT_OWNER_NAME_DEFAULT "\"\n"
+                        "with a random UUID and a random MAC 52:54:00:xx:xx:xx unless given.\n"
+                        "--port-xml sends a whole <networkport> instead (no <plug>; \"-\" reads\n"
+                        "standard input) and cannot be combined with the other options.",
+                .options = (const VerbOption[]) {
+                        { "mac", "MAC", "the guest interface's MAC address" },
+                        { "owner", "NAME", "the guest's name" },
+                        { "owner-uuid", "UUID", "the guest's UUID" },
+                        { "vlan", "ID", "the VLAN id (0-4095) the device tags traffic with" },
+                        { "port-xml", "FILE", "send the <networkport> in FILE" },
+                        {}
+                },
+                .min_args = 1,
+                .max_args = 1,
+                .run = verb_allocate,
+        },
+        {
+                .name = "notify",
+                .group = "Ports",
+                .synopsis = "NETWORK FILE",
+                .summary = "Re-register a port that exists on the host",
+                .description =
+                        "FILE holds the <networkport> with <plug> that allocate or port-dumpxml\n"
+                        "printed; \"-\" reads standard input. Doing it twice changes nothing.",
+                .min_args = 2,
+                .max_args = 2,
+                .run = verb_notify,
+        },
+        {
+                .name = "release",
+                .group = "Ports",
+                .synopsis = "UUID",
+                .summary = "Release a port, restoring its device",
+                .min_args = 1,
+                .max_args = 1,
+                .run = verb_release,
+        },
+        {
+                .name = "ports",
+                .group = "Ports",
+                .synopsis = "[NETWORK]",
+                .summary = "List the ports of every network, or of one",
+                .max_args = 1,
+                .run = verb_ports,
+        },
+        {
+                .name = "port-dumpxml",
+                .group = "Ports",
+                .synopsis = "UUID",
+                .summary = "Print a port's XML",
+                .min_args = 1,
+                .max_args = 1,
+                .run = verb_port_dumpxml,
+        },
+        {}
+};
