@@ -26,6 +26,7 @@ typedef struct BusContext {
         sd_event_source *idle_timer;
         unsigned pending;               /* operations that must finish before an idle exit */
         unsigned restores_pending;      /* VFs whose restore failed and is retried: no idle exit */
+        GHashTable *polkit_queries;     /* sd_bus_message* (the waiting call) -> its polkit query */
         bool exiting;
 } BusContext;
 

@@ -4,6 +4,7 @@
 
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
+#include "bus/bus-polkit.h"
 
 static int reply_network_path(sd_bus_message *m, const Network *n) {
         g_autofree char *path = bus_network_path(network_name(n));
@@ -13,8 +14,23 @@ static int reply_network_path(sd_bus_message *m, const Network *n) {
         return sd_bus_reply_method_return(m, "o", path);
 }
 
+/* The name a definition gives, for polkit's 'network' detail; bad XML is refused before asking. */
+static int definition_name(const char *xml, char **ret, sd_bus_error *error) {
+        g_autoptr(NetDef) def = NULL;
+        g_auto(NetDefError) err = {};
+        int r;
+
+        r = netdef_parse_xml(xml, 0, &def, &err);
+        if (r < 0)
+                return sd_bus_error_setf(error, NETPOOL_ERROR_INVALID_XML, "invalid network XML: %s",
+                                         err.message ?: strerror(-r));
+        *ret = g_strdup(def->name);
+        return 0;
+}
+
 static int method_define_or_create(sd_bus_message *m, BusContext *c, bool create, sd_bus_error *error) {
         g_auto(EngineError) err = {};
+        g_autofree char *name = NULL;
         const char *xml;
         uint64_t flags;
         Network *n;
@@ -26,6 +42,12 @@ static int method_define_or_create(sd_bus_message *m, BusContext *c, bool create
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        r = definition_name(xml, &name, error);
+        if (r < 0)
+                return r;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, name, create ? "create" : "define", error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 0: polkit answers later, and this runs again */
         r = create ? engine_create(c->engine, xml, &n, &err) : engine_define(c->engine, xml, &n, &err);
         if (r < 0)
                 return bus_reply_engine_error(error, r, err.message);
@@ -162,6 +184,9 @@ static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, "", "rescan", error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = engine_rescan(c->engine, &err);
         if (r < 0)
                 return bus_reply_engine_error(error, r, err.message);

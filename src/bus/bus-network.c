@@ -4,6 +4,7 @@
 
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
+#include "bus/bus-polkit.h"
 
 #define STOP_FLAG_FORCE         UINT64_C(1)
 #define GETXML_FLAG_INACTIVE    UINT64_C(1)
@@ -69,9 +70,9 @@ static int property_set_autostart(sd_bus *bus, const char *path, const char *int
         return 0;
 }
 
-/* Start, Stop and Undefine: read flags, check them, call the engine, reply */
-static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, sd_bus_error *error,
-                         int (*call)(Engine *e, Network *n, uint64_t flags, EngineError *err)) {
+/* Start, Stop and Undefine: read flags, check them, ask polkit, call the engine, reply */
+static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, const char *verb,
+                         sd_bus_error *error, int (*call)(Engine *e, Network *n, uint64_t flags, EngineError *err)) {
         BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
         g_auto(EngineError) err = {};
         uint64_t flags;
@@ -83,6 +84,9 @@ static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, sd
         r = bus_check_flags(flags, known_flags, error);
         if (r < 0)
                 return r;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, network_name(n), verb, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;   /* 0: polkit answers later, and this runs again */
         r = call(c->engine, n, flags, &err);
         if (r < 0)
                 return bus_reply_engine_error(error, r, err.message);
@@ -102,15 +106,15 @@ static int call_undefine(Engine *e, Network *n, uint64_t flags, EngineError *err
 }
 
 static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return method_simple(m, userdata, 0, error, call_start);
+        return method_simple(m, userdata, 0, "start", error, call_start);
 }
 
 static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return method_simple(m, userdata, STOP_FLAG_FORCE, error, call_stop);
+        return method_simple(m, userdata, STOP_FLAG_FORCE, "stop", error, call_stop);
 }
 
 static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return method_simple(m, userdata, 0, error, call_undefine);
+        return method_simple(m, userdata, 0, "undefine", error, call_undefine);
 }
 
 static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -177,6 +181,10 @@ static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify,
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), notify ? "notify" : "allocate",
+                                    error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = notify ? engine_notify(c->engine, n, xml, &port, &err) : engine_allocate(c->engine, n, xml, &port, &err);
         if (r < 0)
                 return bus_reply_port_error(error, r, err.message);
@@ -208,6 +216,9 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), "release", error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         port = engine_lookup_port(c->engine, uuid);
         if (!port || !streq(port->network, network_name(n)))
                 return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "network '%s' has no port '%s'",
@@ -351,8 +362,37 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
         }
 }
 
+/* Properties.Set of Autostart needs org.netpool1.manage. sd-bus answers a property Set itself once the
+ * setter returns, so the check runs here, before the call reaches the vtable: held back while polkit
+ * thinks, refused here, or let through. */
+static int filter_autostart_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        BusContext *c = userdata;
+        g_autofree char *name = NULL;
+        const char *iface, *prop;
+        int r;
+
+        if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", "Set") ||
+            sd_bus_path_decode(sd_bus_message_get_path(m), NETPOOL_NETWORK_PREFIX, &name) <= 0)
+                return 0;
+        r = sd_bus_message_read(m, "ss", &iface, &prop);
+        (void) sd_bus_message_rewind(m, true);
+        if (r < 0 || !streq(iface, NETPOOL_NETWORK_IFACE) || !streq(prop, "Autostart"))
+                return 0;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, name, "autostart", &error);
+        if (r > 0)
+                return 0;
+        if (r < 0)
+                (void) sd_bus_reply_method_error(m, &error);
+        return 1;       /* consumed: answered here, or dispatched again when polkit answers */
+}
+
 int bus_network_register(BusContext *c) {
         int r;
+
+        r = sd_bus_add_filter(c->bus, NULL, filter_autostart_set, c);
+        if (r < 0)
+                return r;
 
         r = sd_bus_add_fallback_vtable(c->bus, NULL, NETPOOL_NETWORK_PREFIX, NETPOOL_NETWORK_IFACE,
                                        network_vtable, network_object_find, c);

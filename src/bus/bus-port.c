@@ -4,6 +4,7 @@
 
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
+#include "bus/bus-polkit.h"
 
 const char *bus_port_device_netdev(Engine *e, const Port *port) {
         const Network *n = g_hash_table_lookup(e->networks, port->network);
@@ -94,6 +95,10 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, ((const Port *) userdata)->network, "release",
+                                    error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = engine_release(c->engine, userdata, &err);
         if (r < 0)
                 return bus_reply_port_error(error, r, err.message);

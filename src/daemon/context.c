@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bus/bus-errors.h"
+#include "bus/bus-polkit.h"
 #include "daemon/context.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
@@ -151,6 +152,7 @@ void context_clear(Context *c) {
         c->hotplug = hotplug_free(c->hotplug);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
+        bus_polkit_queries_free(b);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);
