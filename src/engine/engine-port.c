@@ -332,6 +332,8 @@ static int parse_port(const char *xml, bool want_plug, PortDef **ret, EngineErro
 }
 
 static void port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
+        if (!n->pool)
+                n->def->connections++;  /* a host bridge: ports are its only count */
         if (d) {
                 pool_device_connect(n->pool, d, 1);
                 g_free(d->port_uuid);
@@ -518,6 +520,8 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
         Network *n = port_network(e, port);
         PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
 
+        if (n && !n->pool && n->def->connections > 0)
+                n->def->connections--;
         if (d) {
                 pool_device_connect(n->pool, d, -1);
                 if (d->connections == 0)
@@ -675,6 +679,11 @@ unsigned engine_retry_restores(Engine *e) {
         unsigned pending = 0;
 
         (void) vf_record_load_all(e->store->vf_dir, records, notes);
+        for (guint i = 0; i < notes->len; i++)
+                log_full_errno(e->restores_logged ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, 0,
+                               "VF record %s; left alone: remove it by hand to give up that VF's original "
+                               "configuration", (const char *) notes->pdata[i]);
+        e->restores_logged = true;      /* damaged records are told once, not every retry */
         for (guint i = 0; i < records->len; i++) {
                 const VfRecord *rec = records->pdata[i];
                 VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };

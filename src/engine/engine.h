@@ -46,6 +46,7 @@ struct Engine {
         GHashTable *ports;              /* uuid -> Port* (owned) */
         GHashTable *claims;             /* VF PCI address or netdev -> name of the network whose ports hold
                                          * it: a device is held through one network at a time */
+        bool restores_logged;           /* damaged VF records were reported once */
         EngineObserver observer;
         void *observer_data;
 };
