@@ -1,0 +1,408 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Authorization with the real polkitd: netpoold runs as root on the private bus, polkitd beside it, and the
+# clients run as nobody. In a private mount namespace the project's .policy and the test's rules are
+# bind-mounted over polkit's actions and rules directories, so the host's rules play no part.
+# Without a rule nobody is denied every change and nothing changes; a rule for one network (and one verb)
+# grants exactly that; read-only calls always work; uid 0 needs no polkit; polkitd gone means denied.
+source "$(dirname "$0")/lib.sh"
+
+POLKITD=${POLKITD:-/usr/lib/polkit-1/polkitd}
+PK_ACTIONS=/usr/share/polkit-1/actions
+PK_RULE_DIRS=(/etc/polkit-1/rules.d /usr/share/polkit-1/rules.d)
+
+# ---- outside the namespace: can this run at all? Then run again inside `unshare -m`. ----
+
+if [ -z "${NP_POLKIT_IN_NAMESPACE:-}" ]; then
+        [ "$(id -u)" -eq 0 ] || skip_all "not root: polkitd, bind mounts and setpriv need uid 0"
+        command -v unshare >/dev/null || skip_all "no unshare (util-linux)"
+        command -v setpriv >/dev/null || skip_all "no setpriv (util-linux)"
+        [ -x "$POLKITD" ] || skip_all "no polkitd at $POLKITD (Debian package polkitd)"
+        [ -d "$PK_ACTIONS" ] || skip_all "no $PK_ACTIONS to bind-mount over"
+        getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
+                skip_all "no user nobody or group nogroup"
+        unshare -m --propagation private true 2>/dev/null || skip_all "unshare -m is not permitted here"
+        NP_POLKIT_IN_NAMESPACE=1 exec unshare -m --propagation private bash "${BASH_SOURCE[0]}" "$@"
+fi
+
+np_setup
+M=/org/netpool1
+PK_DIR=$NP_DIR/polkit
+PK_PID=
+OWNER=b0b0b0b0-0000-4000-8000-0000000000aa
+ETH0=0000:03:00.0
+DENIED='org\.freedesktop\.DBus\.Error\.(AccessDenied|InteractiveAuthorizationRequired)'
+
+polkit_teardown() {
+        local d
+        [ -n "$PK_PID" ] && kill "$PK_PID" 2>/dev/null
+        for d in "$PK_ACTIONS" "${PK_RULE_DIRS[@]}"; do
+                umount "$d" 2>/dev/null
+        done
+        np_teardown
+}
+trap polkit_teardown EXIT
+
+# ---- helpers ----
+
+as_nobody() {
+        setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+}
+
+has_owner() {   # has_owner NAME: is NAME owned on the private bus?
+        [ "$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                NameHasOwner s "$1" 2>/dev/null)" = "b true" ]
+}
+
+polkit_start() {
+        "$POLKITD" >>"$NP_DIR/polkitd.log" 2>&1 &
+        PK_PID=$!
+        for _ in $(seq 200); do
+                has_owner org.freedesktop.PolicyKit1 && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+polkit_stop() {
+        kill "$PK_PID" 2>/dev/null
+        np_wait_gone "$PK_PID" || return 1
+        PK_PID=
+        for _ in $(seq 200); do
+                has_owner org.freedesktop.PolicyKit1 || return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+net_xml() {     # net_xml NAME FORWARD-ELEMENT
+        printf "<network>\n  <name>%s</name>\n  %s\n</network>\n" "$1" "$2"
+}
+
+port_xml() {    # port_xml UUID MAC
+        printf "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>vm1</name>\n    <uuid>%s</uuid>\n" \
+                "$1" "$OWNER"
+        printf "  </owner>\n  <mac address='%s'/>\n</networkport>\n" "$2"
+}
+
+# path_encode PREFIX NAME: sd_bus_path_encode() in bash (python starts too slowly to call it often):
+# every byte but [A-Za-z0-9], and a leading digit, becomes _xx
+path_encode() {
+        local LC_ALL=C name=$2 out= c i
+        for ((i = 0; i < ${#name}; i++)); do
+                c=${name:i:1}
+                if [[ $c == [A-Za-z] || ($i -gt 0 && $c == [0-9]) ]]; then
+                        out+=$c
+                else
+                        printf -v c '_%02x' "'$c"
+                        out+=$c
+                fi
+        done
+        echo "$1/${out:-_}"
+}
+
+net_path() {
+        path_encode /org/netpool1/network "$1"
+}
+
+port_path() {
+        path_encode /org/netpool1/port "$1"
+}
+
+prop() {        # prop NETWORK PROPERTY: the value only
+        busctl --system get-property org.netpool1 "$(net_path "$1")" org.netpool1.Network "$2" | cut -d' ' -f2-
+}
+
+root_call() {   # root_call PATH IFACE METHOD SIG ARGS...
+        local path=$1 iface=$2
+        shift 2
+        busctl --system call org.netpool1 "$path" "org.netpool1.$iface" "$@"
+}
+
+# nobody_send PATH IFACE.METHOD ARGS...: dbus-send as nobody; it asks for no interaction and prints the
+# error name on failure
+nobody_send() {
+        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$1" "org.netpool1.$2" "${@:3}"
+}
+
+nobody_set_autostart() {        # nobody_set_autostart NETWORK true|false
+        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$(net_path "$1")" \
+                org.freedesktop.DBus.Properties.Set string:org.netpool1.Network string:Autostart \
+                variant:boolean:"$2"
+}
+
+# expect_denied DESCRIPTION COMMAND...: COMMAND fails with AccessDenied or InteractiveAuthorizationRequired
+expect_denied() {
+        local desc=$1
+        shift
+        if "$@" >"$NP_DIR/last.out" 2>&1; then
+                not_ok "$desc (succeeded, expected a denial)"
+        elif grep -Eq "$DENIED" "$NP_DIR/last.out"; then
+                ok "$desc"
+        else
+                not_ok "$desc (expected AccessDenied or InteractiveAuthorizationRequired)"
+        fi
+        sed 's/^/# /' "$NP_DIR/last.out"
+}
+
+# bus_view: everything a client can read, through read-only calls only
+bus_view() {
+        local n p
+        busctl --system call org.netpool1 $M org.netpool1.Manager ListNetworks t 0
+        busctl --system call org.netpool1 $M org.netpool1.Manager ListPorts t 0
+        for n in net-a net-b net-c; do
+                p=$(net_path "$n")
+                busctl --system call org.netpool1 "$p" org.netpool1.Network GetDevices t 0
+                busctl --system call org.netpool1 "$p" org.netpool1.Network GetXML t 0
+                busctl --system call org.netpool1 "$p" org.netpool1.Network GetXML t 1
+                busctl --system call org.netpool1 "$p" org.netpool1.Network ListPorts t 0
+                busctl --system get-property org.netpool1 "$p" org.netpool1.Network \
+                        Active Autostart Connections Available
+        done
+}
+export -f bus_view net_path path_encode
+export M
+
+# host_state: the view as root plus what the daemon wrote and the VFs' configuration
+host_state() {
+        bus_view
+        (cd "$NP_SIM/vfstate" && grep -r . | sort)
+        (cd "$NP_DIR" && find etc run -type f | sort | xargs -r md5sum)
+}
+
+# port_vf_mac PF-BDF PORT-UUID: the MAC of the VF that holds the port, as the sim's PF sees it
+port_vf_mac() {
+        local pf_bdf=$1 uuid=$2 bdf i
+        bdf=$(busctl --system get-property org.netpool1 "$(port_path "$uuid")" org.netpool1.Port PCIAddress |
+                cut -d'"' -f2)
+        for i in "$NP_SIM"/sys/bus/pci/devices/"$pf_bdf"/virtfn*; do
+                if [ "$(basename "$(readlink "$i")")" = "$bdf" ]; then
+                        cat "$NP_SIM/vfstate/$pf_bdf/vf${i##*virtfn}/p1/mac"
+                        return
+                fi
+        done
+        echo "no VF of $pf_bdf holds $uuid"
+}
+
+# root_port_xml UUID: the port's XML as the daemon has it
+root_port_xml() {
+        busctl --system --json=short call org.netpool1 "$(port_path "$1")" org.netpool1.Port GetXML t 0 |
+                python3 -c 'import json, sys; print(json.load(sys.stdin)["data"][0], end="")'
+}
+
+# expect_prefix DESCRIPTION PREFIX TEXT: TEXT starts with PREFIX
+expect_prefix() {
+        expect_eq "$1" "$2" "${3:0:${#2}}"
+}
+
+# nctl ARGS...: netpoolctl as nobody, no terminal; leaves $rc, $out, $err
+nctl() {
+        rc=0
+        out=$(as_nobody "$NETPOOLCTL" "$@" </dev/null 2>"$NP_DIR/stderr") || rc=$?
+        err=$(<"$NP_DIR/stderr")
+}
+
+# ---- polkit in the namespace: our actions, our (empty) rules ----
+
+chmod 0755 "$NP_DIR"    # nobody must reach the bus socket in it
+mkdir -p "$PK_DIR/actions" "$PK_DIR/rules"
+chmod 0755 "$PK_DIR" "$PK_DIR/actions" "$PK_DIR/rules"  # polkitd reads them as user polkitd
+cp "$NETPOOL_SOURCE_ROOT/policy/org.netpool1.policy" "$PK_DIR/actions/"
+chmod 0644 "$PK_DIR/actions/org.netpool1.policy"
+mount --bind "$PK_DIR/actions" "$PK_ACTIONS" || { echo "# cannot bind-mount over $PK_ACTIONS"; exit 1; }
+for d in "${PK_RULE_DIRS[@]}"; do
+        if [ -d "$d" ]; then
+                mount --bind "$PK_DIR/rules" "$d" || { echo "# cannot bind-mount over $d"; exit 1; }
+        fi
+done
+check "in the namespace polkit sees only netpool's actions" \
+        test "$(ls "$PK_ACTIONS")" = org.netpool1.policy
+check "polkitd owns org.freedesktop.PolicyKit1 on the private bus" polkit_start
+check "nobody reaches the private bus" \
+        as_nobody busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId
+if ! as_nobody test -x "$NETPOOLCTL"; then
+        cp "$NETPOOLCTL" "$NP_DIR/netpoolctl"       # the build dir is out of nobody's reach
+        NETPOOLCTL=$NP_DIR/netpoolctl
+fi
+
+# ---- root sets up: uid 0 needs no polkit ----
+
+check "root defines net-a (X710 VFs)" root_call $M Manager DefineNetwork st \
+        "$(net_xml net-a "<forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward>")" 0
+check "root defines net-b (Solarflare VFs)" root_call $M Manager DefineNetwork st \
+        "$(net_xml net-b "<forward mode='hostdev' managed='yes'><pf dev='sfc0'/></forward>")" 0
+check "root defines net-c (VEPA on ens1)" root_call $M Manager DefineNetwork st \
+        "$(net_xml net-c "<forward mode='vepa'><interface dev='ens1'/></forward>")" 0
+check "root starts net-b" root_call "$(net_path net-b)" Network Start t 0
+
+# ---- nobody without rules: every change is denied and changes nothing ----
+
+host_state >"$NP_DIR/state.0"
+expect_denied "nobody: DefineNetwork" nobody_send $M Manager.DefineNetwork \
+        string:"$(net_xml net-d "<forward mode='vepa'><interface dev='ens1'/></forward>")" uint64:0
+expect_denied "nobody: CreateNetwork" nobody_send $M Manager.CreateNetwork \
+        string:"$(net_xml net-d "<forward mode='vepa'><interface dev='ens1'/></forward>")" uint64:0
+expect_denied "nobody: Start of net-a" nobody_send "$(net_path net-a)" Network.Start uint64:0
+expect_denied "nobody: Undefine of net-a" nobody_send "$(net_path net-a)" Network.Undefine uint64:0
+host_state >"$NP_DIR/state.1"
+check "nothing changed: no net-d, net-a still defined and inactive" \
+        diff -u "$NP_DIR/state.0" "$NP_DIR/state.1"
+
+check "root starts net-a" root_call "$(net_path net-a)" Network Start t 0
+P0=11111111-0000-4000-8000-000000000000
+check "root allocates a port on net-b" root_call "$(net_path net-b)" Network Allocate st \
+        "$(port_xml $P0 52:54:00:b0:00:01)" 0
+host_state >"$NP_DIR/state.2"
+expect_denied "nobody: Allocate on net-a" nobody_send "$(net_path net-a)" Network.Allocate \
+        string:"$(port_xml 22222222-0000-4000-8000-000000000000 52:54:00:a0:00:01)" uint64:0
+expect_denied "nobody: Notify on net-b of the port root allocated" nobody_send "$(net_path net-b)" \
+        Network.Notify string:"$(root_port_xml $P0)" uint64:0
+expect_denied "nobody: Network.Release of root's port" nobody_send "$(net_path net-b)" Network.Release \
+        string:$P0 uint64:0
+expect_denied "nobody: Port.Release of root's port" \
+        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$(port_path $P0)" \
+        org.netpool1.Port.Release uint64:0
+expect_denied "nobody: Stop of net-b" nobody_send "$(net_path net-b)" Network.Stop uint64:1
+expect_denied "nobody: setting Autostart of net-a" nobody_set_autostart net-a true
+expect_denied "nobody: Rescan" nobody_send $M Manager.Rescan uint64:0
+expect_error "a call that allows no interaction is told interaction is required" \
+        org.freedesktop.DBus.Error.InteractiveAuthorizationRequired \
+        nobody_send "$(net_path net-a)" Network.Stop uint64:0
+expect_error "an interactive call with no authentication agent is AccessDenied" \
+        org.freedesktop.DBus.Error.AccessDenied \
+        as_nobody gdbus call --system --interactive --dest org.netpool1 --object-path "$(net_path net-a)" \
+        --method org.netpool1.Network.Stop 0
+host_state >"$NP_DIR/state.3"
+check "nothing changed: networks, ports, devices, autostart, VFs, config and state files" \
+        diff -u "$NP_DIR/state.2" "$NP_DIR/state.3"
+
+# read-only methods need nothing
+bus_view >"$NP_DIR/view.root"
+check "nobody: every read-only call works and sees what root sees" \
+        bash -c 'setpriv --reuid=nobody --regid=nogroup --clear-groups -- bash -c bus_view >"$1" &&
+                 diff -u "$2" "$1"' _ "$NP_DIR/view.nobody" "$NP_DIR/view.root"
+check "nobody: LookupNetwork" as_nobody busctl --system call org.netpool1 $M org.netpool1.Manager \
+        LookupNetwork st net-a 0
+check "nobody: LookupPort" as_nobody busctl --system call org.netpool1 $M org.netpool1.Manager \
+        LookupPort st $P0 0
+expect_eq "nobody: Port.GetXML is what root sees" \
+        "$(busctl --system call org.netpool1 "$(port_path $P0)" org.netpool1.Port GetXML t 0)" \
+        "$(as_nobody busctl --system call org.netpool1 "$(port_path $P0)" org.netpool1.Port GetXML t 0)"
+
+# netpoolctl tells a person, not a D-Bus error name
+nctl --no-ask-password start net-c
+expect_eq "netpoolctl --no-ask-password start as nobody: status 1, nothing on stdout" "1|" "$rc|$out"
+expect_prefix "it prints what it was not authorized to do" \
+        "netpoolctl: not authorized to start network 'net-c': " "$err"
+check "and no raw D-Bus error name" bash -c '! grep -q "org\.freedesktop\|Error\." <<<"$1"' _ "$err"
+expect_eq "net-c is still inactive" false "$(prop net-c Active)"
+nctl start net-c
+expect_eq "without a terminal netpoolctl asks for no password either" \
+        "1|netpoolctl: not authorized to start network 'net-c': interactive authorization is required for this" \
+        "$rc|$err"
+out=$(script -qec "setpriv --reuid=nobody --regid=nogroup --clear-groups -- $NETPOOLCTL start net-c" \
+        /dev/null </dev/null 2>&1 | tr -d '\r')
+expect_eq "on a terminal netpoolctl allows interaction, so polkit (with no agent here) just says no" \
+        "netpoolctl: not authorized to start network 'net-c': not authorized by polkit" "$out"
+expect_eq "net-c is still inactive" false "$(prop net-c Active)"
+
+# ---- a rule: nobody may allocate on net-a only, and set Autostart of net-b only ----
+
+cat >"$PK_DIR/rules/50-netpool-test.rules" <<'EOR'
+// netpool test: nobody allocates on net-a, and may only switch autostart of net-b
+polkit.addRule(function(action, subject) {
+        if (subject.user != "nobody")
+                return polkit.Result.NOT_HANDLED;
+        if (action.id == "org.netpool1.allocate" && action.lookup("network") == "net-a")
+                return polkit.Result.YES;
+        if (action.id == "org.netpool1.manage" && action.lookup("network") == "net-b" &&
+            action.lookup("verb") == "autostart")
+                return polkit.Result.YES;
+        return polkit.Result.NOT_HANDLED;
+});
+EOR
+chmod 0644 "$PK_DIR/rules/50-netpool-test.rules"
+check "polkitd stopped, to read the rule" polkit_stop
+check "polkitd started again" polkit_start
+
+PA=33333333-0000-4000-8000-00000000000a
+check "nobody: Allocate on net-a" nobody_send "$(net_path net-a)" Network.Allocate \
+        string:"$(port_xml $PA 52:54:00:a0:00:0a)" uint64:0
+expect_eq "the port is there, on net-a" "o \"$(net_path net-a)\"" \
+        "$(busctl --system get-property org.netpool1 "$(port_path $PA)" org.netpool1.Port Network)"
+expect_eq "its VF carries the port's MAC" 52:54:00:a0:00:0a "$(port_vf_mac $ETH0 $PA)"
+check "nobody: Port.Release of it" as_nobody busctl --system call org.netpool1 "$(port_path $PA)" \
+        org.netpool1.Port Release t 0
+expect_eq "net-a has no connections again" 0 "$(prop net-a Connections)"
+PA2=33333333-0000-4000-8000-00000000000b
+check "nobody: Allocate on net-a again" nobody_send "$(net_path net-a)" Network.Allocate \
+        string:"$(port_xml $PA2 52:54:00:a0:00:0b)" uint64:0
+check "nobody: Network.Release of it" nobody_send "$(net_path net-a)" Network.Release string:$PA2 uint64:0
+expect_eq "net-a has no connections again" 0 "$(prop net-a Connections)"
+
+host_state >"$NP_DIR/state.4"
+expect_denied "nobody: Allocate on net-b is still denied" nobody_send "$(net_path net-b)" Network.Allocate \
+        string:"$(port_xml 44444444-0000-4000-8000-000000000000 52:54:00:b0:00:02)" uint64:0
+expect_denied "nobody: Release of root's port on net-b is still denied" nobody_send "$(net_path net-b)" \
+        Network.Release string:$P0 uint64:0
+expect_denied "nobody: Start of net-c (manage) is still denied" nobody_send "$(net_path net-c)" \
+        Network.Start uint64:0
+expect_denied "nobody: Stop of net-b, same network as the autostart grant, other verb" \
+        nobody_send "$(net_path net-b)" Network.Stop uint64:1
+expect_denied "nobody: setting Autostart of net-a is still denied" nobody_set_autostart net-a true
+host_state >"$NP_DIR/state.5"
+check "the denials changed nothing" diff -u "$NP_DIR/state.4" "$NP_DIR/state.5"
+check "nobody: setting Autostart of net-b (the rule's verb and network)" nobody_set_autostart net-b true
+expect_eq "net-b autostarts now" true "$(prop net-b Autostart)"
+
+nctl --no-ask-password allocate net-a --mac 52:54:00:a0:00:0c
+expect_eq "netpoolctl allocate on net-a as nobody works" "0|" "$rc|$err"
+check "it prints the port" \
+        bash -c '[[ $1 =~ ^Port\ [0-9a-f-]{36}\ allocated\ on\ network\ net-a:\ 0000:03: ]]' _ "$out"
+nctl --no-ask-password allocate net-b --mac 52:54:00:b0:00:0c
+expect_eq "netpoolctl allocate on net-b as nobody: status 1, nothing on stdout" "1|" "$rc|$out"
+expect_prefix "it prints not authorized" "netpoolctl: not authorized to " "$err"
+
+# the shipped example for libvirt-qemu, pointed at nobody and net-b, grants what it says
+EXAMPLE=$PK_DIR/rules/60-example.rules
+sed -e 's/"libvirt-qemu"/"nobody"/' -e 's/\["sriov-a", "sriov-b"\]/["net-b"]/' \
+        "$NETPOOL_SOURCE_ROOT/policy/examples/50-netpool-libvirt-qemu.rules" >"$EXAMPLE"
+chmod 0644 "$EXAMPLE"
+check "the example rule names nobody and net-b now" bash -c \
+        'grep -qF "subject.user == \"nobody\"" "$1" && grep -qF "= [\"net-b\"];" "$1"' _ "$EXAMPLE"
+check "polkitd stopped, to read the example" polkit_stop
+check "polkitd started again" polkit_start
+PB=77777777-0000-4000-8000-00000000000b
+check "nobody: Allocate on net-b under the example rule" nobody_send "$(net_path net-b)" Network.Allocate \
+        string:"$(port_xml $PB 52:54:00:b0:00:0b)" uint64:0
+check "nobody: Release on net-b under the example rule" nobody_send "$(net_path net-b)" Network.Release \
+        string:$PB uint64:0
+expect_denied "nobody: Start of net-c under the example rule" nobody_send "$(net_path net-c)" \
+        Network.Start uint64:0
+
+# ---- polkitd gone: nobody is denied with a reason; root goes on ----
+
+check "polkitd stopped" polkit_stop
+host_state >"$NP_DIR/state.6"
+expect_denied "nobody: Allocate on net-a without polkit" nobody_send "$(net_path net-a)" Network.Allocate \
+        string:"$(port_xml 55555555-0000-4000-8000-000000000000 52:54:00:a0:00:0d)" uint64:0
+cp "$NP_DIR/last.out" "$NP_DIR/denied.out"
+check "the message says polkit could not be reached" \
+        grep -q "polkit could not be reached" "$NP_DIR/denied.out"
+nctl --no-ask-password start net-c
+expect_eq "netpoolctl as nobody: status 1" 1 "$rc"
+expect_prefix "it is not authorized, because polkit could not be reached" \
+        "netpoolctl: not authorized to start network 'net-c': polkit could not be reached" "$err"
+host_state >"$NP_DIR/state.7"
+check "and nothing changed" diff -u "$NP_DIR/state.6" "$NP_DIR/state.7"
+check "root starts net-c without polkit" root_call "$(net_path net-c)" Network Start t 0
+PR=66666666-0000-4000-8000-000000000000
+check "root allocates on net-b without polkit" root_call "$(net_path net-b)" Network Allocate st \
+        "$(port_xml $PR 52:54:00:b0:00:0e)" 0
+check "root releases it" root_call "$(net_path net-b)" Network Release st $PR 0
+check "root sets Autostart of net-a" busctl --system set-property org.netpool1 "$(net_path net-a)" \
+        org.netpool1.Network Autostart b true
+expect_eq "net-a autostarts now" true "$(prop net-a Autostart)"
+check "root rescans" root_call $M Manager Rescan t 0
+
+np_done
