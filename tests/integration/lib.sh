@@ -159,10 +159,18 @@ np_call() {
 }
 
 np_net_path() {
-        # sd_bus_path_encode of a name made of [A-Za-z0-9]: unchanged; others are _XX escaped
-        python3 -c 'import sys
-n=sys.argv[1]
-print("/org/netpool1/network/" + "".join(c if c.isalnum() and c.isascii() else "_%02x" % ord(c) for c in n) if n else "_")' "$1"
+        # sd_bus_path_encode(): letters stay, digits stay unless first, anything else is _xx
+        local name=$1 out= c i
+        [ -z "$name" ] && { echo /org/netpool1/network/_; return; }
+        for ((i = 0; i < ${#name}; i++)); do
+                c=${name:i:1}
+                if [[ $c == [A-Za-z] ]] || { [[ $c == [0-9] ]] && [ $i -gt 0 ]; }; then
+                        out+=$c
+                else
+                        out+=$(printf '_%02x' "'$c")
+                fi
+        done
+        echo "/org/netpool1/network/$out"
 }
 
 # np_send PATH IFACE.METHOD ARGS...: dbus-send, whose errors name the D-Bus error
