@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
         meson ninja-build gcc pkg-config python3
         libsystemd-dev libglib2.0-dev libxml2-dev libnl-3-dev libnl-route-3-dev libpci-dev pci.ids
-        dbus-daemon dbus-bin libdbus-1-dev systemd polkitd
+        dbus-daemon dbus-bin libdbus-1-dev systemd scdoc polkitd
 )
 
 missing=()
