@@ -40,6 +40,16 @@ PoolDevice *pool_device_new(ForwardDevType type, const char *id) {
         return d;
 }
 
+PoolDevice *pool_device_copy(const PoolDevice *d) {
+        PoolDevice *c = pool_device_new(d->type, d->id);
+
+        c->netdev = g_strdup(d->netdev);
+        c->pci_address = g_strdup(d->pci_address);
+        c->pf_netdev = g_strdup(d->pf_netdev);
+        c->vf_index = d->vf_index;
+        return c;
+}
+
 PoolDevice *pool_device_free(PoolDevice *d) {
         if (!d)
                 return NULL;

@@ -45,6 +45,8 @@ typedef struct Pool {
 
 PoolDevice *pool_device_new(ForwardDevType type, const char *id);
 PoolDevice *pool_device_free(PoolDevice *d);
+/* A new, unconnected device with the same identity (id, netdevs, PCI address, PF, VF index). */
+PoolDevice *pool_device_copy(const PoolDevice *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PoolDevice, pool_device_free);
 
 Pool *pool_new(bool exclusive);

@@ -256,8 +256,7 @@ static int port_apply_vfs(Engine *e, Port *port, EngineError *err) {
 
 /* ---- picking a device ---- */
 
-/* Still there, and not taken outside netpool (a VF bound to vfio-pci that no port of ours holds)? */
-static bool device_usable(Engine *e, const PoolDevice *d) {
+bool engine_device_usable(Engine *e, const PoolDevice *d) {
         if (d->type == FORWARD_DEV_PCI) {
                 g_autoptr(HwFunction) fn = NULL;
                 PciAddr addr;
@@ -292,7 +291,7 @@ static int pick_device(Engine *e, Network *n, PoolDevice **ret, EngineError *err
                         pool_device_set_state(n->pool, d, DEVICE_STATE_UNAVAILABLE);
                         continue;
                 }
-                if (device_usable(e, d))
+                if (engine_device_usable(e, d))
                         break;
                 log_notice("network '%s': device '%s' is gone or taken outside netpool; marked unavailable",
                            network_name(n), d->id);
@@ -303,6 +302,11 @@ static int pick_device(Engine *e, Network *n, PoolDevice **ret, EngineError *err
                 pool_device_set_state(n->pool, held_elsewhere->pdata[i], DEVICE_STATE_FREE);
         if (changed)
                 engine_save_live(e, n);
+        if (!d && held_elsewhere->len > 0)
+                return fail(err, -ENOSPC, "network '%s' has no free device: %u of %u in use (%u of them "
+                            "through other networks)", network_name(n),
+                            pool_in_use(n->pool) + held_elsewhere->len, pool_capacity(n->pool),
+                            held_elsewhere->len);
         if (!d)
                 return fail(err, -ENOSPC, "network '%s' has no free device: %u of %u in use", network_name(n),
                             pool_in_use(n->pool), pool_capacity(n->pool));
@@ -389,7 +393,9 @@ int engine_allocate(Engine *e, Network *n, const char *xml, Port **ret, EngineEr
         if (r < 0)
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
-        if (d) {
+        /* a VF is configured for a port only where the port has it alone: in private, vepa and bridge
+         * several guests' MACs share one VF, and pinning its admin MAC to one of them would cut off the rest */
+        if (d && n->pool->exclusive) {
                 r = port_plan_vfs(e, d, port, err);
                 if (r < 0)
                         return r;
@@ -489,7 +495,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         if (d && (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED))
                 pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);   /* a guest has it: it is there */
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
-        if (d) {
+        if (d && n->pool->exclusive) {
                 r = port_plan_vfs(e, d, port, err);
                 if (r >= 0)
                         r = register_vf_records(e, port, err);
@@ -643,7 +649,7 @@ static void clear_restored_devices(Engine *e) {
 
                 for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
                         PoolDevice *d = n->pool->devices->pdata[i];
-                        g_autoptr(Port) probe = port_new(NULL, network_name(n), d->id);
+                        g_autoptr(Port) probe = port_new(portdef_new(), network_name(n), d->id);
                         g_auto(EngineError) err = {};
                         bool pending = false;
 

@@ -485,37 +485,48 @@ void engine_autostart(Engine *e) {
                 log_warning_errno(r, "cannot record that autostart ran: %m");
 }
 
+/* The state a device present on the hardware should have. */
+static DeviceState present_state(Engine *e, const PoolDevice *d) {
+        if (d->state == DEVICE_STATE_RESTORE_FAILED)
+                return d->state;                /* the retries decide that one */
+        if (!engine_device_usable(e, d))
+                return d->connections > 0 ? d->state : DEVICE_STATE_UNAVAILABLE;
+        return d->connections > 0 ? DEVICE_STATE_IN_USE : DEVICE_STATE_FREE;
+}
+
 /* Fold what the hardware shows now (fresh) into the pool of a running network. Returns > 0 if changed. */
-static int pool_merge(Pool *pool, Pool *fresh, const NetDef *def) {
+static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
         g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
         bool changed = false;
 
         for (guint i = 0; i < pool->devices->len; i++) {
                 PoolDevice *d = pool->devices->pdata[i];
-                bool present = pool_find(fresh, d->id) != NULL;
-                DeviceState want = d->state;
+                DeviceState want;
 
-                if (!present)
-                        want = d->connections > 0 ? DEVICE_STATE_LOST :
-                               def->pfs->len > 0 ? _DEVICE_STATE_INVALID : DEVICE_STATE_UNAVAILABLE;
-                else if (d->state == DEVICE_STATE_LOST || d->state == DEVICE_STATE_UNAVAILABLE)
-                        want = d->connections > 0 ? DEVICE_STATE_IN_USE : DEVICE_STATE_FREE;
-                if (want == _DEVICE_STATE_INVALID)
+                if (pool_find(fresh, d->id))
+                        want = present_state(e, d);
+                else if (d->connections > 0)
+                        want = DEVICE_STATE_LOST;
+                else if (def->pfs->len > 0) {
                         g_ptr_array_add(gone, g_strdup(d->id));        /* vanished VF of a <pf> pool */
-                else if (want != d->state) {
+                        continue;
+                } else
+                        want = DEVICE_STATE_UNAVAILABLE;
+                if (want != d->state) {
                         pool_device_set_state(pool, d, want);
                         changed = true;
                 }
         }
         for (guint i = 0; i < gone->len; i++)
                 (void) pool_remove(pool, gone->pdata[i]);
-        for (guint i = fresh->devices->len; i > 0; i--) {
-                PoolDevice *d = fresh->devices->pdata[i - 1];
+        for (guint i = 0; i < fresh->devices->len; i++) {
+                const PoolDevice *f = fresh->devices->pdata[i];
+                PoolDevice *d;
 
-                if (pool_find(pool, d->id))
+                if (pool_find(pool, f->id))
                         continue;
-                g_ptr_array_steal_index(fresh->devices, i - 1);
-                g_hash_table_remove(fresh->by_id, d->id);
+                d = pool_device_copy(f);
+                d->state = present_state(e, d);
                 (void) pool_add(pool, d);
                 changed = true;
         }
@@ -550,7 +561,7 @@ int engine_rescan(Engine *e, EngineError *err) {
                 if (!n->active || !n->pool)
                         continue;
                 fresh = scan_pool(e, n->def);
-                if (pool_merge(n->pool, fresh, n->def) <= 0)
+                if (pool_merge(e, n->pool, fresh, n->def) <= 0)
                         continue;
                 pool_to_forward_devs(n->pool, n->def);
                 engine_save_live(e, n);

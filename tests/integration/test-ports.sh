@@ -132,18 +132,6 @@ vfst_set() {    # vfst_set PFBDF VF P MAC VLAN SPOOFCHK TRUST: an original the h
         local d=$NP_SIM/vfstate/$1/vf$2/p$3
         echo "$4" >"$d/mac"; echo "$5" >"$d/vlan"; echo "$6" >"$d/spoofchk"; echo "$7" >"$d/trust"
 }
-# todo_eq DESCRIPTION EXPECTED ACTUAL REASON: expect_eq for a check of a known daemon bug; a failure is
-# reported as TODO with the reason (it passes once the bug is fixed)
-todo_eq() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                np_tap_n=$((np_tap_n + 1))
-                echo "not ok $np_tap_n - $1 # TODO $4"
-                echo "#   expected: $2"
-                echo "#   actual:   $3"
-        fi
-}
 kill9() {
         local pid
         pid=$(np_daemon_pid)
@@ -354,8 +342,7 @@ vf_and_record() {        # vf_and_record N: eth0's VF N as the sim holds it, and
 before_vf1=$(vf_and_record 1)
 check "release one of the two ports on eth0v1" release mv-list "$(uuid_n 61)"
 expect_eq "eth0v1 has 1 connection left" "1" "$(device_row mv-list eth0v1 | cut -d' ' -f7)"
-todo_eq "the VF under the remaining port is unchanged" "$before_vf1" "$(vf_and_record 1)" \
-        "releasing one port of a shared macvtap VF restores the VF (and drops its record) under the other port"
+expect_eq "the VF under the remaining port is unchanged" "$before_vf1" "$(vf_and_record 1)"
 check "Stop FORCE" stop_net mv-list 1
 expect_eq "VF 1 is back to the defaults" "$DEFAULT_VF" "$(vfst $ETH0 1)"
 expect_eq "VF 2 is back to the defaults" "$DEFAULT_VF" "$(vfst $ETH0 2)"
@@ -397,9 +384,8 @@ expect_eq "A has 8 connections" "8" "$(net_prop share-a Connections)"
 expect_error "B is exhausted" org.netpool1.Error.PoolExhausted \
         np_send "$(net_path share-b)" Network.Allocate string:"$(port_xml 52:54:00:e0:00:20)" uint64:0
 b_msg=$(cat "$NP_DIR/last.out")
-todo_eq "the message does not say B's devices are unused" "yes" \
-        "$(grep -q -e "8 of 8 in use" -e "share-a" <<<"$b_msg" && echo yes || echo "no: $b_msg")" \
-        "the count leaves out the devices held through the other network"
+expect_eq "the message does not say B's devices are unused" "yes" \
+        "$(grep -q -e "8 of 8 in use" -e "share-a" <<<"$b_msg" && echo yes || echo "no: $b_msg")"
 expect_eq "B has no connection" "0" "$(net_prop share-b Connections)"
 expect_eq "B's VFs show no port of B" "0" "$(devices share-b | awk '$7 != 0' | wc -l)"
 check "release A's port on VF 3" release share-a "$(uuid_n 83)"
@@ -432,10 +418,9 @@ expect_eq "VF 0 is shown unavailable" "0000:03:02.0 eth0v0 0000:03:02.0 eth0 0 u
 expect_eq "VF 0 was not touched" "$DEFAULT_VF" "$(vfst $ETH0 0)"
 expect_eq "Available 6" "6" "$(net_prop outside Available)"
 check "Rescan" busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0
-todo_eq "after a Rescan VF 0 (still bound to vfio-pci) is still unavailable" "unavailable" \
-        "$(device_row outside 0000:03:02.0 | cut -d' ' -f6)" \
-        "Rescan turns an unavailable device that is present back to free without asking whether it is taken"
-todo_eq "and Available still 6" "6" "$(net_prop outside Available)" "the same Rescan bug"
+expect_eq "after a Rescan VF 0 (still bound to vfio-pci) is still unavailable" "unavailable" \
+        "$(device_row outside 0000:03:02.0 | cut -d' ' -f6)"
+expect_eq "and Available still 6" "6" "$(net_prop outside Available)"
 check "Stop FORCE" stop_net outside 1
 "$NETPOOL_SIMHOST" "$NP_SIM" -q --release 0000:03:02.0 >/dev/null
 check "a passthrough network over eth0v0 and eth0v1 starts" define_start outside-pt \

@@ -79,18 +79,6 @@ vf_records() {  # the VF records on disk, blank-separated
 simhost() {
         "$NETPOOL_SIMHOST" "$NP_SIM" -q "$@" >/dev/null
 }
-# todo_eq DESCRIPTION EXPECTED ACTUAL REASON: expect_eq for a check of a known daemon bug; a failure is
-# reported as TODO with the reason (it passes once the bug is fixed)
-todo_eq() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                np_tap_n=$((np_tap_n + 1))
-                echo "not ok $np_tap_n - $1 # TODO $4"
-                echo "#   expected: $2"
-                echo "#   actual:   $3"
-        fi
-}
 
 # says DESCRIPTION TEXT: the message of the last expect_error holds TEXT
 says() {
@@ -263,14 +251,14 @@ CRASH="netpoold dies with SIGSEGV when a retried restore frees a restore-failed 
 the NULL PortDef of clear_restored_devices' probe port), at every start after that too"
 CRASH=$(echo $CRASH)
 # busctl prints nothing on success, its error otherwise
-todo_eq "Rescan" "" "$(busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0 2>&1)" "$CRASH"
+expect_eq "Rescan" "" "$(busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0 2>&1)"
 for _ in $(seq 150); do
         [ "$(device_state hd 0000:03:02.0 2>/dev/null)" = free ] && break
         sleep 0.1
 done
-todo_eq "VF 0 is free again" "free" "$(device_state hd 0000:03:02.0 2>&1)" "$CRASH"
+expect_eq "VF 0 is free again" "free" "$(device_state hd 0000:03:02.0 2>&1)"
 expect_eq "VF 0 is restored" "$DEFAULT_VF" "$(vfst $ETH0 0)"
 expect_eq "its record is gone" "" "$(vf_records)"
-todo_eq "all 8 available" "8" "$(net_prop hd Available 2>&1)" "$CRASH"
-todo_eq "Stop" "" "$(stop_force hd 2>&1)" "$CRASH"
+expect_eq "all 8 available" "8" "$(net_prop hd Available 2>&1)"
+expect_eq "Stop" "" "$(stop_force hd 2>&1)"
 np_done
