@@ -41,6 +41,8 @@ BusContext *bus_context_from_current(sd_bus *bus);
 
 /* Refuse unknown flag bits with InvalidArgument. Returns 0 or a negative sd-bus error. */
 int bus_check_flags(uint64_t flags, uint64_t known, sd_bus_error *error);
+/* Read a method's only argument, its flags, and check them. */
+int bus_read_flags(sd_bus_message *m, uint64_t known, uint64_t *ret, sd_bus_error *error);
 
 /* Turn an engine error (negative errno + message) into its org.netpool1.Error name: of a network
  * operation, or of a port operation (Allocate, Notify, Release), where some errnos mean other names. */

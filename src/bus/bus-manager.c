@@ -96,10 +96,7 @@ static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error 
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_return(m, &reply);
@@ -148,10 +145,7 @@ static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *er
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_return(m, &reply);
@@ -178,10 +172,7 @@ static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error)
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, "", "rescan", error);

@@ -78,10 +78,7 @@ static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, co
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, known_flags, error);
+        r = bus_read_flags(m, known_flags, &flags, error);
         if (r < 0)
                 return r;
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, network_name(n), verb, error);
@@ -122,10 +119,7 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, GETXML_FLAG_INACTIVE, error);
+        r = bus_read_flags(m, GETXML_FLAG_INACTIVE, &flags, error);
         if (r < 0)
                 return r;
         xml = network_format_xml(userdata, flags & GETXML_FLAG_INACTIVE);
@@ -139,10 +133,7 @@ static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *er
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_return(m, &reply);
@@ -242,10 +233,7 @@ static int method_get_devices(sd_bus_message *m, void *userdata, sd_bus_error *e
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_return(m, &reply);

@@ -73,10 +73,7 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         xml = portdef_format_xml(((const Port *) userdata)->def);
@@ -89,10 +86,7 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         uint64_t flags;
         int r;
 
-        r = sd_bus_message_read(m, "t", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, error);
+        r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, ((const Port *) userdata)->network, "release",

@@ -36,6 +36,21 @@ int bus_check_flags(uint64_t flags, uint64_t known, sd_bus_error *error) {
         return 0;
 }
 
+int bus_read_flags(sd_bus_message *m, uint64_t known, uint64_t *ret, sd_bus_error *error) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, known, error);
+        if (r < 0)
+                return r;
+        if (ret)
+                *ret = flags;
+        return 0;
+}
+
 int bus_reply_engine_error(sd_bus_error *error, int r, const char *message) {
         const char *name;
 
