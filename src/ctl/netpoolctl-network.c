@@ -118,16 +118,21 @@ static const char *file_label(const char *file) {
         return streq(file, "-") ? "standard input" : file;
 }
 
-/* The definition in FILE ("-": stdin) as a string the bus can carry. Prints why on failure. */
-static int read_definition(const char *file, char **ret) {
+/**
+ * read_definition() - the XML document in FILE ("-": standard input) as a string the bus can
+ * carry: at most max_bytes of UTF-8 text without NUL bytes.
+ *
+ * Returns: 0, or -errno after printing why the file cannot be sent.
+ */
+int read_definition(const char *file, size_t max_bytes, char **ret) {
         g_autofree char *xml = NULL;
         size_t len = 0;
         int r;
 
         if (streq(file, "-"))
-                r = read_fd_full(STDIN_FILENO, DEFINITION_MAX_BYTES, &xml, &len);
+                r = read_fd_full(STDIN_FILENO, max_bytes, &xml, &len);
         else
-                r = read_file_full(file, DEFINITION_MAX_BYTES, &xml, &len);
+                r = read_file_full(file, max_bytes, &xml, &len);
         if (r < 0) {
                 ctl_error("cannot read %s: %s", file_label(file), g_strerror(-r));
                 return r;
@@ -212,7 +217,7 @@ static int network_submit(Ctl *ctl, const char *file, const char *method, const 
         int r;
 
         /* read first: a missing file is reported without needing the bus */
-        if (read_definition(file, &xml) < 0 || ctl_connect(ctl, &bus) < 0)
+        if (read_definition(file, DEFINITION_MAX_BYTES, &xml) < 0 || ctl_connect(ctl, &bus) < 0)
                 return CTL_EXIT_FAILURE;
 
         r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, method, &error, &reply, "st",

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netpoolctl port verbs: allocate, notify, release, ports, port-dumpxml */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <systemd/sd-bus.h>
@@ -14,7 +11,6 @@
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
 #include "ctl/netpoolctl-port.h"
-#include "shared/fileio.h"
 
 #define PORT_INTERFACE    "org.netpool1.Port"
 #define PORT_PATH_PREFIX  "/org/netpool1/port"
@@ -296,67 +292,9 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
         return 0;
 }
 
-/* Usage errors found by the verb itself, worded as those of the command line parser. */
-static int port_usage_error(const char *verb_name, const char *format, ...) G_GNUC_PRINTF(2, 3);
-
-static int port_usage_error(const char *verb_name, const char *format, ...) {
-        const Verb *verb = verb_find(port_verbs, verb_name);
-        g_autofree char *message = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        message = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        fprintf(stderr, "netpoolctl %s: %s\nUsage: netpoolctl %s %s\n"
-                "Try 'netpoolctl %s --help' for more information.\n",
-                verb_name, message, verb_name, verb->synopsis, verb_name);
-        return CTL_EXIT_USAGE;
-}
-
-static const char *file_label(const char *file) {
-        return streq(file, "-") ? "standard input" : file;
-}
-
-static int read_stdin(char **ret, size_t *ret_len) {
-        g_autoptr(GString) buf = g_string_new(NULL);
-        char chunk[4096];
-        ssize_t n;
-
-        while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (buf->len + (size_t) n > PORT_XML_MAX_BYTES)
-                        return -EFBIG;
-                g_string_append_len(buf, chunk, n);
-        }
-        *ret_len = buf->len;
-        *ret = g_string_free(g_steal_pointer(&buf), FALSE);
-        return 0;
-}
-
-/* The port XML in FILE ("-": stdin) as a string the bus can carry. Prints why on failure. */
-static int read_port_xml(const char *file, char **ret) {
-        g_autofree char *xml = NULL;
-        size_t len = 0;
-        int r;
-
-        if (streq(file, "-"))
-                r = read_stdin(&xml, &len);
-        else
-                r = read_file_full(file, PORT_XML_MAX_BYTES, &xml, &len);
-        if (r < 0) {
-                ctl_error("cannot read %s: %s", file_label(file), g_strerror(-r));
-                return r;
-        }
-        if (strlen(xml) != len || !g_utf8_validate(xml, -1, NULL)) {
-                ctl_error("cannot read %s: not UTF-8 text", file_label(file));
-                return -EBADMSG;
-        }
-        *ret = g_steal_pointer(&xml);
-        return 0;
-}
+/* Usage errors allocate finds in its option values, worded as those of the command line parser. */
+#define allocate_usage_error(...) \
+        verb_usage_error("netpoolctl", verb_find(port_verbs, "allocate"), __VA_ARGS__)
 
 /* ---- allocate and notify ---- */
 
@@ -374,16 +312,16 @@ static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
                 unsigned id;
 
                 if (port_parse_vlan(vlan, &id) < 0)
-                        return port_usage_error("allocate", "invalid VLAN id '%s': expected 0-%u",
+                        return allocate_usage_error("invalid VLAN id '%s': expected 0-%u",
                                                 vlan, VLAN_ID_MAX);
                 req.vlan = (int) id;
         }
         req.mac = verb_args_get(args, "mac");
         if (req.mac && !port_mac_is_wellformed(req.mac))
-                return port_usage_error("allocate", "invalid MAC address '%s'", req.mac);
+                return allocate_usage_error("invalid MAC address '%s'", req.mac);
         req.owner_uuid = verb_args_get(args, "owner-uuid");
         if (req.owner_uuid && !port_uuid_is_wellformed(req.owner_uuid))
-                return port_usage_error("allocate", "invalid owner UUID '%s'", req.owner_uuid);
+                return allocate_usage_error("invalid owner UUID '%s'", req.owner_uuid);
         if (!req.owner_name)
                 req.owner_name = PORT_OWNER_NAME_DEFAULT;
         if (!req.owner_uuid)
@@ -403,10 +341,12 @@ static int allocate_read_request(const VerbArgs *args, char **ret_xml) {
                 return port_request_from_args(args, ret_xml);
         for (size_t i = 0; i < G_N_ELEMENTS(port_build_options); i++)
                 if (verb_args_has(args, port_build_options[i]))
-                        return port_usage_error("allocate", "--port-xml and --%s conflict: the "
+                        return allocate_usage_error("--port-xml and --%s conflict: the "
                                                 "file describes the whole port",
                                                 port_build_options[i]);
-        return read_port_xml(file, ret_xml) < 0 ? CTL_EXIT_FAILURE : CTL_EXIT_SUCCESS;
+        if (read_definition(file, PORT_XML_MAX_BYTES, ret_xml) < 0)
+                return CTL_EXIT_FAILURE;
+        return CTL_EXIT_SUCCESS;
 }
 
 /* "Port UUID <done> on network NAME: DEVICE", or the port as JSON. */
@@ -483,7 +423,7 @@ static int verb_allocate(Ctl *ctl, const VerbArgs *args) {
 static int verb_notify(Ctl *ctl, const VerbArgs *args) {
         g_autofree char *xml = NULL;
 
-        if (read_port_xml(verb_args_arg(args, 1), &xml) < 0)
+        if (read_definition(verb_args_arg(args, 1), PORT_XML_MAX_BYTES, &xml) < 0)
                 return CTL_EXIT_FAILURE;
         return port_submit(ctl, args, xml, "Notify", "re-register", "re-registered");
 }

@@ -2,6 +2,8 @@
 /* netpoolctl verbs: the table entry type, per-verb option parsing and help text */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
@@ -156,6 +158,31 @@ const Verb *verb_find(const Verb *verbs, const char *name) {
                 if (streq(verbs[i].name, name))
                         return &verbs[i];
         return NULL;
+}
+
+char *verb_usage_line(const Verb *verb) {
+        return verb->synopsis ? g_strdup_printf("%s %s", verb->name, verb->synopsis) :
+                                g_strdup(verb->name);
+}
+
+int verb_usage_error(const char *program, const Verb *verb, const char *format, ...) {
+        g_autofree char *message = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        message = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        if (!verb) {
+                fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", program, message,
+                        program);
+        } else {
+                g_autofree char *usage = verb_usage_line(verb);
+
+                fprintf(stderr, "%s %s: %s\nUsage: %s %s\n"
+                        "Try '%s %s --help' for more information.\n",
+                        program, verb->name, message, program, usage, program, verb->name);
+        }
+        return CTL_EXIT_USAGE;
 }
 
 static char *option_label(const VerbOption *option) {

@@ -75,6 +75,15 @@ int verb_check_arg_count(const Verb *verb, const VerbArgs *args, char **reterr_m
 /* The verb whose name is name in a table that ends with an entry whose name is NULL, or NULL. */
 const Verb *verb_find(const Verb *verbs, const char *name);
 
+/* "VERB SYNOPSIS", or the name alone for a verb without arguments. */
+char *verb_usage_line(const Verb *verb);
+
+/* Print a usage error to stderr: "PROGRAM VERB: MESSAGE", the verb's usage line and a pointer to
+ * its --help; with a NULL verb, "PROGRAM: MESSAGE" and a pointer to PROGRAM --help. Returns
+ * CTL_EXIT_USAGE. */
+int verb_usage_error(const char *program, const Verb *verb, const char *format, ...)
+        G_GNUC_PRINTF(3, 4);
+
 /* "Usage: PROGRAM VERB SYNOPSIS", description and both option lists. */
 char *verb_format_help(const Verb *verb, const char *program, const VerbOption *more_options);
 

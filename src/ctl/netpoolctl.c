@@ -2,7 +2,6 @@
 /* netpoolctl: command-line client of netpoold; global options and verb dispatch */
 #include <errno.h>
 #include <locale.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 
 #include "bus/bus-errors.h"
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-monitor.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
 #include "ctl/netpoolctl-port.h"
@@ -56,6 +56,7 @@ static const Verb main_verbs[] = {
 static const Verb *const verb_tables[] = {
         network_verbs,
         port_verbs,
+        monitor_verbs,
         main_verbs,
 };
 
@@ -67,11 +68,6 @@ static const Verb *find_verb(const char *name) {
                         return verb;
         }
         return NULL;
-}
-
-static char *verb_usage_line(const Verb *verb) {
-        return verb->synopsis ? g_strdup_printf("%s %s", verb->name, verb->synopsis) :
-                                g_strdup(verb->name);
 }
 
 static char *format_main_help(void) {
@@ -112,24 +108,9 @@ static int print_verb_help(const Verb *verb) {
         return output_print(text);
 }
 
-static int usage_error(const Verb *verb, const char *message) {
-        if (!verb) {
-                fprintf(stderr, PROGRAM ": %s\nTry '" PROGRAM " --help' for more information.\n",
-                        message);
-        } else {
-                g_autofree char *usage = verb_usage_line(verb);
-
-                fprintf(stderr, PROGRAM " %s: %s\nUsage: " PROGRAM " %s\n"
-                        "Try '" PROGRAM " %s --help' for more information.\n",
-                        verb->name, message, usage, verb->name);
-        }
-        return CTL_EXIT_USAGE;
-}
-
 static int verb_help(Ctl *ctl, const VerbArgs *args) {
         const char *name = verb_args_arg(args, 0);
         g_autofree char *text = NULL;
-        g_autofree char *message = NULL;
         const Verb *verb;
 
         if (!name) {
@@ -137,10 +118,8 @@ static int verb_help(Ctl *ctl, const VerbArgs *args) {
                 return output_print(text);
         }
         verb = find_verb(name);
-        if (!verb) {
-                message = g_strdup_printf("unknown command '%s'", name);
-                return usage_error(NULL, message);
-        }
+        if (!verb)
+                return verb_usage_error(PROGRAM, NULL, "unknown command '%s'", name);
         return print_verb_help(verb);
 }
 
@@ -161,17 +140,15 @@ static int dispatch(int argc, char **argv) {
         int status;
 
         verb = find_verb(argv[0]);
-        if (!verb) {
-                message = g_strdup_printf("unknown command '%s'", argv[0]);
-                return usage_error(NULL, message);
-        }
+        if (!verb)
+                return verb_usage_error(PROGRAM, NULL, "unknown command '%s'", argv[0]);
         if (verb_args_parse(verb->options, command_global_options, /* stop_at_positional= */ false,
                             argc, argv, &args, &message) < 0)
-                return usage_error(verb, message);
+                return verb_usage_error(PROGRAM, verb, "%s", message);
         if (verb_args_has(args, "help"))
                 return print_verb_help(verb);
         if (verb_check_arg_count(verb, args, &message) < 0)
-                return usage_error(verb, message);
+                return verb_usage_error(PROGRAM, verb, "%s", message);
         apply_global_options(args);
 
         ctl.json = arg_json;
@@ -192,7 +169,7 @@ int main(int argc, char **argv) {
 
         if (verb_args_parse(global_options, NULL, /* stop_at_positional= */ true, argc, argv,
                             &globals, &message) < 0)
-                return usage_error(NULL, message);
+                return verb_usage_error(PROGRAM, NULL, "%s", message);
         if (verb_args_has(globals, "help")) {
                 text = format_main_help();
                 return output_print(text);
@@ -200,7 +177,7 @@ int main(int argc, char **argv) {
         if (verb_args_has(globals, "version"))
                 return output_print(PROGRAM " " NETPOOL_VERSION "\n");
         if (globals->n_positional == 0)
-                return usage_error(NULL, "missing command");
+                return verb_usage_error(PROGRAM, NULL, "missing command");
         apply_global_options(globals);
 
         /* so that sd_bus_error_get_errno() knows org.netpool1.Error.* */
