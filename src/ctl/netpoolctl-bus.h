@@ -14,6 +14,8 @@
 #define CTL_MANAGER_INTERFACE     "org.netpool1.Manager"
 #define CTL_NETWORK_INTERFACE     "org.netpool1.Network"
 #define CTL_NETWORK_PATH_PREFIX   "/org/netpool1/network"
+#define CTL_PORT_INTERFACE        "org.netpool1.Port"
+#define CTL_PORT_PATH_PREFIX      "/org/netpool1/port"
 
 /* Method flags of the API (dbus-api.md) */
 #define CTL_FLAG_STOP_FORCE       UINT64_C(1)

@@ -15,8 +15,6 @@
 #include "ctl/netpoolctl-output.h"
 
 #define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
-#define PORT_INTERFACE           "org.netpool1.Port"
-#define PORT_PATH_PREFIX         "/org/netpool1/port"
 
 /* sd_bus_match_signal_async() takes no path_namespace or arg0: these two are match strings */
 #define PROPERTIES_CHANGED_MATCH                                                \
@@ -165,21 +163,6 @@ static char *timestamp_now(void) {
         g_autofree char *seconds = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S");
 
         return g_strdup_printf("%s.%03dZ", seconds, g_date_time_get_microsecond(now) / 1000);
-}
-
-/* Names and owners come from whoever defined the network or allocated the port: never let them
- * move the cursor or recolour the terminal. */
-static char *text_sanitize(const char *text) {
-        g_autofree char *valid = g_utf8_make_valid(text, -1);
-        GString *out = g_string_sized_new(strlen(valid));
-
-        for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-                if (g_unichar_iscntrl(g_utf8_get_char(p)))
-                        g_string_append_c(out, '?');
-                else
-                        g_string_append_len(out, p, g_utf8_next_char(p) - p);
-        }
-        return g_string_free(out, FALSE);
 }
 
 /* JSON members after "time", "event" and "network", each with its leading comma. */
@@ -640,7 +623,7 @@ static void port_added(Monitor *m, const char *path, PortState **port, bool anno
         if (g_hash_table_contains(m->ports, path))
                 return;
         p = g_steal_pointer(port);
-        if (!p->uuid && sd_bus_path_decode(path, PORT_PATH_PREFIX, &p->uuid) <= 0)
+        if (!p->uuid && sd_bus_path_decode(path, CTL_PORT_PATH_PREFIX, &p->uuid) <= 0)
                 p->uuid = g_strdup(path);
         g_hash_table_replace(m->ports, g_strdup(path), p);
         if (announce)
@@ -653,7 +636,7 @@ static void port_removed(Monitor *m, const char *path) {
 
         if (!p) {
                 p = unknown = g_new0(PortState, 1);
-                if (sd_bus_path_decode(path, PORT_PATH_PREFIX, &unknown->uuid) <= 0)
+                if (sd_bus_path_decode(path, CTL_PORT_PATH_PREFIX, &unknown->uuid) <= 0)
                         return;
         }
         report_port(m, p, "port-released", "released");
@@ -678,7 +661,7 @@ static int read_interfaces(Monitor *m, sd_bus_message *msg, const char *path, bo
                         r = read_properties(msg, read_network_property, update);
                         if (r >= 0)
                                 network_added(m, path, &update, announce);
-                } else if (streq(interface, PORT_INTERFACE)) {
+                } else if (streq(interface, CTL_PORT_INTERFACE)) {
                         g_autoptr(PortState) port = g_new0(PortState, 1);
 
                         r = read_properties(msg, read_port_property, port);
@@ -732,7 +715,7 @@ static int on_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r >= 0)
                 r = sd_bus_message_enter_container(msg, 'a', "s");
         while (r >= 0 && (r = sd_bus_message_read(msg, "s", &interface)) > 0) {
-                port = port || streq(interface, PORT_INTERFACE);
+                port = port || streq(interface, CTL_PORT_INTERFACE);
                 network = network || streq(interface, CTL_NETWORK_INTERFACE);
         }
         if (r >= 0)

@@ -44,7 +44,7 @@ struct Table {
 
 /* Names come from the daemon and, through it, from whoever defined the network: never let them
  * move the cursor or recolour the terminal. */
-static char *cell_sanitize(const char *text) {
+char *text_sanitize(const char *text) {
         g_autofree char *valid = g_utf8_make_valid(text, -1);
         GString *out = g_string_sized_new(strlen(valid));
 
@@ -64,7 +64,7 @@ Table *table_new(const char *header, ...) {
 
         va_start(ap, header);
         for (const char *h = header; h; h = va_arg(ap, const char *))
-                g_ptr_array_add(headers, cell_sanitize(h));
+                g_ptr_array_add(headers, text_sanitize(h));
         va_end(ap);
         g_return_val_if_fail(headers->len > 0, NULL);
         g_ptr_array_add(headers, NULL);
@@ -106,7 +106,7 @@ void table_set_right_aligned(Table *table, size_t column, bool right) {
 }
 
 void table_add_cell(Table *table, const char *text) {
-        g_ptr_array_add(table->cells, cell_sanitize(text && *text ? text : "-"));
+        g_ptr_array_add(table->cells, text_sanitize(text && *text ? text : "-"));
 }
 
 void table_add_cellf(Table *table, const char *format, ...) {

@@ -70,3 +70,6 @@ void json_append_string(GString *out, const char *s);
 int output_print(const char *text);
 /* The finished document of writer, as output_print(). */
 int output_print_json(JsonWriter *writer);
+
+/* text made valid UTF-8 with control characters replaced by '?': safe to print on a terminal. */
+char *text_sanitize(const char *text);

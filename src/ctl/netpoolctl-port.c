@@ -12,8 +12,6 @@
 #include "ctl/netpoolctl-output.h"
 #include "ctl/netpoolctl-port.h"
 
-#define PORT_INTERFACE    "org.netpool1.Port"
-#define PORT_PATH_PREFIX  "/org/netpool1/port"
 
 /* The daemon refuses port XML over 1 MiB; reading more would only be sent back */
 #define PORT_XML_MAX_BYTES (1024U * 1024U)
@@ -252,7 +250,7 @@ static char *port_read_network(sd_bus *bus, const char *path) {
         const char *network_path;
         char *name = NULL;
 
-        if (sd_bus_get_property(bus, CTL_BUS_NAME, path, PORT_INTERFACE, "Network", &error, &reply,
+        if (sd_bus_get_property(bus, CTL_BUS_NAME, path, CTL_PORT_INTERFACE, "Network", &error, &reply,
                                 "o") < 0 ||
             sd_bus_message_read(reply, "o", &network_path) < 0 ||
             sd_bus_path_decode(network_path, CTL_NETWORK_PATH_PREFIX, &name) <= 0)
@@ -285,7 +283,7 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
 
         ret->path = g_strdup(path);
         /* the path encodes the UUID as the daemon stores it: lower case, with dashes */
-        if (sd_bus_path_decode(path, PORT_PATH_PREFIX, &ret->uuid) <= 0)
+        if (sd_bus_path_decode(path, CTL_PORT_PATH_PREFIX, &ret->uuid) <= 0)
                 ret->uuid = g_strdup(uuid);
         ret->network = port_read_network(bus, path);
         *ret_bus = bus;
@@ -448,7 +446,7 @@ static int verb_release(Ctl *ctl, const VerbArgs *args) {
         if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, port.path, PORT_INTERFACE, "Release", &error, NULL, "t", UINT64_C(0));
+        r = ctl_call(bus, port.path, CTL_PORT_INTERFACE, "Release", &error, NULL, "t", UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("release port '%s'", port.uuid);
 
@@ -478,7 +476,7 @@ static int verb_port_dumpxml(Ctl *ctl, const VerbArgs *args) {
         if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, port.path, PORT_INTERFACE, "GetXML", &error, &reply, "t", UINT64_C(0));
+        r = ctl_call(bus, port.path, CTL_PORT_INTERFACE, "GetXML", &error, &reply, "t", UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("read the XML of port '%s'", port.uuid);
 
