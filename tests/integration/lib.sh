@@ -73,12 +73,11 @@ np_done() {
 # np_write_service [EXTRA netpoold ARGS...]: the activation file of the private bus; NP_ENV="VAR=value …"
 # puts variables into the daemon's environment (fault injection)
 np_write_service() {
+        local exec="${NP_ENV:+/usr/bin/env $NP_ENV }$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc"
+        exec+=" --state-dir $NP_DIR/run --exit-idle-sec ${NP_IDLE:-0}${*:+ $*}"
         mkdir -p "$NP_DIR/services"
-        cat >"$NP_DIR/services/org.netpool1.service" <<EOS
-[D-BUS Service]
-Name=org.netpool1
-Exec=${NP_ENV:+/usr/bin/env $NP_ENV }$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc --state-dir $NP_DIR/run --exit-idle-sec ${NP_IDLE:-0}${*:+ $*}
-EOS
+        sed "s|@EXEC@|$exec|" "$NETPOOL_SOURCE_ROOT/service/org.netpool1-test.service.in" \
+                >"$NP_DIR/services/org.netpool1.service"
 }
 
 np_start_bus() {
