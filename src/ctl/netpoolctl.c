@@ -22,7 +22,7 @@ static bool arg_ask_password = true;
 
 /* Before the command */
 static const VerbOption global_options[] = {
-        { "json", NULL, "print one JSON document instead of text" },
+        { "json", NULL, "print JSON instead of text (monitor: one object per line)" },
         { "no-ask-password", NULL, "never ask for a password to authorize an action" },
         { "help", NULL, "show this help" },
         { "version", NULL, "show the version" },
@@ -31,7 +31,7 @@ static const VerbOption global_options[] = {
 
 /* After the command, next to its own options */
 static const VerbOption command_global_options[] = {
-        { "json", NULL, "print one JSON document instead of text" },
+        { "json", NULL, "print JSON instead of text (monitor: one object per line)" },
         { "no-ask-password", NULL, "never ask for a password to authorize an action" },
         { "help", NULL, "show this help" },
         {}
