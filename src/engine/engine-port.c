@@ -205,6 +205,30 @@ static int port_vf_settings(const Port *port, const PortVf *v, const char **ret_
 
 /* Restore the VFs a port configured (the first n of them). Returns 0 or the first error, with its message
  * in err; every VF is tried. */
+static bool port_vf_same(const PortVf *a, const PortVf *b) {
+        return a->vf == b->vf && (streq(a->pf_netdev, b->pf_netdev) || streq_ptr(a->alt_pf_netdev, b->pf_netdev) ||
+                                  streq_ptr(a->pf_netdev, b->alt_pf_netdev));
+}
+
+/* In private, vepa and bridge networks several ports share a device: its VF is configured for the first
+ * of them and restored when the last one leaves. Is v also a VF of another registered port? */
+static bool vf_shared_with_other_port(Engine *e, const Port *port, const PortVf *v) {
+        GHashTableIter it;
+        gpointer p;
+
+        g_hash_table_iter_init(&it, e->ports);
+        while (g_hash_table_iter_next(&it, NULL, &p)) {
+                const Port *other = p;
+
+                if (other == port || streq(port_uuid(other), port_uuid(port)))
+                        continue;
+                for (guint i = 0; i < other->vfs->len; i++)
+                        if (port_vf_same(other->vfs->pdata[i], v))
+                                return true;
+        }
+        return false;
+}
+
 static int port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *err) {
         int ret = 0;
 
@@ -213,6 +237,8 @@ static int port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *e
                 VfTarget t;
                 int r;
 
+                if (vf_shared_with_other_port(e, port, port->vfs->pdata[i - 1]))
+                        continue;       /* another port still uses it as it is */
                 vf_target_of(port->vfs->pdata[i - 1], &t);
                 r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg);
                 if (r == -ENOENT)
@@ -237,6 +263,8 @@ static int port_apply_vfs(Engine *e, Port *port, EngineError *err) {
                 VfTarget t;
                 int r;
 
+                if (vf_shared_with_other_port(e, port, port->vfs->pdata[i]))
+                        continue;       /* configured for the first port that shares it */
                 r = port_vf_settings(port, port->vfs->pdata[i], &mac, &vlan, err);
                 if (r >= 0) {
                         vf_target_of(port->vfs->pdata[i], &t);
@@ -393,9 +421,7 @@ int engine_allocate(Engine *e, Network *n, const char *xml, Port **ret, EngineEr
         if (r < 0)
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
-        /* a VF is configured for a port only where the port has it alone: in private, vepa and bridge
-         * several guests' MACs share one VF, and pinning its admin MAC to one of them would cut off the rest */
-        if (d && n->pool->exclusive) {
+        if (d) {
                 r = port_plan_vfs(e, d, port, err);
                 if (r < 0)
                         return r;
@@ -495,7 +521,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         if (d && (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED))
                 pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);   /* a guest has it: it is there */
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
-        if (d && n->pool->exclusive) {
+        if (d) {
                 r = port_plan_vfs(e, d, port, err);
                 if (r >= 0)
                         r = register_vf_records(e, port, err);
@@ -611,8 +637,15 @@ void engine_recover_ports(Engine *e) {
         (void) store_load_ports(e->store, ports, notes);
         for (guint i = 0; i < notes->len; i++)
                 log_warning("ignoring damaged port record %s", (const char *) notes->pdata[i]);
-        for (guint i = 0; i < ports->len; i++)
-                recover_port(e, ports->pdata[i]);
+        /* the ports that hold devices first: undoing an interrupted one must not reset a VF they share */
+        for (guint pass = 0; pass < 2; pass++)
+                for (guint i = 0; i < ports->len; i++) {
+                        Port *port = ports->pdata[i];
+                        bool holds = port->phase == PORT_PHASE_ACTIVE && port_network(e, port);
+
+                        if (holds == (pass == 0))
+                                recover_port(e, port);
+                }
         (void) engine_retry_restores(e);
 }
 

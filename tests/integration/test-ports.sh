@@ -340,9 +340,13 @@ vf_and_record() {        # vf_and_record N: eth0's VF N as the sim holds it, and
         echo "$(vfst $ETH0 "$1") $(test -e "$NP_DIR/run/vf/eth0_vf$1" && echo record || echo no-record)"
 }
 before_vf1=$(vf_and_record 1)
+expect_eq "a shared VF carries the MAC of its first port, and has a record" \
+        "52:54:00:c0:01:01 record" "$(vf_and_record 1 | cut -d' ' -f1,7)"
 check "release one of the two ports on eth0v1" release mv-list "$(uuid_n 61)"
 expect_eq "eth0v1 has 1 connection left" "1" "$(device_row mv-list eth0v1 | cut -d' ' -f7)"
 expect_eq "the VF under the remaining port is unchanged" "$before_vf1" "$(vf_and_record 1)"
+check "release the last port on eth0v1" release mv-list "$(uuid_n 63)"
+expect_eq "now the VF is restored and its record gone" "$DEFAULT_VF no-record" "$(vf_and_record 1)"
 check "Stop FORCE" stop_net mv-list 1
 expect_eq "VF 1 is back to the defaults" "$DEFAULT_VF" "$(vfst $ETH0 1)"
 expect_eq "VF 2 is back to the defaults" "$DEFAULT_VF" "$(vfst $ETH0 2)"
