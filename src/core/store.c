@@ -14,6 +14,20 @@
 
 #define STATE_FILE_MAX (64 * 1024 * 1024)
 
+/* A crash in the middle of an atomic write leaves its temporary file (".#NAME.XXXXXX"): never read, removed
+ * here so that they do not pile up. */
+static void remove_stale_temporaries(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *f;
+
+        while (d && (f = g_dir_read_name(d)))
+                if (g_str_has_prefix(f, ".#")) {
+                        g_autofree char *path = g_build_filename(dir, f, NULL);
+
+                        (void) unlink(path);
+                }
+}
+
 int store_open(const char *config_dir, const char *state_dir, Store **ret) {
         g_autoptr(Store) s = g_new0(Store, 1);
         int r;
@@ -29,7 +43,9 @@ int store_open(const char *config_dir, const char *state_dir, Store **ret) {
                 r = mkdir_parents(dirs[i]);
                 if (r < 0)
                         return r;
+                remove_stale_temporaries(dirs[i]);
         }
+        remove_stale_temporaries(config_dir);
         *ret = g_steal_pointer(&s);
         return 0;
 }

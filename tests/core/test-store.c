@@ -183,6 +183,19 @@ static void test_atomic_write_leaves_no_temporary(Fixture *f, gconstpointer data
                 g_assert_true(streq(name, "a.xml") || streq(name, "autostart"));
 }
 
+static void test_stale_temporaries_removed(Fixture *f, gconstpointer data) {
+        g_autofree char *stale = g_build_filename(f->config, ".#a.xml.AbC123", NULL);
+        g_autofree char *ports = g_build_filename(f->state, "ports", ".#u.xml.XyZ789", NULL);
+        Store *again = NULL;
+
+        g_assert_true(g_file_set_contents(stale, "<netw", -1, NULL));
+        g_assert_true(g_file_set_contents(ports, "<port", -1, NULL));
+        g_assert_cmpint(store_open(f->config, f->state, &again), ==, 0);
+        g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(ports, G_FILE_TEST_EXISTS));
+        store_free(again);
+}
+
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int main(int argc, char *argv[]) {
@@ -195,5 +208,6 @@ int main(int argc, char *argv[]) {
         ADD("/core/store/damaged-files-are-notes", test_damaged_files_are_notes);
         ADD("/core/store/autostart-once-per-boot", test_autostart_once_per_boot);
         ADD("/core/store/atomic-write-leaves-no-temporary", test_atomic_write_leaves_no_temporary);
+        ADD("/core/store/stale-temporaries-removed", test_stale_temporaries_removed);
         return g_test_run();
 }
