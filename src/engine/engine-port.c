@@ -137,14 +137,14 @@ static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, E
 
 /* ---- VF configuration of a port ---- */
 
-static void vf_target_of(const PortVf *v, VfTarget *t) {
+void engine_port_vf_target(const PortVf *v, VfTarget *t) {
         *t = (VfTarget) { .pf_netdev = v->pf_netdev, .alt_pf_netdev = v->alt_pf_netdev, .vf = v->vf,
                           .vf_netdev = v->vf_netdev };
 }
 
 /* Which VFs a port on device d configures: the device's VF through its PF netdev, or with <netdev port='N'>
  * each named port of a dual-port VF through that port's PF netdev. */
-static int port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
+int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
         g_autoptr(HwFunction) vf = NULL, pf = NULL;
         PciAddr addr;
         const PortDef *pd = port->def;
@@ -229,7 +229,7 @@ static bool vf_shared_with_other_port(Engine *e, const Port *port, const PortVf 
         return false;
 }
 
-static int port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *err) {
+int engine_port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *err) {
         int ret = 0;
 
         for (guint i = n; i > 0; i--) {
@@ -239,7 +239,7 @@ static int port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *e
 
                 if (vf_shared_with_other_port(e, port, port->vfs->pdata[i - 1]))
                         continue;       /* another port still uses it as it is */
-                vf_target_of(port->vfs->pdata[i - 1], &t);
+                engine_port_vf_target(port->vfs->pdata[i - 1], &t);
                 r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg);
                 if (r == -ENOENT)
                         continue;       /* never saved: nothing changed */
@@ -267,7 +267,7 @@ static int port_apply_vfs(Engine *e, Port *port, EngineError *err) {
                         continue;       /* configured for the first port that shares it */
                 r = port_vf_settings(port, port->vfs->pdata[i], &mac, &vlan, err);
                 if (r >= 0) {
-                        vf_target_of(port->vfs->pdata[i], &t);
+                        engine_port_vf_target(port->vfs->pdata[i], &t);
                         r = vf_config_apply(e->hw, e->store->vf_dir, &t, mac, vlan, port_uuid(port), &msg);
                         if (r < 0)
                                 fail(err, r == -ENODEV ? -ENODEV : -EIO, "%s", msg);
@@ -275,7 +275,7 @@ static int port_apply_vfs(Engine *e, Port *port, EngineError *err) {
                 if (r < 0) {
                         g_auto(EngineError) ignored = {};
 
-                        (void) port_restore_vfs(e, port, i, &ignored);
+                        (void) engine_port_restore_vfs(e, port, i, &ignored);
                         return r == -ENODEV ? -ENODEV : r == -EINVAL ? -EINVAL : -EIO;
                 }
         }
@@ -363,7 +363,7 @@ static int parse_port(const char *xml, bool want_plug, PortDef **ret, EngineErro
         return 0;
 }
 
-static void port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
+void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
         if (!n->pool)
                 n->def->connections++;  /* a host bridge: ports are its only count */
         if (d) {
@@ -422,7 +422,7 @@ int engine_allocate(Engine *e, Network *n, const char *xml, Port **ret, EngineEr
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
         if (d) {
-                r = port_plan_vfs(e, d, port, err);
+                r = engine_port_plan_vfs(e, d, port, err);
                 if (r < 0)
                         return r;
         }
@@ -441,14 +441,14 @@ int engine_allocate(Engine *e, Network *n, const char *xml, Port **ret, EngineEr
         if (r < 0) {
                 g_auto(EngineError) ignored = {};
 
-                (void) port_restore_vfs(e, port, port->vfs->len, &ignored);
+                (void) engine_port_restore_vfs(e, port, port->vfs->len, &ignored);
                 (void) store_remove_port(e->store, port_uuid(port));
                 return r;
         }
         crash_point("allocate-done");
         log_info("network '%s': port %s allocated on '%s'", network_name(n), port_uuid(port), port->device);
         *ret = port;
-        port_register(e, n, g_steal_pointer(&port), d);
+        engine_port_register(e, n, g_steal_pointer(&port), d);
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         return 0;
@@ -478,7 +478,7 @@ static int register_vf_records(Engine *e, const Port *port, EngineError *err) {
                 VfTarget t;
                 int r;
 
-                vf_target_of(port->vfs->pdata[i], &t);
+                engine_port_vf_target(port->vfs->pdata[i], &t);
                 if (vf_config_has_record(e->store->vf_dir, &t))
                         continue;
                 /* the original was lost with the state dir: release will leave the VF clean */
@@ -522,7 +522,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
                 pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);   /* a guest has it: it is there */
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
         if (d) {
-                r = port_plan_vfs(e, d, port, err);
+                r = engine_port_plan_vfs(e, d, port, err);
                 if (r >= 0)
                         r = register_vf_records(e, port, err);
                 if (r < 0)
@@ -533,7 +533,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
                 return r;
         log_info("network '%s': port %s re-registered on '%s'", network_name(n), port_uuid(port), port->device);
         *ret = port;
-        port_register(e, n, g_steal_pointer(&port), d);
+        engine_port_register(e, n, g_steal_pointer(&port), d);
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         return 0;
@@ -541,7 +541,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
 
 /* ---- Release ---- */
 
-static Network *port_network(Engine *e, const Port *port) {
+Network *engine_port_network(Engine *e, const Port *port) {
         Network *n = g_hash_table_lookup(e->networks, port->network);
 
         return n && n->active ? n : NULL;
@@ -549,7 +549,7 @@ static Network *port_network(Engine *e, const Port *port) {
 
 /* Take the port out of the books; restore_failed marks its device. Frees port. */
 static void port_forget(Engine *e, Port *port, bool restore_failed) {
-        Network *n = port_network(e, port);
+        Network *n = engine_port_network(e, port);
         PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
 
         if (n && !n->pool && n->def->connections > 0)
@@ -578,7 +578,7 @@ int engine_release(Engine *e, Port *port, EngineError *err) {
         if (r < 0)
                 return r;
         crash_point("release-recorded");
-        r = port_restore_vfs(e, port, port->vfs->len, &restore_err);
+        r = engine_port_restore_vfs(e, port, port->vfs->len, &restore_err);
         if (r < 0)
                 log_warning("port %s: the device keeps its guest configuration for now (%s); netpool retries",
                             port_uuid(port), restore_err.message);
@@ -602,140 +602,4 @@ int engine_release_network_ports(Engine *e, Network *n, EngineError *err) {
                         return r;
         }
         return 0;
-}
-
-/* ---- after a restart ---- */
-
-static void recover_port(Engine *e, Port *port) {
-        Network *n = port_network(e, port);
-        PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
-        g_auto(EngineError) err = {};
-        int r;
-
-        if (port->phase == PORT_PHASE_ACTIVE && n) {
-                if (n->pool && !d)
-                        log_warning("port %s: its device '%s' is no longer in network '%s'", port_uuid(port),
-                                    port->device, port->network);
-                port_register(e, n, port, d);
-                return;
-        }
-        /* an Allocate that never answered, a Release that never finished, or a network gone: undo */
-        log_notice("port %s: %s, restoring its device", port_uuid(port),
-                   port->phase == PORT_PHASE_ACTIVE ? "its network is not active" :
-                   port->phase == PORT_PHASE_CONFIGURING ? "allocation was interrupted" : "release was interrupted");
-        r = port_restore_vfs(e, port, port->vfs->len, &err);
-        (void) store_remove_port(e->store, port_uuid(port));
-        if (r < 0 && d)
-                pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
-        port_free(port);
-}
-
-void engine_recover_ports(Engine *e) {
-        g_autoptr(GPtrArray) ports = g_ptr_array_new();
-        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
-
-        (void) store_load_ports(e->store, ports, notes);
-        for (guint i = 0; i < notes->len; i++)
-                log_warning("ignoring damaged port record %s", (const char *) notes->pdata[i]);
-        /* the ports that hold devices first: undoing an interrupted one must not reset a VF they share */
-        for (guint pass = 0; pass < 2; pass++)
-                for (guint i = 0; i < ports->len; i++) {
-                        Port *port = ports->pdata[i];
-                        bool holds = port->phase == PORT_PHASE_ACTIVE && port_network(e, port);
-
-                        if (holds == (pass == 0))
-                                recover_port(e, port);
-                }
-        (void) engine_retry_restores(e);
-}
-
-/* ---- restores that failed are retried, never dropped ---- */
-
-static bool record_held_by_port(Engine *e, const VfRecord *rec) {
-        GHashTableIter it;
-        gpointer v;
-
-        g_hash_table_iter_init(&it, e->ports);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                const Port *port = v;
-
-                for (guint i = 0; i < port->vfs->len; i++) {
-                        const PortVf *pv = port->vfs->pdata[i];
-
-                        if (pv->vf == rec->vf && (streq(pv->pf_netdev, rec->pf_netdev) ||
-                                                  streq_ptr(pv->alt_pf_netdev, rec->pf_netdev)))
-                                return true;
-                }
-        }
-        return false;
-}
-
-/* A restore-failed device whose records are all gone is free again. */
-static void clear_restored_devices(Engine *e) {
-        GHashTableIter it;
-        gpointer v;
-
-        g_hash_table_iter_init(&it, e->networks);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Network *n = v;
-                bool changed = false;
-
-                for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
-                        PoolDevice *d = n->pool->devices->pdata[i];
-                        g_autoptr(Port) probe = port_new(portdef_new(), network_name(n), d->id);
-                        g_auto(EngineError) err = {};
-                        bool pending = false;
-
-                        if (d->state != DEVICE_STATE_RESTORE_FAILED)
-                                continue;
-                        if (port_plan_vfs(e, d, probe, &err) < 0)
-                                continue;
-                        for (guint k = 0; k < probe->vfs->len; k++) {
-                                VfTarget t;
-
-                                vf_target_of(probe->vfs->pdata[k], &t);
-                                pending = pending || vf_config_has_record(e->store->vf_dir, &t);
-                        }
-                        if (!pending) {
-                                pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);
-                                changed = true;
-                        }
-                }
-                if (changed) {
-                        engine_save_live(e, n);
-                        engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
-                }
-        }
-}
-
-static void vf_record_destroy(gpointer r) {
-        vf_record_free(r);
-}
-
-unsigned engine_retry_restores(Engine *e) {
-        g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
-        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
-        unsigned pending = 0;
-
-        (void) vf_record_load_all(e->store->vf_dir, records, notes);
-        for (guint i = 0; i < notes->len; i++)
-                log_full_errno(e->restores_logged ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, 0,
-                               "VF record %s; left alone: remove it by hand to give up that VF's original "
-                               "configuration", (const char *) notes->pdata[i]);
-        e->restores_logged = true;      /* damaged records are told once, not every retry */
-        for (guint i = 0; i < records->len; i++) {
-                const VfRecord *rec = records->pdata[i];
-                VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
-                g_autofree char *msg = NULL;
-
-                if (record_held_by_port(e, rec))
-                        continue;
-                if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg) < 0) {
-                        log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
-                        pending++;
-                } else
-                        log_info("VF %u of '%s': original configuration restored", rec->vf, rec->pf_netdev);
-        }
-        clear_restored_devices(e);
-        return pending;
 }

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine recovery: after a restart, finish or roll back what a crash interrupted; retry failed VF restores */
+#include <errno.h>
+
+#include "core/vf-record.h"
+#include "engine/engine-private.h"
+#include "engine/vf-config.h"
+#include "shared/log.h"
+
+static void recover_port(Engine *e, Port *port) {
+        Network *n = engine_port_network(e, port);
+        PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
+        g_auto(EngineError) err = {};
+        int r;
+
+        if (port->phase == PORT_PHASE_ACTIVE && n) {
+                if (n->pool && !d)
+                        log_warning("port %s: its device '%s' is no longer in network '%s'", port_uuid(port),
+                                    port->device, port->network);
+                engine_port_register(e, n, port, d);
+                return;
+        }
+        /* an Allocate that never answered, a Release that never finished, or a network gone: undo */
+        log_notice("port %s: %s, restoring its device", port_uuid(port),
+                   port->phase == PORT_PHASE_ACTIVE ? "its network is not active" :
+                   port->phase == PORT_PHASE_CONFIGURING ? "allocation was interrupted" : "release was interrupted");
+        r = engine_port_restore_vfs(e, port, port->vfs->len, &err);
+        (void) store_remove_port(e->store, port_uuid(port));
+        if (r < 0 && d)
+                pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
+        port_free(port);
+}
+
+void engine_recover_ports(Engine *e) {
+        g_autoptr(GPtrArray) ports = g_ptr_array_new();
+        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+
+        (void) store_load_ports(e->store, ports, notes);
+        for (guint i = 0; i < notes->len; i++)
+                log_warning("ignoring damaged port record %s", (const char *) notes->pdata[i]);
+        /* the ports that hold devices first: undoing an interrupted one must not reset a VF they share */
+        for (guint pass = 0; pass < 2; pass++)
+                for (guint i = 0; i < ports->len; i++) {
+                        Port *port = ports->pdata[i];
+                        bool holds = port->phase == PORT_PHASE_ACTIVE && engine_port_network(e, port);
+
+                        if (holds == (pass == 0))
+                                recover_port(e, port);
+                }
+        (void) engine_retry_restores(e);
+}
+
+/* ---- restores that failed are retried, never dropped ---- */
+
+static bool record_held_by_port(Engine *e, const VfRecord *rec) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->ports);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                const Port *port = v;
+
+                for (guint i = 0; i < port->vfs->len; i++) {
+                        const PortVf *pv = port->vfs->pdata[i];
+
+                        if (pv->vf == rec->vf && (streq(pv->pf_netdev, rec->pf_netdev) ||
+                                                  streq_ptr(pv->alt_pf_netdev, rec->pf_netdev)))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/* A restore-failed device whose records are all gone is free again. */
+static void clear_restored_devices(Engine *e) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Network *n = v;
+                bool changed = false;
+
+                for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
+                        PoolDevice *d = n->pool->devices->pdata[i];
+                        g_autoptr(Port) probe = port_new(portdef_new(), network_name(n), d->id);
+                        g_auto(EngineError) err = {};
+                        bool pending = false;
+
+                        if (d->state != DEVICE_STATE_RESTORE_FAILED)
+                                continue;
+                        if (engine_port_plan_vfs(e, d, probe, &err) < 0)
+                                continue;
+                        for (guint k = 0; k < probe->vfs->len; k++) {
+                                VfTarget t;
+
+                                engine_port_vf_target(probe->vfs->pdata[k], &t);
+                                pending = pending || vf_config_has_record(e->store->vf_dir, &t);
+                        }
+                        if (!pending) {
+                                pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);
+                                changed = true;
+                        }
+                }
+                if (changed) {
+                        engine_save_live(e, n);
+                        engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
+                }
+        }
+}
+
+static void vf_record_destroy(gpointer r) {
+        vf_record_free(r);
+}
+
+unsigned engine_retry_restores(Engine *e) {
+        g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
+        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+        unsigned pending = 0;
+
+        (void) vf_record_load_all(e->store->vf_dir, records, notes);
+        for (guint i = 0; i < notes->len; i++)
+                log_full_errno(e->restores_logged ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, 0,
+                               "VF record %s; left alone: remove it by hand to give up that VF's original "
+                               "configuration", (const char *) notes->pdata[i]);
+        e->restores_logged = true;      /* damaged records are told once, not every retry */
+        for (guint i = 0; i < records->len; i++) {
+                const VfRecord *rec = records->pdata[i];
+                VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
+                g_autofree char *msg = NULL;
+
+                if (record_held_by_port(e, rec))
+                        continue;
+                if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg) < 0) {
+                        log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
+                        pending++;
+                } else
+                        log_info("VF %u of '%s': original configuration restored", rec->vf, rec->pf_netdev);
+        }
+        clear_restored_devices(e);
+        return pending;
+}
