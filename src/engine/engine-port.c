@@ -205,28 +205,15 @@ static int port_vf_settings(const Port *port, const PortVf *v, const char **ret_
 
 /* Restore the VFs a port configured (the first n of them). Returns 0 or the first error, with its message
  * in err; every VF is tried. */
-static bool port_vf_same(const PortVf *a, const PortVf *b) {
-        return a->vf == b->vf && (streq(a->pf_netdev, b->pf_netdev) || streq_ptr(a->alt_pf_netdev, b->pf_netdev) ||
-                                  streq_ptr(a->pf_netdev, b->alt_pf_netdev));
-}
+/* In private, vepa and bridge networks several ports share a device: its VF is configured for the first of
+ * them and restored when the last one leaves. Does another port hold the port's device? O(1): the device's
+ * connection count, less the port itself once it is counted (another network cannot hold it: claims). */
+static bool device_shared_with_other_port(Engine *e, const Port *port) {
+        const Network *n = g_hash_table_lookup(e->networks, port->network);
+        const PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
+        unsigned self = g_hash_table_lookup(e->ports, port_uuid(port)) == port ? 1 : 0;
 
-/* In private, vepa and bridge networks several ports share a device: its VF is configured for the first
- * of them and restored when the last one leaves. Is v also a VF of another registered port? */
-static bool vf_shared_with_other_port(Engine *e, const Port *port, const PortVf *v) {
-        GHashTableIter it;
-        gpointer p;
-
-        g_hash_table_iter_init(&it, e->ports);
-        while (g_hash_table_iter_next(&it, NULL, &p)) {
-                const Port *other = p;
-
-                if (other == port || streq(port_uuid(other), port_uuid(port)))
-                        continue;
-                for (guint i = 0; i < other->vfs->len; i++)
-                        if (port_vf_same(other->vfs->pdata[i], v))
-                                return true;
-        }
-        return false;
+        return d && d->connections > self;
 }
 
 int engine_port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *err) {
@@ -237,13 +224,14 @@ int engine_port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *e
                 VfTarget t;
                 int r;
 
-                if (vf_shared_with_other_port(e, port, port->vfs->pdata[i - 1]))
+                if (device_shared_with_other_port(e, port))
                         continue;       /* another port still uses it as it is */
                 engine_port_vf_target(port->vfs->pdata[i - 1], &t);
                 r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg);
                 if (r == -ENOENT)
                         continue;       /* never saved: nothing changed */
                 if (r < 0) {
+                        e->restores_pending = true;
                         log_warning("port %s: restoring VF %u of '%s' failed: %s", port_uuid(port), t.vf,
                                     t.pf_netdev, msg);
                         if (ret == 0) {
@@ -263,7 +251,7 @@ static int port_apply_vfs(Engine *e, Port *port, EngineError *err) {
                 VfTarget t;
                 int r;
 
-                if (vf_shared_with_other_port(e, port, port->vfs->pdata[i]))
+                if (device_shared_with_other_port(e, port))
                         continue;       /* configured for the first port that shares it */
                 r = port_vf_settings(port, port->vfs->pdata[i], &mac, &vlan, err);
                 if (r >= 0) {

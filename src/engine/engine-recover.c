@@ -39,6 +39,7 @@ void engine_recover_ports(Engine *e) {
         for (guint i = 0; i < notes->len; i++)
                 log_warning("ignoring damaged port record %s", (const char *) notes->pdata[i]);
         /* the ports that hold devices first: undoing an interrupted one must not reset a VF they share */
+        e->restores_pending = true;     /* records left by an earlier life are looked at once */
         for (guint pass = 0; pass < 2; pass++)
                 for (guint i = 0; i < ports->len; i++) {
                         Port *port = ports->pdata[i];
@@ -52,7 +53,14 @@ void engine_recover_ports(Engine *e) {
 
 /* ---- restores that failed are retried, never dropped ---- */
 
-static bool record_held_by_port(Engine *e, const VfRecord *rec) {
+static char *held_key(const char *pf_netdev, unsigned vf) {
+        return g_strdup_printf("%s/%u", pf_netdev, vf);
+}
+
+/* The VFs the registered ports hold, under each PF netdev name a record of theirs may have: built once per
+ * retry, so that checking every record stays linear. */
+static GHashTable *held_vfs(Engine *e) {
+        GHashTable *held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         GHashTableIter it;
         gpointer v;
 
@@ -63,12 +71,12 @@ static bool record_held_by_port(Engine *e, const VfRecord *rec) {
                 for (guint i = 0; i < port->vfs->len; i++) {
                         const PortVf *pv = port->vfs->pdata[i];
 
-                        if (pv->vf == rec->vf && (streq(pv->pf_netdev, rec->pf_netdev) ||
-                                                  streq_ptr(pv->alt_pf_netdev, rec->pf_netdev)))
-                                return true;
+                        g_hash_table_add(held, held_key(pv->pf_netdev, pv->vf));
+                        if (pv->alt_pf_netdev)
+                                g_hash_table_add(held, held_key(pv->alt_pf_netdev, pv->vf));
                 }
         }
-        return false;
+        return held;
 }
 
 /* A restore-failed device whose records are all gone is free again. */
@@ -116,7 +124,12 @@ static void vf_record_destroy(gpointer r) {
 unsigned engine_retry_restores(Engine *e) {
         g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GHashTable) held = NULL;
         unsigned pending = 0;
+
+        if (!e->restores_pending)
+                return 0;       /* nothing failed since the last pass: no need to read every record */
+        held = held_vfs(e);
 
         (void) vf_record_load_all(e->store->vf_dir, records, notes);
         for (guint i = 0; i < notes->len; i++)
@@ -127,9 +140,9 @@ unsigned engine_retry_restores(Engine *e) {
         for (guint i = 0; i < records->len; i++) {
                 const VfRecord *rec = records->pdata[i];
                 VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
-                g_autofree char *msg = NULL;
+                g_autofree char *msg = NULL, *key = held_key(rec->pf_netdev, rec->vf);
 
-                if (record_held_by_port(e, rec))
+                if (g_hash_table_contains(held, key))
                         continue;
                 if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg) < 0) {
                         log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
@@ -138,5 +151,6 @@ unsigned engine_retry_restores(Engine *e) {
                         log_info("VF %u of '%s': original configuration restored", rec->vf, rec->pf_netdev);
         }
         clear_restored_devices(e);
+        e->restores_pending = pending > 0;
         return pending;
 }

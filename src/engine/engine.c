@@ -568,6 +568,7 @@ int engine_rescan(Engine *e, EngineError *err) {
                 log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         }
+        e->restores_pending = true;     /* an explicit Rescan looks at every record */
         (void) engine_retry_restores(e);
         return 0;
 }

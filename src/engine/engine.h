@@ -47,6 +47,7 @@ struct Engine {
         GHashTable *claims;             /* VF PCI address or netdev -> name of the network whose ports hold
                                          * it: a device is held through one network at a time */
         bool restores_logged;           /* damaged VF records were reported once */
+        bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */
         EngineObserver observer;
         void *observer_data;
 };
@@ -89,5 +90,5 @@ GPtrArray *engine_list_ports(Engine *e, const Network *n);
 int engine_release_network_ports(Engine *e, Network *n, EngineError *err);
 /* After a restart: finish or roll back what a crash interrupted, count the ports that hold devices. */
 void engine_recover_ports(Engine *e);
-/* Retry failed VF restores; returns how many are still pending. */
+/* Retry failed VF restores, when one failed since the last pass; returns how many are still pending. */
 unsigned engine_retry_restores(Engine *e);
