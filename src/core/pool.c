@@ -106,6 +106,7 @@ int pool_add(Pool *p, PoolDevice *d) {
                 return -EEXIST;
         }
         d->index = p->next_index++;
+        p->connections += d->connections;
         g_ptr_array_add(p->devices, d);
         g_hash_table_insert(p->by_id, d->id, d);
         if (pool_device_can_take_port(p, d))
@@ -122,10 +123,12 @@ PoolDevice *pool_pick(const Pool *p) {
 /* Every change of what orders or admits a device goes through here: out of the tree, change, back in. */
 static void pool_device_update(Pool *p, PoolDevice *d, int delta, DeviceState state) {
         g_tree_remove(p->takeable, d);
+        p->connections -= d->connections;
         if (delta < 0 && (unsigned) -delta > d->connections)
                 d->connections = 0;
         else
                 d->connections += delta;
+        p->connections += d->connections;
         d->state = state;
         if (d->state == DEVICE_STATE_IN_USE && d->connections == 0)
                 d->state = DEVICE_STATE_FREE;
@@ -155,6 +158,7 @@ int pool_remove(Pool *p, const char *id) {
         if (!d)
                 return -ENOENT;
         g_tree_remove(p->takeable, d);
+        p->connections -= d->connections;
         g_hash_table_remove(p->by_id, id);
         g_ptr_array_remove(p->devices, d);     /* frees d */
         return 0;
@@ -173,11 +177,7 @@ unsigned pool_available(const Pool *p) {
 }
 
 unsigned pool_connections(const Pool *p) {
-        unsigned n = 0;
-
-        for (guint i = 0; i < p->devices->len; i++)
-                n += ((PoolDevice *) p->devices->pdata[i])->connections;
-        return n;
+        return p->connections;
 }
 
 void pool_to_forward_devs(const Pool *p, NetDef *def) {

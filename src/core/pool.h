@@ -40,6 +40,7 @@ typedef struct Pool {
         GTree *takeable;                /* PoolDevice* that can take another port, ordered by (connections,
                                          * index): a pick is O(log n), never a scan */
         unsigned next_index;
+        unsigned connections;           /* sum over the devices, kept as they change */
         bool exclusive;                 /* one port per device (passthrough, hostdev, hybrid) */
 } Pool;
 
