@@ -110,7 +110,8 @@ show_network docs/examples/pci-passthrough-hybrid.xml \
 show_network docs/examples/private.xml "private: macvtap in private mode over the VFs on ens1d1 (port 2)"
 show_network docs/examples/vepa.xml "vepa: macvtap in VEPA mode over two listed VF netdevs of eth0"
 show_network docs/examples/bridge-macvtap.xml "bridge: macvtap in bridge mode over the VFs of eth0" \
-        "eth0's VFs are in passthrough-eth0's pool too: for now a VF may be in several networks' pools."
+        "eth0's VFs are in passthrough-eth0's pool too: a VF may be in several networks' pools," \
+        "and is held through one network at a time."
 
 heading "bridge with a host bridge: the sim host has no bridge, so start fails"
 run define docs/examples/bridge-host.xml
@@ -122,6 +123,21 @@ if [ "$status" -ne 1 ]; then
 fi
 note "netpoolctl printed netpoold's message (org.netpool1.Error.DeviceNotFound) and exited 1;" \
         "host-br0 stays defined and inactive."
+
+heading "A port: a guest's interface gets a VF of ens1, configured with its MAC and VLAN"
+vf_state() {    # the VF's MAC and VLAN as the PF (port 1 of the ConnectX-3-like NIC) reports them
+        local d=$NP_SIM/vfstate/0000:05:00.0/vf0/p1
+        note "VF 0 of ens1 as its PF sees it: MAC $(cat "$d/mac"), VLAN $(cat "$d/vlan")"
+}
+vf_state
+run allocate hostdev-ens1 --mac 52:54:00:de:00:01 --vlan 42 --owner demo-vm \
+        --owner-uuid 6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f
+vf_state
+note "The original state was saved first ($(ls "$NP_DIR/run/vf")), to be restored at release."
+run ports
+port=$("$NETPOOLCTL" --json ports hostdev-ens1 | sed -n 's/.*"uuid": "\([^"]*\)".*/\1/p' | head -1)
+run release "$port"
+vf_state
 
 heading "All networks"
 run list
