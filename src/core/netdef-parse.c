@@ -201,40 +201,15 @@ static int parse_interface(Parser *p, xmlNode *node) {
         return 0;
 }
 
-/* A PCI address field: 0x-hex, octal or decimal as libvirt reads them; absent is 0 as in libvirt */
-static int read_pci_field(Parser *p, xmlNode *node, const char *name, uint64_t max, uint32_t *ret) {
-        g_autofree char *v = xml_prop(node, name);
-        uint64_t n;
-        int r;
-
-        if (!v) {
-                *ret = 0;
-                return 0;
-        }
-        r = xml_parse_uint(v, 0, max, &n);
-        if (r == -ERANGE)
-                return node_fail(p, node, "%s '%s' is out of range (at most 0x%" PRIx64 ")",
-                                 name, v, max);
-        if (r < 0)
-                return node_fail(p, node, "%s '%s' is not a number (0x-hex or decimal)", name, v);
-        *ret = (uint32_t) n;
-        return 0;
-}
-
 static int parse_pci_address(Parser *p, xmlNode *node, ForwardDev *d) {
         static const char *const attrs[] = { "type", "domain", "bus", "slot", "function", "connections", NULL };
+        g_autofree char *msg = NULL;
         int r;
 
         d->type = FORWARD_DEV_PCI;
         r = check_attrs(p, node, attrs);
-        if (r == 0)
-                r = read_pci_field(p, node, "domain", 0xffff, &d->pci.domain);
-        if (r == 0)
-                r = read_pci_field(p, node, "bus", 0xff, &d->pci.bus);
-        if (r == 0)
-                r = read_pci_field(p, node, "slot", 0x1f, &d->pci.slot);
-        if (r == 0)
-                r = read_pci_field(p, node, "function", 0x7, &d->pci.function);
+        if (r == 0 && xml_read_pci_addr(node, /* required= */ false, &d->pci, &msg) < 0)
+                r = node_fail(p, node, "%s", msg);      /* absent fields are 0, as in libvirt */
         return r;
 }
 

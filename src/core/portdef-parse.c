@@ -370,27 +370,9 @@ static int parse_plug_driver(Parser *p, xmlNode *node) {
         return 0;
 }
 
-/* A PCI address field: 0x-hex, octal or decimal as libvirt reads them. Unlike a network's pool,
- * a plug names one real device, so every field is required. */
-static int read_pci_field(Parser *p, xmlNode *node, const char *name, uint64_t max, uint32_t *ret) {
-        g_autofree char *v = xml_prop(node, name);
-        uint64_t n;
-        int r;
-
-        if (!v)
-                return node_fail(p, node, "attribute '%s' is required", name);
-        r = xml_parse_uint(v, 0, max, &n);
-        if (r == -ERANGE)
-                return node_fail(p, node, "%s '%s' is out of range (at most 0x%" PRIx64 ")", name, v, max);
-        if (r < 0)
-                return node_fail(p, node, "%s '%s' is not a number (0x-hex or decimal)", name, v);
-        *ret = (uint32_t) n;
-        return 0;
-}
-
 static int parse_plug_address(Parser *p, xmlNode *node) {
         static const char *const attrs[] = { "type", "domain", "bus", "slot", "function", NULL };
-        g_autofree char *type = xml_prop(node, "type");
+        g_autofree char *type = xml_prop(node, "type"), *msg = NULL;
         PciAddr *a = &p->def->plug.address;
         int r;
 
@@ -399,14 +381,10 @@ static int parse_plug_address(Parser *p, xmlNode *node) {
                 return r;
         if (type && !streq(type, "pci"))
                 return node_fail(p, node, "type '%s' is not 'pci'", type);
-        r = read_pci_field(p, node, "domain", 0xffff, &a->domain);
-        if (r == 0)
-                r = read_pci_field(p, node, "bus", 0xff, &a->bus);
-        if (r == 0)
-                r = read_pci_field(p, node, "slot", 0x1f, &a->slot);
-        if (r == 0)
-                r = read_pci_field(p, node, "function", 0x7, &a->function);
-        return r;
+        /* unlike a network's pool, a plug names one real device: every field is required */
+        if (xml_read_pci_addr(node, /* required= */ true, a, &msg) < 0)
+                return node_fail(p, node, "%s", msg);
+        return 0;
 }
 
 static int parse_plug_child(Parser *p, xmlNode *c, bool seen[static 2]) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* XML helpers of the core parsers and formatters: attributes, numbers, messages, escaping */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -270,4 +271,41 @@ char *xml_node_to_string(xmlDoc *doc, xmlNode *node) {
 
         xmlNodeDump(buf, doc, node, 0, 0);
         return g_strdup((const char *) xmlBufferContent(buf));
+}
+
+static int read_pci_field(const xmlNode *node, const char *name, bool required, uint64_t max, uint32_t *ret,
+                          char **ret_msg) {
+        g_autofree char *v = xml_prop(node, name);
+        uint64_t n;
+        int r;
+
+        if (!v) {
+                *ret = 0;
+                if (!required)
+                        return 0;
+                *ret_msg = g_strdup_printf("attribute '%s' is required", name);
+                return -EINVAL;
+        }
+        r = xml_parse_uint(v, 0, max, &n);
+        if (r == -ERANGE)
+                *ret_msg = g_strdup_printf("%s '%s' is out of range (at most 0x%" PRIx64 ")", name, v, max);
+        else if (r < 0)
+                *ret_msg = g_strdup_printf("%s '%s' is not a number (0x-hex or decimal)", name, v);
+        if (r < 0)
+                return -EINVAL;
+        *ret = (uint32_t) n;
+        return 0;
+}
+
+int xml_read_pci_addr(const xmlNode *node, bool required, PciAddr *ret, char **ret_msg) {
+        int r;
+
+        r = read_pci_field(node, "domain", required, 0xffff, &ret->domain, ret_msg);
+        if (r == 0)
+                r = read_pci_field(node, "bus", required, 0xff, &ret->bus, ret_msg);
+        if (r == 0)
+                r = read_pci_field(node, "slot", required, 0x1f, &ret->slot, ret_msg);
+        if (r == 0)
+                r = read_pci_field(node, "function", required, 0x7, &ret->function, ret_msg);
+        return r;
 }

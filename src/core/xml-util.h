@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "core/pci-addr.h"
 #include "shared/macro.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc);
@@ -52,6 +53,12 @@ int xml_check_child_kind(const xmlNode *parent, const xmlNode *child, char **ret
  * (as libvirt's attribute readers do); base 10 only decimal digits. No sign, no white space.
  * Returns: 0, -EINVAL (not a number) or -ERANGE (above max). */
 int xml_parse_uint(const char *s, unsigned base, uint64_t max, uint64_t *ret);
+
+/* The domain, bus, slot and function attributes of an <address type='pci'>, read as libvirt reads them
+ * (0x-hex, octal or decimal, each within its range). An absent field is 0, or an error when required.
+ * Shared by the network and port parsers. Returns 0, or -EINVAL with *ret_msg naming field, value and rule
+ * (without the "line N: <elem>: " prefix, which the caller adds). */
+int xml_read_pci_addr(const xmlNode *node, bool required, PciAddr *ret, char **ret_msg);
 /* "yes" or "no". Returns: 0 or -EINVAL. */
 int xml_parse_yes_no(const char *s, bool *ret);
 
