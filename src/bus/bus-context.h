@@ -44,6 +44,11 @@ int bus_check_flags(uint64_t flags, uint64_t known, sd_bus_error *error);
 /* Read a method's only argument, its flags, and check them. */
 int bus_read_flags(sd_bus_message *m, uint64_t known, uint64_t *ret, sd_bus_error *error);
 
+/* Reply to m with an array of the given element signature: append() writes one element per item. */
+typedef int (*BusAppendItem)(sd_bus_message *reply, const void *item, void *userdata);
+int bus_reply_array(sd_bus_message *m, const char *element, GPtrArray *items, BusAppendItem append,
+                    void *userdata);
+
 /* Turn an engine error (negative errno + message) into its org.netpool1.Error name: of a network
  * operation, or of a port operation (Allocate, Notify, Release), where some errnos mean other names. */
 int bus_reply_engine_error(sd_bus_error *error, int r, const char *message);
@@ -58,7 +63,7 @@ int bus_port_register(BusContext *c);
 void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event);
 
 /* Reply rows shared by Manager.ListPorts and the Port object */
-int bus_append_port_row(sd_bus_message *reply, Engine *e, const Port *port);
+int bus_append_port_row(sd_bus_message *reply, const void *port, void *engine);
 /* The netdev of a port's device, or "" */
 const char *bus_port_device_netdev(Engine *e, const Port *port);
 

@@ -81,7 +81,8 @@ static int method_lookup_network(sd_bus_message *m, void *userdata, sd_bus_error
         return reply_network_path(m, n);
 }
 
-static int append_network_row(sd_bus_message *reply, const Network *n) {
+static int append_network_row(sd_bus_message *reply, const void *item, void *userdata) {
+        const Network *n = item;
         g_autofree char *path = bus_network_path(network_name(n));
 
         return sd_bus_message_append(reply, "(sssbbbuuo)", network_name(n), network_uuid(n),
@@ -90,31 +91,15 @@ static int append_network_row(sd_bus_message *reply, const Network *n) {
 }
 
 static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         BusContext *c = userdata;
         g_autoptr(GPtrArray) list = NULL;
-        uint64_t flags;
         int r;
 
-        r = bus_read_flags(m, 0, &flags, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(sssbbbuuo)");
+        r = bus_read_flags(m, 0, NULL, error);
         if (r < 0)
                 return r;
         list = engine_list_networks(c->engine);
-        for (guint i = 0; i < list->len; i++) {
-                r = append_network_row(reply, list->pdata[i]);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array(m, "(sssbbbuuo)", list, append_network_row, NULL);
 }
 
 static int method_lookup_port(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -139,31 +124,15 @@ static int method_lookup_port(sd_bus_message *m, void *userdata, sd_bus_error *e
 }
 
 static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         BusContext *c = userdata;
         g_autoptr(GPtrArray) ports = NULL;
-        uint64_t flags;
         int r;
 
-        r = bus_read_flags(m, 0, &flags, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(sssssso)");
+        r = bus_read_flags(m, 0, NULL, error);
         if (r < 0)
                 return r;
         ports = engine_list_ports(c->engine, NULL);
-        for (guint i = 0; i < ports->len; i++) {
-                r = bus_append_port_row(reply, c->engine, ports->pdata[i]);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array(m, "(sssssso)", ports, bus_append_port_row, c->engine);
 }
 
 static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error) {

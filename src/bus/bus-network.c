@@ -126,34 +126,22 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         return sd_bus_reply_method_return(m, "s", xml);
 }
 
+static int append_port_path(sd_bus_message *reply, const void *port, void *userdata) {
+        g_autofree char *path = bus_port_path(port_uuid(port));
+
+        return sd_bus_message_append(reply, "o", path);
+}
+
 static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
         g_autoptr(GPtrArray) ports = NULL;
-        uint64_t flags;
         int r;
 
-        r = bus_read_flags(m, 0, &flags, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "o");
+        r = bus_read_flags(m, 0, NULL, error);
         if (r < 0)
                 return r;
         ports = engine_list_ports(c->engine, userdata);
-        for (guint i = 0; i < ports->len; i++) {
-                g_autofree char *path = bus_port_path(port_uuid(ports->pdata[i]));
-
-                r = sd_bus_message_append(reply, "o", path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array(m, "o", ports, append_port_path, NULL);
 }
 
 /* Allocate and Notify: read, check flags, one engine call, reply with the port's path and XML */
@@ -220,7 +208,9 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int append_device_row(sd_bus_message *reply, const PoolDevice *d) {
+static int append_device_row(sd_bus_message *reply, const void *item, void *userdata) {
+        const PoolDevice *d = item;
+
         return sd_bus_message_append(reply, "(ssssisus)", d->id, d->netdev ?: "", d->pci_address ?: "",
                                      d->pf_netdev ?: "", (int32_t) d->vf_index,
                                      device_state_to_string(pool_device_shown_state(d)), d->connections,
@@ -228,29 +218,13 @@ static int append_device_row(sd_bus_message *reply, const PoolDevice *d) {
 }
 
 static int method_get_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const Network *n = userdata;
-        uint64_t flags;
         int r;
 
-        r = bus_read_flags(m, 0, &flags, error);
+        r = bus_read_flags(m, 0, NULL, error);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(ssssisus)");
-        if (r < 0)
-                return r;
-        for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
-                r = append_device_row(reply, n->pool->devices->pdata[i]);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_array(m, "(ssssisus)", n->pool ? n->pool->devices : NULL, append_device_row, NULL);
 }
 
 static const sd_bus_vtable network_vtable[] = {

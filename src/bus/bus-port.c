@@ -25,7 +25,9 @@ static bool port_has_pci(const Port *port) {
         return port->def->plug_type == PORT_PLUG_HOSTDEV_PCI || port->def->plug_type == PORT_PLUG_HYBRID;
 }
 
-int bus_append_port_row(sd_bus_message *reply, Engine *e, const Port *port) {
+int bus_append_port_row(sd_bus_message *reply, const void *item, void *engine) {
+        const Port *port = item;
+        Engine *e = engine;
         g_autofree char *path = bus_port_path(port_uuid(port));
         char addr[PCI_ADDR_STR_MAX];
         const char *device = port_has_pci(port) ? pci_addr_to_string(&port->def->plug.address, addr) :

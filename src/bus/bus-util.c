@@ -51,6 +51,28 @@ int bus_read_flags(sd_bus_message *m, uint64_t known, uint64_t *ret, sd_bus_erro
         return 0;
 }
 
+int bus_reply_array(sd_bus_message *m, const char *element, GPtrArray *items, BusAppendItem append,
+                    void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', element);
+        if (r < 0)
+                return r;
+        for (guint i = 0; items && i < items->len; i++) {
+                r = append(reply, items->pdata[i], userdata);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 int bus_reply_engine_error(sd_bus_error *error, int r, const char *message) {
         const char *name;
 
