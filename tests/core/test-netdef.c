@@ -9,6 +9,7 @@
 
 #include "core/names.h"
 #include "core/netdef.h"
+#include "refusal.h"
 #include "xml-equiv.h"
 
 /* A <network> named t whose body starts on line 3 */
@@ -29,15 +30,7 @@ static void assert_refused_full(const char *xml, NetDefParseFlags flags, int wan
         g_test_message("refused (%d): %s", r, err.message);
         g_assert_cmpint(r, ==, want_r);
         g_assert_true(def == UNTOUCHED);
-        g_assert_nonnull(err.message);
-        g_assert_cmpuint(err.line, ==, line);
-        if (line > 0) {
-                g_autofree char *prefix = g_strdup_printf("line %u: ", line);
-
-                g_assert_true(g_str_has_prefix(err.message, prefix));
-        }
-        if (!strstr(err.message, needle))
-                g_error("message '%s' does not name '%s'", err.message, needle);
+        assert_refusal_names(&err, line, needle);
 }
 
 static void refused(const char *xml, unsigned line, const char *needle) {

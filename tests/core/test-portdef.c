@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "refusal.h"
 #include "core/portdef.h"
 
 /* A <networkport> with the required owner and mac; body starts on line 7 */
@@ -29,15 +30,7 @@ static void refused_with(const char *xml, int want_r, unsigned line, const char 
         g_test_message("refused (%d): %s", r, err.message);
         g_assert_cmpint(r, ==, want_r);
         g_assert_true(def == UNTOUCHED);
-        g_assert_nonnull(err.message);
-        g_assert_cmpuint(err.line, ==, line);
-        if (line > 0) {
-                g_autofree char *prefix = g_strdup_printf("line %u: ", line);
-
-                g_assert_true(g_str_has_prefix(err.message, prefix));
-        }
-        if (!strstr(err.message, needle))
-                g_error("message '%s' does not name '%s'", err.message, needle);
+        assert_refusal_names(&err, line, needle);
 }
 
 static void refused(const char *xml, unsigned line, const char *needle) {
