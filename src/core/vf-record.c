@@ -250,12 +250,18 @@ static bool version_is_known(const xmlNode *root) {
         return !version || streq(version, VF_RECORD_VERSION);
 }
 
-static int parse_record(const char *text, size_t len, const char *pf_netdev, unsigned vf, VfRecord **ret) {
+/**
+ * vf_record_parse() - read the record of (pf_netdev, vf) from the len bytes at text
+ * Returns: 0 with *ret set, or -EINVAL when the text is not a valid record of that VF
+ */
+int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigned vf, VfRecord **ret) {
         g_autoptr(VfRecord) r = vf_record_new(pf_netdev, vf);
         g_autoptr(xmlDoc) doc = NULL;
         g_autofree char *msg = NULL;
         const xmlNode *root, *config, *vf_netdev;
 
+        if (!pf_netdev || !netdev_name_is_valid(pf_netdev))
+                return -EINVAL;
         if (xml_read_document(text, len, &doc, &msg) < 0)
                 return -EINVAL;
         root = xmlDocGetRootElement(doc);
@@ -293,7 +299,7 @@ int vf_record_load(const char *dir, const char *pf_netdev, unsigned vf, VfRecord
                 return -EINVAL;
         if (r < 0)
                 return r;
-        return parse_record(text, len, pf_netdev, vf, ret);
+        return vf_record_parse(text, len, pf_netdev, vf, ret);
 }
 
 /**
