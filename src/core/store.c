@@ -126,9 +126,12 @@ static int load_definition(const char *path, NetDef **ret, char **ret_msg) {
         return r;
 }
 
-/* <networkstatus>: the live <network> and its <pool> */
-static int load_live(const char *path, NetDef **ret_def, Pool **ret_pool, char **ret_msg) {
-        g_autofree char *text = NULL, *net_xml = NULL, *msg = NULL;
+/**
+ * store_parse_live() - read a live record (<networkstatus>: the live <network> and its <pool>)
+ * Returns: 0 with *ret_def and *ret_pool (NULL without a <pool>) set, or -errno with *ret_msg set
+ */
+int store_parse_live(const char *text, NetDef **ret_def, Pool **ret_pool, char **ret_msg) {
+        g_autofree char *net_xml = NULL, *msg = NULL;
         g_autoptr(xmlDoc) doc = NULL;
         g_autoptr(NetDef) def = NULL;
         g_autoptr(Pool) pool = NULL;
@@ -136,15 +139,10 @@ static int load_live(const char *path, NetDef **ret_def, Pool **ret_pool, char *
         xmlNode *root, *net = NULL, *pool_node = NULL;
         int r;
 
-        r = read_file_full(path, STATE_FILE_MAX, &text, NULL);
-        if (r < 0) {
-                *ret_msg = g_strdup_printf("%s: %s", path, g_strerror(-r));
-                return r;
-        }
         r = xml_read_document(text, strlen(text), &doc, &msg);
         root = r >= 0 ? xmlDocGetRootElement(doc) : NULL;
         if (!root || !streq((const char *) root->name, "networkstatus")) {
-                *ret_msg = g_strdup_printf("%s: not a <networkstatus> record", path);
+                *ret_msg = g_strdup("not a <networkstatus> record");
                 return -EINVAL;
         }
         for (xmlNode *n = root->children; n; n = n->next) {
@@ -156,25 +154,37 @@ static int load_live(const char *path, NetDef **ret_def, Pool **ret_pool, char *
                         pool_node = n;
         }
         if (!net) {
-                *ret_msg = g_strdup_printf("%s: no <network>", path);
+                *ret_msg = g_strdup("no <network>");
                 return -EINVAL;
         }
         net_xml = xml_node_to_string(doc, net);
         r = netdef_parse_xml(net_xml, NETDEF_PARSE_STATE, &def, &err);
         if (r < 0) {
-                *ret_msg = g_strdup_printf("%s: %s", path, err.message ?: g_strerror(-r));
+                *ret_msg = g_strdup(err.message ?: g_strerror(-r));
                 return r;
         }
         if (pool_node) {
                 r = pool_parse_xml(pool_node, network_is_exclusive(def), &pool, &msg);
                 if (r < 0) {
-                        *ret_msg = g_strdup_printf("%s: %s", path, msg);
+                        *ret_msg = g_steal_pointer(&msg);
                         return r;
                 }
         }
         *ret_def = g_steal_pointer(&def);
         *ret_pool = g_steal_pointer(&pool);
         return 0;
+}
+
+static int load_live(const char *path, NetDef **ret_def, Pool **ret_pool, char **ret_msg) {
+        g_autofree char *text = NULL, *msg = NULL;
+        int r;
+
+        r = read_file_full(path, STATE_FILE_MAX, &text, NULL);
+        if (r >= 0)
+                r = store_parse_live(text, ret_def, ret_pool, &msg);
+        if (r < 0)
+                *ret_msg = g_strdup_printf("%s: %s", path, msg ?: g_strerror(-r));
+        return r;
 }
 
 /* Valid network names of the *.xml files in dir. */
