@@ -34,7 +34,8 @@ static bool is_dir(const char *path) {
         return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int read_unsigned(const char *dir, const char *name, unsigned *ret) {
+/* A decimal attribute of at most max; -EIO when malformed or above it (no driver reports such a value). */
+static int read_unsigned(const char *dir, const char *name, unsigned max, unsigned *ret) {
         g_autofree char *path = g_build_filename(dir, name, NULL), *s = NULL;
         char *end = NULL;
         guint64 v;
@@ -47,7 +48,7 @@ static int read_unsigned(const char *dir, const char *name, unsigned *ret) {
         if (!g_ascii_isdigit(s[0]))
                 return -EIO;
         v = g_ascii_strtoull(s, &end, 10);
-        if (*end != '\0' || v > G_MAXUINT)
+        if (*end != '\0' || v > max)
                 return -EIO;
         *ret = (unsigned) v;
         return 0;
@@ -97,7 +98,7 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf 
                 return -ENODEV;
         v.port = (unsigned) pf->dev_port + 1;
 
-        r = read_unsigned(v.vf_dir, "port", &v.vf_port);
+        r = read_unsigned(v.vf_dir, "port", G_MAXUINT, &v.vf_port);
         if (r == -ENOENT)
                 v.vf_port = 0;
         else if (r < 0)
@@ -312,7 +313,7 @@ static int read_flag(const char *dir, const char *name, int *ret) {
         unsigned v;
         int r;
 
-        r = read_unsigned(dir, name, &v);
+        r = read_unsigned(dir, name, G_MAXUINT, &v);
         if (r == -ENOENT) {
                 *ret = -1;
                 return 0;
@@ -354,10 +355,11 @@ static int read_vf_port_config(const char *dir, VfConfig *c) {
                 return r;
         if (mac_normalize(g_strstrip(mac), c->mac) < 0)
                 return -EIO;
-        r = read_unsigned(dir, "vlan", &c->vlan);
+        /* the ranges rtnetlink reports (and hw_vf_set_vlan() takes): a VF's original must be restorable */
+        r = read_unsigned(dir, "vlan", 4095, &c->vlan);
         if (r < 0)
                 return r;
-        r = read_unsigned(dir, "qos", &c->qos);
+        r = read_unsigned(dir, "qos", 7, &c->qos);
         if (r < 0)
                 return r;
         return read_vf_flags(dir, c);
