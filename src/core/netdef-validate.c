@@ -107,7 +107,9 @@ static int check_dev_type(const Checker *c, const ForwardDev *d, unsigned line) 
         return 0;
 }
 
-static bool dev_same(const ForwardDev *a, const ForwardDev *b) {
+static gboolean dev_same(gconstpointer x, gconstpointer y) {
+        const ForwardDev *a = x, *b = y;
+
         if (a->type != b->type)
                 return false;
         switch (a->type) {
@@ -122,9 +124,28 @@ static bool dev_same(const ForwardDev *a, const ForwardDev *b) {
         }
 }
 
+/* Equal under dev_same() means equal hash */
+static guint dev_hash(gconstpointer x) {
+        const ForwardDev *d = x;
+
+        switch (d->type) {
+        case FORWARD_DEV_NETDEV:
+                return d->netdev ? g_str_hash(d->netdev) : 0;
+        case FORWARD_DEV_PCI:
+                return (d->pci.domain << 16) ^ (d->pci.bus << 8) ^ (d->pci.slot << 3) ^ d->pci.function;
+        case FORWARD_DEV_USB:
+                return 0x80000000u ^ (d->usb_bus << 7) ^ d->usb_device;
+        default:
+                return 0;
+        }
+}
+
+/* One pass: each member is checked, then looked up among those before it (a hash set), so the
+ * message names the second occurrence, on its line. */
 static int check_devs(const Checker *c) {
         const GArray *devs = c->def->devs;
         const GArray *lines = c->lines ? c->lines->devs : NULL;
+        g_autoptr(GHashTable) seen = g_hash_table_new(dev_hash, dev_same);
 
         for (unsigned i = 0; i < devs->len; i++) {
                 const ForwardDev *d = &g_array_index(devs, ForwardDev, i);
@@ -137,12 +158,9 @@ static int check_devs(const Checker *c) {
                 r = check_dev_type(c, d, line);
                 if (r < 0)
                         return r;
-                for (unsigned j = 0; j < i; j++) {
-                        g_autofree char *id = NULL;
+                if (!g_hash_table_add(seen, (gpointer) d)) {
+                        g_autofree char *id = forward_dev_id(d);
 
-                        if (!dev_same(&g_array_index(devs, ForwardDev, j), d))
-                                continue;
-                        id = forward_dev_id(d);
                         return fail(c, line, "%s: device %s is listed twice in the pool", dev_element(d), id);
                 }
         }
@@ -152,6 +170,7 @@ static int check_devs(const Checker *c) {
 static int check_pfs(const Checker *c) {
         const GPtrArray *pfs = c->def->pfs;
         const GArray *lines = c->lines ? c->lines->pfs : NULL;
+        g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
 
         for (unsigned i = 0; i < pfs->len; i++) {
                 const char *pf = g_ptr_array_index(pfs, i);
@@ -159,9 +178,8 @@ static int check_pfs(const Checker *c) {
                 if (!netdev_name_is_valid(pf))
                         return fail(c, array_line(lines, i), "<pf>: dev '%s' is not a valid netdev name "
                                     "(1–15 bytes, no '/', ':' or white space, not '.' or '..')", strempty(pf));
-                for (unsigned j = 0; j < i; j++)
-                        if (streq(pf, g_ptr_array_index(pfs, j)))
-                                return fail(c, array_line(lines, i), "<pf>: dev '%s' is given twice", pf);
+                if (!g_hash_table_add(seen, (gpointer) pf))
+                        return fail(c, array_line(lines, i), "<pf>: dev '%s' is given twice", pf);
         }
         return 0;
 }
@@ -331,7 +349,29 @@ static int check_one_bandwidth(const Checker *c, const Bandwidth *bw, const char
         return 0;
 }
 
-static int check_portgroup(const Checker *c, unsigned i) {
+/* The portgroups before the one being checked: their names (to index + 1) and the default one */
+typedef struct PortGroupsSeen {
+        GHashTable *names;
+        const PortGroup *default_pg;
+        unsigned default_index;
+} PortGroupsSeen;
+
+/* The first earlier portgroup pg conflicts with, by name or as a second default, as a pairwise
+ * scan in order would find it. The earlier ones have distinct names and at most one default, or
+ * an earlier check would have failed. */
+static int check_portgroup_unique(const Checker *c, const PortGroup *pg, const PortGroupsSeen *seen,
+                                  unsigned line) {
+        unsigned same_name = GPOINTER_TO_UINT(g_hash_table_lookup(seen->names, pg->name));
+
+        if (same_name > 0 && (!pg->is_default || !seen->default_pg || same_name - 1 <= seen->default_index))
+                return fail(c, line, "<portgroup>: name '%s' is used twice", pg->name);
+        if (pg->is_default && seen->default_pg)
+                return fail(c, line, "<portgroup>: '%s' and '%s' are both default; at most one "
+                            "portgroup can be", seen->default_pg->name, pg->name);
+        return 0;
+}
+
+static int check_portgroup(const Checker *c, unsigned i, PortGroupsSeen *seen) {
         const PortGroup *pg = g_ptr_array_index(c->def->portgroups, i);
         PortGroupLines l = pg_lines(c, i);
         g_autofree char *where = NULL;
@@ -340,14 +380,13 @@ static int check_portgroup(const Checker *c, unsigned i) {
         if (!pg->name || !network_name_is_valid(pg->name))
                 return fail(c, l.element, "<portgroup>: name '%s' is not valid (1–64 characters of "
                             "A-Za-z0-9_.+-, not starting with '.' or '-')", strempty(pg->name));
-        for (unsigned j = 0; j < i; j++) {
-                const PortGroup *other = g_ptr_array_index(c->def->portgroups, j);
-
-                if (streq(pg->name, other->name))
-                        return fail(c, l.element, "<portgroup>: name '%s' is used twice", pg->name);
-                if (pg->is_default && other->is_default)
-                        return fail(c, l.element, "<portgroup>: '%s' and '%s' are both default; at most one "
-                                    "portgroup can be", other->name, pg->name);
+        r = check_portgroup_unique(c, pg, seen, l.element);
+        if (r < 0)
+                return r;
+        g_hash_table_insert(seen->names, pg->name, GUINT_TO_POINTER(i + 1));
+        if (pg->is_default) {
+                seen->default_pg = pg;
+                seen->default_index = i;
         }
         where = g_strdup_printf(" of portgroup '%s'", pg->name);
         r = check_one_virtualport(c, pg->virtualport, where, l.virtualport);
@@ -357,6 +396,19 @@ static int check_portgroup(const Checker *c, unsigned i) {
         if (r < 0)
                 return r;
         return check_one_bandwidth(c, pg->bandwidth, where, l.bandwidth);
+}
+
+static int check_portgroups(const Checker *c) {
+        g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+        PortGroupsSeen seen = { .names = names };
+
+        for (unsigned i = 0; i < c->def->portgroups->len; i++) {
+                int r = check_portgroup(c, i, &seen);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 /**
@@ -388,8 +440,8 @@ int netdef_validate_full(const NetDef *def, const NetDefLines *lines, NetDefErro
                 r = check_one_vlan(&c, def->vlan, network_vp_type(def), "", LINE(&c, vlan));
         if (r == 0)
                 r = check_one_bandwidth(&c, def->bandwidth, "", LINE(&c, bandwidth));
-        for (unsigned i = 0; r == 0 && i < def->portgroups->len; i++)
-                r = check_portgroup(&c, i);
+        if (r == 0)
+                r = check_portgroups(&c);
         return r;
 }
 
