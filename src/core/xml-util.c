@@ -49,16 +49,192 @@ static char *line_msg(unsigned line, const char *text) {
         return line > 0 ? g_strdup_printf("line %u: %s", line, text) : g_strdup(text);
 }
 
+#define DOCTYPE_REFUSED "<!DOCTYPE>: a document type declaration is not accepted (netpool loads no DTD)"
+
+static bool scan_is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static unsigned scan_line(const XmlScan *s) {
+        return s->line + 1;
+}
+
+/* One '=' outside quotes in a start tag is one attribute; xmlns and xmlns:p are declarations */
+static int scan_count_attr(XmlScan *s, char **ret_msg) {
+        bool is_ns = s->attr_len >= 5 && memcmp(s->attr, "xmlns", 5) == 0 &&
+                     (s->attr_len == 5 || s->attr[5] == ':');
+
+        s->attr_len = 0;
+        if (++s->attrs > XML_ATTRS_MAX) {
+                *ret_msg = g_strdup_printf("line %u: <%.*s>: more than %d attributes; netpool reads at most %d "
+                                           "per element", s->tag_line, (int) s->tag_len, s->tag, XML_ATTRS_MAX,
+                                           XML_ATTRS_MAX);
+                return -EINVAL;
+        }
+        if (is_ns && ++s->ns_decls > XML_NS_DECLS_MAX) {
+                *ret_msg = g_strdup_printf("line %u: <%.*s>: more than %d namespace declarations; netpool "
+                                           "reads at most %d per document", s->tag_line, (int) s->tag_len,
+                                           s->tag, XML_NS_DECLS_MAX, XML_NS_DECLS_MAX);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Inside a start tag, after its name */
+static int scan_in_tag(XmlScan *s, char c, char **ret_msg) {
+        if (c == '>') {
+                s->state = XML_SCAN_TEXT;
+        } else if (c == '\'' || c == '"') {
+                s->quote = c;
+                s->state = XML_SCAN_VALUE;
+        } else if (c == '=') {
+                s->state = XML_SCAN_IN_TAG;
+                return scan_count_attr(s, ret_msg);
+        } else if (c == '<') {
+                s->state = XML_SCAN_LT;         /* malformed; libxml2 refuses it, count the next tag */
+                s->tag_line = scan_line(s);
+        } else if (scan_is_space(c) || c == '/') {
+                s->state = XML_SCAN_IN_TAG;
+        } else {
+                if (s->state != XML_SCAN_ATTR_NAME)
+                        s->attr_len = 0;
+                if (s->attr_len < sizeof(s->attr))
+                        s->attr[s->attr_len++] = c;
+                s->state = XML_SCAN_ATTR_NAME;
+        }
+        return 0;
+}
+
+/* After "<!": "--" opens a comment, "[CDATA[" a CDATA section, anything else is a declaration */
+static int scan_bang(XmlScan *s, char c, char **ret_msg) {
+        if (s->match == 0)
+                s->opener = c == '-' ? "--" : c == '[' ? "[CDATA[" : NULL;
+        if (s->opener && c == s->opener[s->match]) {
+                if (s->opener[++s->match] == 0) {
+                        s->state = s->opener[0] == '-' ? XML_SCAN_COMMENT : XML_SCAN_CDATA;
+                        s->match = 0;
+                }
+                return 0;
+        }
+        if (s->refuse_doctype) {
+                *ret_msg = g_strdup_printf("line %u: " DOCTYPE_REFUSED, s->tag_line);
+                return -EINVAL;
+        }
+        s->state = c == '>' ? XML_SCAN_TEXT : XML_SCAN_DECL;
+        return 0;
+}
+
+static void scan_lt(XmlScan *s, char c) {
+        s->match = 0;
+        switch (c) {
+        case '!':
+                s->state = XML_SCAN_BANG;
+                break;
+        case '?':
+                s->state = XML_SCAN_PI;
+                break;
+        case '/':
+                s->state = XML_SCAN_END_TAG;
+                break;
+        default:
+                s->state = XML_SCAN_TAG_NAME;
+                s->tag[0] = c;
+                s->tag_len = 1;
+                s->attrs = 0;
+                s->attr_len = 0;
+        }
+}
+
+/* An end sequence: "-->" (n = 2 of '-'), "]]>" (n = 2 of ']') or "?>" (n = 1 of '?') */
+static void scan_until(XmlScan *s, char c, char mark, unsigned n) {
+        if (c == '>' && s->match >= n)
+                s->state = XML_SCAN_TEXT;
+        else if (c == mark)
+                s->match++;
+        else
+                s->match = 0;
+}
+
+static int scan_byte(XmlScan *s, char c, char **ret_msg) {
+        switch (s->state) {
+        case XML_SCAN_TEXT:
+                if (c == '<') {
+                        s->state = XML_SCAN_LT;
+                        s->tag_line = scan_line(s);
+                }
+                return 0;
+        case XML_SCAN_LT:
+                scan_lt(s, c);
+                return 0;
+        case XML_SCAN_BANG:
+                return scan_bang(s, c, ret_msg);
+        case XML_SCAN_COMMENT:
+                scan_until(s, c, '-', 2);
+                return 0;
+        case XML_SCAN_CDATA:
+                scan_until(s, c, ']', 2);
+                return 0;
+        case XML_SCAN_PI:
+                scan_until(s, c, '?', 1);
+                return 0;
+        case XML_SCAN_DECL:
+        case XML_SCAN_END_TAG:
+                if (c == '>')
+                        s->state = XML_SCAN_TEXT;
+                return 0;
+        case XML_SCAN_TAG_NAME:
+                if (!scan_is_space(c) && c != '/' && c != '>' && c != '<' && c != '=' && c != '\'' && c != '"') {
+                        if (s->tag_len < sizeof(s->tag))
+                                s->tag[s->tag_len++] = c;
+                        return 0;
+                }
+                return scan_in_tag(s, c, ret_msg);
+        case XML_SCAN_IN_TAG:
+        case XML_SCAN_ATTR_NAME:
+                return scan_in_tag(s, c, ret_msg);
+        case XML_SCAN_VALUE:
+                if (c == s->quote)
+                        s->state = XML_SCAN_IN_TAG;
+                return 0;
+        }
+        return 0;
+}
+
+/**
+ * xml_scan_feed() - check the next piece of a document against what libxml2 can read in linear time
+ *
+ * Comments, CDATA sections and processing instructions are skipped as XML defines them, so their text
+ * counts for nothing; anything malformed is left for libxml2 to refuse.
+ * Returns: 0, or -EINVAL with *ret_msg set (the line is that of the start tag).
+ */
+int xml_scan_feed(XmlScan *s, const char *buf, size_t len, char **ret_msg) {
+        for (size_t i = 0; i < len; i++) {
+                int r;
+
+                if (buf[i] == '\n')
+                        s->line++;
+                r = scan_byte(s, buf[i], ret_msg);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int xml_read_document(const char *xml, size_t len, xmlDoc **ret, char **ret_msg) {
         g_autoptr(xmlParserCtxt) ctxt = NULL;
         g_autoptr(xmlDoc) doc = NULL;
         g_autofree char *first_error = NULL;
+        XmlScan scan = {};
         ReadState st = {};
+        int r;
 
         if (len > INT_MAX) {
                 *ret_msg = g_strdup("document too large");
                 return -EFBIG;
         }
+        r = xml_scan_feed(&scan, xml, len, ret_msg);
+        if (r < 0)
+                return r;
         ctxt = xmlNewParserCtxt();
         if (!ctxt) {
                 *ret_msg = g_strdup("out of memory");

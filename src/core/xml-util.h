@@ -17,8 +17,52 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlNode, xmlFreeNode);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
 
+/* The most attributes (namespace declarations included) one element may have, and the most namespace
+ * declarations a document may make. libxml2 appends each attribute by walking the element's list and
+ * looks a prefix up by scanning the declarations in scope, so without these bounds a 1 MiB document
+ * costs it seconds to minutes. */
+#define XML_ATTRS_MAX 256
+#define XML_NS_DECLS_MAX 256
+
+typedef enum XmlScanState {
+        XML_SCAN_TEXT,
+        XML_SCAN_LT,                    /* after '<' */
+        XML_SCAN_BANG,                  /* after "<!": a comment, CDATA or a declaration */
+        XML_SCAN_COMMENT,
+        XML_SCAN_CDATA,
+        XML_SCAN_PI,
+        XML_SCAN_DECL,                  /* <!DOCTYPE …>, <!ENTITY …> */
+        XML_SCAN_END_TAG,
+        XML_SCAN_TAG_NAME,
+        XML_SCAN_IN_TAG,                /* between attributes */
+        XML_SCAN_ATTR_NAME,
+        XML_SCAN_VALUE,                 /* in a quoted attribute value */
+} XmlScanState;
+
+/* A look at the raw text, one byte at a time and in any number of pieces, that counts what libxml2 would
+ * pay for: attributes per start tag and namespace declarations. Zero-initialize, then set the flag. */
+typedef struct XmlScan {
+        bool refuse_doctype;            /* refuse <!DOCTYPE> here (xml_read_document() does it itself) */
+        XmlScanState state;
+        unsigned line;                  /* 0 means 1: lines seen so far */
+        unsigned tag_line;
+        char tag[64];                   /* name of the start tag being read (truncated) */
+        size_t tag_len;
+        char attr[7];                   /* first bytes of the attribute name being read */
+        size_t attr_len;
+        char quote;
+        const char *opener;             /* "--" or "[CDATA[" being matched after "<!" */
+        unsigned match;                 /* bytes of the opener matched, or of an end sequence */
+        unsigned attrs, ns_decls;
+} XmlScan;
+
+/* Scan the next len bytes of a document. Linear, and no state beyond a fixed-size struct.
+ * Returns: 0, or -EINVAL with *ret_msg ("line N: <elem>: …") when a bound is broken. */
+int xml_scan_feed(XmlScan *s, const char *buf, size_t len, char **ret_msg);
+
 /* Read a document safely: no DTD (a DOCTYPE is refused), no entity expansion, no network access,
- * nothing printed (libxml2's messages go to *ret_msg, with the line).
+ * nothing printed (libxml2's messages go to *ret_msg, with the line), at most XML_ATTRS_MAX attributes
+ * per element and XML_NS_DECLS_MAX namespace declarations (checked by xml_scan_feed() first).
  * Returns: 0 with *ret set, or -EINVAL / -ENOMEM with *ret_msg set. */
 int xml_read_document(const char *xml, size_t len, xmlDoc **ret, char **ret_msg);
 
