@@ -130,6 +130,11 @@ typedef enum NetDefParseFlags {
 #define NETDEF_XML_MAX (1024 * 1024)
 int netdef_parse_xml(const char *xml, NetDefParseFlags flags, NetDef **ret, NetDefError *err);
 
+/* The name of a <network> document, read no further than its <name> (for authorization before the
+ * whole definition is parsed). Returns: 0, -EFBIG (above NETDEF_XML_MAX), -EBADMSG (the root is not
+ * <network>, no valid <name>, malformed XML before it) or -ENOMEM, with reterr_error set. */
+int netdef_peek_name(const char *xml, size_t len, char **ret_name, NetDefError *reterr_error);
+
 typedef enum NetDefFormatFlags {
         NETDEF_FORMAT_INACTIVE = 1 << 0, /* the definition as given: an implicit pool shows only <pf>,
                                           * no connections */
