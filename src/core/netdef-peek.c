@@ -34,7 +34,8 @@ static void peek_clear(Peek *p) {
 
 /* The next piece of the document, checked by xml_scan_feed() before libxml2 sees it; a NUL ends it.
  * A piece ends after the '>' that ends a tag. libxml2 scans back to the last '<' each time a piece
- * brings a '>', so pieces grow with the distance to that '<': a long tag costs linear time too. */
+ * brings a '>', so pieces grow with the distance to that '<', and a '>' inside markup is handed on as
+ * a space: a long tag or comment costs linear time too. */
 static int read_piece(void *userdata, char *buf, int len) {
         Peek *p = userdata;
         size_t limit = MIN((size_t) MAX(len, 0), p->len - p->pos), n;
@@ -54,12 +55,16 @@ static int read_piece(void *userdata, char *buf, int len) {
                         return -1;
                 if (*c == '<')
                         p->last_lt = p->pos + n;
+                buf[n] = *c;
                 if (before != XML_SCAN_TEXT && p->scan.state == XML_SCAN_TEXT) {
                         n++;
                         break;
                 }
+                /* a '>' that ends nothing (in a value, comment, PI or CDATA) would have libxml2 scan the
+                 * whole construct again; a space means the same to what is read here */
+                if (*c == '>' && before != XML_SCAN_TEXT)
+                        buf[n] = ' ';
         }
-        memcpy(buf, p->xml + p->pos, n);
         p->pos += n;
         return (int) n;
 }

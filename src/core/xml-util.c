@@ -82,8 +82,19 @@ static int scan_count_attr(XmlScan *s, char **ret_msg) {
 
 /* Inside a start tag, after its name */
 static int scan_in_tag(XmlScan *s, char c, char **ret_msg) {
+        bool slash = s->slash;
+
+        s->slash = c == '/';
         if (c == '>') {
                 s->state = XML_SCAN_TEXT;
+                if (slash)
+                        return 0;       /* <empty/> */
+                if (++s->depth > XML_DEPTH_MAX) {
+                        *ret_msg = g_strdup_printf("line %u: <%.*s>: elements nested more than %d deep; netpool "
+                                                   "reads at most %d levels", s->tag_line, (int) s->tag_len,
+                                                   s->tag, XML_DEPTH_MAX, XML_DEPTH_MAX);
+                        return -EINVAL;
+                }
         } else if (c == '\'' || c == '"') {
                 s->quote = c;
                 s->state = XML_SCAN_VALUE;
@@ -142,6 +153,7 @@ static void scan_lt(XmlScan *s, char c) {
                 s->tag_len = 1;
                 s->attrs = 0;
                 s->attr_len = 0;
+                s->slash = false;
         }
 }
 
@@ -178,9 +190,14 @@ static int scan_byte(XmlScan *s, char c, char **ret_msg) {
                 scan_until(s, c, '?', 1);
                 return 0;
         case XML_SCAN_DECL:
-        case XML_SCAN_END_TAG:
                 if (c == '>')
                         s->state = XML_SCAN_TEXT;
+                return 0;
+        case XML_SCAN_END_TAG:
+                if (c == '>') {
+                        s->state = XML_SCAN_TEXT;
+                        s->depth -= s->depth > 0;
+                }
                 return 0;
         case XML_SCAN_TAG_NAME:
                 if (!scan_is_space(c) && c != '/' && c != '>' && c != '<' && c != '=' && c != '\'' && c != '"') {

@@ -23,6 +23,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
  * costs it seconds to minutes. */
 #define XML_ATTRS_MAX 256
 #define XML_NS_DECLS_MAX 256
+/* The deepest nesting of elements: libxml2 resolves each prefix by walking up the ancestors */
+#define XML_DEPTH_MAX 32
 
 typedef enum XmlScanState {
         XML_SCAN_TEXT,
@@ -54,6 +56,8 @@ typedef struct XmlScan {
         const char *opener;             /* "--" or "[CDATA[" being matched after "<!" */
         unsigned match;                 /* bytes of the opener matched, or of an end sequence */
         unsigned attrs, ns_decls;
+        unsigned depth;                 /* open elements */
+        bool slash;                     /* the last byte in a tag was '/' */
 } XmlScan;
 
 /* Scan the next len bytes of a document. Linear, and no state beyond a fixed-size struct.
