@@ -498,6 +498,35 @@ static void test_portgroup_unique_names(void) {
                 "name 'a' is used twice");
 }
 
+static void test_portgroup_first_conflict(void) {
+        /* a portgroup that repeats a name and is a second default: the earlier conflict is named */
+        refused(NET("  <forward mode='bridge'/>\n  <portgroup name='a' default='yes'/>\n  <portgroup name='b'/>\n"
+                    "  <portgroup name='b' default='yes'/>\n"), 6, "'a' and 'b' are both default");
+        refused(NET("  <forward mode='bridge'/>\n  <portgroup name='a'/>\n  <portgroup name='b' default='yes'/>\n"
+                    "  <portgroup name='a' default='yes'/>\n"), 6, "name 'a' is used twice");
+        refused(NET("  <forward mode='bridge'/>\n  <portgroup name='a' default='yes'/>\n"
+                    "  <portgroup name='a' default='yes'/>\n"), 5, "name 'a' is used twice");
+}
+
+static void test_xml_bounds(void) {
+        g_autoptr(GString) attrs = g_string_new("<network>\n  <name>t</name>\n  <forward mode='bridge'/>\n"
+                                                "  <metadata>\n    <m");
+        g_autoptr(GString) deep = g_string_new("<network>\n  <name>t</name>\n  <forward mode='bridge'/>\n"
+                                               "  <metadata>\n");
+
+        /* what libxml2 cannot read in linear time is refused before it reads anything */
+        for (unsigned i = 0; i < 257; i++)
+                g_string_append_printf(attrs, " a%u=''", i);
+        g_string_append(attrs, "/>\n  </metadata>\n</network>\n");
+        refused(attrs->str, 5, "<m>: more than 256 attributes");
+        for (unsigned i = 0; i < 40; i++)
+                g_string_append(deep, "<m xmlns='urn:x'>");
+        for (unsigned i = 0; i < 40; i++)
+                g_string_append(deep, "</m>");
+        g_string_append(deep, "\n  </metadata>\n</network>\n");
+        refused(deep->str, 5, "<m>: elements nested more than 32 deep");
+}
+
 static void test_portgroup_name_rule(void) {
         refused(NET("  <forward mode='bridge'/>\n  <portgroup name=''/>\n"), 4, "name '' is not valid");
         refused(NET("  <forward mode='bridge'/>\n  <portgroup name='a b'/>\n"), 4, "name 'a b' is not valid");
@@ -927,6 +956,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/core/netdef/pool/several-pfs", test_pool_several_pfs);
         g_test_add_func("/core/netdef/pool/pf-list-exclusive", test_pool_pf_list_exclusive);
         g_test_add_func("/core/netdef/pool/duplicate-netdev", test_pool_duplicate_netdev);
+        g_test_add_func("/core/netdef/portgroup/first-conflict", test_portgroup_first_conflict);
+        g_test_add_func("/core/netdef/xml/bounds", test_xml_bounds);
         g_test_add_func("/core/netdef/pool/duplicate-pci", test_pool_duplicate_pci);
         g_test_add_func("/core/netdef/pool/duplicate-usb", test_pool_duplicate_usb);
         g_test_add_func("/core/netdef/pool/duplicate-pf", test_pool_duplicate_pf);
