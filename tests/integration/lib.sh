@@ -70,10 +70,38 @@ np_done() {
         [ "$np_tap_failed" -eq 0 ]
 }
 
+# NP_VALGRIND=1: every netpoold the bus starts runs under valgrind's memcheck, each process logging to
+# $NP_DIR/valgrind.PID.log; after the daemon has exited, np_valgrind_check asserts that no log shows a
+# memory error or a definite leak.
+np_valgrind_prefix() {
+        [ "${NP_VALGRIND:-}" = 1 ] || return 0
+        echo -n "$(command -v valgrind) --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99"
+        echo -n " --log-file=$NP_DIR/valgrind.%p.log "
+}
+
+# np_valgrind_check: one TAP line per daemon that ran under valgrind; a process that did not exit (no
+# summary in its log) fails too.
+np_valgrind_check() {
+        local log n=0
+        for log in "$NP_DIR"/valgrind.*.log; do
+                [ -e "$log" ] || continue
+                n=$((n + 1))
+                if grep -q "ERROR SUMMARY: 0 errors" "$log" && ! grep -q "definitely lost: [1-9]" "$log"; then
+                        ok "valgrind: ${log##*/}: no memory error, no definite leak"
+                        grep -E "definitely lost|indirectly lost|possibly lost|still reachable|All heap" "$log" |
+                                sed 's/^/# /'
+                else
+                        not_ok "valgrind: ${log##*/}: memory errors or definite leaks (or it did not exit)"
+                        sed 's/^/# /' "$log"
+                fi
+        done
+        [ "$n" -gt 0 ] || not_ok "valgrind: no log, netpoold never ran under valgrind"
+}
+
 # np_write_service [EXTRA netpoold ARGS...]: the activation file of the private bus; NP_ENV="VAR=value …"
 # puts variables into the daemon's environment (fault injection)
 np_write_service() {
-        local exec="${NP_ENV:+/usr/bin/env $NP_ENV }$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc"
+        local exec="${NP_ENV:+/usr/bin/env $NP_ENV }$(np_valgrind_prefix)$NETPOOLD --sim $NP_SIM --config-dir $NP_DIR/etc"
         exec+=" --state-dir $NP_DIR/run --exit-idle-sec ${NP_IDLE:-0}${*:+ $*}"
         mkdir -p "$NP_DIR/services"
         sed "s|@EXEC@|$exec|" "$NETPOOL_SOURCE_ROOT/service/org.netpool1-test.service.in" \
