@@ -256,6 +256,10 @@ static int read_ids(const char *dir, HwFunction *f) {
         return 0;
 }
 
+/* sriov_totalvfs and sriov_numvfs mirror 16-bit registers of the SR-IOV capability: a larger value is
+ * malformed, and must not make hw_sysfs_list_vfs() look for billions of virtfnN links */
+#define SRIOV_VFS_MAX 0xffff
+
 static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_index_hint) {
         g_autofree char *physfn = g_build_filename(dir, "physfn", NULL);
         uint64_t v;
@@ -263,11 +267,11 @@ static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_i
 
         if (attr_exists(dir, "sriov_totalvfs")) {
                 f->is_pf = true;
-                r = read_attr_u64(dir, "sriov_totalvfs", 10, UINT_MAX, &v);
+                r = read_attr_u64(dir, "sriov_totalvfs", 10, SRIOV_VFS_MAX, &v);
                 if (r < 0)
                         return r;
                 f->total_vfs = (unsigned) v;
-                r = read_attr_u64(dir, "sriov_numvfs", 10, UINT_MAX, &v);
+                r = read_attr_u64(dir, "sriov_numvfs", 10, SRIOV_VFS_MAX, &v);
                 if (r < 0 && r != -ENOENT)
                         return r;
                 f->num_vfs = r < 0 ? 0 : (unsigned) v;
@@ -351,7 +355,7 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
                 return r;
         if (!attr_exists(dir, "sriov_totalvfs"))
                 return -ENOTSUP;
-        r = read_attr_u64(dir, "sriov_numvfs", 10, UINT_MAX, &num_vfs);
+        r = read_attr_u64(dir, "sriov_numvfs", 10, SRIOV_VFS_MAX, &num_vfs);
         if (r == -ENOENT)
                 num_vfs = 0;
         else if (r < 0)
