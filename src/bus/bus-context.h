@@ -24,9 +24,8 @@ typedef struct BusContext {
         Engine *engine;
         uint64_t exit_idle_usec;        /* 0 = never */
         sd_event_source *idle_timer;
-        unsigned pending;               /* operations that must finish before an idle exit */
-        unsigned restores_pending;      /* VFs whose restore failed and is retried: no idle exit */
-        GHashTable *polkit_queries;     /* sd_bus_message* (the waiting call) -> its polkit query */
+        GHashTable *calls;              /* sd_bus_message* -> BusCall*: calls that wait (bus-call.c) */
+        sd_event_source *call_sweep;    /* drops the records of calls that no longer wait */
         bool exiting;
 } BusContext;
 
@@ -49,10 +48,9 @@ typedef int (*BusAppendItem)(sd_bus_message *reply, const void *item, void *user
 int bus_reply_array(sd_bus_message *m, const char *element, GPtrArray *items, BusAppendItem append,
                     void *userdata);
 
-/* Turn an engine error (negative errno + message) into its org.netpool1.Error name: of a network
- * operation, or of a port operation (Allocate, Notify, Release), where some errnos mean other names. */
-int bus_reply_engine_error(sd_bus_error *error, int r, const char *message);
-int bus_reply_port_error(sd_bus_error *error, int r, const char *message);
+/* Turn what an engine call returned (its code, or a negative errno for a fault) into the reply's error:
+ * the code's name from the one table in bus-errors.c, with the engine's message. */
+int bus_reply_engine_error(sd_bus_error *error, int r, const EngineError *err);
 
 /* Register the objects; each returns 0 or a negative errno. */
 int bus_manager_register(BusContext *c);
@@ -64,8 +62,6 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
 
 /* Reply rows shared by Manager.ListPorts and the Port object */
 int bus_append_port_row(sd_bus_message *reply, const void *port, void *engine);
-/* The netdev of a port's device, or "" */
-const char *bus_port_device_netdev(Engine *e, const Port *port);
 
 /* Idle exit: arm the timer, note activity, and keep it from firing while work is pending. */
 int bus_idle_setup(BusContext *c);

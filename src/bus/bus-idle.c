@@ -2,6 +2,7 @@
 /* Idle exit: after a quiet spell, give up the bus name, serve what was already queued, and exit */
 #include <errno.h>
 
+#include "bus/bus-call.h"
 #include "bus/bus-context.h"
 #include "shared/log.h"
 
@@ -25,7 +26,7 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         BusContext *c = userdata;
         int r;
 
-        if (c->pending > 0 || c->restores_pending > 0)
+        if (bus_calls_waiting(c) > 0 || engine_restores_pending(c->engine))
                 return idle_arm(c, c->exit_idle_usec);
         if (c->exiting) {
                 log_info("idle, exiting");

@@ -2,6 +2,7 @@
 /* Network objects: /org/netpool1/network/<name>, org.netpool1.Network */
 #include <errno.h>
 
+#include "bus/bus-call.h"
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
 #include "bus/bus-polkit.h"
@@ -22,36 +23,39 @@ static int property_get_uuid(sd_bus *bus, const char *path, const char *interfac
 static int property_get_forward_mode(sd_bus *bus, const char *path, const char *interface,
                                      const char *property, sd_bus_message *reply, void *userdata,
                                      sd_bus_error *error) {
-        const Network *n = userdata;
+        NetworkInfo i;
 
-        return sd_bus_message_append(reply, "s", forward_mode_to_string(n->def->mode));
+        engine_network_info(bus_context_from_current(bus)->engine, userdata, &i);
+        return sd_bus_message_append(reply, "s", i.mode);
 }
 
 static int property_get_flag(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const Network *n = userdata;
+        NetworkInfo i;
         int v;
 
+        engine_network_info(bus_context_from_current(bus)->engine, userdata, &i);
         if (streq(property, "Active"))
-                v = n->active;
+                v = i.active;
         else if (streq(property, "Persistent"))
-                v = n->persistent;
+                v = i.persistent;
         else
-                v = n->autostart;
+                v = i.autostart;
         return sd_bus_message_append(reply, "b", v);
 }
 
 static int property_get_count(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const Network *n = userdata;
+        NetworkInfo i;
         unsigned v;
 
+        engine_network_info(bus_context_from_current(bus)->engine, userdata, &i);
         if (streq(property, "Connections"))
-                v = network_connections(n);
+                v = i.connections;
         else if (streq(property, "Capacity"))
-                v = network_capacity(n);
+                v = i.capacity;
         else
-                v = network_available(n);
+                v = i.available;
         return sd_bus_message_append(reply, "u", v);
 }
 
@@ -65,16 +69,19 @@ static int property_set_autostart(sd_bus *bus, const char *path, const char *int
         if (r < 0)
                 return r;
         r = engine_set_autostart(c->engine, userdata, b, &err);
-        if (r < 0)
-                return bus_reply_engine_error(error, r, err.message);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
         return 0;
 }
 
 /* Start, Stop and Undefine: read flags, check them, ask polkit, call the engine, reply */
 static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, const char *verb,
-                         sd_bus_error *error, int (*call)(Engine *e, Network *n, uint64_t flags, EngineError *err)) {
+                         sd_bus_error *error,
+                         int (*call)(Engine *e, Network *n, uint64_t flags, const EngineCall *opts,
+                                     EngineError *err)) {
         BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
         g_auto(EngineError) err = {};
+        EngineCall opts;
         uint64_t flags;
         int r;
 
@@ -84,21 +91,24 @@ static int method_simple(sd_bus_message *m, Network *n, uint64_t known_flags, co
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, network_name(n), verb, error);
         if (r <= 0)
                 return r < 0 ? r : 1;   /* 0: polkit answers later, and this runs again */
-        r = call(c->engine, n, flags, &err);
-        if (r < 0)
-                return bus_reply_engine_error(error, r, err.message);
+        opts = bus_call_options(c, m);
+        r = call(c->engine, n, flags, &opts, &err);
+        if (r == ENGINE_ERROR_AGAIN)
+                return bus_call_again_later(c, m, &err);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int call_start(Engine *e, Network *n, uint64_t flags, EngineError *err) {
+static int call_start(Engine *e, Network *n, uint64_t flags, const EngineCall *opts, EngineError *err) {
         return engine_start(e, n, err);
 }
 
-static int call_stop(Engine *e, Network *n, uint64_t flags, EngineError *err) {
-        return engine_stop(e, n, flags & STOP_FLAG_FORCE, err);
+static int call_stop(Engine *e, Network *n, uint64_t flags, const EngineCall *opts, EngineError *err) {
+        return engine_stop(e, n, flags & STOP_FLAG_FORCE, opts, err);
 }
 
-static int call_undefine(Engine *e, Network *n, uint64_t flags, EngineError *err) {
+static int call_undefine(Engine *e, Network *n, uint64_t flags, const EngineCall *opts, EngineError *err) {
         return engine_undefine(e, n, err);
 }
 
@@ -122,7 +132,8 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_read_flags(m, GETXML_FLAG_INACTIVE, &flags, error);
         if (r < 0)
                 return r;
-        xml = network_format_xml(userdata, flags & GETXML_FLAG_INACTIVE);
+        xml = engine_network_xml(bus_context_from_current(sd_bus_message_get_bus(m))->engine, userdata,
+                                 flags & GETXML_FLAG_INACTIVE);
         return sd_bus_reply_method_return(m, "s", xml);
 }
 
@@ -150,6 +161,7 @@ static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify,
         g_auto(EngineError) err = {};
         g_autofree char *path = NULL, *out = NULL;
         const char *xml;
+        EngineCall opts;
         uint64_t flags;
         Port *port;
         int r;
@@ -164,11 +176,15 @@ static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify,
                                     error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = notify ? engine_notify(c->engine, n, xml, &port, &err) : engine_allocate(c->engine, n, xml, &port, &err);
-        if (r < 0)
-                return bus_reply_port_error(error, r, err.message);
+        opts = bus_call_options(c, m);
+        r = notify ? engine_notify(c->engine, n, xml, &port, &err) :
+                     engine_allocate(c->engine, n, xml, &opts, &port, &err);
+        if (r == ENGINE_ERROR_AGAIN)
+                return bus_call_again_later(c, m, &err);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
         path = bus_port_path(port_uuid(port));
-        out = portdef_format_xml(port->def);
+        out = engine_port_xml(c->engine, port);
         return sd_bus_reply_method_return(m, "os", path, out);
 }
 
@@ -185,6 +201,7 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         g_auto(EngineError) err = {};
         const Network *n = userdata;
         const char *uuid;
+        EngineCall opts;
         uint64_t flags;
         Port *port;
         int r;
@@ -198,33 +215,36 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), "release", error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        port = engine_lookup_port(c->engine, uuid);
-        if (!port || !streq(port->network, network_name(n)))
+        port = engine_lookup_port_of(c->engine, n, uuid);
+        if (!port)
                 return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "network '%s' has no port '%s'",
                                          network_name(n), uuid);
-        r = engine_release(c->engine, port, &err);
-        if (r < 0)
-                return bus_reply_port_error(error, r, err.message);
+        opts = bus_call_options(c, m);
+        r = engine_release(c->engine, port, &opts, &err);
+        if (r == ENGINE_ERROR_AGAIN)
+                return bus_call_again_later(c, m, &err);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
         return sd_bus_reply_method_return(m, NULL);
 }
 
 static int append_device_row(sd_bus_message *reply, const void *item, void *userdata) {
-        const PoolDevice *d = item;
+        const DeviceInfo *d = item;
 
-        return sd_bus_message_append(reply, "(ssssisus)", d->id, d->netdev ?: "", d->pci_address ?: "",
-                                     d->pf_netdev ?: "", (int32_t) d->vf_index,
-                                     device_state_to_string(pool_device_shown_state(d)), d->connections,
-                                     d->connections > 0 && d->port_uuid ? d->port_uuid : "");
+        return sd_bus_message_append(reply, "(ssssisus)", d->id, d->netdev, d->pci_address, d->pf_netdev,
+                                     (int32_t) d->vf_index, d->state, d->connections, d->port_uuid);
 }
 
 static int method_get_devices(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const Network *n = userdata;
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        g_autoptr(GPtrArray) devices = NULL;
         int r;
 
         r = bus_read_flags(m, 0, NULL, error);
         if (r < 0)
                 return r;
-        return bus_reply_array(m, "(ssssisus)", n->pool ? n->pool->devices : NULL, append_device_row, NULL);
+        devices = engine_network_devices(c->engine, userdata);
+        return bus_reply_array(m, "(ssssisus)", devices, append_device_row, NULL);
 }
 
 static const sd_bus_vtable network_vtable[] = {
@@ -272,7 +292,7 @@ static int network_object_find(sd_bus *bus, const char *path, const char *interf
         r = sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &name);
         if (r <= 0)
                 return 0;
-        n = g_hash_table_lookup(c->engine->networks, name);
+        n = engine_lookup_by_name(c->engine, name);
         if (!n)
                 return 0;
         *found = n;

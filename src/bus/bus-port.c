@@ -2,70 +2,50 @@
 /* Port objects: /org/netpool1/port/<uuid>, org.netpool1.Port */
 #include <errno.h>
 
+#include "bus/bus-call.h"
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
 #include "bus/bus-polkit.h"
 
-const char *bus_port_device_netdev(Engine *e, const Port *port) {
-        const Network *n = g_hash_table_lookup(e->networks, port->network);
-        const PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
-
-        switch (port->def->plug_type) {
-        case PORT_PLUG_DIRECT:
-                return port->def->plug.dev ?: "";
-        case PORT_PLUG_BRIDGE:
-        case PORT_PLUG_NETWORK:
-                return port->def->plug.bridge ?: "";
-        default:
-                return d && d->netdev ? d->netdev : "";
-        }
-}
-
-static bool port_has_pci(const Port *port) {
-        return port->def->plug_type == PORT_PLUG_HOSTDEV_PCI || port->def->plug_type == PORT_PLUG_HYBRID;
-}
-
 int bus_append_port_row(sd_bus_message *reply, const void *item, void *engine) {
-        const Port *port = item;
-        Engine *e = engine;
-        g_autofree char *path = bus_port_path(port_uuid(port));
-        char addr[PCI_ADDR_STR_MAX];
-        const char *device = port_has_pci(port) ? pci_addr_to_string(&port->def->plug.address, addr) :
-                             bus_port_device_netdev(e, port);
+        g_autofree char *path = bus_port_path(port_uuid(item));
+        PortInfo i;
 
-        return sd_bus_message_append(reply, "(sssssso)", port_uuid(port), port->network,
-                                     port->def->owner_name ?: "", port->def->owner_uuid, port->def->mac, device,
-                                     path);
+        engine_port_info(engine, item, &i);
+        return sd_bus_message_append(reply, "(sssssso)", i.uuid, i.network, i.owner_name, i.owner_uuid, i.mac,
+                                     i.device, path);
 }
 
 static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        BusContext *c = bus_context_from_current(bus);
-        const Port *port = userdata;
-        char addr[PCI_ADDR_STR_MAX] = "";
+        PortInfo i;
         const char *v;
 
+        engine_port_info(bus_context_from_current(bus)->engine, userdata, &i);
         if (streq(property, "UUID"))
-                v = port_uuid(port);
+                v = i.uuid;
         else if (streq(property, "OwnerName"))
-                v = port->def->owner_name ?: "";
+                v = i.owner_name;
         else if (streq(property, "OwnerUUID"))
-                v = port->def->owner_uuid;
+                v = i.owner_uuid;
         else if (streq(property, "MAC"))
-                v = port->def->mac;
+                v = i.mac;
         else if (streq(property, "PlugType"))
-                v = port_plug_type_to_string(port->def->plug_type);
+                v = i.plug_type;
         else if (streq(property, "Device"))
-                v = bus_port_device_netdev(c->engine, port);
+                v = i.netdev;
         else
-                v = port_has_pci(port) ? pci_addr_to_string(&port->def->plug.address, addr) : "";
+                v = i.pci_address;
         return sd_bus_message_append(reply, "s", v ?: "");
 }
 
 static int property_get_network(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const Port *port = userdata;
-        g_autofree char *net = bus_network_path(port->network);
+        g_autofree char *net = NULL;
+        PortInfo i;
+
+        engine_port_info(bus_context_from_current(bus)->engine, userdata, &i);
+        net = bus_network_path(i.network);
 
         return sd_bus_message_append(reply, "o", net);
 }
@@ -78,26 +58,31 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
-        xml = portdef_format_xml(((const Port *) userdata)->def);
+        xml = engine_port_xml(bus_context_from_current(sd_bus_message_get_bus(m))->engine, userdata);
         return sd_bus_reply_method_return(m, "s", xml);
 }
 
 static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
         g_auto(EngineError) err = {};
+        EngineCall opts;
+        PortInfo i;
         uint64_t flags;
         int r;
 
         r = bus_read_flags(m, 0, &flags, error);
         if (r < 0)
                 return r;
-        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, ((const Port *) userdata)->network, "release",
-                                    error);
+        engine_port_info(c->engine, userdata, &i);
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, i.network, "release", error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = engine_release(c->engine, userdata, &err);
-        if (r < 0)
-                return bus_reply_port_error(error, r, err.message);
+        opts = bus_call_options(c, m);
+        r = engine_release(c->engine, userdata, &opts, &err);
+        if (r == ENGINE_ERROR_AGAIN)
+                return bus_call_again_later(c, m, &err);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -126,7 +111,7 @@ static int port_object_find(sd_bus *bus, const char *path, const char *interface
 
         if (sd_bus_path_decode(path, NETPOOL_PORT_PREFIX, &uuid) <= 0)
                 return 0;
-        port = g_hash_table_lookup(c->engine->ports, uuid);
+        port = engine_lookup_port(c->engine, uuid);
         if (!port)
                 return 0;
         *found = port;

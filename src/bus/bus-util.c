@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Bus helpers: object paths, flags, and the engine-error-to-D-Bus-name map */
+/* Bus helpers: object paths, flags, and the one table from engine error codes to D-Bus names */
 #include <errno.h>
 #include <inttypes.h>
 
@@ -73,32 +73,35 @@ int bus_reply_array(sd_bus_message *m, const char *element, GPtrArray *items, Bu
         return sd_bus_send(NULL, reply, NULL);
 }
 
-int bus_reply_engine_error(sd_bus_error *error, int r, const char *message) {
-        const char *name;
+/* The engine's outcomes and the contract's names: the one place where they meet. */
+static const char *const engine_error_names[_ENGINE_ERROR_MAX] = {
+        [ENGINE_ERROR_INVALID_XML]      = NETPOOL_ERROR_INVALID_XML,
+        [ENGINE_ERROR_INVALID_ARGUMENT] = NETPOOL_ERROR_INVALID_ARGUMENT,
+        [ENGINE_ERROR_NO_SUCH_NETWORK]  = NETPOOL_ERROR_NO_SUCH_NETWORK,
+        [ENGINE_ERROR_NO_SUCH_PORT]     = NETPOOL_ERROR_NO_SUCH_PORT,
+        [ENGINE_ERROR_NETWORK_EXISTS]   = NETPOOL_ERROR_NETWORK_EXISTS,
+        [ENGINE_ERROR_PORT_EXISTS]      = NETPOOL_ERROR_PORT_EXISTS,
+        [ENGINE_ERROR_NETWORK_INACTIVE] = NETPOOL_ERROR_NETWORK_INACTIVE,
+        [ENGINE_ERROR_NETWORK_ACTIVE]   = NETPOOL_ERROR_NETWORK_ACTIVE,
+        [ENGINE_ERROR_NETWORK_BUSY]     = NETPOOL_ERROR_NETWORK_BUSY,
+        [ENGINE_ERROR_POOL_EXHAUSTED]   = NETPOOL_ERROR_POOL_EXHAUSTED,
+        [ENGINE_ERROR_DEVICE_BUSY]      = NETPOOL_ERROR_DEVICE_BUSY,
+        [ENGINE_ERROR_DEVICE_NOT_FOUND] = NETPOOL_ERROR_DEVICE_NOT_FOUND,
+        [ENGINE_ERROR_UNSUPPORTED]      = NETPOOL_ERROR_UNSUPPORTED,
+        [ENGINE_ERROR_HARDWARE]         = NETPOOL_ERROR_HARDWARE_ERROR,
+        [ENGINE_ERROR_IO]               = SD_BUS_ERROR_IO_ERROR,
+};
 
-        switch (r) {
-        case -EBADMSG:    name = NETPOOL_ERROR_INVALID_XML; break;
-        case -EINVAL:     name = NETPOOL_ERROR_INVALID_ARGUMENT; break;
-        case -ENOENT:     name = NETPOOL_ERROR_NO_SUCH_NETWORK; break;
-        case -EEXIST:     name = NETPOOL_ERROR_NETWORK_EXISTS; break;
-        case -ESRCH:      name = NETPOOL_ERROR_NETWORK_INACTIVE; break;
-        case -EALREADY:   name = NETPOOL_ERROR_NETWORK_ACTIVE; break;
-        case -EBUSY:      name = NETPOOL_ERROR_NETWORK_BUSY; break;
-        case -ENODEV:     name = NETPOOL_ERROR_DEVICE_NOT_FOUND; break;
-        case -EOPNOTSUPP: name = NETPOOL_ERROR_UNSUPPORTED; break;
-        case -EIO:        name = NETPOOL_ERROR_HARDWARE_ERROR; break;
-        default:          name = SD_BUS_ERROR_FAILED; break;
-        }
-        return sd_bus_error_set(error, name, message ?: strerror(-r));
+static const char *bus_error_name_of_engine_code(int code) {
+        if (code <= ENGINE_OK || code >= _ENGINE_ERROR_MAX)
+                return NULL;
+        return engine_error_names[code];
 }
 
-int bus_reply_port_error(sd_bus_error *error, int r, const char *message) {
-        switch (r) {
-        case -ENOENT:   return sd_bus_error_set(error, NETPOOL_ERROR_NO_SUCH_PORT, message);
-        case -EEXIST:   return sd_bus_error_set(error, NETPOOL_ERROR_PORT_EXISTS, message);
-        case -EBUSY:    return sd_bus_error_set(error, NETPOOL_ERROR_DEVICE_BUSY, message);
-        case -ENOSPC:   return sd_bus_error_set(error, NETPOOL_ERROR_POOL_EXHAUSTED, message);
-        case -ENETDOWN: return sd_bus_error_set(error, NETPOOL_ERROR_HARDWARE_ERROR, message);
-        default:        return bus_reply_engine_error(error, r, message);
-        }
+int bus_reply_engine_error(sd_bus_error *error, int r, const EngineError *err) {
+        const char *name = r > 0 ? bus_error_name_of_engine_code(r) : NULL;
+
+        if (!name)
+                return r < 0 ? r : -EPROTO;     /* a fault: sd-bus answers with the errno's name */
+        return sd_bus_error_set(error, name, err && err->message ? err->message : name);
 }

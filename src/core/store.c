@@ -338,3 +338,17 @@ bool store_autostart_pending(Store *s) {
 int store_mark_autostarted(Store *s) {
         return write_file_atomic(s->state_dir, "autostarted", "", 0);
 }
+
+char *store_file_path(const Store *s, StoreFile kind, const char *name) {
+        switch (kind) {
+        case STORE_FILE_DEFINITION:
+                return g_strconcat(s->config_dir, "/", name, ".xml", NULL);
+        case STORE_FILE_AUTOSTART:
+                return g_build_filename(s->autostart_dir, name, NULL);
+        case STORE_FILE_LIVE:
+                return g_strconcat(s->live_dir, "/", name, ".xml", NULL);
+        case STORE_FILE_PORT:
+                return g_strconcat(s->ports_dir, "/", name, ".xml", NULL);
+        }
+        return g_strdup(name);
+}

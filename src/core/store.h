@@ -56,3 +56,13 @@ int store_parse_live(const char *text, NetDef **ret_def, Pool **ret_pool, char *
  * was created. */
 bool store_autostart_pending(Store *s);
 int store_mark_autostarted(Store *s);
+
+typedef enum StoreFile {
+        STORE_FILE_DEFINITION,          /* name: a network */
+        STORE_FILE_AUTOSTART,           /* name: a network */
+        STORE_FILE_LIVE,                /* name: a network */
+        STORE_FILE_PORT,                /* name: a port UUID */
+} StoreFile;
+
+/* The path of one of the store's files, for messages that name it. */
+char *store_file_path(const Store *s, StoreFile kind, const char *name);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "bus/bus-errors.h"
-#include "bus/bus-polkit.h"
+#include "bus/bus-call.h"
 #include "daemon/context.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
@@ -85,7 +85,7 @@ static int connect_bus(Context *c) {
 static int on_restore_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Context *c = userdata;
 
-        c->bus.restores_pending = engine_retry_restores(c->bus.engine);
+        (void) engine_retry_restores(c->bus.engine);
         (void) sd_event_source_set_time_relative(s, RESTORE_RETRY_USEC);
         return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 }
@@ -111,8 +111,8 @@ int context_start(Context *c, const ContextOptions *o) {
                 return r;
         }
         r = engine_new(hw, o->config_dir, o->state_dir, &c->bus.engine, &err);
-        if (r < 0)
-                return log_error_errno(r, "%s", err.message);
+        if (r != 0)
+                return log_error_errno(r > 0 ? -EIO : r, "%s", err.message);
         engine_autostart(c->bus.engine);
 
         r = sd_event_default(&c->bus.event);
@@ -152,7 +152,7 @@ void context_clear(Context *c) {
         c->hotplug = hotplug_free(c->hotplug);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
-        bus_polkit_queries_free(b);
+        bus_calls_free(b);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);

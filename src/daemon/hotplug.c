@@ -25,7 +25,7 @@ static int on_settled(sd_event_source *s, uint64_t usec, void *userdata) {
         g_auto(EngineError) err = {};
 
         log_debug("devices changed, rescanning");
-        if (engine_rescan(h->bus->engine, &err) < 0)
+        if (engine_rescan(h->bus->engine, &err) != 0)
                 log_warning("rescan after a device change failed: %s", err.message);
         return 0;
 }

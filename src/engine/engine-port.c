@@ -4,12 +4,17 @@
 
 #include "core/names.h"
 #include "core/vf-record.h"
-#include "engine/engine-private.h"
+#include "engine/engine-port.h"
 #include "engine/vf-config.h"
 #include "shared/crash.h"
 #include "shared/log.h"
 
 #define fail engine_fail
+
+/* a VF still in reset is tried again this much later (the bus layer doubles it per try) */
+#define VF_BUSY_RETRY_USEC (10 * 1000)
+
+static const EngineCall call_final = { .may_wait = false };
 
 Port *engine_lookup_port(Engine *e, const char *uuid) {
         char buf[37];
@@ -17,6 +22,12 @@ Port *engine_lookup_port(Engine *e, const char *uuid) {
         if (uuid_normalize(uuid, buf) < 0)
                 return NULL;
         return g_hash_table_lookup(e->ports, buf);
+}
+
+Port *engine_lookup_port_of(Engine *e, const Network *n, const char *uuid) {
+        Port *port = engine_lookup_port(e, uuid);
+
+        return port && (!n || streq(port->network, network_name(n))) ? port : NULL;
 }
 
 static gint port_cmp_uuid(gconstpointer a, gconstpointer b) {
@@ -36,33 +47,14 @@ GPtrArray *engine_list_ports(Engine *e, const Network *n) {
         return list;
 }
 
-/* ---- claims: a device is held through one network at a time ---- */
-
-static const char *device_key(const PoolDevice *d) {
-        return d->pci_address ?: d->netdev;
-}
-
-static bool claim_blocks(Engine *e, const PoolDevice *d, const char *network) {
-        const char *holder = g_hash_table_lookup(e->claims, device_key(d));
-
-        return holder && !streq(holder, network);
-}
-
-/* The claim lasts while the device has connections in this network. */
-static void claim_update(Engine *e, const PoolDevice *d, const char *network) {
-        if (d->connections > 0)
-                g_hash_table_replace(e->claims, g_strdup(device_key(d)), g_strdup(network));
-        else
-                g_hash_table_remove(e->claims, device_key(d));
-}
-
 /* ---- the settings a port inherits: its own, else its portgroup's, else the network's ---- */
 
 static int port_inherit(const NetDef *def, PortDef *pd, EngineError *err) {
         const PortGroup *pg = netdef_find_portgroup(def, pd->group);
 
         if (pd->group && !pg)
-                return fail(err, -EINVAL, "network '%s' has no portgroup '%s'", def->name, pd->group);
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "network '%s' has no portgroup '%s'", def->name,
+                            pd->group);
         if (!pd->vlan)
                 pd->vlan = vlan_copy(pg && pg->vlan ? pg->vlan : def->vlan);
         if (!pd->virtualport)
@@ -83,9 +75,11 @@ static int vf_vlan_id(const Vlan *v, const char *what, unsigned *ret, EngineErro
         if (!v)
                 return 0;
         if (v->trunk == TRISTATE_YES || v->tags->len != 1)
-                return fail(err, -EINVAL, "%s: a VLAN trunk cannot be applied to a VF; give one <tag>", what);
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "%s: a VLAN trunk cannot be applied to a VF; "
+                            "give one <tag>", what);
         if (g_array_index(v->tags, VlanTag, 0).native_mode != VLAN_NATIVE_NONE)
-                return fail(err, -EINVAL, "%s: nativeMode needs a trunk, which a VF cannot apply", what);
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "%s: nativeMode needs a trunk, which a VF cannot "
+                            "apply", what);
         *ret = g_array_index(v->tags, VlanTag, 0).id;
         return 0;
 }
@@ -108,7 +102,7 @@ static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, E
                 plug->managed = def->managed == TRISTATE_YES ? TRISTATE_YES : TRISTATE_NO;
                 plug->driver = plug_driver(def);
                 if (pci_addr_from_string(d->pci_address, &plug->address) < 0)
-                        return fail(err, -EIO, "device '%s' has no PCI address", d->id);
+                        return fail(err, ENGINE_ERROR_HARDWARE, "device '%s' has no PCI address", d->id);
                 if (def->mode == FORWARD_MODE_HYBRID) {
                         plug->dev = g_strdup(d->pf_netdev);
                         plug->mode = def->hybrid_virtio_mode ?
@@ -152,13 +146,14 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
 
         if (d->vf_index < 0 || !d->pf_netdev) {
                 if (per_port)
-                        return fail(err, -EINVAL, "device '%s' is no VF; <netdev port=…> settings do not apply",
-                                    d->id);
+                        return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "device '%s' is no VF; <netdev port=…> "
+                                    "settings do not apply", d->id);
                 return 0;
         }
         if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_lookup_function(e->hw, &addr, &vf) < 0 ||
             hw_lookup_function(e->hw, &vf->physfn, &pf) < 0)
-                return fail(err, -ENODEV, "VF %d of PF '%s' (%s) is gone", d->vf_index, d->pf_netdev, d->id);
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "VF %d of PF '%s' (%s) is gone", d->vf_index,
+                            d->pf_netdev, d->id);
         if (!per_port) {
                 const HwNetdev *alt = NULL, *own = NULL;
 
@@ -183,7 +178,8 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
                 if (!pd->netdevs[i].present)
                         continue;
                 if (vf->netdevs->len < 2 || !pf_nd || !vf_nd)
-                        return fail(err, -EINVAL, "<netdev port='%d'>: VF %d of '%s' has only one port; "
+                        return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "<netdev port='%d'>: VF %d of '%s' has "
+                                    "only one port; "
                                     "per-port settings need a VF with a netdev on each port", i + 1,
                                     d->vf_index, d->pf_netdev);
                 port_add_vf(port, pf_nd->name, NULL, (unsigned) d->vf_index, vf_nd->name)->netdev_port =
@@ -203,69 +199,94 @@ static int port_vf_settings(const Port *port, const PortVf *v, const char **ret_
         return vf_vlan_id(nd && nd->vlan ? nd->vlan : pd->vlan, what, ret_vlan, err);
 }
 
-/* Restore the VFs a port configured (the first n of them). Returns 0 or the first error, with its message
- * in err; every VF is tried. */
-/* In private, vepa and bridge networks several ports share a device: its VF is configured for the first of
- * them and restored when the last one leaves. Does another port hold the port's device? O(1): the device's
- * connection count, less the port itself once it is counted (another network cannot hold it: claims). */
-static bool device_shared_with_other_port(Engine *e, const Port *port) {
-        const Network *n = g_hash_table_lookup(e->networks, port->network);
-        const PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
-        unsigned self = g_hash_table_lookup(e->ports, port_uuid(port)) == port ? 1 : 0;
-
-        return d && d->connections > self;
+/* A VF operation failed with r: the engine's verdict. A VF in reset is worth waiting for when the call
+ * allows it; our own record file failing is IO; the rest is the hardware's refusal. */
+static int vf_failure(EngineError *err, int r, bool on_record, const EngineCall *call, const char *msg) {
+        if (r == -EBUSY && call && call->may_wait) {
+                engine_again(err, VF_BUSY_RETRY_USEC, /* busy= */ true, "%s", msg);
+                return ENGINE_ERROR_AGAIN;
+        }
+        if (on_record)
+                return fail(err, ENGINE_ERROR_IO, "%s", msg);
+        if (r == -ENODEV)
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "%s", msg);
+        return fail(err, ENGINE_ERROR_HARDWARE, "%s", msg);
 }
 
-int engine_port_restore_vfs(Engine *e, const Port *port, guint n, EngineError *err) {
+/* Restore the VFs a port configured (the first n of them), last first. Returns 0 or the first failure's
+ * verdict, with its message in err; every VF is tried, except that a VF in reset stops the pass when the
+ * call may wait (it is all tried again later). */
+int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCall *call, EngineError *err) {
         int ret = 0;
 
         for (guint i = n; i > 0; i--) {
                 g_autofree char *msg = NULL;
+                bool on_record = false;
                 VfTarget t;
                 int r;
 
-                if (device_shared_with_other_port(e, port))
-                        continue;       /* another port still uses it as it is */
                 engine_port_vf_target(port->vfs->pdata[i - 1], &t);
-                r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg);
+                r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, &on_record);
                 if (r == -ENOENT)
                         continue;       /* never saved: nothing changed */
-                if (r < 0) {
-                        e->restores_pending = true;
-                        log_warning("port %s: restoring VF %u of '%s' failed: %s", port_uuid(port), t.vf,
-                                    t.pf_netdev, msg);
-                        if (ret == 0) {
-                                ret = r;
-                                fail(err, -EIO, "%s", msg);
-                        }
-                }
+                if (r >= 0)
+                        continue;
+                if (r == -EBUSY && call && call->may_wait)
+                        return vf_failure(err, r, on_record, call, msg);
+                e->restores_pending = true;
+                log_warning("port %s: restoring VF %u of '%s' failed: %s", port_uuid(port), t.vf, t.pf_netdev,
+                            msg);
+                if (ret == 0)
+                        ret = vf_failure(err, r, on_record, NULL, msg);
         }
         return ret;
 }
 
-static int port_apply_vfs(Engine *e, Port *port, EngineError *err) {
+/* Mark a device whose VF could not be put back: the retries restore it, and until then it takes no port. */
+static void mark_restore_failed(Engine *e, Network *n, PoolDevice *d) {
+        e->restores_pending = true;
+        if (!d)
+                return;
+        pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
+        engine_save_live(e, n);
+}
+
+/* After a failed apply of VF i: undo VFs 0..i-1. When an undo failed, or VF i kept its record (its own
+ * undo failed), the device is restore-failed. The undo does not wait: the call is answered now. */
+static void undo_failed_apply(Engine *e, Network *n, PoolDevice *d, Port *port, guint i, bool stuck) {
+        g_auto(EngineError) undo = {};
+
+        if (engine_port_restore_vfs(e, port, i, &call_final, &undo) != 0 || stuck) {
+                log_warning("port %s: a VF could not be put back after a failed allocation; netpool retries",
+                            port_uuid(port));
+                mark_restore_failed(e, n, d);
+        }
+}
+
+/* Configure every VF of the port. On a failure everything done here is undone; a VF whose undo failed
+ * keeps its record, and the device is then restore-failed (retried like a failed Release). */
+static int port_apply_vfs(Engine *e, Network *n, PoolDevice *d, Port *port, const EngineCall *call,
+                          EngineError *err) {
         for (guint i = 0; i < port->vfs->len; i++) {
                 g_autofree char *msg = NULL;
+                bool on_record = false, stuck = false;
                 const char *mac;
                 unsigned vlan;
                 VfTarget t;
-                int r;
+                int r, k;
 
-                if (device_shared_with_other_port(e, port))
-                        continue;       /* configured for the first port that shares it */
+                engine_port_vf_target(port->vfs->pdata[i], &t);
                 r = port_vf_settings(port, port->vfs->pdata[i], &mac, &vlan, err);
-                if (r >= 0) {
-                        engine_port_vf_target(port->vfs->pdata[i], &t);
-                        r = vf_config_apply(e->hw, e->store->vf_dir, &t, mac, vlan, port_uuid(port), &msg);
-                        if (r < 0)
-                                fail(err, r == -ENODEV ? -ENODEV : -EIO, "%s", msg);
+                if (r == 0) {
+                        k = vf_config_apply(e->hw, e->store->vf_dir, &t, mac, vlan, port_uuid(port), &msg,
+                                            &on_record);
+                        if (k >= 0)
+                                continue;
+                        r = vf_failure(err, k, on_record, call, msg);
+                        stuck = vf_config_has_record(e->store->vf_dir, &t);
                 }
-                if (r < 0) {
-                        g_auto(EngineError) ignored = {};
-
-                        (void) engine_port_restore_vfs(e, port, i, &ignored);
-                        return r == -ENODEV ? -ENODEV : r == -EINVAL ? -EINVAL : -EIO;
-                }
+                undo_failed_apply(e, n, d, port, i, stuck);
+                return r;
         }
         return 0;
 }
@@ -301,7 +322,7 @@ static int pick_device(Engine *e, Network *n, PoolDevice **ret, EngineError *err
         PoolDevice *d;
 
         while ((d = pool_pick(n->pool))) {
-                if (claim_blocks(e, d, network_name(n))) {
+                if (engine_claim_blocks(e, d, network_name(n))) {
                         /* out of the way for this pick only */
                         g_ptr_array_add(held_elsewhere, d);
                         pool_device_set_state(n->pool, d, DEVICE_STATE_UNAVAILABLE);
@@ -319,13 +340,13 @@ static int pick_device(Engine *e, Network *n, PoolDevice **ret, EngineError *err
         if (changed)
                 engine_save_live(e, n);
         if (!d && held_elsewhere->len > 0)
-                return fail(err, -ENOSPC, "network '%s' has no free device: %u of %u in use (%u of them "
-                            "through other networks)", network_name(n),
+                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use "
+                            "(%u of them through other networks)", network_name(n),
                             pool_in_use(n->pool) + held_elsewhere->len, pool_capacity(n->pool),
                             held_elsewhere->len);
         if (!d)
-                return fail(err, -ENOSPC, "network '%s' has no free device: %u of %u in use", network_name(n),
-                            pool_in_use(n->pool), pool_capacity(n->pool));
+                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use",
+                            network_name(n), pool_in_use(n->pool), pool_capacity(n->pool));
         *ret = d;
         return 0;
 }
@@ -339,14 +360,15 @@ static int parse_port(const char *xml, bool want_plug, PortDef **ret, EngineErro
 
         r = portdef_parse_xml(xml, &pd, &perr);
         if (r < 0)
-                return fail(err, -EBADMSG, "invalid port XML: %s", perr.message ?: g_strerror(-r));
+                return fail(err, ENGINE_ERROR_INVALID_XML, "invalid port XML: %s", perr.message ?: g_strerror(-r));
         if (!want_plug && pd->plug_type != PORT_PLUG_NONE)
-                return fail(err, -EINVAL, "Allocate takes a <networkport> without <plug>; use Notify to "
-                            "re-register a port that has one");
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "Allocate takes a <networkport> without <plug>; "
+                            "use Notify to re-register a port that has one");
         if (want_plug && pd->plug_type == PORT_PLUG_NONE)
-                return fail(err, -EINVAL, "Notify takes a <networkport> with the <plug> Allocate returned");
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "Notify takes a <networkport> with the <plug> "
+                            "Allocate returned");
         if (want_plug && !pd->uuid[0])
-                return fail(err, -EINVAL, "Notify needs the port's <uuid>");
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "Notify needs the port's <uuid>");
         *ret = g_steal_pointer(&pd);
         return 0;
 }
@@ -356,80 +378,131 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
                 n->def->connections++;  /* a host bridge: ports are its only count */
         if (d) {
                 pool_device_connect(n->pool, d, 1);
-                g_free(d->port_uuid);
-                d->port_uuid = g_strdup(port_uuid(port));
-                claim_update(e, d, network_name(n));
+                engine_holders_add(e, n, d, port_uuid(port));
+                engine_claim_update(e, d, network_name(n));
         }
         g_hash_table_replace(e->ports, g_strdup(port_uuid(port)), port);
 }
 
 static int save_port(Engine *e, Port *port, PortPhase phase, EngineError *err) {
+        PortPhase was = port->phase;
+        g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
         int r;
 
         port->phase = phase;
         r = store_save_port(e->store, port);
-        if (r < 0)
-                return fail(err, r, "port %s: cannot write its record: %s", port_uuid(port), g_strerror(-r));
+        if (r < 0) {
+                port->phase = was;
+                return engine_fail_file(e, err, r, "write", what, STORE_FILE_PORT, port_uuid(port));
+        }
         return 0;
 }
 
 static int check_network_takes_ports(Network *n, EngineError *err) {
         if (!n->active)
-                return fail(err, -ESRCH, "network '%s' is not active", network_name(n));
+                return fail(err, ENGINE_ERROR_NETWORK_INACTIVE, "network '%s' is not active", network_name(n));
         if (!n->pool && !n->def->bridge_name)
-                return fail(err, -EOPNOTSUPP, "network '%s' has neither a device pool nor a host bridge to "
-                            "plug ports into", network_name(n));
+                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' has neither a device pool nor a host "
+                            "bridge to plug ports into", network_name(n));
         return 0;
 }
 
-int engine_allocate(Engine *e, Network *n, const char *xml, Port **ret, EngineError *err) {
+/* Whether the network configures the VF of a port's device: in passthrough, hostdev and hybrid a device
+ * takes one port, and its VF gets the port's MAC and VLAN. In private, vepa and bridge the device is the
+ * lower device of macvtap interfaces that guests share: it stays as the host has it (libvirt does the
+ * same), and the guest's MAC lives on the macvtap device the hypervisor makes. */
+static bool network_configures_vfs(const Network *n) {
+        return n->pool && network_is_exclusive(n->def);
+}
+
+/* What a macvtap lower device cannot carry: settings that would have to be written to a shared VF. */
+static int check_shared_lower_settings(const Network *n, const PortDef *pd, EngineError *err) {
+        if (!n->pool || network_configures_vfs(n))
+                return 0;
+        if (pd->vlan)
+                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) shares its devices between "
+                            "guests through macvtap and does not reconfigure them: a port <vlan> cannot be "
+                            "applied there", network_name(n), forward_mode_to_string(n->def->mode));
+        if (pd->netdevs[0].present || pd->netdevs[1].present)
+                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) does not reconfigure its "
+                            "devices: <netdev port=…> settings apply only to hostdev networks", network_name(n),
+                            forward_mode_to_string(n->def->mode));
+        return 0;
+}
+
+/* The port for a device: its plug and the VFs it configures. */
+static int port_build(Engine *e, Network *n, PortDef *pd_in, PoolDevice *d, Port **ret, EngineError *err) {
+        g_autoptr(PortDef) pd = pd_in;
+        g_autoptr(Port) port = NULL;
+        int r;
+
+        r = port_fill_plug(n->def, d, pd, err);
+        if (r != 0)
+                return r;
+        port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
+        if (d && network_configures_vfs(n)) {
+                r = engine_port_plan_vfs(e, d, port, err);
+                if (r != 0)
+                        return r;
+        }
+        *ret = g_steal_pointer(&port);
+        return 0;
+}
+
+/* The checks of Allocate that need no device: parse, inherit, refuse what cannot be done. */
+static int allocate_prepare(Engine *e, Network *n, const char *xml, PortDef **ret, EngineError *err) {
+        g_autoptr(PortDef) pd = NULL;
+        int r;
+
+        r = check_network_takes_ports(n, err);
+        if (r == 0)
+                r = parse_port(xml, /* want_plug= */ false, &pd, err);
+        if (r == 0)
+                r = check_shared_lower_settings(n, pd, err);
+        if (r != 0)
+                return r;
+        if (!pd->uuid[0])
+                uuid_generate_string(pd->uuid);
+        if (g_hash_table_contains(e->ports, pd->uuid))
+                return fail(err, ENGINE_ERROR_PORT_EXISTS, "port %s exists already", pd->uuid);
+        r = port_inherit(n->def, pd, err);
+        if (r != 0)
+                return r;
+        *ret = g_steal_pointer(&pd);
+        return 0;
+}
+
+int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *call, Port **ret,
+                    EngineError *err) {
         g_autoptr(PortDef) pd = NULL;
         g_autoptr(Port) port = NULL;
         PoolDevice *d = NULL;
         int r;
 
-        r = check_network_takes_ports(n, err);
-        if (r >= 0)
-                r = parse_port(xml, /* want_plug= */ false, &pd, err);
-        if (r < 0)
-                return r;
-        if (!pd->uuid[0])
-                uuid_generate_string(pd->uuid);
-        if (g_hash_table_contains(e->ports, pd->uuid))
-                return fail(err, -EEXIST, "port %s exists already", pd->uuid);
-        r = port_inherit(n->def, pd, err);
-        if (r < 0)
-                return r;
-        if (n->pool) {
+        r = allocate_prepare(e, n, xml, &pd, err);
+        if (r == 0 && n->pool)
                 r = pick_device(e, n, &d, err);
-                if (r < 0)
-                        return r;
-        }
-        r = port_fill_plug(n->def, d, pd, err);
-        if (r < 0)
+        if (r == 0)
+                r = port_build(e, n, g_steal_pointer(&pd), d, &port, err);
+        if (r != 0)
                 return r;
-        port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
-        if (d) {
-                r = engine_port_plan_vfs(e, d, port, err);
-                if (r < 0)
-                        return r;
-        }
         /* the record is on disk before the hardware changes: a crash from here on is rolled back */
         r = save_port(e, port, PORT_PHASE_CONFIGURING, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         crash_point("allocate-recorded");
-        r = port_apply_vfs(e, port, err);
-        if (r < 0) {
+        r = port_apply_vfs(e, n, d, port, call, err);
+        if (r != 0) {
                 (void) store_remove_port(e->store, port_uuid(port));
                 return r;
         }
         crash_point("allocate-configured");
         r = save_port(e, port, PORT_PHASE_ACTIVE, err);
-        if (r < 0) {
-                g_auto(EngineError) ignored = {};
+        if (r != 0) {
+                g_auto(EngineError) undo = {};
 
-                (void) engine_port_restore_vfs(e, port, port->vfs->len, &ignored);
+                if (engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &undo) != 0)
+                        mark_restore_failed(e, n, d);
                 (void) store_remove_port(e->store, port_uuid(port));
                 return r;
         }
@@ -472,53 +545,69 @@ static int register_vf_records(Engine *e, const Port *port, EngineError *err) {
                 /* the original was lost with the state dir: release will leave the VF clean */
                 r = vf_config_record_defaults(e->store->vf_dir, &t, port_uuid(port), &msg);
                 if (r < 0)
-                        return fail(err, r, "%s", msg);
+                        return fail(err, r == -EINVAL ? ENGINE_ERROR_INVALID_ARGUMENT : ENGINE_ERROR_IO, "%s",
+                                    msg);
         }
+        return 0;
+}
+
+/* Notify of a port already in the books: the same port again is nothing to do; anything else clashes. */
+static int notify_existing(const Port *existing, const Network *n, const PoolDevice *d, EngineError *err) {
+        if (streq(existing->network, network_name(n)) && streq(existing->device, d ? d->id : ""))
+                return 0;
+        return fail(err, ENGINE_ERROR_PORT_EXISTS, "port %s exists already, on network '%s' device '%s'",
+                    port_uuid(existing), existing->network, existing->device);
+}
+
+static int notify_check_device(Engine *e, Network *n, PoolDevice *d, EngineError *err) {
+        if (n->pool && !d)
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "network '%s': the port's device is not in its "
+                            "pool", network_name(n));
+        if (d && engine_claim_blocks(e, d, network_name(n)))
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is held by a port of network '%s'",
+                            d->id, engine_claim_holder(e, d));
+        if (d && n->pool->exclusive && d->connections > 0)
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is held by port %s", d->id,
+                            d->port_uuid ?: "?");
         return 0;
 }
 
 int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineError *err) {
         g_autoptr(PortDef) pd = NULL;
         g_autoptr(Port) port = NULL;
-        PoolDevice *d;
+        PoolDevice *d = NULL;
         Port *existing;
         int r;
 
         r = check_network_takes_ports(n, err);
-        if (r >= 0)
+        if (r == 0)
                 r = parse_port(xml, /* want_plug= */ true, &pd, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         d = device_of_plug(n, pd);
-        if (n->pool && !d)
-                return fail(err, -ENODEV, "network '%s': the port's device is not in its pool", network_name(n));
         existing = g_hash_table_lookup(e->ports, pd->uuid);
         if (existing) {
-                if (streq(existing->network, network_name(n)) && streq(existing->device, d ? d->id : "")) {
-                        *ret = existing;        /* the same port again: nothing to do */
-                        return 0;
-                }
-                return fail(err, -EEXIST, "port %s exists already, on network '%s' device '%s'", pd->uuid,
-                            existing->network, existing->device);
+                r = notify_existing(existing, n, d, err);
+                if (r == 0)
+                        *ret = existing;
+                return r;
         }
-        if (d && claim_blocks(e, d, network_name(n)))
-                return fail(err, -EBUSY, "device '%s' is held by a port of network '%s'", d->id,
-                            (const char *) g_hash_table_lookup(e->claims, device_key(d)));
-        if (d && n->pool->exclusive && d->connections > 0)
-                return fail(err, -EBUSY, "device '%s' is held by port %s", d->id, d->port_uuid ?: "?");
-        if (d && (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED))
-                pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);   /* a guest has it: it is there */
+        r = notify_check_device(e, n, d, err);
+        if (r != 0)
+                return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
-        if (d) {
+        if (d && network_configures_vfs(n)) {
                 r = engine_port_plan_vfs(e, d, port, err);
-                if (r >= 0)
+                if (r == 0)
                         r = register_vf_records(e, port, err);
-                if (r < 0)
+                if (r != 0)
                         return r;
         }
         r = save_port(e, port, PORT_PHASE_ACTIVE, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
+        if (d && (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED))
+                pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);   /* a guest has it: it is there */
         log_info("network '%s': port %s re-registered on '%s'", network_name(n), port_uuid(port), port->device);
         *ret = port;
         engine_port_register(e, n, g_steal_pointer(&port), d);
@@ -529,26 +618,19 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
 
 /* ---- Release ---- */
 
-Network *engine_port_network(Engine *e, const Port *port) {
-        Network *n = g_hash_table_lookup(e->networks, port->network);
-
-        return n && n->active ? n : NULL;
-}
-
 /* Take the port out of the books; restore_failed marks its device. Frees port. */
 static void port_forget(Engine *e, Port *port, bool restore_failed) {
         Network *n = engine_port_network(e, port);
-        PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
+        PoolDevice *d = engine_port_device(e, port);
 
         if (n && !n->pool && n->def->connections > 0)
                 n->def->connections--;
         if (d) {
                 pool_device_connect(n->pool, d, -1);
-                if (d->connections == 0)
-                        g_clear_pointer(&d->port_uuid, g_free);
+                engine_holders_remove(e, n, d, port_uuid(port));
                 if (restore_failed)
                         pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
-                claim_update(e, d, network_name(n));
+                engine_claim_update(e, d, network_name(n));
                 if (restore_failed)
                         engine_save_live(e, n);
         }
@@ -558,36 +640,90 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
                 engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
 }
 
-int engine_release(Engine *e, Port *port, EngineError *err) {
+int engine_release(Engine *e, Port *port, const EngineCall *call, EngineError *err) {
         g_auto(EngineError) restore_err = {};
         int r;
 
         r = save_port(e, port, PORT_PHASE_RELEASING, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         crash_point("release-recorded");
-        r = engine_port_restore_vfs(e, port, port->vfs->len, &restore_err);
-        if (r < 0)
+        r = engine_port_restore_vfs(e, port, port->vfs->len, call, &restore_err);
+        if (r == ENGINE_ERROR_AGAIN) {
+                /* a VF in reset: the port stays releasing in its record, and the call comes again */
+                engine_again(err, restore_err.retry_usec, restore_err.busy, "%s", restore_err.message);
+                return r;
+        }
+        if (r != 0)
                 log_warning("port %s: the device keeps its guest configuration for now (%s); netpool retries",
                             port_uuid(port), restore_err.message);
         crash_point("release-restored");
         r = store_remove_port(e->store, port_uuid(port));
-        if (r < 0)
-                return fail(err, r, "port %s: cannot remove its record: %s", port_uuid(port), g_strerror(-r));
+        if (r < 0) {
+                g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
+
+                return engine_fail_file(e, err, r, "remove", what, STORE_FILE_PORT, port_uuid(port));
+        }
         crash_point("release-done");
         log_info("network '%s': port %s released", port->network, port_uuid(port));
         port_forget(e, port, restore_err.message != NULL);
         return 0;
 }
 
-int engine_release_network_ports(Engine *e, Network *n, EngineError *err) {
+int engine_release_network_ports(Engine *e, Network *n, guint max, const EngineCall *call, guint *ret_left,
+                                 EngineError *err) {
         g_autoptr(GPtrArray) ports = engine_list_ports(e, n);
+        guint done = 0;
 
-        for (guint i = 0; i < ports->len; i++) {
-                int r = engine_release(e, ports->pdata[i], err);
+        for (; done < ports->len && done < max; done++) {
+                int r = engine_release(e, ports->pdata[done], call, err);
 
-                if (r < 0)
+                if (r != 0) {
+                        *ret_left = ports->len - done;
                         return r;
+                }
         }
+        *ret_left = ports->len - done;
         return 0;
+}
+
+/* ---- what a port shows ---- */
+
+static bool port_has_pci(const Port *port) {
+        return port->def->plug_type == PORT_PLUG_HOSTDEV_PCI || port->def->plug_type == PORT_PLUG_HYBRID;
+}
+
+/* The netdev the guest's traffic goes through: the macvtap lower device, the host bridge, or the VF's
+ * netdev when it has one on the host. */
+static const char *port_netdev(Engine *e, const Port *port) {
+        const PoolDevice *d = engine_port_device(e, port);
+
+        switch (port->def->plug_type) {
+        case PORT_PLUG_DIRECT:
+                return port->def->plug.dev ?: "";
+        case PORT_PLUG_BRIDGE:
+        case PORT_PLUG_NETWORK:
+                return port->def->plug.bridge ?: "";
+        default:
+                return d && d->netdev ? d->netdev : "";
+        }
+}
+
+void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
+        *ret = (PortInfo) {
+                .uuid = port_uuid(port),
+                .network = port->network,
+                .owner_name = port->def->owner_name ?: "",
+                .owner_uuid = port->def->owner_uuid,
+                .mac = port->def->mac,
+                .plug_type = port_plug_type_to_string(port->def->plug_type) ?: "",
+                .netdev = port_netdev(e, port),
+        };
+        if (port_has_pci(port))
+                pci_addr_to_string(&port->def->plug.address, ret->pci_address);
+        ret->device = port_has_pci(port) ? ret->pci_address : ret->netdev;
+}
+
+char *engine_port_xml(Engine *e, const Port *port) {
+        return portdef_format_xml(port->def);
 }

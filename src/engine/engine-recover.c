@@ -3,13 +3,16 @@
 #include <errno.h>
 
 #include "core/vf-record.h"
-#include "engine/engine-private.h"
+#include "engine/engine-port.h"
+#include "engine/engine-recover.h"
 #include "engine/vf-config.h"
 #include "shared/log.h"
 
+static const EngineCall call_final = { .may_wait = false };
+
 static void recover_port(Engine *e, Port *port) {
         Network *n = engine_port_network(e, port);
-        PoolDevice *d = n && n->pool ? pool_find(n->pool, port->device) : NULL;
+        PoolDevice *d = engine_port_device(e, port);
         g_auto(EngineError) err = {};
         int r;
 
@@ -24,9 +27,9 @@ static void recover_port(Engine *e, Port *port) {
         log_notice("port %s: %s, restoring its device", port_uuid(port),
                    port->phase == PORT_PHASE_ACTIVE ? "its network is not active" :
                    port->phase == PORT_PHASE_CONFIGURING ? "allocation was interrupted" : "release was interrupted");
-        r = engine_port_restore_vfs(e, port, port->vfs->len, &err);
+        r = engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &err);
         (void) store_remove_port(e->store, port_uuid(port));
-        if (r < 0 && d)
+        if (r != 0 && d)
                 pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
         port_free(port);
 }
@@ -97,7 +100,7 @@ static void clear_restored_devices(Engine *e) {
 
                         if (d->state != DEVICE_STATE_RESTORE_FAILED)
                                 continue;
-                        if (engine_port_plan_vfs(e, d, probe, &err) < 0)
+                        if (engine_port_plan_vfs(e, d, probe, &err) != 0)
                                 continue;
                         for (guint k = 0; k < probe->vfs->len; k++) {
                                 VfTarget t;
@@ -144,7 +147,7 @@ unsigned engine_retry_restores(Engine *e) {
 
                 if (g_hash_table_contains(held, key))
                         continue;
-                if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg) < 0) {
+                if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, NULL) < 0) {
                         log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
                         pending++;
                 } else
@@ -153,4 +156,8 @@ unsigned engine_retry_restores(Engine *e) {
         clear_restored_devices(e);
         e->restores_pending = pending > 0;
         return pending;
+}
+
+bool engine_restores_pending(Engine *e) {
+        return e->restores_pending;
 }

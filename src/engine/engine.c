@@ -5,38 +5,16 @@
 
 #include "core/names.h"
 #include "core/pool-expand.h"
-#include "engine/engine-private.h"
+#include "engine/engine-port.h"
+#include "engine/engine-recover.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 
-void engine_error_clear(EngineError *e) {
-        g_clear_pointer(&e->message, g_free);
-}
-
-int engine_fail(EngineError *err, int r, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        g_free(err->message);
-        err->message = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        return r;
-}
-
-void engine_emit(Engine *e, Network *n, Port *port, EngineEvent ev) {
-        if (e->observer)
-                e->observer(e, n, port, ev, e->observer_data);
-}
-
-void engine_save_live(Engine *e, Network *n) {
-        int r = store_save_live(e->store, n);
-
-        if (r < 0)
-                log_warning_errno(r, "network '%s': cannot write its live state: %m", network_name(n));
-}
-
 #define fail engine_fail
 #define notify(e, n, ev) engine_emit(e, n, NULL, ev)
+
+/* Stop with FORCE releases this many ports, then lets other callers in before it goes on */
+#define STOP_SLICE_PORTS 16
 
 static void log_notes(GPtrArray *notes, const char *prefix) {
         for (guint i = 0; i < notes->len; i++)
@@ -61,10 +39,11 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, network_destroy);
         e->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, port_destroy);
         e->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
-                return fail(err, r, "cannot use config dir '%s' and state dir '%s': %s", config_dir, state_dir,
-                            g_strerror(-r));
+                return fail(err, ENGINE_ERROR_IO, "cannot use config dir '%s' and state dir '%s': %s", config_dir,
+                            state_dir, g_strerror(-r));
         (void) store_load(e->store, networks, notes);
         log_notes(notes, "ignoring ");
         for (guint i = 0; i < networks->len; i++) {
@@ -73,6 +52,9 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
                 g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
         }
         engine_recover_ports(e);
+        /* the hardware may have changed while no daemon ran (after an idle exit, say): look now rather
+         * than wait for an event that came while nobody listened */
+        (void) engine_rescan(e, err);
         *ret = g_steal_pointer(&e);
         return 0;
 }
@@ -84,6 +66,8 @@ Engine *engine_free(Engine *e) {
                 g_hash_table_unref(e->ports);
         if (e->claims)
                 g_hash_table_unref(e->claims);
+        if (e->holders)
+                g_hash_table_unref(e->holders);
         if (e->networks)
                 g_hash_table_unref(e->networks);
         store_free(e->store);
@@ -129,6 +113,50 @@ Network *engine_lookup(Engine *e, const char *name_or_uuid) {
         return NULL;
 }
 
+Network *engine_lookup_by_name(Engine *e, const char *name) {
+        return g_hash_table_lookup(e->networks, name);
+}
+
+void engine_network_info(Engine *e, const Network *n, NetworkInfo *ret) {
+        *ret = (NetworkInfo) {
+                .name = network_name(n),
+                .uuid = network_uuid(n),
+                .mode = forward_mode_to_string(n->def->mode),
+                .active = n->active,
+                .persistent = n->persistent,
+                .autostart = n->autostart,
+                .connections = network_connections(n),
+                .capacity = network_capacity(n),
+                .available = network_available(n),
+        };
+}
+
+char *engine_network_xml(Engine *e, const Network *n, bool inactive) {
+        return network_format_xml(n, inactive);
+}
+
+GPtrArray *engine_network_devices(Engine *e, const Network *n) {
+        GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
+        for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
+                const PoolDevice *d = n->pool->devices->pdata[i];
+                DeviceInfo *info = g_new(DeviceInfo, 1);
+
+                *info = (DeviceInfo) {
+                        .id = d->id,
+                        .netdev = d->netdev ?: "",
+                        .pci_address = d->pci_address ?: "",
+                        .pf_netdev = d->pf_netdev ?: "",
+                        .vf_index = d->vf_index,
+                        .state = device_state_to_string(pool_device_shown_state(d)),
+                        .connections = d->connections,
+                        .port_uuid = d->connections > 0 && d->port_uuid ? d->port_uuid : "",
+                };
+                g_ptr_array_add(list, info);
+        }
+        return list;
+}
+
 static Network *lookup_uuid(Engine *e, const char *uuid) {
         GHashTableIter it;
         gpointer v;
@@ -146,7 +174,7 @@ static int parse_definition(const char *xml, NetDef **ret, EngineError *err) {
 
         r = netdef_parse_xml(xml, 0, ret, &perr);
         if (r < 0)
-                return fail(err, -EBADMSG, "invalid network XML: %s",
+                return fail(err, ENGINE_ERROR_INVALID_XML, "invalid network XML: %s",
                             perr.message ?: g_strerror(-r));
         return 0;
 }
@@ -157,17 +185,20 @@ static int check_clash(Engine *e, const NetDef *def, Network **ret_same, EngineE
         Network *by_uuid = lookup_uuid(e, def->uuid);
 
         if (by_name && !streq(network_uuid(by_name), def->uuid))
-                return fail(err, -EEXIST, "network '%s' already exists with UUID %s", def->name,
+                return fail(err, ENGINE_ERROR_NETWORK_EXISTS, "network '%s' already exists with UUID %s", def->name,
                             network_uuid(by_name));
         if (by_uuid && by_uuid != by_name)
-                return fail(err, -EEXIST, "UUID %s is already used by network '%s'", def->uuid,
+                return fail(err, ENGINE_ERROR_NETWORK_EXISTS, "UUID %s is already used by network '%s'", def->uuid,
                             network_name(by_uuid));
         *ret_same = by_name;
         return 0;
 }
 
-static int save_failed(EngineError *err, int r, const char *what, const char *name) {
-        return fail(err, r, "network '%s': cannot write %s: %s", name, what, g_strerror(-r));
+static int file_failed(Engine *e, EngineError *err, int r, const char *verb, const char *what, StoreFile kind,
+                       const char *name) {
+        g_autofree char *full = g_strdup_printf("%s of network '%s'", what, name);
+
+        return engine_fail_file(e, err, r, verb, full, kind, name);
 }
 
 int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err) {
@@ -176,14 +207,14 @@ int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err) {
         int r;
 
         r = parse_definition(xml, &def, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         r = check_clash(e, def, &n, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         r = store_save_definition(e->store, def);
         if (r < 0)
-                return save_failed(err, r, "its definition", def->name);
+                return file_failed(e, err, r, "write", "the definition", STORE_FILE_DEFINITION, def->name);
         if (!n) {
                 n = network_new(g_steal_pointer(&def));
                 n->persistent = true;
@@ -206,8 +237,8 @@ int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err) {
 
 static int hw_fail(EngineError *err, int r, const char *name, const char *what) {
         if (r == -ENODEV)
-                return fail(err, -ENODEV, "network '%s': %s not found", name, what);
-        return fail(err, -EIO, "network '%s': cannot read %s: %s", name, what, g_strerror(-r));
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "network '%s': %s not found", name, what);
+        return fail(err, ENGINE_ERROR_HARDWARE, "network '%s': cannot read %s: %s", name, what, g_strerror(-r));
 }
 
 static int pool_add_listed_netdev(Engine *e, const NetDef *def, Pool *pool, const char *name, EngineError *err) {
@@ -224,8 +255,9 @@ static int pool_add_listed_netdev(Engine *e, const NetDef *def, Pool *pool, cons
                 if (r < 0)
                         return hw_fail(err, r, def->name, "the PF of an interface");
         }
-        r = pool_add(pool, pool_device_for_netdev(nd, fn, pf));
-        return r == -EEXIST ? 0 : r;    /* the parser refuses duplicates; a renamed netdev may still repeat */
+        /* the parser refuses duplicates; a renamed netdev may still repeat (-EEXIST, ignored) */
+        (void) pool_add(pool, pool_device_for_netdev(nd, fn, pf));
+        return 0;
 }
 
 static int pool_add_listed_function(Engine *e, const NetDef *def, Pool *pool, const PciAddr *addr,
@@ -239,19 +271,21 @@ static int pool_add_listed_function(Engine *e, const NetDef *def, Pool *pool, co
         if (r < 0)
                 return hw_fail(err, r, def->name, what);
         if (!fn->is_vf)
-                return fail(err, -EINVAL, "network '%s': %s is not an SR-IOV virtual function; a %s pool "
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "network '%s': %s is not an SR-IOV virtual "
+                            "function; a %s pool "
                             "holds only VFs", def->name, what, forward_mode_to_string(def->mode));
         r = hw_lookup_function(e->hw, &fn->physfn, &pf);
         if (r < 0)
                 return hw_fail(err, r, def->name, "the PF of a listed VF");
-        r = pool_add(pool, pool_device_for_function(fn, pf));
-        return r == -EEXIST ? 0 : r;
+        (void) pool_add(pool, pool_device_for_function(fn, pf));  /* a repeat is -EEXIST, ignored */
+        return 0;
 }
 
 static int pool_add_listed_one(Engine *e, const NetDef *def, Pool *pool, const ForwardDev *d, EngineError *err) {
         switch (d->type) {
         case FORWARD_DEV_USB:
-                return fail(err, -EOPNOTSUPP, "network '%s': USB network devices cannot be assigned through a "
+                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s': USB network devices cannot be assigned "
+                            "through a "
                             "hostdev network; assign them with a plain <hostdev>", def->name);
         case FORWARD_DEV_PCI:
                 return pool_add_listed_function(e, def, pool, &d->pci, err);
@@ -264,13 +298,29 @@ static int pool_add_listed(Engine *e, const NetDef *def, Pool *pool, EngineError
         for (guint i = 0; i < def->devs->len; i++) {
                 int r = pool_add_listed_one(e, def, pool, &g_array_index(def->devs, ForwardDev, i), err);
 
-                if (r < 0)
+                if (r != 0)
                         return r;
         }
         return 0;
 }
 
-static int pool_add_pf(Engine *e, const NetDef *def, Pool *pool, const char *pf_name, EngineError *err) {
+/* Why a PF gave no device to the pool, for the message of a Start that finds nothing usable. */
+static char *pf_empty_reason(const char *pf_name, GPtrArray *vfs, GPtrArray *notes) {
+        g_autoptr(GString) why = g_string_new(NULL);
+
+        if (vfs->len == 0)
+                return g_strdup_printf("PF '%s' has no VFs (sriov_numvfs is 0, or its VFs are gone)", pf_name);
+        g_string_printf(why, "PF '%s' has %u VFs, none usable", pf_name, vfs->len);
+        for (guint i = 0; i < notes->len; i++)
+                g_string_append_printf(why, "%s%s", i == 0 ? ": " : "; ", (const char *) notes->pdata[i]);
+        if (notes->len == 0)
+                g_string_append(why, ": they all belong to the PF's other port");
+        return g_string_free(g_steal_pointer(&why), FALSE);
+}
+
+/* Add the VFs of one <pf>; when it gives none, why goes to empty_reasons (may be NULL). */
+static int pool_add_pf(Engine *e, const NetDef *def, Pool *pool, const char *pf_name, GPtrArray *empty_reasons,
+                       EngineError *err) {
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GPtrArray) vfs = NULL;
         g_autoptr(HwNetdev) nd = NULL;
@@ -283,16 +333,22 @@ static int pool_add_pf(Engine *e, const NetDef *def, Pool *pool, const char *pf_
         if (r < 0)
                 return hw_fail(err, r, def->name, what);
         if (!pf || !pf->is_pf)
-                return fail(err, -EOPNOTSUPP, "network '%s': netdev '%s' is not an SR-IOV physical function",
-                            def->name, pf_name);
+                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s': netdev '%s' is not an SR-IOV physical "
+                            "function", def->name, pf_name);
         r = hw_list_vfs(e->hw, pf, &vfs);
         if (r < 0)
                 return hw_fail(err, r, def->name, what);
         r = pool_expand_pf(pool, def->mode, nd, pf, vfs, notes);
+        if (r < 0)
+                return fail(err, ENGINE_ERROR_HARDWARE, "network '%s': cannot expand the VFs of %s: %s", def->name,
+                            what, g_strerror(-r));
         log_notes(notes, prefix);
-        if (r == 0)
+        if (r == 0) {
                 log_notice("network '%s': PF '%s' gives no device to the pool", def->name, pf_name);
-        return r < 0 ? r : 0;
+                if (empty_reasons)
+                        g_ptr_array_add(empty_reasons, pf_empty_reason(pf_name, vfs, notes));
+        }
+        return 0;
 }
 
 static int check_bridge(Engine *e, const NetDef *def, EngineError *err) {
@@ -307,8 +363,10 @@ static int check_bridge(Engine *e, const NetDef *def, EngineError *err) {
         return r < 0 ? hw_fail(err, r, def->name, what) : 0;
 }
 
-/* The pool a definition stands for on this hardware now; NULL for a mode without one. */
+/* The pool a definition stands for on this hardware now; NULL for a mode without one. A pool of no
+ * device at all is refused (libvirt: "No usable Vf's present on SRIOV PF"), saying why of each PF. */
 static int build_pool(Engine *e, const NetDef *def, Pool **ret, EngineError *err) {
+        g_autoptr(GPtrArray) empty = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(Pool) pool = NULL;
         int r;
 
@@ -317,12 +375,19 @@ static int build_pool(Engine *e, const NetDef *def, Pool **ret, EngineError *err
                 return check_bridge(e, def, err);
         pool = pool_new(network_is_exclusive(def));
         r = pool_add_listed(e, def, pool, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         for (guint i = 0; i < def->pfs->len; i++) {
-                r = pool_add_pf(e, def, pool, def->pfs->pdata[i], err);
-                if (r < 0)
+                r = pool_add_pf(e, def, pool, def->pfs->pdata[i], empty, err);
+                if (r != 0)
                         return r;
+        }
+        if (pool_capacity(pool) == 0 && def->pfs->len > 0) {
+                g_ptr_array_add(empty, NULL);
+                g_autofree char *why = g_strjoinv("; ", (char **) empty->pdata);
+
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "network '%s': no usable VF to make a pool of: %s",
+                            def->name, why);
         }
         *ret = g_steal_pointer(&pool);
         return 0;
@@ -334,9 +399,9 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
         int r;
 
         if (n->active)
-                return fail(err, -EALREADY, "network '%s' is already active", network_name(n));
+                return fail(err, ENGINE_ERROR_NETWORK_ACTIVE, "network '%s' is already active", network_name(n));
         r = build_pool(e, n->def, &pool, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         live = netdef_copy(n->def);
         if (pool)
@@ -352,7 +417,7 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
                 live = g_steal_pointer(&n->def);
                 n->def = n->persistent ? g_steal_pointer(&n->new_def) : g_steal_pointer(&live);
                 g_clear_pointer(&n->pool, pool_free);
-                return save_failed(err, r, "its live state", network_name(n));
+                return file_failed(e, err, r, "write", "the live state", STORE_FILE_LIVE, network_name(n));
         }
         log_info("network '%s' started (%u devices)", network_name(n), network_capacity(n));
         return 0;
@@ -361,7 +426,7 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
 int engine_start(Engine *e, Network *n, EngineError *err) {
         int r = start_network(e, n, err);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         return 0;
@@ -378,17 +443,17 @@ int engine_create(Engine *e, const char *xml, Network **ret, EngineError *err) {
         int r;
 
         r = parse_definition(xml, &def, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         r = check_clash(e, def, &same, err);
-        if (r < 0)
+        if (r != 0)
                 return r;
         if (same)
-                return fail(err, -EEXIST, "network '%s' already exists", def->name);
+                return fail(err, ENGINE_ERROR_NETWORK_EXISTS, "network '%s' already exists", def->name);
         n = network_new(g_steal_pointer(&def));
         g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
         r = start_network(e, n, err);
-        if (r < 0) {
+        if (r != 0) {
                 g_hash_table_remove(e->networks, network_name(n));
                 return r;
         }
@@ -397,21 +462,34 @@ int engine_create(Engine *e, const char *xml, Network **ret, EngineError *err) {
         return 0;
 }
 
-int engine_stop(Engine *e, Network *n, bool force, EngineError *err) {
+/* Stop with FORCE: release the ports a slice at a time; ENGINE_ERROR_AGAIN while some are left. */
+static int stop_release_ports(Engine *e, Network *n, const EngineCall *call, EngineError *err) {
+        guint left = 0;
+        int r;
+
+        r = engine_release_network_ports(e, n, STOP_SLICE_PORTS, call, &left, err);
+        if (r != 0)
+                return r;
+        if (left > 0)
+                return engine_again(err, 0, /* busy= */ false, "network '%s': %u ports left to release", network_name(n),
+                                    left);
+        return 0;
+}
+
+int engine_stop(Engine *e, Network *n, bool force, const EngineCall *call, EngineError *err) {
         int r;
 
         if (!n->active)
-                return fail(err, -ESRCH, "network '%s' is not active", network_name(n));
+                return fail(err, ENGINE_ERROR_NETWORK_INACTIVE, "network '%s' is not active", network_name(n));
         if (network_connections(n) > 0 && !force)
-                return fail(err, -EBUSY, "network '%s' has %u connections; release its ports or stop it "
-                            "with FORCE", network_name(n), network_connections(n));
-        r = engine_release_network_ports(e, n, err);
-        if (r < 0)
+                return fail(err, ENGINE_ERROR_NETWORK_BUSY, "network '%s' has %u connections; release its ports "
+                            "or stop it with FORCE", network_name(n), network_connections(n));
+        r = stop_release_ports(e, n, call, err);
+        if (r != 0)
                 return r;
         r = store_remove_live(e->store, network_name(n));
         if (r < 0)
-                return fail(err, r, "network '%s': cannot remove its live state: %s", network_name(n),
-                            g_strerror(-r));
+                return file_failed(e, err, r, "remove", "the live state", STORE_FILE_LIVE, network_name(n));
         log_info("network '%s' stopped", network_name(n));
         if (!n->persistent) {
                 remove_network(e, n);
@@ -429,11 +507,12 @@ int engine_undefine(Engine *e, Network *n, EngineError *err) {
         int r;
 
         if (!n->persistent)
-                return fail(err, -EINVAL, "network '%s' is transient; stop it to remove it", network_name(n));
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "network '%s' is transient; stop it to remove it",
+                            network_name(n));
         r = store_remove_definition(e->store, network_name(n));
         if (r < 0)
-                return fail(err, r, "network '%s': cannot remove its definition: %s", network_name(n),
-                            g_strerror(-r));
+                return file_failed(e, err, r, "remove", "the definition", STORE_FILE_DEFINITION,
+                                   network_name(n));
         log_info("network '%s' undefined", network_name(n));
         if (!n->active) {
                 remove_network(e, n);
@@ -450,17 +529,17 @@ int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err
         int r;
 
         if (!n->persistent)
-                return fail(err, -EINVAL, "network '%s' is transient; only persistent networks autostart",
-                            network_name(n));
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "network '%s' is transient; only persistent "
+                            "networks autostart", network_name(n));
         if (n->autostart == autostart)
                 return 0;
         r = store_set_autostart(e->store, network_name(n), autostart);
         if (r < 0)
-                return fail(err, r, "network '%s': cannot change its autostart mark: %s", network_name(n),
-                            g_strerror(-r));
+                return file_failed(e, err, r, autostart ? "write" : "remove", "the autostart mark",
+                                   STORE_FILE_AUTOSTART, network_name(n));
         n->autostart = autostart;
         notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
-        return 1;
+        return 0;
 }
 
 void engine_autostart(Engine *e) {
@@ -477,7 +556,7 @@ void engine_autostart(Engine *e) {
                 if (!n->autostart || n->active)
                         continue;
                 r = engine_start(e, n, &err);
-                if (r < 0)
+                if (r != 0)
                         log_warning("autostart of network '%s' failed: %s", network_name(n), err.message);
         }
         r = store_mark_autostarted(e->store);
@@ -545,7 +624,7 @@ static Pool *scan_pool(Engine *e, const NetDef *def) {
         for (guint i = 0; i < def->pfs->len; i++) {
                 g_auto(EngineError) err = {};
 
-                if (pool_add_pf(e, def, pool, def->pfs->pdata[i], &err) < 0)
+                if (pool_add_pf(e, def, pool, def->pfs->pdata[i], NULL, &err) != 0)
                         log_notice("%s", err.message);
         }
         return pool;

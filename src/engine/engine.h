@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Engine: the networks of this host and what can be done to them, with no D-Bus in sight.
- * Combines the core (definitions, pools, store) with the hardware layer. */
+ * Combines the core (definitions, pools, store) with the hardware layer. The Engine is opaque: callers see
+ * it, its networks and its ports only through these functions. */
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <glib.h>
 
 #include "core/network.h"
 #include "core/port.h"
-#include "core/store.h"
 #include "hw/hw.h"
 
 typedef enum EngineEvent {
@@ -20,39 +21,57 @@ typedef enum EngineEvent {
         ENGINE_EVENT_PORT_REMOVED,      /* port is set; sent before the Port is freed */
 } EngineEvent;
 
-typedef struct Engine Engine;
-/* n is the network concerned (for port events: the port's network, NULL if it is gone); port is NULL for
- * network events. */
-typedef void (*EngineObserver)(Engine *e, Network *n, Port *port, EngineEvent event, void *userdata);
+/* What went wrong, in the engine's own terms: each code has one D-Bus name (bus/bus-errors.c). Engine
+ * functions return 0 or one of these (> 0) with a message; a negative errno only for a fault of the
+ * process itself (out of memory). No errno stands for a domain outcome. */
+typedef enum EngineErrorCode {
+        ENGINE_OK = 0,
+        ENGINE_ERROR_INVALID_XML,
+        ENGINE_ERROR_INVALID_ARGUMENT,
+        ENGINE_ERROR_NO_SUCH_NETWORK,
+        ENGINE_ERROR_NO_SUCH_PORT,
+        ENGINE_ERROR_NETWORK_EXISTS,
+        ENGINE_ERROR_PORT_EXISTS,
+        ENGINE_ERROR_NETWORK_INACTIVE,
+        ENGINE_ERROR_NETWORK_ACTIVE,
+        ENGINE_ERROR_NETWORK_BUSY,
+        ENGINE_ERROR_POOL_EXHAUSTED,
+        ENGINE_ERROR_DEVICE_BUSY,
+        ENGINE_ERROR_DEVICE_NOT_FOUND,
+        ENGINE_ERROR_UNSUPPORTED,
+        ENGINE_ERROR_HARDWARE,          /* a driver refused a setting, a PF is down, sysfs unreadable */
+        ENGINE_ERROR_IO,                /* a file of netpoold's own could not be written or read */
+        ENGINE_ERROR_AGAIN,             /* not finished, nothing half-done: call again after retry_usec
+                                         * (a VF still in reset; the next slice of a long Stop) */
+        _ENGINE_ERROR_MAX,
+} EngineErrorCode;
 
-/* Errors of engine_* (negative errno; each has one org.netpool1.Error name, see bus-errors.c):
- *   -EBADMSG InvalidXML   -EINVAL InvalidArgument   -ENOENT NoSuchNetwork   -EEXIST NetworkExists
- *   -ESRCH NetworkInactive   -EALREADY NetworkActive   -EBUSY NetworkBusy   -ENODEV DeviceNotFound
- *   -EOPNOTSUPP Unsupported   -EIO HardwareError (and other errnos of failed file writes)
- * Port operations use their own meanings of some: -ENOENT NoSuchPort, -EEXIST PortExists, -EBUSY DeviceBusy,
- *   -ENOSPC PoolExhausted, -ENETDOWN HardwareError (a PF is down).
- * The message says what and why in words a person can act on. */
 typedef struct EngineError {
-        char *message;
+        EngineErrorCode code;
+        char *message;                  /* what and why, in words a person can act on */
+        uint64_t retry_usec;            /* with ENGINE_ERROR_AGAIN: when to call again (0: at once, after
+                                         * other callers were served) */
+        bool busy;                      /* with ENGINE_ERROR_AGAIN: the wait is for hardware (counts as a try) */
 } EngineError;
 
 void engine_error_clear(EngineError *e);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(EngineError, engine_error_clear);
 
-struct Engine {
-        HwBackend *hw;
-        Store *store;
-        GHashTable *networks;           /* name (own copy: definitions get replaced) -> Network* (owned) */
-        GHashTable *ports;              /* uuid -> Port* (owned) */
-        GHashTable *claims;             /* VF PCI address or netdev -> name of the network whose ports hold
-                                         * it: a device is held through one network at a time */
-        bool restores_logged;           /* damaged VF records were reported once */
-        bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */
-        EngineObserver observer;
-        void *observer_data;
-};
+const char *engine_error_code_to_string(EngineErrorCode code);
 
-/* Takes hw. Loads every definition and live state from the store (problems are logged, not fatal). */
+/* How a call that may have to wait for the hardware behaves: with may_wait it returns ENGINE_ERROR_AGAIN
+ * (having undone its changes) when a VF is still in reset; without, that is final. */
+typedef struct EngineCall {
+        bool may_wait;
+} EngineCall;
+
+typedef struct Engine Engine;
+/* n is the network concerned (for port events: the port's network, NULL if it is gone); port is NULL for
+ * network events. */
+typedef void (*EngineObserver)(Engine *e, Network *n, Port *port, EngineEvent event, void *userdata);
+
+/* Takes hw. Loads every definition and live state from the store (problems are logged, not fatal), then
+ * re-reads the hardware of every active network: it may have changed while no daemon ran. */
 int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err);
 Engine *engine_free(Engine *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free);
@@ -64,13 +83,39 @@ void engine_autostart(Engine *e);
 
 /* Networks sorted by name (borrowed). */
 GPtrArray *engine_list_networks(Engine *e);
+/* By name, then by UUID. */
 Network *engine_lookup(Engine *e, const char *name_or_uuid);
+/* By name only (object paths carry names). */
+Network *engine_lookup_by_name(Engine *e, const char *name);
+
+/* What a network shows: its properties and ListNetworks row. Strings are borrowed from the network. */
+typedef struct NetworkInfo {
+        const char *name, *uuid, *mode;
+        bool active, persistent, autostart;
+        unsigned connections, capacity, available;
+} NetworkInfo;
+void engine_network_info(Engine *e, const Network *n, NetworkInfo *ret);
+/* The live view (inactive=false) or the persistent definition as given. */
+char *engine_network_xml(Engine *e, const Network *n, bool inactive);
+
+/* One device of an active network's pool, as GetDevices shows it (strings borrowed). */
+typedef struct DeviceInfo {
+        const char *id, *netdev, *pci_address, *pf_netdev;
+        int vf_index;
+        const char *state;
+        unsigned connections;
+        const char *port_uuid;          /* a port that holds it now, "" when none */
+} DeviceInfo;
+/* Every device of n's pool (DeviceInfo*, owned by the array), in pool order; empty when inactive or
+ * without a pool. */
+GPtrArray *engine_network_devices(Engine *e, const Network *n);
 
 int engine_define(Engine *e, const char *xml, Network **ret, EngineError *err);
 int engine_create(Engine *e, const char *xml, Network **ret, EngineError *err);
 int engine_start(Engine *e, Network *n, EngineError *err);
-/* A transient network is gone afterwards: n is freed. */
-int engine_stop(Engine *e, Network *n, bool force, EngineError *err);
+/* A transient network is gone afterwards: n is freed. With force, the ports are released first, a slice
+ * at a time: ENGINE_ERROR_AGAIN until all are gone, so that other callers are served meanwhile. */
+int engine_stop(Engine *e, Network *n, bool force, const EngineCall *call, EngineError *err);
 /* An inactive network is gone afterwards: n is freed. */
 int engine_undefine(Engine *e, Network *n, EngineError *err);
 int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err);
@@ -78,17 +123,29 @@ int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err
 int engine_rescan(Engine *e, EngineError *err);
 
 /* Ports (engine-port.c). Allocate takes a <networkport> without <plug>; Notify one with. */
-int engine_allocate(Engine *e, Network *n, const char *xml, Port **ret, EngineError *err);
+int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *call, Port **ret,
+                    EngineError *err);
 int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineError *err);
 /* The port is freed. A restore that fails leaves the device restore-failed, retried later; the
  * release itself succeeds. */
-int engine_release(Engine *e, Port *port, EngineError *err);
+int engine_release(Engine *e, Port *port, const EngineCall *call, EngineError *err);
 Port *engine_lookup_port(Engine *e, const char *uuid);
+/* The port of n (any network when n is NULL) with this UUID, else NULL. */
+Port *engine_lookup_port_of(Engine *e, const Network *n, const char *uuid);
 /* Ports of n (or all when n is NULL), sorted by UUID (borrowed). */
 GPtrArray *engine_list_ports(Engine *e, const Network *n);
-/* Release every port of n (Stop with FORCE). */
-int engine_release_network_ports(Engine *e, Network *n, EngineError *err);
-/* After a restart: finish or roll back what a crash interrupted, count the ports that hold devices. */
-void engine_recover_ports(Engine *e);
+
+/* What a port shows: its properties and ListPorts row (strings borrowed; "" for none). */
+typedef struct PortInfo {
+        const char *uuid, *network, *owner_name, *owner_uuid, *mac, *plug_type;
+        const char *netdev;             /* the netdev the guest's traffic goes through, or "" */
+        char pci_address[16];           /* DDDD:BB:SS.F of a PCI plug, or "" */
+        const char *device;             /* ListPorts' device: the PCI address of a PCI plug, else netdev */
+} PortInfo;
+void engine_port_info(Engine *e, const Port *port, PortInfo *ret);
+char *engine_port_xml(Engine *e, const Port *port);
+
 /* Retry failed VF restores, when one failed since the last pass; returns how many are still pending. */
 unsigned engine_retry_restores(Engine *e);
+/* Whether a VF restore failed and waits for a retry (no idle exit meanwhile). */
+bool engine_restores_pending(Engine *e);

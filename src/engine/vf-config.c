@@ -14,11 +14,6 @@
 #include "shared/log.h"
 #include "shared/macro.h"
 
-/* "VF still in reset": tries 10, 20, 40, 80 ms apart, 150 ms in all, long enough for a VF reset
- * and short enough not to stall the daemon */
-#define BUSY_TRIES 5
-#define BUSY_FIRST_DELAY_USEC 10000
-
 #define ZERO_MAC "00:00:00:00:00:00"
 
 /* One VF as addressed through one PF netdev. */
@@ -45,7 +40,9 @@ typedef struct VfSet {
         VfLinkState link_state;
 } VfSet;
 
-static int vf_set_once(const VfOp *op, const VfSet *s) {
+/* One try: a VF still in reset says EBUSY, and the caller decides when to try again (the daemon never
+ * sleeps; the bus layer calls again from a timer). */
+static int vf_set(const VfOp *op, const VfSet *s) {
         switch (s->kind) {
         case VF_SET_MAC:
                 return hw_vf_set_mac(op->hw, op->pf_netdev, op->vf, s->mac);
@@ -61,31 +58,8 @@ static int vf_set_once(const VfOp *op, const VfSet *s) {
         return -EINVAL;
 }
 
-/* Sleeps before try number `attempt` (1-based, > 0) of an operation that said EBUSY. */
-static void busy_backoff(unsigned attempt) {
-        g_usleep((gulong) BUSY_FIRST_DELAY_USEC << (attempt - 1));
-}
-
-static int vf_set(const VfOp *op, const VfSet *s) {
-        int r = -EBUSY;
-
-        for (unsigned attempt = 0; attempt < BUSY_TRIES && r == -EBUSY; attempt++) {
-                if (attempt > 0)
-                        busy_backoff(attempt);
-                r = vf_set_once(op, s);
-        }
-        return r;
-}
-
 static int vf_get(const VfOp *op, VfConfig *ret) {
-        int r = -EBUSY;
-
-        for (unsigned attempt = 0; attempt < BUSY_TRIES && r == -EBUSY; attempt++) {
-                if (attempt > 0)
-                        busy_backoff(attempt);
-                r = hw_vf_get(op->hw, op->pf_netdev, op->vf, ret);
-        }
-        return r;
+        return hw_vf_get(op->hw, op->pf_netdev, op->vf, ret);
 }
 
 /* "MAC 52:54:00:00:00:01", "VLAN 42", … for messages */
@@ -117,7 +91,7 @@ static char *set_failed_msg(const VfOp *op, const VfSet *s, int r) {
                 return pf_down_msg(op);
         if (r == -EBUSY)
                 return g_strdup_printf("cannot set %s on VF %u of PF netdev '%s': the VF is still in reset "
-                                       "(busy after %d tries)", what, op->vf, op->pf_netdev, BUSY_TRIES);
+                                       "(busy)", what, op->vf, op->pf_netdev);
         return g_strdup_printf("cannot set %s on VF %u of PF netdev '%s': %s",
                                what, op->vf, op->pf_netdev, g_strerror(-r));
 }
@@ -127,6 +101,11 @@ static void set_msg(char **ret_msg, char *msg) {
                 *ret_msg = msg;
         else
                 g_free(msg);
+}
+
+static void set_flag(bool *ret, bool v) {
+        if (ret)
+                *ret = v;
 }
 
 static bool mac_is_zero(const char *mac) {
@@ -432,17 +411,19 @@ static void forget_record(const char *vf_dir, const VfRecord *rec, bool as_befor
  * t's two on a dual-port PF), and the record is named after it. A failure undoes every change made
  * here and removes a record made here.
  * Returns: 0; -EINVAL for invalid arguments or a damaged existing record; -ENETDOWN when the PF
- * netdev is down; -ENODEV; -EBUSY when the VF stayed in reset; or the driver's error. *ret_msg (may
+ * netdev is down; -ENODEV; -EBUSY when the VF is in reset (try again later); or the driver's error, or
+ * the error of writing the record (then *ret_on_record is true: our file, not the hardware). *ret_msg (may
  * be NULL) says what failed, naming PF and VF.
  */
 int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,
-                    const char *port_uuid, char **ret_msg) {
+                    const char *port_uuid, char **ret_msg, bool *ret_on_record) {
         g_autoptr(VfRecord) rec = NULL;
         char port_mac[18], uuid[37];
         bool created = false, as_before = true;
         VfOp op;
         int r;
 
+        set_flag(ret_on_record, false);
         r = check_target(t, ret_msg);
         if (r < 0)
                 return r;
@@ -461,8 +442,10 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         if (r < 0)
                 return r;
         r = ensure_record(vf_dir, t, rec, &created, ret_msg);
-        if (r < 0)
+        if (r < 0) {
+                set_flag(ret_on_record, true);
                 return r;
+        }
         crash_point("vf-saved");
         r = apply_changes(&op, port_mac, vlan, &rec->orig, &as_before, ret_msg);
         if (r < 0 && created)
@@ -570,18 +553,22 @@ static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord
  * Returns: 0; -ENOENT when there is no record; -EINVAL when it is damaged; or the error of the
  * restore, the record then kept for a retry. *ret_msg (may be NULL) says what failed.
  */
-int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg) {
+int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg,
+                      bool *ret_on_record) {
         g_autoptr(VfRecord) rec = NULL;
         g_autofree char *path = NULL;
         VfOp op;
         int r;
 
+        set_flag(ret_on_record, false);
         r = check_target(t, ret_msg);
         if (r < 0)
                 return r;
         r = load_record_either(vf_dir, t->pf_netdev, t->alt_pf_netdev, t->vf, &rec, ret_msg);
-        if (r < 0)
+        if (r < 0) {
+                set_flag(ret_on_record, r != -ENOENT);
                 return r;
+        }
         op = (VfOp) { .hw = hw, .pf_netdev = rec->pf_netdev, .vf = rec->vf };
         path = record_path(vf_dir, rec->pf_netdev, rec->vf);
 
@@ -591,6 +578,7 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
                 return r;
         }
         r = vf_record_remove(vf_dir, rec->pf_netdev, rec->vf);
+        set_flag(ret_on_record, r < 0);
         if (r < 0)
                 set_msg(ret_msg, g_strdup_printf("VF %u of PF netdev '%s' is restored, but its record %s "
                                                  "cannot be removed: %s", rec->vf, rec->pf_netdev, path,

@@ -18,19 +18,23 @@ typedef struct VfTarget {
 /* Before the first change, save the VF's original state to a record in vf_dir (atomically; an existing
  * record is kept, it holds the true original). Then set the admin MAC through the PF and the VLAN (0 =
  * none). Any failure undoes every change made here (and removes a record made here): the VF is as it was.
- * EBUSY ("VF still in reset") is retried with a bounded backoff.
- * Returns: 0, or -ENETDOWN (the PF netdev is down), -ENODEV (gone), or the driver's error; *ret_msg says
- * what failed, naming PF and VF. */
+ * Nothing here waits: EBUSY ("VF still in reset") is returned, after the undo, for the caller to try
+ * again later.
+ * Returns: 0, or -ENETDOWN (the PF netdev is down), -ENODEV (gone), -EBUSY, or the driver's error; *ret_msg
+ * says what failed, naming PF, VF and setting. *ret_on_record (may be NULL) is true when what failed is the
+ * VF's record file (ours: a full or read-only state dir, a damaged record), not the hardware. */
 int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,
-                    const char *port_uuid, char **ret_msg);
+                    const char *port_uuid, char **ret_msg, bool *ret_on_record);
 
 /* Restore the VF from its record (found under pf_netdev or alt_pf_netdev) and remove the record only once
  * the restore succeeded. Where the driver refuses the all-zero MAC, a locally administered MAC unique to
- * this VF (derived from the PF and the VF index) is set instead. EBUSY is retried with a bounded backoff.
+ * this VF (derived from the PF and the VF index) is set instead. EBUSY is returned, not waited for.
  * The VF's own netdev MAC is restored when the VF still has that netdev.
  * Returns: 0; -ENOENT when there is no record (nothing to restore); or the error of the restore, with
- * the record kept for a later retry. */
-int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg);
+ * the record kept for a later retry.
+ * *ret_on_record (may be NULL): the failure is the record file's (damaged, or cannot be removed). */
+int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg,
+                      bool *ret_on_record);
 
 /* Whether a record exists for the VF under either PF netdev name. */
 bool vf_config_has_record(const char *vf_dir, const VfTarget *t);

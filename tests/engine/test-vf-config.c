@@ -119,7 +119,7 @@ static void set_original(Host *h, const char *pf, unsigned vf, const char *mac) 
 }
 
 static int apply(Host *h, const VfTarget *t, const char *mac, unsigned vlan, char **ret_msg) {
-        return vf_config_apply(h->hw, h->vf_dir, t, mac, vlan, UUID, ret_msg);
+        return vf_config_apply(h->hw, h->vf_dir, t, mac, vlan, UUID, ret_msg, NULL);
 }
 
 static void test_apply_saves_then_sets(void) {
@@ -171,7 +171,7 @@ static void test_restore_puts_back(void) {
         g_assert_cmpint(hw_vf_set_spoofchk(h->hw, "eth0", 2, true), ==, 0);
         g_assert_cmpint(hw_vf_set_link_state(h->hw, "eth0", 2, VF_LINK_STATE_ENABLE), ==, 0);
 
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg, NULL), ==, 0);
         g_assert_null(msg);
         now = vf_get(h, "eth0", 2);
         assert_same_config(&now, &before);
@@ -180,7 +180,7 @@ static void test_restore_puts_back(void) {
         g_assert_false(vf_config_has_record(h->vf_dir, &t));
 
         /* nothing left to restore */
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, -ENOENT);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg, NULL), ==, -ENOENT);
         g_assert_nonnull(strstr(msg, "no VF record"));
 }
 
@@ -201,7 +201,7 @@ static void test_second_apply_keeps_record(void) {
         g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 0, &rec), ==, 0);
         assert_same_config(&rec->orig, &before);
 
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
         now = vf_get(h, "eth0", 0);
         assert_same_config(&now, &before);
 }
@@ -236,7 +236,7 @@ static void test_cx3_port2(void) {
         host_change(h, "--assign", CX3_VF4_BDF, NULL);
         g_assert_cmpint(hw_lookup_netdev(h->hw, "ens1d1v4", NULL, NULL), ==, -ENODEV);
         g_assert_true(vf_config_has_record(h->vf_dir, &released));
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &released, &msg), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &released, &msg, NULL), ==, 0);
         now = vf_get(h, "ens1d1", 4);
         assert_same_config(&now, &before);
         g_assert_false(record_file_exists(h, "ens1d1_vf4"));
@@ -254,7 +254,7 @@ static void test_cx3_port2_named_directly(void) {
         before = vf_get(h, "ens1d1", 5);
         g_assert_cmpint(apply(h, &t, PORT_MAC, 0, NULL), ==, 0);
         g_assert_true(record_file_exists(h, "ens1d1_vf5"));
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &other_way, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &other_way, NULL, NULL), ==, 0);
         now = vf_get(h, "ens1d1", 5);
         assert_same_config(&now, &before);
 }
@@ -299,8 +299,8 @@ static void test_zero_mac_quirk(void) {
         fail(h, X710_BDF, 2, "set_mac_zero EINVAL");
         g_assert_cmpint(apply(h, &t1, "52:54:00:00:bb:01", 0, NULL), ==, 0);
         g_assert_cmpint(apply(h, &t2, "52:54:00:00:bb:02", 0, NULL), ==, 0);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t1, NULL), ==, 0);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t2, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t1, NULL, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t2, NULL, NULL), ==, 0);
 
         vf_config_placeholder_mac("eth0", 1, expect1);
         vf_config_placeholder_mac("eth0", 2, expect2);
@@ -314,43 +314,53 @@ static void test_zero_mac_quirk(void) {
         g_assert_false(vf_config_has_record(h->vf_dir, &t2));
 }
 
-static void test_ebusy_retried(void) {
+/* A VF in reset: apply tries once, undoes, and says EBUSY at once; the caller (the daemon's timer) tries
+ * again later, and a later try goes through. */
+static void test_ebusy_one_try(void) {
         g_autoptr(Host) h = host_new(X710);
         VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
-        g_autofree char *fail_left = NULL;
-        VfConfig now;
+        g_autofree char *fail_left = NULL, *msg = NULL;
+        VfConfig before, now;
 
+        set_original(h, "eth0", 3, "52:54:00:aa:bb:03");
+        before = vf_get(h, "eth0", 3);
         fail(h, X710_BDF, 3, "set_mac EBUSY 2");
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 5, &msg), ==, -EBUSY);
+        g_assert_nonnull(strstr(msg, "VF 3"));
+        g_assert_nonnull(strstr(msg, "'eth0'"));
+        g_assert_nonnull(strstr(msg, "reset"));
+        /* one try was made, not several: one fault is left */
+        fail_left = test_read_line(h->sim->path, "vfstate/" X710_BDF "/vf3/fail");
+        g_assert_nonnull(fail_left);
+        g_assert_nonnull(strstr(fail_left, "EBUSY 1"));
+        now = vf_get(h, "eth0", 3);
+        assert_same_config(&now, &before);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 5, NULL), ==, -EBUSY);
         g_assert_cmpint(apply(h, &t, PORT_MAC, 5, NULL), ==, 0);
         now = vf_get(h, "eth0", 3);
         g_assert_cmpstr(now.mac, ==, PORT_MAC);
         g_assert_cmpuint(now.vlan, ==, 5);
-        /* both faults were met (and so retried through) */
-        fail_left = test_read_line(h->sim->path, "vfstate/" X710_BDF "/vf3/fail");
-        g_assert_true(fail_left == NULL || fail_left[0] == '\0');
 }
 
-static void test_ebusy_exhausted(void) {
+/* A restore that meets a VF in reset keeps the record for the next try. */
+static void test_ebusy_restore_kept(void) {
         g_autoptr(Host) h = host_new(X710);
         VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
-        g_autofree char *msg = NULL;
         VfConfig before, now;
-        gint64 start;
+        bool on_record = true;
 
         set_original(h, "eth0", 3, "52:54:00:aa:bb:03");
         before = vf_get(h, "eth0", 3);
-        fail(h, X710_BDF, 3, "set_mac EBUSY");
-        start = g_get_monotonic_time();
-        g_assert_cmpint(apply(h, &t, PORT_MAC, 5, &msg), ==, -EBUSY);
-        /* it waited between tries (10+20+40+80 ms) and still gave up in bounded time */
-        g_assert_cmpint(g_get_monotonic_time() - start, >=, 140 * G_TIME_SPAN_MILLISECOND);
-        g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_TIME_SPAN_SECOND);
-        g_assert_nonnull(strstr(msg, "VF 3"));
-        g_assert_nonnull(strstr(msg, "'eth0'"));
-        g_assert_nonnull(strstr(msg, "reset"));
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 5, NULL), ==, 0);
+        fail(h, X710_BDF, 3, "set_vlan EBUSY 1");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, &on_record), ==, -EBUSY);
+        g_assert_false(on_record);
+        g_assert_true(vf_config_has_record(h->vf_dir, &t));
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, &on_record), ==, 0);
         now = vf_get(h, "eth0", 3);
         assert_same_config(&now, &before);
-        g_assert_false(vf_config_has_record(h->vf_dir, &t));
 }
 
 static void test_pf_down(void) {
@@ -420,7 +430,7 @@ static void test_failed_rollback_keeps_record(void) {
         g_assert_true(vf_config_has_record(h->vf_dir, &t));
 
         clear_fail(h, X710_BDF, 0);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
         now = vf_get(h, "eth0", 0);
         assert_same_config(&now, &orig);
 }
@@ -435,7 +445,7 @@ static void test_restore_failure_keeps_record(void) {
         g_assert_cmpint(apply(h, &t, PORT_MAC, 8, NULL), ==, 0);
 
         fail(h, X710_BDF, 2, "set_vlan EPERM");
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, -EPERM);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg, NULL), ==, -EPERM);
         g_assert_nonnull(strstr(msg, "VF 2"));
         g_assert_nonnull(strstr(msg, "eth0_vf2"));
         g_assert_true(record_file_exists(h, "eth0_vf2"));
@@ -443,13 +453,13 @@ static void test_restore_failure_keeps_record(void) {
         /* a down PF: the same, with the reason */
         clear_fail(h, X710_BDF, 2);
         host_change(h, "--link", "eth0", "down", NULL);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2), ==, -ENETDOWN);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2, NULL), ==, -ENETDOWN);
         g_assert_nonnull(strstr(msg2, "PF netdev 'eth0' is down"));
         g_assert_true(record_file_exists(h, "eth0_vf2"));
 
         /* the retry, once the fault is gone, completes */
         host_change(h, "--link", "eth0", "up", NULL);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
         now = vf_get(h, "eth0", 2);
         assert_same_config(&now, &orig);
         g_assert_false(record_file_exists(h, "eth0_vf2"));
@@ -460,7 +470,7 @@ static void test_restore_no_record(void) {
         VfTarget t = { .pf_netdev = "ens1", .alt_pf_netdev = "ens1d1", .vf = 1 };
         g_autofree char *msg = NULL;
 
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg), ==, -ENOENT);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg, NULL), ==, -ENOENT);
         g_assert_nonnull(strstr(msg, "VF 1"));
 }
 
@@ -478,7 +488,7 @@ static void test_damaged_record(void) {
         g_assert_nonnull(strstr(msg, "damaged"));
         now = vf_get(h, "eth0", 1);
         assert_same_config(&now, &before);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2), ==, -EINVAL);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2, NULL), ==, -EINVAL);
         g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
@@ -490,9 +500,9 @@ static void test_invalid_arguments(void) {
 
         g_assert_cmpint(apply(h, &t, "52:54:00:zz:00:00", 1, &msg), ==, -EINVAL);
         g_assert_cmpint(apply(h, &t, PORT_MAC, 4096, NULL), ==, -EINVAL);
-        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, PORT_MAC, 1, "not-a-uuid", NULL), ==, -EINVAL);
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, PORT_MAC, 1, "not-a-uuid", NULL, NULL), ==, -EINVAL);
         g_assert_cmpint(apply(h, &bad, PORT_MAC, 1, NULL), ==, -EINVAL);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &bad, NULL), ==, -EINVAL);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &bad, NULL, NULL), ==, -EINVAL);
         g_assert_false(vf_config_has_record(h->vf_dir, &t));
         g_assert_false(g_file_test(h->vf_dir, G_FILE_TEST_EXISTS));
 }
@@ -508,7 +518,7 @@ static void test_vf_without_netdev(void) {
         g_assert_cmpint(apply(h, &t, PORT_MAC, 11, NULL), ==, 0);
         g_assert_cmpint(vf_record_load(h->vf_dir, "sfc0", 2, &rec), ==, 0);
         g_assert_null(rec->vf_netdev);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
         now = vf_get(h, "sfc0", 2);
         assert_same_config(&now, &before);
 }
@@ -544,7 +554,7 @@ static void test_record_defaults(void) {
 
         /* the release then leaves the VF clean rather than with the guest's MAC */
         g_assert_cmpint(vf_config_record_defaults(h->vf_dir, &t, UUID, NULL), ==, 0);
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
         now = vf_get(h, "eth0", 3);
         g_assert_cmpstr(now.mac, ==, ZERO_MAC);
         g_assert_cmpuint(now.vlan, ==, 0);
@@ -562,8 +572,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/engine/vf-config/cx3-port2-named-directly", test_cx3_port2_named_directly);
         g_test_add_func("/engine/vf-config/placeholder-mac", test_placeholder_mac);
         g_test_add_func("/engine/vf-config/zero-mac-quirk", test_zero_mac_quirk);
-        g_test_add_func("/engine/vf-config/ebusy-retried", test_ebusy_retried);
-        g_test_add_func("/engine/vf-config/ebusy-exhausted", test_ebusy_exhausted);
+        g_test_add_func("/engine/vf-config/ebusy-one-try", test_ebusy_one_try);
+        g_test_add_func("/engine/vf-config/ebusy-restore-kept", test_ebusy_restore_kept);
         g_test_add_func("/engine/vf-config/pf-down", test_pf_down);
         g_test_add_func("/engine/vf-config/vlan-failure-rolls-back-mac", test_vlan_failure_rolls_back_mac);
         g_test_add_func("/engine/vf-config/rollback-keeps-earlier-record", test_rollback_keeps_earlier_record);

@@ -109,9 +109,15 @@ expect_eq "its 4 VFs, no netdevs" "0000:07:02.0 - 0000:07:02.0 sfc0 0 free" "$(d
 expect_eq "capacity 4" "4" "$(np_get_prop hd-sfc0 Capacity)"
 check "pci-passthrough-hybrid over sfc0 starts" start_net hy-sfc0 pci-passthrough-hybrid "<pf dev='sfc0'/>"
 expect_eq "hybrid pools are VF addresses" "0000:07:02.0 0000:07:02.1 0000:07:02.2 0000:07:02.3" "$(ids hy-sfc0)"
-check "passthrough over sfc0 starts" start_net pt-sfc0 passthrough "<pf dev='sfc0'/>"
-expect_eq "but has no device: its VFs have no netdev" "0" "$(np_get_prop pt-sfc0 Capacity)"
-check "the log says why they were skipped" grep -q "VF 0 .*has no host netdev" "$NP_DIR/dbus.log"
+# a pool of no usable device is refused (libvirt: "No usable Vf's present on SRIOV PF"), saying why
+if start_net pt-sfc0 passthrough "<pf dev='sfc0'/>" >"$NP_DIR/refused.out" 2>&1; then
+        not_ok "passthrough over sfc0 (VFs without netdevs) is refused"
+else
+        ok "passthrough over sfc0 (VFs without netdevs) is refused"
+fi
+check "the error names the PF and why each VF was skipped" \
+        grep -q "PF 'sfc0' has 4 VFs, none usable: .*VF 0 (0000:07:02.0) has no host netdev.*VF 3 " "$NP_DIR/refused.out"
+expect_eq "the network stays inactive" "false" "$(np_get_prop pt-sfc0 Active)"
 
 # macvtap modes over a device pool
 for mode in private vepa bridge; do

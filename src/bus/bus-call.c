@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Calls in flight: method calls that wait for polkit or for a retry timer, and are dispatched again.
+ * A record lives while its call waits, and until the call, put back into the read queue, has run again:
+ * a sweep at idle priority (after the bus served its queue) drops every record that no longer waits —
+ * among them those whose object vanished meanwhile, which sd-bus answered itself (UnknownObject). */
+#include <errno.h>
+
+#include "bus/bus-call.h"
+#include "shared/log.h"
+
+/* a VF in reset is tried this many times, 10, 20, 40, 80 ms apart (150 ms in all) */
+#define BUSY_TRIES 5
+
+static BusCall *bus_call_free(BusCall *k) {
+        if (!k)
+                return NULL;
+        sd_bus_slot_unref(k->polkit_slot);
+        sd_event_source_disable_unref(k->timer);
+        sd_bus_message_unref(k->m);
+        sd_bus_error_free(&k->error);
+        g_free(k);
+        return NULL;
+}
+
+static void bus_call_destroy(gpointer k) {
+        bus_call_free(k);
+}
+
+static GHashTable *calls(BusContext *c) {
+        if (!c->calls)
+                c->calls = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, bus_call_destroy);
+        return c->calls;
+}
+
+BusCall *bus_call_get(BusContext *c, sd_bus_message *m) {
+        return c->calls ? g_hash_table_lookup(c->calls, m) : NULL;
+}
+
+BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m) {
+        BusCall *k = bus_call_get(c, m);
+
+        if (k)
+                return k;
+        k = g_new0(BusCall, 1);
+        k->c = c;
+        k->m = sd_bus_message_ref(m);
+        g_hash_table_insert(calls(c), m, k);
+        return k;
+}
+
+static bool bus_call_waits(const BusCall *k) {
+        return k->polkit_slot || k->timer;
+}
+
+static int on_sweep(sd_event_source *s, void *userdata) {
+        BusContext *c = userdata;
+        GHashTableIter it;
+        gpointer v;
+
+        if (!c->calls)
+                return 0;
+        g_hash_table_iter_init(&it, c->calls);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                if (!bus_call_waits(v))
+                        g_hash_table_iter_remove(&it);
+        return 0;
+}
+
+static int schedule_sweep(BusContext *c) {
+        int r;
+
+        if (!c->call_sweep) {
+                r = sd_event_add_defer(c->event, &c->call_sweep, on_sweep, c);
+                if (r < 0)
+                        return r;
+                r = sd_event_source_set_priority(c->call_sweep, SD_EVENT_PRIORITY_IDLE);
+                if (r < 0)
+                        return r;
+        }
+        return sd_event_source_set_enabled(c->call_sweep, SD_EVENT_ONESHOT);
+}
+
+int bus_call_redispatch(BusCall *k) {
+        int r;
+
+        r = sd_bus_message_rewind(k->m, true);
+        if (r >= 0)
+                r = sd_bus_enqueue_for_read(k->c->bus, k->m);
+        if (r >= 0)
+                r = schedule_sweep(k->c);
+        if (r < 0) {
+                log_warning_errno(r, "cannot dispatch a waiting method call again: %m");
+                (void) sd_bus_reply_method_errorf(k->m, SD_BUS_ERROR_FAILED, "internal error: %s", strerror(-r));
+                g_hash_table_remove(calls(k->c), k->m);
+        }
+        return r;
+}
+
+EngineCall bus_call_options(BusContext *c, sd_bus_message *m) {
+        const BusCall *k = bus_call_get(c, m);
+
+        return (EngineCall) { .may_wait = !k || k->busy_tries < BUSY_TRIES - 1 };
+}
+
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        BusCall *k = userdata;
+
+        k->timer = sd_event_source_disable_unref(k->timer);
+        (void) bus_call_redispatch(k);
+        return 0;
+}
+
+int bus_call_again_later(BusContext *c, sd_bus_message *m, const EngineError *err) {
+        BusCall *k = bus_call_ensure(c, m);
+        uint64_t usec = err->retry_usec;
+        int r;
+
+        if (err->busy) {
+                k->busy_tries++;
+                usec <<= k->busy_tries - 1;
+        }
+        k->timer = sd_event_source_disable_unref(k->timer);
+        r = sd_event_add_time_relative(c->event, &k->timer, CLOCK_MONOTONIC, usec, /* accuracy= */ 0,
+                                       on_retry_timer, k);
+        /* below the bus: the calls already queued are served before this one goes on */
+        if (r >= 0)
+                r = sd_event_source_set_priority(k->timer, SD_EVENT_PRIORITY_NORMAL + 1);
+        if (r < 0) {
+                g_hash_table_remove(calls(c), m);
+                return r;
+        }
+        return 1;
+}
+
+unsigned bus_calls_waiting(BusContext *c) {
+        GHashTableIter it;
+        gpointer v;
+        unsigned n = 0;
+
+        if (!c->calls)
+                return 0;
+        g_hash_table_iter_init(&it, c->calls);
+        while (g_hash_table_iter_next(&it, NULL, &v))
+                n += bus_call_waits(v);
+        return n;
+}
+
+void bus_calls_free(BusContext *c) {
+        g_clear_pointer(&c->calls, g_hash_table_unref);
+        c->call_sweep = sd_event_source_disable_unref(c->call_sweep);
+}

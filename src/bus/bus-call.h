@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Calls in flight: method calls that wait — for polkit's verdict or for a retry timer — and are then
+ * dispatched again from the start, finding here what was decided before */
+#pragma once
+
+#include "bus/bus-context.h"
+
+typedef struct BusCall {
+        BusContext *c;
+        sd_bus_message *m;
+        sd_bus_slot *polkit_slot;       /* polkit is deciding */
+        sd_event_source *timer;         /* waiting to be dispatched again */
+        int verdict;                    /* 0 not asked, 1 allowed, < 0 denied (error says why) */
+        sd_bus_error error;
+        unsigned busy_tries;            /* tries that met a VF still in reset */
+} BusCall;
+
+/* The call record of m, if it has waited before; NULL otherwise. */
+BusCall *bus_call_get(BusContext *c, sd_bus_message *m);
+/* The call record of m, made when missing. */
+BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m);
+/* Put m back into the read queue: its handler runs again from the start. */
+int bus_call_redispatch(BusCall *k);
+
+/* What the engine may do in this call: wait for a VF in reset (by ENGINE_ERROR_AGAIN) unless the call
+ * has waited the most it may. */
+EngineCall bus_call_options(BusContext *c, sd_bus_message *m);
+/* The engine said ENGINE_ERROR_AGAIN: dispatch m again after err->retry_usec (doubled per busy try), once
+ * the bus's queue was served. Returns 1 (the call is handled for now) or a negative errno. */
+int bus_call_again_later(BusContext *c, sd_bus_message *m, const EngineError *err);
+
+/* Calls that wait (no idle exit meanwhile). */
+unsigned bus_calls_waiting(BusContext *c);
+void bus_calls_free(BusContext *c);

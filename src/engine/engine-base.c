@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine base: errors, events, live records, claims and holders shared by every engine file */
+#include <errno.h>
+#include <stdarg.h>
+
+#include "engine/engine-base.h"
+#include "shared/log.h"
+
+static const char *const engine_error_code_table[_ENGINE_ERROR_MAX] = {
+        [ENGINE_OK]                     = "ok",
+        [ENGINE_ERROR_INVALID_XML]      = "invalid-xml",
+        [ENGINE_ERROR_INVALID_ARGUMENT] = "invalid-argument",
+        [ENGINE_ERROR_NO_SUCH_NETWORK]  = "no-such-network",
+        [ENGINE_ERROR_NO_SUCH_PORT]     = "no-such-port",
+        [ENGINE_ERROR_NETWORK_EXISTS]   = "network-exists",
+        [ENGINE_ERROR_PORT_EXISTS]      = "port-exists",
+        [ENGINE_ERROR_NETWORK_INACTIVE] = "network-inactive",
+        [ENGINE_ERROR_NETWORK_ACTIVE]   = "network-active",
+        [ENGINE_ERROR_NETWORK_BUSY]     = "network-busy",
+        [ENGINE_ERROR_POOL_EXHAUSTED]   = "pool-exhausted",
+        [ENGINE_ERROR_DEVICE_BUSY]      = "device-busy",
+        [ENGINE_ERROR_DEVICE_NOT_FOUND] = "device-not-found",
+        [ENGINE_ERROR_UNSUPPORTED]      = "unsupported",
+        [ENGINE_ERROR_HARDWARE]         = "hardware",
+        [ENGINE_ERROR_IO]               = "io",
+        [ENGINE_ERROR_AGAIN]            = "again",
+};
+
+const char *engine_error_code_to_string(EngineErrorCode code) {
+        if (code < 0 || code >= _ENGINE_ERROR_MAX)
+                return NULL;
+        return engine_error_code_table[code];
+}
+
+void engine_error_clear(EngineError *e) {
+        g_clear_pointer(&e->message, g_free);
+        e->code = ENGINE_OK;
+        e->retry_usec = 0;
+        e->busy = false;
+}
+
+static int fail_va(EngineError *err, EngineErrorCode code, const char *fmt, va_list ap) _printf_(3, 0);
+static int fail_va(EngineError *err, EngineErrorCode code, const char *fmt, va_list ap) {
+        g_assert(code > ENGINE_OK && code < _ENGINE_ERROR_MAX);
+        g_free(err->message);
+        err->message = g_strdup_vprintf(fmt, ap);
+        err->code = code;
+        return code;
+}
+
+int engine_fail(EngineError *err, EngineErrorCode code, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = fail_va(err, code, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int engine_fail_file(Engine *e, EngineError *err, int r, const char *verb, const char *what, StoreFile kind,
+                     const char *name) {
+        g_autofree char *path = store_file_path(e->store, kind, name);
+
+        return engine_fail(err, ENGINE_ERROR_IO, "cannot %s %s (%s): %s", verb, path, what, g_strerror(-r));
+}
+
+int engine_again(EngineError *err, uint64_t usec, bool busy, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = fail_va(err, ENGINE_ERROR_AGAIN, fmt, ap);
+        va_end(ap);
+        err->retry_usec = usec;
+        err->busy = busy;
+        return r;
+}
+
+void engine_emit(Engine *e, Network *n, Port *port, EngineEvent ev) {
+        if (e->observer)
+                e->observer(e, n, port, ev, e->observer_data);
+}
+
+void engine_save_live(Engine *e, Network *n) {
+        int r = store_save_live(e->store, n);
+
+        if (r < 0)
+                log_warning_errno(r, "network '%s': cannot write its live state: %m", network_name(n));
+}
+
+Network *engine_port_network(Engine *e, const Port *port) {
+        Network *n = g_hash_table_lookup(e->networks, port->network);
+
+        return n && n->active ? n : NULL;
+}
+
+PoolDevice *engine_port_device(Engine *e, const Port *port) {
+        Network *n = engine_port_network(e, port);
+
+        return n && n->pool ? pool_find(n->pool, port->device) : NULL;
+}
+
+/* ---- claims: a device is held through one network at a time ---- */
+
+static const char *device_key(const PoolDevice *d) {
+        return d->pci_address ?: d->netdev;
+}
+
+const char *engine_claim_holder(Engine *e, const PoolDevice *d) {
+        return g_hash_table_lookup(e->claims, device_key(d));
+}
+
+bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network) {
+        const char *holder = engine_claim_holder(e, d);
+
+        return holder && !streq(holder, network);
+}
+
+void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
+        if (d->connections > 0)
+                g_hash_table_replace(e->claims, g_strdup(device_key(d)), g_strdup(network));
+        else
+                g_hash_table_remove(e->claims, device_key(d));
+}
+
+/* ---- holders: which ports hold a device, so that it always names one that does ---- */
+
+static char *holders_key(const Network *n, const PoolDevice *d) {
+        return g_strconcat(network_name(n), "/", d->id, NULL);
+}
+
+void engine_holders_add(Engine *e, const Network *n, PoolDevice *d, const char *port_uuid) {
+        g_autofree char *key = holders_key(n, d);
+        GHashTable *set = g_hash_table_lookup(e->holders, key);
+
+        if (!set) {
+                set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+                g_hash_table_replace(e->holders, g_steal_pointer(&key), set);
+        }
+        g_hash_table_add(set, g_strdup(port_uuid));
+        g_free(d->port_uuid);
+        d->port_uuid = g_strdup(port_uuid);
+}
+
+void engine_holders_remove(Engine *e, const Network *n, PoolDevice *d, const char *port_uuid) {
+        g_autofree char *key = holders_key(n, d);
+        GHashTable *set = g_hash_table_lookup(e->holders, key);
+        GHashTableIter it;
+        gpointer other;
+
+        if (set)
+                g_hash_table_remove(set, port_uuid);
+        if (!set || g_hash_table_size(set) == 0) {
+                g_hash_table_remove(e->holders, key);
+                g_clear_pointer(&d->port_uuid, g_free);
+                return;
+        }
+        if (d->port_uuid && !streq(d->port_uuid, port_uuid))
+                return;         /* it names another holder already */
+        g_hash_table_iter_init(&it, set);
+        if (g_hash_table_iter_next(&it, &other, NULL)) {
+                g_free(d->port_uuid);
+                d->port_uuid = g_strdup(other);
+        }
+}

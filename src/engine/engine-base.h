@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine base: the Engine's state and the helpers every engine file uses (errors, events, records, claims).
+ * The engine files depend one way: engine-base <- engine-port <- engine-recover <- engine. */
+#pragma once
+
+#include "core/store.h"
+#include "engine/engine.h"
+#include "shared/macro.h"
+
+struct Engine {
+        HwBackend *hw;
+        Store *store;
+        GHashTable *networks;           /* name (own copy: definitions get replaced) -> Network* (owned) */
+        GHashTable *ports;              /* uuid -> Port* (owned) */
+        GHashTable *claims;             /* VF PCI address or netdev -> name of the network whose ports hold
+                                         * it: a device is held through one network at a time */
+        GHashTable *holders;            /* "network/device id" -> GHashTable set of the UUIDs of the ports
+                                         * that hold that device (several in private/vepa/bridge) */
+        bool restores_logged;           /* damaged VF records were reported once */
+        bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */
+        EngineObserver observer;
+        void *observer_data;
+};
+
+/* Set err's code and message; returns code. */
+int engine_fail(EngineError *err, EngineErrorCode code, const char *fmt, ...) _printf_(3, 4);
+/* A file of ours could not be written or removed (errno r): ENGINE_ERROR_IO naming the file, what it holds
+ * and the cause ("cannot write /run/netpool/ports/….xml (the record of port …): No space left on device"). */
+int engine_fail_file(Engine *e, EngineError *err, int r, const char *verb, const char *what, StoreFile kind,
+                     const char *name);
+/* Not finished: ENGINE_ERROR_AGAIN, to be called again after usec; busy: waiting for the hardware. */
+int engine_again(EngineError *err, uint64_t usec, bool busy, const char *fmt, ...) _printf_(4, 5);
+
+void engine_emit(Engine *e, Network *n, Port *port, EngineEvent ev);
+/* Write the live record of an active network, logging a failure. */
+void engine_save_live(Engine *e, Network *n);
+
+/* The port's network when it is active, else NULL. */
+Network *engine_port_network(Engine *e, const Port *port);
+/* The pool device a port holds, or NULL. */
+PoolDevice *engine_port_device(Engine *e, const Port *port);
+
+/* Claims: whether a device is held through another network than network. */
+bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network);
+const char *engine_claim_holder(Engine *e, const PoolDevice *d);
+/* The claim lasts while the device has connections in network. */
+void engine_claim_update(Engine *e, const PoolDevice *d, const char *network);
+
+/* The ports holding a device: added when a port is counted on it, removed when it leaves; the device
+ * shows one that still holds it. */
+void engine_holders_add(Engine *e, const Network *n, PoolDevice *d, const char *port_uuid);
+void engine_holders_remove(Engine *e, const Network *n, PoolDevice *d, const char *port_uuid);

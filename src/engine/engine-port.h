@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine ports, the parts the recovery and the network lifecycle use */
+#pragma once
+
+#include "engine/engine-base.h"
+
+struct VfTarget;
+
+/* Still there, and not taken outside netpool (a VF bound to vfio-pci that no port of ours holds)? */
+bool engine_device_usable(Engine *e, const PoolDevice *d);
+/* Count the port on its device (d may be NULL) and keep it in the books. Takes port. */
+void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d);
+/* The VFs a port on device d configures, added to port->vfs. */
+int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err);
+/* Restore the first n VFs of a port (those no other port shares); every one is tried. Returns 0, or
+ * ENGINE_ERROR_HARDWARE (or ENGINE_ERROR_AGAIN when call allows waiting and a VF is in reset). */
+int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCall *call, EngineError *err);
+void engine_port_vf_target(const PortVf *v, struct VfTarget *t);
+/* Release up to max ports of n (Stop with FORCE); returns how many are left, or < 0 … see engine_release. */
+int engine_release_network_ports(Engine *e, Network *n, guint max, const EngineCall *call, guint *ret_left,
+                                 EngineError *err);
