@@ -205,9 +205,9 @@ static void one_window(const LoadHost *h, sd_bus *bus, LoadMac *macs, LoadCheckR
 
 /**
  * load_checker_run() - the checker process: a window every INTERVAL_S seconds until the clients are done,
- * netpoold's RSS every second and once as the run passes its first tenth (the end of warm-up)
+ * netpoold's RSS every second and once as soon as WARM_CYCLES are done (the end of warm-up)
  */
-void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, uint64_t total_cycles,
+void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, uint64_t warm_cycles,
                       double interval_s) {
         LoadCheckResult *res = &shared->check;
         g_autoptr(sd_bus) bus = NULL;
@@ -221,20 +221,22 @@ void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, u
                 load_tally_violation(&res->tally, LOAD_V_CHECKER_CALL, "cannot connect: %s", strerror(-r));
                 return;
         }
-        while (!atomic_load(&shared->stop)) {
+        /* at least one window, however late this process gets the CPU */
+        do {
                 double t = load_now(), left;
+                bool warm;
 
                 one_window(h, bus, macs, res);
-                if (load_now() >= next_rss ||
-                    (!warm_sampled && atomic_load(&shared->cycles_done) * 10 >= total_cycles)) {
+                warm = atomic_load(&shared->cycles_done) >= warm_cycles;
+                if (load_now() >= next_rss || (warm && !warm_sampled)) {
                         sample_rss(shared, daemon_pid, start);
                         next_rss = load_now() + 1.0;
-                        warm_sampled = warm_sampled || atomic_load(&shared->cycles_done) * 10 >= total_cycles;
+                        warm_sampled = warm;
                 }
                 left = interval_s - (load_now() - t);
                 if (left > 0)
                         g_usleep((gulong) (left * 1e6));
-        }
+        } while (!atomic_load(&shared->stop));
 }
 
 /* ---- The checker's own test: planted windows, each judged as it must be ---- */

@@ -174,7 +174,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LoadPortList, load_port_list_clear)
 int load_list_ports(sd_bus *bus, LoadPortList *ret, sd_bus_error *error);
 void load_check_window(const LoadHost *h, const LoadPortList *l1, const LoadMac *macs, const LoadPortList *l2,
                        LoadCheckResult *res);
-void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, uint64_t total_cycles,
+void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, uint64_t warm_cycles,
                       double interval_s);
 uint64_t load_rss_kib(pid_t pid);
 

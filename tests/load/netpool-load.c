@@ -92,8 +92,8 @@ static int run_load(LoadRun *run, const char *network_path) {
         if (checker < 0)
                 return -errno;
         if (checker == 0) {
-                load_checker_run(run->host, run->shared, run->daemon_pid, run->total_cycles,
-                                 arg_interval_ms / 1000.0);
+                load_checker_run(run->host, run->shared, run->daemon_pid,
+                                 run->total_cycles * run->warmup_percent / 100, arg_interval_ms / 1000.0);
                 _exit(0);
         }
         run->start = load_now();
