@@ -143,7 +143,7 @@ int load_client_run(const LoadClientSpec *spec) {
                 return r;
         }
         snprintf(owner, sizeof(owner), "0ad0c1e0-0000-4000-8000-%012x", spec->id);
-        for (unsigned i = 0; i < spec->cycles; i++) {
+        for (unsigned i = 0; i < spec->cycles && !atomic_load(&spec->shared->interrupted); i++) {
                 run_cycle(spec, bus, owner, i);
                 atomic_fetch_add(&spec->shared->cycles_done, 1);
         }

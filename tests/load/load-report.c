@@ -159,9 +159,10 @@ static char *json_line(const LoadRun *run, const Summary *s) {
         bool first = true;
 
         g_string_append_printf(out, "\"clients\":%u,\"cycles\":%u,\"vfs\":%u,\"pfs\":%u,\"pairs\":%" G_GUINT64_FORMAT
-                               ",\"exhausted\":%" G_GUINT64_FORMAT ",\"wall_s\":%.1f,\"pairs_per_s\":%.1f,",
+                               ",\"exhausted\":%" G_GUINT64_FORMAT ",\"interrupted\":%s,\"wall_s\":%.1f,\"pairs_per_s\":%.1f,",
                                run->clients, run->cycles, run->host->n_vfs, run->host->n_pfs, s->pairs,
-                               s->exhausted, run->wall, run->wall > 0 ? s->pairs / run->wall : 0.0);
+                               s->exhausted, atomic_load(&run->shared->interrupted) ? "true" : "false", run->wall,
+                               run->wall > 0 ? s->pairs / run->wall : 0.0);
         json_percentiles(out, "allocate_ms", &s->alloc);
         json_percentiles(out, "release_ms", &s->release);
         g_string_append(out, "\"errors\":{");
@@ -224,6 +225,9 @@ static void print_table(const LoadRun *run, const Summary *s) {
              run->clients, run->cycles, run->host->n_vfs, run->host->n_pfs, (int) run->daemon_pid);
         line(run, "  pairs               %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " cycles (PoolExhausted %"
              G_GUINT64_FORMAT ")", s->pairs, run->total_cycles, s->exhausted);
+        if (atomic_load(&run->shared->interrupted))
+                line(run, "  INTERRUPTED         after %" G_GUINT64_FORMAT " cycles",
+                     atomic_load(&run->shared->cycles_done));
         line(run, "  wall time           %.1f s", run->wall);
         line(run, "  pairs/s             %.1f", run->wall > 0 ? s->pairs / run->wall : 0.0);
         line(run, "  Allocate            p50 %.2f ms  p99 %.2f ms  max %.2f ms", s->alloc.p50, s->alloc.p99,

@@ -101,6 +101,7 @@ typedef struct LoadCheckResult {
 typedef struct LoadShared {
         _Atomic uint64_t cycles_done;
         _Atomic int stop;                       /* the clients are done: the checker ends */
+        _Atomic int interrupted;                /* SIGINT or SIGTERM: clients end after their current cycle */
         LoadCheckResult check;
         LoadClientResult clients[LOAD_MAX_CLIENTS];
 } LoadShared;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netpool-load: concurrent Allocate/Release clients on a 256-VF hostdev network, a checker beside them */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,25 @@ static const GOptionEntry option_entries[] = {
           NULL },
         {}
 };
+
+/* where a signal tells every process (they share the mapping and inherit the handler) to wind down */
+static LoadShared *interrupt_target;
+
+static void on_interrupt(int sig) {
+        if (interrupt_target)
+                atomic_store(&interrupt_target->interrupted, 1);
+}
+
+/* Ctrl-C or a SIGTERM ends the run cleanly: each client finishes the cycle it is in (releasing its port), the
+ * report says the run was cut short, and the bus, the daemon and the directory are cleaned up. */
+static void catch_interrupts(LoadShared *shared) {
+        struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+
+        interrupt_target = shared;
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGINT, &sa, NULL);
+        (void) sigaction(SIGTERM, &sa, NULL);
+}
 
 static const char *path_from_env(const char *name, const char *fallback) {
         const char *v = getenv(name);
@@ -118,11 +138,12 @@ static int run_load(LoadRun *run, const char *network_path) {
                 }
         }
         for (int c = 0; c < arg_clients; c++)
-                if (clients[c] > 0)
-                        (void) waitpid(clients[c], NULL, 0);
+                while (clients[c] > 0 && waitpid(clients[c], NULL, 0) < 0 && errno == EINTR)
+                        ;
         run->wall = load_now() - run->start;
         atomic_store(&run->shared->stop, 1);
-        (void) waitpid(checker, NULL, 0);
+        while (waitpid(checker, NULL, 0) < 0 && errno == EINTR)
+                ;
         return 0;
 }
 
@@ -290,6 +311,7 @@ int main(int argc, char **argv) {
         memset(run.alloc_us, 0xff, latencies);         /* LOAD_NO_LATENCY until a call answers */
         memset(run.release_us, 0xff, latencies);
 
+        catch_interrupts(run.shared);
         /* the checker's judgement on planted windows first: a checker that sees nothing proves nothing */
         run.self_test_failures = load_check_self_test(&host, run.self_test_note,
                                                       sizeof(run.self_test_note));
