@@ -8,6 +8,8 @@ packages=(
         libsystemd-dev libglib2.0-dev libxml2-dev libnl-3-dev libnl-route-3-dev libpci-dev pci.ids
         dbus-daemon dbus-bin libdbus-1-dev systemd scdoc polkitd
         qemu-system-x86 busybox-static cpio xz-utils iproute2 make gcc-12 libc-bin
+        valgrind                        # the daemon of test-valgrind.sh
+        clang libclang-rt-14-dev        # libFuzzer and clang's sanitizer runtimes (tests/fuzz, -Dfuzzing=true)
 )
 
 missing=()

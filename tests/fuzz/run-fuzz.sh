@@ -18,7 +18,8 @@ esac
 mkdir -p "$build/corpus/$target" "$build/artifacts"
 # the sim host and the records go to a tmpfs when there is one: the writes fsync
 [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
-export NETPOOL_SIMHOST="$PWD/$build/src/tools/netpool-simhost"
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+export NETPOOL_SIMHOST="$build/src/tools/netpool-simhost"
 exec nice -n 19 "$build/tests/fuzz/fuzz-$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
         -max_len=8192 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" "$@" \
         "$build/corpus/$target" "${seeds[@]}"
