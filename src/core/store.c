@@ -126,6 +126,21 @@ static int load_definition(const char *path, NetDef **ret, char **ret_msg) {
         return r;
 }
 
+/* store_save_live() writes the network's devices from its pool, so the two halves of a record are one list
+ * written twice: halves that disagree mean damage, and the live view would silently be the pool's half. */
+static bool pool_matches_devs(const Pool *pool, const NetDef *def) {
+        if (pool->devices->len != def->devs->len)
+                return false;
+        for (guint i = 0; i < def->devs->len; i++) {
+                const PoolDevice *d = pool->devices->pdata[i];
+                g_autofree char *id = forward_dev_id(&g_array_index(def->devs, ForwardDev, i));
+
+                if (!streq_ptr(id, d->id))
+                        return false;
+        }
+        return true;
+}
+
 /**
  * store_parse_live() - read a live record (<networkstatus>: the live <network> and its <pool>)
  * Returns: 0 with *ret_def and *ret_pool (NULL without a <pool>) set, or -errno with *ret_msg set
@@ -168,6 +183,10 @@ int store_parse_live(const char *text, NetDef **ret_def, Pool **ret_pool, char *
                 if (r < 0) {
                         *ret_msg = g_steal_pointer(&msg);
                         return r;
+                }
+                if (!pool_matches_devs(pool, def)) {
+                        *ret_msg = g_strdup("<pool> does not hold the devices the live <network> lists");
+                        return -EINVAL;
                 }
         }
         *ret_def = g_steal_pointer(&def);
