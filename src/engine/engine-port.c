@@ -200,7 +200,8 @@ static int port_vf_settings(const Port *port, const PortVf *v, const char **ret_
 }
 
 /* A VF operation failed with r: the engine's verdict. A VF in reset is worth waiting for when the call
- * allows it; our own record file failing is IO; the rest is the hardware's refusal. */
+ * allows it; our own record file failing is IO; the rest is the hardware's refusal (HardwareError naming
+ * VF, PF and setting). */
 static int vf_failure(EngineError *err, int r, bool on_record, const EngineCall *call, const char *msg) {
         if (r == -EBUSY && call && call->may_wait) {
                 engine_again(err, VF_BUSY_RETRY_USEC, /* busy= */ true, "%s", msg);
@@ -208,8 +209,7 @@ static int vf_failure(EngineError *err, int r, bool on_record, const EngineCall 
         }
         if (on_record)
                 return fail(err, ENGINE_ERROR_IO, "%s", msg);
-        if (r == -ENODEV)
-                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "%s", msg);
+        /* whatever the driver said, ENODEV included: the VF was found a moment ago, the driver refused */
         return fail(err, ENGINE_ERROR_HARDWARE, "%s", msg);
 }
 
