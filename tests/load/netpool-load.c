@@ -102,6 +102,15 @@ static pid_t fork_child(void) {
         return pid;
 }
 
+static bool wait_clean_exit(pid_t pid) {
+        int status;
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return false;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* The clients and the checker, each a process; returns when all clients are done and the checker has
  * finished its last window. */
 static int run_load(LoadRun *run, const char *network_path) {
@@ -138,12 +147,13 @@ static int run_load(LoadRun *run, const char *network_path) {
                 }
         }
         for (int c = 0; c < arg_clients; c++)
-                while (clients[c] > 0 && waitpid(clients[c], NULL, 0) < 0 && errno == EINTR)
-                        ;
+                if (clients[c] > 0 && !wait_clean_exit(clients[c]))
+                        load_tally_error(&run->shared->clients[c].tally, "local.client-died",
+                                         "the client process died or could not reach the bus");
         run->wall = load_now() - run->start;
         atomic_store(&run->shared->stop, 1);
-        while (waitpid(checker, NULL, 0) < 0 && errno == EINTR)
-                ;
+        if (!wait_clean_exit(checker))
+                load_tally_violation(&run->end, LOAD_V_CHECKER_CALL, "the checker process died");
         return 0;
 }
 
