@@ -72,7 +72,7 @@ int store_save_definition(Store *s, const NetDef *def) {
         g_autofree char *xml = netdef_format_xml(def, NETDEF_FORMAT_INACTIVE);
         g_autofree char *file = xml_file_name(def->name);
 
-        return write_file_atomic(s->config_dir, file, xml, strlen(xml));
+        return write_file_durable(s->config_dir, file, xml, strlen(xml));
 }
 
 int store_remove_definition(Store *s, const char *name) {
@@ -88,7 +88,7 @@ int store_remove_definition(Store *s, const char *name) {
 int store_set_autostart(Store *s, const char *name, bool on) {
         g_assert(network_name_is_valid(name));
         if (on)
-                return write_file_atomic(s->autostart_dir, name, "", 0);
+                return write_file_durable(s->autostart_dir, name, "", 0);
         return unlink_durable(s->autostart_dir, name);
 }
 
@@ -107,7 +107,7 @@ int store_save_live(Store *s, const Network *n) {
 int store_remove_live(Store *s, const char *name) {
         g_autofree char *file = xml_file_name(name);
 
-        return unlink_durable(s->live_dir, file);
+        return unlink_atomic(s->live_dir, file);
 }
 
 static int load_definition(const char *path, NetDef **ret, char **ret_msg) {
@@ -313,7 +313,7 @@ int store_save_port(Store *s, const Port *p) {
 int store_remove_port(Store *s, const char *uuid) {
         g_autofree char *file = port_file_name(uuid);
 
-        return unlink_durable(s->ports_dir, file);
+        return unlink_atomic(s->ports_dir, file);
 }
 
 int store_load_ports(Store *s, GPtrArray *ports, GPtrArray *notes) {

@@ -17,7 +17,10 @@
  *   STATE/ports/<uuid>.xml         port record: <portstatus> with the port and the VFs it configured
  *   STATE/vf/<PF netdev>_vf<N>     a VF's original configuration (core/vf-record.h)
  *   STATE/autostarted              written once autostart ran since boot (STATE is a tmpfs)
- * Every file is written atomically; names come only from validated network names. */
+ * Every file is written atomically (a temporary file renamed over the name), and names come only from
+ * validated names. Durability is decided per directory: CONFIG holds what must survive a power loss, so its
+ * files and directories are fsynced too; STATE (a tmpfs, emptied by a reboot anyway) must survive a crash of
+ * the daemon, which the rename alone gives. */
 typedef struct Store {
         char *config_dir;
         char *state_dir;

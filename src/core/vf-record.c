@@ -312,7 +312,7 @@ int vf_record_remove(const char *dir, const char *pf_netdev, unsigned vf) {
 
         if (!name)
                 return -EINVAL;
-        r = unlink_durable(dir, name);
+        r = unlink_atomic(dir, name);
         /* a missing dir holds no record either */
         return r == -ENOENT ? 0 : r;
 }

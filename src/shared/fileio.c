@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* File helpers: atomic writes and small reads */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ static int write_all(int fd, const char *data, size_t len) {
         return 0;
 }
 
-int write_file_atomic(const char *dir, const char *name, const char *data, size_t len) {
+static int write_file(const char *dir, const char *name, const char *data, size_t len, bool durable) {
         g_autofree char *tmp = g_strdup_printf("%s/.#%s.XXXXXX", dir, name);
         g_autofree char *path = g_build_filename(dir, name, NULL);
         _cleanup_(closep) int fd = -1;
@@ -50,7 +51,7 @@ int write_file_atomic(const char *dir, const char *name, const char *data, size_
         r = write_all(fd, data, len);
         if (r >= 0 && fchmod(fd, 0644) < 0)
                 r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, path) < 0)
                 r = -errno;
@@ -58,7 +59,15 @@ int write_file_atomic(const char *dir, const char *name, const char *data, size_
                 (void) unlink(tmp);
                 return r;
         }
-        return fsync_dir(dir);
+        return durable ? fsync_dir(dir) : 0;
+}
+
+int write_file_atomic(const char *dir, const char *name, const char *data, size_t len) {
+        return write_file(dir, name, data, len, /* durable= */ false);
+}
+
+int write_file_durable(const char *dir, const char *name, const char *data, size_t len) {
+        return write_file(dir, name, data, len, /* durable= */ true);
 }
 
 int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len) {
@@ -115,10 +124,16 @@ int mkdir_parents(const char *path) {
         return 0;
 }
 
-int unlink_durable(const char *dir, const char *name) {
+int unlink_atomic(const char *dir, const char *name) {
         g_autofree char *path = g_build_filename(dir, name, NULL);
 
         if (unlink(path) < 0 && errno != ENOENT)
                 return -errno;
-        return fsync_dir(dir);
+        return 0;
+}
+
+int unlink_durable(const char *dir, const char *name) {
+        int r = unlink_atomic(dir, name);
+
+        return r < 0 ? r : fsync_dir(dir);
 }

@@ -4,8 +4,12 @@
 
 #include <stddef.h>
 
-/* Write data to dir/name atomically: temporary file in dir, fsync, rename, fsync of dir. */
+/* Durability is decided per directory (docs/architecture.md): */
+/* Write data to dir/name atomically: a temporary file in dir, renamed over the name. A crash of the process
+ * leaves the old or the new content, never a mix; for the state dir, a tmpfs that a power loss empties. */
 int write_file_atomic(const char *dir, const char *name, const char *data, size_t len);
+/* The same, surviving a power loss too: the file and the directory are fsynced. For the config dir. */
+int write_file_durable(const char *dir, const char *name, const char *data, size_t len);
 
 /* Read a whole file of at most max bytes; -EFBIG when larger. */
 int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len);
@@ -16,5 +20,7 @@ int read_one_line(const char *path, char **ret);
 /* mkdir -p with mode 0755 */
 int mkdir_parents(const char *path);
 
-/* unlink that treats ENOENT as success, then fsyncs the directory */
+/* unlink that treats ENOENT as success */
+int unlink_atomic(const char *dir, const char *name);
+/* the same, then fsyncs the directory */
 int unlink_durable(const char *dir, const char *name);
