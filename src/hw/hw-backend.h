@@ -23,6 +23,7 @@ struct HwBackend {
         const HwBackendOps *ops;
         char *sysfs_root;               /* "" for the real /sys, else a directory holding sys/ */
         HwPciNames *pci_names;          /* one libpci context per backend */
+        GHashTable *vf_indexes;         /* PCI address key -> VF index + 1, as last read (a hint, checked) */
         void *data;                     /* backend's own state, freed by ops->free */
 };
 

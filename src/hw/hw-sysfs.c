@@ -29,14 +29,53 @@ static char *function_link_path(const char *root, const PciAddr *addr) {
         return sysfs_path(root, rel);
 }
 
-/* realpath() that reports a missing target as -ENODEV, since callers look up devices */
-static int resolve_device(const char *path, char **ret) {
-        char *resolved = realpath(path, NULL);
+/* path with "." and ".." taken lexically, made absolute */
+static char *normalize_path(const char *path) {
+        g_autofree char *cwd = g_path_is_absolute(path) ? NULL : g_get_current_dir();
+        g_autofree char *abs = cwd ? g_build_filename(cwd, path, NULL) : g_strdup(path);
+        g_auto(GStrv) parts = g_strsplit(abs, "/", -1);
+        g_autoptr(GPtrArray) kept = g_ptr_array_new();
+        g_autoptr(GString) out = g_string_new(NULL);
 
-        if (!resolved)
-                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
-        *ret = resolved;
-        return 0;
+        for (char **p = parts; *p; p++) {
+                if (**p == '\0' || streq(*p, "."))
+                        continue;
+                if (streq(*p, "..")) {
+                        if (kept->len > 0)
+                                g_ptr_array_remove_index(kept, kept->len - 1);
+                        continue;
+                }
+                g_ptr_array_add(kept, *p);
+        }
+        for (guint i = 0; i < kept->len; i++)
+                g_string_append_printf(out, "/%s", (const char *) kept->pdata[i]);
+        return out->len > 0 ? g_string_free(g_steal_pointer(&out), FALSE) : g_strdup("/");
+}
+
+/* Where a sysfs link leads, -ENODEV when nowhere. Its target is joined to the link's directory with ".."
+ * taken lexically — sysfs links are relative, and the directories they climb out of are no links — and
+ * followed again while it is a link: a readlink or two, where realpath() reads one per path component. */
+static int resolve_device(const char *path, char **ret) {
+        g_autofree char *cur = normalize_path(path);
+
+        for (unsigned hops = 0; hops < 16; hops++) {
+                g_autofree char *dir = NULL, *joined = NULL;
+                char target[PATH_MAX];
+                ssize_t n = readlink(cur, target, sizeof(target) - 1);
+
+                if (n < 0 && errno == EINVAL) {         /* no link: the device itself */
+                        *ret = g_steal_pointer(&cur);
+                        return 0;
+                }
+                if (n < 0)
+                        return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+                target[n] = '\0';
+                dir = g_path_get_dirname(cur);
+                joined = target[0] == '/' ? g_strdup(target) : g_build_filename(dir, target, NULL);
+                g_free(cur);
+                cur = normalize_path(joined);
+        }
+        return -ELOOP;
 }
 
 static int read_attr(const char *dir, const char *name, char **ret) {
@@ -260,7 +299,21 @@ static int read_ids(const char *dir, HwFunction *f) {
  * malformed, and must not make hw_sysfs_list_vfs() look for billions of virtfnN links */
 #define SRIOV_VFS_MAX 0xffff
 
-static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_index_hint) {
+/* Whether the PF's virtfn<index> link names this VF: one readlink, where find_vf_index() reads them all. */
+static bool vf_index_matches(const char *root, const PciAddr *pf, int index, const PciAddr *vf) {
+        g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL, *name = NULL, *link = NULL;
+        PciAddr addr;
+
+        if (index < 0 || resolve_device(pf_link, &pf_dir) < 0)
+                return false;
+        name = g_strdup_printf("virtfn%d", index);
+        link = g_build_filename(pf_dir, name, NULL);
+        return read_link_pci_addr(link, &addr) >= 0 && pci_addr_equal(&addr, vf);
+}
+
+/* vf_index_hint: the VF's index when known (-1 when not); hint_checked: whether it was read from the
+ * PF's virtfn link just now, else it is checked against that link before it is used */
+static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_index_hint, bool hint_checked) {
         g_autofree char *physfn = g_build_filename(dir, "physfn", NULL);
         uint64_t v;
         int r;
@@ -283,11 +336,15 @@ static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_i
         if (r < 0)
                 return r;
         f->is_vf = true;
-        f->vf_index = vf_index_hint >= 0 ? vf_index_hint : find_vf_index(root, &f->physfn, &f->addr);
+        if (vf_index_hint >= 0 && (hint_checked || vf_index_matches(root, &f->physfn, vf_index_hint, &f->addr)))
+                f->vf_index = vf_index_hint;
+        else
+                f->vf_index = find_vf_index(root, &f->physfn, &f->addr);
         return 0;
 }
 
-static int read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+static int read_function(const char *root, const PciAddr *addr, int vf_index_hint, bool hint_checked,
+                         HwFunction **ret) {
         g_autofree char *link = NULL, *dir = NULL, *driver_link = NULL;
         g_autoptr(HwFunction) f = NULL;
         int r;
@@ -310,7 +367,7 @@ static int read_function(const char *root, const PciAddr *addr, int vf_index_hin
         if (r < 0 && r != -ENOENT)
                 return r;
 
-        r = read_sriov(root, dir, f, vf_index_hint);
+        r = read_sriov(root, dir, f, vf_index_hint, hint_checked);
         if (r < 0)
                 return r;
         r = read_function_netdevs(dir, f);
@@ -320,8 +377,8 @@ static int read_function(const char *root, const PciAddr *addr, int vf_index_hin
         return 0;
 }
 
-int hw_sysfs_read_function(const char *root, const PciAddr *addr, HwFunction **ret) {
-        return read_function(root, addr, -1, ret);
+int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+        return read_function(root, addr, vf_index_hint, /* hint_checked= */ false, ret);
 }
 
 int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
@@ -373,7 +430,7 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
                         continue;       /* a gap: the next index may still exist */
                 if (r < 0)
                         return r;
-                r = read_function(root, &addr, (int) i, &vf);
+                r = read_function(root, &addr, (int) i, /* hint_checked= */ true, &vf);
                 if (r == -ENODEV) {
                         log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
                         continue;

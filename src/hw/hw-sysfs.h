@@ -17,8 +17,10 @@ int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret);
 
 /* The PCI function R/sys/bus/pci/devices/<BDF>, with every netdev it has, sorted by dev_port.
- * Vendor and device names are left NULL: hw.c fills them. */
-int hw_sysfs_read_function(const char *root, const PciAddr *addr, HwFunction **ret);
+ * Vendor and device names are left NULL: hw.c fills them. vf_index_hint (-1: none) is the VF index it had
+ * last time: checked against the PF's one virtfn link of that index, and only when that link names
+ * another function are all of them read. */
+int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
 
 /* Whether the function is an SR-IOV PF (has sriov_totalvfs). -ENODEV when it does not exist. */
 int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);

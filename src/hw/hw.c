@@ -14,6 +14,7 @@ HwBackend *hw_backend_new(const HwBackendOps *ops, const char *sysfs_root) {
         hw->ops = ops;
         hw->sysfs_root = g_strdup(sysfs_root ? sysfs_root : "");
         hw->pci_names = hw_pci_names_new();
+        hw->vf_indexes = g_hash_table_new(g_direct_hash, g_direct_equal);
         return hw;
 }
 
@@ -27,6 +28,7 @@ HwBackend *hw_backend_free(HwBackend *hw) {
         if (hw->ops && hw->ops->free)
                 hw->ops->free(hw);
         hw_pci_names_free(hw->pci_names);
+        g_hash_table_unref(hw->vf_indexes);
         g_free(hw->sysfs_root);
         g_free(hw);
         return NULL;
@@ -40,13 +42,25 @@ const char *hw_backend_name(const HwBackend *hw) {
  * hw_lookup_function() - read a PCI function with its netdevs and names
  * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
  */
+/* A PCI address as a hash key: 16 + 8 + 5 + 3 bits */
+static gpointer pci_addr_key(const PciAddr *a) {
+        return GUINT_TO_POINTER((a->domain << 16) | (a->bus << 8) | (a->slot << 3) | a->function);
+}
+
 int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
         HwFunction *f = NULL;
+        gpointer hint;
         int r;
 
-        r = hw_sysfs_read_function(hw->sysfs_root, addr, &f);
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        /* a VF's index is found by reading the PF's virtfnN links; the one it had last time is checked first */
+        hint = g_hash_table_lookup(hw->vf_indexes, pci_addr_key(addr));
+        r = hw_sysfs_read_function(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, &f);
         if (r < 0)
                 return r;
+        if (f->is_vf && f->vf_index >= 0)
+                g_hash_table_insert(hw->vf_indexes, pci_addr_key(addr), GINT_TO_POINTER(f->vf_index + 1));
         hw_pci_names_fill(hw->pci_names, f);
         *ret = f;
         return 0;
