@@ -26,6 +26,7 @@ typedef struct BusContext {
         sd_event_source *idle_timer;
         GHashTable *calls;              /* sd_bus_message* -> BusCall*: calls that wait (bus-call.c) */
         sd_event_source *call_sweep;    /* drops the records of calls that no longer wait */
+        GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
         bool exiting;
 } BusContext;
 

@@ -8,6 +8,7 @@
 
 #include "bus/bus-errors.h"
 #include "bus/bus-call.h"
+#include "bus/bus-polkit.h"
 #include "daemon/context.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
@@ -62,6 +63,9 @@ static int connect_bus(Context *c) {
         r = sd_bus_attach_event(b->bus, b->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "cannot attach the bus to the event loop: %m");
+        r = bus_polkit_setup(b);
+        if (r < 0)
+                return log_error_errno(r, "cannot watch the bus's names: %m");
         r = bus_manager_register(b);
         if (r >= 0)
                 r = bus_network_register(b);
@@ -153,6 +157,7 @@ void context_clear(Context *c) {
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
         bus_calls_free(b);
+        bus_polkit_free(b);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);
