@@ -27,6 +27,7 @@ typedef struct BusContext {
         GHashTable *calls;              /* sd_bus_message* -> BusCall*: calls that wait (bus-call.c) */
         sd_event_source *call_sweep;    /* drops the records of calls that no longer wait */
         GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
+        GHashTable *shown_networks;     /* name -> what its properties last said (bus-network.c) */
         bool exiting;
 } BusContext;
 

@@ -319,8 +319,63 @@ static int network_node_enumerator(sd_bus *bus, const char *path, void *userdata
         return 1;
 }
 
+/* What a network's properties last said on the bus, so that PropertiesChanged names only those that
+ * changed since (an Allocate changes Connections and Available, nothing else). */
+typedef struct ShownNetwork {
+        NetworkInfo info;
+        char *mode;                     /* own copy: the definition may be replaced */
+} ShownNetwork;
+
+static void shown_network_free(gpointer p) {
+        ShownNetwork *s = p;
+
+        g_free(s->mode);
+        g_free(s);
+}
+
+static void remember_shown(BusContext *c, const Network *n, const NetworkInfo *i) {
+        ShownNetwork *s = g_new0(ShownNetwork, 1);
+
+        if (!c->shown_networks)
+                c->shown_networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, shown_network_free);
+        s->info = *i;
+        s->mode = g_strdup(i->mode);
+        s->info.mode = s->mode;
+        s->info.name = s->info.uuid = NULL;     /* const properties: never compared */
+        g_hash_table_replace(c->shown_networks, g_strdup(network_name(n)), s);
+}
+
+static void emit_network_changed(BusContext *c, Network *n, const char *path) {
+        const ShownNetwork *was = c->shown_networks ? g_hash_table_lookup(c->shown_networks, network_name(n)) :
+                                  NULL;
+        const char *changed[8];
+        size_t k = 0;
+        NetworkInfo i;
+
+        engine_network_info(c->engine, n, &i);
+        if (!was || !streq(was->info.mode, i.mode))
+                changed[k++] = "ForwardMode";
+        if (!was || was->info.active != i.active)
+                changed[k++] = "Active";
+        if (!was || was->info.persistent != i.persistent)
+                changed[k++] = "Persistent";
+        if (!was || was->info.autostart != i.autostart)
+                changed[k++] = "Autostart";
+        if (!was || was->info.connections != i.connections)
+                changed[k++] = "Connections";
+        if (!was || was->info.capacity != i.capacity)
+                changed[k++] = "Capacity";
+        if (!was || was->info.available != i.available)
+                changed[k++] = "Available";
+        changed[k] = NULL;
+        remember_shown(c, n, &i);
+        if (k > 0)
+                (void) sd_bus_emit_properties_changed_strv(c->bus, path, NETPOOL_NETWORK_IFACE, (char **) changed);
+}
+
 void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event) {
         g_autofree char *path = NULL;
+        NetworkInfo i;
 
         if (!c->bus)
                 return;
@@ -329,17 +384,21 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
                 return;
         switch (event) {
         case ENGINE_EVENT_NETWORK_ADDED:
+                engine_network_info(c->engine, n, &i);
+                remember_shown(c, n, &i);
+                _fallthrough_;
         case ENGINE_EVENT_PORT_ADDED:
                 (void) sd_bus_emit_object_added(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_REMOVED:
+                if (c->shown_networks)
+                        g_hash_table_remove(c->shown_networks, network_name(n));
+                _fallthrough_;
         case ENGINE_EVENT_PORT_REMOVED:
                 (void) sd_bus_emit_object_removed(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_CHANGED:
-                (void) sd_bus_emit_properties_changed(c->bus, path, NETPOOL_NETWORK_IFACE, "ForwardMode",
-                                                      "Active", "Persistent", "Autostart", "Connections",
-                                                      "Capacity", "Available", NULL);
+                emit_network_changed(c, n, path);
                 break;
         }
 }
@@ -370,7 +429,15 @@ static int filter_autostart_set(sd_bus_message *m, void *userdata, sd_bus_error 
 }
 
 int bus_network_register(BusContext *c) {
+        g_autoptr(GPtrArray) list = engine_list_networks(c->engine);
         int r;
+
+        for (guint i = 0; i < list->len; i++) {
+                NetworkInfo info;
+
+                engine_network_info(c->engine, list->pdata[i], &info);
+                remember_shown(c, list->pdata[i], &info);
+        }
 
         r = sd_bus_add_filter(c->bus, NULL, filter_autostart_set, c);
         if (r < 0)

@@ -158,6 +158,7 @@ void context_clear(Context *c) {
         b->idle_timer = sd_event_source_unref(b->idle_timer);
         bus_calls_free(b);
         bus_polkit_free(b);
+        g_clear_pointer(&b->shown_networks, g_hash_table_unref);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);

@@ -305,9 +305,20 @@ expect_eq "Port.PlugType" "direct" "$(port_prop "$P_PATH" PlugType)"
 expect_eq "Port.Device" "eth0v0" "$(port_prop "$P_PATH" Device)"
 expect_eq "Port.PCIAddress is empty" "" "$(port_prop "$P_PATH" PCIAddress)"
 expect_eq "ListPorts names the netdev" "$(uuid_n 40) pt vm1 $OWNER 52:54:00:b0:00:01 eth0v0 $P_PATH" "$(list_ports)"
+# PropertiesChanged names only what changed, once per call: Connections and Available
+dbus-monitor --system "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'" \
+        >"$NP_DIR/props.log" 2>&1 &
+monitor_pid=$!
+sleep 0.5
 port_call Allocate pt "$(port_xml 52:54:00:b0:00:02)"
 check "the next Allocate takes VF 1 (a passthrough device has one port)" \
         grep -q "<plug type='direct' dev='eth0v1' mode='passthrough'/>" <<<"$P_XML"
+sleep 0.5
+kill $monitor_pid 2>/dev/null; wait $monitor_pid 2>/dev/null
+expect_eq "one PropertiesChanged for the Allocate" "1" "$(grep -c 'member=PropertiesChanged' "$NP_DIR/props.log")"
+expect_eq "it names Connections and Available only" "Available Connections" \
+        "$(sed -n 's/^ *string "\(Active\|Available\|Autostart\|Capacity\|Connections\|ForwardMode\|Persistent\)"$/\1/p' \
+                "$NP_DIR/props.log" | sort | tr '\n' ' ' | sed 's/ $//')"
 check "Stop FORCE" stop_net pt 1
 expect_eq "VF 0 is back to the defaults" "$DEFAULT_VF" "$(vfst $ETH0 0)"
 expect_eq "VF 1 is back to the defaults" "$DEFAULT_VF" "$(vfst $ETH0 1)"
