@@ -2,6 +2,7 @@
 /* Sysfs discovery: reads netdevs, PCI functions and SR-IOV links under a root directory */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,14 +79,42 @@ static int resolve_device(const char *path, char **ret) {
         return -ELOOP;
 }
 
-static int read_attr(const char *dir, const char *name, char **ret) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
 
-        return read_one_line(path, ret);
+/* The directory of a device, opened to read its attributes relative to it: one path lookup per
+ * attribute instead of one per component of a long path. */
+static int open_dir(const char *path) {
+        int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+        return fd;
+}
+
+/* The first line of an attribute (sysfs attributes are one page at most). */
+static int read_attr(int dfd, const char *name, char **ret) {
+        _cleanup_(closep) int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char buf[4097];
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        do
+                n = read(fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        *ret = g_strdup(buf);
+        return 0;
 }
 
 /* An unsigned attribute in the given base ("0x" allowed for base 16); -EIO when malformed. */
-static int read_attr_u64(const char *dir, const char *name, unsigned base, uint64_t max, uint64_t *ret) {
+static int read_attr_u64(int dir, const char *name, unsigned base, uint64_t max, uint64_t *ret) {
         g_autofree char *s = NULL;
         char *end = NULL;
         guint64 v;
@@ -105,16 +134,14 @@ static int read_attr_u64(const char *dir, const char *name, unsigned base, uint6
         return 0;
 }
 
-static bool attr_exists(const char *dir, const char *name) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        return access(path, F_OK) == 0;
+static bool attr_exists(int dfd, const char *name) {
+        return faccessat(dfd, name, F_OK, 0) == 0;
 }
 
 /* The last path component a symlink points at: "driver" -> "…/drivers/iavf" gives "iavf". */
-static int read_link_basename(const char *path, char **ret) {
+static int read_link_basename(int dfd, const char *name, char **ret) {
         char target[PATH_MAX];
-        ssize_t n = readlink(path, target, sizeof(target) - 1);
+        ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
 
         if (n < 0)
                 return -errno;
@@ -124,11 +151,11 @@ static int read_link_basename(const char *path, char **ret) {
 }
 
 /* The PCI function a link ("physfn", "virtfnN") names, by the BDF it points at. */
-static int read_link_pci_addr(const char *path, PciAddr *ret) {
+static int read_link_pci_addr(int dfd, const char *name, PciAddr *ret) {
         g_autofree char *base = NULL;
         int r;
 
-        r = read_link_basename(path, &base);
+        r = read_link_basename(dfd, name, &base);
         if (r < 0)
                 return r;
         return pci_addr_from_string(base, ret) < 0 ? -EIO : 0;
@@ -158,7 +185,7 @@ static int netdev_pci_function(const char *root, const char *netdev_dir, PciAddr
 }
 
 /* The attributes of one netdev directory; the PCI side is left to the caller. */
-static int read_netdev_attrs(const char *dir, const char *name, HwNetdev **ret) {
+static int read_netdev_attrs(int dir, const char *name, HwNetdev **ret) {
         g_autoptr(HwNetdev) n = hw_netdev_new();
         g_autofree char *operstate = NULL, *mac = NULL;
         uint64_t v;
@@ -203,12 +230,16 @@ int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
 int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
         g_autofree char *dir = NULL;
         g_autoptr(HwNetdev) n = NULL;
+        _cleanup_(closep) int dfd = -1;
         int r;
 
         r = hw_sysfs_netdev_dir(root, name, &dir);
         if (r < 0)
                 return r;
-        r = read_netdev_attrs(dir, name, &n);
+        dfd = open_dir(dir);
+        if (dfd < 0)
+                return dfd;
+        r = read_netdev_attrs(dfd, name, &n);
         if (r < 0)
                 return r;
         r = netdev_pci_function(root, dir, &n->pci);
@@ -227,23 +258,29 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         return strcmp(x->name, y->name);
 }
 
-static int read_function_netdevs(const char *function_dir, HwFunction *f) {
-        g_autofree char *net_dir = g_build_filename(function_dir, "net", NULL);
-        g_autoptr(GDir) d = g_dir_open(net_dir, 0, NULL);
-        const char *name;
+static int read_function_netdevs(int function_dir, HwFunction *f) {
+        int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_(closedirp) DIR *d = net_fd >= 0 ? fdopendir(net_fd) : NULL;
+        struct dirent *de;
 
-        if (!d)
+        if (!d) {
+                if (net_fd >= 0)
+                        close(net_fd);
                 return 0;       /* no net/: a function without netdevs (assigned, or not a NIC) */
-        while ((name = g_dir_read_name(d))) {
-                g_autofree char *dir = g_build_filename(net_dir, name, NULL);
+        }
+        while ((de = readdir(d))) {
+                _cleanup_(closep) int dfd = -1;
                 HwNetdev *n = NULL;
                 int r;
 
-                if (!netdev_name_is_valid(name))
+                if (!netdev_name_is_valid(de->d_name))
                         continue;
-                r = read_netdev_attrs(dir, name, &n);
-                if (r == -ENODEV)
+                dfd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0)
                         continue;       /* vanished while we looked */
+                r = read_netdev_attrs(dfd, de->d_name, &n);
+                if (r == -ENODEV)
+                        continue;
                 if (r < 0)
                         return r;
                 n->pci = f->addr;
@@ -257,30 +294,28 @@ static int read_function_netdevs(const char *function_dir, HwFunction *f) {
 /* The N whose virtfnN link of the PF names this VF; -1 when none does. */
 static int find_vf_index(const char *root, const PciAddr *pf, const PciAddr *vf) {
         g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL;
-        g_autoptr(GDir) d = NULL;
-        const char *name;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
 
         if (resolve_device(pf_link, &pf_dir) < 0)
                 return -1;
-        d = g_dir_open(pf_dir, 0, NULL);
+        d = opendir(pf_dir);
         if (!d)
                 return -1;
-        while ((name = g_dir_read_name(d))) {
-                g_autofree char *link = NULL;
+        while ((de = readdir(d))) {
                 unsigned index;
                 PciAddr addr;
                 int consumed = 0;
 
-                if (sscanf(name, "virtfn%u%n", &index, &consumed) != 1 || name[consumed] != '\0')
+                if (sscanf(de->d_name, "virtfn%u%n", &index, &consumed) != 1 || de->d_name[consumed] != '\0')
                         continue;
-                link = g_build_filename(pf_dir, name, NULL);
-                if (read_link_pci_addr(link, &addr) >= 0 && pci_addr_equal(&addr, vf))
+                if (read_link_pci_addr(dirfd(d), de->d_name, &addr) >= 0 && pci_addr_equal(&addr, vf))
                         return (int) MIN(index, (unsigned) INT_MAX);
         }
         return -1;
 }
 
-static int read_ids(const char *dir, HwFunction *f) {
+static int read_ids(int dir, HwFunction *f) {
         uint64_t v;
         int r;
 
@@ -301,20 +336,23 @@ static int read_ids(const char *dir, HwFunction *f) {
 
 /* Whether the PF's virtfn<index> link names this VF: one readlink, where find_vf_index() reads them all. */
 static bool vf_index_matches(const char *root, const PciAddr *pf, int index, const PciAddr *vf) {
-        g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL, *name = NULL, *link = NULL;
+        g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL;
+        _cleanup_(closep) int dfd = -1;
+        char name[32];
         PciAddr addr;
 
         if (index < 0 || resolve_device(pf_link, &pf_dir) < 0)
                 return false;
-        name = g_strdup_printf("virtfn%d", index);
-        link = g_build_filename(pf_dir, name, NULL);
-        return read_link_pci_addr(link, &addr) >= 0 && pci_addr_equal(&addr, vf);
+        dfd = open_dir(pf_dir);
+        if (dfd < 0)
+                return false;
+        g_snprintf(name, sizeof(name), "virtfn%d", index);
+        return read_link_pci_addr(dfd, name, &addr) >= 0 && pci_addr_equal(&addr, vf);
 }
 
 /* vf_index_hint: the VF's index when known (-1 when not); hint_checked: whether it was read from the
  * PF's virtfn link just now, else it is checked against that link before it is used */
-static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_index_hint, bool hint_checked) {
-        g_autofree char *physfn = g_build_filename(dir, "physfn", NULL);
+static int read_sriov(const char *root, int dir, HwFunction *f, int vf_index_hint, bool hint_checked) {
         uint64_t v;
         int r;
 
@@ -330,7 +368,7 @@ static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_i
                 f->num_vfs = r < 0 ? 0 : (unsigned) v;
         }
 
-        r = read_link_pci_addr(physfn, &f->physfn);
+        r = read_link_pci_addr(dir, "physfn", &f->physfn);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -343,18 +381,11 @@ static int read_sriov(const char *root, const char *dir, HwFunction *f, int vf_i
         return 0;
 }
 
-static int read_function(const char *root, const PciAddr *addr, int vf_index_hint, bool hint_checked,
-                         HwFunction **ret) {
-        g_autofree char *link = NULL, *dir = NULL, *driver_link = NULL;
+/* The function whose directory is open as dir. */
+static int read_function_at(const char *root, int dir, const PciAddr *addr, int vf_index_hint, bool hint_checked,
+                            HwFunction **ret) {
         g_autoptr(HwFunction) f = NULL;
         int r;
-
-        if (!addr || !pci_addr_is_valid(addr))
-                return -EINVAL;
-        link = function_link_path(root, addr);
-        r = resolve_device(link, &dir);
-        if (r < 0)
-                return r;
 
         f = hw_function_new();
         f->addr = *addr;
@@ -362,8 +393,7 @@ static int read_function(const char *root, const PciAddr *addr, int vf_index_hin
         if (r < 0)
                 return r == -ENOENT ? -ENODEV : r;
 
-        driver_link = g_build_filename(dir, "driver", NULL);
-        r = read_link_basename(driver_link, &f->driver);
+        r = read_link_basename(dir, "driver", &f->driver);
         if (r < 0 && r != -ENOENT)
                 return r;
 
@@ -377,21 +407,40 @@ static int read_function(const char *root, const PciAddr *addr, int vf_index_hin
         return 0;
 }
 
-int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
-        return read_function(root, addr, vf_index_hint, /* hint_checked= */ false, ret);
-}
-
-int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
-        g_autofree char *link = NULL, *dir = NULL;
+static int read_function(const char *root, const PciAddr *addr, int vf_index_hint, bool hint_checked,
+                         HwFunction **ret) {
+        g_autofree char *link = NULL, *path = NULL;
+        _cleanup_(closep) int dir = -1;
         int r;
 
         if (!addr || !pci_addr_is_valid(addr))
                 return -EINVAL;
         link = function_link_path(root, addr);
-        r = resolve_device(link, &dir);
+        r = resolve_device(link, &path);
         if (r < 0)
                 return r;
-        return attr_exists(dir, "sriov_totalvfs");
+        dir = open_dir(path);
+        if (dir < 0)
+                return dir;
+        return read_function_at(root, dir, addr, vf_index_hint, hint_checked, ret);
+}
+
+int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+        return read_function(root, addr, vf_index_hint, /* hint_checked= */ false, ret);
+}
+
+int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
+        g_autofree char *link = NULL, *path = NULL, *attr = NULL;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        r = resolve_device(link, &path);
+        if (r < 0)
+                return r;
+        attr = g_build_filename(path, "sriov_totalvfs", NULL);
+        return access(attr, F_OK) == 0;
 }
 
 static void hw_function_free_void(gpointer p) {
@@ -399,17 +448,21 @@ static void hw_function_free_void(gpointer p) {
 }
 
 int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
-        g_autofree char *link = NULL, *dir = NULL;
+        g_autofree char *link = NULL, *path = NULL;
         g_autoptr(GPtrArray) vfs = NULL;
+        _cleanup_(closep) int dir = -1;
         uint64_t num_vfs;
         int r;
 
         if (!pf || !pci_addr_is_valid(pf))
                 return -EINVAL;
         link = function_link_path(root, pf);
-        r = resolve_device(link, &dir);
+        r = resolve_device(link, &path);
         if (r < 0)
                 return r;
+        dir = open_dir(path);
+        if (dir < 0)
+                return dir;
         if (!attr_exists(dir, "sriov_totalvfs"))
                 return -ENOTSUP;
         r = read_attr_u64(dir, "sriov_numvfs", 10, SRIOV_VFS_MAX, &num_vfs);
@@ -420,17 +473,21 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
 
         vfs = g_ptr_array_new_with_free_func(hw_function_free_void);
         for (uint64_t i = 0; i < num_vfs; i++) {
-                g_autofree char *name = g_strdup_printf("virtfn%" G_GUINT64_FORMAT, i);
-                g_autofree char *virtfn = g_build_filename(dir, name, NULL);
+                _cleanup_(closep) int vf_dir = -1;
                 HwFunction *vf = NULL;
+                char name[32];
                 PciAddr addr;
 
-                r = read_link_pci_addr(virtfn, &addr);
+                g_snprintf(name, sizeof(name), "virtfn%" G_GUINT64_FORMAT, i);
+                r = read_link_pci_addr(dir, name, &addr);
                 if (r == -ENOENT)
                         continue;       /* a gap: the next index may still exist */
                 if (r < 0)
                         return r;
-                r = read_function(root, &addr, (int) i, /* hint_checked= */ true, &vf);
+                /* the link itself leads to the VF's directory: no path to walk from the root */
+                vf_dir = openat(dir, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                r = vf_dir < 0 ? -ENODEV : read_function_at(root, vf_dir, &addr, (int) i, /* hint_checked= */ true,
+                                                             &vf);
                 if (r == -ENODEV) {
                         log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
                         continue;
