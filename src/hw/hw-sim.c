@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim backend: VF configuration kept in R/vfstate/, as ../shared/design/simhost.md lays it out */
 #include <errno.h>
+#include <unistd.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "hw/hw-sysfs.h"
 #include "shared/fileio.h"
 #include "shared/log.h"
+#include "shared/macro.h"
 
 /* One VF as addressed through one PF netdev. */
 typedef struct SimVf {
@@ -27,6 +30,78 @@ static void sim_vf_clear(SimVf *v) {
         g_clear_pointer(&v->vf_dir, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SimVf, sim_vf_clear);
+
+/* What a VF operation needs of the PF netdev it addresses, kept while R/sys/class/net/<name> leads to the
+ * same place: a VF operation then costs one readlink of sysfs, as an rtnetlink request costs one round
+ * trip, rather than a read of every attribute of the PF netdev. */
+typedef struct SimPfNetdev {
+        char *link_target;              /* what R/sys/class/net/<name> pointed at when this was read */
+        char *dir;                      /* the netdev's directory */
+        PciAddr pci;
+        unsigned dev_port;
+} SimPfNetdev;
+
+static void sim_pf_netdev_free(gpointer p) {
+        SimPfNetdev *n = p;
+
+        g_free(n->link_target);
+        g_free(n->dir);
+        g_free(n);
+}
+
+static GHashTable *sim_pf_netdevs(HwBackend *hw) {
+        if (!hw->data)
+                hw->data = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sim_pf_netdev_free);
+        return hw->data;
+}
+
+static void sim_free(HwBackend *hw) {
+        g_clear_pointer(&hw->data, g_hash_table_unref);
+}
+
+/* The PF netdev called name, as a VF operation addresses it: -ENODEV when there is none, -ENOTSUP when
+ * it is no SR-IOV PF's. */
+static int sim_pf_netdev(HwBackend *hw, const char *name, const SimPfNetdev **ret) {
+        g_autofree char *rel = g_strconcat("/sys/class/net/", name, NULL);
+        g_autofree char *link = g_strconcat(hw->sysfs_root, rel, NULL);
+        g_autoptr(HwNetdev) nd = NULL;
+        SimPfNetdev *n;
+        char target[PATH_MAX];
+        ssize_t len;
+        int r;
+
+        len = readlink(link, target, sizeof(target) - 1);
+        if (len < 0)
+                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+        target[len] = '\0';
+        n = g_hash_table_lookup(sim_pf_netdevs(hw), name);
+        if (n && streq(n->link_target, target)) {
+                *ret = n;
+                return 0;
+        }
+        r = hw_sysfs_read_netdev(hw->sysfs_root, name, &nd);
+        if (r < 0)
+                return r;
+        if (!nd->has_pci)
+                return -ENOTSUP;
+        r = hw_sysfs_function_is_pf(hw->sysfs_root, &nd->pci);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return -ENOTSUP;
+        n = g_new0(SimPfNetdev, 1);
+        n->link_target = g_strdup(target);
+        n->pci = nd->pci;
+        n->dev_port = (unsigned) nd->dev_port;
+        r = hw_sysfs_netdev_dir(hw->sysfs_root, name, &n->dir);
+        if (r < 0) {
+                sim_pf_netdev_free(n);
+                return r;
+        }
+        g_hash_table_replace(sim_pf_netdevs(hw), g_strdup(name), n);
+        *ret = n;
+        return 0;
+}
 
 static bool is_dir(const char *path) {
         struct stat st;
@@ -54,14 +129,10 @@ static int read_unsigned(const char *dir, const char *name, unsigned max, unsign
         return 0;
 }
 
-static int read_pf_down(const char *root, const char *pf_netdev, bool *ret) {
-        g_autofree char *dir = NULL, *path = NULL, *state = NULL;
+static int read_pf_down(const SimPfNetdev *pf, bool *ret) {
+        g_autofree char *path = g_build_filename(pf->dir, "operstate", NULL), *state = NULL;
         int r;
 
-        r = hw_sysfs_netdev_dir(root, pf_netdev, &dir);
-        if (r < 0)
-                return r;
-        path = g_build_filename(dir, "operstate", NULL);
         r = read_one_line(path, &state);
         if (r == -ENOENT) {
                 *ret = false;
@@ -75,28 +146,20 @@ static int read_pf_down(const char *root, const char *pf_netdev, bool *ret) {
 
 /* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved. */
 static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf *ret) {
-        g_autoptr(HwNetdev) pf = NULL;
+        const SimPfNetdev *pf = NULL;
         g_auto(SimVf) v = {};
         char bdf[PCI_ADDR_STR_MAX], vf_name[32];
         int r;
 
-        r = hw_sysfs_read_netdev(hw->sysfs_root, pf_netdev, &pf);
+        r = sim_pf_netdev(hw, pf_netdev, &pf);
         if (r < 0)
                 return r;
-        if (!pf->has_pci)
-                return -ENOTSUP;
-        r = hw_sysfs_function_is_pf(hw->sysfs_root, &pf->pci);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ENOTSUP;
-
         g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
         v.vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf->pci, bdf),
                                     vf_name, NULL);
         if (!is_dir(v.vf_dir))
                 return -ENODEV;
-        v.port = (unsigned) pf->dev_port + 1;
+        v.port = pf->dev_port + 1;
 
         r = read_unsigned(v.vf_dir, "port", G_MAXUINT, &v.vf_port);
         if (r == -ENOENT)
@@ -104,7 +167,7 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf 
         else if (r < 0)
                 return r;
 
-        r = read_pf_down(hw->sysfs_root, pf_netdev, &v.pf_down);
+        r = read_pf_down(pf, &v.pf_down);
         if (r < 0)
                 return r;
         *ret = v;
@@ -407,6 +470,7 @@ static int sim_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac
 
 static const HwBackendOps sim_ops = {
         .name = "sim",
+        .free = sim_free,
         .vf_get = sim_vf_get,
         .vf_set_mac = sim_vf_set_mac,
         .vf_set_vlan = sim_vf_set_vlan,
