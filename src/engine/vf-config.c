@@ -497,15 +497,21 @@ static int restore_vf_netdev_mac(const VfOp *op, const VfTarget *t, const VfReco
 /* spoofchk and trust where the record has them, and the link state; a driver without them says
  * EOPNOTSUPP, which is no failure */
 static int restore_vf_flags(const VfOp *op, const VfConfig *orig, char **ret_msg) {
+        VfConfig now;
         VfSet sets[3];
         size_t n = 0;
         int r;
 
-        if (orig->spoofchk >= 0)
+        /* only what differs from the original: one read instead of three writes (a read that fails
+         * leaves nothing known, and every flag is set) */
+        if (vf_get(op, &now) < 0)
+                now = (VfConfig) { .spoofchk = -1, .trust = -1, .link_state = _VF_LINK_STATE_INVALID };
+        if (orig->spoofchk >= 0 && now.spoofchk != orig->spoofchk)
                 sets[n++] = (VfSet) { .kind = VF_SET_SPOOFCHK, .on = orig->spoofchk > 0 };
-        if (orig->trust >= 0)
+        if (orig->trust >= 0 && now.trust != orig->trust)
                 sets[n++] = (VfSet) { .kind = VF_SET_TRUST, .on = orig->trust > 0 };
-        sets[n++] = (VfSet) { .kind = VF_SET_LINK_STATE, .link_state = orig->link_state };
+        if (now.link_state != orig->link_state)
+                sets[n++] = (VfSet) { .kind = VF_SET_LINK_STATE, .link_state = orig->link_state };
 
         for (size_t i = 0; i < n; i++) {
                 r = vf_set(op, &sets[i]);
