@@ -465,6 +465,15 @@ static bool netdev_is_of_vf(const VfOp *op, const char *name) {
         return fn->is_vf && fn->vf_index == (int) op->vf && pci_addr_equal(&fn->physfn, &pf->pci);
 }
 
+/* Whether netdev name exists and has this MAC already (normalized, lower case). */
+static bool netdev_has_mac(HwBackend *hw, const char *name, const char *mac) {
+        g_autoptr(HwNetdev) n = NULL;
+        char now[18];
+
+        return name && hw_lookup_netdev(hw, name, &n, NULL) >= 0 && n->mac && mac_normalize(n->mac, now) >= 0 &&
+               streq(now, mac);
+}
+
 /* The VF netdev's own MAC, when the record has one and the VF has that netdev (or the one the caller
  * names) now. With the placeholder admin MAC in place a driver may pin the VF to it: then a refusal
  * is no failure, the VF carries the placeholder rather than the guest's MAC. */
@@ -475,6 +484,8 @@ static int restore_vf_netdev_mac(const VfOp *op, const VfTarget *t, const VfReco
 
         if (!rec->vf_netdev_mac[0])
                 return 0;
+        if (netdev_has_mac(op->hw, t->vf_netdev, rec->vf_netdev_mac))
+                return 0;       /* as it was (a driver that keeps the VF netdev's MAC): nothing to set */
         if (netdev_is_of_vf(op, t->vf_netdev))
                 name = t->vf_netdev;
         else if (netdev_is_of_vf(op, rec->vf_netdev))
