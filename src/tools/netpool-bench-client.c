@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpool-bench clients: forked processes, each with its own connection, doing Allocate+Release pairs */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+#include "tools/netpool-bench.h"
+
+const unsigned bench_concurrency[BENCH_CONCURRENCY_LEVELS] = { 1, 4, 16 };
+
+/* stop a client that does nothing but fail (the daemon is gone, say) */
+#define MAX_ERRORS_IN_A_ROW 100
+
+typedef struct ClientSlot {
+        uint64_t pairs;
+        uint64_t errors;
+        char first_error[256];
+        int connected;                          /* 1 connected, -1 could not */
+} ClientSlot;
+
+/* One MAP_SHARED mapping, made before the forks */
+typedef struct Shared {
+        _Atomic unsigned ready;
+        _Atomic int go;
+        double deadline;
+        ClientSlot slot[BENCH_MAX_CLIENTS];
+        unsigned n_samples;
+        uint32_t alloc_us[BENCH_MAX_SAMPLES];
+        uint32_t release_us[BENCH_MAX_SAMPLES];
+        uint32_t pair_us[BENCH_MAX_SAMPLES];
+} Shared;
+
+void bench_run_result_clear(BenchRunResult *r) {
+        g_clear_pointer(&r->alloc_us, g_array_unref);
+        g_clear_pointer(&r->release_us, g_array_unref);
+        g_clear_pointer(&r->pair_us, g_array_unref);
+}
+
+static int compare_double(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentiles */
+BenchStats bench_stats(GArray *samples) {
+        BenchStats s = { .n = samples ? samples->len : 0 };
+
+        if (s.n == 0)
+                return s;
+        g_array_sort(samples, compare_double);
+        s.p50 = g_array_index(samples, double, (s.n - 1) / 2);
+        s.p99 = g_array_index(samples, double, MIN(s.n - 1, (unsigned) (0.99 * s.n)));
+        return s;
+}
+
+/* The identity of cycle I of client C in run R: unique across the whole program run */
+static void port_make(BenchPort *p, unsigned run, unsigned client, uint64_t i) {
+        *p = (BenchPort) { .vlan = 1 + (unsigned) ((client * 131 + i) % 4094) };
+        snprintf(p->uuid, sizeof(p->uuid), "bec0%04x-%04x-4000-8000-%012" PRIx64, run & 0xffff, client & 0xffff,
+                 i & UINT64_C(0xffffffffffff));
+        snprintf(p->owner_uuid, sizeof(p->owner_uuid), "bec00000-%04x-4000-8000-0000000000%02x", run & 0xffff,
+                 client & 0xff);
+        snprintf(p->owner, sizeof(p->owner), "bench-r%u-c%u", run, client);
+        snprintf(p->mac, sizeof(p->mac), "52:55:%02x:%02x:%02x:%02x", run & 0xff, client & 0xff,
+                 (unsigned) (i >> 8) & 0xff, (unsigned) i & 0xff);
+}
+
+static uint32_t usec_since(double t0, double t1) {
+        double us = (t1 - t0) * 1e6;
+
+        return us >= (double) UINT32_MAX ? UINT32_MAX : (uint32_t) us;
+}
+
+static void note_error(ClientSlot *slot, const char *what, const char *message) {
+        if (slot->errors++ == 0)
+                snprintf(slot->first_error, sizeof(slot->first_error), "%s: %s", what, message ?: "?");
+}
+
+static int client_main(const BenchTarget *t, const BenchRunSpec *spec, Shared *sh, unsigned id) {
+        ClientSlot *slot = &sh->slot[id];
+        unsigned in_a_row = 0;
+        void *conn = NULL;
+        int r;
+
+        {
+                g_autofree char *message = NULL;
+
+                r = t->connect(t, &conn, &message);
+                if (r < 0) {
+                        note_error(slot, "connect", message);
+                        slot->connected = -1;
+                        atomic_fetch_add(&sh->ready, 1);
+                        return r;
+                }
+        }
+        slot->connected = 1;
+        atomic_fetch_add(&sh->ready, 1);
+        while (!atomic_load(&sh->go))
+                g_usleep(200);
+
+        for (uint64_t i = 0; in_a_row < MAX_ERRORS_IN_A_ROW; i++) {
+                g_autofree char *message = NULL;
+                BenchPort port;
+                double t0, t1, t2;
+
+                if (spec->pairs ? i >= spec->pairs : bench_now() >= sh->deadline)
+                        break;
+                port_make(&port, spec->run_id, id, i);
+                t0 = bench_now();
+                r = t->allocate(conn, &port, &message);
+                t1 = bench_now();
+                if (r < 0) {
+                        note_error(slot, "allocate", message);
+                        in_a_row++;
+                        continue;
+                }
+                if (spec->release) {
+                        r = t->release(conn, &port, &message);
+                        if (r < 0) {
+                                note_error(slot, "release", message);
+                                in_a_row++;
+                                continue;
+                        }
+                }
+                t2 = bench_now();
+                in_a_row = 0;
+                slot->pairs++;
+                if (spec->record && id == 0 && sh->n_samples < BENCH_MAX_SAMPLES) {
+                        sh->alloc_us[sh->n_samples] = usec_since(t0, t1);
+                        sh->release_us[sh->n_samples] = usec_since(t1, t2);
+                        sh->pair_us[sh->n_samples] = usec_since(t0, t2);
+                        sh->n_samples++;
+                }
+        }
+        t->disconnect(conn);
+        return 0;
+}
+
+static GArray *samples_to_array(const uint32_t *v, unsigned n) {
+        GArray *a = g_array_sized_new(false, false, sizeof(double), n);
+
+        for (unsigned i = 0; i < n; i++) {
+                double d = v[i];
+
+                g_array_append_val(a, d);
+        }
+        return a;
+}
+
+static void collect(const BenchRunSpec *spec, const Shared *sh, BenchRunResult *ret) {
+        for (unsigned c = 0; c < spec->clients; c++) {
+                const ClientSlot *slot = &sh->slot[c];
+
+                ret->pairs += slot->pairs;
+                if (slot->errors > 0 && ret->errors == 0)
+                        g_strlcpy(ret->first_error, slot->first_error, sizeof(ret->first_error));
+                ret->errors += slot->errors;
+        }
+        if (spec->record) {
+                ret->alloc_us = samples_to_array(sh->alloc_us, sh->n_samples);
+                ret->release_us = samples_to_array(sh->release_us, sh->n_samples);
+                ret->pair_us = samples_to_array(sh->pair_us, sh->n_samples);
+        }
+}
+
+/**
+ * bench_run_clients() - SPEC->clients processes, each connected to T before any starts, then all let go at once;
+ * each does SPEC->pairs pairs (or as many as fit in SPEC->duration), one after the other
+ *
+ * Returns: 0 with *ret filled (errors of the calls are counted there), or a negative errno when the
+ * clients could not be run at all.
+ */
+int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunResult *ret, char **ret_message) {
+        g_autofree pid_t *pids = NULL;
+        Shared *sh;
+        double start;
+        unsigned started = 0;
+
+        if (spec->clients == 0 || spec->clients > BENCH_MAX_CLIENTS) {
+                *ret_message = g_strdup_printf("%u clients: 1 to %u", spec->clients, BENCH_MAX_CLIENTS);
+                return -EINVAL;
+        }
+        sh = mmap(NULL, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (sh == MAP_FAILED) {
+                *ret_message = g_strdup_printf("mmap: %s", strerror(errno));
+                return -ENOMEM;
+        }
+        pids = g_new0(pid_t, spec->clients);
+        fflush(NULL);
+        for (unsigned c = 0; c < spec->clients; c++) {
+                pids[c] = fork();
+                if (pids[c] == 0)
+                        _exit(client_main(t, spec, sh, c) < 0 ? 1 : 0);
+                if (pids[c] < 0) {
+                        note_error(&sh->slot[c], "fork", strerror(errno));
+                        atomic_fetch_add(&sh->ready, 1);
+                } else
+                        started++;
+        }
+        /* everyone connected (or failed to): the measurement starts now, for all at once */
+        for (int i = 0; i < 60000 && atomic_load(&sh->ready) < spec->clients; i++)
+                g_usleep(1000);
+        start = bench_now();
+        sh->deadline = start + spec->duration;
+        atomic_store(&sh->go, 1);
+        for (unsigned c = 0; c < spec->clients; c++) {
+                int status;
+
+                if (pids[c] <= 0)
+                        continue;
+                while (waitpid(pids[c], &status, 0) < 0 && errno == EINTR)
+                        ;
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        note_error(&sh->slot[c], "client", "the client process failed or died");
+        }
+        ret->wall = bench_now() - start;
+        collect(spec, sh, ret);
+        (void) munmap(sh, sizeof(Shared));
+        if (started == 0) {
+                *ret_message = g_strdup(ret->first_error);
+                return -ECHILD;
+        }
+        return 0;
+}
+
+/* ---- netpoold over sd-bus ---- */
+
+static int netpool_connect(const BenchTarget *t, void **ret_conn, char **ret_message) {
+        sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("cannot connect to the bus: %s", strerror(-r));
+                return r;
+        }
+        /* a Start or GetXML of 32768 VFs takes long; the bench measures, it does not time out */
+        (void) sd_bus_set_method_call_timeout(bus, UINT64_C(600) * 1000 * 1000);
+        *ret_conn = bus;
+        return 0;
+}
+
+static int call_failed(const sd_bus_error *error, int r, char **ret_message) {
+        *ret_message = sd_bus_error_is_set(error) ? g_strdup_printf("%s: %s", error->name, error->message)
+                                                  : g_strdup(strerror(-r));
+        return r;
+}
+
+static int netpool_allocate(void *conn, BenchPort *p, char **ret_message) {
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        char xml[640];
+        int r;
+
+        snprintf(xml, sizeof(xml),
+                 "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n"
+                 "  </owner>\n  <mac address='%s'/>\n  <vlan><tag id='%u'/></vlan>\n</networkport>\n",
+                 p->uuid, p->owner, p->owner_uuid, p->mac, p->vlan);
+        r = sd_bus_call_method(conn, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE,
+                               "Allocate", &error, &reply, "st", xml, UINT64_C(0));
+        return r < 0 ? call_failed(&error, r, ret_message) : 0;
+}
+
+static int netpool_release(void *conn, BenchPort *p, char **ret_message) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(conn, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE,
+                               "Release", &error, NULL, "st", p->uuid, UINT64_C(0));
+        return r < 0 ? call_failed(&error, r, ret_message) : 0;
+}
+
+static void netpool_disconnect(void *conn) {
+        sd_bus_flush_close_unref(conn);
+}
+
+/* The network's path is fixed: BENCH_NETWORK_NAME needs no escaping */
+const BenchTarget bench_netpool_target = {
+        .name = "netpool",
+        .connect = netpool_connect,
+        .allocate = netpool_allocate,
+        .release = netpool_release,
+        .disconnect = netpool_disconnect,
+        .address = "/org/netpool1/network/" BENCH_NETWORK_NAME,
+};

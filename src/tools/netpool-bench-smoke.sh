@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# netpool-bench smoke test (TAP): N=64 only, a few pairs, no libvirt; the tool runs, prints its table, and its
+# JSON line parses with every figure in place. Usage: netpool-bench-smoke.sh PATH-TO-netpool-bench
+set -u
+
+bench=$1
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+[ "$(id -u)" -eq 0 ] || skip_all "netpool-bench runs netpoold as root (uid 0 needs no polkit)"
+command -v dbus-daemon >/dev/null || skip_all "no dbus-daemon"
+command -v python3 >/dev/null || skip_all "no python3 to parse the JSON"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/netpool-bench-smoke.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+
+"$bench" --n 64 --pairs 20 >"$dir/out" 2>"$dir/err"
+rc=$?
+[ $rc -eq 77 ] && skip_all "netpool-bench cannot run here: $(tail -1 "$dir/err")"
+if [ $rc -eq 0 ]; then
+        ok "netpool-bench --n 64 --pairs 20 exits 0"
+else
+        not_ok "netpool-bench --n 64 --pairs 20 exits 0 (exit $rc)"
+        sed 's/^/# /' "$dir/err"
+fi
+if grep -q "pairs/s, 16 clients" "$dir/out" && grep -q "N=64" "$dir/out"; then
+        ok "it prints the table"
+else
+        not_ok "it prints the table"
+        sed 's/^/# /' "$dir/out"
+fi
+
+# every figure the issue names, numbers where they must be, the libvirt ones null without --vs-libvirt
+check_json() {
+        python3 - "$1" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.startswith("{")]
+assert len(lines) == 1, f"{len(lines)} JSON lines, expected 1"
+d = json.loads(lines[0])
+assert d["n"] == 64, d["n"]
+for k in ("ping_p50_us", "alloc_p50_us", "release_p50_us", "pair_p50_us", "start_ready_ms", "net_start_ms",
+          "getxml_p50_ms", "rss_peak_kib", "pair_over_2ping", "pair_vs_n64"):
+        assert isinstance(d[k], (int, float)) and d[k] > 0, f"{k} = {d[k]!r}"
+assert sorted(d["pairs_per_s"]) == ["1", "16", "4"], d["pairs_per_s"]
+assert all(v > 0 for v in d["pairs_per_s"].values()), d["pairs_per_s"]
+assert d["libvirt_pairs_per_s"] is None and d["ratio_vs_libvirt"] is None
+assert d["ports_held"] == 32, d["ports_held"]
+assert d["errors"] == 0, d["errors"]
+PY
+}
+if out=$(check_json "$dir/out" 2>&1); then
+        ok "its JSON line parses and holds every figure"
+else
+        not_ok "its JSON line parses and holds every figure"
+        echo "$out" | sed 's/^/# /'
+        grep '^{' "$dir/out" | sed 's/^/# /'
+fi
+
+"$bench" --n 64 --pairs 5 --json-only >"$dir/json" 2>"$dir/err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l <"$dir/json")" -eq 1 ] && check_json "$dir/json" >/dev/null 2>&1; then
+        ok "--json-only prints one JSON line and nothing else"
+else
+        not_ok "--json-only prints one JSON line and nothing else (exit $rc)"
+        sed 's/^/# /' "$dir/json" "$dir/err"
+fi
+
+"$bench" --n 200 >"$dir/out" 2>"$dir/err"
+if [ $? -eq 2 ] && grep -q "multiple of 128" "$dir/err"; then
+        ok "--n 200 (not a multiple of 128) is refused as a usage error"
+else
+        not_ok "--n 200 (not a multiple of 128) is refused as a usage error"
+        sed 's/^/# /' "$dir/err"
+fi
+
+echo "1..$n"
+[ $failed -eq 0 ]

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpool-bench: netpoold's round trips, throughput, start, GetXML and memory on sim hosts of N VFs */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+#include "tools/netpool-bench.h"
+
+#define FILL_CLIENTS 8u
+
+static char *arg_n = NULL;
+static double arg_duration = 8.0;
+static int arg_pairs = 0;
+static gboolean arg_vs_libvirt = false;
+static gboolean arg_json_only = false;
+static gboolean arg_keep = false;
+static gboolean arg_version = false;
+
+static const GOptionEntry option_entries[] = {
+        { "n", 'n', 0, G_OPTION_ARG_STRING, &arg_n, "VF counts to measure (default 64,4096,32768)", "LIST" },
+        { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &arg_duration,
+          "seconds per measurement: pings, and pairs at each concurrency (default 8)", "SEC" },
+        { "pairs", 'p', 0, G_OPTION_ARG_INT, &arg_pairs,
+          "a fixed count per measurement instead: pings, and pairs per client (overrides --duration)", "N" },
+        { "vs-libvirt", 0, 0, G_OPTION_ARG_NONE, &arg_vs_libvirt,
+          "also measure libvirt's network driver (a private libvirtd) in the same run", NULL },
+        { "json-only", 0, 0, G_OPTION_ARG_NONE, &arg_json_only, "print only the JSON lines", NULL },
+        { "keep", 0, 0, G_OPTION_ARG_NONE, &arg_keep, "keep each run's directory (bus log, sim host, state)",
+          NULL },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &arg_version, "print the version and whether libvirt is built in",
+          NULL },
+        {}
+};
+
+static unsigned next_run_id = 1;
+
+static void progress(const char *format, ...) G_GNUC_PRINTF(1, 2);
+static void progress(const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        fputs("netpool-bench: ", stderr);
+        vfprintf(stderr, format, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+}
+
+static const char *path_from_env(const char *name, const char *fallback) {
+        const char *v = getenv(name);
+
+        return v && *v ? v : fallback;
+}
+
+static void note_errors(BenchResult *res, const BenchRunResult *run, const char *what) {
+        if (run->errors > 0 && res->errors == 0) {
+                g_autofree char *text = g_strdup_printf("%s: %s", what, run->first_error);
+
+                g_strlcpy(res->first_error, text, sizeof(res->first_error));
+        }
+        res->errors += run->errors;
+}
+
+static int ping(sd_bus *bus, sd_bus_error *error) {
+        return sd_bus_call_method(bus, BENCH_BUS_NAME, "/", "org.freedesktop.DBus.Peer", "Ping", error, NULL, NULL);
+}
+
+static int bus_failed(const char *what, const sd_bus_error *error, int r, char **ret_message) {
+        *ret_message = g_strdup_printf("%s: %s", what, sd_bus_error_is_set(error) ? error->message : strerror(-r));
+        return r < 0 ? r : -EIO;
+}
+
+/* Activation: the first Ping starts netpoold through the bus; its reply says the daemon is ready */
+static int measure_start(sd_bus *bus, BenchEnv *env, BenchResult *res, char **ret_message) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        double t0 = bench_now();
+        int r;
+
+        r = ping(bus, &error);
+        if (r < 0)
+                return bus_failed("activating netpoold (Peer.Ping)", &error, r, ret_message);
+        res->start_ready_ms = (bench_now() - t0) * 1e3;
+        r = bench_daemon_pid(bus, &env->daemon_pid);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("cannot learn netpoold's PID: %s", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+/* DefineNetwork (untimed), then Start over all N VFs (timed), then GetXML of the live network */
+static int measure_network(sd_bus *bus, const BenchEnv *env, BenchResult *res, char **ret_message) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_autofree char *xml = bench_host_network_xml(env);
+        g_autoptr(GArray) getxml = g_array_new(false, false, sizeof(double));
+        unsigned calls = res->n >= 32768 ? 5 : res->n >= 4096 ? 9 : 21;
+        double t0;
+        int r;
+
+        r = sd_bus_call_method(bus, BENCH_BUS_NAME, BENCH_MANAGER_PATH, BENCH_MANAGER_IFACE, "DefineNetwork",
+                               &error, NULL, "st", xml, UINT64_C(0));
+        if (r < 0)
+                return bus_failed("DefineNetwork", &error, r, ret_message);
+        t0 = bench_now();
+        r = sd_bus_call_method(bus, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE, "Start",
+                               &error, NULL, "t", UINT64_C(0));
+        if (r < 0)
+                return bus_failed("Start", &error, r, ret_message);
+        res->net_start_ms = (bench_now() - t0) * 1e3;
+
+        for (unsigned i = 0; i < calls; i++) {
+                const char *text;
+                double ms;
+
+                reply = sd_bus_message_unref(reply);
+                t0 = bench_now();
+                r = sd_bus_call_method(bus, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE,
+                                       "GetXML", &error, &reply, "t", UINT64_C(0));
+                ms = (bench_now() - t0) * 1e3;
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "s", &text);
+                if (r < 0)
+                        return bus_failed("GetXML", &error, r, ret_message);
+                res->getxml_bytes = strlen(text);
+                g_array_append_val(getxml, ms);
+        }
+        res->getxml_p50_ms = bench_stats(getxml).p50;
+        return 0;
+}
+
+/* The floor: Peer.Ping round trips, answered by sd-bus inside netpoold without touching netpool's code */
+static int measure_ping(sd_bus *bus, BenchResult *res, char **ret_message) {
+        g_autoptr(GArray) us = g_array_new(false, false, sizeof(double));
+        double end = bench_now() + arg_duration;
+
+        for (unsigned i = 0; arg_pairs > 0 ? i < (unsigned) MAX(arg_pairs, 10) : bench_now() < end; i++) {
+                g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+                double t0 = bench_now(), d;
+                int r;
+
+                r = ping(bus, &error);
+                if (r < 0)
+                        return bus_failed("Peer.Ping", &error, r, ret_message);
+                d = (bench_now() - t0) * 1e6;
+                g_array_append_val(us, d);
+        }
+        res->ping = bench_stats(us);
+        return 0;
+}
+
+/* Allocate+Release pairs with 1, 4 and 16 clients; the round trips of the one client */
+static int measure_pairs(BenchResult *res, char **ret_message) {
+        for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
+                g_auto(BenchRunResult) run = {};
+                BenchRunSpec spec = {
+                        .clients = bench_concurrency[k],
+                        .run_id = next_run_id++,
+                        .pairs = (uint64_t) MAX(arg_pairs, 0),
+                        .duration = arg_duration,
+                        .release = true,
+                        .record = k == 0,
+                };
+                int r;
+
+                r = bench_run_clients(&bench_netpool_target, &spec, &run, ret_message);
+                if (r < 0)
+                        return r;
+                note_errors(res, &run, "pairs");
+                res->pairs_per_s[k] = run.wall > 0 ? (double) run.pairs / run.wall : 0;
+                if (k == 0) {
+                        res->alloc = bench_stats(run.alloc_us);
+                        res->release = bench_stats(run.release_us);
+                        res->pair = bench_stats(run.pair_us);
+                }
+        }
+        return 0;
+}
+
+/* N/2 ports allocated by several clients at once, then netpoold's peak RSS (VmHWM) */
+static int measure_memory(const BenchEnv *env, BenchResult *res, char **ret_message) {
+        unsigned half = MAX(res->n / 2, 1u);
+        unsigned clients = MIN(FILL_CLIENTS, half);
+        g_auto(BenchRunResult) run = {};
+        BenchRunSpec spec = {
+                .clients = clients,
+                .run_id = next_run_id++,
+                .pairs = half / clients,
+                .release = false,
+        };
+        int r;
+
+        r = bench_run_clients(&bench_netpool_target, &spec, &run, ret_message);
+        if (r < 0)
+                return r;
+        note_errors(res, &run, "filling the pool");
+        res->fill_s = run.wall;
+        res->ports_held = (unsigned) run.pairs;
+        r = bench_proc_status_kib(env->daemon_pid, "VmHWM", &res->rss_peak_kib);
+        if (r >= 0)
+                r = bench_proc_status_kib(env->daemon_pid, "VmRSS", &res->rss_now_kib);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("cannot read /proc/%d/status: %s", (int) env->daemon_pid,
+                                               strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
+        g_auto(BenchEnv) env = { .keep = arg_keep };
+        g_autoptr(sd_bus) bus = NULL;
+        g_autofree char *prefix = g_strdup_printf("netpool-bench-n%u", n);
+        double t0;
+        int r;
+
+        *res = (BenchResult) { .n = n };
+        r = bench_env_make_dir(&env, prefix, ret_message);
+        if (r < 0)
+                return r;
+        progress("N=%u: building the sim host in %s", n, env.dir);
+        t0 = bench_now();
+        r = bench_host_build(&env, path_from_env("NETPOOL_SIMHOST", BENCH_SIMHOST), n, ret_message);
+        if (r < 0)
+                return r;
+        res->host_build_s = bench_now() - t0;
+        r = bench_env_start_bus(&env, path_from_env("NETPOOLD", BENCH_NETPOOLD),
+                                path_from_env("NETPOOL_SOURCE_ROOT", BENCH_SOURCE_ROOT), ret_message);
+        if (r < 0)
+                return r;
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("cannot connect to the private bus: %s", strerror(-r));
+                return r;
+        }
+        (void) sd_bus_set_method_call_timeout(bus, UINT64_C(600) * 1000 * 1000);
+
+        progress("N=%u: activation, Start, GetXML", n);
+        r = measure_start(bus, &env, res, ret_message);
+        if (r >= 0)
+                r = measure_network(bus, &env, res, ret_message);
+        if (r >= 0) {
+                progress("N=%u: Peer.Ping, then pairs with 1, 4, 16 clients", n);
+                r = measure_ping(bus, res, ret_message);
+        }
+        if (r >= 0)
+                r = measure_pairs(res, ret_message);
+        if (r >= 0) {
+                progress("N=%u: allocating %u ports for the peak RSS", n, MAX(n / 2, 1u));
+                r = measure_memory(&env, res, ret_message);
+        }
+        progress("N=%u: done, cleaning up", n);
+        return r;
+}
+
+static void measure_libvirt(BenchLibvirtResult *res) {
+        g_auto(BenchLibvirt) lv = { .keep = arg_keep };
+        g_autofree char *message = NULL;
+        int r;
+
+        if (!bench_libvirt_available()) {
+                g_strlcpy(res->why_not, "netpool-bench was built without libvirt (libvirt-dev missing when meson "
+                          "was set up)", sizeof(res->why_not));
+                return;
+        }
+        progress("libvirt: starting a private libvirtd with only the network driver");
+        r = bench_libvirt_start(&lv, &message);
+        if (r < 0) {
+                snprintf(res->why_not, sizeof(res->why_not), "%s", message ?: strerror(-r));
+                return;
+        }
+        progress("libvirt: port create+delete pairs with 1, 4, 16 clients");
+        for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
+                g_auto(BenchRunResult) run = {};
+                BenchRunSpec spec = {
+                        .clients = bench_concurrency[k],
+                        .run_id = next_run_id++,
+                        .pairs = (uint64_t) MAX(arg_pairs, 0),
+                        .duration = arg_duration,
+                        .release = true,
+                        .record = k == 0,
+                };
+
+                g_clear_pointer(&message, g_free);
+                r = bench_run_clients(&lv.target, &spec, &run, &message);
+                if (r < 0) {
+                        snprintf(res->why_not, sizeof(res->why_not), "%s", message ?: strerror(-r));
+                        return;
+                }
+                if (run.errors > 0 && res->errors == 0)
+                        g_strlcpy(res->first_error, run.first_error, sizeof(res->first_error));
+                res->errors += run.errors;
+                res->pairs_per_s[k] = run.wall > 0 ? (double) run.pairs / run.wall : 0;
+                if (k == 0)
+                        res->pair = bench_stats(run.pair_us);
+        }
+        res->ran = true;
+}
+
+static int parse_n_list(const char *text, GArray *ret, char **ret_message) {
+        g_auto(GStrv) items = g_strsplit(text, ",", -1);
+
+        for (char **i = items; *i; i++) {
+                guint64 v;
+
+                if (!g_ascii_string_to_unsigned(g_strstrip(*i), 10, 1, BENCH_VFS_PER_PF * BENCH_MAX_PFS, &v,
+                                                NULL) || (v > BENCH_VFS_PER_PF && v % BENCH_VFS_PER_PF != 0)) {
+                        *ret_message = g_strdup_printf("--n: '%s' is not 1-128 or a multiple of 128 up to %u", *i,
+                                                       BENCH_VFS_PER_PF * BENCH_MAX_PFS);
+                        return -EINVAL;
+                }
+                unsigned n = (unsigned) v;
+                g_array_append_val(ret, n);
+        }
+        return 0;
+}
+
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_signal(int sig) {
+        /* the bus, netpoold and libvirtd share our process group and get the same signal; the calls in flight
+         * fail, and the normal cleanup stops what is left and removes the directories */
+        interrupted = 1;
+}
+
+int main(int argc, char **argv) {
+        g_autoptr(GOptionContext) context = g_option_context_new("- benchmark netpoold (and libvirt's network driver)");
+        g_autoptr(GError) gerror = NULL;
+        g_autoptr(GArray) ns = g_array_new(false, false, sizeof(unsigned));
+        g_autofree char *message = NULL;
+        g_autofree BenchResult *results = NULL;
+        BenchLibvirtResult lv = {};
+        struct sigaction sa = { .sa_handler = on_signal };
+        unsigned done = 0;
+        uint64_t errors = 0;
+
+        g_option_context_add_main_entries(context, option_entries, NULL);
+        if (!g_option_context_parse(context, &argc, &argv, &gerror)) {
+                fprintf(stderr, "netpool-bench: %s\n", gerror->message);
+                return 2;
+        }
+        if (arg_version) {
+                printf("netpool-bench %s (libvirt: %s)\n", NETPOOL_VERSION, bench_libvirt_available() ? "yes" : "no");
+                return 0;
+        }
+        if (parse_n_list(arg_n ?: "64,4096,32768", ns, &message) < 0 || arg_duration <= 0 || arg_pairs < 0) {
+                fprintf(stderr, "netpool-bench: %s\n", message ?: "--duration and --pairs must be positive");
+                return 2;
+        }
+        if (geteuid() != 0) {
+                fprintf(stderr, "netpool-bench: must run as root (uid 0 needs no polkit; libvirtd runs as root)\n");
+                return 77;
+        }
+        if (!g_find_program_in_path("dbus-daemon")) {
+                fprintf(stderr, "netpool-bench: no dbus-daemon\n");
+                return 77;
+        }
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGINT, &sa, NULL);
+        (void) sigaction(SIGTERM, &sa, NULL);
+
+        results = g_new0(BenchResult, ns->len);
+        for (unsigned i = 0; i < ns->len; i++) {
+                g_clear_pointer(&message, g_free);
+                if (bench_one(g_array_index(ns, unsigned, i), &results[done], &message) < 0) {
+                        fprintf(stderr, "netpool-bench: N=%u: %s\n", g_array_index(ns, unsigned, i), message);
+                        return 1;
+                }
+                errors += results[done].errors;
+                done++;
+                if (interrupted) {
+                        fprintf(stderr, "netpool-bench: interrupted\n");
+                        return 1;
+                }
+        }
+        if (arg_vs_libvirt)
+                measure_libvirt(&lv);
+
+        if (!arg_json_only)
+                bench_report_table(results, done, &lv, arg_vs_libvirt);
+        bench_report_json(results, done, &lv, arg_vs_libvirt);
+        if (arg_vs_libvirt && !lv.ran)
+                fprintf(stderr, "netpool-bench: libvirt was not measured: %s\n", lv.why_not);
+        return errors > 0 || (arg_vs_libvirt && !lv.ran) ? 1 : 0;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpool-bench: what its parts (environment, clients, libvirt, report) share */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus, sd_bus_flush_close_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_message, sd_bus_message_unref)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, sd_bus_error_free)
+
+#define BENCH_BUS_NAME "org.netpool1"
+#define BENCH_MANAGER_PATH "/org/netpool1"
+#define BENCH_MANAGER_IFACE "org.netpool1.Manager"
+#define BENCH_NETWORK_IFACE "org.netpool1.Network"
+#define BENCH_NETWORK_NAME "bench"
+
+#define BENCH_VFS_PER_PF 128u
+#define BENCH_MAX_PFS 256u
+#define BENCH_MAX_CLIENTS 64u
+#define BENCH_CONCURRENCY_LEVELS 3
+#define BENCH_MAX_SAMPLES 400000u
+
+extern const unsigned bench_concurrency[BENCH_CONCURRENCY_LEVELS];     /* 1, 4, 16 */
+
+double bench_now(void);
+
+/* ---- environment (netpool-bench-env.c): a directory on tmpfs, the sim host, a private bus ---- */
+
+typedef struct BenchEnv {
+        char *dir;                              /* on /dev/shm (tmpfs, as /run is in production) */
+        char *sim;                              /* DIR/sim */
+        pid_t bus_pid;
+        pid_t daemon_pid;                       /* learnt from the bus once netpoold runs */
+        unsigned n_pfs;
+        bool keep;
+} BenchEnv;
+
+void bench_env_clear(BenchEnv *e);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(BenchEnv, bench_env_clear)
+
+int bench_env_make_dir(BenchEnv *e, const char *prefix, char **ret_message);
+int bench_host_build(BenchEnv *e, const char *simhost, unsigned n_vfs, char **ret_message);
+char *bench_host_network_xml(const BenchEnv *e);
+int bench_env_start_bus(BenchEnv *e, const char *netpoold, const char *source_root, char **ret_message);
+int bench_daemon_pid(sd_bus *bus, pid_t *ret);
+int bench_proc_status_kib(pid_t pid, const char *field, uint64_t *ret);
+int bench_spawn_logged(char *const argv[], const char *log, pid_t *ret_pid);
+void bench_stop_process(pid_t pid);
+void bench_remove_tree(const char *dir);
+
+/* ---- clients (netpool-bench-client.c): forked processes, each with its own connection ---- */
+
+/* One port of one client: the same identity is used on both sides of the comparison */
+typedef struct BenchPort {
+        char uuid[37];
+        char owner_uuid[37];
+        char owner[32];
+        char mac[18];
+        unsigned vlan;
+        void *handle;                           /* what the target needs to release it (libvirt's port) */
+} BenchPort;
+
+/* What the clients talk to: netpoold over sd-bus, or libvirt's network driver */
+typedef struct BenchTarget {
+        const char *name;
+        int (*connect)(const struct BenchTarget *t, void **ret_conn, char **ret_message);
+        int (*allocate)(void *conn, BenchPort *p, char **ret_message);
+        int (*release)(void *conn, BenchPort *p, char **ret_message);
+        void (*disconnect)(void *conn);
+        const char *address;                    /* netpool: the network's object path; libvirt: the URI */
+        const char *network;                    /* libvirt: the network's name */
+} BenchTarget;
+
+extern const BenchTarget bench_netpool_target;
+
+typedef struct BenchRunSpec {
+        unsigned clients;
+        unsigned run_id;                        /* part of every UUID and MAC, so that runs never collide */
+        uint64_t pairs;                         /* per client; 0: as many as fit in duration */
+        double duration;
+        bool release;                           /* false: Allocate only (filling the pool) */
+        bool record;                            /* keep client 0's round trips */
+} BenchRunSpec;
+
+typedef struct BenchRunResult {
+        uint64_t pairs;                         /* completed by all clients */
+        uint64_t errors;
+        char first_error[256];
+        double wall;                            /* from the go to the last client's end */
+        /* client 0's round trips, µs (when spec.record) */
+        GArray *alloc_us, *release_us, *pair_us;
+} BenchRunResult;
+
+void bench_run_result_clear(BenchRunResult *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(BenchRunResult, bench_run_result_clear)
+
+int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunResult *ret, char **ret_message);
+
+/* ---- statistics ---- */
+
+typedef struct BenchStats {
+        double p50, p99;
+        unsigned n;
+} BenchStats;
+
+BenchStats bench_stats(GArray *samples);                /* of double; sorts them */
+
+/* ---- libvirt (netpool-bench-libvirt.c, or -libvirt-none.c when built without it) ---- */
+
+typedef struct BenchLibvirt {
+        char *dir;
+        char *uri;
+        pid_t pid;
+        BenchTarget target;
+        bool keep;
+} BenchLibvirt;
+
+bool bench_libvirt_available(void);
+int bench_libvirt_start(BenchLibvirt *lv, char **ret_message);
+void bench_libvirt_clear(BenchLibvirt *lv);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(BenchLibvirt, bench_libvirt_clear)
+
+/* ---- results and report (netpool-bench-report.c) ---- */
+
+typedef struct BenchResult {
+        unsigned n;
+        BenchStats ping, alloc, release, pair;
+        double pairs_per_s[BENCH_CONCURRENCY_LEVELS];
+        double start_ready_ms;
+        double net_start_ms;
+        double getxml_p50_ms;
+        size_t getxml_bytes;
+        uint64_t rss_peak_kib;
+        uint64_t rss_now_kib;
+        unsigned ports_held;                    /* when the RSS was read */
+        double fill_s;
+        double host_build_s;
+        uint64_t errors;
+        char first_error[256];
+} BenchResult;
+
+typedef struct BenchLibvirtResult {
+        bool ran;
+        char why_not[256];
+        BenchStats pair;
+        double pairs_per_s[BENCH_CONCURRENCY_LEVELS];
+        uint64_t errors;
+        char first_error[256];
+} BenchLibvirtResult;
+
+void bench_report_table(const BenchResult *res, unsigned n_res, const BenchLibvirtResult *lv, bool vs_libvirt);
+void bench_report_json(const BenchResult *res, unsigned n_res, const BenchLibvirtResult *lv, bool vs_libvirt);
