@@ -295,12 +295,12 @@ static int port_apply_vfs(Engine *e, Network *n, PoolDevice *d, Port *port, cons
 
 bool engine_device_usable(Engine *e, const PoolDevice *d) {
         if (d->type == FORWARD_DEV_PCI) {
-                g_autoptr(HwFunction) fn = NULL;
+                g_autofree char *driver = NULL;
                 PciAddr addr;
 
-                if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_lookup_function(e->hw, &addr, &fn) < 0)
+                if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_function_driver(e->hw, &addr, &driver) < 0)
                         return false;
-                return d->connections > 0 || !streq_ptr(fn->driver, "vfio-pci");
+                return d->connections > 0 || !streq_ptr(driver, "vfio-pci");
         }
         g_autoptr(HwNetdev) nd = NULL;
 

@@ -443,6 +443,27 @@ int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
         return access(attr, F_OK) == 0;
 }
 
+int hw_sysfs_function_driver(const char *root, const PciAddr *addr, char **ret) {
+        g_autofree char *link = NULL, *path = NULL, *driver = NULL;
+        _cleanup_(closep) int dir = -1;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        r = resolve_device(link, &path);
+        if (r < 0)
+                return r;
+        dir = open_dir(path);
+        if (dir < 0)
+                return dir;
+        r = read_link_basename(dir, "driver", &driver);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        *ret = g_steal_pointer(&driver);
+        return 0;
+}
+
 static void hw_function_free_void(gpointer p) {
         hw_function_free(p);
 }

@@ -22,6 +22,9 @@ int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret);
  * another function are all of them read. */
 int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
 
+/* The name of the driver a PCI function is bound to (*ret NULL when none); -ENODEV when it does not exist. */
+int hw_sysfs_function_driver(const char *root, const PciAddr *addr, char **ret);
+
 /* Whether the function is an SR-IOV PF (has sriov_totalvfs). -ENODEV when it does not exist. */
 int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);
 

@@ -67,6 +67,14 @@ int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
 }
 
 /**
+ * hw_function_driver() - the name of a PCI function's driver, NULL when it has none
+ * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
+ */
+int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret) {
+        return hw_sysfs_function_driver(hw->sysfs_root, addr, ret);
+}
+
+/**
  * hw_lookup_netdev() - read a netdev and, when asked, its PCI function
  * Returns: 0, -EINVAL for an invalid name, -ENODEV when it does not exist
  */

@@ -30,6 +30,9 @@ int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwF
 /* A PCI function by address. */
 int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
+/* The driver a PCI function is bound to, and no more (*ret NULL when unbound): cheaper than a lookup. */
+int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
+
 /* The VFs of a PF, ordered by VF index, every index from 0 to sriov_numvfs-1 that has a virtfn link
  * (a gap is skipped, it does not end the list). -ENOTSUP when pf is not an SR-IOV PF. */
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);

@@ -446,6 +446,26 @@ static void test_assign_release(void) {
         g_assert_true(pci_addr_equal(&n->pci, &addr));
 }
 
+/* hw_function_driver() reads the driver link and no more: it follows assign and release, and says ENODEV
+ * for a function that is not there */
+static void test_function_driver(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *before = NULL, *assigned = NULL, *after = NULL, *none = NULL;
+        PciAddr addr = test_addr("0000:05:00.7"), missing = test_addr("0000:05:1f.7");
+
+        g_assert_cmpint(hw_function_driver(hw, &addr, &before), ==, 0);
+        g_assert_cmpstr(before, ==, "mlx4_core");
+        test_simhost(d->path, "--quiet", "--assign", "0000:05:00.7", NULL);
+        g_assert_cmpint(hw_function_driver(hw, &addr, &assigned), ==, 0);
+        g_assert_cmpstr(assigned, ==, "vfio-pci");
+        test_simhost(d->path, "--quiet", "--release", "0000:05:00.7", NULL);
+        g_assert_cmpint(hw_function_driver(hw, &addr, &after), ==, 0);
+        g_assert_cmpstr(after, ==, "mlx4_core");
+        g_assert_cmpint(hw_function_driver(hw, &missing, &none), ==, -ENODEV);
+        g_assert_null(none);
+}
+
 static void test_resize(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
         g_autoptr(HwBackend) hw = test_sim_backend(d);
@@ -509,6 +529,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/invalid-names", test_invalid_names);
         g_test_add_func("/hw/sim/new", test_new_sim);
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
+        g_test_add_func("/hw/sim/function-driver", test_function_driver);
         g_test_add_func("/hw/sim/resize", test_resize);
         g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
         return g_test_run();
