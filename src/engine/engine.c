@@ -335,7 +335,7 @@ static int pool_add_pf(Engine *e, const NetDef *def, Pool *pool, const char *pf_
         if (!pf || !pf->is_pf)
                 return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s': netdev '%s' is not an SR-IOV physical "
                             "function", def->name, pf_name);
-        r = hw_list_vfs(e->hw, pf, &vfs);
+        r = hw_list_vf_topology(e->hw, pf, &vfs);
         if (r < 0)
                 return hw_fail(err, r, def->name, what);
         r = pool_expand_pf(pool, def->mode, nd, pf, vfs, notes);

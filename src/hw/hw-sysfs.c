@@ -185,17 +185,20 @@ static int netdev_pci_function(const char *root, const char *netdev_dir, PciAddr
 }
 
 /* The attributes of one netdev directory; the PCI side is left to the caller. */
-static int read_netdev_attrs(int dir, const char *name, HwNetdev **ret) {
+/* topology: only what places the netdev (dev_port, phys_port_id); ifindex, MAC and operstate stay unset */
+static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev **ret) {
         g_autoptr(HwNetdev) n = hw_netdev_new();
         g_autofree char *operstate = NULL, *mac = NULL;
         uint64_t v;
         int r;
 
         n->name = g_strdup(name);
-        r = read_attr_u64(dir, "ifindex", 10, INT_MAX, &v);
-        if (r < 0)
-                return r == -ENOENT ? -ENODEV : r;
-        n->ifindex = (int) v;
+        if (!topology) {
+                r = read_attr_u64(dir, "ifindex", 10, INT_MAX, &v);
+                if (r < 0)
+                        return r == -ENOENT ? -ENODEV : r;
+                n->ifindex = (int) v;
+        }
 
         r = read_attr_u64(dir, "dev_port", 10, INT_MAX, &v);
         if (r == -ENOENT)
@@ -207,6 +210,10 @@ static int read_netdev_attrs(int dir, const char *name, HwNetdev **ret) {
         /* drivers without one make the read fail (EOPNOTSUPP) or have no file */
         if (read_attr(dir, "phys_port_id", &n->phys_port_id) < 0 || n->phys_port_id[0] == '\0')
                 g_clear_pointer(&n->phys_port_id, g_free);
+        if (topology) {
+                *ret = g_steal_pointer(&n);
+                return 0;
+        }
 
         if (read_attr(dir, "address", &mac) >= 0)
                 n->mac = g_ascii_strdown(mac, -1);
@@ -239,7 +246,7 @@ int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
         dfd = open_dir(dir);
         if (dfd < 0)
                 return dfd;
-        r = read_netdev_attrs(dfd, name, &n);
+        r = read_netdev_attrs(dfd, name, /* topology= */ false, &n);
         if (r < 0)
                 return r;
         r = netdev_pci_function(root, dir, &n->pci);
@@ -258,7 +265,7 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         return strcmp(x->name, y->name);
 }
 
-static int read_function_netdevs(int function_dir, HwFunction *f) {
+static int read_function_netdevs(int function_dir, bool topology, HwFunction *f) {
         int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         _cleanup_(closedirp) DIR *d = net_fd >= 0 ? fdopendir(net_fd) : NULL;
         struct dirent *de;
@@ -278,7 +285,7 @@ static int read_function_netdevs(int function_dir, HwFunction *f) {
                 dfd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (dfd < 0)
                         continue;       /* vanished while we looked */
-                r = read_netdev_attrs(dfd, de->d_name, &n);
+                r = read_netdev_attrs(dfd, de->d_name, topology, &n);
                 if (r == -ENODEV)
                         continue;
                 if (r < 0)
@@ -382,6 +389,23 @@ static int read_sriov(const char *root, int dir, HwFunction *f, int vf_index_hin
 }
 
 /* The function whose directory is open as dir. */
+/* The VF whose directory is open as dir, as far as its place in the topology goes: VF vf_index of pf, with
+ * its netdevs' names, ports and port ids (no ids, driver, ifindex, MAC or operstate). */
+static int read_vf_topology_at(int dir, const PciAddr *addr, const PciAddr *pf, int vf_index, HwFunction **ret) {
+        g_autoptr(HwFunction) f = hw_function_new();
+        int r;
+
+        f->addr = *addr;
+        f->is_vf = true;
+        f->physfn = *pf;
+        f->vf_index = vf_index;
+        r = read_function_netdevs(dir, /* topology= */ true, f);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&f);
+        return 0;
+}
+
 static int read_function_at(const char *root, int dir, const PciAddr *addr, int vf_index_hint, bool hint_checked,
                             HwFunction **ret) {
         g_autoptr(HwFunction) f = NULL;
@@ -400,7 +424,7 @@ static int read_function_at(const char *root, int dir, const PciAddr *addr, int 
         r = read_sriov(root, dir, f, vf_index_hint, hint_checked);
         if (r < 0)
                 return r;
-        r = read_function_netdevs(dir, f);
+        r = read_function_netdevs(dir, /* topology= */ false, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);
@@ -468,7 +492,7 @@ static void hw_function_free_void(gpointer p) {
         hw_function_free(p);
 }
 
-int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
+int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret) {
         g_autofree char *link = NULL, *path = NULL;
         g_autoptr(GPtrArray) vfs = NULL;
         _cleanup_(closep) int dir = -1;
@@ -507,8 +531,12 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret) {
                         return r;
                 /* the link itself leads to the VF's directory: no path to walk from the root */
                 vf_dir = openat(dir, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                r = vf_dir < 0 ? -ENODEV : read_function_at(root, vf_dir, &addr, (int) i, /* hint_checked= */ true,
-                                                             &vf);
+                if (vf_dir < 0)
+                        r = -ENODEV;
+                else if (topology)
+                        r = read_vf_topology_at(vf_dir, &addr, pf, (int) i, &vf);
+                else
+                        r = read_function_at(root, vf_dir, &addr, (int) i, /* hint_checked= */ true, &vf);
                 if (r == -ENODEV) {
                         log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
                         continue;

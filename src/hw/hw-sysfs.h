@@ -29,5 +29,6 @@ int hw_sysfs_function_driver(const char *root, const PciAddr *addr, char **ret);
 int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);
 
 /* The VFs of a PF: every index 0..sriov_numvfs-1 whose virtfnN link exists, in index order.
- * -ENOTSUP when pf is not an SR-IOV PF. */
-int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, GPtrArray **ret);
+ * -ENOTSUP when pf is not an SR-IOV PF. With topology, each VF has only its address, PF, index and netdevs
+ * (names, dev_port, phys_port_id): what placing it in a pool needs, at a third of the reads. */
+int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret);

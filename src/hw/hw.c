@@ -108,13 +108,23 @@ int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
 
         if (!pf)
                 return -EINVAL;
-        r = hw_sysfs_list_vfs(hw->sysfs_root, &pf->addr, &vfs);
+        r = hw_sysfs_list_vfs(hw->sysfs_root, &pf->addr, /* topology= */ false, &vfs);
         if (r < 0)
                 return r;
         for (guint i = 0; i < vfs->len; i++)
                 hw_pci_names_fill(hw->pci_names, vfs->pdata[i]);
         *ret = g_steal_pointer(&vfs);
         return 0;
+}
+
+/**
+ * hw_list_vf_topology() - the VFs of a PF with what places them in a pool, and no more
+ * Returns: 0, -ENOTSUP when pf is not an SR-IOV PF, -ENODEV when it is gone
+ */
+int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
+        if (!pf)
+                return -EINVAL;
+        return hw_sysfs_list_vfs(hw->sysfs_root, &pf->addr, /* topology= */ true, ret);
 }
 
 static int check_netdev_name(const char *name) {

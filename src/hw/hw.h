@@ -36,6 +36,9 @@ int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 /* The VFs of a PF, ordered by VF index, every index from 0 to sriov_numvfs-1 that has a virtfn link
  * (a gap is skipped, it does not end the list). -ENOTSUP when pf is not an SR-IOV PF. */
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
+/* The same, each VF with only its address, PF, index and netdevs (name, dev_port, phys_port_id): what
+ * placing it in a pool needs. Start of a network of 32,768 VFs reads a third as much. */
+int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
 /* VF configuration through a PF netdev, addressed as rtnetlink does: (PF netdev, VF index). */
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret);

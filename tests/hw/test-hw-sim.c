@@ -446,6 +446,38 @@ static void test_assign_release(void) {
         g_assert_true(pci_addr_equal(&n->pci, &addr));
 }
 
+/* hw_list_vf_topology() gives, of every VF, what hw_list_vfs() gives of its place: address, PF, index, and
+ * each netdev's name, dev_port and phys_port_id (a dual-port PF with single- and dual-port VFs, and a gap) */
+static void test_vf_topology(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3 ",gap=2", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) full = NULL, topo = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", NULL, &pf), ==, 0);
+        g_assert_cmpint(hw_list_vfs(hw, pf, &full), ==, 0);
+        g_assert_cmpint(hw_list_vf_topology(hw, pf, &topo), ==, 0);
+        g_assert_cmpuint(topo->len, ==, full->len);
+        g_assert_cmpuint(topo->len, ==, 7);     /* 8 VFs less the gap */
+        for (guint i = 0; i < topo->len; i++) {
+                const HwFunction *a = full->pdata[i], *b = topo->pdata[i];
+
+                g_assert_true(pci_addr_equal(&a->addr, &b->addr));
+                g_assert_true(pci_addr_equal(&a->physfn, &b->physfn));
+                g_assert_true(b->is_vf);
+                g_assert_cmpint(a->vf_index, ==, b->vf_index);
+                g_assert_cmpuint(a->netdevs->len, ==, b->netdevs->len);
+                for (guint k = 0; k < a->netdevs->len; k++) {
+                        const HwNetdev *x = netdev_at(a, k), *y = netdev_at(b, k);
+
+                        g_assert_cmpstr(x->name, ==, y->name);
+                        g_assert_cmpint(x->dev_port, ==, y->dev_port);
+                        g_assert_cmpstr(x->phys_port_id, ==, y->phys_port_id);
+                        g_assert_true(pci_addr_equal(&x->pci, &y->pci));
+                }
+        }
+}
+
 /* hw_function_driver() reads the driver link and no more: it follows assign and release, and says ENODEV
  * for a function that is not there */
 static void test_function_driver(void) {
@@ -530,6 +562,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/new", test_new_sim);
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
         g_test_add_func("/hw/sim/function-driver", test_function_driver);
+        g_test_add_func("/hw/sim/vf-topology", test_vf_topology);
         g_test_add_func("/hw/sim/resize", test_resize);
         g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
         return g_test_run();
