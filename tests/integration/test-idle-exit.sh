@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Idle exit: after --exit-idle-sec without a call the daemon gives up its name and exits; the next call
-# activates it again and everything is as it was.
+# activates it again and everything is as it was — but for hardware that changed meanwhile, which it sees.
 source "$(dirname "$0")/lib.sh"
 NP_IDLE=4
 np_setup
@@ -33,6 +33,14 @@ check "a new process" test -n "$new" -a "$new" != "$pid"
 expect_eq "the network is still active" "true" "$(np_get_prop n Active)"
 check "autostart did not run again (the network was not restarted)" \
         bash -c "[ \$(grep -c \"network 'n' started\" '$NP_DIR/dbus.log') -eq 1 ]"
+
+# hardware that changed while no daemon ran is seen at the next start: no event comes for what happened
+# while nobody listened (the default sim host's eth0 has 8 VFs)
+pid=$(np_daemon_pid)
+check "left alone again, it exits" np_wait_gone "$pid"
+"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 3 >/dev/null
+expect_eq "after eth0 went from 8 VFs to 3 while no daemon ran, the next start's pool has 3" "3" \
+        "$(np_get_prop n Capacity)"
 
 # a call that arrives while the old instance is exiting is still answered
 sleep 3.9
