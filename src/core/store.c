@@ -14,7 +14,7 @@
 
 #define STATE_FILE_MAX (64 * 1024 * 1024)
 
-/* A crash in the middle of an atomic write leaves its temporary file (".#NAME.XXXXXX"): never read, removed
+/* A crash in the middle of an atomic write leaves its temporary file (".#NAME.PID"): never read, removed
  * here so that they do not pile up. */
 static void remove_stale_temporaries(const char *dir) {
         g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);

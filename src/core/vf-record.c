@@ -15,7 +15,7 @@
 #define VF_RECORD_SUFFIX "_vf"
 #define VF_RECORD_VERSION "1"
 
-/* write_file_atomic() names its temporary files ".#<name>.XXXXXX" */
+/* write_file_atomic() names its temporary files ".#<name>.<pid>" */
 #define TEMP_FILE_PREFIX ".#"
 
 VfRecord *vf_record_new(const char *pf_netdev, unsigned vf) {

@@ -150,8 +150,8 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
                                     "settings do not apply", d->id);
                 return 0;
         }
-        if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_lookup_function(e->hw, &addr, &vf) < 0 ||
-            hw_lookup_function(e->hw, &vf->physfn, &pf) < 0)
+        if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_lookup_topology(e->hw, &addr, &vf) < 0 ||
+            hw_lookup_topology(e->hw, &vf->physfn, &pf) < 0)
                 return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "VF %d of PF '%s' (%s) is gone", d->vf_index,
                             d->pf_netdev, d->id);
         if (!per_port) {

@@ -30,27 +30,39 @@ static char *function_link_path(const char *root, const PciAddr *addr) {
         return sysfs_path(root, rel);
 }
 
-/* path with "." and ".." taken lexically, made absolute */
+/* path with "." and ".." taken lexically, made absolute: one pass over a copy */
 static char *normalize_path(const char *path) {
         g_autofree char *cwd = g_path_is_absolute(path) ? NULL : g_get_current_dir();
-        g_autofree char *abs = cwd ? g_build_filename(cwd, path, NULL) : g_strdup(path);
-        g_auto(GStrv) parts = g_strsplit(abs, "/", -1);
-        g_autoptr(GPtrArray) kept = g_ptr_array_new();
-        g_autoptr(GString) out = g_string_new(NULL);
+        g_autofree char *in = cwd ? g_build_filename(cwd, path, NULL) : g_strdup(path);
+        size_t n = strlen(in), out = 0;
+        char *buf = g_malloc(n + 2);
 
-        for (char **p = parts; *p; p++) {
-                if (**p == '\0' || streq(*p, "."))
+        for (size_t i = 0; i < n;) {
+                size_t start, len;
+
+                while (i < n && in[i] == '/')
+                        i++;
+                start = i;
+                while (i < n && in[i] != '/')
+                        i++;
+                len = i - start;
+                if (len == 0 || (len == 1 && in[start] == '.'))
                         continue;
-                if (streq(*p, "..")) {
-                        if (kept->len > 0)
-                                g_ptr_array_remove_index(kept, kept->len - 1);
+                if (len == 2 && in[start] == '.' && in[start + 1] == '.') {
+                        while (out > 0 && buf[out - 1] != '/')
+                                out--;
+                        if (out > 0)
+                                out--;          /* the '/' before the component dropped */
                         continue;
                 }
-                g_ptr_array_add(kept, *p);
+                buf[out++] = '/';
+                memcpy(buf + out, in + start, len);
+                out += len;
         }
-        for (guint i = 0; i < kept->len; i++)
-                g_string_append_printf(out, "/%s", (const char *) kept->pdata[i]);
-        return out->len > 0 ? g_string_free(g_steal_pointer(&out), FALSE) : g_strdup("/");
+        if (out == 0)
+                buf[out++] = '/';
+        buf[out] = '\0';
+        return buf;
 }
 
 /* Where a sysfs link leads, -ENODEV when nowhere. Its target is joined to the link's directory with ".."
@@ -425,6 +437,32 @@ static int read_function_at(const char *root, int dir, const PciAddr *addr, int 
         if (r < 0)
                 return r;
         r = read_function_netdevs(dir, /* topology= */ false, f);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&f);
+        return 0;
+}
+
+int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+        g_autofree char *link = NULL, *path = NULL;
+        g_autoptr(HwFunction) f = NULL;
+        _cleanup_(closep) int dir = -1;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        r = resolve_device(link, &path);
+        if (r < 0)
+                return r;
+        dir = open_dir(path);
+        if (dir < 0)
+                return dir;
+        f = hw_function_new();
+        f->addr = *addr;
+        r = read_sriov(root, dir, f, vf_index_hint, /* hint_checked= */ false);
+        if (r >= 0)
+                r = read_function_netdevs(dir, /* topology= */ true, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);

@@ -22,6 +22,10 @@ int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret);
  * another function are all of them read. */
 int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
 
+/* The function's place in the topology: PF or VF side (physfn, index) and netdevs (names, dev_port,
+ * phys_port_id) — no ids, driver, ifindex, MAC or operstate. */
+int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
+
 /* The name of the driver a PCI function is bound to (*ret NULL when none); -ENODEV when it does not exist. */
 int hw_sysfs_function_driver(const char *root, const PciAddr *addr, char **ret);
 

@@ -67,6 +67,28 @@ int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
 }
 
 /**
+ * hw_lookup_topology() - a PCI function's place: PF or VF (physfn, index), and its netdevs' names, ports and
+ * port ids; nothing else is read (no ids or names, driver, ifindex, MAC, operstate)
+ * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
+ */
+int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
+        HwFunction *f = NULL;
+        gpointer hint;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        hint = g_hash_table_lookup(hw->vf_indexes, pci_addr_key(addr));
+        r = hw_sysfs_read_topology(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, &f);
+        if (r < 0)
+                return r;
+        if (f->is_vf && f->vf_index >= 0)
+                g_hash_table_insert(hw->vf_indexes, pci_addr_key(addr), GINT_TO_POINTER(f->vf_index + 1));
+        *ret = f;
+        return 0;
+}
+
+/**
  * hw_function_driver() - the name of a PCI function's driver, NULL when it has none
  * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
  */

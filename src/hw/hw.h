@@ -30,6 +30,11 @@ int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwF
 /* A PCI function by address. */
 int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
+/* A PCI function as far as its place in the topology goes: PF or VF side (physfn, vf_index, is_pf) and its
+ * netdevs (name, dev_port, phys_port_id, pci); ids, names, driver, ifindex, MAC and operstate are left
+ * unset. What configuring a VF through its PF needs, at a third of a lookup's reads. */
+int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
+
 /* The driver a PCI function is bound to, and no more (*ret NULL when unbound): cheaper than a lookup. */
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 

@@ -39,16 +39,36 @@ static int write_all(int fd, const char *data, size_t len) {
         return 0;
 }
 
+/* The temporary file of this process for dir/name: ".#<name>.<pid>" (what mkostemp() gives, without its
+ * random tries). No other live process uses that name; one left with it is a dead process's, and goes.
+ * Temporaries a crash leaves behind are removed at start (store.c, vf-record.c). */
+static int open_temporary(const char *dir, const char *name, char **ret) {
+        g_autofree char *tmp = g_strdup_printf("%s/.#%s.%ld", dir, name, (long) getpid());
+
+        for (unsigned tries = 0; tries < 2; tries++) {
+                int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+
+                if (fd >= 0) {
+                        *ret = g_steal_pointer(&tmp);
+                        return fd;
+                }
+                if (errno != EEXIST || unlink(tmp) < 0)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
 static int write_file(const char *dir, const char *name, const char *data, size_t len, bool durable) {
-        g_autofree char *tmp = g_strdup_printf("%s/.#%s.XXXXXX", dir, name);
+        g_autofree char *tmp = NULL;
         g_autofree char *path = g_build_filename(dir, name, NULL);
         _cleanup_(closep) int fd = -1;
         int r;
 
-        fd = mkostemp(tmp, O_CLOEXEC);
+        fd = open_temporary(dir, name, &tmp);
         if (fd < 0)
-                return -errno;
+                return fd;
         r = write_all(fd, data, len);
+        /* the mode is 0644 whatever the umask says */
         if (r >= 0 && fchmod(fd, 0644) < 0)
                 r = -errno;
         if (r >= 0 && durable && fsync(fd) < 0)

@@ -478,6 +478,34 @@ static void test_vf_topology(void) {
         }
 }
 
+/* hw_lookup_topology() agrees with hw_lookup_function() on the place of a PF and of every VF */
+static void test_lookup_topology(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) vfs = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", NULL, &pf), ==, 0);
+        g_assert_cmpint(hw_list_vfs(hw, pf, &vfs), ==, 0);
+        g_ptr_array_add(vfs, g_steal_pointer(&pf));
+        for (guint i = 0; i < vfs->len; i++) {
+                const HwFunction *a = vfs->pdata[i];
+                g_autoptr(HwFunction) b = NULL;
+
+                g_assert_cmpint(hw_lookup_topology(hw, &a->addr, &b), ==, 0);
+                g_assert_cmpint(a->is_pf, ==, b->is_pf);
+                g_assert_cmpint(a->is_vf, ==, b->is_vf);
+                g_assert_cmpint(a->vf_index, ==, b->vf_index);
+                g_assert_true(!a->is_vf || pci_addr_equal(&a->physfn, &b->physfn));
+                g_assert_cmpuint(a->netdevs->len, ==, b->netdevs->len);
+                for (guint k = 0; k < a->netdevs->len; k++) {
+                        g_assert_cmpstr(netdev_at(a, k)->name, ==, netdev_at(b, k)->name);
+                        g_assert_cmpint(netdev_at(a, k)->dev_port, ==, netdev_at(b, k)->dev_port);
+                        g_assert_cmpstr(netdev_at(a, k)->phys_port_id, ==, netdev_at(b, k)->phys_port_id);
+                }
+        }
+}
+
 /* hw_function_driver() reads the driver link and no more: it follows assign and release, and says ENODEV
  * for a function that is not there */
 static void test_function_driver(void) {
@@ -563,6 +591,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
         g_test_add_func("/hw/sim/function-driver", test_function_driver);
         g_test_add_func("/hw/sim/vf-topology", test_vf_topology);
+        g_test_add_func("/hw/sim/lookup-topology", test_lookup_topology);
         g_test_add_func("/hw/sim/resize", test_resize);
         g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
         return g_test_run();
