@@ -443,10 +443,9 @@ static int read_function_at(const char *root, int dir, const PciAddr *addr, int 
         return 0;
 }
 
-int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+/* The directory of PCI function addr under root, open (an fd), or -EINVAL / -ENODEV. */
+static int open_function_dir(const char *root, const PciAddr *addr) {
         g_autofree char *link = NULL, *path = NULL;
-        g_autoptr(HwFunction) f = NULL;
-        _cleanup_(closep) int dir = -1;
         int r;
 
         if (!addr || !pci_addr_is_valid(addr))
@@ -455,7 +454,14 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
         r = resolve_device(link, &path);
         if (r < 0)
                 return r;
-        dir = open_dir(path);
+        return open_dir(path);
+}
+
+int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+        g_autoptr(HwFunction) f = NULL;
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        int r;
+
         if (dir < 0)
                 return dir;
         f = hw_function_new();
@@ -469,26 +475,12 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
         return 0;
 }
 
-static int read_function(const char *root, const PciAddr *addr, int vf_index_hint, bool hint_checked,
-                         HwFunction **ret) {
-        g_autofree char *link = NULL, *path = NULL;
-        _cleanup_(closep) int dir = -1;
-        int r;
+int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
 
-        if (!addr || !pci_addr_is_valid(addr))
-                return -EINVAL;
-        link = function_link_path(root, addr);
-        r = resolve_device(link, &path);
-        if (r < 0)
-                return r;
-        dir = open_dir(path);
         if (dir < 0)
                 return dir;
-        return read_function_at(root, dir, addr, vf_index_hint, hint_checked, ret);
-}
-
-int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
-        return read_function(root, addr, vf_index_hint, /* hint_checked= */ false, ret);
+        return read_function_at(root, dir, addr, vf_index_hint, /* hint_checked= */ false, ret);
 }
 
 int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
@@ -506,17 +498,10 @@ int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
 }
 
 int hw_sysfs_function_driver(const char *root, const PciAddr *addr, char **ret) {
-        g_autofree char *link = NULL, *path = NULL, *driver = NULL;
-        _cleanup_(closep) int dir = -1;
+        g_autofree char *driver = NULL;
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
         int r;
 
-        if (!addr || !pci_addr_is_valid(addr))
-                return -EINVAL;
-        link = function_link_path(root, addr);
-        r = resolve_device(link, &path);
-        if (r < 0)
-                return r;
-        dir = open_dir(path);
         if (dir < 0)
                 return dir;
         r = read_link_basename(dir, "driver", &driver);

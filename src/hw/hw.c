@@ -38,32 +38,42 @@ const char *hw_backend_name(const HwBackend *hw) {
         return hw ? hw->ops->name : NULL;
 }
 
-/**
- * hw_lookup_function() - read a PCI function with its netdevs and names
- * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
- */
 /* A PCI address as a hash key: 16 + 8 + 5 + 3 bits */
 static gpointer pci_addr_key(const PciAddr *a) {
         return GUINT_TO_POINTER((a->domain << 16) | (a->bus << 8) | (a->slot << 3) | a->function);
 }
 
-int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
+typedef int (*SysfsReadFunction)(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
+
+/* A VF's index is found by reading the PF's virtfnN links: the one it had last time is handed to the reader
+ * as a hint to check first, and the one read is kept for next time. */
+static int read_with_vf_index_hint(HwBackend *hw, const PciAddr *addr, SysfsReadFunction read, HwFunction **ret) {
         HwFunction *f = NULL;
         gpointer hint;
         int r;
 
         if (!addr || !pci_addr_is_valid(addr))
                 return -EINVAL;
-        /* a VF's index is found by reading the PF's virtfnN links; the one it had last time is checked first */
         hint = g_hash_table_lookup(hw->vf_indexes, pci_addr_key(addr));
-        r = hw_sysfs_read_function(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, &f);
+        r = read(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, &f);
         if (r < 0)
                 return r;
         if (f->is_vf && f->vf_index >= 0)
                 g_hash_table_insert(hw->vf_indexes, pci_addr_key(addr), GINT_TO_POINTER(f->vf_index + 1));
-        hw_pci_names_fill(hw->pci_names, f);
         *ret = f;
         return 0;
+}
+
+/**
+ * hw_lookup_function() - read a PCI function with its netdevs and names
+ * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
+ */
+int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
+        int r = read_with_vf_index_hint(hw, addr, hw_sysfs_read_function, ret);
+
+        if (r >= 0)
+                hw_pci_names_fill(hw->pci_names, *ret);
+        return r;
 }
 
 /**
@@ -72,20 +82,7 @@ int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
  * Returns: 0, -EINVAL for an invalid address, -ENODEV when it does not exist
  */
 int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
-        HwFunction *f = NULL;
-        gpointer hint;
-        int r;
-
-        if (!addr || !pci_addr_is_valid(addr))
-                return -EINVAL;
-        hint = g_hash_table_lookup(hw->vf_indexes, pci_addr_key(addr));
-        r = hw_sysfs_read_topology(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, &f);
-        if (r < 0)
-                return r;
-        if (f->is_vf && f->vf_index >= 0)
-                g_hash_table_insert(hw->vf_indexes, pci_addr_key(addr), GINT_TO_POINTER(f->vf_index + 1));
-        *ret = f;
-        return 0;
+        return read_with_vf_index_hint(hw, addr, hw_sysfs_read_topology, ret);
 }
 
 /**
