@@ -333,7 +333,7 @@ int main(int argc, char **argv) {
         g_autoptr(GOptionContext) context = g_option_context_new("- benchmark netpoold (and libvirt's network driver)");
         g_autoptr(GError) gerror = NULL;
         g_autoptr(GArray) ns = g_array_new(false, false, sizeof(unsigned));
-        g_autofree char *message = NULL;
+        g_autofree char *message = NULL, *dbus_daemon = NULL;
         g_autofree BenchResult *results = NULL;
         BenchLibvirtResult lv = {};
         struct sigaction sa = { .sa_handler = on_signal };
@@ -357,7 +357,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "netpool-bench: must run as root (uid 0 needs no polkit; libvirtd runs as root)\n");
                 return 77;
         }
-        if (!g_find_program_in_path("dbus-daemon")) {
+        dbus_daemon = g_find_program_in_path("dbus-daemon");
+        if (!dbus_daemon) {
                 fprintf(stderr, "netpool-bench: no dbus-daemon\n");
                 return 77;
         }
