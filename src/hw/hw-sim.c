@@ -290,10 +290,10 @@ static int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op
 
 static int write_value(const char *dir, const char *name, const char *value) {
         g_autofree char *text = g_strconcat(value, "\n", NULL);
+        int r = write_file_atomic(dir, name, text, strlen(text));
 
-        if (!is_dir(dir))
-                return -ENODEV;
-        return write_file_atomic(dir, name, text, strlen(text));
+        /* no such directory: the VF (or its port's state) is gone */
+        return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
 }
 
 /* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. */
