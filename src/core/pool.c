@@ -236,6 +236,26 @@ static char *prop_dup(xmlNode *n, const char *name) {
         return s;
 }
 
+/* A device's id is what it stands for: its netdev, or its PCI address written the one way (a record whose id
+ * says another thing would let two devices stand for one address) */
+static bool pool_device_id_matches(const PoolDevice *d, const PciAddr *addr) {
+        char bdf[PCI_ADDR_STR_MAX];
+
+        if (d->type == FORWARD_DEV_PCI)
+                return streq(pci_addr_to_string(addr, bdf), d->id);
+        return streq(d->netdev, d->id);
+}
+
+/* A VF index: decimal, 0 – 65535 (an SR-IOV capability's range), nothing else */
+static int parse_vf_index(const char *s, int *ret) {
+        guint64 v;
+
+        if (!g_ascii_string_to_unsigned(s, 10, 0, 0xffff, &v, NULL))
+                return -EINVAL;
+        *ret = (int) v;
+        return 0;
+}
+
 static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
         g_autofree char *id = prop_dup(n, "id"), *type = prop_dup(n, "type"), *vf = prop_dup(n, "vf");
         g_autofree char *state = prop_dup(n, "state");
@@ -250,13 +270,14 @@ static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
         d->netdev = prop_dup(n, "netdev");
         d->pci_address = prop_dup(n, "pci");
         d->pf_netdev = prop_dup(n, "pf");
-        d->vf_index = vf ? atoi(vf) : -1;
+        d->vf_index = -1;
         if (state)
                 d->state = device_state_from_string(state);
         if (d->state < 0 || (d->netdev && !netdev_name_is_valid(d->netdev)) ||
             (d->pf_netdev && !netdev_name_is_valid(d->pf_netdev)) ||
             (d->pci_address && pci_addr_from_string(d->pci_address, &addr) < 0) ||
-            (d->type == FORWARD_DEV_PCI && !d->pci_address) || (d->type == FORWARD_DEV_NETDEV && !d->netdev)) {
+            (d->type == FORWARD_DEV_PCI && !d->pci_address) || (d->type == FORWARD_DEV_NETDEV && !d->netdev) ||
+            !pool_device_id_matches(d, &addr) || (vf && parse_vf_index(vf, &d->vf_index) < 0)) {
                 *ret_msg = g_strdup_printf("line %d: <device id='%s'>: invalid record", n->line, id);
                 return -EINVAL;
         }
