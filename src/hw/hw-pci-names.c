@@ -11,8 +11,10 @@ struct HwPciNames {
         struct pci_access *access;
 };
 
-/* libpci calls this only when it cannot allocate memory, and expects it not to return */
-_Noreturn static void pci_error(char *msg, ...) {
+/* libpci calls this only when it cannot allocate memory, and expects it not to return. Declared as libpci
+ * declares its pointer (GNU noreturn, which gcc and clang both count in the type; _Noreturn clang does not) */
+static void pci_error(char *msg, ...) PCI_NONRET;
+static void pci_error(char *msg, ...) {
         abort();
 }
 
