@@ -222,9 +222,9 @@ np_xml() {
                 python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0], end="")'
 }
 
-# np_wait_gone PID: wait until a process has exited (up to ~10 s)
+# np_wait_gone PID [SECONDS]: wait until a process has exited (up to SECONDS, default 10)
 np_wait_gone() {
-        for _ in $(seq 200); do
+        for _ in $(seq $((${2:-10} * 20))); do
                 kill -0 "$1" 2>/dev/null || return 0
                 sleep 0.05
         done
