@@ -72,16 +72,72 @@ static int linux_socket(HwBackend *hw, struct nl_sock **ret) {
         return 0;
 }
 
-/* RTM_GETLINK by name; libnl asks with IFLA_EXT_MASK = RTEXT_FILTER_VF, so VF info is included */
+static int on_ack(struct nl_msg *msg, void *arg);
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg);
+
+typedef struct LinkReply {
+        int result;                     /* 1 waiting, 0 done, < 0 the kernel's -errno */
+        struct rtnl_link *link;
+} LinkReply;
+
+static void on_link_object(struct nl_object *obj, void *arg) {
+        LinkReply *reply = arg;
+
+        if (!reply->link) {
+                nl_object_get(obj);
+                reply->link = (struct rtnl_link *) obj;
+        }
+}
+
+static int on_link_message(struct nl_msg *msg, void *arg) {
+        (void) nl_msg_parse(msg, on_link_object, arg);
+        return NL_OK;
+}
+
+/* RTM_GETLINK by name with IFLA_EXT_MASK = RTEXT_FILTER_VF (as libnl asks), and RTEXT_FILTER_SKIP_STATS:
+ * a PF of 128 VFs would answer with the counters of every VF, which a VF's configuration does not need. */
 static int linux_get_link(HwBackend *hw, const char *name, struct rtnl_link **ret) {
+        g_autoptr(NlMsg) msg = NULL;
+        g_autoptr(NlCb) socket_cb = NULL, cb = NULL;
+        LinkReply reply = { .result = 1 };
         struct nl_sock *sock;
+        struct nlattr *mask;
         int r;
 
         r = linux_socket(hw, &sock);
         if (r < 0)
                 return r;
-        r = rtnl_link_get_kernel(sock, 0, name, ret);
-        return r < 0 ? errno_from_nl(r) : 0;
+        r = rtnl_link_build_get_request(0, name, &msg);
+        if (r < 0)
+                return errno_from_nl(r);
+        mask = nlmsg_find_attr(nlmsg_hdr(msg), sizeof(struct ifinfomsg), IFLA_EXT_MASK);
+        if (mask)
+                *(uint32_t *) nla_data(mask) |= RTEXT_FILTER_SKIP_STATS;
+        socket_cb = nl_socket_get_cb(sock);
+        cb = socket_cb ? nl_cb_clone(socket_cb) : NULL;
+        if (!cb)
+                return -ENOMEM;
+        nl_cb_err(cb, NL_CB_CUSTOM, on_error, &reply.result);
+        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &reply.result);
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_link_message, &reply);
+        r = nl_send_auto(sock, msg);
+        if (r < 0)
+                return errno_from_nl(r);
+        while (reply.result > 0) {
+                r = nl_recvmsgs(sock, cb);
+                if (reply.result <= 0)
+                        break;
+                if (r < 0) {
+                        rtnl_link_put(reply.link);
+                        return errno_from_nl(r);
+                }
+        }
+        if (reply.result < 0 || !reply.link) {
+                rtnl_link_put(reply.link);
+                return reply.result < 0 ? reply.result : -ENODEV;
+        }
+        *ret = reply.link;
+        return 0;
 }
 
 /* The PF link, checked to have VF number vf; -ENOTSUP without SR-IOV, -ENODEV past the last VF.
