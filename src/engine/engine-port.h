@@ -16,6 +16,7 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
  * ENGINE_ERROR_HARDWARE (or ENGINE_ERROR_AGAIN when call allows waiting and a VF is in reset). */
 int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCall *call, EngineError *err);
 void engine_port_vf_target(const PortVf *v, struct VfTarget *t);
-/* Release up to max ports of n (Stop with FORCE); returns how many are left, or < 0 … see engine_release. */
+/* Release up to max ports of n (Stop with FORCE), setting *ret_left to how many are left. Returns 0, or the
+ * code of the release that failed (as engine_release(): ENGINE_ERROR_AGAIN for a VF in reset). */
 int engine_release_network_ports(Engine *e, Network *n, guint max, const EngineCall *call, guint *ret_left,
                                  EngineError *err);
