@@ -185,19 +185,24 @@ np_call() {
         busctl --system call org.netpool1 "$obj" "org.netpool1.$iface" "$@"
 }
 
-np_net_path() {
-        # sd_bus_path_encode(): letters stay, digits stay unless first, anything else is _xx
-        local name=$1 out= c i
-        [ -z "$name" ] && { echo /org/netpool1/network/_; return; }
-        for ((i = 0; i < ${#name}; i++)); do
-                c=${name:i:1}
-                if [[ $c == [A-Za-z] ]] || { [[ $c == [0-9] ]] && [ $i -gt 0 ]; }; then
+# np_path_encode PREFIX SEGMENT: sd_bus_path_encode() in bash (python starts too slowly to call it often):
+# letters stay, digits stay unless first, anything else (a leading digit too) is _xx; "" is "_"
+np_path_encode() {
+        local LC_ALL=C seg=$2 out= c i
+        for ((i = 0; i < ${#seg}; i++)); do
+                c=${seg:i:1}
+                if [[ $c == [A-Za-z] || ($i -gt 0 && $c == [0-9]) ]]; then
                         out+=$c
                 else
-                        out+=$(printf '_%02x' "'$c")
+                        printf -v c '_%02x' "'$c"
+                        out+=$c
                 fi
         done
-        echo "/org/netpool1/network/$out"
+        echo "$1/${out:-_}"
+}
+
+np_net_path() {
+        np_path_encode /org/netpool1/network "$1"
 }
 
 # np_send PATH IFACE.METHOD ARGS...: dbus-send, whose errors name the D-Bus error
@@ -232,4 +237,4 @@ np_wait_gone() {
 }
 
 # for checks that run in a child bash
-export -f np_net_path np_get_prop np_xml
+export -f np_path_encode np_net_path np_get_prop np_xml

@@ -52,12 +52,9 @@ expect_usage() {
         expect_eq "$desc" "2||$first" "$rc||${err%%$'\n'*}"
 }
 
-# port_path UUID: the port's object path, sd_bus_path_encode() by hand (a leading digit is escaped too)
+# port_path UUID: the port's object path
 port_path() {
-        python3 -c 'import sys
-u = sys.argv[1]
-print("/org/netpool1/port/" + "".join(c if c.isascii() and c.isalnum() and not (i == 0 and c.isdigit())
-                                      else "_%02x" % ord(c) for i, c in enumerate(u)))' "$1"
+        np_path_encode /org/netpool1/port "$1"
 }
 
 # json_str JSON KEY: one string member of the last ctl's JSON object

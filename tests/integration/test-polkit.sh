@@ -85,28 +85,12 @@ port_xml() {    # port_xml UUID MAC
         printf "  </owner>\n  <mac address='%s'/>\n</networkport>\n" "$2"
 }
 
-# path_encode PREFIX NAME: sd_bus_path_encode() in bash (python starts too slowly to call it often):
-# every byte but [A-Za-z0-9], and a leading digit, becomes _xx
-path_encode() {
-        local LC_ALL=C name=$2 out= c i
-        for ((i = 0; i < ${#name}; i++)); do
-                c=${name:i:1}
-                if [[ $c == [A-Za-z] || ($i -gt 0 && $c == [0-9]) ]]; then
-                        out+=$c
-                else
-                        printf -v c '_%02x' "'$c"
-                        out+=$c
-                fi
-        done
-        echo "$1/${out:-_}"
-}
-
 net_path() {
-        path_encode /org/netpool1/network "$1"
+        np_path_encode /org/netpool1/network "$1"
 }
 
 port_path() {
-        path_encode /org/netpool1/port "$1"
+        np_path_encode /org/netpool1/port "$1"
 }
 
 prop() {        # prop NETWORK PROPERTY: the value only
@@ -160,7 +144,7 @@ bus_view() {
                         Active Autostart Connections Available
         done
 }
-export -f bus_view net_path path_encode
+export -f bus_view net_path
 export M
 
 # host_state: the view as root plus what the daemon wrote and the VFs' configuration

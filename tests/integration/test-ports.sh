@@ -55,23 +55,11 @@ hostdev_plug() {        # hostdev_plug BUS SLOT FUNCTION: the plug lines of a ho
         echo "</plug>"
 }
 # bus helpers in bash and awk only: they run hundreds of times, and a python3 start costs more than the call
-path_encode() { # path_encode PREFIX SEGMENT: sd_bus_path_encode (escapes all but [A-Za-z0-9], and a leading digit)
-        local seg=$2 out= c i
-        for ((i = 0; i < ${#seg}; i++)); do
-                c=${seg:i:1}
-                if [[ $c == [A-Za-z] || ($i -gt 0 && $c == [0-9]) ]]; then
-                        out+=$c
-                else
-                        out+=$(printf "_%02x" "'$c")
-                fi
-        done
-        echo "$1/$out"
-}
 net_path() {
-        path_encode /org/netpool1/network "$1"
+        np_path_encode /org/netpool1/network "$1"
 }
 port_path() {
-        path_encode /org/netpool1/port "$1"
+        np_path_encode /org/netpool1/port "$1"
 }
 bus_value() {   # the value of busctl's "TYPE VALUE" output on stdin, quotes taken off a string
         sed -e 's/^[a-z]* //' -e 's/^"\(.*\)"$/\1/'

@@ -15,20 +15,8 @@ DEFAULT_VF="00:00:00:00:00:00 0 0 1 0 auto"       # what the sim host starts a V
 
 # ---- helpers (bash and awk only: a python3 start costs more than a bus call) ----
 
-path_encode() { # path_encode PREFIX SEGMENT: sd_bus_path_encode (escapes all but [A-Za-z0-9], and a leading digit)
-        local seg=$2 out= c i
-        for ((i = 0; i < ${#seg}; i++)); do
-                c=${seg:i:1}
-                if [[ $c == [A-Za-z] || ($i -gt 0 && $c == [0-9]) ]]; then
-                        out+=$c
-                else
-                        out+=$(printf "_%02x" "'$c")
-                fi
-        done
-        echo "$1/$out"
-}
 net_path() {
-        path_encode /org/netpool1/network "$1"
+        np_path_encode /org/netpool1/network "$1"
 }
 net_prop() {    # net_prop NETWORK PROPERTY: the value
         busctl --system get-property org.netpool1 "$(net_path "$1")" org.netpool1.Network "$2" | cut -d' ' -f2-
