@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install what building and testing netpool needs on Debian 12, if anything is missing.
+# Usage: install-deps.sh [MORE-PACKAGES...]   (scripts/bench.sh adds libvirt's)
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
         qemu-system-x86 busybox-static cpio xz-utils iproute2 make gcc-12 libc-bin
         valgrind                        # the daemon of test-valgrind.sh
         clang libclang-rt-14-dev        # libFuzzer and clang's sanitizer runtimes (tests/fuzz, -Dfuzzing=true)
+        "$@"
 )
 
 missing=()
