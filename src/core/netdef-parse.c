@@ -592,8 +592,10 @@ static int parse_network(Parser *p, xmlNode *root) {
         if (!p->seen[SINGLE_FORWARD])
                 return take_msg(p, -EOPNOTSUPP, xml_node_msg(root, "a network without <forward> is an "
                                                              "isolated network; " ROUTED_REASON));
-        if (!p->has_uuid)
+        if (!p->has_uuid) {
                 uuid_generate_string(p->def->uuid);
+                p->def->uuid_generated = true;
+        }
         return netdef_validate_full(p->def, p->lines, p->err);
 }
 

@@ -138,6 +138,7 @@ NetDef *netdef_copy(const NetDef *def) {
         c = netdef_new();
         c->name = g_strdup(def->name);
         memcpy(c->uuid, def->uuid, sizeof(c->uuid));
+        c->uuid_generated = def->uuid_generated;
         c->title = g_strdup(def->title);
         c->description = g_strdup(def->description);
         c->metadata = g_strdup(def->metadata);

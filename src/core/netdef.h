@@ -58,6 +58,7 @@ typedef struct PortGroup {
 typedef struct NetDef {
         char *name;
         char uuid[37];                  /* canonical lower-case text form */
+        bool uuid_generated;            /* the XML had no <uuid>: the parser made this one up */
         char *title;                    /* NULL when absent */
         char *description;              /* NULL when absent */
         char *metadata;                 /* the <metadata> element serialized verbatim, NULL when absent */

@@ -79,6 +79,7 @@ Pool *pool_new(bool exclusive) {
 
         p->devices = g_ptr_array_new_with_free_func(pool_device_destroy);
         p->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        p->by_key = g_hash_table_new(g_str_hash, g_str_equal);
         p->takeable = g_tree_new_full(pool_device_cmp_pick, NULL, NULL, NULL);
         p->exclusive = exclusive;
         return p;
@@ -89,12 +90,15 @@ Pool *pool_free(Pool *p) {
                 return NULL;
         g_tree_destroy(p->takeable);
         g_hash_table_unref(p->by_id);
+        g_hash_table_unref(p->by_key);
         g_ptr_array_unref(p->devices);
         g_free(p);
         return NULL;
 }
 
 static bool pool_device_can_take_port(const Pool *p, const PoolDevice *d) {
+        if (d->held_elsewhere)
+                return false;
         if (d->state == DEVICE_STATE_FREE)
                 return true;
         return !p->exclusive && d->state == DEVICE_STATE_IN_USE;
@@ -109,6 +113,8 @@ int pool_add(Pool *p, PoolDevice *d) {
         p->connections += d->connections;
         g_ptr_array_add(p->devices, d);
         g_hash_table_insert(p->by_id, d->id, d);
+        g_hash_table_insert(p->by_key, (char *) pool_device_key(d), d);
+        p->held_elsewhere += d->held_elsewhere;
         if (pool_device_can_take_port(p, d))
                 g_tree_insert(p->takeable, d, d);
         return 0;
@@ -118,6 +124,16 @@ PoolDevice *pool_pick(const Pool *p) {
         GTreeNode *first = g_tree_node_first(p->takeable);
 
         return first ? g_tree_node_key(first) : NULL;
+}
+
+PoolDevice *pool_pick_where(const Pool *p, bool (*accept)(const PoolDevice *d, void *data), void *data) {
+        for (GTreeNode *n = g_tree_node_first(p->takeable); n; n = g_tree_node_next(n)) {
+                PoolDevice *d = g_tree_node_key(n);
+
+                if (accept(d, data))
+                        return d;
+        }
+        return NULL;
 }
 
 /* Every change of what orders or admits a device goes through here: out of the tree, change, back in. */
@@ -146,8 +162,21 @@ void pool_device_set_state(Pool *p, PoolDevice *d, DeviceState state) {
         pool_device_update(p, d, 0, state);
 }
 
+void pool_device_set_held_elsewhere(Pool *p, PoolDevice *d, bool held) {
+        if (d->held_elsewhere == held)
+                return;
+        g_tree_remove(p->takeable, d);
+        d->held_elsewhere = held;
+        if (held)
+                p->held_elsewhere++;
+        else
+                p->held_elsewhere--;
+        if (pool_device_can_take_port(p, d))
+                g_tree_insert(p->takeable, d, d);
+}
+
 DeviceState pool_device_shown_state(const PoolDevice *d) {
-        if (d->state == DEVICE_STATE_FREE && d->connections > 0)
+        if (d->state == DEVICE_STATE_FREE && (d->connections > 0 || d->held_elsewhere))
                 return DEVICE_STATE_IN_USE;
         return d->state;
 }
@@ -159,6 +188,9 @@ int pool_remove(Pool *p, const char *id) {
                 return -ENOENT;
         g_tree_remove(p->takeable, d);
         p->connections -= d->connections;
+        p->held_elsewhere -= d->held_elsewhere;
+        if (g_hash_table_lookup(p->by_key, pool_device_key(d)) == d)
+                g_hash_table_remove(p->by_key, pool_device_key(d));
         g_hash_table_remove(p->by_id, id);
         g_ptr_array_remove(p->devices, d);     /* frees d */
         return 0;
@@ -168,12 +200,24 @@ PoolDevice *pool_find(const Pool *p, const char *id) {
         return g_hash_table_lookup(p->by_id, id);
 }
 
+const char *pool_device_key(const PoolDevice *d) {
+        return d->pci_address ?: d->netdev ?: d->id;
+}
+
+PoolDevice *pool_find_by_key(const Pool *p, const char *key) {
+        return g_hash_table_lookup(p->by_key, key);
+}
+
 unsigned pool_capacity(const Pool *p) {
         return p->devices->len;
 }
 
 unsigned pool_available(const Pool *p) {
         return (unsigned) g_tree_nnodes(p->takeable);
+}
+
+unsigned pool_held_elsewhere(const Pool *p) {
+        return p->held_elsewhere;
 }
 
 unsigned pool_connections(const Pool *p) {

@@ -31,16 +31,19 @@ typedef struct PoolDevice {
         DeviceState state;              /* FREE or IN_USE follow the connections; the others are verdicts */
         unsigned connections;
         char *port_uuid;                /* the (last) port that took it; NULL when none */
+        bool held_elsewhere;            /* a port of another network holds it (the same VF in two pools) */
         unsigned index;                 /* position in the pool when added: the tie-breaker of a pick */
 } PoolDevice;
 
 typedef struct Pool {
         GPtrArray *devices;             /* PoolDevice*, in pool order */
         GHashTable *by_id;              /* id -> PoolDevice* (borrowed) */
+        GHashTable *by_key;             /* pool_device_key() -> PoolDevice* (borrowed) */
         GTree *takeable;                /* PoolDevice* that can take another port, ordered by (connections,
                                          * index): a pick is O(log n), never a scan */
         unsigned next_index;
         unsigned connections;           /* sum over the devices, kept as they change */
+        unsigned held_elsewhere;        /* devices whose held_elsewhere is set */
         bool exclusive;                 /* one port per device (passthrough, hostdev, hybrid) */
 } Pool;
 
@@ -59,18 +62,28 @@ int pool_add(Pool *p, PoolDevice *d);
 /* Removes and frees the device with that id; -ENOENT when absent. */
 int pool_remove(Pool *p, const char *id);
 PoolDevice *pool_find(const Pool *p, const char *id);
+/* What a device is on the host whatever a definition calls it: its PCI address, else its netdev. Two pools
+ * that hold the same VF (one by netdev, one by address) agree on it. */
+const char *pool_device_key(const PoolDevice *d);
+PoolDevice *pool_find_by_key(const Pool *p, const char *key);
 
 /* The least-used device that can take another port, lowest index on a tie; NULL when none. */
 PoolDevice *pool_pick(const Pool *p);
+/* Like pool_pick(), the first in pick order that accept() takes; NULL when none does. */
+PoolDevice *pool_pick_where(const Pool *p, bool (*accept)(const PoolDevice *d, void *data), void *data);
 /* Change a device's connections (by delta) or state; keeps the pick order right. */
 void pool_device_connect(Pool *p, PoolDevice *d, int delta);
 void pool_device_set_state(Pool *p, PoolDevice *d, DeviceState state);
-/* The state GetDevices shows: IN_USE for a FREE device with connections. */
+/* A port of another network took the device (held) or let it go: it cannot take a port here meanwhile. */
+void pool_device_set_held_elsewhere(Pool *p, PoolDevice *d, bool held);
+/* The state GetDevices shows: IN_USE for a FREE device with connections or held through another
+ * network. */
 DeviceState pool_device_shown_state(const PoolDevice *d);
 
 unsigned pool_capacity(const Pool *p);
 /* Devices that can take another port now. */
 unsigned pool_available(const Pool *p);
+unsigned pool_held_elsewhere(const Pool *p);
 unsigned pool_connections(const Pool *p);
 
 /* The pool as a live <forward> device list: devs of def replaced by the pool's devices (type and

@@ -10,6 +10,7 @@
 #include "bus/bus-call.h"
 #include "bus/bus-polkit.h"
 #include "daemon/context.h"
+#include "daemon/state-lock.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
 #include "shared/fileio.h"
@@ -31,25 +32,22 @@ static int open_hardware(const ContextOptions *o, HwBackend **ret) {
         return 0;
 }
 
-/* A new instance activated while an idle one is still exiting waits here until it has gone. */
-static int lock_state_dir(Context *c, const char *state_dir) {
-        g_autofree char *path = g_build_filename(state_dir, "lock", NULL);
-        int r;
-
-        r = mkdir_parents(state_dir);
-        if (r < 0)
-                return log_error_errno(r, "cannot create state dir '%s': %m", state_dir);
-        c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (c->lock_fd < 0)
-                return log_error_errno(errno, "cannot open '%s': %m", path);
-        while (flock(c->lock_fd, LOCK_EX) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(errno, "cannot lock '%s': %m", path);
-        return 0;
-}
-
 static void on_engine_event(Engine *e, Network *n, Port *port, EngineEvent event, void *userdata) {
         bus_emit_engine_event(userdata, n, port, event);
+}
+
+/* Who has the name we wanted, in words: the usual cause is a netpoold with another state dir. */
+static int log_name_owner(sd_bus *bus) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *unique = "?";
+        pid_t pid = 0;
+
+        if (sd_bus_get_name_creds(bus, NETPOOL_BUS_NAME, SD_BUS_CREDS_PID | SD_BUS_CREDS_UNIQUE_NAME, &creds) >= 0) {
+                (void) sd_bus_creds_get_pid(creds, &pid);
+                (void) sd_bus_creds_get_unique_name(creds, &unique);
+        }
+        return log_error_errno(EEXIST, "cannot own %s: another process owns it on this bus (pid %d, %s); "
+                               "stop it first", NETPOOL_BUS_NAME, (int) pid, unique);
 }
 
 static int connect_bus(Context *c) {
@@ -78,10 +76,15 @@ static int connect_bus(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "cannot set up idle exit: %m");
         r = sd_bus_request_name(b->bus, NETPOOL_BUS_NAME, 0);
+        if (r == -EEXIST)
+                return log_name_owner(b->bus);
         if (r < 0)
                 return log_error_errno(r, "cannot own %s: %m", NETPOOL_BUS_NAME);
         return 0;
 }
+
+/* how long a new instance waits for an idle one that is still exiting (it releases the name first) */
+#define STATE_LOCK_WAIT_USEC (10 * 1000 * 1000)
 
 /* how often a failed VF restore is tried again */
 #define RESTORE_RETRY_USEC (10 * 1000 * 1000)
@@ -109,11 +112,12 @@ int context_start(Context *c, const ContextOptions *o) {
         r = open_hardware(o, &hw);
         if (r < 0)
                 return r;
-        r = lock_state_dir(c, o->state_dir);
+        r = state_lock_take(o->state_dir, STATE_LOCK_WAIT_USEC);
         if (r < 0) {
                 hw_backend_free(hw);
                 return r;
         }
+        c->lock_fd = r;
         r = engine_new(hw, o->config_dir, o->state_dir, &c->bus.engine, &err);
         if (r != 0)
                 return log_error_errno(r > 0 ? -EIO : r, "%s", err.message);

@@ -82,6 +82,7 @@ int main(int argc, char *argv[]) {
         ContextOptions o;
         int r;
 
+        log_set_program("netpoold");
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? 2 : 0;

@@ -103,12 +103,8 @@ PoolDevice *engine_port_device(Engine *e, const Port *port) {
 
 /* ---- claims: a device is held through one network at a time ---- */
 
-static const char *device_key(const PoolDevice *d) {
-        return d->pci_address ?: d->netdev;
-}
-
 const char *engine_claim_holder(Engine *e, const PoolDevice *d) {
-        return g_hash_table_lookup(e->claims, device_key(d));
+        return g_hash_table_lookup(e->claims, pool_device_key(d));
 }
 
 bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network) {
@@ -117,11 +113,46 @@ bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network) {
         return holder && !streq(holder, network);
 }
 
+/* Every active network that has the device in its pool learns whether a port of another network holds it
+ * (holder NULL: none does), so that its Available and GetDevices tell what it can really hand out. */
+static void claim_propagate(Engine *e, const char *key, const char *holder) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Network *m = v;
+                PoolDevice *o = m->active && m->pool ? pool_find_by_key(m->pool, key) : NULL;
+                bool held = holder && !streq(holder, network_name(m));
+
+                if (!o || o->held_elsewhere == held)
+                        continue;
+                pool_device_set_held_elsewhere(m->pool, o, held);
+                engine_emit(e, m, NULL, ENGINE_EVENT_NETWORK_CHANGED);
+        }
+}
+
 void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
-        if (d->connections > 0)
-                g_hash_table_replace(e->claims, g_strdup(device_key(d)), g_strdup(network));
-        else
-                g_hash_table_remove(e->claims, device_key(d));
+        const char *key = pool_device_key(d);
+        const char *was = g_hash_table_lookup(e->claims, key);
+
+        if (d->connections > 0) {
+                if (streq_ptr(was, network))
+                        return;
+                g_hash_table_replace(e->claims, g_strdup(key), g_strdup(network));
+                claim_propagate(e, key, network);
+        } else if (streq_ptr(was, network)) {
+                g_hash_table_remove(e->claims, key);
+                claim_propagate(e, key, NULL);
+        }
+}
+
+void engine_pool_mark_claims(Engine *e, Pool *pool, const char *network) {
+        for (guint i = 0; i < pool->devices->len; i++) {
+                PoolDevice *d = pool->devices->pdata[i];
+
+                pool_device_set_held_elsewhere(pool, d, engine_claim_blocks(e, d, network));
+        }
 }
 
 /* ---- holders: which ports hold a device, so that it always names one that does ---- */

@@ -43,8 +43,11 @@ PoolDevice *engine_port_device(Engine *e, const Port *port);
 /* Claims: whether a device is held through another network than network. */
 bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network);
 const char *engine_claim_holder(Engine *e, const PoolDevice *d);
-/* The claim lasts while the device has connections in network. */
+/* The claim lasts while the device has connections in network; the other active networks whose pools hold
+ * the device see it held elsewhere meanwhile (not available, shown in-use). */
 void engine_claim_update(Engine *e, const PoolDevice *d, const char *network);
+/* A pool built or rescanned for network: mark what ports of other networks hold. */
+void engine_pool_mark_claims(Engine *e, Pool *pool, const char *network);
 
 /* The ports holding a device: added when a port is counted on it, removed when it leaves; the device
  * shows one that still holds it. */

@@ -138,11 +138,50 @@ void engine_port_vf_target(const PortVf *v, VfTarget *t) {
 
 /* Which VFs a port on device d configures: the device's VF through its PF netdev, or with <netdev port='N'>
  * each named port of a dual-port VF through that port's PF netdev. */
-int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
+static bool port_wants_per_port(const PortDef *pd) {
+        return pd->netdevs[0].present || pd->netdevs[1].present;
+}
+
+static int lookup_vf_and_pf(Engine *e, const PoolDevice *d, HwFunction **ret_vf, HwFunction **ret_pf) {
         g_autoptr(HwFunction) vf = NULL, pf = NULL;
         PciAddr addr;
+        int r;
+
+        r = pci_addr_from_string(d->pci_address, &addr);
+        if (r >= 0)
+                r = hw_lookup_topology(e->hw, &addr, &vf);
+        if (r >= 0)
+                r = hw_lookup_topology(e->hw, &vf->physfn, &pf);
+        if (r < 0)
+                return r;
+        *ret_vf = g_steal_pointer(&vf);
+        *ret_pf = g_steal_pointer(&pf);
+        return 0;
+}
+
+/* Port i (0-based) of a dual-port VF: a netdev of the VF and of its PF on that port. */
+static bool vf_has_port(const HwFunction *pf, const HwFunction *vf, int i) {
+        return vf->netdevs->len >= 2 && hw_function_netdev_by_dev_port(pf, i) &&
+               hw_function_netdev_by_dev_port(vf, i);
+}
+
+bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const PortDef *pd) {
+        g_autoptr(HwFunction) vf = NULL, pf = NULL;
+
+        if (!port_wants_per_port(pd))
+                return true;
+        if (d->vf_index < 0 || !d->pf_netdev || lookup_vf_and_pf(e, d, &vf, &pf) < 0)
+                return true;    /* not for the pick to judge: planning the port says what is wrong */
+        for (int i = 0; i < PORT_NETDEV_MAX; i++)
+                if (pd->netdevs[i].present && !vf_has_port(pf, vf, i))
+                        return false;
+        return true;
+}
+
+int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
+        g_autoptr(HwFunction) vf = NULL, pf = NULL;
         const PortDef *pd = port->def;
-        bool per_port = pd->netdevs[0].present || pd->netdevs[1].present;
+        bool per_port = port_wants_per_port(pd);
 
         if (d->vf_index < 0 || !d->pf_netdev) {
                 if (per_port)
@@ -150,8 +189,7 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
                                     "settings do not apply", d->id);
                 return 0;
         }
-        if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_lookup_topology(e->hw, &addr, &vf) < 0 ||
-            hw_lookup_topology(e->hw, &vf->physfn, &pf) < 0)
+        if (lookup_vf_and_pf(e, d, &vf, &pf) < 0)
                 return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "VF %d of PF '%s' (%s) is gone", d->vf_index,
                             d->pf_netdev, d->id);
         if (!per_port) {
@@ -177,7 +215,7 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
 
                 if (!pd->netdevs[i].present)
                         continue;
-                if (vf->netdevs->len < 2 || !pf_nd || !vf_nd)
+                if (!vf_has_port(pf, vf, i))
                         return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "<netdev port='%d'>: VF %d of '%s' has "
                                     "only one port; "
                                     "per-port settings need a VF with a netdev on each port", i + 1,
@@ -316,37 +354,91 @@ static unsigned pool_in_use(const Pool *p) {
         return n;
 }
 
-static int pick_device(Engine *e, Network *n, PoolDevice **ret, EngineError *err) {
-        g_autoptr(GPtrArray) held_elsewhere = g_ptr_array_new();
+/* What a pick must respect besides the pool's own order. */
+typedef struct PickRules {
+        Engine *e;
+        const Network *n;
+        const PortDef *pd;
+        unsigned skipped_single_port;   /* free VFs passed over: per-port settings need two ports */
+} PickRules;
+
+static bool pick_accepts(const PoolDevice *d, void *data) {
+        PickRules *rules = data;
+
+        if (engine_claim_blocks(rules->e, d, network_name(rules->n)))
+                return false;           /* held_elsewhere says so already; the claim is the authority */
+        if (!engine_device_takes_port_settings(rules->e, d, rules->pd)) {
+                rules->skipped_single_port++;
+                return false;
+        }
+        return true;
+}
+
+/* Per-port settings no free VF can carry: busy dual-port VFs are worth waiting for (PoolExhausted); a pool
+ * with none at all can never take them (InvalidArgument, naming a VF and why, as planning the port would). */
+static int pick_failed_port_settings(const PickRules *rules, EngineError *err) {
+        const Pool *p = rules->n->pool;
+        const PoolDevice *single = NULL;
+
+        for (guint i = 0; i < p->devices->len; i++) {
+                const PoolDevice *d = p->devices->pdata[i];
+
+                if (engine_device_takes_port_settings(rules->e, d, rules->pd))
+                        return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free VF with a netdev "
+                                    "on each port, which <netdev port=…> settings need (%u free VFs have a "
+                                    "single port; the dual-port ones are in use)", network_name(rules->n),
+                                    rules->skipped_single_port);
+                if (!single && d->vf_index >= 0)
+                        single = d;
+        }
+        return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "network '%s' has no VF with a netdev on each port, which "
+                    "<netdev port=…> settings need: VF %d of '%s' has only one port, and so has every other VF of the pool",
+                    network_name(rules->n), single ? single->vf_index : -1, single ? single->pf_netdev : "?");
+}
+
+static int pick_failed(const Network *n, const PickRules *rules, EngineError *err) {
+        const Pool *p = n->pool;
+        unsigned elsewhere = pool_held_elsewhere(p);
+
+        if (pool_capacity(p) == 0 && n->def->pfs->len > 0) {
+                g_autoptr(GString) pfs = g_string_new(NULL);
+
+                for (guint i = 0; i < n->def->pfs->len; i++)
+                        g_string_append_printf(pfs, "%s'%s'", i > 0 ? ", " : "",
+                                               (const char *) n->def->pfs->pdata[i]);
+                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no device to hand out: PF %s has "
+                            "no VFs now (create them through the PF's sriov_numvfs, then Rescan)",
+                            network_name(n), pfs->str);
+        }
+        if (rules->skipped_single_port > 0)
+                return pick_failed_port_settings(rules, err);
+        if (elsewhere > 0)
+                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use "
+                            "(%u of them through other networks)", network_name(n),
+                            pool_in_use(p) + elsewhere, pool_capacity(p), elsewhere);
+        return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use",
+                    network_name(n), pool_in_use(p), pool_capacity(p));
+}
+
+static int pick_device(Engine *e, Network *n, const PortDef *pd, PoolDevice **ret, EngineError *err) {
+        PickRules rules = { .e = e, .n = n, .pd = pd };
         bool changed = false;
         PoolDevice *d;
 
-        while ((d = pool_pick(n->pool))) {
-                if (engine_claim_blocks(e, d, network_name(n))) {
-                        /* out of the way for this pick only */
-                        g_ptr_array_add(held_elsewhere, d);
-                        pool_device_set_state(n->pool, d, DEVICE_STATE_UNAVAILABLE);
-                        continue;
-                }
-                if (engine_device_usable(e, d))
+        for (;;) {
+                rules.skipped_single_port = 0;
+                d = pool_pick_where(n->pool, pick_accepts, &rules);
+                if (!d || engine_device_usable(e, d))
                         break;
                 log_notice("network '%s': device '%s' is gone or taken outside netpool; marked unavailable",
                            network_name(n), d->id);
                 pool_device_set_state(n->pool, d, DEVICE_STATE_UNAVAILABLE);
                 changed = true;
         }
-        for (guint i = 0; i < held_elsewhere->len; i++)
-                pool_device_set_state(n->pool, held_elsewhere->pdata[i], DEVICE_STATE_FREE);
         if (changed)
                 engine_save_live(e, n);
-        if (!d && held_elsewhere->len > 0)
-                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use "
-                            "(%u of them through other networks)", network_name(n),
-                            pool_in_use(n->pool) + held_elsewhere->len, pool_capacity(n->pool),
-                            held_elsewhere->len);
         if (!d)
-                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use",
-                            network_name(n), pool_in_use(n->pool), pool_capacity(n->pool));
+                return pick_failed(n, &rules, err);
         *ret = d;
         return 0;
 }
@@ -481,7 +573,7 @@ int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *ca
 
         r = allocate_prepare(e, n, xml, &pd, err);
         if (r == 0 && n->pool)
-                r = pick_device(e, n, &d, err);
+                r = pick_device(e, n, pd, &d, err);
         if (r == 0)
                 r = port_build(e, n, g_steal_pointer(&pd), d, &port, err);
         if (r != 0)

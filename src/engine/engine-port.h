@@ -8,6 +8,8 @@ struct VfTarget;
 
 /* Still there, and not taken outside netpool (a VF bound to vfio-pci that no port of ours holds)? */
 bool engine_device_usable(Engine *e, const PoolDevice *d);
+/* Whether the device can carry the port's <netdev port='N'> settings (a netdev on each port asked for). */
+bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const PortDef *pd);
 /* Count the port on its device (d may be NULL) and keep it in the books. Takes port. */
 void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d);
 /* The VFs a port on device d configures, added to port->vfs. */

@@ -135,6 +135,20 @@ char *engine_network_xml(Engine *e, const Network *n, bool inactive) {
         return network_format_xml(n, inactive);
 }
 
+/* The port a device is held by: one of this network's, or of the network that holds it elsewhere. */
+static const char *device_holding_port(Engine *e, const PoolDevice *d) {
+        if (d->connections > 0 && d->port_uuid)
+                return d->port_uuid;
+        if (d->held_elsewhere) {
+                Network *holder = g_hash_table_lookup(e->networks, engine_claim_holder(e, d) ?: "");
+                PoolDevice *o = holder && holder->pool ? pool_find_by_key(holder->pool, pool_device_key(d)) : NULL;
+
+                if (o && o->port_uuid)
+                        return o->port_uuid;
+        }
+        return "";
+}
+
 GPtrArray *engine_network_devices(Engine *e, const Network *n) {
         GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
 
@@ -150,7 +164,7 @@ GPtrArray *engine_network_devices(Engine *e, const Network *n) {
                         .vf_index = d->vf_index,
                         .state = device_state_to_string(pool_device_shown_state(d)),
                         .connections = d->connections,
-                        .port_uuid = d->connections > 0 && d->port_uuid ? d->port_uuid : "",
+                        .port_uuid = device_holding_port(e, d),
                 };
                 g_ptr_array_add(list, info);
         }
@@ -179,13 +193,20 @@ static int parse_definition(const char *xml, NetDef **ret, EngineError *err) {
         return 0;
 }
 
-/* A definition may replace a network of the same name and UUID; any other clash is NetworkExists. */
-static int check_clash(Engine *e, const NetDef *def, Network **ret_same, EngineError *err) {
+/* A definition may replace a network of the same name and UUID, and one without <uuid> takes the UUID of the
+ * network it names (redefining from the same file works); any other clash is NetworkExists. */
+static int check_clash(Engine *e, NetDef *def, Network **ret_same, EngineError *err) {
         Network *by_name = g_hash_table_lookup(e->networks, def->name);
-        Network *by_uuid = lookup_uuid(e, def->uuid);
+        Network *by_uuid;
 
+        if (by_name && def->uuid_generated) {
+                g_strlcpy(def->uuid, network_uuid(by_name), sizeof(def->uuid));
+                def->uuid_generated = false;
+        }
+        by_uuid = lookup_uuid(e, def->uuid);
         if (by_name && !streq(network_uuid(by_name), def->uuid))
-                return fail(err, ENGINE_ERROR_NETWORK_EXISTS, "network '%s' already exists with UUID %s", def->name,
+                return fail(err, ENGINE_ERROR_NETWORK_EXISTS, "network '%s' already exists with UUID %s; give that "
+                            "UUID (or none) to redefine it, or choose another name", def->name,
                             network_uuid(by_name));
         if (by_uuid && by_uuid != by_name)
                 return fail(err, ENGINE_ERROR_NETWORK_EXISTS, "UUID %s is already used by network '%s'", def->uuid,
@@ -409,6 +430,8 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
         /* the live record goes to disk first: a crash right after leaves the network active */
         n->new_def = n->persistent ? g_steal_pointer(&n->def) : netdef_free(n->def);
         n->def = g_steal_pointer(&live);
+        if (pool)
+                engine_pool_mark_claims(e, pool, network_name(n));
         n->pool = g_steal_pointer(&pool);
         n->active = true;
         r = store_save_live(e->store, n);
@@ -598,6 +621,7 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
         }
         for (guint i = 0; i < gone->len; i++)
                 (void) pool_remove(pool, gone->pdata[i]);
+        engine_pool_mark_claims(e, pool, def->name);
         for (guint i = 0; i < fresh->devices->len; i++) {
                 const PoolDevice *f = fresh->devices->pdata[i];
                 PoolDevice *d;

@@ -142,4 +142,20 @@ check "InterfacesRemoved was signalled" grep -q '"member":"InterfacesRemoved"' "
 check "PropertiesChanged carried Active" bash -c "grep '\"member\":\"PropertiesChanged\"' '$NP_DIR/monitor.json' | grep -q Active"
 check "GetManagedObjects lists the networks" bash -c \
         "busctl --system call org.netpool1 $M org.freedesktop.DBus.ObjectManager GetManagedObjects | grep -q missing_2dpf"
+
+# ==== a definition without <uuid> redefines the network it names (as the docs' examples are written) ====
+NOUUID_XML="<network><name>no-uuid</name><forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward></network>"
+check "define without <uuid>" np_send $M Manager.DefineNetwork string:"$NOUUID_XML" uint64:0
+first_uuid=$(np_get_prop no-uuid UUID)
+check "define the same text again" np_send $M Manager.DefineNetwork string:"$NOUUID_XML" uint64:0
+expect_eq "the network kept its UUID" "$first_uuid" "$(np_get_prop no-uuid UUID)"
+check "define it changed, still without <uuid>" np_send $M Manager.DefineNetwork \
+        string:"${NOUUID_XML/eth0/eth1}" uint64:0
+expect_eq "the definition was replaced" "1" "$(busctl --system call org.netpool1 "$(np_net_path no-uuid)" \
+        org.netpool1.Network GetXML t 1 | grep -c "pf dev=.'eth1.'")"
+expect_eq "its file keeps the UUID" "1" "$(grep -c "<uuid>${first_uuid//\"/}</uuid>" "$NP_DIR/etc/no-uuid.xml")"
+expect_error "another explicit UUID under that name is still NetworkExists" org.netpool1.Error.NetworkExists \
+        np_send $M Manager.DefineNetwork string:"$(net_xml no-uuid 4b6e2f0c-2a57-4d8e-9a51-0a8a0b0c0dee \
+                "<forward mode='hostdev'><pf dev='eth0'/></forward>")" uint64:0
+expect_eq "the message says how to redefine" "1" "$(grep -c "give that UUID (or none) to redefine it" "$NP_DIR/last.out")"
 np_done

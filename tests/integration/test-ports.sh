@@ -397,10 +397,21 @@ expect_eq "the message does not say B's devices are unused" "yes" \
         "$(grep -q -e "8 of 8 in use" -e "share-a" <<<"$b_msg" && echo yes || echo "no: $b_msg")"
 expect_eq "B has no connection" "0" "$(net_prop share-b Connections)"
 expect_eq "B's VFs show no port of B" "0" "$(devices share-b | awk '$7 != 0' | wc -l)"
+expect_eq "B's Available is 0: every VF is held through A" "0" "$(net_prop share-b Available)"
+expect_eq "B shows every VF in-use" "8" "$(devices share-b | awk '$6 == "in-use"' | wc -l)"
+check "B stops and starts again while A holds its VFs" bash -c "busctl --system call org.netpool1 \
+        '$(net_path share-b)' org.netpool1.Network Stop t 0 && busctl --system call org.netpool1 \
+        '$(net_path share-b)' org.netpool1.Network Start t 0"
+expect_eq "B's Available is still 0 after its Start" "0" "$(net_prop share-b Available)"
+expect_eq "B's row of VF 3 names A's port that holds it" "0000:03:02.3 eth0v3 0000:03:02.3 eth0 3 in-use 0 $(uuid_n 83)" \
+        "$(devices share-b | awk '$1 == "0000:03:02.3"')"
 check "release A's port on VF 3" release share-a "$(uuid_n 83)"
+expect_eq "B's Available is 1 again" "1" "$(net_prop share-b Available)"
+expect_eq "B shows VF 3 free" "free" "$(devices share-b | awk '$1 == "0000:03:02.3" { print $6 }')"
 port_call Allocate share-b "$(port_xml 52:54:00:e0:00:21 "$(uuid_n 90)")"
 check "B gets VF 3" grep -q "<address domain='0x0000' bus='0x03' slot='0x02' function='0x3'/>" <<<"$P_XML"
 expect_eq "VF 3 carries B's port's MAC" "52:54:00:e0:00:21 0 0 1 0 auto" "$(vfst $ETH0 3)"
+expect_eq "A's Available is 0 with VF 3 held through B" "0" "$(net_prop share-a Available)"
 expect_error "now A is exhausted" org.netpool1.Error.PoolExhausted \
         np_send "$(net_path share-a)" Network.Allocate string:"$(port_xml 52:54:00:e0:00:22)" uint64:0
 expect_error "Notify on A of VF 3 (B's) is DeviceBusy" org.netpool1.Error.DeviceBusy \

@@ -153,6 +153,32 @@ expect_eq "no record" "" "$(vf_records)"
 expect_eq "the VF is still available" "1" "$(net_prop cx3-single Available)"
 check "Stop" stop_force cx3-single
 
+# ==== a pool mixing single-port and dual-port VFs: per-port settings pick a VF that can take them ====
+check "a hostdev network over all of ens1's VFs starts" define_start cx3-mixed \
+        "<forward mode='hostdev' managed='yes'><pf dev='ens1'/></forward>"
+plug_function() {       # the function='0x…' of the plug in P_XML
+        printf '%s\n' "$P_XML" | sed -n "/<plug/,/<\/plug>/s/.*function='\([^']*\)'.*/\1/p"
+}
+check "Allocate with per-port settings on the mixed pool" allocate cx3-mixed \
+        "$(port_xml 52:54:00:d1:00:20 "$(uuid_n 20)" "$PER_PORT")"
+expect_eq "it took VF 6, the first dual-port VF, not the single-port VF 0" "0x7" "$(plug_function)"
+expect_eq "port 2 of VF 6 has its settings" "52:54:00:d1:00:02 12 0 1 0 auto" "$(vfst $CX3 6 2)"
+check "a second one" allocate cx3-mixed "$(port_xml 52:54:00:d1:00:21 "$(uuid_n 21)" "$PER_PORT")"
+expect_eq "it took VF 7, the other dual-port VF" "0x0" "$(plug_function)"
+expect_eq "… whose address is 05:01.0" "1" "$(printf '%s\n' "$P_XML" | grep -c "slot='0x01' function='0x0'")"
+expect_error "a third finds no free dual-port VF: PoolExhausted" org.netpool1.Error.PoolExhausted \
+        np_send "$(net_path cx3-mixed)" Network.Allocate string:"$(port_xml 52:54:00:d1:00:22 "$(uuid_n 22)" \
+                "$PER_PORT")" uint64:0
+says "the message says the dual-port VFs are in use" "the dual-port ones are in use"
+check "a port without per-port settings still gets a single-port VF" allocate cx3-mixed \
+        "$(port_xml 52:54:00:d1:00:23 "$(uuid_n 23)")"
+expect_eq "… VF 0" "0x1" "$(plug_function)"
+for i in 20 21 23; do
+        check "Release port $i" release cx3-mixed "$(uuid_n $i)"
+done
+expect_eq "every VF is restored" "" "$(vf_records)"
+check "Stop" stop_force cx3-mixed
+
 # ==== Solarflare-like: VFs without netdevs, configured through the PF (hybrid) ====
 check "a hybrid network over sfc0 starts" define_start sfc \
         "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='sfc0'/></forward>"
