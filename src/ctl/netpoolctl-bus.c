@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
 #include <systemd/sd-bus.h>
 
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-verb.h"
 
 #define NETPOOL_ERROR_PREFIX "org.netpool1.Error."
@@ -27,6 +29,18 @@ void ctl_error(const char *format, ...) {
         fputc('\n', stderr);
 }
 
+/* The address sd_bus_open_system() tries, for messages. */
+static const char *system_bus_address(void) {
+        const char *e = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+
+        return e && *e ? e : "unix:path=/run/dbus/system_bus_socket";
+}
+
+static void report_no_bus(int r) {
+        ctl_error("cannot connect to the system bus at %s: %s", system_bus_address(), strerror(-r));
+        ctl_hint("is dbus running? (systemctl status dbus; DBUS_SYSTEM_BUS_ADDRESS selects another bus)");
+}
+
 int ctl_connect(Ctl *ctl, sd_bus **ret) {
         g_autoptr(sd_bus) bus = NULL;
         int r;
@@ -34,7 +48,7 @@ int ctl_connect(Ctl *ctl, sd_bus **ret) {
         if (!ctl->bus) {
                 r = sd_bus_open_system(&bus);
                 if (r < 0) {
-                        ctl_error("cannot connect to the system bus: %s", strerror(-r));
+                        report_no_bus(r);
                         return r;
                 }
                 r = sd_bus_set_allow_interactive_authorization(bus, ctl->allow_interactive);
@@ -64,9 +78,24 @@ static const char *error_text(const sd_bus_error *error) {
         return error->message && *error->message ? error->message : error->name;
 }
 
+static bool error_has_prefix(const sd_bus_error *error, const char *prefix) {
+        return g_str_has_prefix(error->name, prefix);
+}
+
 int ctl_report_error(const char *action, const sd_bus_error *error, int r) {
-        if (!sd_bus_error_is_set(error))
+        if (!sd_bus_error_is_set(error) && (r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET ||
+                                            r == -ENOTCONN))
+                report_no_bus(r);
+        else if (!sd_bus_error_is_set(error))
                 ctl_error("failed to %s: %s", action, strerror(r < 0 ? -r : EIO));
+        else if (error_has_prefix(error, "org.freedesktop.DBus.Error.Spawn.") ||
+                 error_has_prefix(error, "org.freedesktop.systemd1.")) {
+                /* activation: the bus started netpoold and it did not come up */
+                ctl_error("failed to %s: netpoold could not be started (%s)", action, error_text(error));
+                ctl_hint("its log says why: journalctl -b -u netpoold.service (without systemd, netpoold "
+                         "writes to the stderr of the dbus-daemon that started it)");
+        } else if (sd_bus_error_has_names(error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT))
+                ctl_error("failed to %s: netpoold did not answer in time (%s)", action, error_text(error));
         else if (sd_bus_error_has_names(error, SD_BUS_ERROR_ACCESS_DENIED,
                                         SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
                 ctl_error("not authorized to %s: %s", action, error_text(error));
@@ -79,6 +108,13 @@ int ctl_report_error(const char *action, const sd_bus_error *error, int r) {
                           error_text(error));
         else
                 ctl_error("failed to %s: %s", action, error_text(error));
+        return CTL_EXIT_FAILURE;
+}
+
+int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
+                             int r) {
+        (void) ctl_report_error(action, error, r);
+        ctl_hint_for_error(bus, error, network);
         return CTL_EXIT_FAILURE;
 }
 

@@ -51,5 +51,10 @@ int ctl_call(sd_bus *bus, const char *path, const char *interface, const char *m
  * authorization failures print "not authorized to ACTION: MESSAGE". */
 int ctl_report_error(const char *action, const sd_bus_error *error, int r);
 
+/* ctl_report_error(), then the next step for the daemon's error on that network (NULL: none named), e.g.
+ * "netpoolctl: hint: start it first: netpoolctl start NET". */
+int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
+                             int r);
+
 /* Tell the user a reply did not have the contract's shape; returns r. */
 int ctl_report_bad_reply(const char *method, int r);

@@ -294,7 +294,7 @@ int verb_info(Ctl *ctl, const VerbArgs *args) {
                 g_autofree char *action = g_strdup_printf("read the state of network '%s'",
                                                           net.name);
 
-                return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, net.name, &error, r);
         }
         r = read_network_properties(reply, info);
         if (r < 0) {
@@ -316,6 +316,15 @@ typedef struct DeviceInfo {
         uint32_t connections;
         const char *port_uuid;          /* "": no port */
 } DeviceInfo;
+
+static bool network_is_active(sd_bus *bus, const char *path) {
+        int active = 0;
+
+        if (sd_bus_get_property_trivial(bus, CTL_BUS_NAME, path, CTL_NETWORK_INTERFACE, "Active", NULL, 'b',
+                                        &active) < 0)
+                return true;    /* unknown: show the table as it came */
+        return active;
+}
 
 /* Strings point into the reply, which outlives the array. */
 static int read_device_list(sd_bus_message *reply, GArray *devices) {
@@ -408,12 +417,20 @@ int verb_devices(Ctl *ctl, const VerbArgs *args) {
                 g_autofree char *action = g_strdup_printf("list the devices of network '%s'",
                                                           net.name);
 
-                return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, net.name, &error, r);
         }
         r = read_device_list(reply, devices);
         if (r < 0) {
                 (void) ctl_report_bad_reply("GetDevices", r);
                 return CTL_EXIT_FAILURE;
+        }
+        if (!ctl->json && devices->len == 0 && !network_is_active(bus, net.path)) {
+                g_autofree char *text = g_strdup_printf("Network %s is inactive: its pool is made when it starts "
+                                                        "('netpoolctl start %s'); 'netpoolctl dumpxml --inactive "
+                                                        "%s' shows what it names\n", net.name, net.name,
+                                                        net.name);
+
+                return output_print(text);
         }
         return ctl->json ? print_device_list_json(devices) : print_device_list_table(devices);
 }

@@ -46,7 +46,7 @@ int network_resolve(sd_bus *bus, const char *name_or_uuid, NetworkRef *ret) {
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("look up network '%s'", name_or_uuid);
 
-                (void) ctl_report_error(action, &error, r);
+                (void) ctl_report_network_error(bus, action, name_or_uuid, &error, r);
                 return r;
         }
         r = sd_bus_message_read(reply, "o", &path);
@@ -265,7 +265,10 @@ static int network_act(Ctl *ctl, const VerbArgs *args, const char *method, uint6
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("%s network '%s'", verb, net.name);
 
-                return ctl_report_error(action, &error, r);
+                /* stopping what is stopped needs no next step */
+                if (sd_bus_error_has_name(&error, "org.netpool1.Error.NetworkInactive"))
+                        return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, net.name, &error, r);
         }
         return print_result(ctl, &net, result, result);
 }
@@ -281,7 +284,59 @@ static int verb_stop(Ctl *ctl, const VerbArgs *args) {
 }
 
 static int verb_undefine(Ctl *ctl, const VerbArgs *args) {
-        return network_act(ctl, args, "Undefine", 0, "undefine", "undefined");
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(JsonWriter) writer = NULL;
+        g_auto(NetworkRef) net = {};
+        int active = 0;
+        sd_bus *bus;
+        int r;
+
+        if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
+                return CTL_EXIT_FAILURE;
+        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, "Undefine", &error, NULL, "t", UINT64_C(0));
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("undefine network '%s'", net.name);
+
+                return ctl_report_network_error(bus, action, net.name, &error, r);
+        }
+        /* an active network lives on, transient, until it stops: say so, or users think it gone */
+        sd_bus_error_free(&error);
+        if (sd_bus_get_property_trivial(bus, CTL_BUS_NAME, net.path, CTL_NETWORK_INTERFACE, "Active", &error, 'b',
+                                        &active) < 0)
+                active = 0;
+        if (!ctl->json) {
+                g_autofree char *text = active ?
+                        g_strdup_printf("Network %s undefined; it stays active as a transient network until "
+                                        "it is stopped ('netpoolctl stop %s')\n", net.name, net.name) :
+                        g_strdup_printf("Network %s undefined\n", net.name);
+
+                return output_print(text);
+        }
+        writer = json_writer_new();
+        json_begin_result(writer, &net, "undefined");
+        json_writer_member_bool(writer, "active", active);
+        json_writer_end_object(writer);
+        return output_print_json(writer);
+}
+
+static int verb_rescan(Ctl *ctl, const VerbArgs *args) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(JsonWriter) writer = NULL;
+        sd_bus *bus;
+        int r;
+
+        if (ctl_connect(ctl, &bus) < 0)
+                return CTL_EXIT_FAILURE;
+        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "Rescan", &error, NULL, "t", UINT64_C(0));
+        if (r < 0)
+                return ctl_report_error("rescan the hardware", &error, r);
+        if (!ctl->json)
+                return output_print("Rescanned the hardware of every active network\n");
+        writer = json_writer_new();
+        json_writer_begin_object(writer);
+        json_writer_member_string(writer, "result", "rescanned");
+        json_writer_end_object(writer);
+        return output_print_json(writer);
 }
 
 static int verb_autostart(Ctl *ctl, const VerbArgs *args) {
@@ -301,7 +356,7 @@ static int verb_autostart(Ctl *ctl, const VerbArgs *args) {
                 g_autofree char *action = g_strdup_printf("%s autostart of network '%s'",
                                                           enable ? "enable" : "disable", net.name);
 
-                return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, net.name, &error, r);
         }
         if (!ctl->json)
                 return print_result(ctl, &net, NULL, enable ? "marked as autostarted" :
@@ -332,7 +387,7 @@ static int verb_dumpxml(Ctl *ctl, const VerbArgs *args) {
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("read the XML of network '%s'", net.name);
 
-                return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, net.name, &error, r);
         }
         r = sd_bus_message_read(reply, "s", &xml);
         if (r < 0) {
@@ -384,8 +439,10 @@ const Verb network_verbs[] = {
                 .group = "Networks",
                 .synopsis = "NAME",
                 .summary = "List the devices in a network's pool",
-                .description = "An inactive network lists the devices of its definition; an active\n"
-                               "one lists its live pool, an implicit <pf> pool expanded into VFs.",
+                .description = "An active network lists its live pool (an implicit <pf> pool expanded\n"
+                               "into VFs) with each device's state and the port holding it. An inactive\n"
+                               "network has no pool until it starts: it lists none ('dumpxml --inactive'\n"
+                               "shows what its definition names).",
                 .min_args = 1,
                 .max_args = 1,
                 .run = verb_devices,
@@ -422,6 +479,17 @@ const Verb network_verbs[] = {
                 .run = verb_undefine,
         },
         {
+                .name = "rescan",
+                .group = "Networks",
+                .synopsis = NULL,
+                .summary = "Re-read the hardware of every active network",
+                .description = "Pools follow hot-plug events by themselves; rescan after a change the\n"
+                               "daemon cannot see (a sim host edited by hand, a driver rebound).",
+                .min_args = 0,
+                .max_args = 0,
+                .run = verb_rescan,
+        },
+        {
                 .name = "start",
                 .group = "Networks",
                 .synopsis = "NAME",
@@ -451,9 +519,12 @@ const Verb network_verbs[] = {
                 .synopsis = "[--inactive] NAME",
                 .summary = "Print a network's XML definition",
                 .description = "Without --inactive, an active network shows its live view: the pool\n"
-                               "expanded and the connection counts filled in.",
+                               "expanded and the connection counts filled in. With --inactive, the\n"
+                               "persistent definition as the daemon stores it: what was given, normalised\n"
+                               "(a generated <uuid> filled in, defaults written out, comments and layout\n"
+                               "dropped). Live XML is a view, not a definition: define refuses it.",
                 .options = (const VerbOption[]) {
-                        { "inactive", NULL, "print the persistent definition as it was given" },
+                        { "inactive", NULL, "print the persistent definition (normalised)" },
                         {}
                 },
                 .min_args = 1,

@@ -62,6 +62,17 @@ bool port_mac_is_wellformed(const char *text) {
         return *p == '\0';
 }
 
+bool port_mac_is_multicast(const char *text) {
+        return (g_ascii_strtoull(text, NULL, 16) & 1u) != 0;
+}
+
+bool port_mac_is_zero(const char *text) {
+        for (const char *p = text; *p; p++)
+                if (*p != '0' && *p != ':')
+                        return false;
+        return true;
+}
+
 bool port_uuid_is_wellformed(const char *text) {
         size_t hex = 0;
 
@@ -274,7 +285,7 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("look up port '%s'", uuid);
 
-                (void) ctl_report_error(action, &error, r);
+                (void) ctl_report_network_error(bus, action, NULL, &error, r);
                 return r;
         }
         r = sd_bus_message_read(reply, "o", &path);
@@ -316,7 +327,15 @@ static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
         }
         req.mac = verb_args_get(args, "mac");
         if (req.mac && !port_mac_is_wellformed(req.mac))
-                return allocate_usage_error("invalid MAC address '%s'", req.mac);
+                return allocate_usage_error("--mac %s: not a MAC address (six hex octets: 52:54:00:12:34:56)",
+                                            req.mac);
+        if (req.mac && port_mac_is_multicast(req.mac))
+                return allocate_usage_error("--mac %s: a multicast address (the lowest bit of the first octet "
+                                            "is set); a guest interface needs a unicast MAC such as "
+                                            "52:54:00:12:34:56", req.mac);
+        if (req.mac && port_mac_is_zero(req.mac))
+                return allocate_usage_error("--mac %s: the all-zero MAC is no address; leave --mac out for a "
+                                            "random 52:54:00 one", req.mac);
         req.owner_uuid = verb_args_get(args, "owner-uuid");
         if (req.owner_uuid && !port_uuid_is_wellformed(req.owner_uuid))
                 return allocate_usage_error("invalid owner UUID '%s'", req.owner_uuid);
@@ -397,7 +416,7 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
                 g_autofree char *action = g_strdup_printf("%s a port on network '%s'", verb,
                                                           net.name);
 
-                return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, net.name, &error, r);
         }
         r = sd_bus_message_read(reply, "os", &path, &port_xml);
         if (r < 0) {
@@ -435,6 +454,15 @@ static void json_begin_port(JsonWriter *writer, const PortRef *port) {
         json_writer_member_string(writer, "object", port->path);
 }
 
+/* Release and port-dumpxml take a port's UUID; a network's name there is the common slip. */
+static int check_port_uuid_arg(const char *verb, const char *arg) {
+        if (port_uuid_is_wellformed(arg))
+                return 0;
+        return verb_usage_error("netpoolctl", verb_find(port_verbs, verb), "'%s' is not a port UUID: %s takes "
+                                "the UUID of a port ('netpoolctl ports [NETWORK]' lists them; 'netpoolctl stop "
+                                "--force NETWORK' releases every port of a network)", arg, verb);
+}
+
 static int verb_release(Ctl *ctl, const VerbArgs *args) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(JsonWriter) writer = NULL;
@@ -443,6 +471,8 @@ static int verb_release(Ctl *ctl, const VerbArgs *args) {
         sd_bus *bus;
         int r;
 
+        if (check_port_uuid_arg("release", verb_args_arg(args, 0)) != 0)
+                return CTL_EXIT_USAGE;
         if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
                 return CTL_EXIT_FAILURE;
 
@@ -450,7 +480,7 @@ static int verb_release(Ctl *ctl, const VerbArgs *args) {
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("release port '%s'", port.uuid);
 
-                return ctl_report_error(action, &error, r);
+                return ctl_report_network_error(bus, action, port.network, &error, r);
         }
         if (!ctl->json) {
                 text = g_strdup_printf("Port %s released\n", port.uuid);
@@ -473,6 +503,8 @@ static int verb_port_dumpxml(Ctl *ctl, const VerbArgs *args) {
         sd_bus *bus;
         int r;
 
+        if (check_port_uuid_arg("port-dumpxml", verb_args_arg(args, 0)) != 0)
+                return CTL_EXIT_USAGE;
         if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
                 return CTL_EXIT_FAILURE;
 

@@ -29,8 +29,13 @@ char *port_request_format_xml(const PortRequest *req);
 char *port_random_mac(void);
 
 /* Whether text has the shape the daemon reads: six groups of one or two hex digits, ':' between.
- * Whether it is unicast and not all zeros is the daemon's to say. */
+ * netpoolctl also refuses multicast and all-zero ones itself, naming --mac (the daemon would name the
+ * port XML, which the user did not write). */
 bool port_mac_is_wellformed(const char *text);
+/* On a well-formed MAC: the group bit (lowest bit of the first octet) is set. */
+bool port_mac_is_multicast(const char *text);
+/* On a well-formed MAC: every octet is zero. */
+bool port_mac_is_zero(const char *text);
 
 /* 8-4-4-4-12 hex digits or 32 hex digits, the forms port XML takes. */
 bool port_uuid_is_wellformed(const char *text);

@@ -634,7 +634,8 @@ static void test_no_such_network(void) {
                 return;
         ctl_run(&run, "start", "gamma", NULL);
         /* a netpool error is the daemon's message alone */
-        assert_failure(&run, 1, "netpoolctl: no network named 'gamma'\n");
+        assert_failure(&run, 1, "netpoolctl: no network named 'gamma'\n"
+                                "netpoolctl: hint: 'netpoolctl list' shows every network\n");
 }
 
 static void test_devices(void) {
@@ -680,7 +681,9 @@ static void test_start_stop(void) {
         assert_success(&start, "Network beta started\n");
 
         ctl_run(&busy, "stop", "alpha", NULL);
-        assert_failure(&busy, 1, "netpoolctl: network 'alpha' has 2 ports; stop it with FORCE\n");
+        assert_failure(&busy, 1, "netpoolctl: network 'alpha' has 2 ports; stop it with FORCE\n"
+                                 "netpoolctl: hint: 'netpoolctl stop --force alpha' releases its ports first, "
+                                 "restoring each device; 'netpoolctl ports alpha' lists them\n");
 
         ctl_run(&force, "stop", "alpha", "--force", NULL);
         assert_success(&force, "Network alpha stopped\n");
@@ -690,7 +693,7 @@ static void test_start_stop(void) {
                        "{\n"
                        "  \"network\": \"beta\",\n"
                        "  \"object\": \"" PATH_BETA "\",\n"
-                       "  \"result\": \"undefined\"\n"
+                       "  \"result\": \"undefined\",\n  \"active\": false\n"
                        "}\n");
 
         calls = take_calls();
@@ -850,9 +853,13 @@ static void test_bus_unreachable(void) {
                                                    g_get_tmp_dir());
         g_auto(CtlRun) run = {};
 
+        g_autofree char *expected = g_strdup_printf("netpoolctl: cannot connect to the system bus at %s: No such "
+                                                    "file or directory\nnetpoolctl: hint: is dbus running? "
+                                                    "(systemctl status dbus; DBUS_SYSTEM_BUS_ADDRESS selects "
+                                                    "another bus)\n", address);
+
         ctl_run_at(&run, address, "list", NULL);
-        assert_failure(&run, 1, "netpoolctl: cannot connect to the system bus: "
-                                "No such file or directory\n");
+        assert_failure(&run, 1, expected);
 }
 
 int main(int argc, char **argv) {

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-port.h"
 
 static void test_request_xml(void) {
@@ -72,6 +73,29 @@ static void test_mac_wellformed(void) {
         g_assert_false(port_mac_is_wellformed("52:54:00:12::56"));
         g_assert_false(port_mac_is_wellformed("52:54:00:12:34:5g"));
         g_assert_false(port_mac_is_wellformed("52:54:00:12:34:56 "));
+}
+
+static void test_mac_unicast(void) {
+        g_assert_true(port_mac_is_multicast("01:00:5e:00:00:01"));
+        g_assert_true(port_mac_is_multicast("ff:ff:ff:ff:ff:ff"));
+        g_assert_true(port_mac_is_multicast("3:0:0:0:0:0"));
+        g_assert_false(port_mac_is_multicast("52:54:00:12:34:56"));
+        g_assert_false(port_mac_is_multicast("2:0:0:0:0:1"));
+        g_assert_true(port_mac_is_zero("00:00:00:00:00:00"));
+        g_assert_true(port_mac_is_zero("0:0:0:0:0:0"));
+        g_assert_false(port_mac_is_zero("00:00:00:00:00:01"));
+}
+
+static void test_closest_name(void) {
+        const char *const names[] = { "hostdev-ens1", "passthrough-eth0", "bridge", NULL };
+
+        g_assert_cmpuint(ctl_edit_distance("kitten", "sitting", 5), ==, 3);
+        g_assert_cmpuint(ctl_edit_distance("abc", "abc", 1), ==, 0);
+        g_assert_cmpuint(ctl_edit_distance("a", "abcdef", 2), ==, 3);     /* capped at max + 1 */
+        g_assert_cmpstr(ctl_closest_name("hostdev-esn1", names), ==, "hostdev-ens1");
+        g_assert_cmpstr(ctl_closest_name("brigde", names), ==, "bridge");
+        g_assert_null(ctl_closest_name("zzz", names));
+        g_assert_null(ctl_closest_name("x", NULL));
 }
 
 static void test_uuid_wellformed(void) {
@@ -189,6 +213,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/ctl/port/request-xml-escaped", test_request_xml_escaped_no_vlan);
         g_test_add_func("/ctl/port/random-mac", test_random_mac);
         g_test_add_func("/ctl/port/mac-wellformed", test_mac_wellformed);
+        g_test_add_func("/ctl/port/mac-unicast", test_mac_unicast);
+        g_test_add_func("/ctl/hint/closest-name", test_closest_name);
         g_test_add_func("/ctl/port/uuid-wellformed", test_uuid_wellformed);
         g_test_add_func("/ctl/port/vlan", test_vlan);
         g_test_add_func("/ctl/port/summary-hostdev", test_summary_hostdev);

@@ -276,11 +276,14 @@ row = [d for d in json.loads(sys.argv[1]) if d["id"] == sys.argv[2]][0]
 assert row["state"] == "free" and row["port_uuid"] is None and row["connections"] == 0, row
 EOP
 ctl release "$P1"
-expect_eq "release of a released port" "1||netpoolctl: no port with UUID '$P1'" "$(result)"
+expect_eq "release of a released port" "1||netpoolctl: no port with UUID '$P1'
+netpoolctl: hint: 'netpoolctl ports' lists every port with its UUID" "$(result)"
 ctl release "$NOSUCH_UUID"
-expect_eq "release of an unknown UUID" "1||netpoolctl: no port with UUID '$NOSUCH_UUID'" "$(result)"
+expect_eq "release of an unknown UUID" "1||netpoolctl: no port with UUID '$NOSUCH_UUID'
+netpoolctl: hint: 'netpoolctl ports' lists every port with its UUID" "$(result)"
 ctl port-dumpxml "$NOSUCH_UUID"
-expect_eq "port-dumpxml of an unknown UUID" "1||netpoolctl: no port with UUID '$NOSUCH_UUID'" "$(result)"
+expect_eq "port-dumpxml of an unknown UUID" "1||netpoolctl: no port with UUID '$NOSUCH_UUID'
+netpoolctl: hint: 'netpoolctl ports' lists every port with its UUID" "$(result)"
 ctl --json release "${P3_UUID^^}"
 json_eq "release --json, an upper-case UUID" "{\"uuid\": \"$P3_UUID\", \"network\": \"sriov-a\",
         \"object\": \"$(port_path "$P3_UUID")\", \"result\": \"released\"}"
@@ -326,17 +329,21 @@ done
 expect_eq "8 allocations take the 8 VFs" "${VF_BDF[*]}" "$(printf '%s\n' "${devs[@]}" | sort | xargs)"
 ctl allocate sriov-a --owner vm9
 expect_eq "the 9th fails: the pool is exhausted" \
-        "1||netpoolctl: network 'sriov-a' has no free device: 8 of 8 in use" "$(result)"
+        "1||netpoolctl: network 'sriov-a' has no free device: 8 of 8 in use
+netpoolctl: hint: 'netpoolctl devices sriov-a' shows each device's state and the port that holds it" "$(result)"
 ctl ports sriov-a
 expect_eq "and made no port" "9" "$(wc -l <<<"$out")"
 
 # --- unknown networks
 ctl ports nosuch
-expect_eq "ports of an unknown network" "1||netpoolctl: no network named 'nosuch'" "$(result)"
+expect_eq "ports of an unknown network" "1||netpoolctl: no network named 'nosuch'
+netpoolctl: hint: 'netpoolctl list' shows every network" "$(result)"
 ctl allocate nosuch
-expect_eq "allocate on an unknown network" "1||netpoolctl: no network named 'nosuch'" "$(result)"
+expect_eq "allocate on an unknown network" "1||netpoolctl: no network named 'nosuch'
+netpoolctl: hint: 'netpoolctl list' shows every network" "$(result)"
 ctl notify nosuch "$NP_DIR/p1.xml"
-expect_eq "notify on an unknown network" "1||netpoolctl: no network named 'nosuch'" "$(result)"
+expect_eq "notify on an unknown network" "1||netpoolctl: no network named 'nosuch'
+netpoolctl: hint: 'netpoolctl list' shows every network" "$(result)"
 
 # --- usage errors: status 2, the problem on stderr, and nothing allocated
 ctl ports --json
@@ -351,7 +358,7 @@ expect_usage "a VLAN id out of range" "netpoolctl allocate: invalid VLAN id '409
         allocate --vlan 4096 sriov-a
 expect_usage "a VLAN id that is no number" "netpoolctl allocate: invalid VLAN id '0x10': expected 0-4095" \
         allocate --vlan 0x10 sriov-a
-expect_usage "a malformed MAC" "netpoolctl allocate: invalid MAC address '52:54:00:00:00'" \
+expect_usage "a malformed MAC" "netpoolctl allocate: --mac 52:54:00:00:00: not a MAC address (six hex octets: 52:54:00:12:34:56)" \
         allocate --mac 52:54:00:00:00 sriov-a
 expect_usage "a malformed owner UUID" "netpoolctl allocate: invalid owner UUID 'vm1'" \
         allocate --owner-uuid vm1 sriov-a

@@ -124,7 +124,8 @@ expect_eq "info of an inactive network" "0|$INFO_INACTIVE|" "$(result)"
 ctl info "${A_UUID^^}"
 expect_eq "info takes an upper-case UUID too" "0|$INFO_INACTIVE|" "$(result)"
 ctl devices sriov-a
-expect_eq "an inactive network has no devices" "0|ID  NETDEV  PCI  PF  VF  STATE  CONNECTIONS  PORT|" "$(result)"
+expect_eq "an inactive network has no devices, and says why" "0|Network sriov-a is inactive: its pool is made when \
+it starts ('netpoolctl start sriov-a'); 'netpoolctl dumpxml --inactive sriov-a' shows what it names|" "$(result)"
 
 # --- start
 ctl start sriov-a
@@ -268,19 +269,20 @@ eth0v3  eth0v3  0000:03:02.3  eth0   3  free             0  -|" "$(result)"
 ctl stop --json trans
 json_eq "stop --json" '{"network": "trans", "object": "/org/netpool1/network/trans", "result": "stopped"}'
 ctl info trans
-expect_eq "a stopped transient network is gone" "1||netpoolctl: no network named 'trans'" "$(result)"
+expect_eq "a stopped transient network is gone" "1||netpoolctl: no network named 'trans'
+netpoolctl: hint: 'netpoolctl list' shows every network" "$(result)"
 
 # --- undefine
 ctl start uplink
 ctl undefine uplink
-expect_eq "undefine an active network" "0|Network uplink undefined|" "$(result)"
+expect_eq "undefine an active network" "0|Network uplink undefined; it stays active as a transient network until it is stopped ('netpoolctl stop uplink')|" "$(result)"
 expect_eq "it keeps running as a transient network" "true false" \
         "$(np_get_prop uplink Active) $(np_get_prop uplink Persistent)"
 check "its definition file is gone" test ! -e "$NP_DIR/etc/uplink.xml"
 ctl stop uplink
 ctl undefine --json sriov-a
 json_eq "undefine --json an inactive network" \
-        "{\"network\": \"sriov-a\", \"object\": \"$A_PATH\", \"result\": \"undefined\"}"
+        "{\"network\": \"sriov-a\", \"object\": \"$A_PATH\", \"result\": \"undefined\", \"active\": false}"
 check "its definition file is gone" test ! -e "$NP_DIR/etc/sriov-a.xml"
 ctl list --json
 json_eq "no network is left" '[]'
@@ -288,11 +290,13 @@ json_eq "no network is left" '[]'
 # --- errors from the daemon: its message on stderr, status 1, nothing on stdout
 for cmd in info devices start stop undefine dumpxml autostart; do
         ctl $cmd nosuch
-        expect_eq "$cmd of an unknown network" "1||netpoolctl: no network named 'nosuch'" "$(result)"
+        expect_eq "$cmd of an unknown network" "1||netpoolctl: no network named 'nosuch'
+netpoolctl: hint: 'netpoolctl list' shows every network" "$(result)"
 done
 ctl --json info nosuch
 expect_eq "with --json the error is text on stderr and stdout stays empty" \
-        "1||netpoolctl: no network named 'nosuch'" "$(result)"
+        "1||netpoolctl: no network named 'nosuch'
+netpoolctl: hint: 'netpoolctl list' shows every network" "$(result)"
 
 # --- invalid XML: the message names the line; nothing is defined
 printf '<network>\n  <name>broken</name>\n  <forward mode="hostdev">\n</network>\n' >"$NP_DIR/broken.xml"
@@ -360,10 +364,12 @@ ctl_on_bus() {  # ctl_on_bus ADDRESS ARGS...
 }
 ctl_on_bus "unix:path=$NP_DIR/no-bus.socket" list
 expect_eq "no bus: status 1 and a clear message" \
-        "1||netpoolctl: cannot connect to the system bus: No such file or directory" "$(result)"
+        "1||netpoolctl: cannot connect to the system bus at unix:path=$NP_DIR/no-bus.socket: No such file or directory
+netpoolctl: hint: is dbus running? (systemctl status dbus; DBUS_SYSTEM_BUS_ADDRESS selects another bus)" "$(result)"
 ctl_on_bus "unix:path=$NP_DIR/no-bus.socket" start sriov-a
 expect_eq "the same for a network command" \
-        "1||netpoolctl: cannot connect to the system bus: No such file or directory" "$(result)"
+        "1||netpoolctl: cannot connect to the system bus at unix:path=$NP_DIR/no-bus.socket: No such file or directory
+netpoolctl: hint: is dbus running? (systemctl status dbus; DBUS_SYSTEM_BUS_ADDRESS selects another bus)" "$(result)"
 mkdir "$NP_DIR/bare"
 sed -e "s|$NP_DIR/bus.socket|$NP_DIR/bare/bus.socket|" -e "s|$NP_DIR/services|$NP_DIR/bare|" \
         "$NP_DIR/bus.conf" >"$NP_DIR/bare/bus.conf"

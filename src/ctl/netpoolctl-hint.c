@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpoolctl hints: after a failure, the next step in the user's own commands */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-hint.h"
+
+void ctl_hint(const char *format, ...) {
+        va_list ap;
+
+        fputs("netpoolctl: hint: ", stderr);
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+unsigned ctl_edit_distance(const char *a, const char *b, unsigned max) {
+        size_t la = strlen(a), lb = strlen(b);
+        g_autofree unsigned *row = NULL;
+
+        if ((la > lb ? la - lb : lb - la) > max)
+                return max + 1;
+        row = g_new(unsigned, lb + 1);
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = (unsigned) j;
+        for (size_t i = 1; i <= la; i++) {
+                unsigned diag = row[0], best;
+
+                row[0] = (unsigned) i;
+                best = row[0];
+                for (size_t j = 1; j <= lb; j++) {
+                        unsigned up = row[j];
+                        unsigned cost = diag + (a[i - 1] != b[j - 1]);
+
+                        row[j] = MIN(cost, MIN(up, row[j - 1]) + 1);
+                        diag = up;
+                        best = MIN(best, row[j]);
+                }
+                if (best > max)
+                        return max + 1;
+        }
+        return MIN(row[lb], max + 1);
+}
+
+const char *ctl_closest_name(const char *wanted, const char *const *candidates) {
+        /* a typo: a third of the name, at least one edit, at most three */
+        unsigned max = CLAMP((unsigned) strlen(wanted) / 3, 1u, 3u);
+        const char *best = NULL;
+        unsigned best_distance = max + 1;
+
+        for (const char *const *c = candidates; c && *c; c++) {
+                unsigned d = ctl_edit_distance(wanted, *c, max);
+
+                if (d < best_distance) {
+                        best = *c;
+                        best_distance = d;
+                }
+        }
+        return best;
+}
+
+/* The names of every network, from ListNetworks; NULL when the daemon cannot be asked. */
+static GStrv list_network_names(sd_bus *bus) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(sd_bus_message) reply = NULL;
+        const char *name;
+
+        if (!bus || ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListNetworks", NULL, &reply, "t",
+                             UINT64_C(0)) < 0 ||
+            sd_bus_message_enter_container(reply, 'a', "(sssbbbuuo)") < 0)
+                return NULL;
+        while (sd_bus_message_read(reply, "(sssbbbuuo)", &name, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                   NULL) > 0)
+                g_ptr_array_add(names, g_strdup(name));
+        g_ptr_array_add(names, NULL);
+        return (GStrv) g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+static void hint_unknown_network(sd_bus *bus, const char *network) {
+        g_auto(GStrv) names = list_network_names(bus);
+        const char *close = network ? ctl_closest_name(network, (const char *const *) names) : NULL;
+
+        if (close)
+                ctl_hint("did you mean '%s'? 'netpoolctl list' shows every network", close);
+        else
+                ctl_hint("'netpoolctl list' shows every network");
+}
+
+static bool error_is(const sd_bus_error *error, const char *suffix) {
+        return g_str_has_prefix(error->name, "org.netpool1.Error.") &&
+               g_str_equal(error->name + strlen("org.netpool1.Error."), suffix);
+}
+
+void ctl_hint_for_error(sd_bus *bus, const sd_bus_error *error, const char *network) {
+        const char *net = network ?: "NETWORK";
+
+        if (!sd_bus_error_is_set(error))
+                return;
+        if (error_is(error, "NoSuchNetwork"))
+                hint_unknown_network(bus, network);
+        else if (error_is(error, "NetworkInactive"))
+                ctl_hint("start it first: netpoolctl start %s", net);
+        else if (error_is(error, "NetworkBusy"))
+                ctl_hint("'netpoolctl stop --force %s' releases its ports first, restoring each device; "
+                         "'netpoolctl ports %s' lists them", net, net);
+        else if (error_is(error, "PoolExhausted"))
+                ctl_hint("'netpoolctl devices %s' shows each device's state and the port that holds it", net);
+        else if (error_is(error, "DeviceNotFound"))
+                ctl_hint("compare the devices 'netpoolctl dumpxml --inactive %s' names with 'ip link' and "
+                         "/sys/class/net; after fixing the hardware, 'netpoolctl rescan'", net);
+        else if (error_is(error, "NoSuchPort"))
+                ctl_hint("'netpoolctl ports' lists every port with its UUID");
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netpoolctl hints: after a failure, the next step in the user's own commands */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "shared/macro.h"
+
+/* Print "netpoolctl: hint: MESSAGE" to stderr. */
+void ctl_hint(const char *format, ...) _printf_(1, 2);
+
+/* What to run next after the daemon answered error to a call on the network named network (may be NULL
+ * when the call named none); bus is used to suggest a close name for an unknown one. */
+void ctl_hint_for_error(sd_bus *bus, const sd_bus_error *error, const char *network);
+
+/* The edit distance between a and b (bytes), capped at max + 1. */
+unsigned ctl_edit_distance(const char *a, const char *b, unsigned max);
+
+/* The name among candidates (NULL-terminated) closest to wanted, if close enough to be a typo, or NULL. */
+const char *ctl_closest_name(const char *wanted, const char *const *candidates);
