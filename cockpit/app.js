@@ -166,6 +166,22 @@ function onModelChange(change) {
         scheduleDetails();
 }
 
+// Turning Cockpit's administrative access on or off changes who the page's calls come from (root, or
+// the user, whom netpoold asks polkit about): start again, as Cockpit's own pages do.
+function followSuperuser() {
+    const superuser = cockpit.dbus(null, { bus: "internal" }).proxy("cockpit.Superuser", "/superuser");
+    let seen = null;
+    superuser.addEventListener("changed", () => {
+        const current = superuser.Current;
+        if (current === undefined || current === "init")
+            return;
+        if (seen !== null && current !== seen)
+            window.location.reload();
+        seen = current;
+    });
+}
+
+followSuperuser();
 model.addListener(onModelChange);
 cockpit.addEventListener("locationchanged", () => {
     details = null;

@@ -54,25 +54,26 @@ cp -r "$NETPOOL_SOURCE_ROOT/cockpit" "$NP_DIR/xdg/cockpit/netpool"
 ws_pids=()
 trap 'kill "${ws_pids[@]}" 2>/dev/null; np_teardown' EXIT
 
-# start_ws LOG [COMMAND PREFIX...]: a cockpit-ws with a local session on a free port; prints the port
+# start_ws LOG [COMMAND PREFIX...]: a cockpit-ws with a local session on a free port, which it puts in
+# $ws_port (not a command substitution: the trap must see its pid in ws_pids)
 start_ws() {
-        local log=$1 port
+        local log=$1
         shift
-        port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        ws_port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         "$@" env XDG_DATA_DIRS="$NP_DIR/xdg:/usr/local/share:/usr/share" \
-                "$COCKPIT_WS" --local-session=cockpit-bridge --address 127.0.0.1 --port "$port" >"$log" 2>&1 &
+                "$COCKPIT_WS" --local-session=cockpit-bridge --address 127.0.0.1 --port "$ws_port" >"$log" 2>&1 &
         ws_pids+=($!)
         for _ in $(seq 100); do
                 "$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
-                        "$port" 2>/dev/null && { echo "$port"; return 0; }
+                        "$ws_port" 2>/dev/null && return 0
                 kill -0 $! 2>/dev/null || return 1
                 sleep 0.1
         done
         return 1
 }
 page=cockpit/@localhost/netpool/index.html
-port=$(HOME=$NP_DIR/home start_ws "$NP_DIR/ws.log") || bail "cockpit-ws did not start"
-url_root=http://127.0.0.1:$port/$page
+start_ws "$NP_DIR/ws.log" env HOME="$NP_DIR/home" || bail "cockpit-ws did not start"
+url_root=http://127.0.0.1:$ws_port/$page
 
 # A session of a user whom netpoold must ask polkit about: nobody, on the same bus (there is no polkitd
 # on it, so netpoold's answer is its AccessDenied for an unreachable polkit: the page's path is the same
@@ -83,9 +84,9 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
         as_nobody="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups --"
         chmod 755 "$NP_DIR"
         chown nobody "$NP_DIR/home-nobody"
-        port=$(start_ws "$NP_DIR/ws-nobody.log" $as_nobody env HOME="$NP_DIR/home-nobody") ||
+        start_ws "$NP_DIR/ws-nobody.log" $as_nobody env HOME="$NP_DIR/home-nobody" ||
                 bail "cockpit-ws as nobody did not start"
-        url_nobody=http://127.0.0.1:$port/$page
+        url_nobody=http://127.0.0.1:$ws_port/$page
 fi
 
 mkdir -p "$NETPOOL_SCREENSHOT_DIR"
