@@ -79,19 +79,19 @@ url_root=http://127.0.0.1:$ws_port/$page
 # on it, so netpoold's answer is its AccessDenied for an unreachable polkit: the page's path is the same
 # for any refusal). Needs setpriv; the bus and the package must be reachable for nobody.
 url_nobody=
-as_nobody=
+as_nobody=()
 if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
-        as_nobody="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups --"
+        as_nobody=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --)
         chmod 755 "$NP_DIR"
         chown nobody "$NP_DIR/home-nobody"
-        start_ws "$NP_DIR/ws-nobody.log" $as_nobody env HOME="$NP_DIR/home-nobody" ||
+        start_ws "$NP_DIR/ws-nobody.log" "${as_nobody[@]}" env HOME="$NP_DIR/home-nobody" ||
                 bail "cockpit-ws as nobody did not start"
         url_nobody=http://127.0.0.1:$ws_port/$page
 fi
 
 mkdir -p "$NETPOOL_SCREENSHOT_DIR"
-NP_DIR=$NP_DIR NP_AS_NOBODY=$as_nobody "$PYTHON" "$NETPOOL_SOURCE_ROOT/tests/cockpit/drive-page.py" \
-        "$url_root" "$NETPOOL_SCREENSHOT_DIR" $url_nobody
+NP_DIR=$NP_DIR NP_AS_NOBODY="${as_nobody[*]}" "$PYTHON" "$NETPOOL_SOURCE_ROOT/tests/cockpit/drive-page.py" \
+        "$url_root" "$NETPOOL_SCREENSHOT_DIR" ${url_nobody:+"$url_nobody"}
 rc=$?
 if [ $rc -ne 0 ]; then
         for log in ws.log ws-nobody.log; do
