@@ -12,6 +12,12 @@ function close() {
     replaceChildren(root());
 }
 
+// Escape closes the dialog, as PatternFly's modals do; a call it started still answers into the page
+document.addEventListener("keydown", event => {
+    if (event.key === "Escape" && root().firstChild)
+        close();
+});
+
 // run the call of a dialog: buttons off while it runs, the error in the dialog if it fails
 function runInDialog(errorArea, buttons, call, describeError) {
     buttons.forEach(b => { b.disabled = true });

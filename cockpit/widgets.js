@@ -5,7 +5,7 @@
 import { h } from "./dom.js";
 
 // button(text, { variant: "primary" | "secondary" | "danger" | "link", onClick, disabled, reason, id })
-// A disabled button says why in its title and, for screen readers, in aria-disabled's description.
+// A disabled button says why in its title (the page also writes the reason beside it).
 export function button(text, options) {
     const o = options || {};
     return h("button.pf-c-button.pf-m-" + (o.variant || "secondary") + (o.small ? ".pf-m-small" : ""), {
