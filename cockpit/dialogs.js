@@ -12,9 +12,10 @@ function close() {
     replaceChildren(root());
 }
 
-// Escape closes the dialog, as PatternFly's modals do; a call it started still answers into the page
+// Escape closes the dialog, as PatternFly's modals do, but not while its call runs: the answer, an
+// error perhaps, is shown in the dialog
 document.addEventListener("keydown", event => {
-    if (event.key === "Escape" && root().firstChild)
+    if (event.key === "Escape" && root().firstChild && !root().dataset.busy)
         close();
 });
 
@@ -22,12 +23,14 @@ document.addEventListener("keydown", event => {
 function runInDialog(errorArea, buttons, call, describeError) {
     buttons.forEach(b => { b.disabled = true });
     replaceChildren(errorArea);
+    root().dataset.busy = "yes";
     return Promise.resolve().then(call)
             .then(close)
             .catch(ex => {
                 buttons.forEach(b => { b.disabled = false });
                 replaceChildren(errorArea, alert("danger", describeError, errorText(ex)));
-            });
+            })
+            .finally(() => { delete root().dataset.busy });
 }
 
 export function errorText(ex) {
