@@ -375,7 +375,8 @@ try:
         ("the autostart switch sets Autostart in the daemon", autostart_toggles),
         ("a definition the daemon refuses shows its message in the dialog", define_refused_shows_message),
         ("define from pasted XML: the network appears", define_from_pasted_xml),
-        ("after an idle exit, a port allocated through a new netpoold appears", idle_exit_then_port),
+        ("with the page open, netpoold idle-exits (the page does not poll); a port allocated through "
+         "a new netpoold appears", idle_exit_then_port),
         ("after an idle exit, Start from the page activates netpoold", idle_exit_then_page_activates),
         ("Stop names the ports it releases, then stops with FORCE", stop_confirms_ports),
         ("Undefine after confirmation removes the network", undefine_removes),
