@@ -50,7 +50,7 @@ configure() {
 
 layout_files() {        # DIRS... as in the expected lists below, in that order
         local sbin=$1 bin=$2 units=$3 services=$4 interfaces=$5 policy=$6 actions=$7 man=$8 completions=$9
-        local doc=${10}
+        local doc=${10} cockpit=${11} f
         printf '%s\n' "$sbin/netpoold" "$bin/netpoolctl" "$bin/netpool-simhost" \
                 "$units/netpoold.service" "$services/org.netpool1.service" \
                 "$interfaces/org.netpool1.Manager.xml" "$interfaces/org.netpool1.Network.xml" \
@@ -59,6 +59,10 @@ layout_files() {        # DIRS... as in the expected lists below, in that order
                 "$man/man5/netpool.network.5" "$man/man5/netpool-dbus.5" "$completions/netpoolctl" \
                 "$doc/system-integration.md" "$doc/examples/50-netpool-libvirt-qemu.rules" \
                 "$doc/examples/50-netpool-netadmin.rules"
+        for f in manifest.json index.html netpool.css app.js model.js networks-view.js detail-view.js \
+                        dialogs.js widgets.js dom.js; do
+                echo "$cockpit/$f"
+        done
 }
 
 # unit_settings BUILDDIR: the unit's directory settings
@@ -72,7 +76,8 @@ if configure usr --prefix=/usr; then
         expect_lines "prefix=/usr: every file where the system looks for it" \
                 "$(layout_files /usr/sbin /usr/bin /usr/lib/systemd/system /usr/share/dbus-1/system-services \
                         /usr/share/dbus-1/interfaces /usr/share/dbus-1/system.d /usr/share/polkit-1/actions \
-                        /usr/share/man /usr/share/bash-completion/completions /usr/share/doc/netpool)" \
+                        /usr/share/man /usr/share/bash-completion/completions /usr/share/doc/netpool \
+                        /usr/share/cockpit/netpool)" \
                 "$(installed_paths "$TMP/usr")"
         expect_lines "prefix=/usr: state in RuntimeDirectory (kept across stops), config dir made writable" \
                 "$(printf '%s\n' RuntimeDirectory=netpool RuntimeDirectoryPreserve=yes \
@@ -91,7 +96,7 @@ if configure custom --prefix=/opt/np -Dsystemd_system_unit_dir=/o/units \
                 -Dconfig_dir=/srv/np-config; then
         expect_lines "every directory option moves its files" \
                 "$(layout_files /opt/np/sbin /opt/np/bin /o/units /o/services /o/interfaces /o/policy \
-                        /o/actions /o/man /o/completions /opt/np/share/doc/netpool)" \
+                        /o/actions /o/man /o/completions /opt/np/share/doc/netpool /opt/np/share/cockpit/netpool)" \
                 "$(installed_paths "$TMP/custom")"
         expect_lines "a state dir under /var/lib is a StateDirectory, another config dir a ReadWritePaths" \
                 "$(printf '%s\n' StateDirectory=np-state ReadWritePaths=-/srv/np-config)" \
@@ -127,7 +132,7 @@ check "meson install --destdir, as $installer" \
 expect_lines "every file lands under DESTDIR where this build says, and nothing else" \
         "$(layout_files "$NP_SBINDIR" "$NP_BINDIR" "$NP_UNIT_DIR" "$NP_DBUS_SERVICES_DIR" \
                 "$NP_DBUS_INTERFACES_DIR" "$NP_DBUS_POLICY_DIR" "$NP_POLKIT_ACTIONS_DIR" "$NP_MANDIR" \
-                "$NP_BASH_COMPLETION_DIR" "$NP_DOC_DIR")" \
+                "$NP_BASH_COMPLETION_DIR" "$NP_DOC_DIR" "$NP_COCKPIT_DIR")" \
         "$(cd "$DESTDIR" 2>/dev/null && find . -type f -o -type l | sed 's|^\.||')"
 
 D=$DESTDIR
@@ -159,6 +164,17 @@ check "polkit actions declare org.netpool1.manage and org.netpool1.allocate" pyt
 import sys, xml.dom.minidom
 ids = {a.getAttribute("id") for a in xml.dom.minidom.parse(sys.argv[1]).getElementsByTagName("action")}
 assert {"org.netpool1.manage", "org.netpool1.allocate"} <= ids, ids' "$D$NP_POLKIT_ACTIONS_DIR/org.netpool1.policy"
+for f in manifest.json index.html netpool.css app.js; do
+        check "Cockpit page: $f installed unchanged" cmp "$NETPOOL_SOURCE_ROOT/cockpit/$f" "$D$NP_COCKPIT_DIR/$f"
+done
+# cockpit-bridge lists the packages it finds under $XDG_DATA_DIRS/cockpit: the installed page must be one
+if command -v cockpit-bridge >/dev/null; then
+        check "cockpit-bridge finds the installed package 'netpool' (\"Network pools\")" bash -c '
+                XDG_DATA_DIRS="$1:/usr/share" cockpit-bridge --packages |
+                        grep -E "^netpool +Network pools +$1/cockpit/netpool\$"' _ "$D$NP_DATADIR"
+else
+        skip_one "cockpit-bridge finds the installed page" "no cockpit-bridge (Debian package cockpit-bridge)"
+fi
 check "bus policy lets only root own org.netpool1" python3 -c '
 import sys, xml.dom.minidom
 owners = [p.getAttribute("user") or p.getAttribute("context") for p in

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Building DOM nodes: h("tag.class1.class2", { attributes, onClick }, children...). Every text goes in
+// as a text node, so names, messages and XML from the daemon are shown, never parsed as HTML.
+
+export function h(spec, attrs, ...children) {
+    const [tag, ...classes] = spec.split(".");
+    const node = document.createElement(tag || "div");
+    if (classes.length)
+        node.className = classes.join(" ");
+    for (const [key, value] of Object.entries(attrs || {})) {
+        if (value === undefined || value === null || value === false)
+            continue;
+        if (key.startsWith("on"))
+            node.addEventListener(key.substring(2).toLowerCase(), value);
+        else if (key === "dataset")
+            Object.assign(node.dataset, value);
+        else
+            node.setAttribute(key, value === true ? "" : String(value));
+    }
+    append(node, children);
+    return node;
+}
+
+function append(node, children) {
+    for (const child of children) {
+        if (child === null || child === undefined || child === false)
+            continue;
+        if (Array.isArray(child))
+            append(node, child);
+        else if (child instanceof Node)
+            node.appendChild(child);
+        else
+            node.appendChild(document.createTextNode(String(child)));
+    }
+}
+
+// replace the children of a node
+export function replaceChildren(node, ...children) {
+    while (node.firstChild)
+        node.removeChild(node.firstChild);
+    append(node, children);
+}
