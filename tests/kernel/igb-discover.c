@@ -26,7 +26,8 @@ static const char *first_netdev(const HwFunction *f) {
 static void print_names(const HwFunction *f) {
         char pci[PCI_ADDR_STR_MAX];
 
-        printf("name %s %s|%s\n", pci_addr_to_string(&f->addr, pci), or_dash(f->vendor_name), or_dash(f->device_name));
+        printf("name %s %s|%s\n", pci_addr_to_string(&f->addr, pci), or_dash(f->vendor_name),
+               or_dash(f->device_name));
 }
 
 static int print_vfs(HwBackend *hw, const HwFunction *pf) {
@@ -72,8 +73,8 @@ int main(int argc, char *argv[]) {
                 fprintf(stderr, "igb-discover: %s: %s\n", argv[1], r < 0 ? g_strerror(-r) : "no PCI function");
                 return 1;
         }
-        printf("pf %s %s %04x %04x %s %u %u\n", netdev->name, pci_addr_to_string(&pf->addr, pci), pf->vendor_id, pf->device_id, or_dash(pf->driver),
-               pf->total_vfs, pf->num_vfs);
+        printf("pf %s %s %04x %04x %s %u %u\n", netdev->name, pci_addr_to_string(&pf->addr, pci), pf->vendor_id,
+               pf->device_id, or_dash(pf->driver), pf->total_vfs, pf->num_vfs);
         print_names(pf);
         return print_vfs(hw, pf) < 0 ? 1 : 0;
 }

@@ -197,7 +197,8 @@ check_discovery() {
 devices() {
         busctl --system call org.netpool1 "/org/netpool1/network/$1" org.netpool1.Network GetDevices t 0 |
                 sed 's/""/-/g; s/"//g' |
-                awk '{ for (i = 3; i + 7 <= NF; i += 8) print $i, $(i+1), $(i+2), $(i+3), $(i+4), $(i+5), $(i+6), $(i+7) }'
+                awk '{ for (i = 3; i + 7 <= NF; i += 8)
+                               print $i, $(i+1), $(i+2), $(i+3), $(i+4), $(i+5), $(i+6), $(i+7) }'
 }
 
 # The devices a pool over PF's first N VFs holds, in the columns COLUMNS (awk fields of devices()) from /sys
@@ -372,6 +373,8 @@ check "allocate a port to hold a VF across the change" allocate hostdevnet 52:54
 held=$PORT
 k=$PORT_VF
 kpci=$(vf_pci "$k")
+# one daemon throughout: a netpoold started anew would rescan at start, events or not
+daemon=$(daemon_pid)
 set_numvfs 0
 pool_is_lost() {
         [ "$(devices hostdevnet | awk '{ print $3, $6 }')" = "$kpci lost" ] && [ -z "$(devices passnet)" ]
@@ -389,6 +392,7 @@ expect_eq "the hostdev pool is the 5 VFs of /sys" "$(expected_pool 5 pci)" "$(po
 expect_eq "the passthrough pool is their 5 netdevs" "$(expected_pool 5 netdev)" "$(pool_columns passnet netdev)"
 expect_eq "the VF that came back at $kpci is in use by its port again" "in-use $held" \
         "$(devices hostdevnet | awk -v p="$kpci" '$3 == p { print $6, $8 }')"
+expect_eq "the netpoold that saw both changes is the one that ran before them" "$daemon" "$(daemon_pid)"
 check "release the port of the VF that came back" netpoolctl release "$held"
 set_originals 5 3
 
@@ -420,7 +424,8 @@ crash_case() {
         expect_eq "$point: after re-activation the VF is $want" "$want" "$outcome"
         if [ "$outcome" = held ]; then
                 expect_eq "$point: the port holds VF $vf" "in-use" "$(device_state hostdevnet "$(vf_pci "$vf")")"
-                check "$point: release the recovered port" netpoolctl release "$(echo "$port_line" | awk '{ print $1 }')"
+                check "$point: release the recovered port" \
+                        netpoolctl release "$(echo "$port_line" | awk '{ print $1 }')"
                 expect_eq "$point: and VF $vf is restored" "${ORIG[vf]}" "$(vf_config "$vf")"
         fi
 }

@@ -11,14 +11,15 @@
 # test's 77 as a failure); a testbed that was built but does not finish fails.
 #
 # Environment: NETPOOL_TESTBED_TIMEOUT (the test boot, default 900 s), NETPOOL_TESTBED_KVM_TIMEOUT (the KVM
-# probe boot, default 15 s), NETPOOL_TESTBED_ACCEL=tcg (no KVM probe).
+# probe boot, default 15 s), NETPOOL_TESTBED_ACCEL=tcg (no KVM probe), NETPOOL_TESTBED_MIRROR (debootstrap's
+# Debian mirror, default http://deb.debian.org/debian).
 set -uo pipefail
 
 cache=$1 guest_test=$2 igb_discover=$3 netpoold=$4 netpoolctl=$5 service_file=$6 policy_file=$7
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-900}
 kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-15}
 suite=trixie
-mirror=http://deb.debian.org/debian
+mirror=${NETPOOL_TESTBED_MIRROR:-http://deb.debian.org/debian}
 qemu_root=$cache/qemu-$suite
 # in this order: igb needs dca and i2c-algo-bit; vfio-pci needs the rest of the vfio stack
 modules=(dca i2c-algo-bit igb igbvf irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci)
@@ -41,6 +42,7 @@ log() {
 
 need_tools() {
         local t f
+        [ "$(id -u)" -eq 0 ] || skip "debootstrap and chroot need root"
         for t in debootstrap chroot cpio gzip dpkg-deb apt-get apt-cache ldd ip bash dbus-daemon dbus-send busctl \
                  timeout; do
                 command -v "$t" >/dev/null || skip "$t is not installed (scripts/install-deps.sh installs it)"
@@ -53,7 +55,6 @@ need_tools() {
         for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file"; do
                 [ -e "$f" ] || bail "no $f: the build is incomplete"
         done
-        [ "$(id -u)" -eq 0 ] || skip "debootstrap and chroot need root"
 }
 
 # apt-get download PACKAGES... into DIR, once more after apt-get update; skips when the mirror has none
@@ -67,14 +68,18 @@ fetch_debs() {
         skip "cannot download $* ($(grep -m1 -E '^(E|W):' "$dir/download.log"))"
 }
 
-# The kernel linux-image-amd64 depends on, e.g. linux-image-6.1.0-57-amd64, and its version.
+# The kernel package linux-image-amd64 depends on, e.g. linux-image-6.1.0-57-amd64
+kernel_of_metapackage() {
+        apt-cache depends linux-image-amd64 2>/dev/null |
+                sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1
+}
+
+# That kernel package, its version, and the version of udev to take.
 resolve_kernel() {
-        local deps
-        deps() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1; }
-        kpkg=$(deps)
+        kpkg=$(kernel_of_metapackage)
         if [ -z "$kpkg" ]; then
                 apt-get update -qq >/dev/null 2>&1
-                kpkg=$(deps)
+                kpkg=$(kernel_of_metapackage)
         fi
         [ -n "$kpkg" ] || skip "apt knows no linux-image-amd64 (no package lists; run apt-get update)"
         kver=$(apt-cache show --no-all-versions "$kpkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
@@ -119,7 +124,8 @@ build_qemu_root() {
                 >"$cache/debootstrap.log" 2>&1; then
                 tail -n 5 "$cache/debootstrap.log" | sed 's/^/# /'
                 rm -rf "$qemu_root.tmp"
-                skip "debootstrap of Debian $suite with qemu-system-x86 failed ($cache/debootstrap.log)"
+                skip "cannot debootstrap Debian $suite with qemu-system-x86 from $mirror" \
+                     "($(grep -m1 -E '^E:' "$cache/debootstrap.log" || echo "see $cache/debootstrap.log"))"
         fi
         chroot "$qemu_root.tmp" qemu-system-x86_64 -device help 2>/dev/null | grep -q '^name "igb"' ||
                 skip "the qemu of Debian $suite emulates no igb"
