@@ -226,8 +226,8 @@ static int linux_vf_change(HwBackend *hw, const char *pf_netdev, unsigned vf, Vf
         r = linux_get_pf_link(hw, pf_netdev, vf, &orig);
         if (r < 0)
                 return r;
-        /* hw.h promises -ENETDOWN on a down PF, but drivers do not refuse: igb logs "Bring the PF device up"
-         * and takes the setting, which the VF sees only once the PF is up again; netdevsim takes it too */
+        /* hw.h promises -ENETDOWN on a down PF, but drivers do not refuse: igb and netdevsim take the
+         * setting (seen in the kernel testbeds), so a down PF is caught here */
         if (!(rtnl_link_get_flags(orig) & IFF_UP))
                 return -ENETDOWN;
         changes = rtnl_link_alloc();
