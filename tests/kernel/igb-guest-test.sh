@@ -382,12 +382,12 @@ pool_is_lost() {
 check "sriov_numvfs 0: the held VF is lost, the free ones leave both pools (no Rescan)" wait_for 20 pool_is_lost
 devices hostdevnet | sed 's/^/#   /'
 set_numvfs 5
-wait_for 30 vfs_ready 5 || echo "# the 5 VFs did not all get an igbvf netdev"
-set_originals 5 2
 pool_has_5() {
         [ "$(devices hostdevnet | wc -l)" = 5 ] && [ "$(devices passnet | wc -l)" = 5 ]
 }
-check "sriov_numvfs 5: both pools hold the 5 new VFs" wait_for 20 pool_has_5
+# polling the pools (and nothing else) while the VFs come also keeps netpoold from its idle exit
+check "sriov_numvfs 5: both pools hold the 5 new VFs" wait_for 30 pool_has_5
+wait_for 10 vfs_ready 5 || echo "# the 5 VFs did not all get an igbvf netdev"
 expect_eq "the hostdev pool is the 5 VFs of /sys" "$(expected_pool 5 pci)" "$(pool_columns hostdevnet pci)"
 expect_eq "the passthrough pool is their 5 netdevs" "$(expected_pool 5 netdev)" "$(pool_columns passnet netdev)"
 expect_eq "the VF that came back at $kpci is in use by its port again" "in-use $held" \
