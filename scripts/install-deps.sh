@@ -10,6 +10,7 @@ packages=(
         dbus-daemon dbus-bin libdbus-1-dev systemd scdoc polkitd
         qemu-system-x86 busybox-static cpio xz-utils iproute2 make gcc-12 libc-bin
         valgrind                        # the daemon of test-valgrind.sh
+        debootstrap dbus                # tests/kernel igb testbed: Debian 13's qemu; the bus's launch helper
         clang libclang-rt-14-dev        # libFuzzer and clang's sanitizer runtimes (tests/fuzz, -Dfuzzing=true)
         cockpit-ws cockpit-bridge chromium chromium-driver python3-selenium  # the Cockpit page in a real browser (tests/cockpit)
         "$@"

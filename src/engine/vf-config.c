@@ -476,7 +476,8 @@ static bool netdev_has_mac(HwBackend *hw, const char *name, const char *mac) {
 
 /* The VF netdev's own MAC, when the record has one and the VF has that netdev (or the one the caller
  * names) now. With the placeholder admin MAC in place a driver may pin the VF to it: then a refusal
- * is no failure, the VF carries the placeholder rather than the guest's MAC. */
+ * is no failure, the VF carries the placeholder rather than the guest's MAC. Returns 1 when it set the
+ * MAC, 0 when there was nothing to set. */
 static int restore_vf_netdev_mac(const VfOp *op, const VfTarget *t, const VfRecord *rec, bool placeholder,
                                  char **ret_msg) {
         const char *name = NULL;
@@ -494,7 +495,9 @@ static int restore_vf_netdev_mac(const VfOp *op, const VfTarget *t, const VfReco
                 return 0;       /* no netdev now (bound to vfio-pci): the VF driver sets it on probe */
 
         r = hw_netdev_set_mac(op->hw, name, rec->vf_netdev_mac);
-        if (r < 0 && placeholder) {
+        if (r >= 0)
+                return 1;
+        if (placeholder) {
                 log_debug("netdev '%s' of VF %u keeps its MAC (%s), ignoring", name, op->vf, g_strerror(-r));
                 return 0;
         }
@@ -540,12 +543,31 @@ static int restore_vf_flags(const VfOp *op, const VfConfig *orig, char **ret_msg
         return 0;
 }
 
+/* igb takes the MAC a trusted VF gives its own netdev as the VF's admin MAC too (seen on an emulated
+ * 82576 under Debian's 6.1 kernel), which undoes the admin MAC restored just before: set that once more.
+ * The PF's set reaches the VF netdev only when the VF resets, so the netdev keeps its restored MAC. */
+static int reassert_admin_mac(const VfOp *op, const char *admin_mac, char **ret_msg) {
+        VfSet s = { .kind = VF_SET_MAC, .mac = admin_mac };
+        VfConfig now;
+        int r;
+
+        if (vf_get(op, &now) < 0 || streq(now.mac, admin_mac))
+                return 0;       /* kept, or unknown: the restore itself is done either way */
+        log_debug("VF %u of '%s': setting its netdev's MAC made %s its admin MAC; setting %s again",
+                  op->vf, op->pf_netdev, now.mac, admin_mac);
+        r = vf_set(op, &s);
+        if (r < 0)
+                set_msg(ret_msg, set_failed_msg(op, &s, r));
+        return r;
+}
+
 /* The reverse of apply (which sets the MAC, then the VLAN): the VLAN, then the admin MAC; then the
  * flags; last the VF netdev's MAC, which a VF driver accepts only once the admin MAC no longer pins
  * it. */
 static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord *rec, char **ret_msg) {
         VfSet set_vlan = { .kind = VF_SET_VLAN, .vlan = rec->orig.vlan, .qos = rec->orig.qos };
         bool placeholder = false;
+        char admin_mac[18];
         int r;
 
         r = vf_set(op, &set_vlan);
@@ -560,7 +582,14 @@ static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord
         r = restore_vf_flags(op, &rec->orig, ret_msg);
         if (r < 0)
                 return r;
-        return restore_vf_netdev_mac(op, t, rec, placeholder, ret_msg);
+        r = restore_vf_netdev_mac(op, t, rec, placeholder, ret_msg);
+        if (r <= 0)
+                return r;
+        if (placeholder)
+                vf_config_placeholder_mac(op->pf_netdev, op->vf, admin_mac);
+        else
+                g_strlcpy(admin_mac, rec->orig.mac, sizeof(admin_mac));
+        return reassert_admin_mac(op, admin_mac, ret_msg);
 }
 
 /**

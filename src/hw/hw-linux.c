@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Linux backend: VF configuration and netdev MACs over rtnetlink (libnl-route-3) */
 #include <errno.h>
+#include <linux/if.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -225,6 +226,10 @@ static int linux_vf_change(HwBackend *hw, const char *pf_netdev, unsigned vf, Vf
         r = linux_get_pf_link(hw, pf_netdev, vf, &orig);
         if (r < 0)
                 return r;
+        /* hw.h promises -ENETDOWN on a down PF, but drivers do not refuse: igb and netdevsim take the
+         * setting (seen in the kernel testbeds), so a down PF is caught here */
+        if (!(rtnl_link_get_flags(orig) & IFF_UP))
+                return -ENETDOWN;
         changes = rtnl_link_alloc();
         vf_data = rtnl_link_vf_alloc();
         if (!changes || !vf_data)

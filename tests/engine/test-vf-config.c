@@ -9,6 +9,7 @@
 
 #include "core/vf-record.h"
 #include "engine/vf-config.h"
+#include "hw/hw-backend.h"
 #include "hw/hw.h"
 #include "hw-test-util.h"
 
@@ -523,6 +524,85 @@ static void test_vf_without_netdev(void) {
         assert_same_config(&now, &before);
 }
 
+/* igb's way with a trusted VF (seen in the igb kernel testbed): the MAC the VF gives its own netdev becomes
+ * its admin MAC too. A backend that does that over the sim host it borrows (data). */
+static int trusting_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac) {
+        HwBackend *sim = hw->data;
+        g_autoptr(HwNetdev) n = NULL;
+        g_autoptr(HwFunction) vf = NULL, pf = NULL;
+        const HwNetdev *pf_netdev;
+        VfConfig c;
+        int r;
+
+        r = hw_netdev_set_mac(sim, netdev, mac);
+        if (r < 0 || hw_lookup_netdev(sim, netdev, &n, &vf) < 0 || !vf || !vf->is_vf)
+                return r;
+        g_assert_cmpint(hw_lookup_function(sim, &vf->physfn, &pf), ==, 0);
+        pf_netdev = g_ptr_array_index(pf->netdevs, 0);
+        g_assert_cmpint(hw_vf_get(sim, pf_netdev->name, vf->vf_index, &c), ==, 0);
+        return c.trust == 1 ? hw_vf_set_mac(sim, pf_netdev->name, vf->vf_index, mac) : 0;
+}
+
+static int trusting_vf_get(HwBackend *hw, const char *pf, unsigned vf, VfConfig *ret) {
+        return hw_vf_get(hw->data, pf, vf, ret);
+}
+
+static int trusting_vf_set_mac(HwBackend *hw, const char *pf, unsigned vf, const char *mac) {
+        return hw_vf_set_mac(hw->data, pf, vf, mac);
+}
+
+static int trusting_vf_set_vlan(HwBackend *hw, const char *pf, unsigned vf, unsigned vlan, unsigned qos) {
+        return hw_vf_set_vlan(hw->data, pf, vf, vlan, qos);
+}
+
+static int trusting_vf_set_spoofchk(HwBackend *hw, const char *pf, unsigned vf, bool on) {
+        return hw_vf_set_spoofchk(hw->data, pf, vf, on);
+}
+
+static int trusting_vf_set_trust(HwBackend *hw, const char *pf, unsigned vf, bool on) {
+        return hw_vf_set_trust(hw->data, pf, vf, on);
+}
+
+static int trusting_vf_set_link_state(HwBackend *hw, const char *pf, unsigned vf, VfLinkState state) {
+        return hw_vf_set_link_state(hw->data, pf, vf, state);
+}
+
+static const HwBackendOps trusting_ops = {
+        .name = "sim-igb",
+        .vf_get = trusting_vf_get,
+        .vf_set_mac = trusting_vf_set_mac,
+        .vf_set_vlan = trusting_vf_set_vlan,
+        .vf_set_spoofchk = trusting_vf_set_spoofchk,
+        .vf_set_trust = trusting_vf_set_trust,
+        .vf_set_link_state = trusting_vf_set_link_state,
+        .netdev_set_mac = trusting_netdev_set_mac,
+};
+
+/* Restoring a trusted VF's netdev MAC on igb replaced the admin MAC restored before it: the restore sets
+ * the admin MAC once more, and the netdev keeps its own. */
+static void test_trusted_vf_netdev_mac_kept_apart(void) {
+        g_autoptr(Host) h = host_new(X710);
+        g_autoptr(HwBackend) igb = hw_backend_new(&trusting_ops, h->hw->sysfs_root);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        g_autofree char *orig_netdev_mac = netdev_mac(h, "eth0v2"), *now_netdev_mac = NULL;
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+
+        igb->data = h->hw;
+        set_original(h, "eth0", 2, "52:54:00:aa:bb:02");       /* trust on */
+        before = vf_get(h, "eth0", 2);
+        g_assert_cmpstr(before.mac, !=, orig_netdev_mac);
+        g_assert_cmpint(vf_config_apply(igb, h->vf_dir, &t, PORT_MAC, 100, UUID, NULL, NULL), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mac(h->hw, "eth0v2", PORT_MAC), ==, 0);
+
+        g_assert_cmpint(vf_config_restore(igb, h->vf_dir, &t, &msg, NULL), ==, 0);
+        g_assert_null(msg);
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &before);
+        now_netdev_mac = netdev_mac(h, "eth0v2");
+        g_assert_cmpstr(now_netdev_mac, ==, orig_netdev_mac);
+}
+
 static void test_record_defaults(void) {
         g_autoptr(Host) h = host_new(X710);
         VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
@@ -583,6 +663,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/engine/vf-config/damaged-record", test_damaged_record);
         g_test_add_func("/engine/vf-config/invalid-arguments", test_invalid_arguments);
         g_test_add_func("/engine/vf-config/vf-without-netdev", test_vf_without_netdev);
+        g_test_add_func("/engine/vf-config/trusted-vf-netdev-mac-kept-apart", test_trusted_vf_netdev_mac_kept_apart);
         g_test_add_func("/engine/vf-config/record-defaults", test_record_defaults);
         return g_test_run();
 }

@@ -4,17 +4,18 @@
 #
 # usage: run-testbed.sh TEST-BINARY CACHE-DIR
 # Prints the test's TAP lines as read from the VM's serial console. Anything that cannot be fetched or
-# built makes it print "1..0 # SKIP <reason>" and exit 77; a testbed that was built but does not run fails.
+# built makes it print "1..0 # SKIP <reason>" and exit 0 (meson 1.0 counts a TAP test's 77 as a failure);
+# a testbed that was built but does not run fails.
 set -uo pipefail
 
 test_bin=$1
 cache=$2
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-300}
-kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-60}
+kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-20}
 
 skip() {
         echo "1..0 # SKIP $*"
-        exit 77
+        exit 0
 }
 
 bail() {
@@ -200,7 +201,7 @@ main() {
         rm -f "$cache/serial.log"
         # KVM only where a boot under it finishes: a /dev/kvm that exists but does not work (seen: the guest
         # hangs after "Booting from ROM...") must cost a short wait, not the whole timeout
-        if [ -w /dev/kvm ]; then
+        if [ -w /dev/kvm ] && [ "${NETPOOL_TESTBED_ACCEL:-}" != tcg ]; then
                 log "booting $kpkg $kver under qemu with KVM (at most ${kvm_probe_timeout}s)"
                 boot "$kdir" kvm "$kvm_probe_timeout"
                 grep -q '^NETPOOL-TAP-END' <(tr -d '\r\033' <"$cache/serial.log") ||
