@@ -20,9 +20,11 @@ not_ok() {
         echo "not ok $np_tap_n - $*"
 }
 
+# skip_all REASON...: this whole test cannot run here. Exit 0 after the empty plan: meson 1.0.1 (Debian 12)
+# counts any non-zero exit of a TAP test as an error, 77 included, and reads the plan's SKIP as the result.
 skip_all() {
         echo "1..0 # SKIP $*"
-        exit 77
+        exit 0
 }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND succeeds; its output goes to the log.
