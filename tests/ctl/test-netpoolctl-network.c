@@ -364,28 +364,37 @@ static bool test_daemon_start(TestDaemon *d) {
         return true;
 }
 
-static void test_daemon_stop(TestDaemon *d) {
-        g_autofree char *config = NULL, *socket = NULL;
+/* Removes DIR and the files in it: the bus's, and whatever the tests wrote there (it has no subdirectories) */
+static void remove_test_dir(const char *dir) {
+        g_autoptr(GDir) entries = g_dir_open(dir, 0, NULL);
+        const char *name;
 
+        while (entries && (name = g_dir_read_name(entries))) {
+                g_autofree char *path = g_build_filename(dir, name, NULL);
+                if (g_unlink(path) < 0)
+                        g_printerr("# cannot remove %s: %s\n", path, g_strerror(errno));
+        }
+        if (g_rmdir(dir) < 0)
+                g_printerr("# cannot remove %s: %s\n", dir, g_strerror(errno));
+}
+
+/* Safe to call again: the last test case stops the daemon to check that nothing is left behind */
+static void test_daemon_stop(TestDaemon *d) {
         if (d->thread) {
                 g_atomic_int_set(&d->stop, 1);
-                g_thread_join(d->thread);
+                g_thread_join(g_steal_pointer(&d->thread));
         }
         g_clear_pointer(&d->bus, sd_bus_flush_close_unref);
         if (d->dbus_pid > 0) {
                 kill(d->dbus_pid, SIGTERM);
                 (void) waitpid(d->dbus_pid, NULL, 0);
+                d->dbus_pid = 0;
         }
-        if (d->dir) {
-                config = g_build_filename(d->dir, "bus.conf", NULL);
-                socket = g_build_filename(d->dir, "socket", NULL);
-                (void) g_unlink(config);
-                (void) g_unlink(socket);
-                (void) g_rmdir(d->dir);
-        }
-        g_free(d->dir);
-        g_free(d->address);
-        g_free(d->last_xml);
+        if (d->dir)
+                remove_test_dir(d->dir);
+        g_clear_pointer(&d->dir, g_free);
+        g_clear_pointer(&d->address, g_free);
+        g_clear_pointer(&d->last_xml, g_free);
         g_clear_pointer(&d->calls, g_ptr_array_unref);
 }
 
@@ -855,6 +864,17 @@ static void test_bus_unreachable(void) {
                                 "No such file or directory\n");
 }
 
+/* The stand-in daemon's directory goes with it, the files the tests wrote there included */
+static void test_leaves_nothing(void) {
+        g_autofree char *dir = g_strdup(test_daemon.dir);
+
+        if (skip_without_bus())
+                return;
+        g_assert_true(g_file_test(dir, G_FILE_TEST_IS_DIR));
+        test_daemon_stop(&test_daemon);
+        g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char **argv) {
         int status;
 
@@ -878,6 +898,8 @@ int main(int argc, char **argv) {
                 g_test_add_func("/ctl/network/dumpxml", test_dumpxml);
                 g_test_add_func("/ctl/network/define", test_define);
                 g_test_add_func("/ctl/network/define-errors", test_define_errors);
+                /* last: it stops the stand-in daemon */
+                g_test_add_func("/ctl/network/leaves-nothing", test_leaves_nothing);
         }
         status = g_test_run();
         test_daemon_stop(&test_daemon);
