@@ -898,8 +898,9 @@ int main(int argc, char **argv) {
                 g_test_add_func("/ctl/network/dumpxml", test_dumpxml);
                 g_test_add_func("/ctl/network/define", test_define);
                 g_test_add_func("/ctl/network/define-errors", test_define_errors);
-                /* last: it stops the stand-in daemon */
-                g_test_add_func("/ctl/network/leaves-nothing", test_leaves_nothing);
+                /* it stops the stand-in daemon, so it must run last: GTest runs a suite's own cases
+                 * before its child suites (list/ above), and child suites in the order they were added */
+                g_test_add_func("/ctl/network/teardown/leaves-nothing", test_leaves_nothing);
         }
         status = g_test_run();
         test_daemon_stop(&test_daemon);
