@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -305,6 +306,11 @@ static void test_daemon_init_networks(TestDaemon *d) {
         };
 }
 
+/* The bus goes with this process even when an assertion aborts it before test_daemon_stop() */
+static void die_with_parent(gpointer user_data) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static bool start_dbus_daemon(TestDaemon *d) {
         g_autofree char *config = g_build_filename(d->dir, "bus.conf", NULL);
         g_autofree char *socket = g_build_filename(d->dir, "socket", NULL);
@@ -325,7 +331,7 @@ static bool start_dbus_daemon(TestDaemon *d) {
         argv[1] = config_arg;
         if (!g_spawn_async(NULL, argv, NULL,
                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &d->dbus_pid, NULL))
+                           G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent, NULL, &d->dbus_pid, NULL))
                 return false;
         d->address = g_strdup_printf("unix:path=%s", socket);
         return true;
