@@ -132,8 +132,11 @@ EOC
         dbus-daemon --config-file="$NP_DIR/bus.conf" --nofork --nopidfile --nosyslog \
                 >"$NP_DIR/dbus.log" 2>&1 &
         NP_BUS_PID=$!
-        for _ in $(seq 100); do
-                [ -S "$NP_DIR/bus.socket" ] && return 0
+        # The socket file appears at bind(), before dbus-daemon listens: a client that connects in between
+        # is refused (seen on a loaded machine), so wait until the bus answers
+        for _ in $(seq 200); do
+                busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId \
+                        >/dev/null 2>&1 && return 0
                 sleep 0.05
         done
         echo "# dbus-daemon did not start"; cat "$NP_DIR/dbus.log"
