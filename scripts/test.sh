@@ -4,6 +4,7 @@
 # again under AddressSanitizer + UndefinedBehaviorSanitizer with leak detection (./build-asan).
 # Ends with a line "N passed, N failed, N skipped" (test cases of both runs, counted from each test's TAP
 # output, plus one failure per sanitizer report of a process no test's output shows: daemons, clients).
+# Below it, one line per reason a test or a case was skipped.
 # NETPOOL_ASAN=0 leaves the second run out.
 set -uo pipefail
 cd "$(dirname "$0")/.."

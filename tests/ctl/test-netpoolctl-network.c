@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -305,6 +306,11 @@ static void test_daemon_init_networks(TestDaemon *d) {
         };
 }
 
+/* The bus goes with this process even when an assertion aborts it before test_daemon_stop() */
+static void die_with_parent(gpointer user_data) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static bool start_dbus_daemon(TestDaemon *d) {
         g_autofree char *config = g_build_filename(d->dir, "bus.conf", NULL);
         g_autofree char *socket = g_build_filename(d->dir, "socket", NULL);
@@ -325,7 +331,7 @@ static bool start_dbus_daemon(TestDaemon *d) {
         argv[1] = config_arg;
         if (!g_spawn_async(NULL, argv, NULL,
                            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                           G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &d->dbus_pid, NULL))
+                           G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent, NULL, &d->dbus_pid, NULL))
                 return false;
         d->address = g_strdup_printf("unix:path=%s", socket);
         return true;
@@ -364,28 +370,37 @@ static bool test_daemon_start(TestDaemon *d) {
         return true;
 }
 
-static void test_daemon_stop(TestDaemon *d) {
-        g_autofree char *config = NULL, *socket = NULL;
+/* Removes DIR and the files in it: the bus's, and whatever the tests wrote there (it has no subdirectories) */
+static void remove_test_dir(const char *dir) {
+        g_autoptr(GDir) entries = g_dir_open(dir, 0, NULL);
+        const char *name;
 
+        while (entries && (name = g_dir_read_name(entries))) {
+                g_autofree char *path = g_build_filename(dir, name, NULL);
+                if (g_unlink(path) < 0)
+                        g_printerr("# cannot remove %s: %s\n", path, g_strerror(errno));
+        }
+        if (g_rmdir(dir) < 0)
+                g_printerr("# cannot remove %s: %s\n", dir, g_strerror(errno));
+}
+
+/* Safe to call again: the last test case stops the daemon to check that nothing is left behind */
+static void test_daemon_stop(TestDaemon *d) {
         if (d->thread) {
                 g_atomic_int_set(&d->stop, 1);
-                g_thread_join(d->thread);
+                g_thread_join(g_steal_pointer(&d->thread));
         }
         g_clear_pointer(&d->bus, sd_bus_flush_close_unref);
         if (d->dbus_pid > 0) {
                 kill(d->dbus_pid, SIGTERM);
                 (void) waitpid(d->dbus_pid, NULL, 0);
+                d->dbus_pid = 0;
         }
-        if (d->dir) {
-                config = g_build_filename(d->dir, "bus.conf", NULL);
-                socket = g_build_filename(d->dir, "socket", NULL);
-                (void) g_unlink(config);
-                (void) g_unlink(socket);
-                (void) g_rmdir(d->dir);
-        }
-        g_free(d->dir);
-        g_free(d->address);
-        g_free(d->last_xml);
+        if (d->dir)
+                remove_test_dir(d->dir);
+        g_clear_pointer(&d->dir, g_free);
+        g_clear_pointer(&d->address, g_free);
+        g_clear_pointer(&d->last_xml, g_free);
         g_clear_pointer(&d->calls, g_ptr_array_unref);
 }
 
@@ -862,6 +877,17 @@ static void test_bus_unreachable(void) {
         assert_failure(&run, 1, expected);
 }
 
+/* The stand-in daemon's directory goes with it, the files the tests wrote there included */
+static void test_leaves_nothing(void) {
+        g_autofree char *dir = g_strdup(test_daemon.dir);
+
+        if (skip_without_bus())
+                return;
+        g_assert_true(g_file_test(dir, G_FILE_TEST_IS_DIR));
+        test_daemon_stop(&test_daemon);
+        g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char **argv) {
         int status;
 
@@ -885,6 +911,9 @@ int main(int argc, char **argv) {
                 g_test_add_func("/ctl/network/dumpxml", test_dumpxml);
                 g_test_add_func("/ctl/network/define", test_define);
                 g_test_add_func("/ctl/network/define-errors", test_define_errors);
+                /* it stops the stand-in daemon, so it must run last: GTest runs a suite's own cases
+                 * before its child suites (list/ above), and child suites in the order they were added */
+                g_test_add_func("/ctl/network/teardown/leaves-nothing", test_leaves_nothing);
         }
         status = g_test_run();
         test_daemon_stop(&test_daemon);

@@ -234,6 +234,42 @@ for page in man8/netpoold.8 man1/netpoolctl.1 man5/netpool.network.5 man5/netpoo
         fi
 done
 
+# man_default PAGE OPTION: the default a man page gives for netpoold's OPTION ("Default: X" in its paragraph)
+man_default() {
+        python3 - "$1" "$2" <<'PY'
+import re, sys
+roff = "\n".join(l for l in open(sys.argv[1]) if not l.startswith("."))
+text = " ".join(re.sub(r"\\f[BIRP]|\\&", "", roff).replace("\\-", "-").split())
+m = re.search(re.escape(sys.argv[2]) + r" DIR .*?Default: (\S+)", text)
+print(m.group(1) if m else "(no default found)")
+PY
+}
+# help_default NETPOOLD OPTION: the default that NETPOOLD --help gives for OPTION
+help_default() {
+        "$1" --help | sed -n "s/^  $2 DIR .*(default \(.*\))\$/\1/p"
+}
+
+page=$D$NP_MANDIR/man8/netpoold.8
+for option in --config-dir --state-dir; do
+        expect_eq "netpoold.8 gives the $option default of this build's netpoold --help" \
+                "$(help_default "$D$NP_SBINDIR/netpoold" $option)" "$(man_default "$page" $option)"
+done
+config_dir=$(help_default "$D$NP_SBINDIR/netpoold" --config-dir)
+for name in man8/netpoold.8 man5/netpool.network.5; do
+        check "$(basename $name) names the definitions in $config_dir" \
+                grep -qF "$config_dir/NAME.\\&xml" "$D$NP_MANDIR/$name"
+done
+expect_lines "no @placeholder@ is left in the installed man pages" "" \
+        "$(grep -H '@[A-Z_]*@' "$D$NP_MANDIR"/man*/*)"
+# the other build's options reach its pages too: build the page alone there
+if ninja -C "$TMP/custom" docs/netpoold.8 >"$TMP/custom-man.log" 2>&1; then
+        expect_eq "-Dconfig_dir and -Dstate_dir are the defaults netpoold.8 gives" "/srv/np-config /var/lib/np-state" \
+                "$(man_default "$TMP/custom/docs/netpoold.8" --config-dir) $(man_default "$TMP/custom/docs/netpoold.8" --state-dir)"
+else
+        not_ok "netpoold.8 of the build with every directory option"
+        sed 's/^/# /' "$TMP/custom-man.log"
+fi
+
 # --- 5. Bash completion ---
 
 completion=$D$NP_BASH_COMPLETION_DIR/netpoolctl

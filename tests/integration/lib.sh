@@ -20,9 +20,11 @@ not_ok() {
         echo "not ok $np_tap_n - $*"
 }
 
+# skip_all REASON...: this whole test cannot run here. Exit 0 after the empty plan: meson 1.0.1 (Debian 12)
+# counts any non-zero exit of a TAP test as an error, 77 included, and reads the plan's SKIP as the result.
 skip_all() {
         echo "1..0 # SKIP $*"
-        exit 77
+        exit 0
 }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND succeeds; its output goes to the log.
@@ -130,8 +132,11 @@ EOC
         dbus-daemon --config-file="$NP_DIR/bus.conf" --nofork --nopidfile --nosyslog \
                 >"$NP_DIR/dbus.log" 2>&1 &
         NP_BUS_PID=$!
-        for _ in $(seq 100); do
-                [ -S "$NP_DIR/bus.socket" ] && return 0
+        # The socket file appears at bind(), before dbus-daemon listens: a client that connects in between
+        # is refused (seen on a loaded machine), so wait until the bus answers
+        for _ in $(seq 200); do
+                busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId \
+                        >/dev/null 2>&1 && return 0
                 sleep 0.05
         done
         echo "# dbus-daemon did not start"; cat "$NP_DIR/dbus.log"

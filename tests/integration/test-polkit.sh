@@ -21,7 +21,10 @@ if [ -z "${NP_POLKIT_IN_NAMESPACE:-}" ]; then
         [ -d "$PK_ACTIONS" ] || skip_all "no $PK_ACTIONS to bind-mount over"
         getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
                 skip_all "no user nobody or group nogroup"
-        unshare -m --propagation private true 2>/dev/null || skip_all "unshare -m is not permitted here"
+        # EINVAL where / is no mount point: a chroot into a plain directory (mount --bind DIR DIR first)
+        refusal=$(unshare -m --propagation private true 2>&1) ||
+                skip_all "unshare -m --propagation private is refused here (${refusal:-no message});" \
+                        "in a chroot, bind-mount its directory onto itself first"
         NP_POLKIT_IN_NAMESPACE=1 exec unshare -m --propagation private bash "${BASH_SOURCE[0]}" "$@"
 fi
 
