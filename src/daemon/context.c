@@ -71,6 +71,8 @@ static int connect_bus(Context *c) {
                 r = bus_network_register(b);
         if (r >= 0)
                 r = bus_port_register(b);
+        if (r >= 0)
+                r = bus_statistics_register(b);
         if (r < 0)
                 return log_error_errno(r, "cannot register bus objects: %m");
         engine_set_observer(b->engine, on_engine_event, b);
@@ -159,6 +161,7 @@ void context_clear(Context *c) {
         bus_calls_free(b);
         bus_polkit_free(b);
         g_clear_pointer(&b->shown_networks, g_hash_table_unref);
+        bus_statistics_clear(&b->statistics);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);
