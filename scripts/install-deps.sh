@@ -10,6 +10,7 @@ packages=(
         dbus-daemon dbus-bin libdbus-1-dev systemd scdoc polkitd
         qemu-system-x86 busybox-static cpio xz-utils iproute2 make gcc-12 libc-bin
         valgrind                        # the daemon of test-valgrind.sh
+        python3-prometheus-client       # its parser reads netpoolctl metrics (test-metrics.sh)
         clang libclang-rt-14-dev        # libFuzzer and clang's sanitizer runtimes (tests/fuzz, -Dfuzzing=true)
         "$@"
 )
