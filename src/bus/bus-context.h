@@ -61,7 +61,7 @@ int bus_reply_engine_error(sd_bus_error *error, int r, const EngineError *err);
 int bus_manager_register(BusContext *c);
 int bus_network_register(BusContext *c);
 int bus_port_register(BusContext *c);
-/* Also starts the counters: StartTime is the time of this call. */
+/* The counters must have been set up with bus_statistics_init() (and perhaps loaded) before. */
 int bus_statistics_register(BusContext *c);
 
 /* Emit the signals that follow an engine event. */

@@ -35,7 +35,7 @@ static void failure_count_free(gpointer p) {
 
 /* org.netpool1.Statistics */
 typedef struct DaemonCounters {
-        uint64_t start_usec;
+        uint64_t counting_since;        /* µs since the epoch */
         uint64_t allocations;
         uint64_t releases;
         uint32_t restores_pending;
@@ -130,8 +130,8 @@ static int read_failures(sd_bus_message *m, GPtrArray *failures) {
 /* One property of GetAll's a{sv}, the reply positioned at its variant; unknown ones are skipped, so a
  * newer daemon still works. */
 static int read_counter_property(sd_bus_message *m, const char *name, DaemonCounters *d) {
-        if (streq(name, "StartTime"))
-                return sd_bus_message_read(m, "v", "t", &d->start_usec);
+        if (streq(name, "CountingSince"))
+                return sd_bus_message_read(m, "v", "t", &d->counting_since);
         if (streq(name, "Allocations"))
                 return sd_bus_message_read(m, "v", "t", &d->allocations);
         if (streq(name, "Releases"))
@@ -269,18 +269,18 @@ static int get_networks(sd_bus *bus, GPtrArray *networks) {
 /* ---- Writing it ---- */
 
 static void append_daemon_metrics(GString *out, const DaemonCounters *d) {
-        metrics_append_family(out, "netpool_daemon_start_time_seconds", METRIC_GAUGE,
-                              "When the running netpoold started, in seconds since the epoch; its counters "
-                              "started at zero then (netpoold exits when idle and starts on demand)");
-        metrics_append_sample_seconds(out, "netpool_daemon_start_time_seconds", NULL, d->start_usec);
+        metrics_append_family(out, "netpool_counters_start_time_seconds", METRIC_GAUGE,
+                              "When netpoold began the counters below, in seconds since the epoch: its "
+                              "first start since boot (idle exits and restarts go on counting)");
+        metrics_append_sample_seconds(out, "netpool_counters_start_time_seconds", NULL, d->counting_since);
         metrics_append_family(out, "netpool_port_allocations_total", METRIC_COUNTER,
-                              "Ports allocated (successful Allocate calls) since netpoold started");
+                              "Ports allocated (successful Allocate calls) since counting began");
         metrics_append_sample(out, "netpool_port_allocations_total", NULL, d->allocations);
         metrics_append_family(out, "netpool_port_releases_total", METRIC_COUNTER,
-                              "Ports released (Release, or Stop with FORCE) since netpoold started");
+                              "Ports released (Release, or Stop with FORCE) since counting began");
         metrics_append_sample(out, "netpool_port_releases_total", NULL, d->releases);
         metrics_append_family(out, "netpool_port_allocation_failures_total", METRIC_COUNTER,
-                              "Allocate calls answered with an error since netpoold started, by D-Bus "
+                              "Allocate calls answered with an error since counting began, by D-Bus "
                               "error name");
         for (guint i = 0; i < d->failures->len; i++) {
                 const FailureCount *f = d->failures->pdata[i];
@@ -374,11 +374,11 @@ const Verb metrics_verbs[] = {
                 .summary = "Print metrics in the Prometheus text format",
                 .description =
                         "Per network: whether it is active, its capacity, available devices,\n"
-                        "connections and devices by state; netpoold's counters since it started:\n"
-                        "ports allocated and released, failed allocations by D-Bus error name,\n"
-                        "VF restores waiting for a retry. The Prometheus text format 0.0.4, for\n"
-                        "node_exporter's textfile collector (see netpoolctl(1)). Nothing is\n"
-                        "printed unless every read succeeded.",
+                        "connections and devices by state. netpoold's counters since its first\n"
+                        "start after boot: ports allocated and released, failed allocations by\n"
+                        "D-Bus error name; and VF restores waiting for a retry. The Prometheus\n"
+                        "text format 0.0.4, for node_exporter's textfile collector (see\n"
+                        "netpoolctl(1)). Nothing is printed unless every read succeeded.",
                 .run = verb_metrics,
         },
         {}

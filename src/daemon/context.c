@@ -10,6 +10,7 @@
 #include "bus/bus-call.h"
 #include "bus/bus-polkit.h"
 #include "daemon/context.h"
+#include "daemon/statistics-record.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
 #include "shared/fileio.h"
@@ -46,6 +47,34 @@ static int lock_state_dir(Context *c, const char *state_dir) {
                 if (errno != EINTR)
                         return log_error_errno(errno, "cannot lock '%s': %m", path);
         return 0;
+}
+
+static void on_statistics_changed(const BusStatistics *s, void *userdata) {
+        Context *c = userdata;
+        int r;
+
+        r = statistics_record_save(c->state_dir, s);
+        if (r < 0)
+                log_warning_errno(r, "cannot write %s/%s: %m; the next netpoold goes on from its last saved "
+                                  "counts", c->state_dir, STATISTICS_RECORD_NAME);
+}
+
+/* The counters go on from where the previous instance left them: an idle exit is no reset for a monitor.
+ * STATE is a tmpfs, so after a reboot counting starts anew. */
+static void load_statistics(Context *c) {
+        BusStatistics *s = &c->bus.statistics;
+        g_autofree char *message = NULL;
+        int r;
+
+        bus_statistics_init(s);
+        r = statistics_record_load(c->state_dir, s, &message);
+        if (r < 0 && r != -ENOENT)
+                log_warning("ignoring %s/%s (%s): counting from zero", c->state_dir, STATISTICS_RECORD_NAME,
+                            message);
+        if (r < 0)
+                on_statistics_changed(s, c);    /* so that the next instance keeps this start */
+        s->changed = on_statistics_changed;
+        s->changed_data = c;
 }
 
 static void on_engine_event(Engine *e, Network *n, Port *port, EngineEvent event, void *userdata) {
@@ -120,6 +149,8 @@ int context_start(Context *c, const ContextOptions *o) {
         if (r != 0)
                 return log_error_errno(r > 0 ? -EIO : r, "%s", err.message);
         engine_autostart(c->bus.engine);
+        c->state_dir = g_strdup(o->state_dir);
+        load_statistics(c);
 
         r = sd_event_default(&c->bus.event);
         if (r < 0)
@@ -162,6 +193,7 @@ void context_clear(Context *c) {
         bus_polkit_free(b);
         g_clear_pointer(&b->shown_networks, g_hash_table_unref);
         bus_statistics_clear(&b->statistics);
+        g_clear_pointer(&c->state_dir, g_free);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);

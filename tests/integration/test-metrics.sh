@@ -3,8 +3,9 @@
 # netpoolctl metrics against the real daemon on the default sim host: every sample it prints, with exact
 # values, read back through prometheus_client's parser (python3-prometheus-client) — per network (active,
 # capacity, available, connections, devices by state) and netpoold's counters (allocations, releases,
-# failed allocations by error name, VF restores pending, start time) across allocations that succeed and
-# fail, a restore that fails and its retry, Stop with FORCE, and a restart of the daemon.
+# failed allocations by error name, VF restores pending, when counting began) across allocations that succeed
+# and fail, a restore that fails and its retry, Stop with FORCE; the counters kept across a restart and an
+# idle exit (STATE/statistics), started anew after a "reboot" (the file gone) and over a damaged file.
 source "$(dirname "$0")/lib.sh"
 
 # the parser is Debian's python3-prometheus-client, installed for the system python3, which may not be the
@@ -60,7 +61,7 @@ path, want, rc, err, start_min, start_max = sys.argv[1:]
 text = open(path).read()
 assert rc == "0" and err == "", (rc, err)
 types = {
-    "netpool_daemon_start_time_seconds": "gauge",
+    "netpool_counters_start_time_seconds": "gauge",
     "netpool_port_allocations": "counter",
     "netpool_port_releases": "counter",
     "netpool_port_allocation_failures": "counter",
@@ -80,7 +81,7 @@ for family in text_string_to_metric_families(text):
     families[family.name] = family.type
     assert family.documentation, "family %s has no HELP" % family.name
     for s in family.samples:
-        if s.name == "netpool_daemon_start_time_seconds":
+        if s.name == "netpool_counters_start_time_seconds":
             start = s.value
             continue
         labels = ",".join("%s=%s" % kv for kv in sorted(s.labels.items()))
@@ -220,10 +221,21 @@ expect_error "a second PoolExhausted" org.netpool1.Error.PoolExhausted \
 # sd-bus answers a call to an object that does not exist before any code of netpoold runs: not counted
 expect_error "a network that does not exist: UnknownObject" org.freedesktop.DBus.Error.UnknownObject \
         alloc_send nosuch "$PORT_XML" 0
+# a caller polkit does not authorize (uid 65534; no polkit on this bus: netpoold denies) counts too
+denied=
+if [ "$(id -u)" = 0 ] && [ -x "${NP_TEST_CALLER:-}" ]; then
+        chmod 0755 "$NP_DIR"    # uid 65534 must reach the bus socket in it
+        expect_error "an unauthorized caller: AccessDenied" org.freedesktop.DBus.Error.AccessDenied \
+                "$NP_TEST_CALLER" --uid 65534 "$(np_net_path sriov-a)" org.netpool1.Network Allocate "$PORT_XML" 0
+        denied="netpool_port_allocation_failures_total{error=org.freedesktop.DBus.Error.AccessDenied} 1"
+else
+        ok "an unauthorized caller: AccessDenied # SKIP needs root and np-test-caller to call as uid 65534"
+fi
 ctl release "$P1"
 expect_eq "release the first port" "0" "$rc"
 
 failures="
+$denied
 netpool_port_allocation_failures_total{error=org.netpool1.Error.InvalidArgument} 1
 netpool_port_allocation_failures_total{error=org.netpool1.Error.InvalidXML} 1
 netpool_port_allocation_failures_total{error=org.netpool1.Error.NetworkInactive} 1
@@ -321,14 +333,42 @@ $idle_lines
 $free_sriov
 $tiny_inactive"
 
-# ==== a new netpoold (as after an idle exit) counts from zero, from its own start ====
+# ==== a new netpoold goes on counting from where the last one stopped, with the same start ====
+counted="
+netpool_port_allocations_total{} 3
+netpool_port_releases_total{} 3
+$failures
+netpool_vf_restores_pending{} 0
+$info_lines
+$idle_lines
+$free_sriov
+$tiny_inactive"
+# stop_daemon: SIGTERM, and wait until it has gone
+stop_daemon() {
+        local pid
+        pid=$(np_daemon_pid)
+        kill "$pid"
+        check "netpoold exits on SIGTERM" np_wait_gone "$pid" 30
+}
+START_MIN=$(sed -n 's/^netpool_counters_start_time_seconds //p' "$NP_DIR/metrics.prom")
+START_MAX=$START_MIN
+check "the counters are kept in STATE/statistics" grep -qx "allocations 3" "$NP_DIR/run/statistics"
+stop_daemon
+metrics_are "a restarted daemon: the same counters, the same start" "$counted"
+
+# the same across an idle exit: the next netpoold the bus starts exits after 1 s without calls
+NP_IDLE=1 np_write_service
+stop_daemon
+ctl metrics
 pid=$(np_daemon_pid)
-kill "$pid"
-check "netpoold exits on SIGTERM" np_wait_gone "$pid" 30
-START_MIN=$(now_seconds)
-ctl metrics     # starts the new netpoold
-START_MAX=$(now_seconds)
-metrics_are "a restarted daemon: counters from zero, a later start time, the same networks" "
+check "left alone, netpoold exits" np_wait_gone "$pid" 30
+metrics_are "after an idle exit: the same counters, the same start" "$counted"
+pid=$(np_daemon_pid)
+check "left alone, netpoold exits again" np_wait_gone "$pid" 30
+np_write_service
+
+# ==== a "reboot" (STATE/statistics gone): counting starts anew, from the new netpoold's start ====
+zero="
 netpool_port_allocations_total{} 0
 netpool_port_releases_total{} 0
 netpool_vf_restores_pending{} 0
@@ -336,6 +376,28 @@ $info_lines
 $idle_lines
 $free_sriov
 $tiny_inactive"
+rm "$NP_DIR/run/statistics"
+START_MIN=$(now_seconds)
+ctl metrics     # starts a netpoold
+START_MAX=$(now_seconds)
+metrics_are "without STATE/statistics: counters from zero, counting since this start" "$zero"
+
+# ==== a damaged STATE/statistics is set aside, with a warning naming it ====
+stop_daemon
+printf 'counting-since 1\nallocations many\n' >"$NP_DIR/run/statistics"
+START_MIN=$(now_seconds)
+ctl metrics
+START_MAX=$(now_seconds)
+metrics_are "over a damaged STATE/statistics: counters from zero" "$zero"
+check "the log says which file and line it ignored" \
+        grep -q "ignoring $NP_DIR/run/statistics (line 2: malformed: 'allocations many'): counting from zero" \
+        "$NP_DIR/dbus.log"
+# a key some newer netpoold wrote is left alone
+stop_daemon
+printf 'counting-since 1500000000000000\nallocations 7\nfuture-key 1 2 3\n' >"$NP_DIR/run/statistics"
+START_MIN=1500000000
+START_MAX=1500000000
+metrics_are "unknown keys are skipped, the rest loaded" "${zero/allocations_total\{\} 0/allocations_total\{\} 7}"
 
 # ==== usage ====
 ctl --json metrics
