@@ -353,10 +353,9 @@ static int verb_metrics(Ctl *ctl, const VerbArgs *args) {
         DaemonCounters counters = { .failures = failures };
         sd_bus *bus;
 
-        if (ctl->json) {
-                ctl_error("metrics prints the Prometheus text format; --json does not apply to it");
-                return CTL_EXIT_USAGE;
-        }
+        if (ctl->json)
+                return verb_usage_error("netpoolctl", &metrics_verbs[0],
+                                        "--json does not apply: metrics prints the Prometheus text format");
         if (ctl_connect(ctl, &bus) < 0)
                 return CTL_EXIT_FAILURE;
         /* the counters first: that call starts netpoold when it is not running */
