@@ -205,7 +205,7 @@ static int get_network_list(sd_bus *bus, GPtrArray *networks) {
 
 /* A network undefined since ListNetworks answered: its object is gone. */
 static bool network_vanished(const sd_bus_error *error) {
-        return sd_bus_error_has_names(error, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_METHOD);
+        return sd_bus_error_has_name(error, SD_BUS_ERROR_UNKNOWN_OBJECT);
 }
 
 /* Available and the devices by state. Returns 0, -ENOENT when the network has vanished meanwhile, or
