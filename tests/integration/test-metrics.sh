@@ -268,6 +268,14 @@ netpool_network_devices{network=sriov-a,state=lost} 0
 netpool_network_devices{network=sriov-a,state=restore-failed} 0
 $tiny_in_use"
 
+# Prometheus' own linter (naming conventions, HELP, TYPE), where Debian's prometheus package is installed;
+# it is not installed for the tests (a server and its web assets), so this is skipped in CI
+if command -v promtool >/dev/null; then
+        check "promtool check metrics finds nothing to say" promtool check metrics <"$NP_DIR/metrics.prom"
+else
+        ok "promtool check metrics # SKIP no promtool (Debian: prometheus)"
+fi
+
 # ==== a restore that fails at Release: the device is restore-failed, one restore pending ====
 P2_VF=$(np_ctl --json devices sriov-a | "$PY" -c '
 import json, sys
