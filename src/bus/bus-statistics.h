@@ -11,7 +11,8 @@
 
 typedef struct BusStatistics BusStatistics;
 
-/* Called after every change, so that the daemon can keep the counters beyond its own life. */
+/* Called after every change, so that the daemon can keep the counters beyond its own life. Called on the
+ * Allocate and Release paths: it should be cheap (the daemon only arms a timer). */
 typedef void (*BusStatisticsChanged)(const BusStatistics *s, void *userdata);
 
 /* Counters since counting_since: they are kept across idle exits by the daemon (docs/metrics.md). */

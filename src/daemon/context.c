@@ -49,19 +49,42 @@ static int lock_state_dir(Context *c, const char *state_dir) {
         return 0;
 }
 
-static void on_statistics_changed(const BusStatistics *s, void *userdata) {
-        Context *c = userdata;
+/* how long a change of the counters may wait to be written: they change on the Allocate and Release paths,
+ * which should not pay for a file each; a crash loses at most this much counting */
+#define STATISTICS_SAVE_USEC (1000 * 1000)
+
+static void save_statistics(Context *c) {
         int r;
 
-        r = statistics_record_save(c->state_dir, s);
+        c->statistics_dirty = false;
+        r = statistics_record_save(c->state_dir, &c->bus.statistics);
         if (r < 0)
                 log_warning_errno(r, "cannot write %s/%s: %m; the next netpoold goes on from its last saved "
                                   "counts", c->state_dir, STATISTICS_RECORD_NAME);
 }
 
+static int on_statistics_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        save_statistics(userdata);
+        return 0;
+}
+
+static void on_statistics_changed(const BusStatistics *s, void *userdata) {
+        Context *c = userdata;
+        int r;
+
+        if (c->statistics_dirty)
+                return;         /* the timer is already armed */
+        c->statistics_dirty = true;
+        r = sd_event_source_set_time_relative(c->statistics_timer, STATISTICS_SAVE_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->statistics_timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                save_statistics(c);
+}
+
 /* The counters go on from where the previous instance left them: an idle exit is no reset for a monitor.
  * STATE is a tmpfs, so after a reboot counting starts anew. */
-static void load_statistics(Context *c) {
+static int load_statistics(Context *c) {
         BusStatistics *s = &c->bus.statistics;
         g_autofree char *message = NULL;
         int r;
@@ -72,9 +95,16 @@ static void load_statistics(Context *c) {
                 log_warning("ignoring %s/%s (%s): counting from zero", c->state_dir, STATISTICS_RECORD_NAME,
                             message);
         if (r < 0)
-                on_statistics_changed(s, c);    /* so that the next instance keeps this start */
+                save_statistics(c);     /* so that the next instance keeps this start */
+        r = sd_event_add_time_relative(c->bus.event, &c->statistics_timer, CLOCK_MONOTONIC,
+                                       STATISTICS_SAVE_USEC, /* accuracy= */ 0, on_statistics_timer, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->statistics_timer, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the timer that saves the counters: %m");
         s->changed = on_statistics_changed;
         s->changed_data = c;
+        return 0;
 }
 
 static void on_engine_event(Engine *e, Network *n, Port *port, EngineEvent event, void *userdata) {
@@ -150,11 +180,13 @@ int context_start(Context *c, const ContextOptions *o) {
                 return log_error_errno(r > 0 ? -EIO : r, "%s", err.message);
         engine_autostart(c->bus.engine);
         c->state_dir = g_strdup(o->state_dir);
-        load_statistics(c);
 
         r = sd_event_default(&c->bus.event);
         if (r < 0)
                 return log_error_errno(r, "cannot create the event loop: %m");
+        r = load_statistics(c);
+        if (r < 0)
+                return r;
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -178,6 +210,10 @@ int context_start(Context *c, const ContextOptions *o) {
 int context_run(Context *c) {
         int r = sd_event_loop(c->bus.event);
 
+        /* an idle exit or SIGTERM: what the timer has not written yet, for the next instance */
+        if (c->statistics_dirty)
+                save_statistics(c);
+
         if (c->bus.bus)
                 (void) sd_bus_flush(c->bus.bus);
         return r;
@@ -188,6 +224,7 @@ void context_clear(Context *c) {
 
         c->hotplug = hotplug_free(c->hotplug);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
+        c->statistics_timer = sd_event_source_disable_unref(c->statistics_timer);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
         bus_calls_free(b);
         bus_polkit_free(b);

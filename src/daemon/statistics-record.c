@@ -14,7 +14,7 @@
 #define ERROR_NAME_MAX 255U
 
 char *statistics_record_format(const BusStatistics *s) {
-        GString *out = g_string_new("# netpoold's counters (docs/metrics.md), rewritten on every change\n");
+        GString *out = g_string_new("# netpoold's counters (docs/metrics.md)\n");
         g_autofree const char **names = NULL;
         guint n;
 
