@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "bus/bus-statistics.h"
 #include "engine/engine.h"
 #include "shared/macro.h"
 
@@ -17,6 +18,7 @@
 #define NETPOOL_MANAGER_IFACE   "org.netpool1.Manager"
 #define NETPOOL_NETWORK_IFACE   "org.netpool1.Network"
 #define NETPOOL_PORT_IFACE      "org.netpool1.Port"
+#define NETPOOL_STATISTICS_IFACE "org.netpool1.Statistics"
 
 typedef struct BusContext {
         sd_event *event;
@@ -28,6 +30,7 @@ typedef struct BusContext {
         sd_event_source *call_sweep;    /* drops the records of calls that no longer wait */
         GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
         GHashTable *shown_networks;     /* name -> what its properties last said (bus-network.c) */
+        BusStatistics statistics;       /* counters for monitoring (bus-statistics.c) */
         bool exiting;
 } BusContext;
 
@@ -58,6 +61,8 @@ int bus_reply_engine_error(sd_bus_error *error, int r, const EngineError *err);
 int bus_manager_register(BusContext *c);
 int bus_network_register(BusContext *c);
 int bus_port_register(BusContext *c);
+/* The counters must have been set up with bus_statistics_init() (and perhaps loaded) before. */
+int bus_statistics_register(BusContext *c);
 
 /* Emit the signals that follow an engine event. */
 void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event);

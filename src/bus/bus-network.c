@@ -183,13 +183,21 @@ static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify,
                 return bus_call_again_later(c, m, &err);
         if (r != 0)
                 return bus_reply_engine_error(error, r, &err);
+        if (!notify)
+                bus_statistics_count_allocation(&c->statistics);
         path = bus_port_path(port_uuid(port));
         out = engine_port_xml(c->engine, port);
         return sd_bus_reply_method_return(m, "os", path, out);
 }
 
 static int method_allocate(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return method_allocate_or_notify(m, userdata, /* notify= */ false, error);
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        int r;
+
+        r = method_allocate_or_notify(m, userdata, /* notify= */ false, error);
+        if (r < 0)      /* answered with an error now; > 0 may also be a call that waits and runs again */
+                bus_statistics_count_allocation_failure(&c->statistics, error, r);
+        return r;
 }
 
 static int method_notify(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -377,6 +385,7 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
         g_autofree char *path = NULL;
         NetworkInfo i;
 
+        bus_statistics_count_event(&c->statistics, event);
         if (!c->bus)
                 return;
         path = port ? bus_port_path(port_uuid(port)) : bus_network_path(network_name(n));

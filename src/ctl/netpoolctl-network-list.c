@@ -16,21 +16,7 @@ static const char *yes_no(bool b) {
         return b ? "yes" : "no";
 }
 
-/* One network as ListNetworks and Properties.GetAll describe it. */
-typedef struct NetworkInfo {
-        char *name;
-        char *uuid;
-        char *mode;
-        char *object;
-        int active;
-        int persistent;
-        int autostart;
-        uint32_t connections;
-        uint32_t capacity;
-        uint32_t available;             /* GetAll only */
-} NetworkInfo;
-
-static void network_info_free(NetworkInfo *info) {
+void network_info_free(NetworkInfo *info) {
         if (!info)
                 return;
         g_free(info->name);
@@ -39,10 +25,8 @@ static void network_info_free(NetworkInfo *info) {
         g_free(info->object);
         g_free(info);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetworkInfo, network_info_free)
 
-/* Reads the a(sssbbbuuo) of ListNetworks. */
-static int read_network_list(sd_bus_message *reply, GPtrArray *networks) {
+int network_list_read(sd_bus_message *reply, GPtrArray *networks) {
         int r;
 
         r = sd_bus_message_enter_container(reply, 'a', "(sssbbbuuo)");
@@ -143,7 +127,7 @@ int verb_list(Ctl *ctl, const VerbArgs *args) {
                      "t", UINT64_C(0));
         if (r < 0)
                 return ctl_report_error("list networks", &error, r);
-        r = read_network_list(reply, all);
+        r = network_list_read(reply, all);
         if (r < 0) {
                 (void) ctl_report_bad_reply("ListNetworks", r);
                 return CTL_EXIT_FAILURE;
@@ -305,18 +289,6 @@ int verb_info(Ctl *ctl, const VerbArgs *args) {
         return ctl->json ? print_network_info_json(info) : print_network_info_text(info);
 }
 
-/* One entry of GetDevices' a(ssssisus). */
-typedef struct DeviceInfo {
-        const char *id;
-        const char *netdev;
-        const char *pci_address;
-        const char *pf;
-        int32_t vf_index;               /* -1: not a VF */
-        const char *state;
-        uint32_t connections;
-        const char *port_uuid;          /* "": no port */
-} DeviceInfo;
-
 static bool network_is_active(sd_bus *bus, const char *path) {
         int active = 0;
 
@@ -326,8 +298,7 @@ static bool network_is_active(sd_bus *bus, const char *path) {
         return active;
 }
 
-/* Strings point into the reply, which outlives the array. */
-static int read_device_list(sd_bus_message *reply, GArray *devices) {
+int device_list_read(sd_bus_message *reply, GArray *devices) {
         int r;
 
         r = sd_bus_message_enter_container(reply, 'a', "(ssssisus)");
@@ -419,7 +390,7 @@ int verb_devices(Ctl *ctl, const VerbArgs *args) {
 
                 return ctl_report_network_error(bus, action, net.name, &error, r);
         }
-        r = read_device_list(reply, devices);
+        r = device_list_read(reply, devices);
         if (r < 0) {
                 (void) ctl_report_bad_reply("GetDevices", r);
                 return CTL_EXIT_FAILURE;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <systemd/sd-bus.h>
 
@@ -33,6 +34,42 @@ int read_definition(const char *file, size_t max_bytes, char **ret);
 /* The <name> of a <network> document, for messages before the daemon has named it; NULL when
  * the text is not a network document with a name. */
 char *network_xml_peek_name(const char *xml);
+
+/* One network as ListNetworks and Properties.GetAll describe it. */
+typedef struct NetworkInfo {
+        char *name;
+        char *uuid;
+        char *mode;
+        char *object;
+        int active;
+        int persistent;
+        int autostart;
+        uint32_t connections;
+        uint32_t capacity;
+        uint32_t available;             /* GetAll only */
+} NetworkInfo;
+
+void network_info_free(NetworkInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetworkInfo, network_info_free)
+
+/* Reads the a(sssbbbuuo) of ListNetworks into networks (NetworkInfo*, which it frees). */
+int network_list_read(sd_bus_message *reply, GPtrArray *networks);
+
+/* One entry of GetDevices' a(ssssisus). */
+typedef struct DeviceInfo {
+        const char *id;
+        const char *netdev;
+        const char *pci_address;
+        const char *pf;
+        int32_t vf_index;               /* -1: not a VF */
+        const char *state;
+        uint32_t connections;
+        const char *port_uuid;          /* "": no port */
+} DeviceInfo;
+
+/* Reads the a(ssssisus) of GetDevices into devices (of DeviceInfo). Strings point into the reply,
+ * which must outlive the array. */
+int device_list_read(sd_bus_message *reply, GArray *devices);
 
 /* netpoolctl-network-list.c: the read-only listings */
 int verb_list(Ctl *ctl, const VerbArgs *args);

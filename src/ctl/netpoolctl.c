@@ -9,6 +9,7 @@
 
 #include "bus/bus-errors.h"
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-metrics.h"
 #include "ctl/netpoolctl-monitor.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
@@ -57,6 +58,7 @@ static const Verb *const verb_tables[] = {
         network_verbs,
         port_verbs,
         monitor_verbs,
+        metrics_verbs,
         main_verbs,
 };
 

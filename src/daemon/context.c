@@ -11,6 +11,7 @@
 #include "bus/bus-polkit.h"
 #include "daemon/context.h"
 #include "daemon/state-lock.h"
+#include "daemon/statistics-record.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
 #include "shared/fileio.h"
@@ -29,6 +30,64 @@ static int open_hardware(const ContextOptions *o, HwBackend **ret) {
         r = hw_backend_new_linux(o->sysfs_root, ret);
         if (r < 0)
                 return log_error_errno(r, "cannot open the linux hardware backend: %m");
+        return 0;
+}
+
+/* how long a change of the counters may wait to be written: they change on the Allocate and Release paths,
+ * which should not pay for a file each; a crash loses at most this much counting */
+#define STATISTICS_SAVE_USEC (1000 * 1000)
+
+static void save_statistics(Context *c) {
+        int r;
+
+        c->statistics_dirty = false;
+        r = statistics_record_save(c->state_dir, &c->bus.statistics);
+        if (r < 0)
+                log_warning_errno(r, "cannot write %s/%s: %m; the next netpoold goes on from its last saved "
+                                  "counts", c->state_dir, STATISTICS_RECORD_NAME);
+}
+
+static int on_statistics_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        save_statistics(userdata);
+        return 0;
+}
+
+static void on_statistics_changed(const BusStatistics *s, void *userdata) {
+        Context *c = userdata;
+        int r;
+
+        if (c->statistics_dirty)
+                return;         /* the timer is already armed */
+        c->statistics_dirty = true;
+        r = sd_event_source_set_time_relative(c->statistics_timer, STATISTICS_SAVE_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->statistics_timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                save_statistics(c);
+}
+
+/* The counters go on from where the previous instance left them: an idle exit is no reset for a monitor.
+ * STATE is a tmpfs, so after a reboot counting starts anew. */
+static int load_statistics(Context *c) {
+        BusStatistics *s = &c->bus.statistics;
+        g_autofree char *message = NULL;
+        int r;
+
+        bus_statistics_init(s);
+        r = statistics_record_load(c->state_dir, s, &message);
+        if (r < 0 && r != -ENOENT)
+                log_warning("ignoring %s/%s (%s): counting from zero", c->state_dir, STATISTICS_RECORD_NAME,
+                            message);
+        if (r < 0)
+                save_statistics(c);     /* so that the next instance keeps this start */
+        r = sd_event_add_time_relative(c->bus.event, &c->statistics_timer, CLOCK_MONOTONIC,
+                                       STATISTICS_SAVE_USEC, /* accuracy= */ 0, on_statistics_timer, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->statistics_timer, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the timer that saves the counters: %m");
+        s->changed = on_statistics_changed;
+        s->changed_data = c;
         return 0;
 }
 
@@ -69,6 +128,8 @@ static int connect_bus(Context *c) {
                 r = bus_network_register(b);
         if (r >= 0)
                 r = bus_port_register(b);
+        if (r >= 0)
+                r = bus_statistics_register(b);
         if (r < 0)
                 return log_error_errno(r, "cannot register bus objects: %m");
         engine_set_observer(b->engine, on_engine_event, b);
@@ -122,10 +183,14 @@ int context_start(Context *c, const ContextOptions *o) {
         if (r != 0)
                 return log_error_errno(r > 0 ? -EIO : r, "%s", err.message);
         engine_autostart(c->bus.engine);
+        c->state_dir = g_strdup(o->state_dir);
 
         r = sd_event_default(&c->bus.event);
         if (r < 0)
                 return log_error_errno(r, "cannot create the event loop: %m");
+        r = load_statistics(c);
+        if (r < 0)
+                return r;
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -149,6 +214,10 @@ int context_start(Context *c, const ContextOptions *o) {
 int context_run(Context *c) {
         int r = sd_event_loop(c->bus.event);
 
+        /* an idle exit or SIGTERM: what the timer has not written yet, for the next instance */
+        if (c->statistics_dirty)
+                save_statistics(c);
+
         if (c->bus.bus)
                 (void) sd_bus_flush(c->bus.bus);
         return r;
@@ -159,10 +228,13 @@ void context_clear(Context *c) {
 
         c->hotplug = hotplug_free(c->hotplug);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
+        c->statistics_timer = sd_event_source_disable_unref(c->statistics_timer);
         b->idle_timer = sd_event_source_unref(b->idle_timer);
         bus_calls_free(b);
         bus_polkit_free(b);
         g_clear_pointer(&b->shown_networks, g_hash_table_unref);
+        bus_statistics_clear(&b->statistics);
+        g_clear_pointer(&c->state_dir, g_free);
         b->bus = sd_bus_flush_close_unref(b->bus);
         b->engine = engine_free(b->engine);
         b->event = sd_event_unref(b->event);

@@ -18,6 +18,9 @@ typedef struct Context {
         int lock_fd;                    /* flock on STATE/lock: one netpoold per state dir */
         Hotplug *hotplug;
         sd_event_source *restore_timer; /* retries VF restores that failed */
+        char *state_dir;                /* where the counters are kept (statistics-record.c) */
+        sd_event_source *statistics_timer;      /* writes changed counters, at most once a second */
+        bool statistics_dirty;          /* changed since last written */
 } Context;
 
 #define CONTEXT_INIT { .lock_fd = -1 }

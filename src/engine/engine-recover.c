@@ -161,3 +161,32 @@ unsigned engine_retry_restores(Engine *e) {
 bool engine_restores_pending(Engine *e) {
         return e->restores_pending;
 }
+
+/**
+ * engine_restores_waiting() - how many VF restores wait for a retry
+ *
+ * The VF records on disk that no port holds: each is a VF whose original configuration could not be put
+ * back yet, which the next retry tries again. Damaged records are not counted (they are never retried).
+ * Reads the records only while a restore is known to be pending, as the retry does.
+ *
+ * Returns: the number of VFs waiting for their restore.
+ */
+unsigned engine_restores_waiting(Engine *e) {
+        g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
+        g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GHashTable) held = NULL;
+        unsigned waiting = 0;
+
+        if (!e->restores_pending)
+                return 0;
+        held = held_vfs(e);
+        (void) vf_record_load_all(e->store->vf_dir, records, notes);
+        for (guint i = 0; i < records->len; i++) {
+                const VfRecord *rec = records->pdata[i];
+                g_autofree char *key = held_key(rec->pf_netdev, rec->vf);
+
+                if (!g_hash_table_contains(held, key))
+                        waiting++;
+        }
+        return waiting;
+}

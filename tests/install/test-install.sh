@@ -54,7 +54,8 @@ layout_files() {        # DIRS... as in the expected lists below, in that order
         printf '%s\n' "$sbin/netpoold" "$bin/netpoolctl" "$bin/netpool-simhost" \
                 "$units/netpoold.service" "$services/org.netpool1.service" \
                 "$interfaces/org.netpool1.Manager.xml" "$interfaces/org.netpool1.Network.xml" \
-                "$interfaces/org.netpool1.Port.xml" "$policy/org.netpool1.conf" \
+                "$interfaces/org.netpool1.Port.xml" "$interfaces/org.netpool1.Statistics.xml" \
+                "$policy/org.netpool1.conf" \
                 "$actions/org.netpool1.policy" "$man/man8/netpoold.8" "$man/man1/netpoolctl.1" \
                 "$man/man5/netpool.network.5" "$man/man5/netpool-dbus.5" "$completions/netpoolctl" \
                 "$doc/system-integration.md" "$doc/examples/50-netpool-libvirt-qemu.rules" \
@@ -152,7 +153,7 @@ expect_lines "unit: Type=dbus, BusName=org.netpool1, ExecStart the installed net
 expect_lines "no @placeholder@ is left in the installed unit and activation file" "" \
         "$(grep -H '@[a-z_]*@' "$unit" "$activation")"
 
-for f in org.netpool1.Manager.xml org.netpool1.Network.xml org.netpool1.Port.xml; do
+for f in org.netpool1.Manager.xml org.netpool1.Network.xml org.netpool1.Port.xml org.netpool1.Statistics.xml; do
         check "interface $f installed unchanged" cmp "$NETPOOL_SOURCE_ROOT/dbus-interfaces/$f" \
                 "$D$NP_DBUS_INTERFACES_DIR/$f"
 done

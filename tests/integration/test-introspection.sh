@@ -22,7 +22,7 @@ introspect() {  # introspect PATH INTERFACE
 
 port_path=/org/netpool1/port/_30badc0de_2d0000_2d4000_2d8000_2d000000000001
 for pair in "/org/netpool1 org.netpool1.Manager" "/org/netpool1/network/n1 org.netpool1.Network" \
-            "$port_path org.netpool1.Port"; do
+            "$port_path org.netpool1.Port" "/org/netpool1 org.netpool1.Statistics"; do
         set -- $pair
         introspect "$1" "$2" >"$NP_DIR/$2.xml"
         if [ -n "$update_dir" ]; then
