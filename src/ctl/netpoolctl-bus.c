@@ -118,6 +118,30 @@ int ctl_report_network_error(sd_bus *bus, const char *action, const char *networ
         return CTL_EXIT_FAILURE;
 }
 
+int ctl_read_properties(sd_bus_message *msg,
+                           int (*read_one)(sd_bus_message *, const char *, void *), void *into) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(msg, "s", &name);
+                if (r < 0)
+                        return r;
+                r = read_one(msg, name, into);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
 int ctl_report_bad_reply(const char *method, int r) {
         ctl_error("unexpected reply to %s from netpoold: %s", method, strerror(-r));
         return r;

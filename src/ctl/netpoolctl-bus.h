@@ -56,5 +56,10 @@ int ctl_report_error(const char *action, const sd_bus_error *error, int r);
 int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
                              int r);
 
+/* Read an a{sv} of properties (GetAll, PropertiesChanged, GetManagedObjects), handing each name with the
+ * message at its variant to read_one, which must read or skip the variant. */
+int ctl_read_properties(sd_bus_message *msg, int (*read_one)(sd_bus_message *, const char *, void *),
+                        void *into);
+
 /* Tell the user a reply did not have the contract's shape; returns r. */
 int ctl_report_bad_reply(const char *method, int r);

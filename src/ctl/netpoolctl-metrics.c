@@ -129,7 +129,9 @@ static int read_failures(sd_bus_message *m, GPtrArray *failures) {
 
 /* One property of GetAll's a{sv}, the reply positioned at its variant; unknown ones are skipped, so a
  * newer daemon still works. */
-static int read_counter_property(sd_bus_message *m, const char *name, DaemonCounters *d) {
+static int read_counter_property(sd_bus_message *m, const char *name, void *userdata) {
+        DaemonCounters *d = userdata;
+
         if (streq(name, "CountingSince"))
                 return sd_bus_message_read(m, "v", "t", &d->counting_since);
         if (streq(name, "Allocations"))
@@ -141,30 +143,6 @@ static int read_counter_property(sd_bus_message *m, const char *name, DaemonCoun
         if (streq(name, "AllocationFailures"))
                 return read_failures(m, d->failures);
         return sd_bus_message_skip(m, "v");
-}
-
-static int read_counters(sd_bus_message *reply, DaemonCounters *d) {
-        int r;
-
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *name;
-
-                r = sd_bus_message_read(reply, "s", &name);
-                if (r < 0)
-                        return r;
-                r = read_counter_property(reply, name, d);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(reply);
 }
 
 /* Prints why on failure. */
@@ -179,7 +157,7 @@ static int get_counters(sd_bus *bus, DaemonCounters *d) {
                 (void) ctl_report_error("read netpoold's statistics", &error, r);
                 return r;
         }
-        r = read_counters(reply, d);
+        r = ctl_read_properties(reply, read_counter_property, d);
         if (r < 0)
                 return ctl_report_bad_reply("GetAll of " CTL_STATISTICS_INTERFACE, r);
         return 0;

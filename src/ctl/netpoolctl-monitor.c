@@ -473,31 +473,6 @@ static int read_port_property(sd_bus_message *msg, const char *name, void *userd
         return 0;
 }
 
-/* An a{sv} of properties, each handed to read_one with into. */
-static int read_properties(sd_bus_message *msg,
-                           int (*read_one)(sd_bus_message *, const char *, void *), void *into) {
-        const char *name;
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(msg, "s", &name);
-                if (r < 0)
-                        return r;
-                r = read_one(msg, name, into);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(msg);
-}
-
 /* GetDevices of the network at path, as id and state, sorted by id. */
 static int read_devices(Monitor *m, const char *path, GPtrArray **ret) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
@@ -658,13 +633,13 @@ static int read_interfaces(Monitor *m, sd_bus_message *msg, const char *path, bo
                 if (streq(interface, CTL_NETWORK_INTERFACE)) {
                         g_autoptr(NetworkState) update = g_new0(NetworkState, 1);
 
-                        r = read_properties(msg, read_network_property, update);
+                        r = ctl_read_properties(msg, read_network_property, update);
                         if (r >= 0)
                                 network_added(m, path, &update, announce);
                 } else if (streq(interface, CTL_PORT_INTERFACE)) {
                         g_autoptr(PortState) port = g_new0(PortState, 1);
 
-                        r = read_properties(msg, read_port_property, port);
+                        r = ctl_read_properties(msg, read_port_property, port);
                         if (r >= 0)
                                 port_added(m, path, &port, announce);
                 } else {
@@ -741,7 +716,7 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 return 0;
         r = sd_bus_message_read(msg, "s", &interface);
         if (r >= 0)
-                r = read_properties(msg, read_network_property, update);
+                r = ctl_read_properties(msg, read_network_property, update);
         if (r < 0)
                 return report_bad_signal(msg, r);
         if (!streq(interface, CTL_NETWORK_INTERFACE))

@@ -162,7 +162,8 @@ static const PropertySlot network_property_slots[] = {
 
 /* One property's variant, which the reply is positioned at. Unknown names and types are skipped,
  * so a newer daemon with more properties still works. */
-static int read_network_property(sd_bus_message *m, const char *name, NetworkInfo *info) {
+static int read_network_property(sd_bus_message *m, const char *name, void *userdata) {
+        NetworkInfo *info = userdata;
         const char *contents;
         char type;
         int r;
@@ -187,31 +188,6 @@ static int read_network_property(sd_bus_message *m, const char *name, NetworkInf
                 return 0;
         }
         return sd_bus_message_skip(m, "v");
-}
-
-/* Reads the a{sv} of Properties.GetAll. */
-static int read_network_properties(sd_bus_message *reply, NetworkInfo *info) {
-        int r;
-
-        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *name;
-
-                r = sd_bus_message_read(reply, "s", &name);
-                if (r < 0)
-                        return r;
-                r = read_network_property(reply, name, info);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(reply);
 }
 
 static int print_network_info_json(const NetworkInfo *info) {
@@ -280,7 +256,7 @@ int verb_info(Ctl *ctl, const VerbArgs *args) {
 
                 return ctl_report_network_error(bus, action, net.name, &error, r);
         }
-        r = read_network_properties(reply, info);
+        r = ctl_read_properties(reply, read_network_property, info);
         if (r < 0) {
                 (void) ctl_report_bad_reply("GetAll", r);
                 return CTL_EXIT_FAILURE;
