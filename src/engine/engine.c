@@ -38,6 +38,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->hw = hw;
         e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, network_destroy);
         e->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, port_destroy);
+        e->owners = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
         e->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
         r = store_open(config_dir, state_dir, &e->store);
@@ -62,6 +63,8 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
+        if (e->owners)
+                g_hash_table_unref(e->owners);  /* borrowed ports: before they go */
         if (e->ports)
                 g_hash_table_unref(e->ports);
         if (e->claims)
