@@ -508,8 +508,9 @@ int engine_stop(Engine *e, Network *n, bool force, const EngineCall *call, Engin
         if (!n->active)
                 return fail(err, ENGINE_ERROR_NETWORK_INACTIVE, "network '%s' is not active", network_name(n));
         if (network_connections(n) > 0 && !force)
-                return fail(err, ENGINE_ERROR_NETWORK_BUSY, "network '%s' has %u connections; release its ports "
-                            "or stop it with FORCE", network_name(n), network_connections(n));
+                return fail(err, ENGINE_ERROR_NETWORK_BUSY, "network '%s' has %u connection%s; release its ports "
+                            "or stop it with FORCE", network_name(n), network_connections(n),
+                            network_connections(n) == 1 ? "" : "s");
         r = stop_release_ports(e, n, call, err);
         if (r != 0)
                 return r;
