@@ -10,6 +10,7 @@
 
 /* a VF in reset is tried this many times, 10, 20, 40, 80 ms apart (150 ms in all) */
 #define BUSY_TRIES 5
+#define RETRY_ACCURACY_USEC 1000      /* 1 ms: the retry steps are 10 to 80 ms */
 
 static BusCall *bus_call_free(BusCall *k) {
         if (!k)
@@ -120,7 +121,9 @@ int bus_call_again_later(BusContext *c, sd_bus_message *m, const EngineError *er
                 usec <<= k->busy_tries - 1;
         }
         k->timer = sd_event_source_disable_unref(k->timer);
-        r = sd_event_add_time_relative(c->event, &k->timer, CLOCK_MONOTONIC, usec, /* accuracy= */ 0,
+        /* accuracy 0 would be sd-event's default of 250 ms, which turns the 10/20/40/80 ms steps into
+         * 250 ms ones: ask for 1 ms */
+        r = sd_event_add_time_relative(c->event, &k->timer, CLOCK_MONOTONIC, usec, RETRY_ACCURACY_USEC,
                                        on_retry_timer, k);
         /* below the bus: the calls already queued are served before this one goes on */
         if (r >= 0)

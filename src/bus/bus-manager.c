@@ -135,6 +135,26 @@ static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *er
         return bus_reply_array(m, "(sssssso)", ports, bus_append_port_row, c->engine);
 }
 
+static int method_list_ports_by_owner(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = userdata;
+        g_auto(EngineError) err = {};
+        g_autoptr(GPtrArray) ports = NULL;
+        const char *owner_uuid;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "st", &owner_uuid, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        r = engine_list_owner_ports(c->engine, owner_uuid, &ports, &err);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
+        return bus_reply_array(m, "(sssssso)", ports, bus_append_port_row, c->engine);
+}
+
 static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusContext *c = userdata;
         g_auto(EngineError) err = {};
@@ -185,6 +205,10 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("t", flags),
                                 SD_BUS_RESULT("a(sssssso)", ports),
                                 method_list_ports, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListPortsByOwner",
+                                SD_BUS_ARGS("s", owner_uuid, "t", flags),
+                                SD_BUS_RESULT("a(sssssso)", ports),
+                                method_list_ports_by_owner, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rescan",
                                 SD_BUS_ARGS("t", flags),
                                 SD_BUS_NO_RESULT,

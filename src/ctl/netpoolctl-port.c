@@ -618,20 +618,30 @@ static int verb_ports(Ctl *ctl, const VerbArgs *args) {
         g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(PortRow));
         g_auto(NetworkRef) net = {};
         const char *name = verb_args_arg(args, 0);
+        const char *owner_uuid = verb_args_get(args, "owner-uuid");
+        const char *method = owner_uuid ? "ListPortsByOwner" : "ListPorts";
         sd_bus *bus;
         int r;
 
+        if (owner_uuid && !port_uuid_is_wellformed(owner_uuid))
+                return verb_usage_error("netpoolctl", verb_find(port_verbs, "ports"), "invalid owner UUID '%s'",
+                                        owner_uuid);
         /* a NAME that names no network is an error, not an empty list */
         if (name ? network_open(ctl, name, &bus, &net) < 0 : ctl_connect(ctl, &bus) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListPorts", &error, &reply, "t",
-                     UINT64_C(0));
+        /* an owner's ports come from the daemon's index of owners, not from every port */
+        if (owner_uuid)
+                r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, method, &error, &reply, "st",
+                             owner_uuid, UINT64_C(0));
+        else
+                r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, method, &error, &reply, "t",
+                             UINT64_C(0));
         if (r < 0)
                 return ctl_report_error("list ports", &error, r);
         r = read_port_rows(reply, net.name, rows);
         if (r < 0) {
-                (void) ctl_report_bad_reply("ListPorts", r);
+                (void) ctl_report_bad_reply(method, r);
                 return CTL_EXIT_FAILURE;
         }
         /* the same order whatever the daemon's: by network, then UUID */
@@ -687,8 +697,15 @@ const Verb port_verbs[] = {
         {
                 .name = "ports",
                 .group = "Ports",
-                .synopsis = "[NETWORK]",
+                .synopsis = "[--owner-uuid=UUID] [NETWORK]",
                 .summary = "List the ports of every network, or of one",
+                .description =
+                        "--owner-uuid lists only the ports of that guest (the <owner><uuid> given at\n"
+                        "allocate), as the daemon indexes them.",
+                .options = (const VerbOption[]) {
+                        { "owner-uuid", "UUID", "only the ports of the guest with this UUID" },
+                        {}
+                },
                 .max_args = 1,
                 .run = verb_ports,
         },

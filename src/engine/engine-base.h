@@ -12,6 +12,8 @@ struct Engine {
         Store *store;
         GHashTable *networks;           /* name (own copy: definitions get replaced) -> Network* (owned) */
         GHashTable *ports;              /* uuid -> Port* (owned) */
+        GHashTable *owners;             /* owner uuid -> GPtrArray of its Port* (borrowed): an agent finds its
+                                         * ports without a pass over all of them */
         GHashTable *claims;             /* VF PCI address or netdev -> name of the network whose ports hold
                                          * it: a device is held through one network at a time */
         GHashTable *holders;            /* "network/device id" -> GHashTable set of the UUIDs of the ports

@@ -34,6 +34,35 @@ static gint port_cmp_uuid(gconstpointer a, gconstpointer b) {
         return g_strcmp0(port_uuid(*(Port **) a), port_uuid(*(Port **) b));
 }
 
+int engine_list_owner_ports(Engine *e, const char *owner_uuid, GPtrArray **ret, EngineError *err) {
+        GPtrArray *owned;
+        char buf[37];
+
+        if (uuid_normalize(owner_uuid, buf) < 0)
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "'%s' is not an owner UUID", owner_uuid);
+        owned = g_hash_table_lookup(e->owners, buf);
+        *ret = owned ? g_ptr_array_copy(owned, NULL, NULL) : g_ptr_array_new();
+        g_ptr_array_sort(*ret, port_cmp_uuid);
+        return 0;
+}
+
+static void owners_add(Engine *e, Port *port) {
+        GPtrArray *owned = g_hash_table_lookup(e->owners, port->def->owner_uuid);
+
+        if (!owned) {
+                owned = g_ptr_array_new();
+                g_hash_table_insert(e->owners, g_strdup(port->def->owner_uuid), owned);
+        }
+        g_ptr_array_add(owned, port);
+}
+
+static void owners_remove(Engine *e, Port *port) {
+        GPtrArray *owned = g_hash_table_lookup(e->owners, port->def->owner_uuid);
+
+        if (owned && g_ptr_array_remove_fast(owned, port) && owned->len == 0)
+                g_hash_table_remove(e->owners, port->def->owner_uuid);
+}
+
 GPtrArray *engine_list_ports(Engine *e, const Network *n) {
         GPtrArray *list = g_ptr_array_new();
         GHashTableIter it;
@@ -533,6 +562,7 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
                 engine_claim_update(e, d, network_name(n));
         }
         g_hash_table_replace(e->ports, g_strdup(port_uuid(port)), port);
+        owners_add(e, port);
 }
 
 static int save_port(Engine *e, Port *port, PortPhase phase, EngineError *err) {
@@ -805,6 +835,7 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
                 engine_claim_update(e, d, network_name(n));
         }
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
+        owners_remove(e, port);
         g_hash_table_remove(e->ports, port_uuid(port));
         /* host-wide: every network that has the device learns whether its original is back (a record left,
          * such as the other port's of a dual-port VF, keeps it out until the retry restores it) */

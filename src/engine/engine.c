@@ -59,6 +59,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->hw = hw;
         e->networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, network_destroy);
         e->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, port_destroy);
+        e->owners = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
         e->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
         e->restore_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -85,6 +86,8 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
 Engine *engine_free(Engine *e) {
         if (!e)
                 return NULL;
+        if (e->owners)
+                g_hash_table_unref(e->owners);  /* borrowed ports: before they go */
         if (e->ports)
                 g_hash_table_unref(e->ports);
         if (e->claims)
@@ -530,8 +533,9 @@ int engine_stop(Engine *e, Network *n, bool force, const EngineCall *call, Engin
         if (!n->active)
                 return fail(err, ENGINE_ERROR_NETWORK_INACTIVE, "network '%s' is not active", network_name(n));
         if (network_connections(n) > 0 && !force)
-                return fail(err, ENGINE_ERROR_NETWORK_BUSY, "network '%s' has %u connections; release its ports "
-                            "or stop it with FORCE", network_name(n), network_connections(n));
+                return fail(err, ENGINE_ERROR_NETWORK_BUSY, "network '%s' has %u connection%s; release its ports "
+                            "or stop it with FORCE", network_name(n), network_connections(n),
+                            network_connections(n) == 1 ? "" : "s");
         r = stop_release_ports(e, n, call, err);
         if (r != 0)
                 return r;

@@ -134,6 +134,10 @@ Port *engine_lookup_port(Engine *e, const char *uuid);
 Port *engine_lookup_port_of(Engine *e, const Network *n, const char *uuid);
 /* Ports of n (or all when n is NULL), sorted by UUID (borrowed). */
 GPtrArray *engine_list_ports(Engine *e, const Network *n);
+/* The ports whose <owner><uuid> is owner_uuid (any case, with or without dashes), sorted by UUID (borrowed;
+ * empty for an owner without ports); from an index, not a pass over every port. Not a UUID:
+ * ENGINE_ERROR_INVALID_ARGUMENT. */
+int engine_list_owner_ports(Engine *e, const char *owner_uuid, GPtrArray **ret, EngineError *err);
 
 /* What a port shows: its properties and ListPorts row (strings borrowed; "" for none). */
 typedef struct PortInfo {
