@@ -808,7 +808,8 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
                 return r;
         if (d) {
                 /* a guest has it: it is there, and its records are the port's now, restored at its Release */
-                engine_restore_failed_clear(e, pool_device_key(d));
+                if (network_configures_vfs(n))
+                        engine_restore_failed_clear(e, pool_device_key(d));
                 if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED)
                         pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);
         }
@@ -821,6 +822,22 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
 }
 
 /* ---- Release ---- */
+
+/* A device let go by its last port: every network that has it learns whether its original is back. A record
+ * left (the other port's of a dual-port VF, say) keeps it out until the retry restores it; there is one only
+ * while restores are pending, so the common release looks at no file. A network that does not configure its
+ * devices (macvtap) restored nothing: a mark made meanwhile applies to its device now. */
+static void device_restore_verdict(Engine *e, const Network *n, const PoolDevice *d, bool restore_failed) {
+        const char *key = pool_device_key(d);
+
+        if (!network_configures_vfs(n)) {
+                if (engine_restore_failed_has(e, key))
+                        engine_restore_failed_mark(e, key);
+        } else if (restore_failed || (e->restores_pending && engine_device_has_record(e, d)))
+                engine_restore_failed_mark(e, key);
+        else
+                engine_restore_failed_clear(e, key);
+}
 
 /* Take the port out of the books; restore_failed marks its device. Frees port. */
 static void port_forget(Engine *e, Port *port, bool restore_failed) {
@@ -837,12 +854,8 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
         owners_remove(e, port);
         g_hash_table_remove(e->ports, port_uuid(port));
-        /* host-wide: every network that has the device learns whether its original is back (a record left,
-         * such as the other port's of a dual-port VF, keeps it out until the retry restores it) */
-        if (d && d->connections == 0 && (restore_failed || engine_device_has_record(e, d)))
-                engine_restore_failed_mark(e, pool_device_key(d));
-        else if (d && d->connections == 0)
-                engine_restore_failed_clear(e, pool_device_key(d));
+        if (d && d->connections == 0)
+                device_restore_verdict(e, n, d, restore_failed);
         if (n)
                 engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
 }

@@ -127,15 +127,22 @@ static char *record_device_key(Engine *e, const VfRecord *rec, GHashTable *vfs_b
         return NULL;
 }
 
-/* Whether a port holds the VF of a record (then the record is the port's, restored at its Release);
- * *ret_dev gets the VF's device key when it could be found. */
-static bool record_held(Engine *e, const VfRecord *rec, GHashTable *held, GHashTable *vfs_by_pf, char **ret_dev) {
+typedef enum RecordHolder {
+        RECORD_FREE,                    /* no port holds its VF: restore it */
+        RECORD_OF_PORT,                 /* the record of a port's own VF target: restored at its Release */
+        RECORD_OF_HELD_VF,              /* another record of a held VF (a dual-port VF's other port): still
+                                         * pending, restored once the port lets the VF go */
+} RecordHolder;
+
+/* Who holds the VF of a record; *ret_dev gets the VF's device key when it was looked up and found. */
+static RecordHolder record_holder(Engine *e, const VfRecord *rec, GHashTable *held, GHashTable *vfs_by_pf,
+                                  char **ret_dev) {
         g_autofree char *key = held_key(rec->pf_netdev, rec->vf);
 
         if (g_hash_table_contains(held, key))
-                return true;
+                return RECORD_OF_PORT;
         *ret_dev = record_device_key(e, rec, vfs_by_pf);
-        return *ret_dev && g_hash_table_contains(held, *ret_dev);
+        return *ret_dev && g_hash_table_contains(held, *ret_dev) ? RECORD_OF_HELD_VF : RECORD_FREE;
 }
 
 /* After a retry pass: the devices whose records failed again are restore-failed in every pool (those of an
@@ -192,8 +199,11 @@ unsigned engine_retry_restores(Engine *e) {
                 const VfRecord *rec = records->pdata[i];
                 VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
                 g_autofree char *msg = NULL, *dev = NULL;
+                RecordHolder holder = record_holder(e, rec, held, vfs_by_pf, &dev);
 
-                if (record_held(e, rec, held, vfs_by_pf, &dev))
+                if (holder == RECORD_OF_HELD_VF)
+                        pending++;
+                if (holder != RECORD_FREE)
                         continue;
                 if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, NULL) < 0) {
                         log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
@@ -236,7 +246,7 @@ unsigned engine_restores_waiting(Engine *e) {
         for (guint i = 0; i < records->len; i++) {
                 g_autofree char *dev = NULL;
 
-                if (!record_held(e, records->pdata[i], held, vfs_by_pf, &dev))
+                if (record_holder(e, records->pdata[i], held, vfs_by_pf, &dev) != RECORD_OF_PORT)
                         waiting++;
         }
         return waiting;
