@@ -113,9 +113,7 @@ bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network) {
         return holder && !streq(holder, network);
 }
 
-/* Every active network that has the device in its pool learns whether a port of another network holds it
- * (holder NULL: none does), so that its Available and GetDevices tell what it can really hand out. */
-static void claim_propagate(Engine *e, const char *key, const char *holder) {
+void engine_visit_device(Engine *e, const char *key, EngineDeviceVisit visit, void *data) {
         GHashTableIter it;
         gpointer v;
 
@@ -123,13 +121,27 @@ static void claim_propagate(Engine *e, const char *key, const char *holder) {
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 Network *m = v;
                 PoolDevice *o = m->active && m->pool ? pool_find_by_key(m->pool, key) : NULL;
-                bool held = holder && !streq(holder, network_name(m));
 
-                if (!o || o->held_elsewhere == held)
-                        continue;
+                if (o && !visit(e, m, o, data))
+                        return;
+        }
+}
+
+static bool claim_set(Engine *e, Network *m, PoolDevice *o, void *data) {
+        const char *holder = data;
+        bool held = holder && !streq(holder, network_name(m));
+
+        if (o->held_elsewhere != held) {
                 pool_device_set_held_elsewhere(m->pool, o, held);
                 engine_emit(e, m, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         }
+        return true;
+}
+
+/* Every active network that has the device in its pool learns whether a port of another network holds it
+ * (holder NULL: none does), so that its Available and GetDevices tell what it can really hand out. */
+static void claim_propagate(Engine *e, const char *key, const char *holder) {
+        engine_visit_device(e, key, claim_set, (void *) holder);
 }
 
 void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
@@ -165,20 +177,16 @@ static bool device_set_restore_failed(Pool *pool, PoolDevice *d, bool failed) {
         return true;
 }
 
-static void restore_failed_propagate(Engine *e, const char *key, bool failed) {
-        GHashTableIter it;
-        gpointer v;
-
-        g_hash_table_iter_init(&it, e->networks);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Network *m = v;
-                PoolDevice *o = m->active && m->pool ? pool_find_by_key(m->pool, key) : NULL;
-
-                if (!o || !device_set_restore_failed(m->pool, o, failed))
-                        continue;
+static bool restore_failed_set(Engine *e, Network *m, PoolDevice *o, void *data) {
+        if (device_set_restore_failed(m->pool, o, data != NULL)) {
                 engine_save_live(e, m);
                 engine_emit(e, m, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         }
+        return true;
+}
+
+static void restore_failed_propagate(Engine *e, const char *key, bool failed) {
+        engine_visit_device(e, key, restore_failed_set, failed ? e : NULL);
 }
 
 void engine_restore_failed_mark(Engine *e, const char *key) {

@@ -44,6 +44,11 @@ Network *engine_port_network(Engine *e, const Port *port);
 /* The pool device a port holds, or NULL. */
 PoolDevice *engine_port_device(Engine *e, const Port *port);
 
+/* Calls visit for the device with that key (pool_device_key()) in every active network's pool, until visit
+ * returns false. */
+typedef bool (*EngineDeviceVisit)(Engine *e, Network *n, PoolDevice *d, void *data);
+void engine_visit_device(Engine *e, const char *key, EngineDeviceVisit visit, void *data);
+
 /* Claims: whether a device is held through another network than network. */
 bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network);
 const char *engine_claim_holder(Engine *e, const PoolDevice *d);

@@ -87,22 +87,17 @@ static GHashTable *held_vfs(Engine *e) {
         return held;
 }
 
-/* An active network's device with that key, and its network; NULL when no active pool has it. */
-static PoolDevice *find_device(Engine *e, const char *key, Network **ret_network) {
-        GHashTableIter it;
-        gpointer v;
+static bool take_first(Engine *e, Network *n, PoolDevice *d, void *data) {
+        *(PoolDevice **) data = d;
+        return false;
+}
 
-        g_hash_table_iter_init(&it, e->networks);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                Network *n = v;
-                PoolDevice *d = n->active && n->pool ? pool_find_by_key(n->pool, key) : NULL;
+/* The device with that key in some active network's pool; NULL when none has it. */
+static PoolDevice *find_device(Engine *e, const char *key) {
+        PoolDevice *d = NULL;
 
-                if (d) {
-                        *ret_network = n;
-                        return d;
-                }
-        }
-        return NULL;
+        engine_visit_device(e, key, take_first, &d);
+        return d;
 }
 
 /* The device key (PCI address) of the VF a record names, through the hardware: the record names the PF
@@ -159,12 +154,11 @@ static void sync_restore_failed(Engine *e, GHashTable *failing) {
                         engine_restore_failed_mark(e, key);
         g_hash_table_iter_init(&it, e->restore_failed);
         while (g_hash_table_iter_next(&it, &key, NULL)) {
-                Network *n = NULL;
                 PoolDevice *d;
 
                 if (g_hash_table_contains(failing, key))
                         continue;
-                d = find_device(e, key, &n);
+                d = find_device(e, key);
                 if (!d || !engine_device_has_record(e, d))       /* a damaged record keeps the mark */
                         g_ptr_array_add(cleared, g_strdup(key));
         }
