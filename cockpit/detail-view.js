@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // One network in detail: its devices (GetDevices), its ports, and its live and inactive XML.
 
-import { h } from "./dom.js";
+import { h, shown } from "./dom.js";
 import { card, codeBlock, label, table } from "./widgets.js";
 
 const DEVICE_COLUMNS = ["PF", "VF index", "PCI address", "Netdev", "State", "Port"];
@@ -66,7 +66,7 @@ function portRow(p) {
     return {
         attrs: { "data-port": p.UUID },
         cells: [
-            p.OwnerName ? `${p.OwnerName} (${p.OwnerUUID})` : p.OwnerUUID,
+            p.OwnerName ? `${shown(p.OwnerName)} (${p.OwnerUUID})` : p.OwnerUUID,
             p.MAC,
             p.Device || p.PCIAddress || "\u2014",
             p.UUID,

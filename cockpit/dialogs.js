@@ -3,7 +3,7 @@
 // network from pasted XML. Each one stays open until its call answers, and shows the daemon's own
 // error message in place when it fails.
 
-import { h, replaceChildren } from "./dom.js";
+import { h, replaceChildren, shown } from "./dom.js";
 import { alert, button, modal } from "./widgets.js";
 
 const root = () => document.getElementById("np-modal-root");
@@ -38,7 +38,7 @@ export function errorText(ex) {
 }
 
 function portItem(p) {
-    const owner = p.OwnerName ? `${p.OwnerName} (${p.OwnerUUID})` : p.OwnerUUID;
+    const owner = p.OwnerName ? `${shown(p.OwnerName)} (${p.OwnerUUID})` : p.OwnerUUID;
     return h("li", { "data-port": p.UUID }, `${p.MAC} of ${owner} on ${p.Device || p.PCIAddress || "?"}`);
 }
 

@@ -40,3 +40,15 @@ export function replaceChildren(node, ...children) {
         node.removeChild(node.firstChild);
     append(node, children);
 }
+
+// A name as a person may read it: a character that does not show as itself — a control, a bidi
+// embedding, override, isolate or mark, a zero-width or other format character, a line or paragraph
+// separator, an unassigned or surrogate code point — is written \u{XXXX}, as netpoolctl writes it, so a
+// name cannot turn the text around it or hide what it is. netpoold refuses such owner names; a port
+// recorded before it did may still have one.
+const UNSHOWN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cn}\p{Cs}]/gu;
+
+export function shown(text) {
+    return String(text).replace(UNSHOWN,
+        c => `\\u{${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}}`);
+}

@@ -9,6 +9,7 @@ typedef struct BusCall {
         BusContext *c;
         sd_bus_message *m;
         sd_bus_slot *polkit_slot;       /* polkit is deciding */
+        uid_t uid;                      /* the caller's, while polkit decides: the cap per uid */
         sd_event_source *timer;         /* waiting to be dispatched again */
         int verdict;                    /* 0 not asked, 1 allowed, < 0 denied (error says why) */
         sd_bus_error error;

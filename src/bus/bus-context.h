@@ -40,6 +40,10 @@ char *bus_network_path(const char *name);
 /* The object path of a port. */
 char *bus_port_path(const char *uuid);
 
+/* The segment of path under prefix, decoded, only when encoding it gives path again: each object has one
+ * path. Returns 1 with *ret set (g_free it), 0 for any other path, or a negative errno. */
+int bus_path_decode_exact(const char *path, const char *prefix, char **ret);
+
 /* The BusContext given when the vtable of the current message was registered. */
 BusContext *bus_context_from_current(sd_bus *bus);
 

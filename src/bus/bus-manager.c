@@ -15,13 +15,15 @@ static int reply_network_path(sd_bus_message *m, const Network *n) {
         return sd_bus_reply_method_return(m, "o", path);
 }
 
-/* The name a definition gives, for polkit's 'network' detail: read with a reader that stops at <name>, so
- * that a caller polkit refuses costs no more than that. The whole document is parsed once authorized. */
+/* The name a definition gives, for polkit's 'network' detail: read with a reader that stops at <name>,
+ * which must come within the first NETDEF_NAME_WITHIN bytes, so that a caller polkit refuses costs no more
+ * than that; larger than 1 MiB is refused here too. The whole document is parsed once authorized. */
 static int definition_name(const char *xml, char **ret, sd_bus_error *error) {
         g_auto(NetDefError) err = {};
         int r;
 
-        r = netdef_peek_name(xml, strlen(xml), ret, &err);
+        /* the bus has checked the string once; this reads no more of it than the limit */
+        r = netdef_peek_name(xml, strnlen(xml, NETDEF_XML_MAX + 1), ret, &err);
         if (r < 0)
                 return sd_bus_error_setf(error, NETPOOL_ERROR_INVALID_XML, "invalid network XML: %s",
                                          err.message ?: strerror(-r));

@@ -6,8 +6,11 @@
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
 #include "bus/bus-polkit.h"
+#include "core/portdef.h"
 
 #define STOP_FLAG_FORCE         UINT64_C(1)
+/* a UUID's text, 36 characters; any longer string names no port */
+#define PORT_UUID_TEXT_MAX      36
 #define GETXML_FLAG_INACTIVE    UINT64_C(1)
 
 static int property_get_name(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -172,6 +175,9 @@ static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify,
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        if (strnlen(xml, PORTDEF_XML_MAX + 1) > PORTDEF_XML_MAX)   /* before polkit: a held call stays small */
+                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_XML,
+                                        "invalid port XML: port XML is larger than 1 MiB");
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), notify ? "notify" : "allocate",
                                     error);
         if (r <= 0)
@@ -195,7 +201,9 @@ static int method_allocate(sd_bus_message *m, void *userdata, sd_bus_error *erro
         int r;
 
         r = method_allocate_or_notify(m, userdata, /* notify= */ false, error);
-        if (r < 0)      /* answered with an error now; > 0 may also be a call that waits and runs again */
+        /* answered with an error now (> 0 may also be a call that waits and runs again); counted only for
+         * a caller allowed to allocate, so that anyone's refused or malformed calls do not move it */
+        if (r < 0 && bus_polkit_caller_authorized(c, m))
                 bus_statistics_count_allocation_failure(&c->statistics, error, r);
         return r;
 }
@@ -220,6 +228,10 @@ static int method_release(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_check_flags(flags, 0, error);
         if (r < 0)
                 return r;
+        if (strnlen(uuid, PORT_UUID_TEXT_MAX + 1) > PORT_UUID_TEXT_MAX)     /* no port has it; before polkit */
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT,
+                                         "network '%s' has no port: the UUID given is longer than any UUID",
+                                         network_name(n));
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), "release", error);
         if (r <= 0)
                 return r < 0 ? r : 1;
@@ -297,7 +309,7 @@ static int network_object_find(sd_bus *bus, const char *path, const char *interf
         Network *n;
         int r;
 
-        r = sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &name);
+        r = bus_path_decode_exact(path, NETPOOL_NETWORK_PREFIX, &name);
         if (r <= 0)
                 return 0;
         n = engine_lookup_by_name(c->engine, name);
@@ -419,16 +431,23 @@ static int filter_autostart_set(sd_bus_message *m, void *userdata, sd_bus_error 
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         BusContext *c = userdata;
         g_autofree char *name = NULL;
-        const char *iface, *prop;
+        const char *iface, *prop, *value_type = NULL;
         int r;
 
         if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", "Set") ||
-            sd_bus_path_decode(sd_bus_message_get_path(m), NETPOOL_NETWORK_PREFIX, &name) <= 0)
+            bus_path_decode_exact(sd_bus_message_get_path(m), NETPOOL_NETWORK_PREFIX, &name) <= 0)
                 return 0;
         r = sd_bus_message_read(m, "ss", &iface, &prop);
+        if (r >= 0)
+                r = sd_bus_message_peek_type(m, NULL, &value_type);
         (void) sd_bus_message_rewind(m, true);
         if (r < 0 || !streq(iface, NETPOOL_NETWORK_IFACE) || !streq(prop, "Autostart"))
                 return 0;
+        if (!streq_ptr(value_type, "b")) {   /* before polkit: a held call carries a boolean, nothing larger */
+                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
+                                                  "Autostart is a boolean ('b'), not '%.16s'", value_type ?: "?");
+                return 1;
+        }
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, name, "autostart", &error);
         if (r > 0)
                 return 0;

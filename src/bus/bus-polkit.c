@@ -18,6 +18,12 @@ static void polkit_verdict(BusCall *k, sd_bus_message *reply) {
         int authorized, challenge, r;
 
         k->verdict = -EACCES;
+        if (e && sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY)) {
+                sd_bus_error_setf(&k->error, SD_BUS_ERROR_ACCESS_DENIED,
+                                  "polkit gave no answer within %u s (an authentication agent that does not "
+                                  "answer?); denied", POLKIT_CHECK_TIMEOUT_SEC);
+                return;
+        }
         if (e) {
                 sd_bus_error_setf(&k->error, SD_BUS_ERROR_ACCESS_DENIED,
                                   "polkit could not be reached to authorize this (%s); denied", e->message);
@@ -68,17 +74,19 @@ static int query_sender_uid(sd_bus_message *m, uid_t *ret) {
         return sd_bus_creds_get_euid(creds, ret);
 }
 
-/* Whether the sender is uid 0 as the bus vouches. A connection's uid never changes and the bus never
- * reuses a unique name, so the answer is kept per unique name (dropped when the name goes): a call costs
- * no extra round trip to the bus after the first. */
-static int sender_is_root(BusContext *c, sd_bus_message *m) {
+/* The uid of the sender as the bus vouches. A connection's uid never changes and the bus never reuses a
+ * unique name, so the answer is kept per unique name (dropped when the name goes): a call costs no extra
+ * round trip to the bus after the first. */
+static int sender_uid(BusContext *c, sd_bus_message *m, uid_t *ret) {
         const char *sender = sd_bus_message_get_sender(m);
         gpointer known;
         uid_t uid;
         int r;
 
-        if (sender && c->sender_uids && g_hash_table_lookup_extended(c->sender_uids, sender, NULL, &known))
-                return GPOINTER_TO_UINT(known) == 0;
+        if (sender && c->sender_uids && g_hash_table_lookup_extended(c->sender_uids, sender, NULL, &known)) {
+                *ret = GPOINTER_TO_UINT(known);
+                return 0;
+        }
         r = query_sender_uid(m, &uid);
         if (r < 0)
                 return r;
@@ -87,7 +95,78 @@ static int sender_is_root(BusContext *c, sd_bus_message *m) {
                         g_hash_table_remove_all(c->sender_uids);        /* a bound, should signals be lost */
                 g_hash_table_insert(c->sender_uids, g_strdup(sender), GUINT_TO_POINTER(uid));
         }
-        return uid == 0;
+        *ret = uid;
+        return 0;
+}
+
+/* Checks that wait for polkit on behalf of uid */
+static unsigned checks_waiting_for(BusContext *c, uid_t uid) {
+        GHashTableIter it;
+        gpointer v;
+        unsigned n = 0;
+
+        if (!c->calls)
+                return 0;
+        g_hash_table_iter_init(&it, c->calls);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                const BusCall *k = v;
+
+                n += k->polkit_slot && k->uid == uid;
+        }
+        return n;
+}
+
+static int refuse_over_cap(uid_t uid, sd_bus_error *error) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                 "%u calls of uid %u already wait for polkit, the most one user may have; "
+                                 "refused without asking (try again once they are answered)",
+                                 POLKIT_PENDING_PER_UID_MAX, (unsigned) uid);
+}
+
+int bus_polkit_admit(BusContext *c, sd_bus_message *m, sd_bus_error *error) {
+        uid_t uid;
+        int r;
+
+        if (bus_call_get(c, m))
+                return 1;       /* dispatched again after waiting: admitted the first time */
+        r = sender_uid(c, m, &uid);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "the bus cannot say who sent this call (%s); denied", strerror(-r));
+        if (uid != 0 && checks_waiting_for(c, uid) >= POLKIT_PENDING_PER_UID_MAX)
+                return refuse_over_cap(uid, error);
+        return 1;
+}
+
+/* The methods that ask polkit, by member name: the gate below needs no argument to know them. A name
+ * alone is enough (an interface is optional in a call); another call of the same name is only gated. */
+static bool member_asks_polkit(sd_bus_message *m) {
+        static const char *const members[] = {
+                "DefineNetwork", "CreateNetwork", "Rescan", "Start", "Stop", "Undefine", "Allocate",
+                "Notify", "Release", "Set",
+        };
+        const char *member = sd_bus_message_get_member(m);
+
+        if (!member)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(members); i++)
+                if (streq(member, members[i]))
+                        return true;
+        return false;
+}
+
+/* Before any handler, before an argument is read: a caller whose uid has the most checks waiting is
+ * answered LimitsExceeded at once. */
+static int filter_admit(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        BusContext *c = userdata;
+
+        if (!sd_bus_message_is_method_call(m, NULL, NULL) || !member_asks_polkit(m))
+                return 0;
+        if (bus_polkit_admit(c, m, &error) > 0)
+                return 0;
+        (void) sd_bus_reply_method_error(m, &error);
+        return 1;
 }
 
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -102,7 +181,12 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 int bus_polkit_setup(BusContext *c) {
+        int r;
+
         c->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        r = sd_bus_add_filter(c->bus, NULL, filter_admit, c);
+        if (r < 0)
+                return r;
         return sd_bus_match_signal_async(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                          "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed,
                                          NULL, c);
@@ -130,14 +214,25 @@ static int polkit_call(BusContext *c, BusCall *k, const char *action, const char
                                   interactive ? POLKIT_ALLOW_USER_INTERACTION : 0u, "");
         if (r < 0)
                 return r;
-        /* an interactive check waits for a person: no timeout of ours cuts it short */
+        /* an interactive check waits for a person, but not for ever: an agent that never answers would
+         * hold the call (and one of the few checks its uid may have waiting) as long as it liked */
         return sd_bus_call_async(c->bus, &k->polkit_slot, call, on_polkit_reply, k,
-                                 interactive ? UINT64_MAX - 1 : 0);
+                                 POLKIT_CHECK_TIMEOUT_SEC * UINT64_C(1000000));
+}
+
+bool bus_polkit_caller_authorized(BusContext *c, sd_bus_message *m) {
+        const BusCall *k = bus_call_get(c, m);
+        uid_t uid;
+
+        if (k && k->verdict != 0)
+                return k->verdict > 0;
+        return sender_uid(c, m, &uid) >= 0 && uid == 0;
 }
 
 int bus_verify_polkit_async(BusContext *c, sd_bus_message *m, const char *action, const char *network,
                             const char *verb, sd_bus_error *error) {
         BusCall *k = bus_call_get(c, m);
+        uid_t uid;
         int r;
 
         if (k && k->polkit_slot)
@@ -147,10 +242,16 @@ int bus_verify_polkit_async(BusContext *c, sd_bus_message *m, const char *action
                         sd_bus_error_copy(error, &k->error);
                 return k->verdict;      /* kept while the call lives: a call that waits again is not asked again */
         }
-        r = sender_is_root(c, m);
-        if (r > 0)
+        r = sender_uid(c, m, &uid);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "the bus cannot say who sent this call (%s); denied", strerror(-r));
+        if (uid == 0)
                 return 1;
+        if (checks_waiting_for(c, uid) >= POLKIT_PENDING_PER_UID_MAX)
+                return refuse_over_cap(uid, error);     /* the bound, whichever way the call came */
         k = bus_call_ensure(c, m);
+        k->uid = uid;
         r = polkit_call(c, k, action, network, verb);
         if (r < 0) {
                 g_hash_table_remove(c->calls, m);

@@ -7,6 +7,13 @@
 #define NETPOOL_ACTION_MANAGE   "org.netpool1.manage"
 #define NETPOOL_ACTION_ALLOCATE "org.netpool1.allocate"
 
+/* Checks that may wait for polkit at once for one caller uid (every connection of it together); a call
+ * beyond is refused at once with LimitsExceeded. Small, and far below dbus-daemon's 128 pending replies
+ * per connection, which all of netpoold's checks share: other users are still asked. docs/authorization.md */
+#define POLKIT_PENDING_PER_UID_MAX 8u
+/* How long a check may take, interactive or not: sd-bus's default timeout, as systemd's daemons use */
+#define POLKIT_CHECK_TIMEOUT_SEC 25u
+
 /* Ask polkit whether the sender of m may do action. Nothing a caller can make expensive runs before this:
  * call it before any work that depends on the size of the input. details: the network's name ("" when
  * none) and the verb, so that rules can grant one agent one network. A caller whose connection the bus
@@ -18,6 +25,16 @@
 int bus_verify_polkit_async(BusContext *c, sd_bus_message *m, const char *action, const char *network,
                             const char *verb, sd_bus_error *error);
 
-/* The cache of senders' uids and the match that empties it; bus_polkit_free() drops it. */
+/* Whether m may go on to its handler: 1 yes; < 0 no, with error set — LimitsExceeded when its uid (not 0)
+ * has POLKIT_PENDING_PER_UID_MAX checks waiting already. Reads no argument. A filter calls it for every
+ * call of a method that asks polkit; bus_verify_polkit_async() holds to the same bound. */
+int bus_polkit_admit(BusContext *c, sd_bus_message *m, sd_bus_error *error);
+
+/* Whether the caller of m is known to be allowed: uid 0, or polkit said yes for this call. For counters
+ * that must not move for callers nobody authorized. */
+bool bus_polkit_caller_authorized(BusContext *c, sd_bus_message *m);
+
+/* The cache of senders' uids, the match that empties it and the filter that admits calls;
+ * bus_polkit_free() drops them. */
 int bus_polkit_setup(BusContext *c);
 void bus_polkit_free(BusContext *c);

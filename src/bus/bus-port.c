@@ -109,10 +109,10 @@ static int port_object_find(sd_bus *bus, const char *path, const char *interface
         g_autofree char *uuid = NULL;
         Port *port;
 
-        if (sd_bus_path_decode(path, NETPOOL_PORT_PREFIX, &uuid) <= 0)
+        if (bus_path_decode_exact(path, NETPOOL_PORT_PREFIX, &uuid) <= 0)
                 return 0;
         port = engine_lookup_port(c->engine, uuid);
-        if (!port)
+        if (!port || !streq(port_uuid(port), uuid))     /* the path of its UUID as written, not another spelling */
                 return 0;
         *found = port;
         return 1;

@@ -22,6 +22,24 @@ char *bus_port_path(const char *uuid) {
         return path;
 }
 
+int bus_path_decode_exact(const char *path, const char *prefix, char **ret) {
+        g_autofree char *segment = NULL, *again = NULL;
+        int r;
+
+        r = sd_bus_path_decode(path, prefix, &segment);
+        if (r <= 0)
+                return r;
+        /* sd-bus also decodes upper-case escapes, and an escaped NUL cuts the segment short: each would
+         * be another path to the same object, which a bus policy on send_path would not see */
+        r = sd_bus_path_encode(prefix, segment, &again);
+        if (r < 0)
+                return r;
+        if (!streq(again, path))
+                return 0;
+        *ret = g_steal_pointer(&segment);
+        return 1;
+}
+
 BusContext *bus_context_from_current(sd_bus *bus) {
         /* fallback vtables hand the handler the object their find callback returned; the context we
          * registered them with is still the slot's userdata */

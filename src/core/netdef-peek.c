@@ -18,7 +18,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlTextReader, xmlFreeTextReader);
 
 typedef struct Peek {
         const char *xml;
-        size_t len, pos;
+        size_t len, pos;                /* len: what may be read, at most NETDEF_NAME_WITHIN */
+        size_t doc_len;                 /* the document's length (to its NUL or end) */
         size_t last_lt;                 /* offset of the last '<' handed to libxml2 */
         XmlScan scan;
         char *scan_msg;                 /* the bound xml_scan_feed() found broken */
@@ -43,12 +44,17 @@ static int read_piece(void *userdata, char *buf, int len) {
         limit = MIN(limit, MAX((size_t) PEEK_PIECE, p->pos - p->last_lt));
         if (p->scan_msg)
                 return -1;
+        if (limit == 0 && p->pos < p->doc_len && len > 0) {
+                p->scan_msg = g_strdup_printf("<name> must come within the first %u KiB of a network "
+                                              "definition", NETDEF_NAME_WITHIN / 1024);
+                return -1;
+        }
         for (n = 0; n < limit; n++) {
                 const char *c = p->xml + p->pos + n;
                 XmlScanState before = p->scan.state;
 
                 if (*c == 0) {
-                        p->len = p->pos + n;
+                        p->len = p->doc_len = p->pos + n;
                         break;
                 }
                 if (xml_scan_feed(&p->scan, c, 1, &p->scan_msg) < 0)
@@ -195,7 +201,8 @@ static int find_name(Peek *p, xmlTextReader *reader, char **ret) {
  * netdef_peek_name() - the name of a <network> document, reading no further than its <name>
  *
  * For the authorization of DefineNetwork and CreateNetwork: what the polkit details need, at a cost
- * bounded by the bytes before </name> (plus at most a few dozen), whatever follows. The document is
+ * bounded by the bytes before </name> (plus at most a few dozen), whatever follows; </name> must come
+ * within the first NETDEF_NAME_WITHIN bytes, else the document is refused (-EBADMSG) having read no more. The document is
  * streamed with the full parser's safety (no DTD: a DOCTYPE is refused; no entities; no network) and
  * the bounds of xml_scan_feed(). The name is checked as netdef_parse_xml() checks it; the rest of the
  * document is not looked at, so a later netdef_parse_xml() may still refuse it. xml is len bytes and
@@ -216,7 +223,8 @@ int netdef_peek_name(const char *xml, size_t len, char **ret_name, NetDefError *
                 return netdef_error_setf(reterr_error, -EBADMSG, 0, "no network XML given");
         if (len > NETDEF_XML_MAX)
                 return netdef_error_setf(reterr_error, -EFBIG, 0, "network XML is larger than 1 MiB");
-        p.len = len;
+        p.len = MIN(len, (size_t) NETDEF_NAME_WITHIN);
+        p.doc_len = len;
         reader = xmlReaderForIO(read_piece, /* ioclose= */ NULL, &p, /* URL= */ NULL, /* encoding= */ NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
         if (!reader)

@@ -132,8 +132,11 @@ typedef enum NetDefParseFlags {
 int netdef_parse_xml(const char *xml, NetDefParseFlags flags, NetDef **ret, NetDefError *err);
 
 /* The name of a <network> document, read no further than its <name> (for authorization before the
- * whole definition is parsed). Returns: 0, -EFBIG (above NETDEF_XML_MAX), -EBADMSG (the root is not
- * <network>, no valid <name>, malformed XML before it) or -ENOMEM, with reterr_error set. */
+ * whole definition is parsed), which must end within the first NETDEF_NAME_WITHIN bytes: what is read
+ * before polkit is asked stays small whatever the document. Returns: 0, -EFBIG (above NETDEF_XML_MAX),
+ * -EBADMSG (the root is not <network>, no valid <name>, or none within the bound, malformed XML before
+ * it) or -ENOMEM, with reterr_error set. */
+#define NETDEF_NAME_WITHIN (8 * 1024)
 int netdef_peek_name(const char *xml, size_t len, char **ret_name, NetDefError *reterr_error);
 
 typedef enum NetDefFormatFlags {

@@ -6,6 +6,7 @@
 #include "core/names.h"
 #include "core/portdef.h"
 #include "shared/macro.h"
+#include "shared/text.h"
 
 static const char *const plug_type_names[_PORT_PLUG_TYPE_MAX] = {
         [PORT_PLUG_NONE] = "none",
@@ -144,6 +145,28 @@ const char *port_owner_name_rule_broken(const char *name) {
         for (const char *s = name; *s; s++)
                 if (g_ascii_iscntrl(*s))
                         return "contains a control character";
+        return NULL;
+}
+
+char *port_owner_name_new_rule_broken(const char *name) {
+        const char *problem = port_owner_name_rule_broken(name);
+        size_t len;
+
+        if (problem)
+                return g_strdup(problem);
+        len = strlen(name);
+        if (len > PORT_OWNER_NAME_MAX)
+                return g_strdup_printf("is %zu bytes long, more than the %u a guest's name may have", len,
+                                       PORT_OWNER_NAME_MAX);
+        for (const char *s = name; *s; s = g_utf8_next_char(s)) {
+                gunichar c = g_utf8_get_char(s);      /* the XML parser gave UTF-8 */
+
+                if (!text_char_is_shown(c))
+                        return g_strdup_printf("contains U+%04X at byte %zu, a character that does not show "
+                                               "as itself (a bidi control, zero-width or other format "
+                                               "character, or one that is not printable)", (unsigned) c,
+                                               (size_t) (s - name));
+        }
         return NULL;
 }
 

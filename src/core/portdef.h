@@ -128,6 +128,13 @@ int portdef_validate(const PortDef *def, NetDefError *err);
 const char *port_mac_rule_broken(const char *mac);
 /* The guest's name: not empty, no control characters. */
 const char *port_owner_name_rule_broken(const char *name);
+/* An owner name taken from a caller now (Allocate, Notify): besides the rule above, at most
+ * PORT_OWNER_NAME_MAX bytes, and every character one that shows as itself (text_char_is_shown(): no
+ * bidi control, zero-width or other format character, nothing unprintable). A port record written before
+ * is read with the rule above only, so that no port is lost. Returns NULL, or what is wrong (g_free it);
+ * the name itself is not repeated in it. */
+#define PORT_OWNER_NAME_MAX 255
+char *port_owner_name_new_rule_broken(const char *name);
 /* Whether a plug of type t has the attribute or child element name: dev and mode (direct, hybrid),
  * bridge and macTableManager (bridge, network), managed, driver and address (hostdev-pci, hybrid). */
 bool port_plug_type_has(PortPlugType t, const char *name);

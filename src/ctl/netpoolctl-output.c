@@ -9,6 +9,7 @@
 
 #include "ctl/netpoolctl-output.h"
 #include "ctl/netpoolctl-verb.h"
+#include "shared/text.h"
 
 #define TABLE_COLUMN_GAP "  "
 #define JSON_INDENT "  "
@@ -42,19 +43,12 @@ struct Table {
         GPtrArray *cells;               /* row-major, owned strings */
 };
 
-/* Names come from the daemon and, through it, from whoever defined the network: never let them
- * move the cursor or recolour the terminal. */
+/* Names come from the daemon and, through it, from whoever defined the network or allocated the port:
+ * never let them move the cursor, recolour the terminal or turn text around (bidi controls), nor hide
+ * characters (zero-width ones). Any such character is shown escaped, \u{XXXX}; a byte that is not UTF-8
+ * as \x{XX}. */
 char *text_sanitize(const char *text) {
-        g_autofree char *valid = g_utf8_make_valid(text, -1);
-        GString *out = g_string_sized_new(strlen(valid));
-
-        for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-                if (g_unichar_iscntrl(g_utf8_get_char(p)))
-                        g_string_append_c(out, '?');
-                else
-                        g_string_append_len(out, p, g_utf8_next_char(p) - p);
-        }
-        return g_string_free(out, FALSE);
+        return text_escape_unshown(text);
 }
 
 Table *table_new(const char *header, ...) {

@@ -109,11 +109,43 @@ static int log_name_owner(sd_bus *bus) {
                                "stop it first", NETPOOL_BUS_NAME, (int) pid, unique);
 }
 
+/* The system bus as sd_bus_open_system() opens it, but taking no file descriptors: no method of netpoold
+ * takes one, so the bus refuses a call that carries any (NotSupported) before netpoold sees it, and no
+ * caller can make netpoold hold fds while polkit decides. (A method that takes an fd would need them
+ * negotiated, and a filter that refuses calls carrying more fds than their arguments use.) */
+static int open_system_bus(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        const char *address = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_address(bus, address ?: "unix:path=/run/dbus/system_bus_socket");
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, true);
+        if (r >= 0)
+                r = sd_bus_set_trusted(bus, false);     /* per-method access checks, as on any system bus */
+        if (r >= 0)
+                r = sd_bus_negotiate_creds(bus, true, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
+                                                      SD_BUS_CREDS_EFFECTIVE_CAPS);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, false);
+        if (r >= 0)
+                r = sd_bus_set_description(bus, "system");
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&bus);
+        return 0;
+}
+
 static int connect_bus(Context *c) {
         BusContext *b = &c->bus;
         int r;
 
-        r = sd_bus_open_system(&b->bus);
+        r = open_system_bus(&b->bus);
         if (r < 0)
                 return log_error_errno(r, "cannot connect to the system bus: %m");
         (void) sd_bus_set_exit_on_disconnect(b->bus, true);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "daemon/context.h"
 #include "shared/log.h"
@@ -77,6 +78,20 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
+/* The soft fd limit up to the hard one, as systemd's daemons do: the soft limit (1024 by default) exists
+ * for programs that still use select(); netpoold does not, and what it holds should meet the unit's
+ * LimitNOFILE, not an accident of history. */
+static void raise_fd_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_warning_errno(errno, "cannot raise the soft limit of open files to %llu: %m",
+                                  (unsigned long long) rl.rlim_max);
+}
+
 int main(int argc, char *argv[]) {
         g_auto(Context) c = CONTEXT_INIT;
         ContextOptions o;
@@ -86,6 +101,7 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
+        raise_fd_limit();
         o = (ContextOptions) {
                 .sim_dir = arg_sim_dir,
                 .sysfs_root = arg_sysfs_root,

@@ -536,11 +536,15 @@ static int pick_device(Engine *e, Network *n, const PortDef *pd, PoolDevice **re
 static int parse_port(const char *xml, bool want_plug, PortDef **ret, EngineError *err) {
         g_auto(NetDefError) perr = {};
         g_autoptr(PortDef) pd = NULL;
+        g_autofree char *problem = NULL;
         int r;
 
         r = portdef_parse_xml(xml, &pd, &perr);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_INVALID_XML, "invalid port XML: %s", perr.message ?: g_strerror(-r));
+        problem = port_owner_name_new_rule_broken(pd->owner_name);
+        if (problem)
+                return fail(err, ENGINE_ERROR_INVALID_XML, "invalid port XML: <owner>: <name> %s", problem);
         if (!want_plug && pd->plug_type != PORT_PLUG_NONE)
                 return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "Allocate takes a <networkport> without <plug>; "
                             "use Notify to re-register a port that has one");

@@ -140,6 +140,24 @@ static void test_stops_at_name(void) {
         g_assert_null(def);
 }
 
+static void test_name_within_bound(void) {
+        g_autoptr(GString) xml = g_string_new("<network>\n");
+        g_autofree char *name = NULL;
+
+        /* <name> after NETDEF_NAME_WITHIN bytes of other elements: refused from the first bytes alone */
+        while (xml->len < NETDEF_NAME_WITHIN)
+                g_string_append(xml, "  <mtu size='1500'/>\n");
+        g_string_append(xml, "  <name>late</name>\n</network>\n");
+        peek_refused(xml->str, -EBADMSG, 0, "<name> must come within the first 8 KiB of a network definition");
+        /* just within it, it is read */
+        g_string_assign(xml, "<network>\n");
+        while (xml->len < NETDEF_NAME_WITHIN - 64)
+                g_string_append(xml, "  <mtu size='1500'/>\n");
+        g_string_append(xml, "<name>in</name></network>\n");
+        name = peeked(xml->str);
+        g_assert_cmpstr(name, ==, "in");
+}
+
 static void test_too_large(void) {
         g_auto(NetDefError) err = {};
         char *name = UNTOUCHED;
@@ -181,6 +199,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/core/netdef-peek/invalid-name", test_invalid_name);
         g_test_add_func("/core/netdef-peek/doctype", test_doctype);
         g_test_add_func("/core/netdef-peek/stops-at-name", test_stops_at_name);
+        g_test_add_func("/core/netdef-peek/name-within-bound", test_name_within_bound);
         g_test_add_func("/core/netdef-peek/too-large", test_too_large);
         g_test_add_func("/core/netdef-peek/nul-ends", test_nul_ends);
         g_test_add_func("/core/netdef-peek/bounded-attributes", test_bounded_attributes);

@@ -99,10 +99,12 @@ static void test_table_control_characters(void) {
         Table *table = table_new("NAME", NULL);
         g_autofree char *text = NULL;
 
-        /* an escape sequence and a newline must not reach the terminal; bad UTF-8 is replaced */
+        /* an escape sequence and a newline must not reach the terminal, nor a bidi override or a
+         * zero-width space; each is shown escaped, bad UTF-8 as its byte */
         table_add_cell(table, "a\x1b[31mb\nc\xff");
+        table_add_cell(table, "vm\xe2\x80\xae" "exe.\xe2\x80\x8b" "x");
         text = format_and_free(table);
-        g_assert_cmpstr(text, ==, "NAME\na?[31mb?c\xef\xbf\xbd\n");
+        g_assert_cmpstr(text, ==, "NAME\na\\u{001B}[31mb\\u{000A}c\\x{FF}\nvm\\u{202E}exe.\\u{200B}x\n");
 }
 
 static char *escape(const char *s) {

@@ -150,8 +150,8 @@ bus_view() {
 export -f bus_view net_path
 export M
 
-# host_state: the view as root plus what the daemon wrote and the VFs' configuration. Not run/statistics:
-# netpoold counts refused Allocate calls there by design (org.netpool1.Statistics; test-metrics.sh checks it)
+# host_state: the view as root plus what the daemon wrote and the VFs' configuration. Not run/statistics,
+# which holds the counters of authorized callers' calls (refused callers are not counted: test-abuse.sh)
 host_state() {
         bus_view
         (cd "$NP_SIM/vfstate" && grep -r . | sort)
