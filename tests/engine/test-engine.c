@@ -2,7 +2,7 @@
 /* The engine in-process, without D-Bus: networks and ports on sim hosts built by the real netpool-simhost,
  * with config and state dirs of their own. Allocate/Notify/Release in every mode, claims across networks
  * that share a PF, Stop with FORCE, the EBUSY retry contract, restore-failed and its retries, recovery from
- * every crash point, and rescans with VFs that go and come back. */
+ * every crash point, and rescans with VFs that go and come back. docs/testing.md says how to add a case. */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -340,6 +340,13 @@ static char *port_device(Fixture *f, unsigned n) {
         return g_strdup(info.device);
 }
 
+static bool port_record_exists(Fixture *f, unsigned n) {
+        g_autofree char *uuid = port_uuid_n(n);
+        g_autofree char *name = g_strconcat(uuid, ".xml", NULL);
+
+        return state_file_exists(f, "ports", name);
+}
+
 #define assert_port_device(f, n, want) do {                     \
                 g_autofree char *_dev = port_device((f), (n)); \
                 g_assert_cmpstr(_dev, ==, (want));               \
@@ -437,7 +444,7 @@ static void test_hostdev_port(Fixture *f, gconstpointer data) {
         assert_device_state(f, "hd", ETH0_VF0, "in-use");
         g_assert_cmpuint(available(f, "hd"), ==, 7);
         g_assert_cmpuint(network_info(f, "hd").connections, ==, 1);
-        g_assert_true(state_file_exists(f, "ports", "7e000000-0000-4000-8000-000000000001.xml"));
+        g_assert_true(port_record_exists(f, 1));
         g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));
 
         /* one device, one port: the next takes VF 1 */
@@ -448,7 +455,7 @@ static void test_hostdev_port(Fixture *f, gconstpointer data) {
         assert_vf_is(f, "eth0", 0, &original);
         assert_device_state(f, "hd", ETH0_VF0, "free");
         g_assert_false(state_file_exists(f, "vf", "eth0_vf0"));
-        g_assert_false(state_file_exists(f, "ports", "7e000000-0000-4000-8000-000000000001.xml"));
+        g_assert_false(port_record_exists(f, 1));
         release(f, 2);
         g_assert_cmpuint(available(f, "hd"), ==, 8);
         g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
@@ -606,10 +613,7 @@ static void test_claims_across_networks(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(available(f, "hd"), ==, 6);
 
         /* Notify cannot take a device held through the other network */
-        notify_xml = g_strdup_printf("<networkport>\n  <uuid>7e000000-0000-4000-8000-000000000003</uuid>\n"
-                                     "  <owner>\n    <name>vm1</name>\n    <uuid>" OWNER "</uuid>\n  </owner>\n"
-                                     "  <mac address='52:54:00:00:00:03'/>\n"
-                                     "  <plug type='direct' dev='eth0v0' mode='passthrough'/>\n</networkport>\n");
+        notify_xml = port_xml(3, "  <plug type='direct' dev='eth0v0' mode='passthrough'/>\n");
         g_assert_cmpint(engine_notify(f->engine, net(f, "pt"), notify_xml, &port, &err), ==,
                         ENGINE_ERROR_DEVICE_BUSY);
         g_assert_null(lookup_port(f, 3));
@@ -836,6 +840,37 @@ static void test_restore_failed_host_wide(Fixture *f, gconstpointer data) {
         release(f, 4);
 }
 
+/* A damaged VF record is never retried (its original is unknown): the mark stays, host-wide, across a
+ * restart in which the marking network is stopped, until someone removes the record. */
+static void test_damaged_record_keeps_mark(Fixture *f, gconstpointer data) {
+        g_autofree char *record = g_build_filename(f->state_dir, "vf", "eth0_vf0", NULL);
+        g_auto(EngineError) err = {};
+
+        define_start(f, "hd-all", HOSTDEV_ETH0);
+        define_start(f, "hd-vf0", HOSTDEV_ETH0_VF0);
+        allocate(f, "hd-vf0", 1);
+        fail_vf(f, 0, "set_mac EINVAL");
+        release(f, 1);
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        g_assert_true(g_file_set_contents(record, "not a VF record\n", -1, NULL));
+        clear_fail_vf(f, 0);
+
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &final_call, &err), ==, 0);
+        restart(f);
+        start(f, "hd-vf0");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        (void) engine_retry_restores(f->engine);
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+        g_assert_true(g_file_test(record, G_FILE_TEST_EXISTS));        /* left alone */
+
+        /* given up by hand: the next retry frees it everywhere */
+        g_assert_cmpint(g_unlink(record), ==, 0);
+        rescan(f);
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "free");
+        assert_device_state(f, "hd-all", ETH0_VF0, "free");
+}
+
 /* ==== recovery from each crash point: the child dies there, the parent restarts on the same dirs ==== */
 
 typedef enum CrashOp {
@@ -923,6 +958,23 @@ static void test_crash_recovery(Fixture *f, gconstpointer data) {
         /* and the device is handed out again */
         allocate(f, "hd", 2);
         assert_port_device(f, 2, ETH0_VF0);
+}
+
+/* A crash mid-Release whose VF record is then found damaged: the port goes, the device stays out. */
+static void test_crash_recovery_damaged_record(Fixture *f, gconstpointer data) {
+        static const CrashCase in_release = { "release-recorded", CRASH_IN_RELEASE, OUTCOME_RELEASED };
+        g_autofree char *record = g_build_filename(f->state_dir, "vf", "eth0_vf0", NULL);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        g_assert_true(g_file_set_contents(record, "not a VF record\n", -1, NULL));
+        crash_during(f, &in_release);
+        g_assert_null(lookup_port(f, 1));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        assert_device_state(f, "hd", ETH0_VF0, "restore-failed");
+        g_assert_true(g_file_test(record, G_FILE_TEST_EXISTS));
+        allocate(f, "hd", 2);
+        assert_port_device(f, 2, ETH0_VF1);
 }
 
 /* ==== rescans: VFs that go and come back ==== */
@@ -1025,11 +1077,13 @@ int main(int argc, char **argv) {
         add_test("/engine/busy/release-final", test_release_busy_final, NULL);
         add_test("/engine/restore-failed/undo-retried", test_failed_undo_retried, NULL);
         add_test("/engine/restore-failed/host-wide", test_restore_failed_host_wide, NULL);
+        add_test("/engine/restore-failed/damaged-record-keeps-mark", test_damaged_record_keeps_mark, NULL);
         for (size_t i = 0; i < G_N_ELEMENTS(crash_cases); i++) {
                 g_autofree char *path = g_strdup_printf("/engine/recover/%s", crash_cases[i].step);
 
                 add_test(path, test_crash_recovery, &crash_cases[i]);
         }
+        add_test("/engine/recover/damaged-record", test_crash_recovery_damaged_record, NULL);
         add_test("/engine/rescan/lost-and-returning", test_rescan_lost_and_returning, NULL);
         add_test("/engine/rescan/taken-outside", test_rescan_taken_outside, NULL);
         add_test("/engine/rescan/returning-held-elsewhere", test_rescan_returning_held_elsewhere, NULL);
