@@ -3,7 +3,6 @@
  * with config and state dirs of their own. Allocate/Notify/Release in every mode, claims across networks
  * that share a PF, Stop with FORCE, the EBUSY retry contract, restore-failed and its retries, recovery from
  * every crash point, and rescans with VFs that go and come back. docs/testing.md says how to add a case. */
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,8 +42,8 @@
 /* Stop with FORCE releases this many ports per slice */
 #define STOP_SLICE_PORTS 16
 
-static const EngineCall may_wait = { .may_wait = true };
-static const EngineCall final_call = { .may_wait = false };
+static const EngineCall call_may_wait = { .may_wait = true };
+static const EngineCall call_final = { .may_wait = false };
 
 /* ---- the fixture: a sim host, an engine on it, and the engine's own dirs ---- */
 
@@ -299,7 +298,7 @@ static Port *allocate_with(Fixture *f, const char *network, unsigned n, const ch
         g_auto(EngineError) err = {};
         Port *port = NULL;
 
-        if (engine_allocate(f->engine, net(f, network), xml, &final_call, &port, &err) != 0)
+        if (engine_allocate(f->engine, net(f, network), xml, &call_final, &port, &err) != 0)
                 g_error("Allocate of port %u on '%s' failed: %s", n, network, err.message);
         g_assert_nonnull(port);
         return port;
@@ -325,7 +324,7 @@ static int try_release(Fixture *f, unsigned n, const EngineCall *call, EngineErr
 static void release(Fixture *f, unsigned n) {
         g_auto(EngineError) err = {};
 
-        if (try_release(f, n, &final_call, &err) != 0)
+        if (try_release(f, n, &call_final, &err) != 0)
                 g_error("Release of port %u failed: %s", n, err.message);
         g_assert_null(lookup_port(f, n));
 }
@@ -380,7 +379,7 @@ static void test_network_lifecycle(Fixture *f, gconstpointer data) {
         g_assert_true(config_file_exists(f, "hd.xml"));
         g_assert_false(network_info(f, "hd").active);
         g_assert_true(network_info(f, "hd").persistent);
-        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &final_call, &err), ==, ENGINE_ERROR_NETWORK_INACTIVE);
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_NETWORK_INACTIVE);
 
         start(f, "hd");
         g_assert_true(network_info(f, "hd").active);
@@ -395,13 +394,13 @@ static void test_network_lifecycle(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(capacity(f, "hd"), ==, 8);
 
         allocate(f, "hd", 1);
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &final_call, &err), ==, ENGINE_ERROR_NETWORK_BUSY);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==, ENGINE_ERROR_NETWORK_BUSY);
         g_assert_true(network_info(f, "hd").active);
         release(f, 1);
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &final_call, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==, 0);
         g_assert_false(network_info(f, "hd").active);
         g_assert_false(state_file_exists(f, "networks", "hd.xml"));
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &final_call, &err), ==,
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==,
                         ENGINE_ERROR_NETWORK_INACTIVE);
 
         /* undefined while active: transient until it stops, then gone */
@@ -410,14 +409,14 @@ static void test_network_lifecycle(Fixture *f, gconstpointer data) {
         g_assert_false(config_file_exists(f, "hd.xml"));
         g_assert_false(network_info(f, "hd").persistent);
         g_assert_true(network_info(f, "hd").active);
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &final_call, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==, 0);
         g_assert_null(engine_lookup_by_name(f->engine, "hd"));
 
         /* a transient network lives from Create to Stop */
         g_assert_cmpint(engine_create(f->engine, xml, &n, &err), ==, 0);
         g_assert_true(network_info(f, "tr").active);
         g_assert_false(network_info(f, "tr").persistent);
-        g_assert_cmpint(engine_stop(f->engine, net(f, "tr"), false, &final_call, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "tr"), false, &call_final, &err), ==, 0);
         g_assert_null(engine_lookup_by_name(f->engine, "tr"));
 
         /* an inactive network is gone at Undefine, also after a restart */
@@ -565,7 +564,7 @@ static void test_shared_lower_ports(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(state_files(f, "ports"), ==, 9);
 
         /* a VLAN would have to be written to the shared VF */
-        g_assert_cmpint(try_allocate(f, "mv", 20, "  <vlan><tag id='5'/></vlan>\n", &final_call, &err), ==,
+        g_assert_cmpint(try_allocate(f, "mv", 20, "  <vlan><tag id='5'/></vlan>\n", &call_final, &err), ==,
                         ENGINE_ERROR_UNSUPPORTED);
         g_assert_null(lookup_port(f, 20));
 
@@ -622,7 +621,7 @@ static void test_claims_across_networks(Fixture *f, gconstpointer data) {
         define_start(f, "hd-vf0", HOSTDEV_ETH0_VF0);
         assert_device_state(f, "hd-vf0", ETH0_VF0, "in-use");
         g_assert_cmpuint(available(f, "hd-vf0"), ==, 0);
-        g_assert_cmpint(try_allocate(f, "hd-vf0", 4, NULL, &final_call, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_cmpint(try_allocate(f, "hd-vf0", 4, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
         g_assert_nonnull(strstr(err.message, "through other networks"));
 
         release(f, 1);
@@ -652,13 +651,13 @@ static void test_stop_force_slices(Fixture *f, gconstpointer data) {
                 allocate(f, "big", i);
         g_assert_cmpuint(state_files(f, "vf"), ==, ports);
 
-        g_assert_cmpint(engine_stop(f->engine, net(f, "big"), false, &final_call, &err), ==,
+        g_assert_cmpint(engine_stop(f->engine, net(f, "big"), false, &call_final, &err), ==,
                         ENGINE_ERROR_NETWORK_BUSY);
         g_assert_cmpuint(network_info(f, "big").connections, ==, ports);
         engine_error_clear(&err);
 
         while (left > STOP_SLICE_PORTS) {
-                g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &may_wait, &err), ==, ENGINE_ERROR_AGAIN);
+                g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &call_may_wait, &err), ==, ENGINE_ERROR_AGAIN);
                 g_assert_cmpuint(err.retry_usec, ==, 0);        /* at once, after other callers */
                 g_assert_false(err.busy);
                 left -= STOP_SLICE_PORTS;
@@ -666,7 +665,7 @@ static void test_stop_force_slices(Fixture *f, gconstpointer data) {
                 g_assert_true(network_info(f, "big").active);
                 engine_error_clear(&err);
         }
-        g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &may_wait, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &call_may_wait, &err), ==, 0);
         g_assert_false(network_info(f, "big").active);
         for (unsigned i = 1; i <= ports; i++)
                 g_assert_null(lookup_port(f, i));
@@ -685,7 +684,7 @@ static void test_allocate_busy_retry(Fixture *f, gconstpointer data) {
         for (unsigned try = 1; try <= 4; try++) {
                 g_auto(EngineError) err = {};
 
-                g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &may_wait, &err), ==, ENGINE_ERROR_AGAIN);
+                g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_may_wait, &err), ==, ENGINE_ERROR_AGAIN);
                 g_assert_cmpuint(err.retry_usec, ==, BUSY_RETRY_USEC);
                 g_assert_true(err.busy);
                 g_assert_nonnull(strstr(err.message, "still in reset"));
@@ -704,7 +703,7 @@ static void test_allocate_busy_final(Fixture *f, gconstpointer data) {
         define_start(f, "hd", HOSTDEV_ETH0);
         fail_vf(f, 0, "set_mac EBUSY 1");
         /* the last try may not wait: a VF in reset is then a hardware error, and still nothing is left */
-        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &final_call, &err), ==, ENGINE_ERROR_HARDWARE);
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_HARDWARE);
         g_assert_nonnull(strstr(err.message, "still in reset"));
         assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
 }
@@ -718,7 +717,7 @@ static void test_release_busy_retry(Fixture *f, gconstpointer data) {
         for (unsigned try = 1; try <= 2; try++) {
                 g_auto(EngineError) err = {};
 
-                g_assert_cmpint(try_release(f, 1, &may_wait, &err), ==, ENGINE_ERROR_AGAIN);
+                g_assert_cmpint(try_release(f, 1, &call_may_wait, &err), ==, ENGINE_ERROR_AGAIN);
                 g_assert_cmpuint(err.retry_usec, ==, BUSY_RETRY_USEC);
                 g_assert_true(err.busy);
                 /* the port stays, releasing, with its VF record for the next call */
@@ -760,7 +759,7 @@ static void test_failed_undo_retried(Fixture *f, gconstpointer data) {
         /* the VLAN is refused, then putting the zero MAC back fails too */
         fail_vf(f, 0, "set_vlan EINVAL");
         fail_vf(f, 0, "set_mac_zero ENODEV");
-        g_assert_cmpint(try_allocate(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n", &may_wait, &err), ==,
+        g_assert_cmpint(try_allocate(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n", &call_may_wait, &err), ==,
                         ENGINE_ERROR_HARDWARE);
         g_assert_nonnull(strstr(err.message, "VLAN 42"));
         g_assert_null(lookup_port(f, 1));
@@ -809,12 +808,12 @@ static void test_restore_failed_host_wide(Fixture *f, gconstpointer data) {
         release(f, 2);
 
         /* the marking network stops and starts */
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &final_call, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &call_final, &err), ==, 0);
         assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
         start(f, "hd-vf0");
         assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
         g_assert_cmpuint(available(f, "hd-vf0"), ==, 0);
-        g_assert_cmpint(try_allocate(f, "hd-vf0", 3, NULL, &final_call, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_cmpint(try_allocate(f, "hd-vf0", 3, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
         g_assert_nonnull(strstr(err.message, "1 restore-failed"));
 
         /* a restart */
@@ -823,7 +822,7 @@ static void test_restore_failed_host_wide(Fixture *f, gconstpointer data) {
         assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
 
         /* a restart while the marking network is stopped */
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &final_call, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &call_final, &err), ==, 0);
         restart(f);
         assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
         g_assert_cmpuint(available(f, "hd-all"), ==, 7);
@@ -855,7 +854,7 @@ static void test_damaged_record_keeps_mark(Fixture *f, gconstpointer data) {
         g_assert_true(g_file_set_contents(record, "not a VF record\n", -1, NULL));
         clear_fail_vf(f, 0);
 
-        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &final_call, &err), ==, 0);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &call_final, &err), ==, 0);
         restart(f);
         start(f, "hd-vf0");
         assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
@@ -917,9 +916,9 @@ static void crash_during(Fixture *f, const CrashCase *c) {
 
                 g_setenv("NETPOOL_CRASH_AT", c->step, TRUE);
                 if (c->op == CRASH_IN_ALLOCATE)
-                        (void) try_allocate(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n", &final_call, &err);
+                        (void) try_allocate(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n", &call_final, &err);
                 else
-                        (void) try_release(f, 1, &final_call, &err);
+                        (void) try_release(f, 1, &call_final, &err);
                 _exit(0);       /* not reached when the crash point is there */
         }
         g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
@@ -991,7 +990,7 @@ static void test_rescan_lost_and_returning(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(capacity(f, "hd"), ==, 1);
         g_assert_cmpuint(available(f, "hd"), ==, 0);
         g_assert_nonnull(lookup_port(f, 1));
-        g_assert_cmpint(try_allocate(f, "hd", 2, NULL, &final_call, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_cmpint(try_allocate(f, "hd", 2, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
 
         host_change(f, "--set-numvfs", ETH0, "8", NULL);
         rescan(f);
@@ -1004,6 +1003,28 @@ static void test_rescan_lost_and_returning(Fixture *f, gconstpointer data) {
         release(f, 1);
         release(f, 2);
         assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+}
+
+/* Released while its VF is gone: the original cannot go back yet; once the VF is back, the rescan's retry
+ * restores it and the device is free. */
+static void test_rescan_released_while_lost(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        host_change(f, "--set-numvfs", ETH0, "0", NULL);
+        rescan(f);
+        assert_device_state(f, "hd", ETH0_VF0, "lost");
+        release(f, 1);
+        g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));         /* kept: nothing restored it */
+        g_assert_true(engine_restores_pending(f->engine));
+
+        host_change(f, "--set-numvfs", ETH0, "8", NULL);
+        rescan(f);
+        assert_vf_is(f, "eth0", 0, &original);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_false(state_file_exists(f, "vf", "eth0_vf0"));
         g_assert_cmpuint(available(f, "hd"), ==, 8);
 }
 
@@ -1085,6 +1106,7 @@ int main(int argc, char **argv) {
         }
         add_test("/engine/recover/damaged-record", test_crash_recovery_damaged_record, NULL);
         add_test("/engine/rescan/lost-and-returning", test_rescan_lost_and_returning, NULL);
+        add_test("/engine/rescan/released-while-lost", test_rescan_released_while_lost, NULL);
         add_test("/engine/rescan/taken-outside", test_rescan_taken_outside, NULL);
         add_test("/engine/rescan/returning-held-elsewhere", test_rescan_returning_held_elsewhere, NULL);
         return g_test_run();
