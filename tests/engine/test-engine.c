@@ -657,7 +657,8 @@ static void test_stop_force_slices(Fixture *f, gconstpointer data) {
         engine_error_clear(&err);
 
         while (left > STOP_SLICE_PORTS) {
-                g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &call_may_wait, &err), ==, ENGINE_ERROR_AGAIN);
+                g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &call_may_wait, &err), ==,
+                                ENGINE_ERROR_AGAIN);
                 g_assert_cmpuint(err.retry_usec, ==, 0);        /* at once, after other callers */
                 g_assert_false(err.busy);
                 left -= STOP_SLICE_PORTS;
