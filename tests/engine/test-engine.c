@@ -1,0 +1,1114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The engine in-process, without D-Bus: networks and ports on sim hosts built by the real netpool-simhost,
+ * with config and state dirs of their own. Allocate/Notify/Release in every mode, claims across networks
+ * that share a PF, Stop with FORCE, the EBUSY retry contract, restore-failed and its retries, recovery from
+ * every crash point, and rescans with VFs that go and come back. docs/testing.md says how to add a case. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "engine/engine.h"
+#include "hw/hw.h"
+#include "shared/log.h"
+#include "hw-test-util.h"
+
+/* The default demo host (docs/simhost.md): X710-like eth0 with VFs 0-7 at 0000:03:02.0-7 (netdevs
+ * eth0v0-7), ConnectX-3-like ens1/ens1d1, Solarflare-like sfc0 with VFs 0-3 at 0000:07:02.0-3 (no
+ * netdevs). */
+#define ETH0 "0000:03:00.0"
+#define ETH0_VF0 "0000:03:02.0"
+#define ETH0_VF1 "0000:03:02.1"
+#define SFC0_VF0 "0000:07:02.0"
+
+#define OWNER "b0b0b0b0-0000-4000-8000-0000000000aa"
+#define ZERO_MAC "00:00:00:00:00:00"
+#define ORIGINAL_MAC "02:00:00:00:00:10"
+#define ORIGINAL_VLAN 7u
+
+#define HOSTDEV_ETH0 "<forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward>"
+#define HOSTDEV_ETH0_VF0 "<forward mode='hostdev' managed='yes'><address type='pci' domain='0x0000' " \
+                         "bus='0x03' slot='0x02' function='0x0'/></forward>"
+#define PASSTHROUGH_ETH0 "<forward mode='passthrough'><pf dev='eth0'/></forward>"
+#define HYBRID_SFC0 "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='sfc0'/></forward>"
+
+/* What the engine asks for a VF in reset: the bus layer doubles it per try (10, 20, 40, 80 ms) */
+#define BUSY_RETRY_USEC (10 * 1000)
+/* Stop with FORCE releases this many ports per slice */
+#define STOP_SLICE_PORTS 16
+
+static const EngineCall call_may_wait = { .may_wait = true };
+static const EngineCall call_final = { .may_wait = false };
+
+/* ---- the fixture: a sim host, an engine on it, and the engine's own dirs ---- */
+
+typedef struct Fixture {
+        TestDir *sim;           /* the sim host, built by netpool-simhost --default */
+        TestDir *dirs;          /* config/ and state/ of the engine */
+        char *config_dir, *state_dir;
+        HwBackend *probe;       /* the test's own view of the host, to read and set VFs */
+        Engine *engine;
+} Fixture;
+
+static void engine_open(Fixture *f) {
+        g_auto(EngineError) err = {};
+
+        g_assert_cmpint(engine_new(test_sim_backend(f->sim), f->config_dir, f->state_dir, &f->engine, &err), ==, 0);
+        g_assert_nonnull(f->engine);
+}
+
+static void fixture_setup(Fixture *f, gconstpointer data) {
+        f->sim = test_sim_host("--default", NULL);
+        f->dirs = test_dir_new();
+        f->config_dir = g_build_filename(f->dirs->path, "config", NULL);
+        f->state_dir = g_build_filename(f->dirs->path, "state", NULL);
+        f->probe = test_sim_backend(f->sim);
+        engine_open(f);
+}
+
+static void fixture_teardown(Fixture *f, gconstpointer data) {
+        engine_free(f->engine);
+        hw_backend_free(f->probe);
+        g_free(f->config_dir);
+        g_free(f->state_dir);
+        test_dir_free(f->dirs);
+        test_dir_free(f->sim);
+}
+
+/* What a restart of netpoold amounts to: the engine's memory is gone, its dirs and the host stay. */
+static void restart(Fixture *f) {
+        g_clear_pointer(&f->engine, engine_free);
+        engine_open(f);
+}
+
+/* A change to the host, as a hypervisor, a hot-plug or a driver fault would make it. */
+static void host_change(Fixture *f, const char *first, ...) G_GNUC_NULL_TERMINATED;
+static void host_change(Fixture *f, const char *first, ...) {
+        g_autoptr(GPtrArray) args = g_ptr_array_new();
+        g_autofree char *out = NULL, *err = NULL;
+        va_list ap;
+
+        g_ptr_array_add(args, f->sim->path);
+        va_start(ap, first);
+        for (const char *a = first; a; a = va_arg(ap, const char *))
+                g_ptr_array_add(args, (gpointer) a);
+        va_end(ap);
+        g_ptr_array_add(args, NULL);
+        if (test_simhost_run((const char *const *) args->pdata, &out, &err) != 0)
+                g_error("netpool-simhost change failed: %s", err);
+}
+
+static void fail_vf(Fixture *f, unsigned vf, const char *line) {
+        g_autofree char *idx = g_strdup_printf("%u", vf);
+
+        host_change(f, "--fail", ETH0, idx, line, NULL);
+}
+
+static void clear_fail_vf(Fixture *f, unsigned vf) {
+        g_autofree char *idx = g_strdup_printf("%u", vf);
+
+        host_change(f, "--clear-fail", ETH0, idx, NULL);
+}
+
+static void rescan(Fixture *f) {
+        g_auto(EngineError) err = {};
+
+        g_assert_cmpint(engine_rescan(f->engine, &err), ==, 0);
+}
+
+/* ---- the VFs as the host has them ---- */
+
+static VfConfig vf_config(Fixture *f, const char *pf_netdev, unsigned vf) {
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_get(f->probe, pf_netdev, vf, &c), ==, 0);
+        return c;
+}
+
+/* An original configuration of eth0's VF that is not the driver's default, so that a restore shows. */
+static VfConfig set_original(Fixture *f, unsigned vf) {
+        g_assert_cmpint(hw_vf_set_mac(f->probe, "eth0", vf, ORIGINAL_MAC), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(f->probe, "eth0", vf, ORIGINAL_VLAN, 0), ==, 0);
+        g_assert_cmpint(hw_vf_set_trust(f->probe, "eth0", vf, true), ==, 0);
+        return vf_config(f, "eth0", vf);
+}
+
+static void assert_vf_is(Fixture *f, const char *pf_netdev, unsigned vf, const VfConfig *want) {
+        VfConfig now = vf_config(f, pf_netdev, vf);
+
+        g_assert_cmpstr(now.mac, ==, want->mac);
+        g_assert_cmpuint(now.vlan, ==, want->vlan);
+        g_assert_cmpuint(now.qos, ==, want->qos);
+        g_assert_cmpint(now.spoofchk, ==, want->spoofchk);
+        g_assert_cmpint(now.trust, ==, want->trust);
+        g_assert_cmpint(now.link_state, ==, want->link_state);
+}
+
+static void assert_vf_has_port_settings(Fixture *f, const char *pf_netdev, unsigned vf, const char *mac,
+                                        unsigned vlan) {
+        VfConfig now = vf_config(f, pf_netdev, vf);
+
+        g_assert_cmpstr(now.mac, ==, mac);
+        g_assert_cmpuint(now.vlan, ==, vlan);
+}
+
+/* Files the engine keeps in STATE/ports (port records) or STATE/vf (VF originals). */
+static unsigned state_files(Fixture *f, const char *subdir) {
+        g_autofree char *path = g_build_filename(f->state_dir, subdir, NULL);
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        unsigned count = 0;
+
+        while (dir && g_dir_read_name(dir))
+                count++;
+        return count;
+}
+
+static bool state_file_exists(Fixture *f, const char *subdir, const char *name) {
+        g_autofree char *path = g_build_filename(f->state_dir, subdir, name, NULL);
+
+        return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+static bool config_file_exists(Fixture *f, const char *name) {
+        g_autofree char *path = g_build_filename(f->config_dir, name, NULL);
+
+        return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+/* A reboot, or a wiped state dir: the engine starts over with the definitions only. The old state dir
+ * goes aside (removed with the fixture). */
+static void lose_state(Fixture *f) {
+        g_autofree char *aside = g_build_filename(f->dirs->path, "lost-state", NULL);
+
+        g_clear_pointer(&f->engine, engine_free);
+        g_assert_cmpint(g_rename(f->state_dir, aside), ==, 0);
+        engine_open(f);
+}
+
+/* ---- networks ---- */
+
+static Network *net(Fixture *f, const char *name) {
+        Network *n = engine_lookup_by_name(f->engine, name);
+
+        g_assert_nonnull(n);
+        return n;
+}
+
+static char *network_xml(const char *name, const char *forward) {
+        return g_strdup_printf("<network>\n  <name>%s</name>\n  %s\n</network>\n", name, forward);
+}
+
+static void define(Fixture *f, const char *name, const char *forward) {
+        g_autofree char *xml = network_xml(name, forward);
+        g_auto(EngineError) err = {};
+        Network *n = NULL;
+
+        g_assert_cmpint(engine_define(f->engine, xml, &n, &err), ==, 0);
+        g_assert_nonnull(n);
+}
+
+static void start(Fixture *f, const char *name) {
+        g_auto(EngineError) err = {};
+
+        if (engine_start(f->engine, net(f, name), &err) != 0)
+                g_error("Start of '%s' failed: %s", name, err.message);
+}
+
+static void define_start(Fixture *f, const char *name, const char *forward) {
+        define(f, name, forward);
+        start(f, name);
+}
+
+static NetworkInfo network_info(Fixture *f, const char *name) {
+        NetworkInfo info;
+
+        engine_network_info(f->engine, net(f, name), &info);
+        return info;
+}
+
+static unsigned available(Fixture *f, const char *name) {
+        return network_info(f, name).available;
+}
+
+static unsigned capacity(Fixture *f, const char *name) {
+        return network_info(f, name).capacity;
+}
+
+/* The device of a network's pool as GetDevices shows it: state and the port that holds it ("" when none);
+ * NULL when the pool has no such device. */
+static char *device_field(Fixture *f, const char *network, const char *id, bool want_port) {
+        g_autoptr(GPtrArray) devices = engine_network_devices(f->engine, net(f, network));
+
+        for (guint i = 0; i < devices->len; i++) {
+                const DeviceInfo *d = devices->pdata[i];
+
+                if (g_str_equal(d->id, id))
+                        return g_strdup(want_port ? d->port_uuid : d->state);
+        }
+        return NULL;
+}
+
+static char *device_state(Fixture *f, const char *network, const char *id) {
+        return device_field(f, network, id, false);
+}
+
+static char *device_port(Fixture *f, const char *network, const char *id) {
+        return device_field(f, network, id, true);
+}
+
+#define assert_device_state(f, network, id, want) do {                          \
+                g_autofree char *_state = device_state((f), (network), (id));  \
+                g_assert_cmpstr(_state, ==, (want));                             \
+        } while (0)
+
+/* ---- ports: port N has a UUID and a MAC of its own ---- */
+
+static char *port_uuid_n(unsigned n) {
+        return g_strdup_printf("7e000000-0000-4000-8000-%012u", n);
+}
+
+static char *port_mac_n(unsigned n) {
+        return g_strdup_printf("52:54:00:00:%02x:%02x", (n >> 8) & 0xff, n & 0xff);
+}
+
+/* Port N's <networkport> for Allocate, with extra children (a <vlan>, say) */
+static char *port_xml(unsigned n, const char *extra) {
+        g_autofree char *uuid = port_uuid_n(n), *mac = port_mac_n(n);
+
+        return g_strdup_printf("<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>vm1</name>\n"
+                               "    <uuid>" OWNER "</uuid>\n  </owner>\n  <mac address='%s'/>\n%s</networkport>\n",
+                               uuid, mac, extra ?: "");
+}
+
+static int try_allocate(Fixture *f, const char *network, unsigned n, const char *extra, const EngineCall *call,
+                        EngineError *err) {
+        g_autofree char *xml = port_xml(n, extra);
+        Port *port = NULL;
+
+        return engine_allocate(f->engine, net(f, network), xml, call, &port, err);
+}
+
+static Port *allocate_with(Fixture *f, const char *network, unsigned n, const char *extra) {
+        g_autofree char *xml = port_xml(n, extra);
+        g_auto(EngineError) err = {};
+        Port *port = NULL;
+
+        if (engine_allocate(f->engine, net(f, network), xml, &call_final, &port, &err) != 0)
+                g_error("Allocate of port %u on '%s' failed: %s", n, network, err.message);
+        g_assert_nonnull(port);
+        return port;
+}
+
+static Port *allocate(Fixture *f, const char *network, unsigned n) {
+        return allocate_with(f, network, n, NULL);
+}
+
+static Port *lookup_port(Fixture *f, unsigned n) {
+        g_autofree char *uuid = port_uuid_n(n);
+
+        return engine_lookup_port(f->engine, uuid);
+}
+
+static int try_release(Fixture *f, unsigned n, const EngineCall *call, EngineError *err) {
+        Port *port = lookup_port(f, n);
+
+        g_assert_nonnull(port);
+        return engine_release(f->engine, port, call, err);
+}
+
+static void release(Fixture *f, unsigned n) {
+        g_auto(EngineError) err = {};
+
+        if (try_release(f, n, &call_final, &err) != 0)
+                g_error("Release of port %u failed: %s", n, err.message);
+        g_assert_null(lookup_port(f, n));
+}
+
+/* The device a port holds, as ListPorts shows it: a PCI address, or a netdev (own copy). */
+static char *port_device(Fixture *f, unsigned n) {
+        Port *port = lookup_port(f, n);
+        PortInfo info;
+
+        g_assert_nonnull(port);
+        engine_port_info(f->engine, port, &info);
+        return g_strdup(info.device);
+}
+
+static bool port_record_exists(Fixture *f, unsigned n) {
+        g_autofree char *uuid = port_uuid_n(n);
+        g_autofree char *name = g_strconcat(uuid, ".xml", NULL);
+
+        return state_file_exists(f, "ports", name);
+}
+
+#define assert_port_device(f, n, want) do {                     \
+                g_autofree char *_dev = port_device((f), (n)); \
+                g_assert_cmpstr(_dev, ==, (want));               \
+        } while (0)
+
+static void assert_port_xml_has(Fixture *f, unsigned n, const char *text) {
+        g_autofree char *xml = engine_port_xml(f->engine, lookup_port(f, n));
+
+        if (!strstr(xml, text))
+                g_error("port %u's XML lacks \"%s\":\n%s", n, text, xml);
+}
+
+/* Nothing of an Allocate left behind: no port, no record, the device free, the VF as it was. */
+static void assert_nothing_left(Fixture *f, const char *network, unsigned n, const char *device,
+                                const VfConfig *original, unsigned vf) {
+        g_assert_null(lookup_port(f, n));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+        assert_device_state(f, network, device, "free");
+        assert_vf_is(f, "eth0", vf, original);
+}
+
+/* ==== networks: Define, Start, Stop, Undefine ==== */
+
+static void test_network_lifecycle(Fixture *f, gconstpointer data) {
+        g_autofree char *xml = network_xml("tr", HOSTDEV_ETH0);
+        g_auto(EngineError) err = {};
+        Network *n = NULL;
+
+        define(f, "hd", HOSTDEV_ETH0);
+        g_assert_true(config_file_exists(f, "hd.xml"));
+        g_assert_false(network_info(f, "hd").active);
+        g_assert_true(network_info(f, "hd").persistent);
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_NETWORK_INACTIVE);
+
+        start(f, "hd");
+        g_assert_true(network_info(f, "hd").active);
+        g_assert_cmpuint(capacity(f, "hd"), ==, 8);
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+        g_assert_true(state_file_exists(f, "networks", "hd.xml"));
+        g_assert_cmpint(engine_start(f->engine, net(f, "hd"), &err), ==, ENGINE_ERROR_NETWORK_ACTIVE);
+
+        /* a restart finds it active with its pool */
+        restart(f);
+        g_assert_true(network_info(f, "hd").active);
+        g_assert_cmpuint(capacity(f, "hd"), ==, 8);
+
+        allocate(f, "hd", 1);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==, ENGINE_ERROR_NETWORK_BUSY);
+        g_assert_true(network_info(f, "hd").active);
+        release(f, 1);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==, 0);
+        g_assert_false(network_info(f, "hd").active);
+        g_assert_false(state_file_exists(f, "networks", "hd.xml"));
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==,
+                        ENGINE_ERROR_NETWORK_INACTIVE);
+
+        /* undefined while active: transient until it stops, then gone */
+        start(f, "hd");
+        g_assert_cmpint(engine_undefine(f->engine, net(f, "hd"), &err), ==, 0);
+        g_assert_false(config_file_exists(f, "hd.xml"));
+        g_assert_false(network_info(f, "hd").persistent);
+        g_assert_true(network_info(f, "hd").active);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd"), false, &call_final, &err), ==, 0);
+        g_assert_null(engine_lookup_by_name(f->engine, "hd"));
+
+        /* a transient network lives from Create to Stop */
+        g_assert_cmpint(engine_create(f->engine, xml, &n, &err), ==, 0);
+        g_assert_true(network_info(f, "tr").active);
+        g_assert_false(network_info(f, "tr").persistent);
+        g_assert_cmpint(engine_stop(f->engine, net(f, "tr"), false, &call_final, &err), ==, 0);
+        g_assert_null(engine_lookup_by_name(f->engine, "tr"));
+
+        /* an inactive network is gone at Undefine, also after a restart */
+        define(f, "hd2", HOSTDEV_ETH0);
+        restart(f);
+        g_assert_cmpint(engine_undefine(f->engine, net(f, "hd2"), &err), ==, 0);
+        g_assert_null(engine_lookup_by_name(f->engine, "hd2"));
+        restart(f);
+        g_assert_null(engine_lookup_by_name(f->engine, "hd2"));
+}
+
+/* ==== Allocate, Notify, Release in each mode ==== */
+
+static void test_hostdev_port(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate_with(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n");
+        assert_port_device(f, 1, ETH0_VF0);
+        assert_port_xml_has(f, 1, "<plug type='hostdev-pci' managed='yes'>");
+        assert_port_xml_has(f, 1, "bus='0x03' slot='0x02' function='0x0'");
+        assert_vf_has_port_settings(f, "eth0", 0, "52:54:00:00:00:01", 42);
+        g_assert_cmpuint(vf_config(f, "eth0", 0).trust, ==, original.trust);        /* MAC and VLAN only */
+        assert_device_state(f, "hd", ETH0_VF0, "in-use");
+        g_assert_cmpuint(available(f, "hd"), ==, 7);
+        g_assert_cmpuint(network_info(f, "hd").connections, ==, 1);
+        g_assert_true(port_record_exists(f, 1));
+        g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));
+
+        /* one device, one port: the next takes VF 1 */
+        allocate(f, "hd", 2);
+        assert_port_device(f, 2, ETH0_VF1);
+
+        release(f, 1);
+        assert_vf_is(f, "eth0", 0, &original);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_false(state_file_exists(f, "vf", "eth0_vf0"));
+        g_assert_false(port_record_exists(f, 1));
+        release(f, 2);
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+        g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
+}
+
+static void test_hostdev_notify(Fixture *f, gconstpointer data) {
+        g_autofree char *xml = NULL, *other = NULL;
+        g_auto(EngineError) err = {};
+        Port *port = NULL, *again = NULL;
+        VfConfig defaults;
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        defaults = vf_config(f, "eth0", 0);
+        allocate(f, "hd", 1);
+        xml = engine_port_xml(f->engine, lookup_port(f, 1));
+        /* the state dir is lost: a new engine knows nothing of port 1, whose guest still has VF 0 */
+        lose_state(f);
+        g_assert_false(network_info(f, "hd").active);
+        start(f, "hd");
+
+        g_assert_cmpint(engine_notify(f->engine, net(f, "hd"), xml, &port, &err), ==, 0);
+        g_assert_true(port == lookup_port(f, 1));
+        assert_port_device(f, 1, ETH0_VF0);
+        assert_device_state(f, "hd", ETH0_VF0, "in-use");
+        assert_vf_has_port_settings(f, "eth0", 0, "52:54:00:00:00:01", 0);  /* Notify changes no hardware */
+        g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));              /* the driver's defaults, recorded */
+
+        /* the same port again is the same port; another one on its device is refused */
+        g_assert_cmpint(engine_notify(f->engine, net(f, "hd"), xml, &again, &err), ==, 0);
+        g_assert_true(again == port);
+        other = g_strdup(xml);
+        memcpy(strstr(other, "7e000000"), "7f", 2);     /* another port's UUID */
+        g_assert_cmpint(engine_notify(f->engine, net(f, "hd"), other, &again, &err), ==, ENGINE_ERROR_DEVICE_BUSY);
+
+        release(f, 1);
+        assert_vf_is(f, "eth0", 0, &defaults);          /* clean, not the guest's MAC */
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+}
+
+static void test_hybrid_port(Fixture *f, gconstpointer data) {
+        VfConfig original = vf_config(f, "sfc0", 0);
+
+        define_start(f, "hy", HYBRID_SFC0);
+        g_assert_cmpuint(capacity(f, "hy"), ==, 4);
+        allocate_with(f, "hy", 1, "  <vlan><tag id='9'/></vlan>\n");
+        assert_port_device(f, 1, SFC0_VF0);
+        assert_port_xml_has(f, 1, "<plug type='hybrid' dev='sfc0' mode='vepa' managed='yes'>");
+        /* a VF without a netdev is configured through its PF */
+        assert_vf_has_port_settings(f, "sfc0", 0, "52:54:00:00:00:01", 9);
+        assert_device_state(f, "hy", SFC0_VF0, "in-use");
+        g_assert_true(state_file_exists(f, "vf", "sfc0_vf0"));
+
+        release(f, 1);
+        assert_vf_is(f, "sfc0", 0, &original);
+        assert_device_state(f, "hy", SFC0_VF0, "free");
+        g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
+}
+
+static void test_passthrough_port(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+        PortInfo info;
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        allocate(f, "pt", 1);
+        engine_port_info(f->engine, lookup_port(f, 1), &info);
+        g_assert_cmpstr(info.plug_type, ==, "direct");
+        g_assert_cmpstr(info.netdev, ==, "eth0v0");
+        assert_port_xml_has(f, 1, "<plug type='direct' dev='eth0v0' mode='passthrough'/>");
+        assert_vf_has_port_settings(f, "eth0", 0, "52:54:00:00:00:01", 0);
+        assert_device_state(f, "pt", "eth0v0", "in-use");
+
+        /* exclusive: the second port takes the next VF */
+        allocate(f, "pt", 2);
+        assert_port_device(f, 2, "eth0v1");
+
+        release(f, 1);
+        release(f, 2);
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_cmpuint(available(f, "pt"), ==, 8);
+        g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
+}
+
+/* private, vepa, bridge: the VFs are macvtap lower devices that guests share; the engine never
+ * reconfigures them */
+static void test_shared_lower_ports(Fixture *f, gconstpointer data) {
+        const char *mode = data;
+        g_autofree char *forward = g_strdup_printf("<forward mode='%s'><pf dev='eth0'/></forward>", mode);
+        g_autofree char *plug = g_strdup_printf("<plug type='direct' dev='eth0v0' mode='%s'/>", mode);
+        g_autofree char *notify_xml = NULL;
+        g_auto(EngineError) err = {};
+        VfConfig original = set_original(f, 0);
+        Port *port = NULL;
+
+        define_start(f, "mv", forward);
+        g_assert_cmpuint(capacity(f, "mv"), ==, 8);
+        for (unsigned i = 1; i <= 9; i++)
+                allocate(f, "mv", i);
+        /* least used first: one port per VF, then the ninth shares VF 0 with the first */
+        assert_port_device(f, 1, "eth0v0");
+        assert_port_device(f, 8, "eth0v7");
+        assert_port_device(f, 9, "eth0v0");
+        assert_port_xml_has(f, 9, plug);
+        g_assert_cmpuint(network_info(f, "mv").connections, ==, 9);
+        assert_device_state(f, "mv", "eth0v0", "in-use");
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+        g_assert_cmpuint(state_files(f, "ports"), ==, 9);
+
+        /* a VLAN would have to be written to the shared VF */
+        g_assert_cmpint(try_allocate(f, "mv", 20, "  <vlan><tag id='5'/></vlan>\n", &call_final, &err), ==,
+                        ENGINE_ERROR_UNSUPPORTED);
+        g_assert_null(lookup_port(f, 20));
+
+        /* Notify of port 1 on the same device again is the same port */
+        notify_xml = engine_port_xml(f->engine, lookup_port(f, 1));
+        g_assert_cmpint(engine_notify(f->engine, net(f, "mv"), notify_xml, &port, &err), ==, 0);
+        g_assert_true(port == lookup_port(f, 1));
+
+        release(f, 1);
+        assert_device_state(f, "mv", "eth0v0", "in-use");       /* port 9 is still on it */
+        {
+                g_autofree char *holder = device_port(f, "mv", "eth0v0"), *uuid9 = port_uuid_n(9);
+
+                g_assert_cmpstr(holder, ==, uuid9);
+        }
+        for (unsigned i = 2; i <= 9; i++)
+                release(f, i);
+        assert_device_state(f, "mv", "eth0v0", "free");
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_cmpuint(network_info(f, "mv").connections, ==, 0);
+        g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
+}
+
+/* ==== two networks sharing a PF: a device is held through one of them at a time ==== */
+
+static void test_claims_across_networks(Fixture *f, gconstpointer data) {
+        g_autofree char *uuid1 = port_uuid_n(1), *holder = NULL;
+        g_autofree char *notify_xml = NULL;
+        g_auto(EngineError) err = {};
+        Port *port = NULL;
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        allocate(f, "hd", 1);
+        assert_port_device(f, 1, ETH0_VF0);
+
+        /* pt sees VF 0 (eth0v0 there) held by hd's port */
+        assert_device_state(f, "pt", "eth0v0", "in-use");
+        holder = device_port(f, "pt", "eth0v0");
+        g_assert_cmpstr(holder, ==, uuid1);
+        g_assert_cmpuint(available(f, "pt"), ==, 7);
+        allocate(f, "pt", 2);
+        assert_port_device(f, 2, "eth0v1");
+        assert_device_state(f, "hd", ETH0_VF1, "in-use");
+        g_assert_cmpuint(available(f, "hd"), ==, 6);
+
+        /* Notify cannot take a device held through the other network */
+        notify_xml = port_xml(3, "  <plug type='direct' dev='eth0v0' mode='passthrough'/>\n");
+        g_assert_cmpint(engine_notify(f->engine, net(f, "pt"), notify_xml, &port, &err), ==,
+                        ENGINE_ERROR_DEVICE_BUSY);
+        g_assert_null(lookup_port(f, 3));
+
+        /* a network started meanwhile sees the claim at once */
+        define_start(f, "hd-vf0", HOSTDEV_ETH0_VF0);
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "in-use");
+        g_assert_cmpuint(available(f, "hd-vf0"), ==, 0);
+        g_assert_cmpint(try_allocate(f, "hd-vf0", 4, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "through other networks"));
+
+        release(f, 1);
+        assert_device_state(f, "pt", "eth0v0", "free");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "free");
+        g_assert_cmpuint(available(f, "pt"), ==, 7);            /* its own port keeps eth0v1 */
+        g_assert_cmpuint(available(f, "hd-vf0"), ==, 1);
+        allocate(f, "hd-vf0", 4);
+        assert_device_state(f, "pt", "eth0v0", "in-use");
+        release(f, 4);
+        release(f, 2);
+        assert_device_state(f, "hd", ETH0_VF1, "free");
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+        g_assert_cmpuint(available(f, "pt"), ==, 8);
+}
+
+/* ==== Stop with FORCE: ports released a slice at a time ==== */
+
+static void test_stop_force_slices(Fixture *f, gconstpointer data) {
+        const unsigned ports = 2 * STOP_SLICE_PORTS + 8;
+        g_auto(EngineError) err = {};
+        unsigned left = ports;
+
+        host_change(f, "--add-pf", "name=eth1,bdf=0000:10:00.0,model=x710,vfs=40,total=40", NULL);
+        define_start(f, "big", "<forward mode='hostdev' managed='yes'><pf dev='eth1'/></forward>");
+        for (unsigned i = 1; i <= ports; i++)
+                allocate(f, "big", i);
+        g_assert_cmpuint(state_files(f, "vf"), ==, ports);
+
+        g_assert_cmpint(engine_stop(f->engine, net(f, "big"), false, &call_final, &err), ==,
+                        ENGINE_ERROR_NETWORK_BUSY);
+        g_assert_cmpuint(network_info(f, "big").connections, ==, ports);
+        engine_error_clear(&err);
+
+        while (left > STOP_SLICE_PORTS) {
+                g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &call_may_wait, &err), ==,
+                                ENGINE_ERROR_AGAIN);
+                g_assert_cmpuint(err.retry_usec, ==, 0);        /* at once, after other callers */
+                g_assert_false(err.busy);
+                left -= STOP_SLICE_PORTS;
+                g_assert_cmpuint(network_info(f, "big").connections, ==, left);
+                g_assert_true(network_info(f, "big").active);
+                engine_error_clear(&err);
+        }
+        g_assert_cmpint(engine_stop(f->engine, net(f, "big"), true, &call_may_wait, &err), ==, 0);
+        g_assert_false(network_info(f, "big").active);
+        for (unsigned i = 1; i <= ports; i++)
+                g_assert_null(lookup_port(f, i));
+        g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
+        for (unsigned vf = 0; vf < ports; vf++)
+                g_assert_cmpstr(vf_config(f, "eth1", vf).mac, ==, ZERO_MAC);
+}
+
+/* ==== a VF in reset (EBUSY): ENGINE_ERROR_AGAIN with the wait, nothing half-done; the engine never sleeps ==== */
+
+static void test_allocate_busy_retry(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        fail_vf(f, 0, "set_mac EBUSY 4");
+        for (unsigned try = 1; try <= 4; try++) {
+                g_auto(EngineError) err = {};
+
+                g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_may_wait, &err), ==, ENGINE_ERROR_AGAIN);
+                g_assert_cmpuint(err.retry_usec, ==, BUSY_RETRY_USEC);
+                g_assert_true(err.busy);
+                g_assert_nonnull(strstr(err.message, "still in reset"));
+                assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
+                g_assert_cmpuint(available(f, "hd"), ==, 8);
+        }
+        allocate(f, "hd", 1);
+        assert_port_device(f, 1, ETH0_VF0);
+        assert_vf_has_port_settings(f, "eth0", 0, "52:54:00:00:00:01", 0);
+}
+
+static void test_allocate_busy_final(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+        g_auto(EngineError) err = {};
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        fail_vf(f, 0, "set_mac EBUSY 1");
+        /* the last try may not wait: a VF in reset is then a hardware error, and still nothing is left */
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_HARDWARE);
+        g_assert_nonnull(strstr(err.message, "still in reset"));
+        assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
+}
+
+static void test_release_busy_retry(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        fail_vf(f, 0, "set_mac EBUSY 2");
+        for (unsigned try = 1; try <= 2; try++) {
+                g_auto(EngineError) err = {};
+
+                g_assert_cmpint(try_release(f, 1, &call_may_wait, &err), ==, ENGINE_ERROR_AGAIN);
+                g_assert_cmpuint(err.retry_usec, ==, BUSY_RETRY_USEC);
+                g_assert_true(err.busy);
+                /* the port stays, releasing, with its VF record for the next call */
+                g_assert_nonnull(lookup_port(f, 1));
+                g_assert_cmpuint(state_files(f, "ports"), ==, 1);
+                g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));
+                assert_device_state(f, "hd", ETH0_VF0, "in-use");
+        }
+        release(f, 1);
+        assert_vf_is(f, "eth0", 0, &original);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
+}
+
+static void test_release_busy_final(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        fail_vf(f, 0, "set_mac EBUSY 1");
+        /* the guest is gone: a Release that may not wait goes through, the device waits for a retry */
+        release(f, 1);
+        assert_device_state(f, "hd", ETH0_VF0, "restore-failed");
+        g_assert_cmpuint(available(f, "hd"), ==, 7);
+        g_assert_true(engine_restores_pending(f->engine));
+        g_assert_cmpuint(engine_retry_restores(f->engine), ==, 0);     /* the VF is out of reset */
+        assert_vf_is(f, "eth0", 0, &original);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_false(engine_restores_pending(f->engine));
+}
+
+/* ==== restore-failed: a failed undo, retried until it works ==== */
+
+static void test_failed_undo_retried(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+        VfConfig defaults = vf_config(f, "eth0", 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        /* the VLAN is refused, then putting the zero MAC back fails too */
+        fail_vf(f, 0, "set_vlan EINVAL");
+        fail_vf(f, 0, "set_mac_zero ENODEV");
+        g_assert_cmpint(try_allocate(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n", &call_may_wait, &err), ==,
+                        ENGINE_ERROR_HARDWARE);
+        g_assert_nonnull(strstr(err.message, "VLAN 42"));
+        g_assert_null(lookup_port(f, 1));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));         /* kept for the retry */
+        assert_device_state(f, "hd", ETH0_VF0, "restore-failed");
+        g_assert_cmpuint(available(f, "hd"), ==, 7);
+        g_assert_true(engine_restores_pending(f->engine));
+        g_assert_cmpuint(engine_restores_waiting(f->engine), ==, 1);
+
+        /* no port gets it meanwhile */
+        allocate(f, "hd", 2);
+        assert_port_device(f, 2, ETH0_VF1);
+        release(f, 2);
+
+        /* a retry while the driver still refuses changes nothing */
+        g_assert_cmpuint(engine_retry_restores(f->engine), ==, 1);
+        assert_device_state(f, "hd", ETH0_VF0, "restore-failed");
+
+        clear_fail_vf(f, 0);
+        g_assert_cmpuint(engine_retry_restores(f->engine), ==, 0);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        assert_vf_is(f, "eth0", 0, &defaults);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+        g_assert_false(engine_restores_pending(f->engine));
+        g_assert_cmpuint(engine_restores_waiting(f->engine), ==, 0);
+}
+
+/* A VF whose restore failed in one network is out in every network that has it, whatever that network
+ * does meanwhile, and after a restart. */
+static void test_restore_failed_host_wide(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+        VfConfig defaults = vf_config(f, "eth0", 0);
+
+        define_start(f, "hd-all", HOSTDEV_ETH0);
+        define_start(f, "hd-vf0", HOSTDEV_ETH0_VF0);
+        allocate(f, "hd-vf0", 1);
+        fail_vf(f, 0, "set_mac EINVAL");
+        release(f, 1);
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        g_assert_cmpuint(available(f, "hd-all"), ==, 7);
+        allocate(f, "hd-all", 2);
+        assert_port_device(f, 2, ETH0_VF1);             /* not VF 0 with the previous guest's MAC */
+        release(f, 2);
+
+        /* the marking network stops and starts */
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &call_final, &err), ==, 0);
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        start(f, "hd-vf0");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+        g_assert_cmpuint(available(f, "hd-vf0"), ==, 0);
+        g_assert_cmpint(try_allocate(f, "hd-vf0", 3, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "1 restore-failed"));
+
+        /* a restart */
+        restart(f);
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+
+        /* a restart while the marking network is stopped */
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &call_final, &err), ==, 0);
+        restart(f);
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        g_assert_cmpuint(available(f, "hd-all"), ==, 7);
+        start(f, "hd-vf0");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+
+        /* the retry that works frees it everywhere at once */
+        clear_fail_vf(f, 0);
+        g_assert_cmpuint(engine_retry_restores(f->engine), ==, 0);
+        assert_device_state(f, "hd-all", ETH0_VF0, "free");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "free");
+        assert_vf_is(f, "eth0", 0, &defaults);
+        allocate(f, "hd-vf0", 4);
+        release(f, 4);
+}
+
+/* A damaged VF record is never retried (its original is unknown): the mark stays, host-wide, across a
+ * restart in which the marking network is stopped, until someone removes the record. */
+static void test_damaged_record_keeps_mark(Fixture *f, gconstpointer data) {
+        g_autofree char *record = g_build_filename(f->state_dir, "vf", "eth0_vf0", NULL);
+        g_auto(EngineError) err = {};
+
+        define_start(f, "hd-all", HOSTDEV_ETH0);
+        define_start(f, "hd-vf0", HOSTDEV_ETH0_VF0);
+        allocate(f, "hd-vf0", 1);
+        fail_vf(f, 0, "set_mac EINVAL");
+        release(f, 1);
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        g_assert_true(g_file_set_contents(record, "not a VF record\n", -1, NULL));
+        clear_fail_vf(f, 0);
+
+        g_assert_cmpint(engine_stop(f->engine, net(f, "hd-vf0"), false, &call_final, &err), ==, 0);
+        restart(f);
+        start(f, "hd-vf0");
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+        assert_device_state(f, "hd-all", ETH0_VF0, "restore-failed");
+        (void) engine_retry_restores(f->engine);
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "restore-failed");
+        g_assert_true(g_file_test(record, G_FILE_TEST_EXISTS));        /* left alone */
+
+        /* given up by hand: the next retry frees it everywhere */
+        g_assert_cmpint(g_unlink(record), ==, 0);
+        rescan(f);
+        assert_device_state(f, "hd-vf0", ETH0_VF0, "free");
+        assert_device_state(f, "hd-all", ETH0_VF0, "free");
+}
+
+/* ==== recovery from each crash point: the child dies there, the parent restarts on the same dirs ==== */
+
+typedef enum CrashOp {
+        CRASH_IN_ALLOCATE,
+        CRASH_IN_RELEASE,
+} CrashOp;
+
+typedef enum CrashOutcome {
+        OUTCOME_ROLLED_BACK,            /* no port, the VF as it was */
+        OUTCOME_KEPT,                   /* the port holds the VF with its settings */
+        OUTCOME_RELEASED,               /* no port, the VF restored */
+} CrashOutcome;
+
+typedef struct CrashCase {
+        const char *step;               /* NETPOOL_CRASH_AT (docs/ports.md) */
+        CrashOp op;
+        CrashOutcome outcome;
+} CrashCase;
+
+static const CrashCase crash_cases[] = {
+        { "allocate-recorded",   CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
+        { "vf-saved",            CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
+        { "vf-mac-set",          CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
+        { "allocate-configured", CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
+        { "allocate-done",       CRASH_IN_ALLOCATE, OUTCOME_KEPT },
+        { "release-recorded",    CRASH_IN_RELEASE,  OUTCOME_RELEASED },
+        { "vf-restored-mac",     CRASH_IN_RELEASE,  OUTCOME_RELEASED },
+        { "release-restored",    CRASH_IN_RELEASE,  OUTCOME_RELEASED },
+        { "release-done",        CRASH_IN_RELEASE,  OUTCOME_RELEASED },
+};
+
+/* In a child process: run the operation with NETPOOL_CRASH_AT=step, which must kill it there (as the
+ * daemon dies). The parent's engine is then what the dead process had before the call: dropped. */
+static void crash_during(Fixture *f, const CrashCase *c) {
+        int status = 0;
+        pid_t pid;
+
+        fflush(stdout);
+        fflush(stderr);
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                g_auto(EngineError) err = {};
+
+                g_setenv("NETPOOL_CRASH_AT", c->step, TRUE);
+                if (c->op == CRASH_IN_ALLOCATE)
+                        (void) try_allocate(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n", &call_final, &err);
+                else
+                        (void) try_release(f, 1, &call_final, &err);
+                _exit(0);       /* not reached when the crash point is there */
+        }
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+                g_error("the child was not killed at crash point '%s'", c->step);
+        restart(f);
+}
+
+static void test_crash_recovery(Fixture *f, gconstpointer data) {
+        const CrashCase *c = data;
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        if (c->op == CRASH_IN_RELEASE)
+                allocate_with(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n");
+        crash_during(f, c);
+
+        switch (c->outcome) {
+        case OUTCOME_KEPT:
+                g_assert_nonnull(lookup_port(f, 1));
+                assert_port_device(f, 1, ETH0_VF0);
+                assert_vf_has_port_settings(f, "eth0", 0, "52:54:00:00:00:01", 42);
+                assert_device_state(f, "hd", ETH0_VF0, "in-use");
+                g_assert_cmpuint(state_files(f, "ports"), ==, 1);
+                g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));
+                release(f, 1);
+                break;
+        case OUTCOME_ROLLED_BACK:
+        case OUTCOME_RELEASED:
+                assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
+                break;
+        }
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_false(engine_restores_pending(f->engine));
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+        /* and the device is handed out again */
+        allocate(f, "hd", 2);
+        assert_port_device(f, 2, ETH0_VF0);
+}
+
+/* A crash mid-Release whose VF record is then found damaged: the port goes, the device stays out. */
+static void test_crash_recovery_damaged_record(Fixture *f, gconstpointer data) {
+        static const CrashCase in_release = { "release-recorded", CRASH_IN_RELEASE, OUTCOME_RELEASED };
+        g_autofree char *record = g_build_filename(f->state_dir, "vf", "eth0_vf0", NULL);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        g_assert_true(g_file_set_contents(record, "not a VF record\n", -1, NULL));
+        crash_during(f, &in_release);
+        g_assert_null(lookup_port(f, 1));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        assert_device_state(f, "hd", ETH0_VF0, "restore-failed");
+        g_assert_true(g_file_test(record, G_FILE_TEST_EXISTS));
+        allocate(f, "hd", 2);
+        assert_port_device(f, 2, ETH0_VF1);
+}
+
+/* ==== rescans: VFs that go and come back ==== */
+
+static void test_rescan_lost_and_returning(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        host_change(f, "--set-numvfs", ETH0, "0", NULL);
+        rescan(f);
+        /* the held VF is lost, the free ones leave the pool */
+        assert_device_state(f, "hd", ETH0_VF0, "lost");
+        g_assert_cmpuint(capacity(f, "hd"), ==, 1);
+        g_assert_cmpuint(available(f, "hd"), ==, 0);
+        g_assert_nonnull(lookup_port(f, 1));
+        g_assert_cmpint(try_allocate(f, "hd", 2, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+
+        host_change(f, "--set-numvfs", ETH0, "8", NULL);
+        rescan(f);
+        assert_device_state(f, "hd", ETH0_VF0, "in-use");       /* back, still the port's */
+        assert_device_state(f, "hd", ETH0_VF1, "free");
+        g_assert_cmpuint(capacity(f, "hd"), ==, 8);
+        g_assert_cmpuint(available(f, "hd"), ==, 7);
+        allocate(f, "hd", 2);
+        assert_port_device(f, 2, ETH0_VF1);
+        release(f, 1);
+        release(f, 2);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+}
+
+/* Released while its VF is gone: the original cannot go back yet; once the VF is back, the rescan's retry
+ * restores it and the device is free. */
+static void test_rescan_released_while_lost(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        host_change(f, "--set-numvfs", ETH0, "0", NULL);
+        rescan(f);
+        assert_device_state(f, "hd", ETH0_VF0, "lost");
+        release(f, 1);
+        g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));         /* kept: nothing restored it */
+        g_assert_true(engine_restores_pending(f->engine));
+
+        host_change(f, "--set-numvfs", ETH0, "8", NULL);
+        rescan(f);
+        assert_vf_is(f, "eth0", 0, &original);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_false(state_file_exists(f, "vf", "eth0_vf0"));
+        g_assert_cmpuint(available(f, "hd"), ==, 8);
+}
+
+static void test_rescan_taken_outside(Fixture *f, gconstpointer data) {
+        define_start(f, "hd", HOSTDEV_ETH0);
+        /* taken by someone else (bound to vfio-pci): the pick passes it over and marks it */
+        host_change(f, "--assign", ETH0_VF0, NULL);
+        allocate(f, "hd", 1);
+        assert_port_device(f, 1, ETH0_VF1);
+        assert_device_state(f, "hd", ETH0_VF0, "unavailable");
+        host_change(f, "--assign", "0000:03:02.2", NULL);
+        rescan(f);
+        assert_device_state(f, "hd", "0000:03:02.2", "unavailable");
+        g_assert_cmpuint(available(f, "hd"), ==, 5);
+
+        host_change(f, "--release", ETH0_VF0, "--release", "0000:03:02.2", NULL);
+        rescan(f);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        assert_device_state(f, "hd", "0000:03:02.2", "free");
+        g_assert_cmpuint(available(f, "hd"), ==, 7);
+        release(f, 1);
+}
+
+/* A VF that leaves a netdev pool and comes back is held through the other network at once. */
+static void test_rescan_returning_held_elsewhere(Fixture *f, gconstpointer data) {
+        define_start(f, "hd", HOSTDEV_ETH0);
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        allocate(f, "hd", 1);
+        assert_port_device(f, 1, ETH0_VF0);
+        host_change(f, "--assign", ETH0_VF0, NULL);    /* the guest takes it: its netdev leaves the host */
+        rescan(f);
+        g_assert_cmpuint(capacity(f, "pt"), ==, 7);
+        g_assert_null(device_state(f, "pt", "eth0v0"));
+        assert_device_state(f, "hd", ETH0_VF0, "in-use");
+
+        host_change(f, "--release", ETH0_VF0, NULL);
+        rescan(f);
+        g_assert_cmpuint(capacity(f, "pt"), ==, 8);
+        assert_device_state(f, "pt", "eth0v0", "in-use");
+        g_assert_cmpuint(available(f, "pt"), ==, 7);
+        allocate(f, "pt", 2);
+        assert_port_device(f, 2, "eth0v1");
+        release(f, 1);
+        assert_device_state(f, "pt", "eth0v0", "free");
+        release(f, 2);
+}
+
+#define add_test(path, fn, data) g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown)
+
+int main(int argc, char **argv) {
+        /* the sim hosts and state dirs on tmpfs unless TMPDIR says otherwise: netpool-simhost and the
+         * engine fsync what they write, which on a loaded disk costs ~0.5 s per host */
+        if (!g_getenv("TMPDIR") && access("/dev/shm", W_OK) == 0)
+                g_setenv("TMPDIR", "/dev/shm", TRUE);
+        g_test_init(&argc, &argv, NULL);
+        log_set_max_level(g_test_verbose() ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
+
+        add_test("/engine/network/lifecycle", test_network_lifecycle, NULL);
+        add_test("/engine/port/hostdev", test_hostdev_port, NULL);
+        add_test("/engine/port/hostdev-notify", test_hostdev_notify, NULL);
+        add_test("/engine/port/hybrid", test_hybrid_port, NULL);
+        add_test("/engine/port/passthrough", test_passthrough_port, NULL);
+        add_test("/engine/port/private", test_shared_lower_ports, "private");
+        add_test("/engine/port/vepa", test_shared_lower_ports, "vepa");
+        add_test("/engine/port/bridge", test_shared_lower_ports, "bridge");
+        add_test("/engine/claims/shared-pf", test_claims_across_networks, NULL);
+        add_test("/engine/stop/force-slices", test_stop_force_slices, NULL);
+        add_test("/engine/busy/allocate-retry", test_allocate_busy_retry, NULL);
+        add_test("/engine/busy/allocate-final", test_allocate_busy_final, NULL);
+        add_test("/engine/busy/release-retry", test_release_busy_retry, NULL);
+        add_test("/engine/busy/release-final", test_release_busy_final, NULL);
+        add_test("/engine/restore-failed/undo-retried", test_failed_undo_retried, NULL);
+        add_test("/engine/restore-failed/host-wide", test_restore_failed_host_wide, NULL);
+        add_test("/engine/restore-failed/damaged-record-keeps-mark", test_damaged_record_keeps_mark, NULL);
+        for (size_t i = 0; i < G_N_ELEMENTS(crash_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/engine/recover/%s", crash_cases[i].step);
+
+                add_test(path, test_crash_recovery, &crash_cases[i]);
+        }
+        add_test("/engine/recover/damaged-record", test_crash_recovery_damaged_record, NULL);
+        add_test("/engine/rescan/lost-and-returning", test_rescan_lost_and_returning, NULL);
+        add_test("/engine/rescan/released-while-lost", test_rescan_released_while_lost, NULL);
+        add_test("/engine/rescan/taken-outside", test_rescan_taken_outside, NULL);
+        add_test("/engine/rescan/returning-held-elsewhere", test_rescan_returning_held_elsewhere, NULL);
+        return g_test_run();
+}
