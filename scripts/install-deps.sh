@@ -6,7 +6,8 @@
 # Usage: install-deps.sh [--daemon] [MORE-PACKAGES...]
 #   (default)  building and running the daemon, and everything the test suite needs (scripts/test.sh)
 #   --daemon   building and running the daemon only: compiler, meson, the libraries, dbus, polkit
-#              (scripts/demo.sh; about 110 packages instead of about 360, see README.md)
+#              (scripts/demo.sh). On a fresh minimal Debian 12: 122 packages, 100 MB to download, 400 MB
+#              installed; the default set is 359 packages, 388 MB, 1.6 GB (README.md)
 #   MORE-PACKAGES  installed as well (scripts/bench.sh adds libvirt's)
 # --list prints the packages it would make sure of, one a line, and installs nothing.
 set -euo pipefail
