@@ -24,6 +24,11 @@ command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
         skip "no chromium or chromedriver (Debian packages chromium, chromium-driver)"
 "$PYTHON" -c 'import selenium' 2>/dev/null || skip "no python3-selenium"
 command -v dbus-daemon >/dev/null && command -v busctl >/dev/null || skip "no dbus-daemon or busctl"
+# selenium talks to chromedriver at "localhost"
+getent hosts localhost >/dev/null || {
+        echo "Bail out! the name localhost does not resolve (no /etc/hosts?); selenium reaches chromedriver by it"
+        exit 1
+}
 
 # a short idle time, so that the page meets a daemon that has exited and is activated again
 NP_IDLE=3
