@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Count test cases in meson's testlog.json files (one per build dir run): TAP lines of each test, or the
 test itself when it has none. With several logs the closing line adds them all up; each file after
---reports (a sanitizer report) counts as one failure. Below the closing line, one line per reason a test
-or a test case was skipped, so that a skip is never silent."""
+--reports (a sanitizer report, or the processes a run left behind) counts as one failure. Below the
+closing line, one line per reason a test or a test case was skipped, so that a skip is never silent."""
 import json
 import re
 import sys
@@ -79,7 +79,8 @@ def count_log(tally, path):
 
 def main(args):
     logs = args[:args.index("--reports")] if "--reports" in args else args
-    # --reports FILE...: sanitizer reports of processes outside any test's output, one failure each
+    # --reports FILE...: sanitizer reports of processes outside any test's output, and lists of processes
+    # that outlived a run (scripts/leftover-processes.py), one failure each
     reports = args[args.index("--reports") + 1:] if "--reports" in args else []
     tally = Tally()
     tally.failed += len(reports)

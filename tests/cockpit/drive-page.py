@@ -242,11 +242,16 @@ def port_appears():
     capacity = int(prop("net-a", "Capacity"))
     wait_cell("net-a", "Connections", "1")
     wait_cell("net-a", "Available", str(capacity - 1))
-    wait_for("the port's row", lambda: [r.text for r in css("#np-ports tr[data-port]")
-                                          if "52:54:00:c0:c0:01" in r.text])
-    port_row = css("#np-ports tr[data-port]")[0]
-    uuid = port_row.get_attribute("data-port")
-    assert "vm-cockpit" in port_row.text, port_row.text
+    def port_row():
+        """the port's UUID and its row's text, read in one go: the signals of the allocation re-render the
+        table, and a row found may be gone a moment later (wait_for then looks again)"""
+        for row in css("#np-ports tr[data-port]"):
+            text = row.text
+            if "52:54:00:c0:c0:01" in text:
+                return row.get_attribute("data-port"), text
+        return None
+    uuid, text = wait_for("the port's row", port_row)
+    assert "vm-cockpit" in text, text
     wait_for("the device held by the port", lambda: [d for d in css("#np-devices tr[data-device]")
                                                      if "in-use" in d.text and uuid in d.text])
     assert page_marker_kept(), "the page was reloaded"

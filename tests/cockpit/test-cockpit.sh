@@ -24,6 +24,11 @@ command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
         skip "no chromium or chromedriver (Debian packages chromium, chromium-driver)"
 "$PYTHON" -c 'import selenium' 2>/dev/null || skip "no python3-selenium"
 command -v dbus-daemon >/dev/null && command -v busctl >/dev/null || skip "no dbus-daemon or busctl"
+# selenium talks to chromedriver at "localhost"
+getent hosts localhost >/dev/null || {
+        echo "Bail out! the name localhost does not resolve (no /etc/hosts?); selenium reaches chromedriver by it"
+        exit 1
+}
 
 # a short idle time, so that the page meets a daemon that has exited and is activated again
 NP_IDLE=3
@@ -51,18 +56,55 @@ define net-bad nosuch0          # a PF the host does not have: Start fails with 
 mkdir -p "$NP_DIR/xdg/cockpit" "$NP_DIR/home" "$NP_DIR/home-nobody"
 cp -r "$NETPOOL_SOURCE_ROOT/cockpit" "$NP_DIR/xdg/cockpit/netpool"
 
-ws_pids=()
-trap 'kill "${ws_pids[@]}" 2>/dev/null; np_teardown' EXIT
+# Each cockpit-ws, and the browser's driver, runs in a process group of its own (setsid), which the
+# teardown ends as a whole: cockpit-bridge starts a private session bus (dbus-daemon --print-address
+# --session) and an ssh-agent, which outlive cockpit-ws when only it is killed.
+groups=()
+
+# in_group COMMAND...: COMMAND in the background as the leader of a new session and process group. setsid
+# does not fork here (the background child of a bash without job control leads no group), so $! is the
+# group's id.
+in_group() {
+        setsid "$@" &
+        groups+=($!)
+}
+
+# group_members PGID: the pids of the processes in the group
+group_members() {
+        local stat rest fields
+        for stat in /proc/[0-9]*/stat; do
+                read -r rest 2>/dev/null <"$stat" || continue
+                fields=(${rest##*) })     # after the command name: state, ppid, pgrp, …
+                [ "${fields[2]}" = "$1" ] && { stat=${stat#/proc/}; echo "${stat%/stat}"; }
+        done
+}
+
+# end_groups: SIGTERM to every process of every group, SIGKILL to what is left after 5 s
+end_groups() {
+        local g left
+        [ ${#groups[@]} -gt 0 ] || return 0
+        for g in "${groups[@]}"; do
+                kill -TERM -- "-$g" 2>/dev/null
+        done
+        for _ in $(seq 50); do
+                left=$(for g in "${groups[@]}"; do group_members "$g"; done)
+                [ -z "$left" ] && return 0
+                sleep 0.1
+        done
+        for g in "${groups[@]}"; do
+                kill -KILL -- "-$g" 2>/dev/null
+        done
+}
+trap 'end_groups; np_teardown' EXIT
 
 # start_ws LOG [COMMAND PREFIX...]: a cockpit-ws with a local session on a free port, which it puts in
-# $ws_port (not a command substitution: the trap must see its pid in ws_pids)
+# $ws_port (not a command substitution: the trap must see its group in groups)
 start_ws() {
         local log=$1
         shift
         ws_port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        "$@" env XDG_DATA_DIRS="$NP_DIR/xdg:/usr/local/share:/usr/share" \
-                "$COCKPIT_WS" --local-session=cockpit-bridge --address 127.0.0.1 --port "$ws_port" >"$log" 2>&1 &
-        ws_pids+=($!)
+        in_group "$@" env XDG_DATA_DIRS="$NP_DIR/xdg:/usr/local/share:/usr/share" \
+                "$COCKPIT_WS" --local-session=cockpit-bridge --address 127.0.0.1 --port "$ws_port" >"$log" 2>&1
         for _ in $(seq 100); do
                 "$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
                         "$ws_port" 2>/dev/null && return 0
@@ -90,8 +132,11 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 fi
 
 mkdir -p "$NETPOOL_SCREENSHOT_DIR"
-NP_DIR=$NP_DIR NP_AS_NOBODY="${as_nobody[*]}" "$PYTHON" "$NETPOOL_SOURCE_ROOT/tests/cockpit/drive-page.py" \
+# chromedriver and chromium in a group of their own too, should drive-page.py end without quitting them
+in_group env NP_DIR="$NP_DIR" NP_AS_NOBODY="${as_nobody[*]}" \
+        "$PYTHON" "$NETPOOL_SOURCE_ROOT/tests/cockpit/drive-page.py" \
         "$url_root" "$NETPOOL_SCREENSHOT_DIR" ${url_nobody:+"$url_nobody"}
+wait $!
 rc=$?
 if [ $rc -ne 0 ]; then
         for log in ws.log ws-nobody.log; do

@@ -115,7 +115,14 @@ run_install=()
 installer=$(id -un)
 if [ "$(id -u)" -ne 0 ]; then
         :
-elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+elif ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
+        echo "# installing as root: no setpriv or no user nobody here"
+elif ! setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- \
+                test -r "$NETPOOL_BUILD_ROOT/build.ninja" -a -r "$NETPOOL_SOURCE_ROOT/meson.build"; then
+        # the install plan names files of the build and source trees, which must be nobody's to read
+        echo "# installing as root: nobody cannot read $NETPOOL_SOURCE_ROOT or $NETPOOL_BUILD_ROOT" \
+                "(a tree under a directory closed to others, such as /root)"
+else
         # meson install writes its log into the build dir, which is root's: install from a copy
         echo "# installing from a copy of the build dir"
         installer=nobody
@@ -123,8 +130,6 @@ elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
         chown -R nobody "$INSTALL_HOME"
         build=$INSTALL_HOME/build
         run_install=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --)
-else
-        echo "# installing as root: no setpriv or no user nobody here"
 fi
 DESTDIR=$INSTALL_HOME/root
 check "meson install --destdir, as $installer" \

@@ -25,6 +25,129 @@ fi
 
 np_setup
 
+# lint.py FILE: the exposition FILE against the text format 0.0.4, line by line (prometheus_client's parser
+# lets much through), and against the naming rules that promtool check metrics applies; one line per fault.
+# promtool itself comes only with Debian's prometheus, the server: 96 MB, and a service that its
+# installation starts; so the test checks those rules here, and runs on every machine.
+cat >"$NP_DIR/lint.py" <<'EOP'
+import re
+import sys
+
+NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LABEL = r"[a-zA-Z_][a-zA-Z0-9_]*"
+VALUE = r'"(?:[^"\\\n]|\\[\\"n])*"'
+SAMPLE = re.compile(r"^(%s)(?:\{((?:\s*%s\s*=\s*%s\s*,)*\s*(?:%s\s*=\s*%s)?\s*)\})?[ \t]+(\S+)(?:[ \t]+(-?\d+))?[ \t]*$"
+                    % (NAME, LABEL, VALUE, LABEL, VALUE))
+PAIR = re.compile(r"(%s)\s*=\s*(%s)" % (LABEL, VALUE))
+HELP = re.compile(r"^# HELP (%s)(?: ((?:[^\\]|\\[\\n])*))?$" % NAME)
+TYPE = re.compile(r"^# TYPE (%s) (counter|gauge|histogram|summary|untyped)$" % NAME)
+KEYWORD = re.compile(r"^#[ \t]+(HELP|TYPE)\b")
+NOT_BASE_UNITS = {"milliseconds": "seconds", "microseconds": "seconds", "nanoseconds": "seconds",
+                  "minutes": "seconds", "hours": "seconds", "days": "seconds", "weeks": "seconds",
+                  "kilobytes": "bytes", "megabytes": "bytes", "gigabytes": "bytes", "bits": "bytes",
+                  "percent": "ratio", "fahrenheit": "celsius"}
+ABBREVIATIONS = {"ms", "us", "ns", "sec", "secs", "min", "mins", "hr", "hrs", "kb", "mb", "gb", "kib", "mib", "gib",
+                 "pct", "perc"}
+SUFFIX_FAMILY = {"histogram": ("_bucket", "_count", "_sum"), "summary": ("_count", "_sum")}
+
+
+def family_of(sample, types):
+    """The family a sample belongs to: its own name, or that of the histogram/summary it is a series of."""
+    for t, suffixes in SUFFIX_FAMILY.items():
+        for suffix in suffixes:
+            base = sample[:-len(suffix)] if sample.endswith(suffix) else None
+            if base and types.get(base) == t:
+                return base
+    return sample
+
+
+def lint(text):
+    problems, helps, types, seen, series = [], {}, {}, [], set()
+    if text and not text.endswith("\n"):
+        problems.append("the last line does not end with a newline")
+    for n, line in enumerate(text.splitlines(), 1):
+        where = "line %d" % n
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            if not KEYWORD.match(line):
+                continue        # a comment
+            m = HELP.match(line) or TYPE.match(line)
+            if not m:
+                problems.append("%s: malformed HELP or TYPE: %r" % (where, line))
+                continue
+            name, is_help = m.group(1), line.startswith("# HELP")
+            table = helps if is_help else types
+            if name in table:
+                problems.append("%s: a second %s for %s" % (where, "HELP" if is_help else "TYPE", name))
+            if name in seen:
+                problems.append("%s: %s of %s after its samples" % (where, "HELP" if is_help else "TYPE", name))
+            table[name] = m.group(2)
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            problems.append("%s: not a sample line: %r" % (where, line))
+            continue
+        name, labels, value = m.group(1), m.group(2) or "", m.group(3)
+        try:
+            float(value)
+        except ValueError:
+            problems.append("%s: %r is not a number" % (where, value))
+        family = family_of(name, types)
+        if seen and seen[-1] != family and family in seen:
+            problems.append("%s: the samples of %s are not together" % (where, family))
+        if not seen or seen[-1] != family:
+            seen.append(family)
+        pairs = PAIR.findall(labels)
+        names = [k for k, _ in pairs]
+        if len(set(names)) != len(names):
+            problems.append("%s: a label twice" % where)
+        key = (name, tuple(sorted(pairs)))
+        if key in series:
+            problems.append("%s: the series %s{%s} twice" % (where, name, labels))
+        series.add(key)
+        for label in names:
+            if label.startswith("__"):
+                problems.append("%s: label %s: names beginning with __ are reserved" % (where, label))
+            if label in ("le", "quantile") and types.get(family) not in ("histogram", "summary"):
+                problems.append("%s: label %s is reserved for histograms and summaries" % (where, label))
+            if label != label.lower():
+                problems.append("%s: label %s is not snake_case" % (where, label))
+    for family in dict.fromkeys(seen):
+        kind = types.get(family, "untyped")
+        words = family.split("_")
+        if family not in helps or not helps[family]:
+            problems.append("%s: no HELP" % family)
+        if family not in types:
+            problems.append("%s: no TYPE" % family)
+        if kind == "counter" and not family.endswith("_total"):
+            problems.append("%s: a counter's name ends in _total" % family)
+        if kind != "counter" and family.endswith("_total"):
+            problems.append("%s: only a counter's name ends in _total" % family)
+        if ":" in family:
+            problems.append("%s: ':' is for recording rules" % family)
+        if family != family.lower():
+            problems.append("%s: not snake_case" % family)
+        for t in ("counter", "gauge", "histogram", "summary", "untyped"):
+            if t in words:
+                problems.append("%s: the name says its type (%s)" % (family, t))
+        for w in words[1:]:     # the first word is the namespace
+            if w in NOT_BASE_UNITS:
+                problems.append("%s: %s is not a base unit (%s)" % (family, w, NOT_BASE_UNITS[w]))
+            if w.lower() in ABBREVIATIONS:
+                problems.append("%s: %s is an abbreviated unit" % (family, w))
+        if kind not in SUFFIX_FAMILY:
+            for suffix in ("_bucket", "_count", "_sum"):
+                if family.endswith(suffix):
+                    problems.append("%s: %s is reserved for histograms and summaries" % (family, suffix))
+    return problems
+
+
+found = lint(open(sys.argv[1]).read())
+print("\n".join(found))
+sys.exit(1 if found else 0)
+EOP
+
 M=/org/netpool1
 SRIOV_UUID=4b6e2f0c-2a57-4d8e-9a51-0a8a0b0c0d21
 TINY_UUID=4b6e2f0c-2a57-4d8e-9a51-0a8a0b0c0d22
@@ -268,13 +391,37 @@ netpool_network_devices{network=sriov-a,state=lost} 0
 netpool_network_devices{network=sriov-a,state=restore-failed} 0
 $tiny_in_use"
 
-# Prometheus' own linter (naming conventions, HELP, TYPE), where Debian's prometheus package is installed;
-# it is not installed for the tests (a server and its web assets), so this is skipped in CI
-if command -v promtool >/dev/null; then
-        check "promtool check metrics finds nothing to say" promtool check metrics <"$NP_DIR/metrics.prom"
-else
-        ok "promtool check metrics # SKIP no promtool (Debian: prometheus)"
-fi
+# The text format line by line and Prometheus' naming rules, the ones promtool check metrics lints
+check "the exposition keeps the text format and Prometheus' naming rules" "$PY" "$NP_DIR/lint.py" "$NP_DIR/metrics.prom"
+# ... and the lint finds each fault it looks for
+lint_finds() {  # lint_finds FAULT EXPOSITION
+        printf '%s\n' "$2" >"$NP_DIR/bad.prom"
+        if "$PY" "$NP_DIR/lint.py" "$NP_DIR/bad.prom" >"$NP_DIR/lint.out" && [ ! -s "$NP_DIR/lint.out" ]; then
+                not_ok "the lint finds: $1 (it found nothing)"
+        elif grep -qF -- "$1" "$NP_DIR/lint.out"; then
+                ok "the lint finds: $1"
+        else
+                not_ok "the lint finds: $1"
+                sed 's/^/# /' "$NP_DIR/lint.out"
+        fi
+}
+h='# HELP netpool_x_total X'
+lint_finds "a counter's name ends in _total" $'# HELP netpool_x X\n# TYPE netpool_x counter\nnetpool_x 1'
+lint_finds "only a counter's name ends in _total" $'# HELP netpool_x_total X\n# TYPE netpool_x_total gauge\nnetpool_x_total 1'
+lint_finds "netpool_x_total: no HELP" $'# TYPE netpool_x_total counter\nnetpool_x_total 1'
+lint_finds "netpool_x_total: no TYPE" $'# HELP netpool_x_total X\nnetpool_x_total 1'
+lint_finds "TYPE of netpool_x_total after its samples" "$h"$'\nnetpool_x_total 1\n# TYPE netpool_x_total counter'
+lint_finds "not snake_case" $'# HELP netpool_xCount X\n# TYPE netpool_xCount gauge\nnetpool_xCount 1'
+lint_finds "label netName is not snake_case" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnetpool_x{netName="a"} 1'
+lint_finds "milliseconds is not a base unit" $'# HELP netpool_x_milliseconds X\n# TYPE netpool_x_milliseconds gauge\nnetpool_x_milliseconds 1'
+lint_finds "ms is an abbreviated unit" $'# HELP netpool_x_ms X\n# TYPE netpool_x_ms gauge\nnetpool_x_ms 1'
+lint_finds "the name says its type" $'# HELP netpool_x_gauge X\n# TYPE netpool_x_gauge gauge\nnetpool_x_gauge 1'
+lint_finds "_count is reserved" $'# HELP netpool_x_count X\n# TYPE netpool_x_count gauge\nnetpool_x_count 1'
+lint_finds "label le is reserved" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnetpool_x{le="1"} 1'
+lint_finds "the series netpool_x_total" "$h"$'\n# TYPE netpool_x_total counter\nnetpool_x_total 1\nnetpool_x_total 2'
+lint_finds "are not together" $'# HELP netpool_a A\n# TYPE netpool_a gauge\n# HELP netpool_b B\n# TYPE netpool_b gauge\nnetpool_a{n="1"} 1\nnetpool_b 1\nnetpool_a{n="2"} 1'
+lint_finds "not a sample line" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnetpool_x{n="a\\q"} 1'
+lint_finds "is not a number" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnetpool_x one'
 
 # ==== a restore that fails at Release: the device is restore-failed, one restore pending ====
 P2_VF=$(np_ctl --json devices sriov-a | "$PY" -c '

@@ -12,14 +12,15 @@
 #
 # Environment: NETPOOL_TESTBED_TIMEOUT (the test boot, default 900 s), NETPOOL_TESTBED_KVM_TIMEOUT (the KVM
 # probe boot, default 15 s), NETPOOL_TESTBED_ACCEL=tcg (no KVM probe), NETPOOL_TESTBED_MIRROR (debootstrap's
-# Debian mirror, default http://deb.debian.org/debian).
+# Debian mirror; by default the one this machine's apt sources name, see debian-mirror.sh).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
 
 cache=$1 guest_test=$2 igb_discover=$3 netpoold=$4 netpoolctl=$5 service_file=$6 policy_file=$7
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-900}
 kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-15}
 suite=trixie
-mirror=${NETPOOL_TESTBED_MIRROR:-http://deb.debian.org/debian}
+mirror=${NETPOOL_TESTBED_MIRROR:-$(debian_mirror)}
 qemu_root=$cache/qemu-$suite
 # in this order: igb needs dca and i2c-algo-bit; vfio-pci needs the rest of the vfio stack
 modules=(dca i2c-algo-bit igb igbvf irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci)
@@ -115,10 +116,12 @@ build_guest_files() {
         rm -rf "$work" "$cache/debs"
 }
 
-# Debian 13's qemu in a chroot of its own, made by debootstrap from Debian's mirror
+# Debian 13's qemu in a chroot of its own, made by debootstrap from the machine's Debian mirror
 build_qemu_root() {
         local s=$SECONDS
         rm -rf "$qemu_root.tmp"
+        [ -n "$mirror" ] || skip "no Debian mirror among apt's sources (/etc/apt/sources.list," \
+                "sources.list.d/*.list, *.sources) for debootstrap; set NETPOOL_TESTBED_MIRROR"
         log "debootstrap $suite with qemu-system-x86 from $mirror (about a minute, once)"
         if ! debootstrap --variant=minbase --include=qemu-system-x86 "$suite" "$qemu_root.tmp" "$mirror" \
                 >"$cache/debootstrap.log" 2>&1; then
