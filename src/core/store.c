@@ -45,6 +45,8 @@ int store_open(const char *config_dir, const char *state_dir, Store **ret) {
                         return r;
                 remove_stale_temporaries(dirs[i]);
         }
+        /* STATE's own files (statistics, autostarted) and CONFIG's definitions are written there */
+        remove_stale_temporaries(state_dir);
         remove_stale_temporaries(config_dir);
         *ret = g_steal_pointer(&s);
         return 0;

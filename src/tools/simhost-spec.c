@@ -101,7 +101,10 @@ static int split_keys(const char *text, GHashTable *values, char **reterr) {
                                 return -EINVAL;
                         }
                         char *joined = g_strconcat(g_hash_table_lookup(values, last_key), ",", words[i], NULL);
-                        g_hash_table_replace(values, g_strdup(last_key), joined);
+
+                        /* insert, not replace: an existing key is kept (last_key points to it), only the
+                         * value is swapped */
+                        g_hash_table_insert(values, g_strdup(last_key), joined);
                         continue;
                 }
                 key = g_strndup(words[i], (gsize) (eq - words[i]));

@@ -186,13 +186,20 @@ static void test_atomic_write_leaves_no_temporary(Fixture *f, gconstpointer data
 static void test_stale_temporaries_removed(Fixture *f, gconstpointer data) {
         g_autofree char *stale = g_build_filename(f->config, ".#a.xml.AbC123", NULL);
         g_autofree char *ports = g_build_filename(f->state, "ports", ".#u.xml.XyZ789", NULL);
+        /* the state dir's own files (statistics, autostarted) are written atomically too */
+        g_autofree char *root = g_build_filename(f->state, ".#statistics.4242", NULL);
+        g_autofree char *autostart = g_build_filename(f->config, "autostart", ".#net-a.4242", NULL);
+        g_autofree char *vf = g_build_filename(f->state, "vf", ".#eth0_vf1.xml.4242", NULL);
+        g_autofree char *live = g_build_filename(f->state, "networks", ".#net-a.xml.4242", NULL);
+        const char *const all[] = { stale, ports, root, autostart, vf, live };
         Store *again = NULL;
 
-        g_assert_true(g_file_set_contents(stale, "<netw", -1, NULL));
-        g_assert_true(g_file_set_contents(ports, "<port", -1, NULL));
+        for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+                g_assert_true(g_file_set_contents(all[i], "<half", -1, NULL));
         g_assert_cmpint(store_open(f->config, f->state, &again), ==, 0);
-        g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
-        g_assert_false(g_file_test(ports, G_FILE_TEST_EXISTS));
+        for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+                if (g_file_test(all[i], G_FILE_TEST_EXISTS))
+                        g_error("%s survived the sweep", all[i]);
         store_free(again);
 }
 

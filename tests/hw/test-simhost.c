@@ -325,6 +325,26 @@ static void test_changes(void) {
         g_assert_false(exists(R, "vfstate/0000:0b:00.0"));
 }
 
+/* A list of three words or more (simhost.md's nonetdev=1,3,5), and changing such a host afterwards: the
+ * host record keeps lists in that form and is parsed again by every change. */
+static void test_long_lists(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=ens1,name2=ens1d1,bdf=0000:05:00.0,model=cx3,vfs=8,"
+                                             "nonetdev=1,3,5,port2=2,4,6", NULL);
+        const char *R = d->path;
+
+        for (unsigned vf = 1; vf <= 5; vf += 2) {
+                g_autofree char *net = g_strdup_printf("sys/devices/pci0000:00/0000:05:00.%u/net", vf + 1);
+
+                g_assert_false(exists(R, net));
+        }
+        g_assert_true(exists(R, "sys/class/net/ens1d1v2"));
+        g_assert_true(exists(R, "sys/class/net/ens1d1v6"));
+        test_simhost(R, "--quiet", "--link", "ens1", "down", NULL);     /* reads the host record back */
+        assert_line(R, "sys/class/net/ens1/operstate", "down");
+        test_simhost(R, "--quiet", "--set-numvfs", "0000:05:00.0", "7", NULL);
+        g_assert_true(exists(R, "sys/class/net/ens1d1v6"));
+}
+
 static void test_help(void) {
         const char *args[] = { "--help", NULL };
         g_autofree char *out = NULL;
@@ -343,6 +363,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/simhost/bad-usage", test_bad_usage);
         g_test_add_func("/hw/simhost/force", test_force);
         g_test_add_func("/hw/simhost/changes", test_changes);
+        g_test_add_func("/hw/simhost/long-lists", test_long_lists);
         g_test_add_func("/hw/simhost/help", test_help);
         return g_test_run();
 }
