@@ -14,6 +14,7 @@ packages=(
         valgrind                        # the daemon of test-valgrind.sh
         debootstrap dbus                # tests/kernel igb testbed: Debian 13's qemu; the bus's launch helper
         python3-prometheus-client       # its parser reads netpoolctl metrics (test-metrics.sh)
+        python3-dbus                    # the chaos test's client (tests/chaos/chaos.py)
         clang libclang-rt-14-dev        # libFuzzer and clang's sanitizer runtimes (tests/fuzz, -Dfuzzing=true)
         cockpit-ws cockpit-bridge chromium chromium-driver python3-selenium  # the Cockpit page in a real browser (tests/cockpit)
         "$@"
