@@ -294,13 +294,24 @@ char *portdef_plug_check(const PortDef *def) {
         return problem;
 }
 
+bool port_plug_takes_netdev_settings(PortPlugType t) {
+        return t == PORT_PLUG_HOSTDEV_PCI || t == PORT_PLUG_HYBRID;
+}
+
+bool portdef_has_netdev_settings(const PortDef *def) {
+        for (unsigned i = 0; i < PORT_NETDEV_MAX; i++)
+                if (def->netdevs[i].present)
+                        return true;
+        return false;
+}
+
 static char *netdev_problem(const PortDef *def, const PortNetdev *nd) {
         const char *problem;
 
         if (!nd->present)
                 return nd->mac[0] || nd->vlan ? g_strdup("has settings but is not marked present") : NULL;
-        if (def->plug_type == PORT_PLUG_DIRECT || def->plug_type == PORT_PLUG_BRIDGE ||
-            def->plug_type == PORT_PLUG_NETWORK)
+        /* no plug yet (Allocate's input): the network decides, through the same rule */
+        if (def->plug_type != PORT_PLUG_NONE && !port_plug_takes_netdev_settings(def->plug_type))
                 return g_strdup_printf("per-port settings apply to hostdev-pci and hybrid plugs, "
                                        "not to a plug of type '%s'",
                                        port_plug_type_to_string(def->plug_type));

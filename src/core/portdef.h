@@ -133,6 +133,11 @@ const char *port_owner_name_rule_broken(const char *name);
 bool port_plug_type_has(PortPlugType t, const char *name);
 /* The plug of def->plug_type: required parts there, unused parts clear, values valid. g_malloc'd. */
 char *portdef_plug_check(const PortDef *def);
+/* Whether a port with a plug of type t may carry <netdev port='N'> settings: hostdev-pci and hybrid, the
+ * plugs of a VF handed whole to a guest. The one rule for Allocate and for reading a port record back. */
+bool port_plug_takes_netdev_settings(PortPlugType t);
+/* Whether def has <netdev port='N'> settings. */
+bool portdef_has_netdev_settings(const PortDef *def);
 /* Per-port netdevs: MACs and VLANs valid, not the same MAC twice, a plug that has such ports.
  * *ret_port (may be NULL) gets the port number (1 or 2) the problem is about. g_malloc'd. */
 char *portdef_netdevs_check(const PortDef *def, unsigned *ret_port);

@@ -147,11 +147,63 @@ void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
         }
 }
 
-void engine_pool_mark_claims(Engine *e, Pool *pool, const char *network) {
+/* ---- restore-failed: a VF whose original is not back is handed out by no network ---- */
+
+/* Returns: whether d's state changed. A device a port holds, or that vanished under one, keeps its state: the
+ * mark applies when it is free again. */
+static bool device_set_restore_failed(Pool *pool, PoolDevice *d, bool failed) {
+        if (failed) {
+                if (d->connections > 0 || d->state == DEVICE_STATE_LOST || d->state == DEVICE_STATE_RESTORE_FAILED)
+                        return false;
+                pool_device_set_state(pool, d, DEVICE_STATE_RESTORE_FAILED);
+                return true;
+        }
+        if (d->state != DEVICE_STATE_RESTORE_FAILED)
+                return false;
+        /* free; a pick or the next rescan marks it unavailable if the host took it meanwhile */
+        pool_device_set_state(pool, d, DEVICE_STATE_FREE);
+        return true;
+}
+
+static void restore_failed_propagate(Engine *e, const char *key, bool failed) {
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Network *m = v;
+                PoolDevice *o = m->active && m->pool ? pool_find_by_key(m->pool, key) : NULL;
+
+                if (!o || !device_set_restore_failed(m->pool, o, failed))
+                        continue;
+                engine_save_live(e, m);
+                engine_emit(e, m, NULL, ENGINE_EVENT_NETWORK_CHANGED);
+        }
+}
+
+void engine_restore_failed_mark(Engine *e, const char *key) {
+        e->restores_pending = true;
+        g_hash_table_add(e->restore_failed, g_strdup(key));
+        restore_failed_propagate(e, key, true);
+}
+
+void engine_restore_failed_clear(Engine *e, const char *key) {
+        if (!g_hash_table_remove(e->restore_failed, key))
+                return;
+        restore_failed_propagate(e, key, false);
+}
+
+bool engine_restore_failed_has(Engine *e, const char *key) {
+        return g_hash_table_contains(e->restore_failed, key);
+}
+
+void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network) {
         for (guint i = 0; i < pool->devices->len; i++) {
                 PoolDevice *d = pool->devices->pdata[i];
 
                 pool_device_set_held_elsewhere(pool, d, engine_claim_blocks(e, d, network));
+                if (engine_restore_failed_has(e, pool_device_key(d)))
+                        (void) device_set_restore_failed(pool, d, true);
         }
 }
 

@@ -16,6 +16,8 @@ struct Engine {
                                          * it: a device is held through one network at a time */
         GHashTable *holders;            /* "network/device id" -> GHashTable set of the UUIDs of the ports
                                          * that hold that device (several in private/vepa/bridge) */
+        GHashTable *restore_failed;     /* device keys (pool_device_key()) of VFs whose original configuration
+                                         * is not back yet: host-wide, so that no network hands one out */
         bool restores_logged;           /* damaged VF records were reported once */
         bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */
         EngineObserver observer;
@@ -46,8 +48,15 @@ const char *engine_claim_holder(Engine *e, const PoolDevice *d);
 /* The claim lasts while the device has connections in network; the other active networks whose pools hold
  * the device see it held elsewhere meanwhile (not available, shown in-use). */
 void engine_claim_update(Engine *e, const PoolDevice *d, const char *network);
-/* A pool built or rescanned for network: mark what ports of other networks hold. */
-void engine_pool_mark_claims(Engine *e, Pool *pool, const char *network);
+/* A pool built, loaded or rescanned for network: mark what must hold across networks — the devices ports of
+ * other networks hold, and the restore-failed ones. */
+void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network);
+
+/* Restore-failed is a fact about a device, not about one pool: marking or clearing it (by device key)
+ * changes every active pool that has the device, whose live records are written and changes announced. */
+void engine_restore_failed_mark(Engine *e, const char *key);
+void engine_restore_failed_clear(Engine *e, const char *key);
+bool engine_restore_failed_has(Engine *e, const char *key);
 
 /* The ports holding a device: added when a port is counted on it, removed when it leaves; the device
  * shows one that still holds it. */

@@ -92,13 +92,27 @@ static PortPciDriver plug_driver(const NetDef *def) {
         return d < 0 ? PORT_PCI_DRIVER_NONE : d;
 }
 
+/* The plug a network's ports get: a host bridge network without a pool gives bridge plugs. */
+static PortPlugType network_plug_type(const NetDef *def, bool has_device) {
+        switch (def->mode) {
+        case FORWARD_MODE_HOSTDEV:
+                return PORT_PLUG_HOSTDEV_PCI;
+        case FORWARD_MODE_HYBRID:
+                return PORT_PLUG_HYBRID;
+        case FORWARD_MODE_BRIDGE:
+                return has_device ? PORT_PLUG_DIRECT : PORT_PLUG_BRIDGE;
+        default:
+                return PORT_PLUG_DIRECT;
+        }
+}
+
 static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, EngineError *err) {
         PortPlug *plug = &pd->plug;
 
-        switch (def->mode) {
-        case FORWARD_MODE_HOSTDEV:
-        case FORWARD_MODE_HYBRID:
-                pd->plug_type = def->mode == FORWARD_MODE_HOSTDEV ? PORT_PLUG_HOSTDEV_PCI : PORT_PLUG_HYBRID;
+        pd->plug_type = network_plug_type(def, d != NULL);
+        switch (pd->plug_type) {
+        case PORT_PLUG_HOSTDEV_PCI:
+        case PORT_PLUG_HYBRID:
                 plug->managed = def->managed == TRISTATE_YES ? TRISTATE_YES : TRISTATE_NO;
                 plug->driver = plug_driver(def);
                 if (pci_addr_from_string(d->pci_address, &plug->address) < 0)
@@ -111,18 +125,13 @@ static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, E
                                 plug->driver = PORT_PCI_DRIVER_VFIO;
                 }
                 return 0;
-        case FORWARD_MODE_BRIDGE:
-                if (!d) {
-                        pd->plug_type = PORT_PLUG_BRIDGE;
-                        plug->bridge = g_strdup(def->bridge_name);
-                        plug->mac_table_manager = port_mac_table_manager_from_string(def->mac_table_manager);
-                        if (plug->mac_table_manager < 0)
-                                plug->mac_table_manager = PORT_MAC_TABLE_MANAGER_DEFAULT;
-                        return 0;
-                }
-                _fallthrough_;
+        case PORT_PLUG_BRIDGE:
+                plug->bridge = g_strdup(def->bridge_name);
+                plug->mac_table_manager = port_mac_table_manager_from_string(def->mac_table_manager);
+                if (plug->mac_table_manager < 0)
+                        plug->mac_table_manager = PORT_MAC_TABLE_MANAGER_DEFAULT;
+                return 0;
         default:
-                pd->plug_type = PORT_PLUG_DIRECT;
                 plug->dev = g_strdup(d->netdev);
                 plug->mode = port_macvtap_mode_from_string(forward_mode_to_string(def->mode));
                 return 0;
@@ -157,6 +166,21 @@ static int lookup_vf_and_pf(Engine *e, const PoolDevice *d, HwFunction **ret_vf,
         *ret_vf = g_steal_pointer(&vf);
         *ret_pf = g_steal_pointer(&pf);
         return 0;
+}
+
+bool engine_device_has_record(Engine *e, const PoolDevice *d) {
+        g_autoptr(HwFunction) vf = NULL, pf = NULL;
+
+        if (d->vf_index < 0 || !d->pci_address || lookup_vf_and_pf(e, d, &vf, &pf) < 0)
+                return false;
+        for (guint i = 0; i < pf->netdevs->len; i++) {
+                const HwNetdev *nd = pf->netdevs->pdata[i];
+                VfTarget t = { .pf_netdev = nd->name, .vf = (unsigned) d->vf_index };
+
+                if (vf_config_has_record(e->store->vf_dir, &t))
+                        return true;
+        }
+        return false;
 }
 
 /* Port i (0-based) of a dual-port VF: a netdev of the VF and of its PF on that port. */
@@ -205,6 +229,11 @@ int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError
                 }
                 if (!own && vf->netdevs->len > 0)
                         own = vf->netdevs->pdata[0];
+                /* A VF with a netdev on each port has an original per port, each recorded under its own PF
+                 * netdev: looking under the other name would take the other port's. A single-port VF has one,
+                 * which may sit under either name. */
+                if (vf_has_port(pf, vf, 0) && vf_has_port(pf, vf, 1))
+                        alt = NULL;
                 port_add_vf(port, d->pf_netdev, alt ? alt->name : NULL, (unsigned) d->vf_index,
                             own ? own->name : NULL);
                 return 0;
@@ -281,12 +310,10 @@ int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCa
 }
 
 /* Mark a device whose VF could not be put back: the retries restore it, and until then it takes no port. */
-static void mark_restore_failed(Engine *e, Network *n, PoolDevice *d) {
+static void mark_restore_failed(Engine *e, PoolDevice *d) {
         e->restores_pending = true;
-        if (!d)
-                return;
-        pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
-        engine_save_live(e, n);
+        if (d)
+                engine_restore_failed_mark(e, pool_device_key(d));
 }
 
 /* After a failed apply of VF i: undo VFs 0..i-1. When an undo failed, or VF i kept its record (its own
@@ -297,7 +324,7 @@ static void undo_failed_apply(Engine *e, Network *n, PoolDevice *d, Port *port, 
         if (engine_port_restore_vfs(e, port, i, &call_final, &undo) != 0 || stuck) {
                 log_warning("port %s: a VF could not be put back after a failed allocation; netpool retries",
                             port_uuid(port));
-                mark_restore_failed(e, n, d);
+                mark_restore_failed(e, d);
         }
 }
 
@@ -345,13 +372,42 @@ bool engine_device_usable(Engine *e, const PoolDevice *d) {
         return hw_lookup_netdev(e->hw, d->netdev, &nd, NULL) >= 0;
 }
 
-static unsigned pool_in_use(const Pool *p) {
-        unsigned n = 0;
+/* Why a pool has nothing to hand out: how many devices are in use and how many are out for another reason.
+ * Counted only when a pick failed. */
+typedef struct PoolTally {
+        unsigned in_use, unavailable, lost, restore_failed;
+} PoolTally;
 
-        for (guint i = 0; i < p->devices->len; i++)
-                if (((const PoolDevice *) p->devices->pdata[i])->connections > 0)
-                        n++;
-        return n;
+static PoolTally pool_tally(const Pool *p) {
+        PoolTally t = {};
+
+        for (guint i = 0; i < p->devices->len; i++) {
+                const PoolDevice *d = p->devices->pdata[i];
+
+                if (d->connections > 0)
+                        t.in_use++;
+                else if (d->state == DEVICE_STATE_UNAVAILABLE)
+                        t.unavailable++;
+                else if (d->state == DEVICE_STATE_LOST)
+                        t.lost++;
+                else if (d->state == DEVICE_STATE_RESTORE_FAILED)
+                        t.restore_failed++;
+        }
+        return t;
+}
+
+/* "; 1 unavailable (gone or taken outside netpool), 1 restore-failed (…)", or "" */
+static char *pool_tally_others(const PoolTally *t) {
+        GString *out = g_string_new(NULL);
+
+        if (t->unavailable > 0)
+                g_string_append_printf(out, "; %u unavailable (gone, or taken outside netpool)", t->unavailable);
+        if (t->lost > 0)
+                g_string_append_printf(out, "; %u lost (vanished while a port held it)", t->lost);
+        if (t->restore_failed > 0)
+                g_string_append_printf(out, "; %u restore-failed (the original configuration could not be "
+                                       "put back yet; netpool retries)", t->restore_failed);
+        return g_string_free(out, FALSE);
 }
 
 /* What a pick must respect besides the pool's own order. */
@@ -412,12 +468,15 @@ static int pick_failed(const Network *n, const PickRules *rules, EngineError *er
         }
         if (rules->skipped_single_port > 0)
                 return pick_failed_port_settings(rules, err);
+        PoolTally t = pool_tally(p);
+        g_autofree char *others = pool_tally_others(&t);
+
         if (elsewhere > 0)
                 return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use "
-                            "(%u of them through other networks)", network_name(n),
-                            pool_in_use(p) + elsewhere, pool_capacity(p), elsewhere);
-        return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use",
-                    network_name(n), pool_in_use(p), pool_capacity(p));
+                            "(%u of them through other networks)%s", network_name(n),
+                            t.in_use + elsewhere, pool_capacity(p), elsewhere, others);
+        return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device: %u of %u in use%s",
+                    network_name(n), t.in_use, pool_capacity(p), others);
 }
 
 static int pick_device(Engine *e, Network *n, const PortDef *pd, PoolDevice **ret, EngineError *err) {
@@ -479,7 +538,15 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
 static int save_port(Engine *e, Port *port, PortPhase phase, EngineError *err) {
         PortPhase was = port->phase;
         g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
+        g_autofree char *unreadable = portdef_netdevs_check(port->def, NULL);
         int r;
+
+        /* what the reader would refuse after a restart is never written, nor acknowledged */
+        if (!unreadable)
+                unreadable = portdef_plug_check(port->def);
+        if (unreadable)
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "port %s: not recorded, its record could not be "
+                            "read back: %s", port_uuid(port), unreadable);
 
         port->phase = phase;
         r = store_save_port(e->store, port);
@@ -515,11 +582,20 @@ static int check_shared_lower_settings(const Network *n, const PortDef *pd, Engi
                 return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) shares its devices between "
                             "guests through macvtap and does not reconfigure them: a port <vlan> cannot be "
                             "applied there", network_name(n), forward_mode_to_string(n->def->mode));
-        if (pd->netdevs[0].present || pd->netdevs[1].present)
-                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) does not reconfigure its "
-                            "devices: <netdev port=…> settings apply only to hostdev networks", network_name(n),
-                            forward_mode_to_string(n->def->mode));
         return 0;
+}
+
+/* <netdev port='N'> settings: only where the plug can carry them (the rule the record reader applies), so
+ * that what Allocate acknowledges can always be read back after a restart. */
+static int check_netdev_settings_fit(const Network *n, const PortDef *pd, EngineError *err) {
+        PortPlugType plug = network_plug_type(n->def, n->pool != NULL);
+
+        if (!portdef_has_netdev_settings(pd) || port_plug_takes_netdev_settings(plug))
+                return 0;
+        return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) gives its ports %s plugs: <netdev "
+                    "port=…> settings apply only to hostdev and pci-passthrough-hybrid networks, whose VFs are "
+                    "handed to the guest whole", network_name(n), forward_mode_to_string(n->def->mode),
+                    port_plug_type_to_string(plug));
 }
 
 /* The port for a device: its plug and the VFs it configures. */
@@ -551,6 +627,8 @@ static int allocate_prepare(Engine *e, Network *n, const char *xml, PortDef **re
                 r = parse_port(xml, /* want_plug= */ false, &pd, err);
         if (r == 0)
                 r = check_shared_lower_settings(n, pd, err);
+        if (r == 0)
+                r = check_netdev_settings_fit(n, pd, err);
         if (r != 0)
                 return r;
         if (!pd->uuid[0])
@@ -594,7 +672,7 @@ int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *ca
                 g_auto(EngineError) undo = {};
 
                 if (engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &undo) != 0)
-                        mark_restore_failed(e, n, d);
+                        mark_restore_failed(e, d);
                 (void) store_remove_port(e->store, port_uuid(port));
                 return r;
         }
@@ -698,8 +776,12 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         r = save_port(e, port, PORT_PHASE_ACTIVE, err);
         if (r != 0)
                 return r;
-        if (d && (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED))
-                pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);   /* a guest has it: it is there */
+        if (d) {
+                /* a guest has it: it is there, and its records are the port's now, restored at its Release */
+                engine_restore_failed_clear(e, pool_device_key(d));
+                if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_RESTORE_FAILED)
+                        pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);
+        }
         log_info("network '%s': port %s re-registered on '%s'", network_name(n), port_uuid(port), port->device);
         *ret = port;
         engine_port_register(e, n, g_steal_pointer(&port), d);
@@ -720,14 +802,16 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
         if (d) {
                 pool_device_connect(n->pool, d, -1);
                 engine_holders_remove(e, n, d, port_uuid(port));
-                if (restore_failed)
-                        pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
                 engine_claim_update(e, d, network_name(n));
-                if (restore_failed)
-                        engine_save_live(e, n);
         }
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
         g_hash_table_remove(e->ports, port_uuid(port));
+        /* host-wide: every network that has the device learns whether its original is back (a record left,
+         * such as the other port's of a dual-port VF, keeps it out until the retry restores it) */
+        if (d && d->connections == 0 && (restore_failed || engine_device_has_record(e, d)))
+                engine_restore_failed_mark(e, pool_device_key(d));
+        else if (d && d->connections == 0)
+                engine_restore_failed_clear(e, pool_device_key(d));
         if (n)
                 engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
 }

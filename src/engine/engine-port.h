@@ -10,6 +10,9 @@ struct VfTarget;
 bool engine_device_usable(Engine *e, const PoolDevice *d);
 /* Whether the device can carry the port's <netdev port='N'> settings (a netdev on each port asked for). */
 bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const PortDef *pd);
+/* Whether a VF record of the device is on disk under any netdev of its PF: an original not back yet (a
+ * dual-port VF has one record per port). */
+bool engine_device_has_record(Engine *e, const PoolDevice *d);
 /* Count the port on its device (d may be NULL) and keep it in the books. Takes port. */
 void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d);
 /* The VFs a port on device d configures, added to port->vfs. */

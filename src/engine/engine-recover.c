@@ -30,7 +30,7 @@ static void recover_port(Engine *e, Port *port) {
         r = engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &err);
         (void) store_remove_port(e->store, port_uuid(port));
         if (r != 0 && d)
-                pool_device_set_state(n->pool, d, DEVICE_STATE_RESTORE_FAILED);
+                engine_restore_failed_mark(e, pool_device_key(d));
         port_free(port);
 }
 
@@ -60,8 +60,9 @@ static char *held_key(const char *pf_netdev, unsigned vf) {
         return g_strdup_printf("%s/%u", pf_netdev, vf);
 }
 
-/* The VFs the registered ports hold, under each PF netdev name a record of theirs may have: built once per
- * retry, so that checking every record stays linear. */
+/* The VFs the registered ports hold, under each PF netdev name a record of theirs may have, and the device
+ * keys of their devices (a record under another PF netdev of a held VF, a dual-port VF's other port, is
+ * the guest's to keep too): built once per retry, so that checking every record stays linear. */
 static GHashTable *held_vfs(Engine *e) {
         GHashTable *held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         GHashTableIter it;
@@ -70,6 +71,10 @@ static GHashTable *held_vfs(Engine *e) {
         g_hash_table_iter_init(&it, e->ports);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 const Port *port = v;
+                const PoolDevice *d = engine_port_device(e, port);
+
+                if (d)
+                        g_hash_table_add(held, g_strdup(pool_device_key(d)));
 
                 for (guint i = 0; i < port->vfs->len; i++) {
                         const PortVf *pv = port->vfs->pdata[i];
@@ -82,42 +87,82 @@ static GHashTable *held_vfs(Engine *e) {
         return held;
 }
 
-/* A restore-failed device whose records are all gone is free again. */
-static void clear_restored_devices(Engine *e) {
+/* An active network's device with that key, and its network; NULL when no active pool has it. */
+static PoolDevice *find_device(Engine *e, const char *key, Network **ret_network) {
         GHashTableIter it;
         gpointer v;
 
         g_hash_table_iter_init(&it, e->networks);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
                 Network *n = v;
-                bool changed = false;
+                PoolDevice *d = n->active && n->pool ? pool_find_by_key(n->pool, key) : NULL;
 
-                for (guint i = 0; n->pool && i < n->pool->devices->len; i++) {
-                        PoolDevice *d = n->pool->devices->pdata[i];
-                        g_autoptr(Port) probe = port_new(portdef_new(), network_name(n), d->id);
-                        g_auto(EngineError) err = {};
-                        bool pending = false;
-
-                        if (d->state != DEVICE_STATE_RESTORE_FAILED)
-                                continue;
-                        if (engine_port_plan_vfs(e, d, probe, &err) != 0)
-                                continue;
-                        for (guint k = 0; k < probe->vfs->len; k++) {
-                                VfTarget t;
-
-                                engine_port_vf_target(probe->vfs->pdata[k], &t);
-                                pending = pending || vf_config_has_record(e->store->vf_dir, &t);
-                        }
-                        if (!pending) {
-                                pool_device_set_state(n->pool, d, DEVICE_STATE_FREE);
-                                changed = true;
-                        }
-                }
-                if (changed) {
-                        engine_save_live(e, n);
-                        engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
+                if (d) {
+                        *ret_network = n;
+                        return d;
                 }
         }
+        return NULL;
+}
+
+/* The device key (PCI address) of the VF a record names, through the hardware: the record names the PF
+ * netdev and VF index only. vfs_by_pf caches each PF's VF list for one pass. NULL when the VF is gone. */
+static char *record_device_key(Engine *e, const VfRecord *rec, GHashTable *vfs_by_pf) {
+        GPtrArray *vfs = g_hash_table_lookup(vfs_by_pf, rec->pf_netdev);
+        char buf[PCI_ADDR_STR_MAX];
+
+        if (!vfs) {
+                g_autoptr(HwFunction) pf = NULL;
+
+                if (hw_lookup_netdev(e->hw, rec->pf_netdev, NULL, &pf) < 0 || hw_list_vfs(e->hw, pf, &vfs) < 0)
+                        return NULL;
+                g_hash_table_insert(vfs_by_pf, g_strdup(rec->pf_netdev), vfs);
+        }
+        for (guint i = 0; i < vfs->len; i++) {
+                const HwFunction *vf = vfs->pdata[i];
+
+                if (vf->vf_index >= 0 && (unsigned) vf->vf_index == rec->vf)
+                        return g_strdup(pci_addr_to_string(&vf->addr, buf));
+        }
+        return NULL;
+}
+
+/* Whether a port holds the VF of a record (then the record is the port's, restored at its Release);
+ * *ret_dev gets the VF's device key when it could be found. */
+static bool record_held(Engine *e, const VfRecord *rec, GHashTable *held, GHashTable *vfs_by_pf, char **ret_dev) {
+        g_autofree char *key = held_key(rec->pf_netdev, rec->vf);
+
+        if (g_hash_table_contains(held, key))
+                return true;
+        *ret_dev = record_device_key(e, rec, vfs_by_pf);
+        return *ret_dev && g_hash_table_contains(held, *ret_dev);
+}
+
+/* After a retry pass: the devices whose records failed again are restore-failed in every pool (those of an
+ * earlier life, or marked by a network that has stopped, included); those whose records are all gone are
+ * free again, in every pool at once. */
+static void sync_restore_failed(Engine *e, GHashTable *failing) {
+        g_autoptr(GPtrArray) cleared = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, failing);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                if (!engine_restore_failed_has(e, key))
+                        engine_restore_failed_mark(e, key);
+        g_hash_table_iter_init(&it, e->restore_failed);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+                Network *n = NULL;
+                PoolDevice *d;
+
+                if (g_hash_table_contains(failing, key))
+                        continue;
+                d = find_device(e, key, &n);
+                if (!d || !engine_device_has_record(e, d))       /* a damaged record keeps the mark */
+                        g_ptr_array_add(cleared, g_strdup(key));
+        }
+        for (guint i = 0; i < cleared->len; i++)
+                engine_restore_failed_clear(e, cleared->pdata[i]);
 }
 
 static void vf_record_destroy(gpointer r) {
@@ -128,6 +173,9 @@ unsigned engine_retry_restores(Engine *e) {
         g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GHashTable) held = NULL;
+        g_autoptr(GHashTable) failing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GHashTable) vfs_by_pf = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                                 (GDestroyNotify) g_ptr_array_unref);
         unsigned pending = 0;
 
         if (!e->restores_pending)
@@ -143,17 +191,19 @@ unsigned engine_retry_restores(Engine *e) {
         for (guint i = 0; i < records->len; i++) {
                 const VfRecord *rec = records->pdata[i];
                 VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
-                g_autofree char *msg = NULL, *key = held_key(rec->pf_netdev, rec->vf);
+                g_autofree char *msg = NULL, *dev = NULL;
 
-                if (g_hash_table_contains(held, key))
+                if (record_held(e, rec, held, vfs_by_pf, &dev))
                         continue;
                 if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, NULL) < 0) {
                         log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
                         pending++;
+                        if (dev)
+                                g_hash_table_add(failing, g_steal_pointer(&dev));
                 } else
                         log_info("VF %u of '%s': original configuration restored", rec->vf, rec->pf_netdev);
         }
-        clear_restored_devices(e);
+        sync_restore_failed(e, failing);
         e->restores_pending = pending > 0;
         return pending;
 }
@@ -172,6 +222,8 @@ bool engine_restores_pending(Engine *e) {
  * Returns: the number of VFs waiting for their restore.
  */
 unsigned engine_restores_waiting(Engine *e) {
+        g_autoptr(GHashTable) vfs_by_pf = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                                 (GDestroyNotify) g_ptr_array_unref);
         g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GHashTable) held = NULL;
@@ -182,10 +234,9 @@ unsigned engine_restores_waiting(Engine *e) {
         held = held_vfs(e);
         (void) vf_record_load_all(e->store->vf_dir, records, notes);
         for (guint i = 0; i < records->len; i++) {
-                const VfRecord *rec = records->pdata[i];
-                g_autofree char *key = held_key(rec->pf_netdev, rec->vf);
+                g_autofree char *dev = NULL;
 
-                if (!g_hash_table_contains(held, key))
+                if (!record_held(e, records->pdata[i], held, vfs_by_pf, &dev))
                         waiting++;
         }
         return waiting;

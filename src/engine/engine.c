@@ -29,6 +29,27 @@ static void port_destroy(gpointer p) {
         port_free(p);
 }
 
+/* The restore-failed marks the live records kept apply to every pool that has the device. */
+static void engine_load_restore_failed(Engine *e) {
+        g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer v;
+
+        g_hash_table_iter_init(&it, e->networks);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+                Network *n = v;
+
+                for (guint i = 0; n->active && n->pool && i < n->pool->devices->len; i++) {
+                        const PoolDevice *d = n->pool->devices->pdata[i];
+
+                        if (d->state == DEVICE_STATE_RESTORE_FAILED)
+                                g_ptr_array_add(keys, g_strdup(pool_device_key(d)));
+                }
+        }
+        for (guint i = 0; i < keys->len; i++)
+                engine_restore_failed_mark(e, keys->pdata[i]);
+}
+
 int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err) {
         g_autoptr(GPtrArray) networks = g_ptr_array_new();
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
@@ -40,6 +61,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, port_destroy);
         e->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+        e->restore_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_IO, "cannot use config dir '%s' and state dir '%s': %s", config_dir,
@@ -51,6 +73,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
 
                 g_hash_table_replace(e->networks, g_strdup(network_name(n)), n);
         }
+        engine_load_restore_failed(e);
         engine_recover_ports(e);
         /* the hardware may have changed while no daemon ran (after an idle exit, say): look now rather
          * than wait for an event that came while nobody listened */
@@ -68,6 +91,8 @@ Engine *engine_free(Engine *e) {
                 g_hash_table_unref(e->claims);
         if (e->holders)
                 g_hash_table_unref(e->holders);
+        if (e->restore_failed)
+                g_hash_table_unref(e->restore_failed);
         if (e->networks)
                 g_hash_table_unref(e->networks);
         store_free(e->store);
@@ -431,7 +456,7 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
         n->new_def = n->persistent ? g_steal_pointer(&n->def) : netdef_free(n->def);
         n->def = g_steal_pointer(&live);
         if (pool)
-                engine_pool_mark_claims(e, pool, network_name(n));
+                engine_pool_apply_host_state(e, pool, network_name(n));
         n->pool = g_steal_pointer(&pool);
         n->active = true;
         r = store_save_live(e->store, n);
@@ -621,7 +646,6 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
         }
         for (guint i = 0; i < gone->len; i++)
                 (void) pool_remove(pool, gone->pdata[i]);
-        engine_pool_mark_claims(e, pool, def->name);
         for (guint i = 0; i < fresh->devices->len; i++) {
                 const PoolDevice *f = fresh->devices->pdata[i];
                 PoolDevice *d;
@@ -633,6 +657,8 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
                 (void) pool_add(pool, d);
                 changed = true;
         }
+        /* after the additions: a VF that came back may be held through another network, or restore-failed */
+        engine_pool_apply_host_state(e, pool, def->name);
         return changed || gone->len > 0;
 }
 
