@@ -973,7 +973,19 @@ class Chaos:
                 if mode in EXCLUSIVE:
                     self.violation(f"{name}: GetDevices does not name port {u} (on {self.ports[u]['pci']})")
         if mode in EXCLUSIVE and props["Available"] != free:
-            self.violation(f"{name}: Available {props['Available']}, GetDevices shows {free} free")
+            # the two reads are not one: a hot-plug rescan (inotify on the sim tree, within a second of a change)
+            # or a retry of a restore may come between them; the same answers twice more are no such race
+            for _ in range(2):
+                rows2 = self.call(net_path(name), "org.netpool1.Network", "GetDevices", "t", (0,))
+                avail2 = self.props(net_path(name), "org.netpool1.Network")["Available"]
+                free2 = sum(1 for r in rows2 if r[5] == "free")
+                if avail2 == free2:
+                    self.log(f"{name}: Available {props['Available']} / {free} free moved to {avail2} / {free2}")
+                    break
+                time.sleep(0.2)
+            else:
+                self.violation(f"{name}: Available {avail2}, GetDevices shows {free2} free: "
+                               f"{[(r[0], r[5], r[7]) for r in rows2]}")
 
     # ---- the run -----------------------------------------------------------------------------------
     def setup(self):
