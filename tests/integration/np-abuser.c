@@ -7,7 +7,8 @@
  * Becomes uid N (and gid N, no groups), then:
  *   --agent        registers a polkit authentication agent for its own process that never answers
  *                  BeginAuthentication: an interactive check of one of its calls waits as long as netpoold lets it
- *   --count C      sends C calls at once (default 1) on one connection, without waiting for replies
+ *   --count C      sends C calls at once (default 1) on one connection, without waiting for replies (with
+ *                  --fds, 16 at a time)
  *   --fds K        attaches K open fds (of /dev/null) to each call, which its signature ("st" or "t") does not
  *                  take: the message is written by hand on the socket, as sd-bus would not send it
  *   --interactive  sets ALLOW_INTERACTIVE_AUTHORIZATION on each call
@@ -23,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +41,7 @@
 
 #define FLAG_ALLOW_INTERACTIVE 0x4
 #define MAX_FDS 16
+#define FD_BATCH 16     /* calls with fds sent before their replies are awaited */
 #define MAX_OUTCOMES 32
 
 static struct {
@@ -286,6 +289,25 @@ static bool take_message(void) {
         return true;
 }
 
+/* Reads replies until want of our calls are answered, or timeout_ms passed. */
+static void await_replies(int fd, unsigned want, int timeout_ms) {
+        uint8_t buf[65536];
+
+        while (n_replies < want) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&p, 1, timeout_ms) <= 0)
+                        return;
+                n = read(fd, buf, sizeof buf);
+                if (n <= 0)
+                        return;
+                put(&inbox, buf, (size_t) n);
+                while (take_message())
+                        ;
+        }
+}
+
 static void report(void) {
         for (unsigned i = 0; i < n_outcomes; i++)
                 printf("replies %s %u\n", outcomes[i].name, outcomes[i].count);
@@ -466,6 +488,10 @@ int main(int argc, char **argv) {
 
                 send_all(raw, &m, fds, n_fds);
                 free(m.p);
+                /* calls with fds go in batches: dbus-daemon keeps a bounded number of a connection's fds in
+                 * flight and, on a loaded machine, closed the connection of one that sent 1,024 at once */
+                if (n_fds > 0 && (k + 1) % FD_BATCH == 0)
+                        await_replies(raw, k + 1, 5000);
         }
         printf("sent %u\n", count);
         fflush(stdout);

@@ -222,8 +222,14 @@ expect_eq "each InvalidXML at once (larger than 1 MiB), none held" \
 abuse "$NP_DIR/mib.out" --agent --interactive --count 64 --string-file "$NP_DIR/1m.xml" --hold 60 "$A" \
         org.netpool1.Network Allocate 0
 sleep 2
-check "64 interactive Allocates of just under 1 MiB, $PER_UID_MAX held: peak RSS $(rss_peak_kb) kB, under $RSS_BOUND_KB kB" \
-        test "$(rss_peak_kb)" -lt $RSS_BOUND_KB
+if ldd "$NETPOOLD" 2>/dev/null | grep -q libasan; then
+        # AddressSanitizer keeps freed memory in quarantine (up to 256 MiB) by design: the bound is the plain
+        # build's to check (as the load suite's RSS bound is)
+        echo "# peak RSS $(rss_peak_kb) kB under AddressSanitizer: the bound is checked in the plain build"
+else
+        check "64 interactive Allocates of just under 1 MiB, $PER_UID_MAX held: peak RSS $(rss_peak_kb) kB, under $RSS_BOUND_KB kB" \
+                test "$(rss_peak_kb)" -lt $RSS_BOUND_KB
+fi
 check "root is served meanwhile" np_call $M Manager ListNetworks t 0
 kill "${BG_PIDS[-1]}" 2>/dev/null
 
