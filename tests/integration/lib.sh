@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Integration test library: a private dbus-daemon whose servicedir activates the built netpoold on a sim
-# host, busctl and netpoolctl to drive it, and TAP output. Source it, then call np_setup.
+# host, busctl and netpoolctl to drive it, and TAP output. Source it, then call np_setup. At its end it sources
+# lib-calls.sh: the calls and fixture networks the tests share (port XML, Allocate, devices, netpoolctl captured).
 #
 # Environment (from meson): NETPOOLD, NETPOOLCTL, NETPOOL_SIMHOST, NETPOOL_SOURCE_ROOT.
 
@@ -244,65 +245,5 @@ np_wait_gone() {
 # for checks that run in a child bash
 export -f np_path_encode np_net_path np_get_prop np_xml
 
-# ---- port and device helpers shared by the port tests (bash and awk: a python3 start costs more than a
-# bus call) ----
-
-# np_port_xml MAC UUID [EXTRA-CHILDREN]: a <networkport> for Allocate (owner vm-test)
-np_port_xml() {
-        printf "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>vm-test</name>\n    <uuid>%s</uuid>\n  </owner>\n  <mac address='%s'/>\n%s</networkport>\n" \
-                "$2" "b0b0b0b0-0000-4000-8000-0000000000cc" "$1" "${3:-}"
-}
-# np_define_start NAME FORWARD-ELEMENT
-np_define_start() {
-        busctl --system call org.netpool1 /org/netpool1 org.netpool1.Manager DefineNetwork st \
-                "<network><name>$1</name>$2</network>" 0 >/dev/null &&
-                busctl --system call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network Start t 0 >/dev/null
-}
-# np_allocate NET XML: Allocate through dbus-send (errors name the D-Bus error); the port XML lands in NP_PORT_XML
-np_allocate() {
-        NP_PORT_XML=
-        np_send "$(np_net_path "$1")" Network.Allocate string:"$2" uint64:0 >"$NP_DIR/alloc.out" 2>&1 || {
-                sed 's/^/# /' "$NP_DIR/alloc.out"
-                return 1
-        }
-        NP_PORT_XML=$(sed -n '/^   string "/,$p' "$NP_DIR/alloc.out" | sed -e '1s/^   string "//' -e '$d')
-}
-# np_release NET UUID
-np_release() {
-        busctl --system call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network Release st "$2" 0 >/dev/null
-}
-# np_devices NET: GetDevices rows "id netdev pci pf vf state connections port" ("" shown as -)
-np_devices() {
-        busctl --system call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network GetDevices t 0 |
-                awk '{ for (i = 3; i <= NF; i++) { v = $i; gsub(/"/, "", v); if (v == "") v = "-";
-                       printf "%s%s", v, ((i - 2) % 8 == 0 ? "\n" : " ") } }'
-}
-# np_device_state NET ID
-np_device_state() {
-        np_devices "$1" | awk -v id="$2" '$1 == id { print $6 }'
-}
-# np_vfst PFBDF VF [P]: "mac vlan qos spoofchk trust link_state" as the sim holds them
-np_vfst() {
-        local d=$NP_SIM/vfstate/$1/vf$2/p${3:-1}
-        echo $(cat "$d/mac" "$d/vlan" "$d/qos" "$d/spoofchk" "$d/trust" "$d/link_state")
-}
-# np_vf_records: the VF records on disk, blank-separated
-np_vf_records() {
-        ls "$NP_DIR/run/vf" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
-}
-# np_kill9: kill -9 the running netpoold and wait until it is gone (the next call activates a new one)
-np_kill9() {
-        local pid
-        pid=$(np_daemon_pid)
-        [ -n "$pid" ] || return 1
-        kill -9 "$pid" && np_wait_gone "$pid"
-}
-# np_says DESCRIPTION TEXT: the output of the last check/expect_error holds TEXT
-np_says() {
-        if grep -qF -- "$2" "$NP_DIR/last.out"; then
-                ok "$1"
-        else
-                not_ok "$1"
-                sed 's/^/#   message: /' "$NP_DIR/last.out"
-        fi
-}
+# the tests' calls and fixtures (port XML, Allocate, devices, netpoolctl captured…): one file of their own
+source "$(dirname "${BASH_SOURCE[0]}")/lib-calls.sh"

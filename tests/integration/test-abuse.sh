@@ -35,6 +35,7 @@ PK_DIR=$NP_DIR/polkit
 PK_PID=
 NOBODY=$(id -u nobody)
 OWNER=b0b0b0b0-0000-4000-8000-0000000000aa
+NP_OWNER_NAME=vm1 NP_OWNER_UUID=$OWNER     # the owner of np_port_xml
 BG_PIDS=()
 
 abuse_teardown() {
@@ -49,20 +50,6 @@ abuse_teardown() {
         np_teardown
 }
 trap abuse_teardown EXIT
-
-has_owner() {
-        [ "$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
-                NameHasOwner s "$1" 2>/dev/null)" = "b true" ]
-}
-
-net_path() {
-        np_path_encode /org/netpool1/network "$1"
-}
-
-port_xml() {    # port_xml UUID MAC [OWNER-NAME]
-        printf "<networkport><uuid>%s</uuid><owner><name>%s</name><uuid>%s</uuid></owner>" "$1" "${3:-vm1}" "$OWNER"
-        printf "<mac address='%s'/></networkport>" "$2"
-}
 
 # abuse OUT ARGS...: np-abuser as nobody in the background, its output in OUT; waits until it has sent
 abuse() {
@@ -136,14 +123,14 @@ done
 "$POLKITD" >>"$NP_DIR/polkitd.log" 2>&1 &
 PK_PID=$!
 for _ in $(seq 200); do
-        has_owner org.freedesktop.PolicyKit1 && break
+        np_has_owner org.freedesktop.PolicyKit1 && break
         sleep 0.05
 done
-check "polkitd owns its name on the private bus" has_owner org.freedesktop.PolicyKit1
+check "polkitd owns its name on the private bus" np_has_owner org.freedesktop.PolicyKit1
 
 check "root defines net-a" np_call $M Manager DefineNetwork st \
         "<network><name>net-a</name><forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward></network>" 0
-check "root starts net-a" np_call "$(net_path net-a)" Network Start t 0
+check "root starts net-a" np_call "$(np_net_path net-a)" Network Start t 0
 DPID=$(np_daemon_pid)
 check "netpoold runs (pid $DPID)" test -n "$DPID"
 FDS0=$(fd_count)
@@ -153,8 +140,8 @@ limits=$(awk '/^Max open files/ {print $4 " " $5}' "/proc/$DPID/limits")
 expect_eq "netpoold raised its soft fd limit to the hard one" "$(awk '{print $2}' <<<"$limits")" \
         "$(awk '{print $1}' <<<"$limits")"
 
-A=$(net_path net-a)
-XML=$(port_xml 11111111-0000-4000-8000-000000000001 52:54:00:a0:00:01)
+A=$(np_net_path net-a)
+XML=$(np_port_xml uuid=11111111-0000-4000-8000-000000000001 mac=52:54:00:a0:00:01)
 
 # ---- 1. fds the call does not take: refused by the bus, netpoold never holds one ----
 
@@ -189,7 +176,7 @@ sed 's/^/# /' "$NP_DIR/denied.out"
 PD=22222222-0000-4000-8000-000000000002
 ok_daemon=0
 for i in 1 2 3 4 5; do
-        as_daemon "$A" org.netpool1.Network Allocate "$(port_xml $PD 52:54:00:a0:00:02)" 0 >"$NP_DIR/d.out" 2>&1 &&
+        as_daemon "$A" org.netpool1.Network Allocate "$(np_port_xml uuid=$PD mac=52:54:00:a0:00:02)" 0 >"$NP_DIR/d.out" 2>&1 &&
                 as_daemon "$A" org.netpool1.Network Release $PD 0 >>"$NP_DIR/d.out" 2>&1 && ok_daemon=$((ok_daemon + 1))
 done
 expect_eq "uid 1, whom a rule allows, allocates and releases 5 times while nobody's calls wait" 5 "$ok_daemon"
@@ -286,7 +273,7 @@ check "an authorized caller's failed Allocate counts" \
 # ---- 6. owner names: shown as themselves, at most 255 bytes ----
 
 owner_refused() {       # owner_refused DESCRIPTION OWNER-NAME NEEDLE
-        np_send "$A" Network.Allocate string:"$(port_xml 33333333-0000-4000-8000-000000000003 52:54:00:a0:00:03 "$2")" \
+        np_send "$A" Network.Allocate string:"$(np_port_xml uuid=33333333-0000-4000-8000-000000000003 mac=52:54:00:a0:00:03 owner="$2")" \
                 uint64:0 >"$NP_DIR/owner.out" 2>&1
         if grep -q "org.netpool1.Error.InvalidXML" "$NP_DIR/owner.out" && grep -qF -- "$3" "$NP_DIR/owner.out"; then
                 ok "$1"
@@ -300,8 +287,8 @@ owner_refused "an owner name with a zero-width space (U+200B) is refused" $'vm\x
 owner_refused "an owner name with a bidi isolate (U+2066) is refused" $'\xe2\x81\xa6vm' "U+2066 at byte 0"
 owner_refused "an owner name of 256 bytes is refused" "$(printf 'v%.0s' $(seq 256))" "is 256 bytes long"
 check "an owner name of 255 bytes with letters beyond ASCII is taken" \
-        np_send "$A" Network.Allocate string:"$(port_xml 44444444-0000-4000-8000-000000000004 52:54:00:a0:00:04 \
-        "gäst-$(printf 'x%.0s' $(seq 249))")" uint64:0
+        np_send "$A" Network.Allocate string:"$(np_port_xml uuid=44444444-0000-4000-8000-000000000004 mac=52:54:00:a0:00:04 \
+        owner="gäst-$(printf 'x%.0s' $(seq 249))")" uint64:0
 check "and released" np_send "$A" Network.Release string:44444444-0000-4000-8000-000000000004 uint64:0
 
 # ---- 7. one path per object: other spellings are unknown objects ----
@@ -317,7 +304,7 @@ expect_error "nobody: Autostart through an alias is UnknownObject, not a polkit 
         --dest=org.netpool1 /org/netpool1/network/net_2Da org.freedesktop.DBus.Properties.Set \
         string:org.netpool1.Network string:Autostart variant:boolean:true
 PU=55555555-0000-4000-8000-00000000000a
-check "root allocates a port" np_send "$A" Network.Allocate string:"$(port_xml $PU 52:54:00:a0:00:05)" uint64:0
+check "root allocates a port" np_send "$A" Network.Allocate string:"$(np_port_xml uuid=$PU mac=52:54:00:a0:00:05)" uint64:0
 check "its path works" np_send "$(np_path_encode /org/netpool1/port $PU)" Port.GetXML uint64:0
 expect_error "its UUID upper-cased in the path is UnknownObject" org.freedesktop.DBus.Error.UnknownObject \
         np_send "$(np_path_encode /org/netpool1/port ${PU^^})" Port.GetXML uint64:0

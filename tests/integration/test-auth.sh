@@ -30,6 +30,7 @@ NOBODY=65534
 M=/org/netpool1
 SIM_ARGS=(--default --pf 'name=eth9,bdf=0000:09:00.0,model=x710,vfs=64')
 OWNER=b0b0b0b0-0000-4000-8000-0000000000aa
+NP_OWNER_NAME=vm1 NP_OWNER_UUID=$OWNER     # the owner of np_port_xml
 BATCH=${NP_AUTH_BATCH:-50}
 # the batch callers: every uid but 0 the system knows (the bus takes only those), each with at most
 # POLKIT_PENDING_PER_UID_MAX (8) calls held; fewer users mean a smaller batch
@@ -78,22 +79,6 @@ expect_no_grep() {
         fi
 }
 
-port_path() {
-        local p
-        p=$(np_net_path "$1")
-        echo "/org/netpool1/port/${p#/org/netpool1/network/}"
-}
-
-port_xml() {    # port_xml UUID MAC
-        printf "<networkport><uuid>%s</uuid><owner><name>vm1</name><uuid>%s</uuid></owner>" "$1" "$OWNER"
-        printf "<mac address='%s'/></networkport>" "$2"
-}
-
-has_owner() {   # has_owner NAME: is NAME owned on the private bus?
-        [ "$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
-                NameHasOwner s "$1" 2>/dev/null)" = "b true" ]
-}
-
 # fake_polkit_start ARGS...: np-fake-polkit ARGS, logging to $FP_LOG, until it owns the polkit name
 fake_polkit_start() {
         FP_LOG=$NP_DIR/fake-polkit.$((${FP_N:-0} + 1)).log
@@ -101,7 +86,7 @@ fake_polkit_start() {
         "$NP_FAKE_POLKIT" "$@" >"$FP_LOG" 2>&1 &
         FP_PID=$!
         for _ in $(seq 200); do
-                has_owner org.freedesktop.PolicyKit1 && return 0
+                np_has_owner org.freedesktop.PolicyKit1 && return 0
                 sleep 0.05
         done
         cat "$FP_LOG"
@@ -115,7 +100,7 @@ fake_polkit_stop() {
         wait "$FP_PID" 2>/dev/null
         FP_PID=
         for _ in $(seq 200); do
-                has_owner org.freedesktop.PolicyKit1 || return 0
+                np_has_owner org.freedesktop.PolicyKit1 || return 0
                 sleep 0.05
         done
         return 1
@@ -310,9 +295,9 @@ part_vanishing() {
         # (b) the port is released by root while polkit decides on uid 65534's Port.Release
         local u=c0c0c0c0-0000-4000-8000-000000000001
         check "(b) root allocates port $u on pp" np_call "$(np_net_path pp)" Network Allocate st \
-                "$(port_xml $u 52:54:00:c0:00:01)" 0
+                "$(np_port_xml uuid=$u mac=52:54:00:c0:00:01)" 0
         q=$(fp_count query)
-        "$NP_TEST_CALLER" --uid $NOBODY --timeout 30 "$(port_path $u)" org.netpool1.Port Release 0 \
+        "$NP_TEST_CALLER" --uid $NOBODY --timeout 30 "$(np_port_path $u)" org.netpool1.Port Release 0 \
                 >"$out" 2>&1 &
         cpid=$!
         check "(b) polkit holds uid $NOBODY's Port.Release" fp_wait query $((q + 1))
@@ -334,9 +319,9 @@ part_vanishing() {
         # control: uid 65534's Port.Release of a port that stays, once polkit says yes
         u=c0c0c0c0-0000-4000-8000-000000000002
         check "control: root allocates port $u on pp" np_call "$(np_net_path pp)" Network Allocate st \
-                "$(port_xml $u 52:54:00:c0:00:02)" 0
+                "$(np_port_xml uuid=$u mac=52:54:00:c0:00:02)" 0
         q=$(fp_count query)
-        "$NP_TEST_CALLER" --uid $NOBODY --timeout 30 "$(port_path $u)" org.netpool1.Port Release 0 \
+        "$NP_TEST_CALLER" --uid $NOBODY --timeout 30 "$(np_port_path $u)" org.netpool1.Port Release 0 \
                 >"$out" 2>&1 &
         cpid=$!
         check "control: polkit holds the Port.Release" fp_wait query $((q + 1))
@@ -366,7 +351,7 @@ batch_round() {
         uuids=()
         for ((i = 0; i < BATCH; i++)); do
                 u=$(printf 'd0d0d0d0-0000-4000-8000-%012x' $i)
-                np_call "$(np_net_path pp)" Network Allocate st "$(port_xml $u "$(printf '52:54:00:d0:00:%02x' $i)")" 0 \
+                np_call "$(np_net_path pp)" Network Allocate st "$(np_port_xml uuid=$u mac="$(printf '52:54:00:d0:00:%02x' $i)")" 0 \
                         >/dev/null 2>&1 || break
                 uuids+=("$u")
         done
@@ -379,7 +364,7 @@ batch_round() {
                 cpids+=($!)
         done
         for i in "${!uuids[@]}"; do
-                "$NP_TEST_CALLER" --uid "${BATCH_UIDS[(BATCH + i) % ${#BATCH_UIDS[@]}]}" --timeout 60 "$(port_path "${uuids[i]}")" org.netpool1.Port Release 0 \
+                "$NP_TEST_CALLER" --uid "${BATCH_UIDS[(BATCH + i) % ${#BATCH_UIDS[@]}]}" --timeout 60 "$(np_port_path "${uuids[i]}")" org.netpool1.Port Release 0 \
                         >"$NP_DIR/batch-port-$i.out" 2>&1 &
                 cpids+=($!)
         done

@@ -26,8 +26,7 @@ seq_n=0
 next_port() {    # a new port: its UUID in PORT_UUID, its XML in PORT_XML
         seq_n=$((seq_n + 1))
         PORT_UUID=$(printf "7c000000-0000-4000-8000-%012d" "$seq_n")
-        printf -v PORT_XML "<networkport><uuid>%s</uuid><owner><name>vm</name><uuid>%s</uuid></owner><mac address='52:54:00:cc:00:01'/></networkport>" \
-                "$PORT_UUID" "$OWNER"
+        PORT_XML=$(np_port_xml uuid="$PORT_UUID" owner=vm owner_uuid="$OWNER" mac=52:54:00:cc:00:01)
 }
 now_us() {
         local t=${EPOCHREALTIME/./}
@@ -63,7 +62,7 @@ echo "# Allocate without a fault: ${base[*]} ms (quickest $BASE_MS)"
 busy_case() {
         local n=$1 wait_ms=$2 fault=$3 runs=() early=0 bad_rc=0 i quickest
         for ((i = 0; i < RUNS; i++)); do
-                "$NETPOOL_SIMHOST" "$NP_SIM" -q --clear-fail $ETH0 0 --fail $ETH0 0 "$fault" >/dev/null
+                np_simhost --clear-fail $ETH0 0 --fail $ETH0 0 "$fault"
                 timed_allocate
                 runs+=("$ELAPSED_MS")
                 [ "$ELAPSED_MS" -ge "$wait_ms" ] || early=1
@@ -73,7 +72,7 @@ busy_case() {
                         [ "$ALLOC_RC" -eq 0 ] || bad_rc=1
                 fi
         done
-        "$NETPOOL_SIMHOST" "$NP_SIM" -q --clear-fail $ETH0 0 >/dev/null
+        np_simhost --clear-fail $ETH0 0
         quickest=$(min_of "${runs[@]}")
         echo "# EBUSY $n: ${runs[*]} ms; expected waits $wait_ms ms"
         if [ "$n" = always ]; then

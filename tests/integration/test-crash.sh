@@ -11,6 +11,7 @@ P=/org/netpool1/network/hd
 PF=0000:03:00.0
 ORIG_MAC=02:00:00:00:00:0
 PORT_MAC=52:54:00:00:00:99
+NP_OWNER_NAME=vm NP_OWNER_UUID=11111111-2222-4333-8444-555555555555     # the owner of np_port_xml
 
 vfstate() {     # vfstate N FILE
         cat "$NP_SIM/vfstate/$PF/vf$1/p1/$2"
@@ -20,9 +21,6 @@ restart_with() {        # restart_with [VAR=value]: the next call activates a da
         pid=$(np_daemon_pid)
         [ -n "$pid" ] && kill -9 "$pid" && np_wait_gone "$pid"
         NP_ENV=${1:-} np_write_service
-}
-port_xml() {
-        echo "<networkport><uuid>$1</uuid><owner><name>vm</name><uuid>11111111-2222-4333-8444-555555555555</uuid></owner><mac address='$PORT_MAC'/><vlan><tag id='77'/></vlan></networkport>"
 }
 
 # every VF of eth0 starts with its own original MAC, so a wrong restore shows
@@ -69,7 +67,7 @@ for step in allocate-recorded vf-saved vf-mac-set allocate-configured allocate-d
         n=$((n + 1))
         uuid=$(printf '00000000-0000-4000-8000-%012d' $n)
         restart_with NETPOOL_CRASH_AT=$step
-        if busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(port_xml "$uuid")" 0 >/dev/null 2>&1; then
+        if busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(np_port_xml uuid="$uuid" mac=$PORT_MAC vlan=77)" 0 >/dev/null 2>&1; then
                 not_ok "$step: the daemon was killed during Allocate"
         else
                 ok "$step: the daemon was killed during Allocate"
@@ -90,7 +88,7 @@ for step in release-recorded vf-restored-mac release-restored release-done; do
         n=$((n + 1))
         uuid=$(printf '00000000-0000-4000-8000-%012d' $n)
         restart_with
-        busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(port_xml "$uuid")" 0 >/dev/null
+        busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(np_port_xml uuid="$uuid" mac=$PORT_MAC vlan=77)" 0 >/dev/null
         restart_with NETPOOL_CRASH_AT=$step
         if busctl --system call org.netpool1 $P org.netpool1.Network Release st "$uuid" 0 >/dev/null 2>&1; then
                 not_ok "$step: the daemon was killed during Release"
@@ -107,11 +105,11 @@ done
 restart_with
 for u in a b; do
         busctl --system call org.netpool1 $P org.netpool1.Network Allocate st \
-                "$(port_xml 00000000-0000-4000-8000-00000000000$u)" 0 >/dev/null
+                "$(np_port_xml uuid=00000000-0000-4000-8000-00000000000$u mac=$PORT_MAC vlan=77)" 0 >/dev/null
 done
 restart_with NETPOOL_CRASH_AT=allocate-configured
 busctl --system call org.netpool1 $P org.netpool1.Network Allocate st \
-        "$(port_xml 00000000-0000-4000-8000-00000000000c)" 0 >/dev/null 2>&1
+        "$(np_port_xml uuid=00000000-0000-4000-8000-00000000000c mac=$PORT_MAC vlan=77)" 0 >/dev/null 2>&1
 restart_with
 check_invariant "two ports and a crashed third" 2
 np_done

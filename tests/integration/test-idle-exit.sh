@@ -39,7 +39,7 @@ check "autostart did not run again (the network was not restarted)" \
 # while nobody listened (the default sim host's eth0 has 8 VFs)
 pid=$(np_daemon_pid)
 check "left alone again, it exits" np_wait_gone "$pid" 30
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 3 >/dev/null
+np_simhost --set-numvfs 0000:03:00.0 3
 expect_eq "after eth0 went from 8 VFs to 3 while no daemon ran, the next start's pool has 3" "3" \
         "$(np_get_prop n Capacity)"
 

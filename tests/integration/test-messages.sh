@@ -7,93 +7,78 @@ np_setup
 
 NET=hostdev-ens1
 OWNER=0c0c0c0c-0000-4000-8000-0000000000cc
-cat >"$NP_DIR/net.xml" <<EOX
-<network>
-  <name>$NET</name>
-  <forward mode='hostdev' managed='yes'>
-    <pf dev='eth0'/>
-  </forward>
-</network>
-EOX
+np_net_xml name=$NET mode=hostdev managed=yes pf=eth0 >"$NP_DIR/net.xml"
 
-# ctl_run ARGS...: netpoolctl with its stderr in ERR, its stdout in OUT and its exit status in RC
-ctl_run() {
-        OUT=$(np_ctl "$@" 2>"$NP_DIR/stderr")
-        RC=$?
-        ERR=$(cat "$NP_DIR/stderr")
-        echo "$ERR" | sed 's/^/# /'
-}
-says() {        # says DESCRIPTION TEXT: the last stderr holds TEXT
-        if grep -qF -- "$2" <<<"$ERR"; then ok "$1"; else not_ok "$1 (no '$2' in: $ERR)"; fi
+says() {        # says DESCRIPTION TEXT: the stderr of the last ctl holds TEXT
+        if grep -qF -- "$2" <<<"$err"; then ok "$1"; else not_ok "$1 (no '$2' in: $err)"; fi
 }
 
 # ==== activation fails: say that netpoold did not start and where its log is ====
 np_write_service --sim "$NP_DIR/no-such-sim"
 sleep 0.5       # dbus-daemon reloads its service dir on inotify
-ctl_run list
-expect_eq "a daemon that cannot start: exit 1" "1" "$RC"
+ctl list
+expect_eq "a daemon that cannot start: exit 1" "1" "$rc"
 says "… says netpoold could not be started" "netpoold could not be started"
 says "… and where its log is" "journalctl -b -u netpoold.service"
 np_write_service
 sleep 0.5
 
 # ==== no bus ====
-OUT=$(DBUS_SYSTEM_BUS_ADDRESS="unix:path=$NP_DIR/no-bus.socket" np_ctl list 2>"$NP_DIR/stderr"); RC=$?
-ERR=$(cat "$NP_DIR/stderr")
-expect_eq "no bus: exit 1" "1" "$RC"
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$NP_DIR/no-bus.socket" ctl list
+expect_eq "no bus: exit 1" "1" "$rc"
 says "… names the address tried" "cannot connect to the system bus at unix:path=$NP_DIR/no-bus.socket"
 says "… asks whether dbus runs" "is dbus running?"
 
 # ==== usage errors name the option ====
 check "define" np_ctl define "$NP_DIR/net.xml"
-ctl_run allocate --mac 01:00:5e:00:00:01 $NET
-expect_eq "a multicast --mac is a usage error (exit 2)" "2" "$RC"
+ctl allocate --mac 01:00:5e:00:00:01 $NET
+expect_eq "a multicast --mac is a usage error (exit 2)" "2" "$rc"
 says "… naming the option" "--mac 01:00:5e:00:00:01: a multicast address"
 says "… not port XML the user never wrote" "allocate"
-ctl_run allocate --mac 00:00:00:00:00:00 $NET
-expect_eq "an all-zero --mac is a usage error" "2" "$RC"
-ctl_run release $NET
-expect_eq "release of a network name is a usage error" "2" "$RC"
+ctl allocate --mac 00:00:00:00:00:00 $NET
+expect_eq "an all-zero --mac is a usage error" "2" "$rc"
+ctl release $NET
+expect_eq "release of a network name is a usage error" "2" "$rc"
 says "… saying release takes a port UUID" "'$NET' is not a port UUID: release takes the UUID of a port"
 says "… and how to list them" "netpoolctl ports [NETWORK]"
 
 # ==== hints: the next step ====
-ctl_run allocate --mac 52:54:00:00:00:01 $NET
-expect_eq "allocate on an inactive network fails" "1" "$RC"
+ctl allocate --mac 52:54:00:00:00:01 $NET
+expect_eq "allocate on an inactive network fails" "1" "$rc"
 says "… and says how to start it" "hint: start it first: netpoolctl start $NET"
-ctl_run devices $NET
-expect_eq "devices of an inactive network succeeds" "0" "$RC"
-check "… and says it has no pool until it starts" grep -q "is inactive: its pool is made when it starts" <<<"$OUT"
-ctl_run info hostdev-esn1
-expect_eq "a misspelt network: exit 1" "1" "$RC"
+ctl devices $NET
+expect_eq "devices of an inactive network succeeds" "0" "$rc"
+check "… and says it has no pool until it starts" grep -q "is inactive: its pool is made when it starts" <<<"$out"
+ctl info hostdev-esn1
+expect_eq "a misspelt network: exit 1" "1" "$rc"
 says "… suggests the closest name" "did you mean '$NET'?"
-ctl_run info zzz
+ctl info zzz
 says "… or the list" "'netpoolctl list' shows every network"
 check "start" np_ctl start $NET
-ctl_run allocate --mac 52:54:00:00:00:02 --owner vm1 --owner-uuid $OWNER $NET
-expect_eq "allocate" "0" "$RC"
-ctl_run stop $NET
-expect_eq "stop with a port: exit 1" "1" "$RC"
+ctl allocate --mac 52:54:00:00:00:02 --owner vm1 --owner-uuid $OWNER $NET
+expect_eq "allocate" "0" "$rc"
+ctl stop $NET
+expect_eq "stop with a port: exit 1" "1" "$rc"
 says "… names the command that releases them" "netpoolctl stop --force $NET"
 says "… and the one that lists them" "netpoolctl ports $NET"
 check "stop --force" np_ctl stop --force $NET
-ctl_run release 7c000000-0000-4000-8000-000000000001
+ctl release 7c000000-0000-4000-8000-000000000001
 says "an unknown port UUID points at the port list" "'netpoolctl ports' lists every port"
 
 # ==== a PF without VFs ====
 check "start again" np_ctl start $NET
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 0 >/dev/null
+np_simhost --set-numvfs 0000:03:00.0 0
 check "rescan" np_ctl rescan
-ctl_run allocate --mac 52:54:00:00:00:03 $NET
+ctl allocate --mac 52:54:00:00:00:03 $NET
 says "an empty pool says the PF has no VFs" "PF 'eth0' has no VFs now"
 check "stop" np_ctl stop $NET
 
 # ==== undefine of an active network ====
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 8 >/dev/null
+np_simhost --set-numvfs 0000:03:00.0 8
 check "start" np_ctl start $NET
-ctl_run undefine $NET
-expect_eq "undefine of an active network" "0" "$RC"
-check "… says it stays active as a transient network" grep -q "stays active as a transient network" <<<"$OUT"
+ctl undefine $NET
+expect_eq "undefine of an active network" "0" "$rc"
+check "… says it stays active as a transient network" grep -q "stays active as a transient network" <<<"$out"
 check "stop" np_ctl stop $NET
 
 # ==== a second netpoold ====

@@ -154,17 +154,6 @@ TINY_UUID=4b6e2f0c-2a57-4d8e-9a51-0a8a0b0c0d22
 IDLE_UUID=4b6e2f0c-2a57-4d8e-9a51-0a8a0b0c0d23
 ETH0=0000:03:00.0
 
-# ctl ARGS...: runs netpoolctl; leaves its stdout, stderr and exit status in $out, $err and $rc
-ctl() {
-        rc=0
-        out=$(np_ctl "$@" 2>"$NP_DIR/stderr") || rc=$?
-        err=$(<"$NP_DIR/stderr")
-}
-
-simhost() {
-        "$NETPOOL_SIMHOST" "$NP_SIM" -q "$@" >/dev/null
-}
-
 now_seconds() {
         date +%s.%N
 }
@@ -242,15 +231,7 @@ check "the output is the Prometheus text format 0.0.4 (no OpenMetrics # EOF)" \
 
 # ==== three networks: sriov-a over eth0's 8 VFs, tiny over one VF of ens1, idle.net never started ====
 # (an inactive network's Capacity counts the devices its definition lists: 1 for tiny and idle.net)
-cat >"$NP_DIR/sriov-a.xml" <<EOX
-<network>
-  <name>sriov-a</name>
-  <uuid>$SRIOV_UUID</uuid>
-  <forward mode='hostdev' managed='yes'>
-    <pf dev='eth0'/>
-  </forward>
-</network>
-EOX
+np_fixture sriov-a "$SRIOV_UUID"
 cat >"$NP_DIR/tiny.xml" <<EOX
 <network>
   <name>tiny</name>
@@ -315,35 +296,31 @@ netpool_network_devices{network=tiny,state=lost} 0
 netpool_network_devices{network=tiny,state=restore-failed} 0"
 
 # ==== allocations that succeed and fail ====
-allocate() {    # allocate NETWORK MAC: leaves the port's UUID in $port
+ctl_allocate() {        # ctl_allocate NETWORK MAC: leaves the port's UUID in $port
         ctl allocate "$1" --owner vm1 --mac "$2"
         port=${out:5:36}
         expect_eq "allocate on $1" "0" "$rc"
 }
-allocate sriov-a 52:54:00:00:00:01
+ctl_allocate sriov-a 52:54:00:00:00:01
 P1=$port
-allocate sriov-a 52:54:00:00:00:02
+ctl_allocate sriov-a 52:54:00:00:00:02
 P2=$port
-allocate tiny 52:54:00:00:00:03
+ctl_allocate tiny 52:54:00:00:00:03
 T1=$port
-OWNER="<owner><name>vm2</name><uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner>"
-PORT_XML="<networkport>$OWNER<mac address='52:54:00:00:00:09'/></networkport>"
-alloc_send() {  # alloc_send NETWORK XML FLAGS
-        np_send "$(np_net_path "$1")" Network.Allocate string:"$2" uint64:"$3"
-}
+PORT_XML=$(np_port_xml owner=vm2 owner_uuid=d54df46f-1ab5-4a22-8618-4560ef5fac2c mac=52:54:00:00:00:09)
 expect_error "a second port on tiny: PoolExhausted" org.netpool1.Error.PoolExhausted \
-        alloc_send tiny "$PORT_XML" 0
+        np_allocate_call tiny "$PORT_XML" 0
 expect_error "unknown flags: InvalidArgument" org.netpool1.Error.InvalidArgument \
-        alloc_send sriov-a "$PORT_XML" 1
+        np_allocate_call sriov-a "$PORT_XML" 1
 expect_error "an inactive network: NetworkInactive" org.netpool1.Error.NetworkInactive \
-        alloc_send idle.net "$PORT_XML" 0
+        np_allocate_call idle.net "$PORT_XML" 0
 expect_error "port XML that is not XML: InvalidXML" org.netpool1.Error.InvalidXML \
-        alloc_send sriov-a "<networkport" 0
+        np_allocate_call sriov-a "<networkport" 0
 expect_error "a second PoolExhausted" org.netpool1.Error.PoolExhausted \
-        alloc_send tiny "$PORT_XML" 0
+        np_allocate_call tiny "$PORT_XML" 0
 # sd-bus answers a call to an object that does not exist before any code of netpoold runs: not counted
 expect_error "a network that does not exist: UnknownObject" org.freedesktop.DBus.Error.UnknownObject \
-        alloc_send nosuch "$PORT_XML" 0
+        np_allocate_call nosuch "$PORT_XML" 0
 # a caller polkit does not authorize (uid 65534; no polkit on this bus: netpoold denies) is not counted,
 # nor its malformed calls: anyone could make the counters mean nothing (issue 16)
 if [ "$(id -u)" = 0 ] && [ -x "${NP_TEST_CALLER:-}" ]; then
@@ -427,7 +404,7 @@ lint_finds "is not a number" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnetpo
 P2_VF=$(np_ctl --json devices sriov-a | "$PY" -c '
 import json, sys
 print([d["vf_index"] for d in json.load(sys.stdin) if d["port_uuid"] == sys.argv[1]][0])' "$P2")
-simhost --fail $ETH0 "$P2_VF" 'set_mac EINVAL'
+np_simhost --fail $ETH0 "$P2_VF" 'set_mac EINVAL'
 ctl release "$P2"
 expect_eq "release of a port whose VF refuses its MAC back succeeds" "0" "$rc"
 restore_failed_sriov="
@@ -451,7 +428,7 @@ $restore_failed_sriov
 $tiny_in_use"
 
 # the retry (Rescan runs one at once) puts the VF back
-simhost --clear-fail $ETH0 "$P2_VF"
+np_simhost --clear-fail $ETH0 "$P2_VF"
 # busctl prints nothing on success, its error otherwise
 expect_eq "Rescan" "" "$(busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0 2>&1)"
 for _ in $(seq 100); do
@@ -519,7 +496,7 @@ check "netpoold is killed" np_wait_gone "$pid" 30
 metrics_are "after kill -9: the same counters, the same start" "$counted"
 # what the timer has not written yet is written at exit: SIGTERM right after a change
 expect_error "one more failure, then SIGTERM at once" org.netpool1.Error.NetworkInactive \
-        alloc_send idle.net "$PORT_XML" 0
+        np_allocate_call idle.net "$PORT_XML" 0
 stop_daemon
 counted=${counted/NetworkInactive\} 1/NetworkInactive\} 2}
 metrics_are "a restarted daemon: the last failure too, the same start" "$counted"

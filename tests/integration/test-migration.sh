@@ -39,31 +39,22 @@ vf_mac() {      # vf_mac A|B N
 }
 
 NET="<network><name>mig</name><uuid>5a5a5a5a-0000-4000-8000-000000000001</uuid><forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='sfc0'/></forward></network>"
-P=/org/netpool1/network/mig
 for h in A B; do
         check "host $h: the hybrid network is running" on $h busctl --system call org.netpool1 /org/netpool1 \
                 org.netpool1.Manager CreateNetwork st "$NET" 0
 done
-port() {        # port UUID MAC
-        echo "<networkport><uuid>$1</uuid><owner><name>guest</name><uuid>33333333-2222-4333-8444-555555555555</uuid></owner><mac address='$2'/></networkport>"
-}
-allocate() {    # allocate HOST UUID MAC
-        on "$1" busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(port "$2" "$3")" 0
-}
-release() {     # release HOST UUID
-        on "$1" busctl --system call org.netpool1 $P org.netpool1.Network Release st "$2" 0
-}
+NP_OWNER_NAME=guest NP_OWNER_UUID=33333333-2222-4333-8444-555555555555     # the owner of np_port_xml
 
 U1=44444444-0000-4000-8000-000000000001
 M1=52:54:00:12:34:01
-check "the guest's port on the source" allocate A $U1 $M1
+check "the guest's port on the source" on A np_allocate mig "$(np_port_xml uuid=$U1 mac=$M1)"
 expect_eq "source VF carries the guest's MAC" "$M1" "$(vf_mac A 0)"
 
 # a successful migration: allocate on the destination, then release on the source
-check "migration: allocate the same port on the destination" allocate B $U1 $M1
+check "migration: allocate the same port on the destination" on B np_allocate mig "$(np_port_xml uuid=$U1 mac=$M1)"
 expect_eq "destination VF carries the guest's MAC" "$M1" "$(vf_mac B 0)"
 expect_eq "meanwhile the source port is untouched" "$M1" "$(vf_mac A 0)"
-check "after success, release on the source" release A $U1
+check "after success, release on the source" on A np_release mig $U1
 expect_eq "the source VF is restored (00:00:00:00:00:00 on a Solarflare-like VF)" "00:00:00:00:00:00" "$(vf_mac A 0)"
 expect_eq "the destination keeps the port" "1" "$(on B np_get_prop mig Connections)"
 expect_eq "and the source has none" "0" "$(on A np_get_prop mig Connections)"
@@ -71,10 +62,10 @@ expect_eq "and the source has none" "0" "$(on A np_get_prop mig Connections)"
 # a failed migration: the destination's port is released, the source's untouched
 U2=44444444-0000-4000-8000-000000000002
 M2=52:54:00:12:34:02
-check "a second guest on the destination (now its source)" allocate B $U2 $M2
-check "migration to host A: allocate there" allocate A $U2 $M2
+check "a second guest on the destination (now its source)" on B np_allocate mig "$(np_port_xml uuid=$U2 mac=$M2)"
+check "migration to host A: allocate there" on A np_allocate mig "$(np_port_xml uuid=$U2 mac=$M2)"
 expect_eq "host A's VF got the MAC" "$M2" "$(vf_mac A 0)"
-check "the migration fails: release on the destination (host A)" release A $U2
+check "the migration fails: release on the destination (host A)" on A np_release mig $U2
 expect_eq "host A's VF is restored" "00:00:00:00:00:00" "$(vf_mac A 0)"
 expect_eq "the source (host B) port is untouched" "$M2" "$(vf_mac B 1)"
 expect_eq "and still registered there" "2" "$(on B np_get_prop mig Connections)"

@@ -13,23 +13,8 @@ PF_BDF=$(basename "$(readlink -f "$NP_SIM/sys/class/net/eth0/device")")
 SFC_BDF=$(basename "$(readlink -f "$NP_SIM/sys/class/net/sfc0/device")")
 TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 
-cat >"$NP_DIR/sriov-a.xml" <<EOX
-<network>
-  <name>sriov-a</name>
-  <uuid>$A_UUID</uuid>
-  <forward mode='hostdev' managed='yes'>
-    <pf dev='eth0'/>
-  </forward>
-</network>
-EOX
-cat >"$NP_DIR/uplink.xml" <<EOX
-<network>
-  <name>uplink</name>
-  <forward mode='vepa'>
-    <interface dev='sfc0'/>
-  </forward>
-</network>
-EOX
+np_fixture sriov-a "$A_UUID"
+np_fixture uplink
 
 # --- the monitors: every network as text and as JSON; sriov-a by name (text) and by UUID (JSON)
 declare -A MON_PID
@@ -109,18 +94,6 @@ await_monitors() {
         done
 }
 
-# ctl ARGS...: runs netpoolctl; leaves its stdout and exit status in $out and $rc
-ctl() {
-        rc=0
-        out=$(np_ctl "$@" 2>"$NP_DIR/stderr") || rc=$?
-        [ "$rc" -eq 0 ] || sed 's/^/# /' "$NP_DIR/stderr"
-}
-
-# simhost CHANGE...: a hot-plug; the daemon notices by itself
-simhost() {
-        "$NETPOOL_SIMHOST" "$NP_SIM" "$@" >/dev/null
-}
-
 np_ctl list >/dev/null          # the daemon up, so the monitors' snapshot is quick
 
 start_monitor all monitor
@@ -146,13 +119,13 @@ expect uplink "network uplink started (capacity 1, available 1)" \
         "network-started uplink capacity=1 available=1"
 
 # --- sfc0 taken by a guest outside netpool, and given back
-simhost --assign "$SFC_BDF"
+np_simhost --assign "$SFC_BDF"
 expect uplink "network uplink changed: available 1 -> 0" \
         'network-changed uplink available=0 previous={"available":1}'
 expect uplink "device sfc0 on uplink became unavailable" \
         'device-state uplink device="sfc0" state="unavailable" previous_state="free"'
 await_monitors
-simhost --release "$SFC_BDF"
+np_simhost --release "$SFC_BDF"
 expect uplink "network uplink changed: available 0 -> 1" \
         'network-changed uplink available=1 previous={"available":0}'
 expect uplink "device sfc0 on uplink is available again" \
@@ -177,13 +150,13 @@ expect uplink "network uplink changed: connections 0 -> 1" \
         'network-changed uplink connections=1 previous={"connections":0}'
 
 # --- sfc0 taken away while a port holds it, and back
-simhost --assign "$SFC_BDF"
+np_simhost --assign "$SFC_BDF"
 expect uplink "network uplink changed: available 1 -> 0" \
         'network-changed uplink available=0 previous={"available":1}'
 expect uplink "device sfc0 on uplink was lost" \
         'device-state uplink device="sfc0" state="lost" previous_state="in-use"'
 await_monitors
-simhost --release "$SFC_BDF"
+np_simhost --release "$SFC_BDF"
 expect uplink "network uplink changed: available 0 -> 1" \
         'network-changed uplink available=1 previous={"available":0}'
 expect uplink "device sfc0 on uplink is in use again" \
@@ -191,14 +164,14 @@ expect uplink "device sfc0 on uplink is in use again" \
 await_monitors
 
 # --- eth0 resized: VFs 6 and 7 vanish and come back (the port is on VF 0)
-simhost --set-numvfs "$PF_BDF" 6
+np_simhost --set-numvfs "$PF_BDF" 6
 expect sriov-a "network sriov-a changed: capacity 8 -> 6, available 7 -> 5" \
         'network-changed sriov-a capacity=6 available=5 previous={"capacity":8,"available":7}'
 for vf in 0000:03:02.6 0000:03:02.7; do
         expect sriov-a "device $vf on sriov-a vanished" "device-vanished sriov-a device=\"$vf\""
 done
 await_monitors
-simhost --set-numvfs "$PF_BDF" 8
+np_simhost --set-numvfs "$PF_BDF" 8
 expect sriov-a "network sriov-a changed: capacity 6 -> 8, available 5 -> 7" \
         'network-changed sriov-a capacity=8 available=7 previous={"capacity":6,"available":5}'
 for vf in 0000:03:02.6 0000:03:02.7; do
@@ -229,7 +202,7 @@ vf_index=
 for link in "$NP_SIM/sys/bus/pci/devices/$PF_BDF"/virtfn*; do
         [ "$(basename "$(readlink "$link")")" = "$D1" ] && vf_index=${link##*virtfn}
 done
-simhost --fail "$PF_BDF" "$vf_index" "set_mac EINVAL" --fail "$PF_BDF" "$vf_index" "set_mac_zero EINVAL"
+np_simhost --fail "$PF_BDF" "$vf_index" "set_mac EINVAL" --fail "$PF_BDF" "$vf_index" "set_mac_zero EINVAL"
 ctl release "$P1"
 expect sriov-a "port $P1 released on sriov-a ($D1, vm1)" \
         "port-released sriov-a port=\"$P1\" device=\"$D1\" owner=\"vm1\" mac=\"$M1\""
@@ -237,7 +210,7 @@ expect sriov-a "network sriov-a changed: connections 1 -> 0" \
         'network-changed sriov-a connections=0 previous={"connections":1}'
 expect sriov-a "device $D1 on sriov-a could not be restored" \
         "device-state sriov-a device=\"$D1\" state=\"restore-failed\" previous_state=\"in-use\""
-simhost --clear-fail "$PF_BDF" "$vf_index"
+np_simhost --clear-fail "$PF_BDF" "$vf_index"
 
 ctl stop sriov-a
 expect sriov-a "network sriov-a stopped" "network-stopped sriov-a"

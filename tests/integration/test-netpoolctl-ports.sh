@@ -11,52 +11,6 @@ P3_UUID=5d744f21-ba4a-4d6e-bdb2-30a35ff3207d
 P4_UUID=6e855032-cb5b-4e7f-8ec3-41b46aa43180
 NOSUCH_UUID=00000000-1111-2222-3333-444444444444
 
-# ctl ARGS...: runs netpoolctl; leaves its stdout, stderr and exit status in $out, $err and $rc
-ctl() {
-        rc=0
-        out=$(np_ctl "$@" 2>"$NP_DIR/stderr") || rc=$?
-        err=$(<"$NP_DIR/stderr")
-}
-
-# ctl_in FILE ARGS...: the same with FILE on standard input
-ctl_in() {
-        local file=$1
-        shift
-        rc=0
-        out=$(np_ctl "$@" <"$file" 2>"$NP_DIR/stderr") || rc=$?
-        err=$(<"$NP_DIR/stderr")
-}
-
-# result: "STATUS|STDOUT|STDERR" of the last ctl, so one comparison covers all three
-result() {
-        printf '%s|%s|%s' "$rc" "$out" "$err"
-}
-
-# json_eq DESCRIPTION EXPECTED-JSON: the last ctl succeeded, wrote nothing on stderr, and its stdout parses to
-# the same JSON value as EXPECTED-JSON
-json_eq() {
-        check "$1" python3 - "$2" "$out" "$rc" "$err" <<'EOP'
-import json, sys
-want, text, rc, err = sys.argv[1:]
-assert rc == "0" and err == "", (rc, err)
-got = json.loads(text)
-assert got == json.loads(want), "got:\n" + json.dumps(got, indent=2)
-EOP
-}
-
-# expect_usage DESCRIPTION FIRST-LINE-OF-STDERR ARGS...: a usage error: status 2, nothing on stdout
-expect_usage() {
-        local desc=$1 first=$2
-        shift 2
-        ctl "$@"
-        expect_eq "$desc" "2||$first" "$rc||${err%%$'\n'*}"
-}
-
-# port_path UUID: the port's object path
-port_path() {
-        np_path_encode /org/netpool1/port "$1"
-}
-
 # json_str JSON KEY: one string member of the last ctl's JSON object
 json_str() {
         python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$out" "$1"
@@ -100,36 +54,8 @@ devices_table() {
         printf '%s' "$table"
 }
 
-# port_xml UUID OWNER MAC VLAN BDF: the <networkport> the daemon writes for a port on a VF of eth0
-port_xml() {
-        local uuid=$1 owner=$2 mac=$3 vlan=$4 bdf=$5
-        printf '<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n' \
-                "$uuid" "$owner" "$OWNER_UUID"
-        printf '  </owner>\n  <mac address='\''%s'\''/>\n' "$mac"
-        [ -n "$vlan" ] && printf '  <vlan>\n    <tag id='\''%s'\''/>\n  </vlan>\n' "$vlan"
-        printf '  <plug type='\''hostdev-pci'\'' managed='\''yes'\''>\n'
-        printf '    <address domain='\''0x%s'\'' bus='\''0x%s'\'' slot='\''0x%s'\'' function='\''0x%s'\''/>\n' \
-                "${bdf:0:4}" "${bdf:5:2}" "${bdf:8:2}" "${bdf:11:1}"
-        printf '  </plug>\n</networkport>'
-}
-
-cat >"$NP_DIR/sriov-a.xml" <<EOX
-<network>
-  <name>sriov-a</name>
-  <uuid>$A_UUID</uuid>
-  <forward mode='hostdev' managed='yes'>
-    <pf dev='eth0'/>
-  </forward>
-</network>
-EOX
-cat >"$NP_DIR/uplink.xml" <<EOX
-<network>
-  <name>uplink</name>
-  <forward mode='vepa'>
-    <interface dev='sfc0'/>
-  </forward>
-</network>
-EOX
+np_fixture sriov-a "$A_UUID"
+np_fixture uplink
 ctl define "$NP_DIR/sriov-a.xml"
 ctl start sriov-a
 expect_eq "sriov-a is up" "0|Network sriov-a started|" "$(result)"
@@ -155,7 +81,7 @@ expect_eq "allocate prints the port's UUID, its network and its device" \
 check "the device is a VF of eth0" test -n "${VF_INDEX[$DEV1]:-}"
 expect_eq "the VF has the port's MAC" "52:54:00:12:34:56" "$(vf_state "$DEV1" mac)"
 expect_eq "and its VLAN" "42" "$(vf_state "$DEV1" vlan)"
-P1_XML=$(port_xml "$P1" vm1 52:54:00:12:34:56 42 "$DEV1")
+P1_XML=$(np_port_xml uuid="$P1" owner=vm1 owner_uuid="$OWNER_UUID" mac=52:54:00:12:34:56 vlan=42 plug_pci="$DEV1")
 
 # --- ports, devices, port-dumpxml
 ctl ports
@@ -169,7 +95,7 @@ expect_eq "but not ports of another network" "0|UUID  NETWORK  OWNER  MAC  DEVIC
 ctl ports --json "$A_UUID"
 json_eq "ports --json, the network given by UUID" "[{\"uuid\": \"$P1\", \"network\": \"sriov-a\",
         \"owner_name\": \"vm1\", \"owner_uuid\": \"$OWNER_UUID\", \"mac\": \"52:54:00:12:34:56\",
-        \"device\": \"$DEV1\", \"object\": \"$(port_path "$P1")\"}]"
+        \"device\": \"$DEV1\", \"object\": \"$(np_port_path "$P1")\"}]"
 ctl devices sriov-a
 expect_eq "devices shows the port on its VF" "0|$(devices_table "$DEV1=$P1")|" "$(result)"
 ctl port-dumpxml "$P1"
@@ -179,13 +105,13 @@ expect_eq "port-dumpxml takes an upper-case UUID" "0|$P1_XML|" "$(result)"
 ctl --json port-dumpxml "$P1"
 json_eq "port-dumpxml --json" "$(python3 -c 'import json, sys
 print(json.dumps({"uuid": sys.argv[1], "network": "sriov-a", "object": sys.argv[2], "xml": sys.argv[3] + "\n"}))' \
-        "$P1" "$(port_path "$P1")" "$P1_XML")"
+        "$P1" "$(np_port_path "$P1")" "$P1_XML")"
 printf '%s\n' "$P1_XML" >"$NP_DIR/p1.xml"
 
 # --- allocate with the defaults, --json: owner netpoolctl, a random owner UUID and MAC 52:54:00:xx:xx:xx
 ctl --json allocate sriov-a
 check "allocate --json: the keys, the port's own values, and the defaults" python3 - "$out" "$rc" "$err" \
-        "$(port_path X)" <<'EOP'
+        "$(np_port_path X)" <<'EOP'
 import json, re, sys
 text, rc, err, path_prefix = sys.argv[1:]
 assert rc == "0" and err == "", (rc, err)
@@ -205,17 +131,17 @@ dev = "<address domain='0x%s' bus='0x%s' slot='0x%s' function='0x%s'/>" % (d[:4]
 assert dev in x, x
 EOP
 P2=$(json_str uuid) DEV2=$(json_str device) MAC2=$(json_str mac)
-expect_eq "the object is the port's path" "$(port_path "$P2")" "$(json_str object)"
+expect_eq "the object is the port's path" "$(np_port_path "$P2")" "$(json_str object)"
 check "a second VF" test "$DEV2" != "$DEV1"
 expect_eq "the VF has the random MAC" "$MAC2" "$(vf_state "$DEV2" mac)"
 expect_eq "and no VLAN" "0" "$(vf_state "$DEV2" vlan)"
 ctl ports sriov-a
 expect_eq "ports shows owner netpoolctl and the MAC" "$P2  sriov-a  netpoolctl  $MAC2  $DEV2" \
         "$(grep "^$P2" <<<"$out")"
-owner2=$(np_busctl get-property org.netpool1 "$(port_path "$P2")" org.netpool1.Port OwnerUUID | cut -d'"' -f2)
+owner2=$(np_busctl get-property org.netpool1 "$(np_port_path "$P2")" org.netpool1.Port OwnerUUID | cut -d'"' -f2)
 ctl --json allocate sriov-a
 P2b=$(json_str uuid) DEV2b=$(json_str device)
-owner2b=$(np_busctl get-property org.netpool1 "$(port_path "$P2b")" org.netpool1.Port OwnerUUID | cut -d'"' -f2)
+owner2b=$(np_busctl get-property org.netpool1 "$(np_port_path "$P2b")" org.netpool1.Port OwnerUUID | cut -d'"' -f2)
 check "two default allocations get different MACs and owner UUIDs" \
         test "$(json_str mac)" != "$MAC2" -a "$owner2b" != "$owner2" -a -n "$owner2"
 
@@ -236,7 +162,7 @@ DEV3=${out##*: }
 expect_eq "allocate --port-xml FILE keeps the file's UUID" "0|Port $P3_UUID allocated on network sriov-a: $DEV3|" \
         "$(result)"
 expect_eq "and its MAC reaches the VF" "52:54:00:00:03:03" "$(vf_state "$DEV3" mac)"
-ctl_in "$NP_DIR/p4.xml" allocate --port-xml - sriov-a
+ctl allocate --port-xml - sriov-a <"$NP_DIR/p4.xml"
 DEV4=${out##*: }
 expect_eq "allocate --port-xml - reads standard input" "0|Port $P4_UUID allocated on network sriov-a: $DEV4|" \
         "$(result)"
@@ -286,7 +212,7 @@ expect_eq "port-dumpxml of an unknown UUID" "1||netpoolctl: no port with UUID '$
 netpoolctl: hint: 'netpoolctl ports' lists every port with its UUID" "$(result)"
 ctl --json release "${P3_UUID^^}"
 json_eq "release --json, an upper-case UUID" "{\"uuid\": \"$P3_UUID\", \"network\": \"sriov-a\",
-        \"object\": \"$(port_path "$P3_UUID")\", \"result\": \"released\"}"
+        \"object\": \"$(np_port_path "$P3_UUID")\", \"result\": \"released\"}"
 expect_eq "its VF is restored" "00:00:00:00:00:00" "$(vf_state "$DEV3" mac)"
 ctl release "$P5"
 expect_eq "release of a direct port" "0|Port $P5 released|" "$(result)"
@@ -299,11 +225,11 @@ expect_eq "devices shows it on its VF again, next to the other ports" \
         "0|$(devices_table "$DEV1=$P1" "$DEV2=$P2" "$DEV2b=$P2b" "$DEV4=$P4_UUID")|" "$(result)"
 ctl port-dumpxml "$P1"
 expect_eq "port-dumpxml shows the same port" "0|$P1_XML|" "$(result)"
-ctl_in "$NP_DIR/p1.xml" --json notify sriov-a -
+ctl --json notify sriov-a - <"$NP_DIR/p1.xml"
 json_eq "notify --json - of the same port again changes nothing" "$(python3 -c 'import json, sys
 print(json.dumps({"uuid": sys.argv[1], "network": "sriov-a", "object": sys.argv[2], "device": sys.argv[3],
                   "plug_type": "hostdev-pci", "mac": "52:54:00:12:34:56", "xml": sys.argv[4] + "\n"}))' \
-        "$P1" "$(port_path "$P1")" "$DEV1" "$P1_XML")"
+        "$P1" "$(np_port_path "$P1")" "$DEV1" "$P1_XML")"
 sed "s/$P1/$NOSUCH_UUID/" "$NP_DIR/p1.xml" >"$NP_DIR/other-on-p1.xml"
 ctl notify sriov-a "$NP_DIR/other-on-p1.xml"
 expect_eq "notify of another port on a held VF" "1||netpoolctl: device '$DEV1' is held by port $P1" "$(result)"

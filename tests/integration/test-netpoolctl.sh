@@ -10,65 +10,9 @@ U_UUID=9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d
 T_UUID=4b6e2f0c-2a57-4d8e-9a51-0a8a0b0c0d05
 A_PATH=/org/netpool1/network/sriov_2da
 
-# ctl ARGS...: runs netpoolctl; leaves its stdout, stderr and exit status in $out, $err and $rc
-ctl() {
-        rc=0
-        out=$(np_ctl "$@" 2>"$NP_DIR/stderr") || rc=$?
-        err=$(<"$NP_DIR/stderr")
-}
-
-# result: "STATUS|STDOUT|STDERR" of the last ctl, so one comparison covers all three
-result() {
-        printf '%s|%s|%s' "$rc" "$out" "$err"
-}
-
-# json_eq DESCRIPTION EXPECTED-JSON: the last ctl succeeded, wrote nothing on stderr, and its stdout parses to
-# the same JSON value as EXPECTED-JSON
-json_eq() {
-        check "$1" python3 - "$2" "$out" "$rc" "$err" <<'EOP'
-import json, sys
-want, text, rc, err = sys.argv[1:]
-assert rc == "0" and err == "", (rc, err)
-got = json.loads(text)
-assert got == json.loads(want), "got:\n" + json.dumps(got, indent=2)
-EOP
-}
-
-# expect_usage DESCRIPTION FIRST-LINE-OF-STDERR ARGS...: a usage error: status 2, nothing on stdout
-expect_usage() {
-        local desc=$1 first=$2
-        shift 2
-        ctl "$@"
-        expect_eq "$desc" "2||$first" "$rc||${err%%$'\n'*}"
-}
-
-cat >"$NP_DIR/sriov-a.xml" <<EOX
-<network>
-  <name>sriov-a</name>
-  <uuid>$A_UUID</uuid>
-  <forward mode='hostdev' managed='yes'>
-    <pf dev='eth0'/>
-  </forward>
-</network>
-EOX
-cat >"$NP_DIR/uplink.xml" <<EOX
-<network>
-  <name>uplink</name>
-  <uuid>$U_UUID</uuid>
-  <forward mode='vepa'>
-    <pf dev='ens1'/>
-  </forward>
-</network>
-EOX
-cat >"$NP_DIR/trans.xml" <<EOX
-<network>
-  <name>trans</name>
-  <uuid>$T_UUID</uuid>
-  <forward mode='passthrough'>
-    <interface dev='eth0v3'/>
-  </forward>
-</network>
-EOX
+np_fixture sriov-a "$A_UUID"
+np_net_xml name=uplink uuid="$U_UUID" mode=vepa pf=ens1 >"$NP_DIR/uplink.xml"
+np_net_xml name=trans uuid="$T_UUID" mode=passthrough interface=eth0v3 >"$NP_DIR/trans.xml"
 LIST_HEADER="NAME     UUID                                  MODE     STATE     PERSISTENT  AUTOSTART  CONNECTIONS  CAPACITY"
 
 # --- the bus, before any network exists

@@ -16,10 +16,9 @@ PT=$(np_net_path pt)
 p_uuid() {      # p_uuid N: the UUID of test port N
         printf "9e000000-0000-4000-8000-%012d" "$1"
 }
-allocate() {    # allocate NET_PATH PORT_N OWNER_UUID
-        np_call "$1" Network Allocate st \
-                "<networkport><uuid>$(p_uuid "$2")</uuid><owner><name>vm-${3:0:4}</name><uuid>$3</uuid></owner><mac address='52:54:00:9e:00:0$2'/></networkport>" \
-                0 >/dev/null
+# port_n NET PORT_N OWNER_UUID: Allocate test port N for that owner (named vm-XXXX after its UUID)
+port_n() {
+        np_allocate "$1" "$(np_port_xml uuid="$(p_uuid "$2")" owner="vm-${3:0:4}" owner_uuid="$3" mac="52:54:00:9e:00:0$2")"
 }
 # by_owner UUID: the port UUIDs of ListPortsByOwner, blank-separated, in the reply's order
 by_owner() {
@@ -52,10 +51,10 @@ expect_error "unknown flag bits are InvalidArgument" org.netpool1.Error.InvalidA
         np_send $M Manager.ListPortsByOwner string:$A uint64:4
 
 # ==== ports of two owners on two networks ====
-check "A: port 3 on hd" allocate "$HD" 3 $A
-check "B: port 2 on hd" allocate "$HD" 2 $B
-check "A: port 1 on pt" allocate "$PT" 1 $A
-check "A: port 4 on pt" allocate "$PT" 4 $A
+check "A: port 3 on hd" port_n hd 3 $A
+check "B: port 2 on hd" port_n hd 2 $B
+check "A: port 1 on pt" port_n pt 1 $A
+check "A: port 4 on pt" port_n pt 4 $A
 expect_eq "A's ports, sorted by UUID" "$(p_uuid 1) $(p_uuid 3) $(p_uuid 4)" "$(by_owner $A)"
 expect_eq "B's port" "$(p_uuid 2)" "$(by_owner $B)"
 expect_eq "an owner without ports: empty" "" "$(by_owner $NOBODY)"

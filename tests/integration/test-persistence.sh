@@ -9,21 +9,13 @@ M=/org/netpool1
 define() {
         busctl --system call org.netpool1 $M org.netpool1.Manager DefineNetwork st "$1" 0 >/dev/null
 }
-start() {
-        busctl --system call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network Start t 0 >/dev/null
-}
-devices() {
+# devices_reply NET: GetDevices as busctl prints it (the test compares its signature and count too)
+devices_reply() {
         busctl --system call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network GetDevices t 0
-}
-kill9() {
-        local pid
-        pid=$(np_daemon_pid)
-        [ -n "$pid" ] || return 1
-        kill -9 "$pid" && np_wait_gone "$pid"
 }
 
 check "define a hostdev network" define "<network><name>act</name><forward mode='hostdev'><pf dev='ens1'/></forward></network>"
-check "start it" start act
+check "start it" np_start act
 check "define a passthrough network left inactive" define \
         "<network><name>idle</name><forward mode='passthrough'><pf dev='eth0'/></forward></network>"
 check "create a transient network" busctl --system call org.netpool1 $M org.netpool1.Manager CreateNetwork st \
@@ -31,7 +23,7 @@ check "create a transient network" busctl --system call org.netpool1 $M org.netp
 check "define an autostart network" define \
         "<network><name>auto</name><forward mode='private'><pf dev='eth0'/></forward></network>"
 check "mark it autostart" busctl --system set-property org.netpool1 "$(np_net_path auto)" org.netpool1.Network Autostart b true
-before_devices=$(devices act)
+before_devices=$(devices_reply act)
 before_live=$(np_xml act 0)
 before_inactive=$(np_xml idle 1)
 uuid_act=$(np_get_prop act UUID)
@@ -41,10 +33,10 @@ check "the live state is on disk" test -s "$NP_DIR/run/networks/act.xml"
 check "a transient network has no definition file" test ! -e "$NP_DIR/etc/tr.xml"
 check "no temporary files are left" bash -c "! ls -A '$NP_DIR/etc' '$NP_DIR/run/networks' | grep -q '^\.#'"
 
-check "kill -9 the daemon" kill9
+check "kill -9 the daemon" np_kill9
 expect_eq "after restart (activation), the active network is active" "true" "$(np_get_prop act Active)"
 expect_eq "with the same UUID" "$uuid_act" "$(np_get_prop act UUID)"
-expect_eq "and the same pool" "$before_devices" "$(devices act)"
+expect_eq "and the same pool" "$before_devices" "$(devices_reply act)"
 expect_eq "and the same live XML" "$before_live" "$(np_xml act 0)"
 expect_eq "the inactive network is still defined and inactive" "false" "$(np_get_prop idle Active)"
 expect_eq "with its definition" "$before_inactive" "$(np_xml idle 1)"
@@ -55,21 +47,21 @@ expect_eq "its autostart mark survived" "true" "$(np_get_prop auto Autostart)"
 
 # hardware that changed while no daemon ran is seen at the next start, without waiting for an event (no
 # event comes for what happened while nobody listened): a PF resized meanwhile shrinks the pool
-check "kill -9 again" kill9
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:05:00.0 2 >/dev/null
+check "kill -9 again" np_kill9
+np_simhost --set-numvfs 0000:05:00.0 2
 expect_eq "the pool follows the PF resized while the daemon was down" \
-        "a(ssssisus) 2 $(echo "$before_devices" | cut -d' ' -f3-18)" "$(devices act)"
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:05:00.0 8 >/dev/null
+        "a(ssssisus) 2 $(echo "$before_devices" | cut -d' ' -f3-18)" "$(devices_reply act)"
+np_simhost --set-numvfs 0000:05:00.0 8
 
 # a Stop is not undone by a crash
 check "stop the active network" busctl --system call org.netpool1 "$(np_net_path act)" org.netpool1.Network Stop t 0
 check "its live state is gone" test ! -e "$NP_DIR/run/networks/act.xml"
-check "kill -9" kill9
+check "kill -9" np_kill9
 expect_eq "it stays inactive" "false" "$(np_get_prop act Active)"
 
 # a reboot empties the state dir: autostart networks start, nothing else does
-check "restart it" start act
-kill9
+check "restart it" np_start act
+np_kill9
 rm -rf "$NP_DIR/run"
 expect_eq "after a 'reboot', the autostart network is active" "true" "$(np_get_prop auto Active)"
 expect_eq "a network that was merely active is not" "false" "$(np_get_prop act Active)"
@@ -77,13 +69,13 @@ expect_error "a transient network is gone after a reboot" org.netpool1.Error.NoS
         np_send $M Manager.LookupNetwork string:tr uint64:0
 check "the autostart record is written" test -e "$NP_DIR/run/autostarted"
 check "stop the autostarted network" busctl --system call org.netpool1 "$(np_net_path auto)" org.netpool1.Network Stop t 0
-kill9
+np_kill9
 expect_eq "a later restart does not autostart it again" "false" "$(np_get_prop auto Active)"
 
 # damaged files are reported and skipped, never fatal
 echo "<network><name>broken" >"$NP_DIR/etc/broken.xml"
 echo "<network><name>other</name><forward mode='hostdev'><pf dev='eth0'/></forward></network>" >"$NP_DIR/etc/wrongname.xml"
-kill9
+np_kill9
 check "the daemon starts with a damaged definition on disk" \
         busctl --system call org.netpool1 $M org.netpool1.Manager ListNetworks t 0
 check "and says which file it ignored" grep -q "broken.xml" "$NP_DIR/dbus.log"

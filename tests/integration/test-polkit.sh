@@ -33,6 +33,7 @@ M=/org/netpool1
 PK_DIR=$NP_DIR/polkit
 PK_PID=
 OWNER=b0b0b0b0-0000-4000-8000-0000000000aa
+NP_OWNER_NAME=vm1 NP_OWNER_UUID=$OWNER     # the owner of np_port_xml
 ETH0=0000:03:00.0
 DENIED='org\.freedesktop\.DBus\.Error\.(AccessDenied|InteractiveAuthorizationRequired)'
 
@@ -52,16 +53,11 @@ as_nobody() {
         setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 }
 
-has_owner() {   # has_owner NAME: is NAME owned on the private bus?
-        [ "$(busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
-                NameHasOwner s "$1" 2>/dev/null)" = "b true" ]
-}
-
 polkit_start() {
         "$POLKITD" >>"$NP_DIR/polkitd.log" 2>&1 &
         PK_PID=$!
         for _ in $(seq 200); do
-                has_owner org.freedesktop.PolicyKit1 && return 0
+                np_has_owner org.freedesktop.PolicyKit1 && return 0
                 sleep 0.05
         done
         return 1
@@ -72,7 +68,7 @@ polkit_stop() {
         np_wait_gone "$PK_PID" || return 1
         PK_PID=
         for _ in $(seq 200); do
-                has_owner org.freedesktop.PolicyKit1 || return 0
+                np_has_owner org.freedesktop.PolicyKit1 || return 0
                 sleep 0.05
         done
         return 1
@@ -80,24 +76,6 @@ polkit_stop() {
 
 net_xml() {     # net_xml NAME FORWARD-ELEMENT
         printf "<network>\n  <name>%s</name>\n  %s\n</network>\n" "$1" "$2"
-}
-
-port_xml() {    # port_xml UUID MAC
-        printf "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>vm1</name>\n    <uuid>%s</uuid>\n" \
-                "$1" "$OWNER"
-        printf "  </owner>\n  <mac address='%s'/>\n</networkport>\n" "$2"
-}
-
-net_path() {
-        np_path_encode /org/netpool1/network "$1"
-}
-
-port_path() {
-        np_path_encode /org/netpool1/port "$1"
-}
-
-prop() {        # prop NETWORK PROPERTY: the value only
-        busctl --system get-property org.netpool1 "$(net_path "$1")" org.netpool1.Network "$2" | cut -d' ' -f2-
 }
 
 root_call() {   # root_call PATH IFACE METHOD SIG ARGS...
@@ -113,7 +91,7 @@ nobody_send() {
 }
 
 nobody_set_autostart() {        # nobody_set_autostart NETWORK true|false
-        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$(net_path "$1")" \
+        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$(np_net_path "$1")" \
                 org.freedesktop.DBus.Properties.Set string:org.netpool1.Network string:Autostart \
                 variant:boolean:"$2"
 }
@@ -138,7 +116,7 @@ bus_view() {
         busctl --system call org.netpool1 $M org.netpool1.Manager ListNetworks t 0
         busctl --system call org.netpool1 $M org.netpool1.Manager ListPorts t 0
         for n in net-a net-b net-c; do
-                p=$(net_path "$n")
+                p=$(np_net_path "$n")
                 busctl --system call org.netpool1 "$p" org.netpool1.Network GetDevices t 0
                 busctl --system call org.netpool1 "$p" org.netpool1.Network GetXML t 0
                 busctl --system call org.netpool1 "$p" org.netpool1.Network GetXML t 1
@@ -147,7 +125,7 @@ bus_view() {
                         Active Autostart Connections Available
         done
 }
-export -f bus_view net_path
+export -f bus_view
 export M
 
 # host_state: the view as root plus what the daemon wrote and the VFs' configuration. Not run/statistics,
@@ -161,7 +139,7 @@ host_state() {
 # port_vf_mac PF-BDF PORT-UUID: the MAC of the VF that holds the port, as the sim's PF sees it
 port_vf_mac() {
         local pf_bdf=$1 uuid=$2 bdf i
-        bdf=$(busctl --system get-property org.netpool1 "$(port_path "$uuid")" org.netpool1.Port PCIAddress |
+        bdf=$(busctl --system get-property org.netpool1 "$(np_port_path "$uuid")" org.netpool1.Port PCIAddress |
                 cut -d'"' -f2)
         for i in "$NP_SIM"/sys/bus/pci/devices/"$pf_bdf"/virtfn*; do
                 if [ "$(basename "$(readlink "$i")")" = "$bdf" ]; then
@@ -174,7 +152,7 @@ port_vf_mac() {
 
 # root_port_xml UUID: the port's XML as the daemon has it
 root_port_xml() {
-        busctl --system --json=short call org.netpool1 "$(port_path "$1")" org.netpool1.Port GetXML t 0 |
+        busctl --system --json=short call org.netpool1 "$(np_port_path "$1")" org.netpool1.Port GetXML t 0 |
                 python3 -c 'import json, sys; print(json.load(sys.stdin)["data"][0], end="")'
 }
 
@@ -221,7 +199,7 @@ check "root defines net-b (Solarflare VFs)" root_call $M Manager DefineNetwork s
         "$(net_xml net-b "<forward mode='hostdev' managed='yes'><pf dev='sfc0'/></forward>")" 0
 check "root defines net-c (VEPA on ens1)" root_call $M Manager DefineNetwork st \
         "$(net_xml net-c "<forward mode='vepa'><interface dev='ens1'/></forward>")" 0
-check "root starts net-b" root_call "$(net_path net-b)" Network Start t 0
+check "root starts net-b" root_call "$(np_net_path net-b)" Network Start t 0
 
 # ---- nobody without rules: every change is denied and changes nothing ----
 
@@ -230,35 +208,35 @@ expect_denied "nobody: DefineNetwork" nobody_send $M Manager.DefineNetwork \
         string:"$(net_xml net-d "<forward mode='vepa'><interface dev='ens1'/></forward>")" uint64:0
 expect_denied "nobody: CreateNetwork" nobody_send $M Manager.CreateNetwork \
         string:"$(net_xml net-d "<forward mode='vepa'><interface dev='ens1'/></forward>")" uint64:0
-expect_denied "nobody: Start of net-a" nobody_send "$(net_path net-a)" Network.Start uint64:0
-expect_denied "nobody: Undefine of net-a" nobody_send "$(net_path net-a)" Network.Undefine uint64:0
+expect_denied "nobody: Start of net-a" nobody_send "$(np_net_path net-a)" Network.Start uint64:0
+expect_denied "nobody: Undefine of net-a" nobody_send "$(np_net_path net-a)" Network.Undefine uint64:0
 host_state >"$NP_DIR/state.1"
 check "nothing changed: no net-d, net-a still defined and inactive" \
         diff -u "$NP_DIR/state.0" "$NP_DIR/state.1"
 
-check "root starts net-a" root_call "$(net_path net-a)" Network Start t 0
+check "root starts net-a" root_call "$(np_net_path net-a)" Network Start t 0
 P0=11111111-0000-4000-8000-000000000000
-check "root allocates a port on net-b" root_call "$(net_path net-b)" Network Allocate st \
-        "$(port_xml $P0 52:54:00:b0:00:01)" 0
+check "root allocates a port on net-b" root_call "$(np_net_path net-b)" Network Allocate st \
+        "$(np_port_xml uuid=$P0 mac=52:54:00:b0:00:01)" 0
 host_state >"$NP_DIR/state.2"
-expect_denied "nobody: Allocate on net-a" nobody_send "$(net_path net-a)" Network.Allocate \
-        string:"$(port_xml 22222222-0000-4000-8000-000000000000 52:54:00:a0:00:01)" uint64:0
-expect_denied "nobody: Notify on net-b of the port root allocated" nobody_send "$(net_path net-b)" \
+expect_denied "nobody: Allocate on net-a" nobody_send "$(np_net_path net-a)" Network.Allocate \
+        string:"$(np_port_xml uuid=22222222-0000-4000-8000-000000000000 mac=52:54:00:a0:00:01)" uint64:0
+expect_denied "nobody: Notify on net-b of the port root allocated" nobody_send "$(np_net_path net-b)" \
         Network.Notify string:"$(root_port_xml $P0)" uint64:0
-expect_denied "nobody: Network.Release of root's port" nobody_send "$(net_path net-b)" Network.Release \
+expect_denied "nobody: Network.Release of root's port" nobody_send "$(np_net_path net-b)" Network.Release \
         string:$P0 uint64:0
 expect_denied "nobody: Port.Release of root's port" \
-        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$(port_path $P0)" \
+        as_nobody dbus-send --system --print-reply --dest=org.netpool1 "$(np_port_path $P0)" \
         org.netpool1.Port.Release uint64:0
-expect_denied "nobody: Stop of net-b" nobody_send "$(net_path net-b)" Network.Stop uint64:1
+expect_denied "nobody: Stop of net-b" nobody_send "$(np_net_path net-b)" Network.Stop uint64:1
 expect_denied "nobody: setting Autostart of net-a" nobody_set_autostart net-a true
 expect_denied "nobody: Rescan" nobody_send $M Manager.Rescan uint64:0
 expect_error "a call that allows no interaction is told interaction is required" \
         org.freedesktop.DBus.Error.InteractiveAuthorizationRequired \
-        nobody_send "$(net_path net-a)" Network.Stop uint64:0
+        nobody_send "$(np_net_path net-a)" Network.Stop uint64:0
 expect_error "an interactive call with no authentication agent is AccessDenied" \
         org.freedesktop.DBus.Error.AccessDenied \
-        as_nobody gdbus call --system --interactive --dest org.netpool1 --object-path "$(net_path net-a)" \
+        as_nobody gdbus call --system --interactive --dest org.netpool1 --object-path "$(np_net_path net-a)" \
         --method org.netpool1.Network.Stop 0
 host_state >"$NP_DIR/state.3"
 check "nothing changed: networks, ports, devices, autostart, VFs, config and state files" \
@@ -274,8 +252,8 @@ check "nobody: LookupNetwork" as_nobody busctl --system call org.netpool1 $M org
 check "nobody: LookupPort" as_nobody busctl --system call org.netpool1 $M org.netpool1.Manager \
         LookupPort st $P0 0
 expect_eq "nobody: Port.GetXML is what root sees" \
-        "$(busctl --system call org.netpool1 "$(port_path $P0)" org.netpool1.Port GetXML t 0)" \
-        "$(as_nobody busctl --system call org.netpool1 "$(port_path $P0)" org.netpool1.Port GetXML t 0)"
+        "$(busctl --system call org.netpool1 "$(np_port_path $P0)" org.netpool1.Port GetXML t 0)" \
+        "$(as_nobody busctl --system call org.netpool1 "$(np_port_path $P0)" org.netpool1.Port GetXML t 0)"
 
 # netpoolctl tells a person, not a D-Bus error name
 nctl --no-ask-password start net-c
@@ -283,7 +261,7 @@ expect_eq "netpoolctl --no-ask-password start as nobody: status 1, nothing on st
 expect_prefix "it prints what it was not authorized to do" \
         "netpoolctl: not authorized to start network 'net-c': " "$err"
 check "and no raw D-Bus error name" bash -c '! grep -q "org\.freedesktop\|Error\." <<<"$1"' _ "$err"
-expect_eq "net-c is still inactive" false "$(prop net-c Active)"
+expect_eq "net-c is still inactive" false "$(np_get_prop net-c Active)"
 nctl start net-c
 expect_eq "without a terminal netpoolctl asks for no password either" \
         "1|netpoolctl: not authorized to start network 'net-c': interactive authorization is required for this" \
@@ -292,7 +270,7 @@ out=$(script -qec "setpriv --reuid=nobody --regid=nogroup --clear-groups -- $NET
         /dev/null </dev/null 2>&1 | tr -d '\r')
 expect_eq "on a terminal netpoolctl allows interaction, so polkit (with no agent here) just says no" \
         "netpoolctl: not authorized to start network 'net-c': not authorized by polkit" "$out"
-expect_eq "net-c is still inactive" false "$(prop net-c Active)"
+expect_eq "net-c is still inactive" false "$(np_get_prop net-c Active)"
 
 # ---- a rule: nobody may allocate on net-a only, and set Autostart of net-b only ----
 
@@ -314,34 +292,34 @@ check "polkitd stopped, to read the rule" polkit_stop
 check "polkitd started again" polkit_start
 
 PA=33333333-0000-4000-8000-00000000000a
-check "nobody: Allocate on net-a" nobody_send "$(net_path net-a)" Network.Allocate \
-        string:"$(port_xml $PA 52:54:00:a0:00:0a)" uint64:0
-expect_eq "the port is there, on net-a" "o \"$(net_path net-a)\"" \
-        "$(busctl --system get-property org.netpool1 "$(port_path $PA)" org.netpool1.Port Network)"
+check "nobody: Allocate on net-a" nobody_send "$(np_net_path net-a)" Network.Allocate \
+        string:"$(np_port_xml uuid=$PA mac=52:54:00:a0:00:0a)" uint64:0
+expect_eq "the port is there, on net-a" "o \"$(np_net_path net-a)\"" \
+        "$(busctl --system get-property org.netpool1 "$(np_port_path $PA)" org.netpool1.Port Network)"
 expect_eq "its VF carries the port's MAC" 52:54:00:a0:00:0a "$(port_vf_mac $ETH0 $PA)"
-check "nobody: Port.Release of it" as_nobody busctl --system call org.netpool1 "$(port_path $PA)" \
+check "nobody: Port.Release of it" as_nobody busctl --system call org.netpool1 "$(np_port_path $PA)" \
         org.netpool1.Port Release t 0
-expect_eq "net-a has no connections again" 0 "$(prop net-a Connections)"
+expect_eq "net-a has no connections again" 0 "$(np_get_prop net-a Connections)"
 PA2=33333333-0000-4000-8000-00000000000b
-check "nobody: Allocate on net-a again" nobody_send "$(net_path net-a)" Network.Allocate \
-        string:"$(port_xml $PA2 52:54:00:a0:00:0b)" uint64:0
-check "nobody: Network.Release of it" nobody_send "$(net_path net-a)" Network.Release string:$PA2 uint64:0
-expect_eq "net-a has no connections again" 0 "$(prop net-a Connections)"
+check "nobody: Allocate on net-a again" nobody_send "$(np_net_path net-a)" Network.Allocate \
+        string:"$(np_port_xml uuid=$PA2 mac=52:54:00:a0:00:0b)" uint64:0
+check "nobody: Network.Release of it" nobody_send "$(np_net_path net-a)" Network.Release string:$PA2 uint64:0
+expect_eq "net-a has no connections again" 0 "$(np_get_prop net-a Connections)"
 
 host_state >"$NP_DIR/state.4"
-expect_denied "nobody: Allocate on net-b is still denied" nobody_send "$(net_path net-b)" Network.Allocate \
-        string:"$(port_xml 44444444-0000-4000-8000-000000000000 52:54:00:b0:00:02)" uint64:0
-expect_denied "nobody: Release of root's port on net-b is still denied" nobody_send "$(net_path net-b)" \
+expect_denied "nobody: Allocate on net-b is still denied" nobody_send "$(np_net_path net-b)" Network.Allocate \
+        string:"$(np_port_xml uuid=44444444-0000-4000-8000-000000000000 mac=52:54:00:b0:00:02)" uint64:0
+expect_denied "nobody: Release of root's port on net-b is still denied" nobody_send "$(np_net_path net-b)" \
         Network.Release string:$P0 uint64:0
-expect_denied "nobody: Start of net-c (manage) is still denied" nobody_send "$(net_path net-c)" \
+expect_denied "nobody: Start of net-c (manage) is still denied" nobody_send "$(np_net_path net-c)" \
         Network.Start uint64:0
 expect_denied "nobody: Stop of net-b, same network as the autostart grant, other verb" \
-        nobody_send "$(net_path net-b)" Network.Stop uint64:1
+        nobody_send "$(np_net_path net-b)" Network.Stop uint64:1
 expect_denied "nobody: setting Autostart of net-a is still denied" nobody_set_autostart net-a true
 host_state >"$NP_DIR/state.5"
 check "the denials changed nothing" diff -u "$NP_DIR/state.4" "$NP_DIR/state.5"
 check "nobody: setting Autostart of net-b (the rule's verb and network)" nobody_set_autostart net-b true
-expect_eq "net-b autostarts now" true "$(prop net-b Autostart)"
+expect_eq "net-b autostarts now" true "$(np_get_prop net-b Autostart)"
 
 nctl --no-ask-password allocate net-a --mac 52:54:00:a0:00:0c
 expect_eq "netpoolctl allocate on net-a as nobody works" "0|" "$rc|$err"
@@ -361,19 +339,19 @@ check "the example rule names nobody and net-b now" bash -c \
 check "polkitd stopped, to read the example" polkit_stop
 check "polkitd started again" polkit_start
 PB=77777777-0000-4000-8000-00000000000b
-check "nobody: Allocate on net-b under the example rule" nobody_send "$(net_path net-b)" Network.Allocate \
-        string:"$(port_xml $PB 52:54:00:b0:00:0b)" uint64:0
-check "nobody: Release on net-b under the example rule" nobody_send "$(net_path net-b)" Network.Release \
+check "nobody: Allocate on net-b under the example rule" nobody_send "$(np_net_path net-b)" Network.Allocate \
+        string:"$(np_port_xml uuid=$PB mac=52:54:00:b0:00:0b)" uint64:0
+check "nobody: Release on net-b under the example rule" nobody_send "$(np_net_path net-b)" Network.Release \
         string:$PB uint64:0
-expect_denied "nobody: Start of net-c under the example rule" nobody_send "$(net_path net-c)" \
+expect_denied "nobody: Start of net-c under the example rule" nobody_send "$(np_net_path net-c)" \
         Network.Start uint64:0
 
 # ---- polkitd gone: nobody is denied with a reason; root goes on ----
 
 check "polkitd stopped" polkit_stop
 host_state >"$NP_DIR/state.6"
-expect_denied "nobody: Allocate on net-a without polkit" nobody_send "$(net_path net-a)" Network.Allocate \
-        string:"$(port_xml 55555555-0000-4000-8000-000000000000 52:54:00:a0:00:0d)" uint64:0
+expect_denied "nobody: Allocate on net-a without polkit" nobody_send "$(np_net_path net-a)" Network.Allocate \
+        string:"$(np_port_xml uuid=55555555-0000-4000-8000-000000000000 mac=52:54:00:a0:00:0d)" uint64:0
 cp "$NP_DIR/last.out" "$NP_DIR/denied.out"
 check "the message says polkit could not be reached" \
         grep -q "polkit could not be reached" "$NP_DIR/denied.out"
@@ -383,14 +361,14 @@ expect_prefix "it is not authorized, because polkit could not be reached" \
         "netpoolctl: not authorized to start network 'net-c': polkit could not be reached" "$err"
 host_state >"$NP_DIR/state.7"
 check "and nothing changed" diff -u "$NP_DIR/state.6" "$NP_DIR/state.7"
-check "root starts net-c without polkit" root_call "$(net_path net-c)" Network Start t 0
+check "root starts net-c without polkit" root_call "$(np_net_path net-c)" Network Start t 0
 PR=66666666-0000-4000-8000-000000000000
-check "root allocates on net-b without polkit" root_call "$(net_path net-b)" Network Allocate st \
-        "$(port_xml $PR 52:54:00:b0:00:0e)" 0
-check "root releases it" root_call "$(net_path net-b)" Network Release st $PR 0
-check "root sets Autostart of net-a" busctl --system set-property org.netpool1 "$(net_path net-a)" \
+check "root allocates on net-b without polkit" root_call "$(np_net_path net-b)" Network Allocate st \
+        "$(np_port_xml uuid=$PR mac=52:54:00:b0:00:0e)" 0
+check "root releases it" root_call "$(np_net_path net-b)" Network Release st $PR 0
+check "root sets Autostart of net-a" busctl --system set-property org.netpool1 "$(np_net_path net-a)" \
         org.netpool1.Network Autostart b true
-expect_eq "net-a autostarts now" true "$(prop net-a Autostart)"
+expect_eq "net-a autostarts now" true "$(np_get_prop net-a Autostart)"
 check "root rescans" root_call $M Manager Rescan t 0
 
 np_done

@@ -18,13 +18,11 @@ start_net() {   # start_net NAME MODE FORWARD-CHILDREN
         busctl --system call org.netpool1 $M org.netpool1.Manager DefineNetwork st "$xml" 0 >/dev/null &&
                 busctl --system call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network Start t 0 >/dev/null
 }
-devices() {     # devices NAME: "id netdev pci pf vf state" per line
-        busctl --system --json=short call org.netpool1 "$(np_net_path "$1")" org.netpool1.Network GetDevices t 0 |
-                python3 -c 'import json,sys
-for r in json.load(sys.stdin)["data"][0]: print(" ".join(str(x) if x != "" else "-" for x in r[:6]))'
+device_rows() {         # device_rows NAME: np_devices without connections and port: "id netdev pci pf vf state"
+        np_devices "$1" | cut -d" " -f1-6
 }
 ids() {
-        devices "$1" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//'
+        device_rows "$1" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//'
 }
 
 # X710: passthrough over eth0's VF netdevs
@@ -52,7 +50,7 @@ expect_eq "inactive view: only the <pf>" "<network>
   </forward>
 </network>" "$(np_xml pt-eth0 1)"
 expect_eq "GetDevices: netdev, PCI address, PF, VF index, state" \
-        "eth0v2 eth0v2 0000:03:02.2 eth0 2 free" "$(devices pt-eth0 | sed -n 3p)"
+        "eth0v2 eth0v2 0000:03:02.2 eth0 2 free" "$(device_rows pt-eth0 | sed -n 3p)"
 
 # X710: hostdev over the VFs' PCI addresses
 check "hostdev over pf eth0 starts" start_net hd-eth0 hostdev "<driver name='vfio'/><pf dev='eth0'/>"
@@ -89,7 +87,7 @@ check "hostdev over ens1d1 (port 2) starts" start_net hd-ens1d1 hostdev "<pf dev
 expect_eq "port 2 has VFs 4-5 and the dual-port VFs 6-7" \
         "0000:05:00.5 0000:05:00.6 0000:05:00.7 0000:05:01.0" "$(ids hd-ens1d1)"
 expect_eq "a port-2 VF is configured through ens1d1" "0000:05:00.5 ens1d1v4 0000:05:00.5 ens1d1 4 free" \
-        "$(devices hd-ens1d1 | sed -n 1p)"
+        "$(device_rows hd-ens1d1 | sed -n 1p)"
 check "passthrough over ens1 starts" start_net pt-ens1 passthrough "<pf dev='ens1'/>"
 expect_eq "it takes each VF's port-1 netdev" "ens1v0 ens1v1 ens1v2 ens1v3 ens1v6 ens1v7" "$(ids pt-ens1)"
 check "passthrough over ens1d1 starts" start_net pt-ens1d1 passthrough "<pf dev='ens1d1'/>"
@@ -105,7 +103,7 @@ check "the log says VF 3's port cannot be told" grep -q "VF 3 .*cannot be told" 
 
 # Solarflare: VFs without host netdevs
 check "hostdev over sfc0 starts" start_net hd-sfc0 hostdev "<pf dev='sfc0'/>"
-expect_eq "its 4 VFs, no netdevs" "0000:07:02.0 - 0000:07:02.0 sfc0 0 free" "$(devices hd-sfc0 | sed -n 1p)"
+expect_eq "its 4 VFs, no netdevs" "0000:07:02.0 - 0000:07:02.0 sfc0 0 free" "$(device_rows hd-sfc0 | sed -n 1p)"
 expect_eq "capacity 4" "4" "$(np_get_prop hd-sfc0 Capacity)"
 check "pci-passthrough-hybrid over sfc0 starts" start_net hy-sfc0 pci-passthrough-hybrid "<pf dev='sfc0'/>"
 expect_eq "hybrid pools are VF addresses" "0000:07:02.0 0000:07:02.1 0000:07:02.2 0000:07:02.3" "$(ids hy-sfc0)"
@@ -127,12 +125,12 @@ for mode in private vepa bridge; do
 done
 check "an explicit interface list starts" start_net list vepa "<interface dev='eth0v1'/><interface dev='ens1v2'/>"
 expect_eq "explicit devices know their PF and VF index" "ens1v2 ens1v2 0000:05:00.3 ens1 2 free" \
-        "$(devices list | sed -n 2p)"
+        "$(device_rows list | sed -n 2p)"
 expect_eq "explicit list: live and inactive views agree" "$(np_xml list 1)" "$(np_xml list 0)"
 
 # a gap in virtfnN is not the end of the VFs
 check "hostdev over eth5 (virtfn1 missing) starts" start_net hd-eth5 hostdev "<pf dev='eth5'/>"
-expect_eq "VF indices 0, 2, 3" "0 2 3" "$(devices hd-eth5 | cut -d' ' -f5 | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "VF indices 0, 2, 3" "0 2 3" "$(device_rows hd-eth5 | cut -d' ' -f5 | tr '\n' ' ' | sed 's/ $//')"
 
 # hardware checks
 expect_error "a listed address that is a PF, not a VF" org.netpool1.Error.InvalidArgument \
@@ -146,7 +144,7 @@ expect_error "a <pf> that is no SR-IOV PF" org.netpool1.Error.Unsupported \
         np_send $M Manager.CreateNetwork string:"<network><name>nopf</name><forward mode='passthrough'><pf dev='eth0v1'/></forward></network>" uint64:0
 
 # pools are not frozen: a hot-plug (here: the sim's directories changing) rescans by itself
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 12 >/dev/null
+np_simhost --set-numvfs 0000:03:00.0 12
 for _ in $(seq 50); do
         [ "$(np_get_prop pt-eth0 Capacity)" = 12 ] && break
         sleep 0.1
@@ -154,14 +152,14 @@ done
 expect_eq "after a hot-plug the pool grew with the PF, without a Rescan call" "12" "$(np_get_prop pt-eth0 Capacity)"
 check "Rescan" busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0
 check "the live view shows the new VFs" bash -c "np_xml pt-eth0 0 | grep -q \"<interface dev='eth0v11'/>\""
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 4 >/dev/null
+np_simhost --set-numvfs 0000:03:00.0 4
 check "Rescan again" busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0
 expect_eq "vanished free VFs leave the pool" "4" "$(np_get_prop hd-eth0 Capacity)"
 expect_eq "a listed VF that is still there stays free" "eth0v1 eth0v1 0000:03:02.1 eth0 1 free" \
-        "$(devices list | sed -n 1p)"
-"$NETPOOL_SIMHOST" "$NP_SIM" -q --set-numvfs 0000:03:00.0 0 >/dev/null
+        "$(device_rows list | sed -n 1p)"
+np_simhost --set-numvfs 0000:03:00.0 0
 check "Rescan with eth0's VFs gone" busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0
 expect_eq "the listed VF netdev is now unavailable" "eth0v1 eth0v1 0000:03:02.1 eth0 1 unavailable" \
-        "$(devices list | sed -n 1p)"
+        "$(device_rows list | sed -n 1p)"
 expect_eq "and not available" "1" "$(np_get_prop list Available)"
 np_done
