@@ -110,27 +110,13 @@ np_write_service() {
                 >"$NP_DIR/services/org.netpool1.service"
 }
 
+# np_start_bus: the private bus in $NP_DIR, configured from the one template of every test bus (the C harness,
+# src/testlib, reads it too): $NP_DIR/bus.socket, servicedir $NP_DIR/services, log $NP_DIR/dbus.log
 np_start_bus() {
-        cat >"$NP_DIR/bus.conf" <<EOC
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$NP_DIR/bus.socket</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>$NP_DIR/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow receive_sender="*"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-EOC
+        sed "s|@DIR@|$NP_DIR|g" "$NETPOOL_SOURCE_ROOT/service/test-bus.conf.in" >"$NP_DIR/bus.conf" || return 1
         export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$NP_DIR/bus.socket"
         dbus-daemon --config-file="$NP_DIR/bus.conf" --nofork --nopidfile --nosyslog \
-                >"$NP_DIR/dbus.log" 2>&1 &
+                >>"$NP_DIR/dbus.log" 2>&1 &
         NP_BUS_PID=$!
         # The socket file appears at bind(), before dbus-daemon listens: a client that connects in between
         # is refused (seen on a loaded machine), so wait until the bus answers
