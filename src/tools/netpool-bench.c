@@ -149,18 +149,23 @@ static int measure_ping(sd_bus *bus, BenchResult *res, char **ret_message) {
         return 0;
 }
 
+/* Concurrency level K's run of pairs, for netpoold and libvirt alike: the round trips of the one client kept */
+static BenchRunSpec pairs_spec(unsigned k) {
+        return (BenchRunSpec) {
+                .clients = bench_concurrency[k],
+                .run_id = next_run_id++,
+                .pairs = (uint64_t) MAX(arg_pairs, 0),
+                .duration = arg_duration,
+                .release = true,
+                .record = k == 0,
+        };
+}
+
 /* Allocate+Release pairs with 1, 4 and 16 clients; the round trips of the one client */
 static int measure_pairs(BenchResult *res, char **ret_message) {
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 g_auto(BenchRunResult) run = {};
-                BenchRunSpec spec = {
-                        .clients = bench_concurrency[k],
-                        .run_id = next_run_id++,
-                        .pairs = (uint64_t) MAX(arg_pairs, 0),
-                        .duration = arg_duration,
-                        .release = true,
-                        .record = k == 0,
-                };
+                BenchRunSpec spec = pairs_spec(k);
                 int r;
 
                 r = bench_run_clients(&bench_netpool_target, &spec, &run, ret_message);
@@ -272,14 +277,7 @@ static void measure_libvirt(BenchLibvirtResult *res) {
         progress("libvirt: port create+delete pairs with 1, 4, 16 clients");
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 g_auto(BenchRunResult) run = {};
-                BenchRunSpec spec = {
-                        .clients = bench_concurrency[k],
-                        .run_id = next_run_id++,
-                        .pairs = (uint64_t) MAX(arg_pairs, 0),
-                        .duration = arg_duration,
-                        .release = true,
-                        .record = k == 0,
-                };
+                BenchRunSpec spec = pairs_spec(k);
 
                 g_clear_pointer(&message, g_free);
                 r = bench_run_clients(&lv.target, &spec, &run, &message);
