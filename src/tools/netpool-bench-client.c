@@ -112,12 +112,12 @@ static int client_main(const BenchTarget *t, const BenchRunSpec *spec, Shared *s
                 BenchPort port;
                 double t0, t1, t2;
 
-                if (spec->pairs ? i >= spec->pairs : bench_now() >= sh->deadline)
+                if (spec->pairs ? i >= spec->pairs : harness_now() >= sh->deadline)
                         break;
                 port_make(&port, spec->run_id, id, i);
-                t0 = bench_now();
+                t0 = harness_now();
                 r = t->allocate(conn, &port, &message);
-                t1 = bench_now();
+                t1 = harness_now();
                 if (r < 0) {
                         note_error(slot, "allocate", message);
                         in_a_row++;
@@ -131,7 +131,7 @@ static int client_main(const BenchTarget *t, const BenchRunSpec *spec, Shared *s
                                 continue;
                         }
                 }
-                t2 = bench_now();
+                t2 = harness_now();
                 in_a_row = 0;
                 slot->pairs++;
                 if (spec->record && id == 0 && sh->n_samples < BENCH_MAX_SAMPLES) {
@@ -209,7 +209,7 @@ int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunRe
         /* everyone connected (or failed to): the measurement starts now, for all at once */
         for (int i = 0; i < 60000 && atomic_load(&sh->ready) < spec->clients; i++)
                 g_usleep(1000);
-        start = bench_now();
+        start = harness_now();
         sh->deadline = start + spec->duration;
         atomic_store(&sh->go, 1);
         for (unsigned c = 0; c < spec->clients; c++) {
@@ -222,7 +222,7 @@ int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunRe
                 if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                         note_error(&sh->slot[c], "client", "the client process failed or died");
         }
-        ret->wall = bench_now() - start;
+        ret->wall = harness_now() - start;
         collect(spec, sh, ret);
         (void) munmap(sh, sizeof(Shared));
         if (started == 0) {

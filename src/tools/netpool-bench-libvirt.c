@@ -90,13 +90,13 @@ static void lv_disconnect(void *conn) {
 }
 
 void bench_libvirt_clear(BenchLibvirt *lv) {
-        bench_stop_process(lv->pid);
+        harness_stop_process(lv->pid);
         lv->pid = 0;
         if (lv->dir) {
                 if (lv->keep)
                         fprintf(stderr, "netpool-bench: kept %s\n", lv->dir);
                 else
-                        bench_remove_tree(lv->dir);
+                        harness_remove_tree(lv->dir);
         }
         g_clear_pointer(&lv->dir, g_free);
         g_clear_pointer(&lv->uri, g_free);

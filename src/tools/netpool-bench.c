@@ -52,12 +52,6 @@ static void progress(const char *format, ...) {
         va_end(ap);
 }
 
-static const char *path_from_env(const char *name, const char *fallback) {
-        const char *v = getenv(name);
-
-        return v && *v ? v : fallback;
-}
-
 static void note_errors(BenchResult *res, const BenchRunResult *run, const char *what) {
         if (run->errors > 0 && res->errors == 0) {
                 g_autofree char *text = g_strdup_printf("%s: %s", what, run->first_error);
@@ -77,16 +71,16 @@ static int bus_failed(const char *what, const sd_bus_error *error, int r, char *
 }
 
 /* Activation: the first Ping starts netpoold through the bus; its reply says the daemon is ready */
-static int measure_start(sd_bus *bus, BenchEnv *env, BenchResult *res, char **ret_message) {
+static int measure_start(sd_bus *bus, HarnessEnv *env, BenchResult *res, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
-        double t0 = bench_now();
+        double t0 = harness_now();
         int r;
 
         r = ping(bus, &error);
         if (r < 0)
                 return bus_failed("activating netpoold (Peer.Ping)", &error, r, ret_message);
-        res->start_ready_ms = (bench_now() - t0) * 1e3;
-        r = bench_daemon_pid(bus, &env->daemon_pid);
+        res->start_ready_ms = (harness_now() - t0) * 1e3;
+        r = harness_bus_owner_pid(bus, BENCH_BUS_NAME, &env->daemon_pid);
         if (r < 0) {
                 *ret_message = g_strdup_printf("cannot learn netpoold's PID: %s", strerror(-r));
                 return r;
@@ -95,10 +89,10 @@ static int measure_start(sd_bus *bus, BenchEnv *env, BenchResult *res, char **re
 }
 
 /* DefineNetwork (untimed), then Start over all N VFs (timed), then GetXML of the live network */
-static int measure_network(sd_bus *bus, const BenchEnv *env, BenchResult *res, char **ret_message) {
+static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
-        g_autofree char *xml = bench_host_network_xml(env);
+        g_autofree char *xml = bench_host_network_xml(n_pfs);
         g_autoptr(GArray) getxml = g_array_new(false, false, sizeof(double));
         unsigned calls = res->n >= 32768 ? 5 : res->n >= 4096 ? 9 : 21;
         double t0;
@@ -108,22 +102,22 @@ static int measure_network(sd_bus *bus, const BenchEnv *env, BenchResult *res, c
                                &error, NULL, "st", xml, UINT64_C(0));
         if (r < 0)
                 return bus_failed("DefineNetwork", &error, r, ret_message);
-        t0 = bench_now();
+        t0 = harness_now();
         r = sd_bus_call_method(bus, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE, "Start",
                                &error, NULL, "t", UINT64_C(0));
         if (r < 0)
                 return bus_failed("Start", &error, r, ret_message);
-        res->net_start_ms = (bench_now() - t0) * 1e3;
+        res->net_start_ms = (harness_now() - t0) * 1e3;
 
         for (unsigned i = 0; i < calls; i++) {
                 const char *text;
                 double ms;
 
                 reply = sd_bus_message_unref(reply);
-                t0 = bench_now();
+                t0 = harness_now();
                 r = sd_bus_call_method(bus, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE,
                                        "GetXML", &error, &reply, "t", UINT64_C(0));
-                ms = (bench_now() - t0) * 1e3;
+                ms = (harness_now() - t0) * 1e3;
                 if (r >= 0)
                         r = sd_bus_message_read(reply, "s", &text);
                 if (r < 0)
@@ -138,35 +132,40 @@ static int measure_network(sd_bus *bus, const BenchEnv *env, BenchResult *res, c
 /* The floor: Peer.Ping round trips, answered by sd-bus inside netpoold without touching netpool's code */
 static int measure_ping(sd_bus *bus, BenchResult *res, char **ret_message) {
         g_autoptr(GArray) us = g_array_new(false, false, sizeof(double));
-        double end = bench_now() + arg_duration;
+        double end = harness_now() + arg_duration;
 
-        for (unsigned i = 0; arg_pairs > 0 ? i < (unsigned) MAX(arg_pairs, 10) : bench_now() < end; i++) {
+        for (unsigned i = 0; arg_pairs > 0 ? i < (unsigned) MAX(arg_pairs, 10) : harness_now() < end; i++) {
                 g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
-                double t0 = bench_now(), d;
+                double t0 = harness_now(), d;
                 int r;
 
                 r = ping(bus, &error);
                 if (r < 0)
                         return bus_failed("Peer.Ping", &error, r, ret_message);
-                d = (bench_now() - t0) * 1e6;
+                d = (harness_now() - t0) * 1e6;
                 g_array_append_val(us, d);
         }
         res->ping = bench_stats(us);
         return 0;
 }
 
+/* Concurrency level K's run of pairs, for netpoold and libvirt alike: the round trips of the one client kept */
+static BenchRunSpec pairs_spec(unsigned k) {
+        return (BenchRunSpec) {
+                .clients = bench_concurrency[k],
+                .run_id = next_run_id++,
+                .pairs = (uint64_t) MAX(arg_pairs, 0),
+                .duration = arg_duration,
+                .release = true,
+                .record = k == 0,
+        };
+}
+
 /* Allocate+Release pairs with 1, 4 and 16 clients; the round trips of the one client */
 static int measure_pairs(BenchResult *res, char **ret_message) {
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 g_auto(BenchRunResult) run = {};
-                BenchRunSpec spec = {
-                        .clients = bench_concurrency[k],
-                        .run_id = next_run_id++,
-                        .pairs = (uint64_t) MAX(arg_pairs, 0),
-                        .duration = arg_duration,
-                        .release = true,
-                        .record = k == 0,
-                };
+                BenchRunSpec spec = pairs_spec(k);
                 int r;
 
                 r = bench_run_clients(&bench_netpool_target, &spec, &run, ret_message);
@@ -184,7 +183,7 @@ static int measure_pairs(BenchResult *res, char **ret_message) {
 }
 
 /* N/2 ports allocated by several clients at once, then netpoold's peak RSS (VmHWM) */
-static int measure_memory(const BenchEnv *env, BenchResult *res, char **ret_message) {
+static int measure_memory(const HarnessEnv *env, BenchResult *res, char **ret_message) {
         unsigned half = MAX(res->n / 2, 1u);
         unsigned clients = MIN(FILL_CLIENTS, half);
         g_auto(BenchRunResult) run = {};
@@ -202,9 +201,9 @@ static int measure_memory(const BenchEnv *env, BenchResult *res, char **ret_mess
         note_errors(res, &run, "filling the pool");
         res->fill_s = run.wall;
         res->ports_held = (unsigned) run.pairs;
-        r = bench_proc_status_kib(env->daemon_pid, "VmHWM", &res->rss_peak_kib);
+        r = harness_proc_status_kib(env->daemon_pid, "VmHWM", &res->rss_peak_kib);
         if (r >= 0)
-                r = bench_proc_status_kib(env->daemon_pid, "VmRSS", &res->rss_now_kib);
+                r = harness_proc_status_kib(env->daemon_pid, "VmRSS", &res->rss_now_kib);
         if (r < 0) {
                 *ret_message = g_strdup_printf("cannot read /proc/%d/status: %s", (int) env->daemon_pid,
                                                strerror(-r));
@@ -214,24 +213,24 @@ static int measure_memory(const BenchEnv *env, BenchResult *res, char **ret_mess
 }
 
 static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
-        g_auto(BenchEnv) env = { .keep = arg_keep };
+        g_auto(HarnessEnv) env = { .keep = arg_keep };
         g_autoptr(sd_bus) bus = NULL;
         g_autofree char *prefix = g_strdup_printf("netpool-bench-n%u", n);
+        unsigned n_pfs = 0;
         double t0;
         int r;
 
         *res = (BenchResult) { .n = n };
-        r = bench_env_make_dir(&env, prefix, ret_message);
+        r = harness_env_make_dir(&env, prefix, ret_message);
         if (r < 0)
                 return r;
         progress("N=%u: building the sim host in %s", n, env.dir);
-        t0 = bench_now();
-        r = bench_host_build(&env, path_from_env("NETPOOL_SIMHOST", BENCH_SIMHOST), n, ret_message);
+        t0 = harness_now();
+        r = bench_host_build(&env, harness_path("NETPOOL_SIMHOST", BENCH_SIMHOST), n, &n_pfs, ret_message);
         if (r < 0)
                 return r;
-        res->host_build_s = bench_now() - t0;
-        r = bench_env_start_bus(&env, path_from_env("NETPOOLD", BENCH_NETPOOLD),
-                                path_from_env("NETPOOL_SOURCE_ROOT", BENCH_SOURCE_ROOT), ret_message);
+        res->host_build_s = harness_now() - t0;
+        r = harness_env_start_bus(&env, harness_path("NETPOOLD", BENCH_NETPOOLD), ret_message);
         if (r < 0)
                 return r;
         r = sd_bus_open_system(&bus);
@@ -244,7 +243,7 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         progress("N=%u: activation, Start, GetXML", n);
         r = measure_start(bus, &env, res, ret_message);
         if (r >= 0)
-                r = measure_network(bus, &env, res, ret_message);
+                r = measure_network(bus, n_pfs, res, ret_message);
         if (r >= 0) {
                 progress("N=%u: Peer.Ping, then pairs with 1, 4, 16 clients", n);
                 r = measure_ping(bus, res, ret_message);
@@ -278,14 +277,7 @@ static void measure_libvirt(BenchLibvirtResult *res) {
         progress("libvirt: port create+delete pairs with 1, 4, 16 clients");
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 g_auto(BenchRunResult) run = {};
-                BenchRunSpec spec = {
-                        .clients = bench_concurrency[k],
-                        .run_id = next_run_id++,
-                        .pairs = (uint64_t) MAX(arg_pairs, 0),
-                        .duration = arg_duration,
-                        .release = true,
-                        .record = k == 0,
-                };
+                BenchRunSpec spec = pairs_spec(k);
 
                 g_clear_pointer(&message, g_free);
                 r = bench_run_clients(&lv.target, &spec, &run, &message);

@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <systemd/sd-bus.h>
 
+#include "testlib/harness.h"
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus, sd_bus_flush_close_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_message, sd_bus_message_unref)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, sd_bus_error_free)
@@ -28,31 +30,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, sd_bus_error_free)
 
 extern const unsigned bench_concurrency[BENCH_CONCURRENCY_LEVELS];     /* 1, 4, 16 */
 
-double bench_now(void);
+/* ---- the sim host (netpool-bench-host.c); the directory and the bus are the harness's (src/testlib) ---- */
 
-/* ---- environment (netpool-bench-env.c): a directory on tmpfs, the sim host, a private bus ---- */
-
-typedef struct BenchEnv {
-        char *dir;                              /* on /dev/shm (tmpfs, as /run is in production) */
-        char *sim;                              /* DIR/sim */
-        pid_t bus_pid;
-        pid_t daemon_pid;                       /* learnt from the bus once netpoold runs */
-        unsigned n_pfs;
-        bool keep;
-} BenchEnv;
-
-void bench_env_clear(BenchEnv *e);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(BenchEnv, bench_env_clear)
-
-int bench_env_make_dir(BenchEnv *e, const char *prefix, char **ret_message);
-int bench_host_build(BenchEnv *e, const char *simhost, unsigned n_vfs, char **ret_message);
-char *bench_host_network_xml(const BenchEnv *e);
-int bench_env_start_bus(BenchEnv *e, const char *netpoold, const char *source_root, char **ret_message);
-int bench_daemon_pid(sd_bus *bus, pid_t *ret);
-int bench_proc_status_kib(pid_t pid, const char *field, uint64_t *ret);
-int bench_spawn_logged(char *const argv[], const char *log, pid_t *ret_pid);
-void bench_stop_process(pid_t pid);
-void bench_remove_tree(const char *dir);
+int bench_host_build(const HarnessEnv *e, const char *simhost, unsigned n_vfs, unsigned *ret_n_pfs,
+                     char **ret_message);
+char *bench_host_network_xml(unsigned n_pfs);
 
 /* ---- clients (netpool-bench-client.c): forked processes, each with its own connection ---- */
 

@@ -7,71 +7,8 @@
 
 set -u
 
-np_tap_n=0
-np_tap_failed=0
-
-ok() {
-        np_tap_n=$((np_tap_n + 1))
-        echo "ok $np_tap_n - $*"
-}
-
-not_ok() {
-        np_tap_n=$((np_tap_n + 1))
-        np_tap_failed=$((np_tap_failed + 1))
-        echo "not ok $np_tap_n - $*"
-}
-
-# skip_all REASON...: this whole test cannot run here. Exit 0 after the empty plan: meson 1.0.1 (Debian 12)
-# counts any non-zero exit of a TAP test as an error, 77 included, and reads the plan's SKIP as the result.
-skip_all() {
-        echo "1..0 # SKIP $*"
-        exit 0
-}
-
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; its output goes to the log.
-check() {
-        local desc=$1
-        shift
-        if "$@" >"$NP_DIR/last.out" 2>&1; then
-                ok "$desc"
-        else
-                not_ok "$desc"
-                sed 's/^/# /' "$NP_DIR/last.out"
-        fi
-}
-
-# expect_error DESCRIPTION ERROR_NAME COMMAND...: passes when COMMAND fails and prints ERROR_NAME
-# (use np_send: busctl prints only the message, dbus-send prints the error name too).
-expect_error() {
-        local desc=$1 name=$2
-        shift 2
-        if "$@" >"$NP_DIR/last.out" 2>&1; then
-                not_ok "$desc (succeeded, expected $name)"
-                sed 's/^/# /' "$NP_DIR/last.out"
-        elif grep -q -- "$name" "$NP_DIR/last.out"; then
-                ok "$desc"
-                sed 's/^/# /' "$NP_DIR/last.out"
-        else
-                not_ok "$desc (expected $name)"
-                sed 's/^/# /' "$NP_DIR/last.out"
-        fi
-}
-
-# expect_eq DESCRIPTION EXPECTED ACTUAL
-expect_eq() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                not_ok "$1"
-                echo "#   expected: $2"
-                echo "#   actual:   $3"
-        fi
-}
-
-np_done() {
-        echo "1..$np_tap_n"
-        [ "$np_tap_failed" -eq 0 ]
-}
+# ok, not_ok, skip_all, check, expect_error, expect_eq, np_done: the TAP of every shell test
+source "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # NP_VALGRIND=1: every netpoold the bus starts runs under valgrind's memcheck, each process logging to
 # $NP_DIR/valgrind.PID.log; after the daemon has exited, np_valgrind_check asserts that no log shows a
@@ -111,27 +48,13 @@ np_write_service() {
                 >"$NP_DIR/services/org.netpool1.service"
 }
 
+# np_start_bus: the private bus in $NP_DIR, configured from the one template of every test bus (the C harness,
+# src/testlib, reads it too): $NP_DIR/bus.socket, servicedir $NP_DIR/services, log $NP_DIR/dbus.log
 np_start_bus() {
-        cat >"$NP_DIR/bus.conf" <<EOC
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$NP_DIR/bus.socket</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>$NP_DIR/services</servicedir>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow receive_sender="*"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-EOC
+        sed "s|@DIR@|$NP_DIR|g" "$NETPOOL_SOURCE_ROOT/service/test-bus.conf.in" >"$NP_DIR/bus.conf" || return 1
         export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$NP_DIR/bus.socket"
         dbus-daemon --config-file="$NP_DIR/bus.conf" --nofork --nopidfile --nosyslog \
-                >"$NP_DIR/dbus.log" 2>&1 &
+                >>"$NP_DIR/dbus.log" 2>&1 &
         NP_BUS_PID=$!
         # The socket file appears at bind(), before dbus-daemon listens: a client that connects in between
         # is refused (seen on a loaded machine), so wait until the bus answers

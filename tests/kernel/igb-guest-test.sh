@@ -9,42 +9,8 @@ set -u
 IP=/usr/sbin/ip         # iproute2's: busybox's ip prints no VF lines
 NETPOOLD=$(sed -n 's/^Exec=\([^ ]*\).*/\1/p' /usr/share/dbus-1/system-services/org.netpool1.service)
 
-tap_n=0
-tap_failed=0
-
-ok() {
-        tap_n=$((tap_n + 1))
-        echo "ok $tap_n - $*"
-}
-
-not_ok() {
-        tap_n=$((tap_n + 1))
-        tap_failed=$((tap_failed + 1))
-        echo "not ok $tap_n - $*"
-}
-
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; its output is shown when it does not
-check() {
-        local desc=$1
-        shift
-        if "$@" >/tmp/last.out 2>&1; then
-                ok "$desc"
-        else
-                not_ok "$desc"
-                sed 's/^/# /' /tmp/last.out
-        fi
-}
-
-# expect_eq DESCRIPTION EXPECTED ACTUAL
-expect_eq() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                not_ok "$1"
-                echo "$2" | sed 's/^/#   expected: /'
-                echo "$3" | sed 's/^/#   actual:   /'
-        fi
-}
+# ok, not_ok, check, expect_eq, np_done: the TAP of every shell test, copied here by run-igb-testbed.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds, polled every 0.2 s
 wait_for() {
@@ -451,9 +417,8 @@ wait_for 30 carrier_up
 
 check "stop both networks" sh -c "netpoolctl stop hostdevnet && netpoolctl stop passnet"
 
-if [ "$tap_failed" -gt 0 ]; then
+if [ "$np_tap_failed" -gt 0 ]; then
         echo "# netpoold and dbus-daemon said:"
         sed 's/^/# /' /tmp/dbus.log /tmp/crash-*.log 2>/dev/null | tail -n 80
 fi
-echo "1..$tap_n"
-[ "$tap_failed" -eq 0 ]
+np_done

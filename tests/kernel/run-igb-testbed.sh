@@ -14,6 +14,7 @@
 # probe boot, default 15 s), NETPOOL_TESTBED_ACCEL=tcg (no KVM probe), NETPOOL_TESTBED_MIRROR (debootstrap's
 # Debian mirror; by default the one this machine's apt sources name, see debian-mirror.sh).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
 
 cache=$1 guest_test=$2 igb_discover=$3 netpoold=$4 netpoolctl=$5 service_file=$6 policy_file=$7
@@ -27,68 +28,25 @@ modules=(dca i2c-algo-bit igb igbvf irqbypass vfio vfio_iommu_type1 vfio_virqfd 
 launch_helper=/usr/lib/dbus-1.0/dbus-daemon-launch-helper
 system_conf=/usr/share/dbus-1/system.conf
 
-skip() {
-        echo "1..0 # SKIP $*"
-        exit 0
-}
-
-bail() {
-        echo "Bail out! $*"
-        exit 1
-}
-
-log() {
-        echo "# $*"
-}
-
 need_tools() {
-        local t f
-        [ "$(id -u)" -eq 0 ] || skip "debootstrap and chroot need root"
-        for t in debootstrap chroot cpio gzip dpkg-deb apt-get apt-cache ldd ip bash dbus-daemon dbus-send busctl \
-                 timeout; do
-                command -v "$t" >/dev/null || skip "$t is not installed (scripts/install-deps.sh installs it)"
-        done
-        [ -x /bin/busybox ] || skip "busybox-static is not installed (scripts/install-deps.sh installs it)"
-        ldd /bin/busybox >/dev/null 2>&1 && skip "/bin/busybox is not static (busybox-static is needed)"
+        local f
+        [ "$(id -u)" -eq 0 ] || skip_all "debootstrap and chroot need root"
+        need_commands debootstrap chroot cpio gzip dpkg-deb apt-get apt-cache ldd ip bash dbus-daemon dbus-send \
+                busctl timeout
         for f in "$launch_helper" "$system_conf" /usr/share/misc/pci.ids; do
-                [ -e "$f" ] || skip "no $f (scripts/install-deps.sh installs dbus and pci.ids)"
+                [ -e "$f" ] || skip_all "no $f (scripts/install-deps.sh installs dbus and pci.ids)"
         done
         for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file"; do
                 [ -e "$f" ] || bail "no $f: the build is incomplete"
         done
 }
 
-# apt-get download PACKAGES... into DIR, once more after apt-get update; skips when the mirror has none
-fetch_debs() {
-        local dir=$1
-        shift
-        mkdir -p "$dir"
-        (cd "$dir" && apt-get download "$@" >download.log 2>&1) && return 0
-        apt-get update -qq >/dev/null 2>&1
-        (cd "$dir" && apt-get download "$@" >download.log 2>&1) && return 0
-        skip "cannot download $* ($(grep -m1 -E '^(E|W):' "$dir/download.log"))"
-}
-
-# The kernel package linux-image-amd64 depends on, e.g. linux-image-6.1.0-57-amd64
-kernel_of_metapackage() {
-        apt-cache depends linux-image-amd64 2>/dev/null |
-                sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n1
-}
-
-# That kernel package, its version, and the version of udev to take.
+# The kernel package (testbed-lib.sh), and the version of udev to take.
 resolve_kernel() {
-        kpkg=$(kernel_of_metapackage)
-        if [ -z "$kpkg" ]; then
-                apt-get update -qq >/dev/null 2>&1
-                kpkg=$(kernel_of_metapackage)
-        fi
-        [ -n "$kpkg" ] || skip "apt knows no linux-image-amd64 (no package lists; run apt-get update)"
-        kver=$(apt-cache show --no-all-versions "$kpkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
-        [ -n "$kver" ] || skip "apt knows no version of $kpkg"
-        krel=${kpkg#linux-image-}
+        resolve_kernel_package
         # udevd must match the host's libsystemd-shared, which it links to
         uver=$(dpkg-query -W -f='${Version}' libsystemd-shared 2>/dev/null)
-        [ -n "$uver" ] || skip "libsystemd-shared is not installed (systemd is)"
+        [ -n "$uver" ] || skip_all "libsystemd-shared is not installed (systemd is)"
 }
 
 # vmlinuz, the modules the test loads, and systemd-udevd (udevadm) of the host's systemd, into $1
@@ -98,19 +56,19 @@ build_guest_files() {
         mkdir -p "$work/root" "$out.tmp/modules"
         fetch_debs "$cache/debs" "$kpkg=$kver" "udev=$uver"
         log "unpacking $kpkg $kver and udev $uver"
-        dpkg-deb -x "$cache"/debs/"$kpkg"_*.deb "$work/root" || skip "cannot unpack $kpkg"
-        dpkg-deb -x "$cache"/debs/udev_*.deb "$work/root" || skip "cannot unpack udev"
-        cp "$work/root/boot/vmlinuz-$krel" "$out.tmp/vmlinuz" || skip "$kpkg has no vmlinuz"
+        dpkg-deb -x "$cache"/debs/"$kpkg"_*.deb "$work/root" || skip_all "cannot unpack $kpkg"
+        dpkg-deb -x "$cache"/debs/udev_*.deb "$work/root" || skip_all "cannot unpack udev"
+        cp "$work/root/boot/vmlinuz-$krel" "$out.tmp/vmlinuz" || skip_all "$kpkg has no vmlinuz"
         for m in "${modules[@]}"; do
                 f=$(find "$work/root/lib/modules/$krel" -name "$m.ko*" | head -n1)
                 case "$f" in
-                "") skip "$kpkg has no $m.ko" ;;
+                "") skip_all "$kpkg has no $m.ko" ;;
                 *.xz) xz -dc "$f" >"$out.tmp/modules/$m.ko" ;;
-                *.zst) skip "$f is zstd-compressed; busybox insmod cannot load it" ;;
+                *.zst) skip_all "$f is zstd-compressed; busybox insmod cannot load it" ;;
                 *) cp "$f" "$out.tmp/modules/$m.ko" ;;
                 esac
         done
-        cp "$work/root/bin/udevadm" "$out.tmp/udevadm" || skip "udev $uver has no udevadm"
+        cp "$work/root/bin/udevadm" "$out.tmp/udevadm" || skip_all "udev $uver has no udevadm"
         mv "$out.tmp" "$out" || bail "cannot fill $out"
         # the products are the cache; the packages and the unpacked tree are not needed again
         rm -rf "$work" "$cache/debs"
@@ -120,31 +78,20 @@ build_guest_files() {
 build_qemu_root() {
         local s=$SECONDS
         rm -rf "$qemu_root.tmp"
-        [ -n "$mirror" ] || skip "no Debian mirror among apt's sources (/etc/apt/sources.list," \
+        [ -n "$mirror" ] || skip_all "no Debian mirror among apt's sources (/etc/apt/sources.list," \
                 "sources.list.d/*.list, *.sources) for debootstrap; set NETPOOL_TESTBED_MIRROR"
         log "debootstrap $suite with qemu-system-x86 from $mirror (about a minute, once)"
         if ! debootstrap --variant=minbase --include=qemu-system-x86 "$suite" "$qemu_root.tmp" "$mirror" \
                 >"$cache/debootstrap.log" 2>&1; then
                 tail -n 5 "$cache/debootstrap.log" | sed 's/^/# /'
                 rm -rf "$qemu_root.tmp"
-                skip "cannot debootstrap Debian $suite with qemu-system-x86 from $mirror" \
+                skip_all "cannot debootstrap Debian $suite with qemu-system-x86 from $mirror" \
                      "($(grep -m1 -E '^E:' "$cache/debootstrap.log" || echo "see $cache/debootstrap.log"))"
         fi
         chroot "$qemu_root.tmp" qemu-system-x86_64 -device help 2>/dev/null | grep -q '^name "igb"' ||
-                skip "the qemu of Debian $suite emulates no igb"
+                skip_all "the qemu of Debian $suite emulates no igb"
         mv "$qemu_root.tmp" "$qemu_root" || bail "cannot fill $qemu_root"
         log "debootstrap took $((SECONDS - s)) s"
-}
-
-copy_with_libs() {
-        local root=$1 bin=$2 dest=$3 lib
-        mkdir -p "$root/$(dirname "$dest")"
-        cp -L "$bin" "$root/$dest"
-        for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-                [ -e "$root$lib" ] && continue
-                mkdir -p "$root$(dirname "$lib")"
-                cp -L "$lib" "$root$lib"
-        done
 }
 
 # The path the activation file starts netpoold from: the test uses the file as built, so netpoold goes there
@@ -210,6 +157,7 @@ build_initramfs() {
         copy_with_libs "$root" "$netpoolctl" usr/bin/netpoolctl
         copy_with_libs "$root" "$igb_discover" usr/bin/igb-discover
         cp "$guest_test" "$root/test/igb-guest-test.sh"
+        cp "$testbed_tap_file" "$root/test/tap.sh"
         # the system bus as Debian configures it, with the project's policy and activation file
         mkdir -p "$root/usr/share/dbus-1/system.d" "$root/usr/share/dbus-1/system-services" "$root/usr/share/misc"
         cp "$system_conf" "$root/usr/share/dbus-1/system.conf"
@@ -252,7 +200,7 @@ boot() {
 # kvm or tcg: KVM only where a short boot under it finishes; a /dev/kvm that exists but does not work (seen:
 # the guest hangs after "Booting from ROM...") must cost a few seconds, not the test's whole timeout
 choose_accel() {
-        if [ "${NETPOOL_TESTBED_ACCEL:-}" = tcg ] || [ ! -w /dev/kvm ]; then
+        if ! kvm_wanted; then
                 echo tcg
                 return
         fi
@@ -265,24 +213,6 @@ choose_accel() {
                 log "KVM did not boot a probe within ${kvm_probe_timeout}s (qemu exit $qemu_rc): using TCG" >&2
                 echo tcg
         fi
-}
-
-# Prints the test's TAP lines from the serial log; fails when the guest did not finish or its test failed
-report() {
-        local serial end tap
-        serial=$(tr -d '\r\033' <"$cache/serial.log")
-        end=$(echo "$serial" | sed -n 's/^NETPOOL-TAP-END \([0-9]*\)$/\1/p' | tail -n1)
-        if [ -z "$end" ]; then
-                echo "$serial" | tail -n 40 | sed 's/^/# /'
-                bail "the VM ended without finishing the test (qemu exit $qemu_rc, serial log $cache/serial.log)"
-        fi
-        echo "$serial" | grep '^NETPOOL-ERROR' | sed 's/^NETPOOL-ERROR /Bail out! /'
-        # the test's own lines only: kernel messages may come between them
-        tap=$(echo "$serial" | sed -n '/NETPOOL-TAP-BEGIN$/,/^NETPOOL-TAP-END/p' | sed '1d;$d' |
-                grep -E '^(ok|not ok|1\.\.[0-9]+|#|Bail out!)')
-        echo "$tap"
-        echo "$tap" | grep -qE '^1\.\.[0-9]+' || bail "no TAP plan came back from the VM (serial log $cache/serial.log)"
-        [ "$end" -eq 0 ]
 }
 
 main() {
@@ -304,14 +234,14 @@ main() {
         boot "$accel" "$boot_timeout" initrd.gz "$cache/serial.log" \
                 -device intel-iommu,intremap=off -device pcie-root-port,id=rp0,slot=1,chassis=1 \
                 -netdev hubport,id=n0,hubid=0 -device igb,bus=rp0,netdev=n0,mac=52:54:00:aa:bb:01
-        if [ "$accel" = kvm ] && ! tr -d '\r' <"$cache/serial.log" | grep -q '^NETPOOL-TAP-END'; then
+        if [ "$accel" = kvm ] && ! serial_finished "$cache/serial.log"; then
                 log "the KVM boot did not finish (qemu exit $qemu_rc); booting again with TCG"
                 boot tcg "$boot_timeout" initrd.gz "$cache/serial.log" \
                         -device intel-iommu,intremap=off -device pcie-root-port,id=rp0,slot=1,chassis=1 \
                         -netdev hubport,id=n0,hubid=0 -device igb,bus=rp0,netdev=n0,mac=52:54:00:aa:bb:01
         fi
         log "the testbed took $((SECONDS - start)) s"
-        report
+        report_serial "$cache/serial.log"
 }
 
 main

@@ -148,17 +148,9 @@ void load_check_window(const LoadHost *h, const LoadPortList *l1, const LoadMac 
 
 /* netpoold's VmRSS in KiB, 0 when it cannot be read (the process is gone) */
 uint64_t load_rss_kib(pid_t pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
-        g_autofree char *text = NULL;
-        const char *line;
-        unsigned long long kib;
+        uint64_t kib;
 
-        if (!g_file_get_contents(path, &text, NULL, NULL))
-                return 0;
-        line = strstr(text, "\nVmRSS:");
-        if (!line || sscanf(line, "\nVmRSS: %llu kB", &kib) != 1)
-                return 0;
-        return kib;
+        return harness_proc_status_kib(pid, "VmRSS", &kib) < 0 ? 0 : kib;
 }
 
 static void sample_rss(LoadShared *shared, pid_t pid, double start) {
@@ -172,7 +164,7 @@ static void sample_rss(LoadShared *shared, pid_t pid, double start) {
         }
         if (res->n_rss < LOAD_MAX_RSS)
                 res->rss[res->n_rss++] = (LoadRssSample) {
-                        .t = load_now() - start,
+                        .t = harness_now() - start,
                         .cycles = atomic_load(&shared->cycles_done),
                         .kib = kib,
                 };
@@ -212,7 +204,7 @@ void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, u
         LoadCheckResult *res = &shared->check;
         g_autoptr(sd_bus) bus = NULL;
         g_autofree LoadMac *macs = g_new0(LoadMac, h->n_vfs);
-        double start = load_now(), next_rss = start;
+        double start = harness_now(), next_rss = start;
         bool warm_sampled = false;
         int r;
 
@@ -223,17 +215,17 @@ void load_checker_run(const LoadHost *h, LoadShared *shared, pid_t daemon_pid, u
         }
         /* at least one window, however late this process gets the CPU */
         do {
-                double t = load_now(), left;
+                double t = harness_now(), left;
                 bool warm;
 
                 one_window(h, bus, macs, res);
                 warm = atomic_load(&shared->cycles_done) >= warm_cycles;
-                if (load_now() >= next_rss || (warm && !warm_sampled)) {
+                if (harness_now() >= next_rss || (warm && !warm_sampled)) {
                         sample_rss(shared, daemon_pid, start);
-                        next_rss = load_now() + 1.0;
+                        next_rss = harness_now() + 1.0;
                         warm_sampled = warm;
                 }
-                left = interval_s - (load_now() - t);
+                left = interval_s - (harness_now() - t);
                 if (left > 0)
                         g_usleep((gulong) (left * 1e6));
         } while (!atomic_load(&shared->stop));

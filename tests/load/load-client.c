@@ -47,7 +47,7 @@ static int plug_address(const char *xml, char ret[static 13]) {
 }
 
 static uint32_t elapsed_us(double since) {
-        return (uint32_t) ((load_now() - since) * 1e6);
+        return (uint32_t) ((harness_now() - since) * 1e6);
 }
 
 /* After Allocate answered, this client alone holds the VF: it must carry the port's MAC and VLAN. */
@@ -93,7 +93,7 @@ static void run_cycle(const LoadClientSpec *spec, sd_bus *bus, const char *owner
                  "    <uuid>%s</uuid>\n  </owner>\n  <mac address='%s'/>\n"
                  "  <vlan><tag id='%u'/></vlan>\n</networkport>\n", uuid, spec->id, owner, mac, vlan);
 
-        t0 = load_now();
+        t0 = harness_now();
         r = sd_bus_call_method(bus, LOAD_BUS_NAME, spec->network_path, LOAD_NETWORK_IFACE, "Allocate", &error,
                                &reply, "st", xml, UINT64_C(0));
         if (r < 0) {
@@ -114,7 +114,7 @@ static void run_cycle(const LoadClientSpec *spec, sd_bus *bus, const char *owner
         else
                 check_configured(&res->tally, vf, uuid, mac, vlan);
 
-        t0 = load_now();
+        t0 = harness_now();
         r = sd_bus_call_method(bus, LOAD_BUS_NAME, spec->network_path, LOAD_NETWORK_IFACE, "Release",
                                &release_error, NULL, "st", uuid, UINT64_C(0));
         if (r < 0) {

@@ -154,38 +154,25 @@ static void pf_bdf(unsigned k, char ret[static 13]) {
  */
 int load_host_build(LoadHost *h, const char *simhost, const char *sim, unsigned n_pfs, unsigned n_vfs,
                     char **ret_message) {
-        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-        g_autoptr(GError) gerror = NULL;
-        g_autofree char *out = NULL, *err = NULL;
+        g_auto(GStrv) pf_specs = NULL;
         unsigned per_pf = n_vfs / n_pfs;
-        int status, r;
+        int r;
 
         if (n_pfs == 0 || n_pfs > 8 || n_vfs % n_pfs != 0 || per_pf == 0 || per_pf > 256) {
                 *ret_message = g_strdup_printf("%u VFs cannot be split evenly over %u PFs of at most 256 VFs",
                                                n_vfs, n_pfs);
                 return -EINVAL;
         }
-        g_ptr_array_add(argv, g_strdup(simhost));
-        g_ptr_array_add(argv, g_strdup(sim));
-        g_ptr_array_add(argv, g_strdup("--quiet"));
+        pf_specs = g_new0(char *, n_pfs + 1);
         for (unsigned k = 0; k < n_pfs; k++) {
                 char bdf[13];
 
                 pf_bdf(k, bdf);
-                g_ptr_array_add(argv, g_strdup("--pf"));
-                g_ptr_array_add(argv, g_strdup_printf("name=eth%u,bdf=%s,model=x710,vfs=%u,total=%u",
-                                                      k, bdf, per_pf, per_pf));
+                pf_specs[k] = g_strdup_printf("name=eth%u,bdf=%s,model=x710,vfs=%u,total=%u", k, bdf, per_pf, per_pf);
         }
-        g_ptr_array_add(argv, NULL);
-        if (!g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                          &status, &gerror)) {
-                *ret_message = g_strdup_printf("cannot run %s: %s", simhost, gerror->message);
-                return -ENOENT;
-        }
-        if (!g_spawn_check_wait_status(status, NULL)) {
-                *ret_message = g_strdup_printf("netpool-simhost failed: %s", g_strstrip(err));
-                return -EIO;
-        }
+        r = harness_simhost_build(simhost, sim, pf_specs, ret_message);
+        if (r < 0)
+                return r;
 
         h->vfs = g_new0(LoadVf, n_vfs);
         h->n_pfs = n_pfs;

@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <systemd/sd-bus.h>
 
+#include "testlib/harness.h"
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus, sd_bus_flush_close_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus_message, sd_bus_message_unref)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, sd_bus_error_free)
@@ -138,22 +140,6 @@ int load_vf_read_mac(const LoadVf *vf, char ret_mac[static 18]);
 bool load_vf_state_equal(const LoadVfState *a, const LoadVfState *b);
 void load_vf_state_format(const LoadVfState *s, char *buf, size_t size);
 
-/* The private bus and the daemon it activates */
-typedef struct LoadEnv {
-        char *dir;
-        char *sim;
-        pid_t bus_pid;
-        pid_t daemon_pid;
-        bool keep;
-} LoadEnv;
-
-void load_env_clear(LoadEnv *e);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LoadEnv, load_env_clear)
-
-int load_env_make_dir(LoadEnv *e, char **ret_message);
-int load_env_start_bus(LoadEnv *e, const char *netpoold, const char *source_root, char **ret_message);
-int load_daemon_pid(sd_bus *bus, pid_t *ret);
-
 /* A MAC as text, lower case: one per VF in a scan */
 typedef char LoadMac[18];
 
@@ -193,8 +179,6 @@ typedef struct LoadClientSpec {
 void load_port_mac(unsigned client, unsigned cycle, char ret[static 18]);
 void load_port_uuid(unsigned client, unsigned cycle, char ret[static 37]);
 int load_client_run(const LoadClientSpec *spec);
-
-double load_now(void);
 
 /* The whole run, as the parent sees it */
 typedef struct LoadRun {

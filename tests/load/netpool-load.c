@@ -63,12 +63,6 @@ static void catch_interrupts(LoadShared *shared) {
         (void) sigaction(SIGTERM, &sa, NULL);
 }
 
-static const char *path_from_env(const char *name, const char *fallback) {
-        const char *v = getenv(name);
-
-        return v && *v ? v : fallback;
-}
-
 static void *map_shared(size_t size) {
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
@@ -125,7 +119,7 @@ static int run_load(LoadRun *run, const char *network_path) {
                                  run->total_cycles * run->warmup_percent / 100, arg_interval_ms / 1000.0);
                 _exit(0);
         }
-        run->start = load_now();
+        run->start = harness_now();
         for (int c = 0; c < arg_clients; c++) {
                 clients[c] = fork_child();
                 if (clients[c] == 0) {
@@ -150,7 +144,7 @@ static int run_load(LoadRun *run, const char *network_path) {
                 if (clients[c] > 0 && !wait_clean_exit(clients[c]))
                         load_tally_error(&run->shared->clients[c].tally, "local.client-died",
                                          "the client process died or could not reach the bus");
-        run->wall = load_now() - run->start;
+        run->wall = harness_now() - run->start;
         atomic_store(&run->shared->stop, 1);
         if (!wait_clean_exit(checker))
                 load_tally_violation(&run->end, LOAD_V_CHECKER_CALL, "the checker process died");
@@ -170,7 +164,7 @@ static void check_end(LoadRun *run, sd_bus *bus, const char *network_path) {
         pid_t pid = 0;
         int r;
 
-        if (load_daemon_pid(bus, &pid) < 0 || pid != run->daemon_pid)
+        if (harness_bus_owner_pid(bus, LOAD_BUS_NAME, &pid) < 0 || pid != run->daemon_pid)
                 load_tally_violation(t, LOAD_V_DAEMON_RESTARTED, "netpoold was pid %d at the start, is %d now",
                                      (int) run->daemon_pid, (int) pid);
         r = load_list_ports(bus, &ports, &error);
@@ -215,7 +209,7 @@ static void check_end(LoadRun *run, sd_bus *bus, const char *network_path) {
         /* the last RSS sample, after the load */
         if (run->shared->check.n_rss < LOAD_MAX_RSS)
                 run->shared->check.rss[run->shared->check.n_rss++] = (LoadRssSample) {
-                        .t = load_now() - run->start,
+                        .t = harness_now() - run->start,
                         .cycles = atomic_load(&run->shared->cycles_done),
                         .kib = load_rss_kib(run->daemon_pid),
                 };
@@ -261,10 +255,9 @@ static int parse_options(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-        const char *netpoold = path_from_env("NETPOOLD", LOAD_NETPOOLD);
-        const char *simhost = path_from_env("NETPOOL_SIMHOST", LOAD_SIMHOST);
-        const char *source_root = path_from_env("NETPOOL_SOURCE_ROOT", LOAD_SOURCE_ROOT);
-        g_auto(LoadEnv) env = {};
+        const char *netpoold = harness_path("NETPOOLD", LOAD_NETPOOLD);
+        const char *simhost = harness_path("NETPOOL_SIMHOST", LOAD_SIMHOST);
+        g_auto(HarnessEnv) env = {};
         g_auto(LoadHost) host = {};
         g_autoptr(sd_bus) bus = NULL;
         g_autofree char *message = NULL, *network_path = NULL, *dbus_daemon = NULL;
@@ -281,16 +274,16 @@ int main(int argc, char **argv) {
                 return skip("no dbus-daemon");
 
         env.keep = arg_keep;
-        r = load_env_make_dir(&env, &message);
+        r = harness_env_make_dir(&env, "netpool-load", &message);
         if (r >= 0)
                 r = load_host_build(&host, simhost, env.sim, (unsigned) arg_pfs, (unsigned) arg_vfs, &message);
         if (r >= 0)
-                r = load_env_start_bus(&env, netpoold, source_root, &message);
+                r = harness_env_start_bus(&env, netpoold, &message);
         if (r >= 0 && (r = sd_bus_open_system(&bus)) < 0)
                 message = g_strdup_printf("cannot connect to the private bus: %s", strerror(-r));
         if (r >= 0)
                 r = create_network(bus, &host, &network_path, &message);
-        if (r >= 0 && (r = load_daemon_pid(bus, &env.daemon_pid)) < 0)
+        if (r >= 0 && (r = harness_bus_owner_pid(bus, LOAD_BUS_NAME, &env.daemon_pid)) < 0)
                 message = g_strdup_printf("cannot get netpoold's pid: %s", strerror(-r));
         if (r < 0)
                 return fail_setup(message);
