@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-/* The highest VLAN id (802.1Q: 12 bits, 4095 reserved but accepted, as libvirt and the kernel do) */
-#define VLAN_ID_MAX 4095
+/* The highest VLAN id: 802.1Q has 12 bits; the top value is reserved, yet libvirt and the kernel take it */
+#define VLAN_ID_MAX 4095                /* a plain number: messages G_STRINGIFY() it */
 
 /* 1–64 characters of A-Za-z0-9_.+-, not starting with '.' or '-'. Safe as a file name. */
 bool network_name_is_valid(const char *s);
