@@ -9,16 +9,8 @@
 
 #include "bus/bus-statistics.h"
 #include "engine/engine.h"
+#include "shared/dbus-api.h"
 #include "shared/macro.h"
-
-#define NETPOOL_BUS_NAME        "org.netpool1"
-#define NETPOOL_MANAGER_PATH    "/org/netpool1"
-#define NETPOOL_NETWORK_PREFIX  "/org/netpool1/network"
-#define NETPOOL_PORT_PREFIX     "/org/netpool1/port"
-#define NETPOOL_MANAGER_IFACE   "org.netpool1.Manager"
-#define NETPOOL_NETWORK_IFACE   "org.netpool1.Network"
-#define NETPOOL_PORT_IFACE      "org.netpool1.Port"
-#define NETPOOL_STATISTICS_IFACE "org.netpool1.Statistics"
 
 typedef struct BusContext {
         sd_event *event;

@@ -8,10 +8,8 @@
 #include "bus/bus-polkit.h"
 #include "core/portdef.h"
 
-#define STOP_FLAG_FORCE         UINT64_C(1)
 /* a UUID's text, 36 characters; any longer string names no port */
 #define PORT_UUID_TEXT_MAX      36
-#define GETXML_FLAG_INACTIVE    UINT64_C(1)
 
 static int property_get_name(sd_bus *bus, const char *path, const char *interface, const char *property,
                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -108,7 +106,7 @@ static int call_start(Engine *e, Network *n, uint64_t flags, const EngineCall *o
 }
 
 static int call_stop(Engine *e, Network *n, uint64_t flags, const EngineCall *opts, EngineError *err) {
-        return engine_stop(e, n, flags & STOP_FLAG_FORCE, opts, err);
+        return engine_stop(e, n, flags & NETPOOL_STOP_FLAG_FORCE, opts, err);
 }
 
 static int call_undefine(Engine *e, Network *n, uint64_t flags, const EngineCall *opts, EngineError *err) {
@@ -120,7 +118,7 @@ static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 }
 
 static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return method_simple(m, userdata, STOP_FLAG_FORCE, "stop", error, call_stop);
+        return method_simple(m, userdata, NETPOOL_STOP_FLAG_FORCE, "stop", error, call_stop);
 }
 
 static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -132,11 +130,11 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         uint64_t flags;
         int r;
 
-        r = bus_read_flags(m, GETXML_FLAG_INACTIVE, &flags, error);
+        r = bus_read_flags(m, NETPOOL_GETXML_FLAG_INACTIVE, &flags, error);
         if (r < 0)
                 return r;
         xml = engine_network_xml(bus_context_from_current(sd_bus_message_get_bus(m))->engine, userdata,
-                                 flags & GETXML_FLAG_INACTIVE);
+                                 flags & NETPOOL_GETXML_FLAG_INACTIVE);
         return sd_bus_reply_method_return(m, "s", xml);
 }
 

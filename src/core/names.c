@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Names: which network names, netdev names, UUIDs and MAC addresses netpool accepts */
+/* Names: which network names, netdev names, UUIDs, MAC addresses and VLAN ids netpool accepts */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -150,5 +150,36 @@ int mac_normalize(const char *s, char buf[static 18]) {
                 return -EINVAL;
         snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
                  octet[0], octet[1], octet[2], octet[3], octet[4], octet[5]);
+        return 0;
+}
+
+bool mac_is_valid(const char *s) {
+        char buf[18];
+
+        return mac_normalize(s, buf) == 0;
+}
+
+bool mac_is_zero(const char *s) {
+        char buf[18];
+
+        return mac_normalize(s, buf) == 0 && streq(buf, "00:00:00:00:00:00");
+}
+
+bool mac_is_multicast(const char *s) {
+        char buf[18];
+
+        /* the I/G bit: the low bit of the first octet marks a group (multicast) address */
+        return mac_normalize(s, buf) == 0 && (g_ascii_xdigit_value(buf[1]) & 1);
+}
+
+int vlan_id_parse(const char *s, unsigned *ret) {
+        guint64 value;
+
+        /* decimal digits only: g_ascii_string_to_unsigned() would take a sign or blanks */
+        if (!s || !g_ascii_isdigit(s[0]) || strspn(s, "0123456789") != strlen(s))
+                return -EINVAL;
+        if (!g_ascii_string_to_unsigned(s, 10, 0, VLAN_ID_MAX, &value, NULL))
+                return -EINVAL;
+        *ret = (unsigned) value;
         return 0;
 }

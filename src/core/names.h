@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Validation of the names netpool accepts: network names, netdev names, UUIDs, MACs */
+/* Validation of the names netpool accepts: network names, netdev names, UUIDs, MACs, VLAN ids */
 #pragma once
 
 #include <stdbool.h>
+
+/* The highest VLAN id: 802.1Q has 12 bits; the top value is reserved, yet libvirt and the kernel take it */
+#define VLAN_ID_MAX 4095                /* a plain number: messages G_STRINGIFY() it */
 
 /* 1–64 characters of A-Za-z0-9_.+-, not starting with '.' or '-'. Safe as a file name. */
 bool network_name_is_valid(const char *s);
@@ -16,3 +19,12 @@ int uuid_normalize(const char *s, char buf[static 37]);
 void uuid_generate_string(char buf[static 37]);
 /* "xx:xx:xx:xx:xx:xx" hex; normalized lower case into buf[18]. Returns 0 or -EINVAL. */
 int mac_normalize(const char *s, char buf[static 18]);
+/* Whether mac_normalize() takes s. */
+bool mac_is_valid(const char *s);
+/* On a valid MAC: every octet is zero. false on an invalid one. */
+bool mac_is_zero(const char *s);
+/* On a valid MAC: the group bit (lowest bit of the first octet) is set. false on an invalid one. */
+bool mac_is_multicast(const char *s);
+/* A VLAN id as a command line or an XML attribute gives it: decimal digits only (no sign, blanks or
+ * 0x), 0–VLAN_ID_MAX. Returns 0, or -EINVAL (*ret is then left alone). */
+int vlan_id_parse(const char *s, unsigned *ret);

@@ -131,10 +131,9 @@ const char *port_mac_rule_broken(const char *mac) {
 
         if (mac_normalize(mac, norm) < 0)
                 return "is not a MAC address (six hex octets separated by ':')";
-        if (streq(norm, "00:00:00:00:00:00"))
+        if (mac_is_zero(norm))
                 return "is all zeros, which is no device's address";
-        /* the I/G bit: the low bit of the first octet marks a group (multicast) address */
-        if (g_ascii_xdigit_value(norm[1]) & 1)
+        if (mac_is_multicast(norm))
                 return "is a multicast address; a port needs a unicast one";
         return NULL;
 }

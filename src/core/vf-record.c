@@ -125,7 +125,7 @@ static int check_record(const VfRecord *r) {
                 return -EINVAL;
         if (r->port_uuid && r->port_uuid[0] && !uuid_is_valid(r->port_uuid))
                 return -EINVAL;
-        if (mac_normalize(r->orig.mac, mac) < 0 || r->orig.vlan > 4095 || r->orig.qos > 7)
+        if (mac_normalize(r->orig.mac, mac) < 0 || r->orig.vlan > VLAN_ID_MAX || r->orig.qos > 7)
                 return -EINVAL;
         if (r->orig.spoofchk > 1 || r->orig.trust > 1 || !vf_link_state_to_string(r->orig.link_state))
                 return -EINVAL;
@@ -199,7 +199,7 @@ static int parse_config(const xmlNode *node, VfConfig *c) {
         g_autofree char *link_state = xml_prop(node, "link_state");
 
         if (parse_mac_prop(node, "mac", c->mac) < 0 ||
-            parse_uint_prop(node, "vlan", 4095, &c->vlan) < 0 ||
+            parse_uint_prop(node, "vlan", VLAN_ID_MAX, &c->vlan) < 0 ||
             parse_uint_prop(node, "qos", 7, &c->qos) < 0 ||
             parse_flag_prop(node, "spoofchk", &c->spoofchk) < 0 ||
             parse_flag_prop(node, "trust", &c->trust) < 0)

@@ -8,7 +8,6 @@
 #include "core/virt-params.h"
 #include "core/xml-util.h"
 
-#define VLAN_ID_MAX 4095
 #define QBG_MANAGERID_MAX 0xff
 #define QBG_TYPEID_MAX 0xffffff
 #define QBG_TYPEIDVERSION_MAX 0xff
@@ -134,7 +133,7 @@ const char *vlan_rule_broken(const Vlan *v) {
                 const VlanTag *t = &g_array_index(v->tags, VlanTag, i);
 
                 if (t->id > VLAN_ID_MAX)
-                        return "a VLAN id is 0–4095";
+                        return "a VLAN id is 0–" G_STRINGIFY(VLAN_ID_MAX);
                 if (t->native_mode != VLAN_NATIVE_NONE)
                         natives++;
         }

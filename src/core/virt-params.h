@@ -21,7 +21,7 @@ typedef enum VlanNativeMode {
 } VlanNativeMode;
 
 typedef struct VlanTag {
-        unsigned id;                    /* 0 – 4095 */
+        unsigned id;                    /* 0 – VLAN_ID_MAX (core/names.h) */
         VlanNativeMode native_mode;
 } VlanTag;
 

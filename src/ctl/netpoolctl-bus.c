@@ -10,23 +10,32 @@
 #include <systemd/sd-bus.h>
 
 #include "ctl/netpoolctl-bus.h"
-#include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-verb.h"
-
-#define NETPOOL_ERROR_PREFIX "org.netpool1.Error."
 
 void ctl_done(Ctl *ctl) {
         g_clear_pointer(&ctl->bus, sd_bus_flush_close_unref);
 }
 
+static void print_line(const char *prefix, const char *format, va_list ap) {
+        fputs(prefix, stderr);
+        vfprintf(stderr, format, ap);
+        fputc('\n', stderr);
+}
+
 void ctl_error(const char *format, ...) {
         va_list ap;
 
-        fputs("netpoolctl: ", stderr);
         va_start(ap, format);
-        vfprintf(stderr, format, ap);
+        print_line("netpoolctl: ", format, ap);
         va_end(ap);
-        fputc('\n', stderr);
+}
+
+void ctl_hint(const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        print_line("netpoolctl: hint: ", format, ap);
+        va_end(ap);
 }
 
 /* The address sd_bus_open_system() tries, for messages. */
@@ -68,7 +77,7 @@ int ctl_call(sd_bus *bus, const char *path, const char *interface, const char *m
         int r;
 
         va_start(ap, types);
-        r = sd_bus_call_methodv(bus, CTL_BUS_NAME, path, interface, method, error, ret_reply,
+        r = sd_bus_call_methodv(bus, NETPOOL_BUS_NAME, path, interface, method, error, ret_reply,
                                 types, ap);
         va_end(ap);
         return r;
@@ -104,17 +113,10 @@ int ctl_report_error(const char *action, const sd_bus_error *error, int r) {
                 ctl_error("%s", error_text(error));
         else if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN,
                                         SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                ctl_error("netpoold (%s) is not available on the system bus: %s", CTL_BUS_NAME,
+                ctl_error("netpoold (%s) is not available on the system bus: %s", NETPOOL_BUS_NAME,
                           error_text(error));
         else
                 ctl_error("failed to %s: %s", action, error_text(error));
-        return CTL_EXIT_FAILURE;
-}
-
-int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
-                             int r) {
-        (void) ctl_report_error(action, error, r);
-        ctl_hint_for_error(bus, error, network);
         return CTL_EXIT_FAILURE;
 }
 

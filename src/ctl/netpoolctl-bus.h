@@ -7,19 +7,8 @@
 #include <glib.h>
 #include <systemd/sd-bus.h>
 
+#include "shared/dbus-api.h"
 #include "shared/macro.h"
-
-#define CTL_BUS_NAME              "org.netpool1"
-#define CTL_MANAGER_PATH          "/org/netpool1"
-#define CTL_MANAGER_INTERFACE     "org.netpool1.Manager"
-#define CTL_NETWORK_INTERFACE     "org.netpool1.Network"
-#define CTL_NETWORK_PATH_PREFIX   "/org/netpool1/network"
-#define CTL_PORT_INTERFACE        "org.netpool1.Port"
-#define CTL_PORT_PATH_PREFIX      "/org/netpool1/port"
-
-/* Method flags of the API (dbus-api.md) */
-#define CTL_FLAG_STOP_FORCE       UINT64_C(1)
-#define CTL_FLAG_XML_INACTIVE     UINT64_C(1)
 
 /* Cleanups for sd-bus types. ctl builds on libsystemd alone, not on the bus layer's headers. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_bus, sd_bus_flush_close_unref)
@@ -38,6 +27,8 @@ void ctl_done(Ctl *ctl);
 
 /* Print "netpoolctl: MESSAGE" to stderr. */
 void ctl_error(const char *format, ...) _printf_(1, 2);
+/* Print "netpoolctl: hint: MESSAGE" to stderr: the next step after a failure. */
+void ctl_hint(const char *format, ...) _printf_(1, 2);
 
 /* The system bus, connected on first use. Prints why on failure and returns -errno. */
 int ctl_connect(Ctl *ctl, sd_bus **ret);
@@ -50,11 +41,6 @@ int ctl_call(sd_bus *bus, const char *path, const char *interface, const char *m
  * as a verb phrase ("start network 'x'"). netpool errors print the daemon's message alone;
  * authorization failures print "not authorized to ACTION: MESSAGE". */
 int ctl_report_error(const char *action, const sd_bus_error *error, int r);
-
-/* ctl_report_error(), then the next step for the daemon's error on that network (NULL: none named), e.g.
- * "netpoolctl: hint: start it first: netpoolctl start NET". */
-int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
-                             int r);
 
 /* Read an a{sv} of properties (GetAll, PropertiesChanged, GetManagedObjects), handing each name with the
  * message at its variant to read_one, which must read or skip the variant. */

@@ -1,23 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netpoolctl hints: after a failure, the next step in the user's own commands */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "bus/bus-errors.h"
 #include "ctl/netpoolctl-bus.h"
 #include "ctl/netpoolctl-hint.h"
-
-void ctl_hint(const char *format, ...) {
-        va_list ap;
-
-        fputs("netpoolctl: hint: ", stderr);
-        va_start(ap, format);
-        vfprintf(stderr, format, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
+#include "ctl/netpoolctl-verb.h"
 
 unsigned ctl_edit_distance(const char *a, const char *b, unsigned max) {
         size_t la = strlen(a), lb = strlen(b);
@@ -70,7 +60,7 @@ static GStrv list_network_names(sd_bus *bus) {
         g_autoptr(sd_bus_message) reply = NULL;
         const char *name;
 
-        if (!bus || ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListNetworks", NULL, &reply, "t",
+        if (!bus || ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, "ListNetworks", NULL, &reply, "t",
                              UINT64_C(0)) < 0 ||
             sd_bus_message_enter_container(reply, 'a', "(sssbbbuuo)") < 0)
                 return NULL;
@@ -91,28 +81,30 @@ static void hint_unknown_network(sd_bus *bus, const char *network) {
                 ctl_hint("'netpoolctl list' shows every network");
 }
 
-static bool error_is(const sd_bus_error *error, const char *suffix) {
-        return g_str_has_prefix(error->name, "org.netpool1.Error.") &&
-               g_str_equal(error->name + strlen("org.netpool1.Error."), suffix);
-}
-
 void ctl_hint_for_error(sd_bus *bus, const sd_bus_error *error, const char *network) {
         const char *net = network ?: "NETWORK";
 
         if (!sd_bus_error_is_set(error))
                 return;
-        if (error_is(error, "NoSuchNetwork"))
+        if (sd_bus_error_has_name(error, NETPOOL_ERROR_NO_SUCH_NETWORK))
                 hint_unknown_network(bus, network);
-        else if (error_is(error, "NetworkInactive"))
+        else if (sd_bus_error_has_name(error, NETPOOL_ERROR_NETWORK_INACTIVE))
                 ctl_hint("start it first: netpoolctl start %s", net);
-        else if (error_is(error, "NetworkBusy"))
+        else if (sd_bus_error_has_name(error, NETPOOL_ERROR_NETWORK_BUSY))
                 ctl_hint("'netpoolctl stop --force %s' releases its ports first, restoring each device; "
                          "'netpoolctl ports %s' lists them", net, net);
-        else if (error_is(error, "PoolExhausted"))
+        else if (sd_bus_error_has_name(error, NETPOOL_ERROR_POOL_EXHAUSTED))
                 ctl_hint("'netpoolctl devices %s' shows each device's state and the port that holds it", net);
-        else if (error_is(error, "DeviceNotFound"))
+        else if (sd_bus_error_has_name(error, NETPOOL_ERROR_DEVICE_NOT_FOUND))
                 ctl_hint("compare the devices 'netpoolctl dumpxml --inactive %s' names with 'ip link' and "
                          "/sys/class/net; after fixing the hardware, 'netpoolctl rescan'", net);
-        else if (error_is(error, "NoSuchPort"))
+        else if (sd_bus_error_has_name(error, NETPOOL_ERROR_NO_SUCH_PORT))
                 ctl_hint("'netpoolctl ports' lists every port with its UUID");
+}
+
+int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
+                             int r) {
+        (void) ctl_report_error(action, error, r);
+        ctl_hint_for_error(bus, error, network);
+        return CTL_EXIT_FAILURE;
 }

@@ -4,10 +4,10 @@
 
 #include <systemd/sd-bus.h>
 
-#include "shared/macro.h"
-
-/* Print "netpoolctl: hint: MESSAGE" to stderr. */
-void ctl_hint(const char *format, ...) _printf_(1, 2);
+/* ctl_report_error(), then the next step for the daemon's error on that network (NULL: none named), e.g.
+ * "netpoolctl: hint: start it first: netpoolctl start NET". Returns CTL_EXIT_FAILURE. */
+int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
+                             int r);
 
 /* What to run next after the daemon answered error to a call on the network named network (may be NULL
  * when the call named none); bus is used to suggest a close name for an unknown one. */

@@ -14,8 +14,6 @@
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
 
-#define CTL_STATISTICS_INTERFACE "org.netpool1.Statistics"
-
 /* Every network shows these, zeros included, so that a series does not vanish when a state empties. */
 static const char *const device_states[] = { "free", "in-use", "unavailable", "lost", "restore-failed" };
 
@@ -56,19 +54,19 @@ static void state_count_free(gpointer p) {
 
 /* One network: its ListNetworks row, Available, and its devices counted by state. */
 typedef struct NetworkMetrics {
-        NetworkInfo *info;
+        CtlNetworkRow *info;
         GPtrArray *states;              /* StateCount*: device_states in order, then any other */
 } NetworkMetrics;
 
 static void network_metrics_free(gpointer p) {
         NetworkMetrics *n = p;
 
-        network_info_free(n->info);
+        ctl_network_row_free(n->info);
         g_ptr_array_unref(n->states);
         g_free(n);
 }
 
-static NetworkMetrics *network_metrics_new(NetworkInfo *info) {
+static NetworkMetrics *network_metrics_new(CtlNetworkRow *info) {
         NetworkMetrics *n = g_new0(NetworkMetrics, 1);
 
         n->info = info;
@@ -151,15 +149,15 @@ static int get_counters(sd_bus *bus, DaemonCounters *d) {
         g_autoptr(sd_bus_message) reply = NULL;
         int r;
 
-        r = ctl_call(bus, CTL_MANAGER_PATH, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply,
-                     "s", CTL_STATISTICS_INTERFACE);
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply,
+                     "s", NETPOOL_STATISTICS_IFACE);
         if (r < 0) {
                 (void) ctl_report_error("read netpoold's statistics", &error, r);
                 return r;
         }
         r = ctl_read_properties(reply, read_counter_property, d);
         if (r < 0)
-                return ctl_report_bad_reply("GetAll of " CTL_STATISTICS_INTERFACE, r);
+                return ctl_report_bad_reply("GetAll of " NETPOOL_STATISTICS_IFACE, r);
         return 0;
 }
 
@@ -169,7 +167,7 @@ static int get_network_list(sd_bus *bus, GPtrArray *networks) {
         g_autoptr(sd_bus_message) reply = NULL;
         int r;
 
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListNetworks", &error, &reply, "t",
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, "ListNetworks", &error, &reply, "t",
                      UINT64_C(0));
         if (r < 0) {
                 (void) ctl_report_error("list networks", &error, r);
@@ -191,14 +189,14 @@ static bool network_vanished(const sd_bus_error *error) {
 static int get_network_details(sd_bus *bus, NetworkMetrics *n) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
-        g_autoptr(GArray) devices = g_array_new(FALSE, FALSE, sizeof(DeviceInfo));
+        g_autoptr(GArray) devices = g_array_new(FALSE, FALSE, sizeof(CtlDeviceRow));
         g_autofree char *action = g_strdup_printf("read the devices of network '%s'", n->info->name);
         int r;
 
-        r = sd_bus_get_property_trivial(bus, CTL_BUS_NAME, n->info->object, CTL_NETWORK_INTERFACE,
+        r = sd_bus_get_property_trivial(bus, NETPOOL_BUS_NAME, n->info->object, NETPOOL_NETWORK_IFACE,
                                         "Available", &error, 'u', &n->info->available);
         if (r >= 0)
-                r = ctl_call(bus, n->info->object, CTL_NETWORK_INTERFACE, "GetDevices", &error, &reply,
+                r = ctl_call(bus, n->info->object, NETPOOL_NETWORK_IFACE, "GetDevices", &error, &reply,
                              "t", UINT64_C(0));
         if (r < 0 && network_vanished(&error))
                 return -ENOENT;
@@ -210,7 +208,7 @@ static int get_network_details(sd_bus *bus, NetworkMetrics *n) {
         if (r < 0)
                 return ctl_report_bad_reply("GetDevices", r);
         for (guint i = 0; i < devices->len; i++)
-                network_metrics_count_state(n, g_array_index(devices, DeviceInfo, i).state);
+                network_metrics_count_state(n, g_array_index(devices, CtlDeviceRow, i).state);
         return 0;
 }
 
@@ -222,7 +220,7 @@ static int compare_network_names(gconstpointer a, gconstpointer b) {
 
 /* Every network netpoold knows, with its details, by name. Prints why on failure. */
 static int get_networks(sd_bus *bus, GPtrArray *networks) {
-        g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify) network_info_free);
+        g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify) ctl_network_row_free);
         int r;
 
         r = get_network_list(bus, list);
@@ -272,12 +270,12 @@ static void append_daemon_metrics(GString *out, const DaemonCounters *d) {
         metrics_append_sample(out, "netpool_vf_restores_pending", NULL, d->restores_pending);
 }
 
-/* One per-network gauge: the field at offset of each network's NetworkInfo. */
+/* One per-network gauge: the field at offset of each network's CtlNetworkRow. */
 static void append_network_gauge(GString *out, GPtrArray *networks, const char *name, const char *help,
                                  size_t offset) {
         metrics_append_family(out, name, METRIC_GAUGE, help);
         for (guint i = 0; i < networks->len; i++) {
-                const NetworkInfo *info = ((NetworkMetrics *) networks->pdata[i])->info;
+                const CtlNetworkRow *info = ((NetworkMetrics *) networks->pdata[i])->info;
                 const char *labels[] = { "network", info->name, NULL };
 
                 metrics_append_sample(out, name, labels, *(const uint32_t *) ((const char *) info + offset));
@@ -288,7 +286,7 @@ static void append_network_metrics(GString *out, GPtrArray *networks) {
         metrics_append_family(out, "netpool_network_info", METRIC_GAUGE,
                               "A network netpoold knows, with its UUID and forward mode; always 1");
         for (guint i = 0; i < networks->len; i++) {
-                const NetworkInfo *info = ((NetworkMetrics *) networks->pdata[i])->info;
+                const CtlNetworkRow *info = ((NetworkMetrics *) networks->pdata[i])->info;
                 const char *labels[] = { "network", info->name, "uuid", info->uuid, "mode", info->mode,
                                          NULL };
 
@@ -297,19 +295,19 @@ static void append_network_metrics(GString *out, GPtrArray *networks) {
         metrics_append_family(out, "netpool_network_active", METRIC_GAUGE,
                               "Whether the network is active (1) or not (0)");
         for (guint i = 0; i < networks->len; i++) {
-                const NetworkInfo *info = ((NetworkMetrics *) networks->pdata[i])->info;
+                const CtlNetworkRow *info = ((NetworkMetrics *) networks->pdata[i])->info;
                 const char *labels[] = { "network", info->name, NULL };
 
                 metrics_append_sample(out, "netpool_network_active", labels, info->active ? 1 : 0);
         }
         append_network_gauge(out, networks, "netpool_network_capacity",
                              "Devices in the network's pool (its Capacity property)",
-                             offsetof(NetworkInfo, capacity));
+                             offsetof(CtlNetworkRow, capacity));
         append_network_gauge(out, networks, "netpool_network_available",
                              "Devices of the network that can take another port now",
-                             offsetof(NetworkInfo, available));
+                             offsetof(CtlNetworkRow, available));
         append_network_gauge(out, networks, "netpool_network_connections",
-                             "Connections of the network's ports", offsetof(NetworkInfo, connections));
+                             "Connections of the network's ports", offsetof(CtlNetworkRow, connections));
         metrics_append_family(out, "netpool_network_devices", METRIC_GAUGE,
                               "Devices of the network's pool in each state (GetDevices)");
         for (guint i = 0; i < networks->len; i++) {

@@ -18,12 +18,12 @@
 
 /* sd_bus_match_signal_async() takes no path_namespace or arg0: these two are match strings */
 #define PROPERTIES_CHANGED_MATCH                                                \
-        "type='signal',sender='" CTL_BUS_NAME "',"                              \
+        "type='signal',sender='" NETPOOL_BUS_NAME "',"                              \
         "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'," \
-        "path_namespace='" CTL_NETWORK_PATH_PREFIX "',arg0='" CTL_NETWORK_INTERFACE "'"
+        "path_namespace='" NETPOOL_NETWORK_PREFIX "',arg0='" NETPOOL_NETWORK_IFACE "'"
 #define NAME_OWNER_CHANGED_MATCH                                                \
         "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus'," \
-        "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" CTL_BUS_NAME "'"
+        "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" NETPOOL_BUS_NAME "'"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_event, sd_event_unref)
 
@@ -149,7 +149,7 @@ static bool monitor_shows(Monitor *m, const char *network) {
 
         if (!m->filter)
                 return true;
-        if (!network || sd_bus_path_encode(CTL_NETWORK_PATH_PREFIX, network, &path) < 0)
+        if (!network || sd_bus_path_encode(NETPOOL_NETWORK_PREFIX, network, &path) < 0)
                 return false;
         n = g_hash_table_lookup(m->networks, path);
         return streq(network, m->filter) ||
@@ -469,7 +469,7 @@ static int read_port_property(sd_bus_message *msg, const char *name, void *userd
         if (r < 0 || !network_path)
                 return r;
         g_clear_pointer(&into->network, g_free);
-        (void) sd_bus_path_decode(network_path, CTL_NETWORK_PATH_PREFIX, &into->network);
+        (void) sd_bus_path_decode(network_path, NETPOOL_NETWORK_PREFIX, &into->network);
         return 0;
 }
 
@@ -481,7 +481,7 @@ static int read_devices(Monitor *m, const char *path, GPtrArray **ret) {
         const char *id, *state;
         int r;
 
-        r = ctl_call(m->bus, path, CTL_NETWORK_INTERFACE, "GetDevices", &error, &reply, "t",
+        r = ctl_call(m->bus, path, NETPOOL_NETWORK_IFACE, "GetDevices", &error, &reply, "t",
                      UINT64_C(0));
         if (r < 0)
                 return r;
@@ -563,7 +563,7 @@ static void network_added(Monitor *m, const char *path, NetworkState **update, b
                 return;
         }
         n = g_steal_pointer(update);
-        if (!n->name && sd_bus_path_decode(path, CTL_NETWORK_PATH_PREFIX, &n->name) <= 0)
+        if (!n->name && sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &n->name) <= 0)
                 n->name = g_strdup(path);
         g_hash_table_replace(m->networks, g_strdup(path), n);
         if (announce) {
@@ -581,7 +581,7 @@ static void network_removed(Monitor *m, const char *path) {
 
         if (!n) {
                 n = unknown = g_new0(NetworkState, 1);
-                if (sd_bus_path_decode(path, CTL_NETWORK_PATH_PREFIX, &unknown->name) <= 0)
+                if (sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &unknown->name) <= 0)
                         return;
         }
         /* a transient network goes away when it stops, without a PropertiesChanged */
@@ -598,7 +598,7 @@ static void port_added(Monitor *m, const char *path, PortState **port, bool anno
         if (g_hash_table_contains(m->ports, path))
                 return;
         p = g_steal_pointer(port);
-        if (!p->uuid && sd_bus_path_decode(path, CTL_PORT_PATH_PREFIX, &p->uuid) <= 0)
+        if (!p->uuid && sd_bus_path_decode(path, NETPOOL_PORT_PREFIX, &p->uuid) <= 0)
                 p->uuid = g_strdup(path);
         g_hash_table_replace(m->ports, g_strdup(path), p);
         if (announce)
@@ -611,7 +611,7 @@ static void port_removed(Monitor *m, const char *path) {
 
         if (!p) {
                 p = unknown = g_new0(PortState, 1);
-                if (sd_bus_path_decode(path, CTL_PORT_PATH_PREFIX, &unknown->uuid) <= 0)
+                if (sd_bus_path_decode(path, NETPOOL_PORT_PREFIX, &unknown->uuid) <= 0)
                         return;
         }
         report_port(m, p, "port-released", "released");
@@ -630,13 +630,13 @@ static int read_interfaces(Monitor *m, sd_bus_message *msg, const char *path, bo
                 r = sd_bus_message_read(msg, "s", &interface);
                 if (r < 0)
                         return r;
-                if (streq(interface, CTL_NETWORK_INTERFACE)) {
+                if (streq(interface, NETPOOL_NETWORK_IFACE)) {
                         g_autoptr(NetworkState) update = g_new0(NetworkState, 1);
 
                         r = ctl_read_properties(msg, read_network_property, update);
                         if (r >= 0)
                                 network_added(m, path, &update, announce);
-                } else if (streq(interface, CTL_PORT_INTERFACE)) {
+                } else if (streq(interface, NETPOOL_PORT_IFACE)) {
                         g_autoptr(PortState) port = g_new0(PortState, 1);
 
                         r = ctl_read_properties(msg, read_port_property, port);
@@ -690,8 +690,8 @@ static int on_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r >= 0)
                 r = sd_bus_message_enter_container(msg, 'a', "s");
         while (r >= 0 && (r = sd_bus_message_read(msg, "s", &interface)) > 0) {
-                port = port || streq(interface, CTL_PORT_INTERFACE);
-                network = network || streq(interface, CTL_NETWORK_INTERFACE);
+                port = port || streq(interface, NETPOOL_PORT_IFACE);
+                network = network || streq(interface, NETPOOL_NETWORK_IFACE);
         }
         if (r >= 0)
                 r = sd_bus_message_exit_container(msg);
@@ -719,7 +719,7 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 r = ctl_read_properties(msg, read_network_property, update);
         if (r < 0)
                 return report_bad_signal(msg, r);
-        if (!streq(interface, CTL_NETWORK_INTERFACE))
+        if (!streq(interface, NETPOOL_NETWORK_IFACE))
                 return 0;
         n = g_hash_table_lookup(m->networks, path);
         if (n)
@@ -797,7 +797,7 @@ static int on_managed_objects(sd_bus_message *reply, void *userdata, sd_bus_erro
 }
 
 static int request_managed_objects(Monitor *m) {
-        return sd_bus_call_method_async(m->bus, NULL, CTL_BUS_NAME, CTL_MANAGER_PATH,
+        return sd_bus_call_method_async(m->bus, NULL, NETPOOL_BUS_NAME, NETPOOL_MANAGER_PATH,
                                         OBJECT_MANAGER_INTERFACE, "GetManagedObjects",
                                         on_managed_objects, m, NULL);
 }
@@ -850,12 +850,12 @@ static int monitor_subscribe(Monitor *m) {
         r = sd_bus_add_filter(m->bus, NULL, on_message, m);
         if (r < 0)
                 return r;
-        r = sd_bus_match_signal_async(m->bus, NULL, CTL_BUS_NAME, CTL_MANAGER_PATH,
+        r = sd_bus_match_signal_async(m->bus, NULL, NETPOOL_BUS_NAME, NETPOOL_MANAGER_PATH,
                                       OBJECT_MANAGER_INTERFACE, "InterfacesAdded",
                                       on_interfaces_added, on_match_installed, m);
         if (r < 0)
                 return r;
-        r = sd_bus_match_signal_async(m->bus, NULL, CTL_BUS_NAME, CTL_MANAGER_PATH,
+        r = sd_bus_match_signal_async(m->bus, NULL, NETPOOL_BUS_NAME, NETPOOL_MANAGER_PATH,
                                       OBJECT_MANAGER_INTERFACE, "InterfacesRemoved",
                                       on_interfaces_removed, on_match_installed, m);
         if (r < 0)

@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
 
@@ -16,7 +17,7 @@ static const char *yes_no(bool b) {
         return b ? "yes" : "no";
 }
 
-void network_info_free(NetworkInfo *info) {
+void ctl_network_row_free(CtlNetworkRow *info) {
         if (!info)
                 return;
         g_free(info->name);
@@ -33,7 +34,7 @@ int network_list_read(sd_bus_message *reply, GPtrArray *networks) {
         if (r < 0)
                 return r;
         for (;;) {
-                g_autoptr(NetworkInfo) info = g_new0(NetworkInfo, 1);
+                g_autoptr(CtlNetworkRow) info = g_new0(CtlNetworkRow, 1);
                 const char *name, *uuid, *mode, *object;
 
                 r = sd_bus_message_read(reply, "(sssbbbuuo)", &name, &uuid, &mode, &info->active,
@@ -53,13 +54,13 @@ int network_list_read(sd_bus_message *reply, GPtrArray *networks) {
 }
 
 static int compare_network_names(gconstpointer a, gconstpointer b) {
-        const NetworkInfo *x = *(NetworkInfo *const *) a, *y = *(NetworkInfo *const *) b;
+        const CtlNetworkRow *x = *(CtlNetworkRow *const *) a, *y = *(CtlNetworkRow *const *) b;
 
         return g_strcmp0(x->name, y->name);
 }
 
 /* --active and --inactive add up; neither (or --all) shows every network. */
-static bool network_is_listed(const NetworkInfo *info, const VerbArgs *args) {
+static bool network_is_listed(const CtlNetworkRow *info, const VerbArgs *args) {
         bool active = verb_args_has(args, "active"), inactive = verb_args_has(args, "inactive");
 
         if (verb_args_has(args, "all") || (!active && !inactive))
@@ -72,7 +73,7 @@ static int print_network_list_json(GPtrArray *networks) {
 
         json_writer_begin_array(writer);
         for (unsigned i = 0; i < networks->len; i++) {
-                const NetworkInfo *info = networks->pdata[i];
+                const CtlNetworkRow *info = networks->pdata[i];
 
                 json_writer_begin_object(writer);
                 json_writer_member_string(writer, "name", info->name);
@@ -98,7 +99,7 @@ static int print_network_list_table(GPtrArray *networks) {
         table_set_right_aligned(table, 6, true);
         table_set_right_aligned(table, 7, true);
         for (unsigned i = 0; i < networks->len; i++) {
-                const NetworkInfo *info = networks->pdata[i];
+                const CtlNetworkRow *info = networks->pdata[i];
 
                 table_add_cell(table, info->name);
                 table_add_cell(table, info->uuid);
@@ -116,14 +117,14 @@ static int print_network_list_table(GPtrArray *networks) {
 int verb_list(Ctl *ctl, const VerbArgs *args) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
-        g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify) network_info_free);
+        g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify) ctl_network_row_free);
         g_autoptr(GPtrArray) listed = g_ptr_array_new();
         sd_bus *bus;
         int r;
 
         if (ctl_connect(ctl, &bus) < 0)
                 return CTL_EXIT_FAILURE;
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "ListNetworks", &error, &reply,
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, "ListNetworks", &error, &reply,
                      "t", UINT64_C(0));
         if (r < 0)
                 return ctl_report_error("list networks", &error, r);
@@ -141,7 +142,7 @@ int verb_list(Ctl *ctl, const VerbArgs *args) {
         return ctl->json ? print_network_list_json(listed) : print_network_list_table(listed);
 }
 
-/* Where each property of org.netpool1.Network lands in NetworkInfo. */
+/* Where each property of org.netpool1.Network lands in CtlNetworkRow. */
 typedef struct PropertySlot {
         const char *name;
         const char *type;
@@ -149,21 +150,21 @@ typedef struct PropertySlot {
 } PropertySlot;
 
 static const PropertySlot network_property_slots[] = {
-        { "Name",        "s", offsetof(NetworkInfo, name) },
-        { "UUID",        "s", offsetof(NetworkInfo, uuid) },
-        { "ForwardMode", "s", offsetof(NetworkInfo, mode) },
-        { "Active",      "b", offsetof(NetworkInfo, active) },
-        { "Persistent",  "b", offsetof(NetworkInfo, persistent) },
-        { "Autostart",   "b", offsetof(NetworkInfo, autostart) },
-        { "Connections", "u", offsetof(NetworkInfo, connections) },
-        { "Capacity",    "u", offsetof(NetworkInfo, capacity) },
-        { "Available",   "u", offsetof(NetworkInfo, available) },
+        { "Name",        "s", offsetof(CtlNetworkRow, name) },
+        { "UUID",        "s", offsetof(CtlNetworkRow, uuid) },
+        { "ForwardMode", "s", offsetof(CtlNetworkRow, mode) },
+        { "Active",      "b", offsetof(CtlNetworkRow, active) },
+        { "Persistent",  "b", offsetof(CtlNetworkRow, persistent) },
+        { "Autostart",   "b", offsetof(CtlNetworkRow, autostart) },
+        { "Connections", "u", offsetof(CtlNetworkRow, connections) },
+        { "Capacity",    "u", offsetof(CtlNetworkRow, capacity) },
+        { "Available",   "u", offsetof(CtlNetworkRow, available) },
 };
 
 /* One property's variant, which the reply is positioned at. Unknown names and types are skipped,
  * so a newer daemon with more properties still works. */
 static int read_network_property(sd_bus_message *m, const char *name, void *userdata) {
-        NetworkInfo *info = userdata;
+        CtlNetworkRow *info = userdata;
         const char *contents;
         char type;
         int r;
@@ -190,7 +191,7 @@ static int read_network_property(sd_bus_message *m, const char *name, void *user
         return sd_bus_message_skip(m, "v");
 }
 
-static int print_network_info_json(const NetworkInfo *info) {
+static int print_network_info_json(const CtlNetworkRow *info) {
         g_autoptr(JsonWriter) writer = json_writer_new();
 
         json_writer_begin_object(writer);
@@ -208,7 +209,7 @@ static int print_network_info_json(const NetworkInfo *info) {
         return output_print_json(writer);
 }
 
-static int print_network_info_text(const NetworkInfo *info) {
+static int print_network_info_text(const CtlNetworkRow *info) {
         g_autoptr(Table) table = table_new("KEY", "VALUE", NULL);
         g_autofree char *text = NULL;
 
@@ -240,7 +241,7 @@ static int print_network_info_text(const NetworkInfo *info) {
 int verb_info(Ctl *ctl, const VerbArgs *args) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
-        g_autoptr(NetworkInfo) info = g_new0(NetworkInfo, 1);
+        g_autoptr(CtlNetworkRow) info = g_new0(CtlNetworkRow, 1);
         g_auto(NetworkRef) net = {};
         sd_bus *bus;
         int r;
@@ -249,7 +250,7 @@ int verb_info(Ctl *ctl, const VerbArgs *args) {
                 return CTL_EXIT_FAILURE;
 
         r = ctl_call(bus, net.path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply,
-                     "s", CTL_NETWORK_INTERFACE);
+                     "s", NETPOOL_NETWORK_IFACE);
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("read the state of network '%s'",
                                                           net.name);
@@ -268,7 +269,7 @@ int verb_info(Ctl *ctl, const VerbArgs *args) {
 static bool network_is_active(sd_bus *bus, const char *path) {
         int active = 0;
 
-        if (sd_bus_get_property_trivial(bus, CTL_BUS_NAME, path, CTL_NETWORK_INTERFACE, "Active", NULL, 'b',
+        if (sd_bus_get_property_trivial(bus, NETPOOL_BUS_NAME, path, NETPOOL_NETWORK_IFACE, "Active", NULL, 'b',
                                         &active) < 0)
                 return true;    /* unknown: show the table as it came */
         return active;
@@ -281,7 +282,7 @@ int device_list_read(sd_bus_message *reply, GArray *devices) {
         if (r < 0)
                 return r;
         for (;;) {
-                DeviceInfo d = {};
+                CtlDeviceRow d = {};
 
                 r = sd_bus_message_read(reply, "(ssssisus)", &d.id, &d.netdev, &d.pci_address,
                                         &d.pf, &d.vf_index, &d.state, &d.connections,
@@ -300,7 +301,7 @@ static int print_device_list_json(GArray *devices) {
 
         json_writer_begin_array(writer);
         for (unsigned i = 0; i < devices->len; i++) {
-                const DeviceInfo *d = &g_array_index(devices, DeviceInfo, i);
+                const CtlDeviceRow *d = &g_array_index(devices, CtlDeviceRow, i);
 
                 json_writer_begin_object(writer);
                 json_writer_member_string(writer, "id", d->id);
@@ -329,7 +330,7 @@ static int print_device_list_table(GArray *devices) {
         table_set_right_aligned(table, 4, true);
         table_set_right_aligned(table, 6, true);
         for (unsigned i = 0; i < devices->len; i++) {
-                const DeviceInfo *d = &g_array_index(devices, DeviceInfo, i);
+                const CtlDeviceRow *d = &g_array_index(devices, CtlDeviceRow, i);
 
                 table_add_cell(table, d->id);
                 table_add_cell(table, d->netdev);
@@ -350,7 +351,7 @@ static int print_device_list_table(GArray *devices) {
 int verb_devices(Ctl *ctl, const VerbArgs *args) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
-        g_autoptr(GArray) devices = g_array_new(FALSE, FALSE, sizeof(DeviceInfo));
+        g_autoptr(GArray) devices = g_array_new(FALSE, FALSE, sizeof(CtlDeviceRow));
         g_auto(NetworkRef) net = {};
         sd_bus *bus;
         int r;
@@ -358,7 +359,7 @@ int verb_devices(Ctl *ctl, const VerbArgs *args) {
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, "GetDevices", &error, &reply, "t",
+        r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, "GetDevices", &error, &reply, "t",
                      UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("list the devices of network '%s'",

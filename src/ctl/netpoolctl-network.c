@@ -8,7 +8,10 @@
 #include <glib.h>
 #include <systemd/sd-bus.h>
 
+#include "bus/bus-errors.h"
+#include "core/netdef.h"
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
 #include "shared/fileio.h"
@@ -26,11 +29,11 @@ static char *network_read_name(sd_bus *bus, const char *path, const char *fallba
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         char *name = NULL;
 
-        if (sd_bus_get_property_string(bus, CTL_BUS_NAME, path, CTL_NETWORK_INTERFACE, "Name",
+        if (sd_bus_get_property_string(bus, NETPOOL_BUS_NAME, path, NETPOOL_NETWORK_IFACE, "Name",
                                        &error, &name) >= 0)
                 return name;
         /* the object can vanish between calls; its path still encodes the name */
-        if (sd_bus_path_decode(path, CTL_NETWORK_PATH_PREFIX, &name) > 0)
+        if (sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &name) > 0)
                 return name;
         return g_strdup(fallback);
 }
@@ -41,7 +44,7 @@ int network_resolve(sd_bus *bus, const char *name_or_uuid, NetworkRef *ret) {
         const char *path;
         int r;
 
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "LookupNetwork", &error, &reply,
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, "LookupNetwork", &error, &reply,
                      "st", name_or_uuid, UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("look up network '%s'", name_or_uuid);
@@ -91,29 +94,6 @@ static int print_result(const Ctl *ctl, const NetworkRef *net, const char *resul
         return output_print_json(writer);
 }
 
-static int read_fd_full(int fd, size_t max, char **ret, size_t *ret_len) {
-        g_autoptr(GString) buf = g_string_new(NULL);
-        char chunk[4096];
-
-        for (;;) {
-                ssize_t n = read(fd, chunk, sizeof(chunk));
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                if (buf->len + (size_t) n > max)
-                        return -EFBIG;
-                g_string_append_len(buf, chunk, n);
-        }
-        *ret_len = buf->len;
-        *ret = g_string_free(g_steal_pointer(&buf), FALSE);
-        return 0;
-}
-
 static const char *file_label(const char *file) {
         return streq(file, "-") ? "standard input" : file;
 }
@@ -146,62 +126,12 @@ int read_definition(const char *file, size_t max_bytes, char **ret) {
         return 0;
 }
 
-typedef struct NameScan {
-        unsigned depth;
-        bool in_name;
-        GString *name;
-} NameScan;
-
-static void name_scan_start(GMarkupParseContext *context, const char *element,
-                            const char **attribute_names, const char **attribute_values,
-                            void *userdata, GError **error) {
-        NameScan *scan = userdata;
-
-        scan->depth++;
-        if (scan->depth == 1 && !streq(element, "network"))
-                g_set_error_literal(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                                    "not a network");
-        scan->in_name = scan->depth == 2 && streq(element, "name");
-}
-
-static void name_scan_end(GMarkupParseContext *context, const char *element, void *userdata,
-                          GError **error) {
-        NameScan *scan = userdata;
-
-        /* the first <name> is all we need: stop reading */
-        if (scan->in_name)
-                g_set_error_literal(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, "done");
-        scan->in_name = false;
-        scan->depth--;
-}
-
-static void name_scan_text(GMarkupParseContext *context, const char *text, size_t len,
-                           void *userdata, GError **error) {
-        NameScan *scan = userdata;
-
-        if (scan->in_name)
-                g_string_append_len(scan->name, text, len);
-}
-
 char *network_xml_peek_name(const char *xml) {
-        static const GMarkupParser parser = {
-                .start_element = name_scan_start,
-                .end_element = name_scan_end,
-                .text = name_scan_text,
-        };
-        g_autoptr(GString) name = g_string_new(NULL);
-        NameScan scan = { .name = name };
-        g_autoptr(GMarkupParseContext) context =
-                g_markup_parse_context_new(&parser, 0, &scan, NULL);
-        bool complete;
+        char *name = NULL;
 
-        (void) g_markup_parse_context_parse(context, xml, -1, NULL);
-        /* parsing ends at the closing </name>, with in_name cleared by name_scan_end() */
-        complete = scan.depth == 1 && name->len > 0;
-        g_strstrip(name->str);
-        if (!complete || name->str[0] == '\0')
+        if (netdef_peek_name(xml, strlen(xml), &name, /* reterr_error= */ NULL) < 0)
                 return NULL;
-        return g_strdup(name->str);
+        return name;
 }
 
 /* DefineNetwork or CreateNetwork with the XML from FILE. */
@@ -220,7 +150,7 @@ static int network_submit(Ctl *ctl, const char *file, const char *method, const 
         if (read_definition(file, DEFINITION_MAX_BYTES, &xml) < 0 || ctl_connect(ctl, &bus) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, method, &error, &reply, "st",
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, method, &error, &reply, "st",
                      xml, UINT64_C(0));
         if (r < 0) {
                 g_autofree char *name = network_xml_peek_name(xml);
@@ -261,12 +191,12 @@ static int network_act(Ctl *ctl, const VerbArgs *args, const char *method, uint6
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, method, &error, NULL, "t", flags);
+        r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, method, &error, NULL, "t", flags);
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("%s network '%s'", verb, net.name);
 
                 /* stopping what is stopped needs no next step */
-                if (sd_bus_error_has_name(&error, "org.netpool1.Error.NetworkInactive"))
+                if (sd_bus_error_has_name(&error, NETPOOL_ERROR_NETWORK_INACTIVE))
                         return ctl_report_error(action, &error, r);
                 return ctl_report_network_error(bus, action, net.name, &error, r);
         }
@@ -278,7 +208,7 @@ static int verb_start(Ctl *ctl, const VerbArgs *args) {
 }
 
 static int verb_stop(Ctl *ctl, const VerbArgs *args) {
-        uint64_t flags = verb_args_has(args, "force") ? CTL_FLAG_STOP_FORCE : 0;
+        uint64_t flags = verb_args_has(args, "force") ? NETPOOL_STOP_FLAG_FORCE : 0;
 
         return network_act(ctl, args, "Stop", flags, "stop", "stopped");
 }
@@ -293,7 +223,7 @@ static int verb_undefine(Ctl *ctl, const VerbArgs *args) {
 
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
-        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, "Undefine", &error, NULL, "t", UINT64_C(0));
+        r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, "Undefine", &error, NULL, "t", UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("undefine network '%s'", net.name);
 
@@ -301,8 +231,8 @@ static int verb_undefine(Ctl *ctl, const VerbArgs *args) {
         }
         /* an active network lives on, transient, until it stops: say so, or users think it gone */
         sd_bus_error_free(&error);
-        if (sd_bus_get_property_trivial(bus, CTL_BUS_NAME, net.path, CTL_NETWORK_INTERFACE, "Active", &error, 'b',
-                                        &active) < 0)
+        if (sd_bus_get_property_trivial(bus, NETPOOL_BUS_NAME, net.path, NETPOOL_NETWORK_IFACE, "Active",
+                                        &error, 'b', &active) < 0)
                 active = 0;
         if (!ctl->json) {
                 g_autofree char *text = active ?
@@ -327,7 +257,7 @@ static int verb_rescan(Ctl *ctl, const VerbArgs *args) {
 
         if (ctl_connect(ctl, &bus) < 0)
                 return CTL_EXIT_FAILURE;
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "Rescan", &error, NULL, "t", UINT64_C(0));
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, "Rescan", &error, NULL, "t", UINT64_C(0));
         if (r < 0)
                 return ctl_report_error("rescan the hardware", &error, r);
         if (!ctl->json)
@@ -350,7 +280,7 @@ static int verb_autostart(Ctl *ctl, const VerbArgs *args) {
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = sd_bus_set_property(bus, CTL_BUS_NAME, net.path, CTL_NETWORK_INTERFACE, "Autostart",
+        r = sd_bus_set_property(bus, NETPOOL_BUS_NAME, net.path, NETPOOL_NETWORK_IFACE, "Autostart",
                                 &error, "b", (int) enable);
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("%s autostart of network '%s'",
@@ -382,8 +312,8 @@ static int verb_dumpxml(Ctl *ctl, const VerbArgs *args) {
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, "GetXML", &error, &reply, "t",
-                     inactive ? CTL_FLAG_XML_INACTIVE : 0);
+        r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, "GetXML", &error, &reply, "t",
+                     inactive ? NETPOOL_GETXML_FLAG_INACTIVE : 0);
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("read the XML of network '%s'", net.name);
 

@@ -31,12 +31,12 @@ int network_open(Ctl *ctl, const char *name_or_uuid, sd_bus **ret_bus, NetworkRe
  * why on failure and returns -errno. */
 int read_definition(const char *file, size_t max_bytes, char **ret);
 
-/* The <name> of a <network> document, for messages before the daemon has named it; NULL when
- * the text is not a network document with a name. */
+/* The <name> of a <network> document, for messages before the daemon has named it: read by
+ * netdef_peek_name(), as the daemon reads it; NULL where the daemon would not find a valid name. */
 char *network_xml_peek_name(const char *xml);
 
 /* One network as ListNetworks and Properties.GetAll describe it. */
-typedef struct NetworkInfo {
+typedef struct CtlNetworkRow {
         char *name;
         char *uuid;
         char *mode;
@@ -47,16 +47,16 @@ typedef struct NetworkInfo {
         uint32_t connections;
         uint32_t capacity;
         uint32_t available;             /* GetAll only */
-} NetworkInfo;
+} CtlNetworkRow;
 
-void network_info_free(NetworkInfo *info);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetworkInfo, network_info_free)
+void ctl_network_row_free(CtlNetworkRow *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CtlNetworkRow, ctl_network_row_free)
 
-/* Reads the a(sssbbbuuo) of ListNetworks into networks (NetworkInfo*, which it frees). */
+/* Reads the a(sssbbbuuo) of ListNetworks into networks (CtlNetworkRow*, which it frees). */
 int network_list_read(sd_bus_message *reply, GPtrArray *networks);
 
 /* One entry of GetDevices' a(ssssisus). */
-typedef struct DeviceInfo {
+typedef struct CtlDeviceRow {
         const char *id;
         const char *netdev;
         const char *pci_address;
@@ -65,9 +65,9 @@ typedef struct DeviceInfo {
         const char *state;
         uint32_t connections;
         const char *port_uuid;          /* "": no port */
-} DeviceInfo;
+} CtlDeviceRow;
 
-/* Reads the a(ssssisus) of GetDevices into devices (of DeviceInfo). Strings point into the reply,
+/* Reads the a(ssssisus) of GetDevices into devices (of CtlDeviceRow). Strings point into the reply,
  * which must outlive the array. */
 int device_list_read(sd_bus_message *reply, GArray *devices);
 

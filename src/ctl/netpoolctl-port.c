@@ -7,7 +7,9 @@
 #include <glib.h>
 #include <systemd/sd-bus.h>
 
+#include "core/names.h"
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
 #include "ctl/netpoolctl-port.h"
@@ -15,8 +17,6 @@
 
 /* The daemon refuses port XML over 1 MiB; reading more would only be sent back */
 #define PORT_XML_MAX_BYTES (1024U * 1024U)
-
-#define VLAN_ID_MAX 4095U
 
 /* ---- The <networkport> allocate builds ---- */
 
@@ -44,197 +44,75 @@ char *port_random_mac(void) {
                                bits & 0xffu);
 }
 
-bool port_mac_is_wellformed(const char *text) {
-        const char *p = text;
-
-        for (unsigned octet = 0; octet < 6; octet++) {
-                unsigned digits = 0;
-
-                if (octet > 0 && *p++ != ':')
-                        return false;
-                while (g_ascii_isxdigit(*p) && digits < 3) {
-                        p++;
-                        digits++;
-                }
-                if (digits < 1 || digits > 2)
-                        return false;
-        }
-        return *p == '\0';
-}
-
-bool port_mac_is_multicast(const char *text) {
-        return (g_ascii_strtoull(text, NULL, 16) & 1u) != 0;
-}
-
-bool port_mac_is_zero(const char *text) {
-        for (const char *p = text; *p; p++)
-                if (*p != '0' && *p != ':')
-                        return false;
-        return true;
-}
-
-bool port_uuid_is_wellformed(const char *text) {
-        size_t hex = 0;
-
-        if (g_uuid_string_is_valid(text))
-                return true;
-        for (const char *p = text; *p; p++) {
-                if (!g_ascii_isxdigit(*p))
-                        return false;
-                hex++;
-        }
-        return hex == 32;
-}
-
-int port_parse_vlan(const char *text, unsigned *ret) {
-        guint64 value;
-
-        /* decimal digits only: no sign, blanks or 0x, which strtoull would take */
-        if (!g_ascii_isdigit(text[0]) || strspn(text, "0123456789") != strlen(text))
-                return -EINVAL;
-        if (!g_ascii_string_to_unsigned(text, 10, 0, VLAN_ID_MAX, &value, NULL))
-                return -EINVAL;
-        *ret = (unsigned) value;
-        return 0;
-}
-
-/* ---- What the daemon's <networkport> says ---- */
+/* ---- What the daemon's Port object says ---- */
 
 void port_summary_clear(PortSummary *summary) {
         g_clear_pointer(&summary->uuid, g_free);
         g_clear_pointer(&summary->mac, g_free);
         g_clear_pointer(&summary->plug_type, g_free);
-        g_clear_pointer(&summary->device, g_free);
+        g_clear_pointer(&summary->netdev, g_free);
+        g_clear_pointer(&summary->pci_address, g_free);
 }
 
-typedef struct SummaryScan {
-        PortSummary summary;
-        unsigned depth;
-        bool in_uuid;                   /* the port's own <uuid>, not its owner's */
-        bool in_plug;
-        GString *uuid;
-        char *plug_dev;
-        char *plug_bridge;
-        char *pci_address;
-} SummaryScan;
+void port_summary_set(PortSummary *summary, const char *property, const char *value) {
+        char **field = streq(property, "UUID") ? &summary->uuid :
+                       streq(property, "MAC") ? &summary->mac :
+                       streq(property, "PlugType") ? &summary->plug_type :
+                       streq(property, "Device") ? &summary->netdev :
+                       streq(property, "PCIAddress") ? &summary->pci_address : NULL;
 
-static void summary_scan_clear(SummaryScan *scan) {
-        port_summary_clear(&scan->summary);
-        if (scan->uuid)
-                g_string_free(scan->uuid, TRUE);
-        g_free(scan->plug_dev);
-        g_free(scan->plug_bridge);
-        g_free(scan->pci_address);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SummaryScan, summary_scan_clear)
-
-static const char *attribute(const char **names, const char **values, const char *name) {
-        for (size_t i = 0; names[i]; i++)
-                if (streq(names[i], name))
-                        return values[i];
-        return NULL;
+        if (!field)
+                return;
+        g_free(*field);
+        *field = value && *value ? g_strdup(value) : NULL;
 }
 
-static bool read_pci_field(const char *text, guint64 max, guint64 *ret) {
-        char *end = NULL;
-
-        if (!text || !g_ascii_isdigit(text[0]))
-                return false;
-        /* base 0: 0x hex, a leading 0 octal, else decimal, as the daemon reads them */
-        *ret = g_ascii_strtoull(text, &end, 0);
-        return *end == '\0' && *ret <= max;
+const char *port_summary_device(const PortSummary *summary) {
+        return summary->pci_address ?: summary->netdev;
 }
 
-/* <address domain= bus= slot= function=/> as DDDD:BB:SS.F; NULL when a field is bad */
-static char *pci_address_from_attributes(const char **names, const char **values) {
-        guint64 domain, bus, slot, function;
+/* One property's variant, which the reply is positioned at: the strings port_summary_set() takes; the
+ * rest is skipped. */
+static int read_port_property(sd_bus_message *m, const char *name, void *userdata) {
+        const char *contents, *value;
+        char type;
+        int r;
 
-        if (!read_pci_field(attribute(names, values, "domain"), 0xffff, &domain) ||
-            !read_pci_field(attribute(names, values, "bus"), 0xff, &bus) ||
-            !read_pci_field(attribute(names, values, "slot"), 0x1f, &slot) ||
-            !read_pci_field(attribute(names, values, "function"), 7, &function))
-                return NULL;
-        return g_strdup_printf("%04x:%02x:%02x.%x", (unsigned) domain, (unsigned) bus,
-                               (unsigned) slot, (unsigned) function);
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        if (!streq(contents, "s"))
+                return sd_bus_message_skip(m, "v");
+        r = sd_bus_message_read(m, "v", "s", &value);
+        if (r < 0)
+                return r;
+        port_summary_set(userdata, name, value);
+        return 0;
 }
 
-static void summary_scan_start(GMarkupParseContext *context, const char *element,
-                               const char **names, const char **values, void *userdata,
-                               GError **error) {
-        SummaryScan *scan = userdata;
+/* The properties of the Port object at path. Prints why on failure and returns -errno. */
+static int port_summary_load(sd_bus *bus, const char *path, PortSummary *ret) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_auto(PortSummary) summary = {};
+        int r;
 
-        scan->depth++;
-        if (scan->depth == 1 && !streq(element, "networkport")) {
-                g_set_error_literal(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                                    "not a networkport");
-        } else if (scan->depth == 2 && streq(element, "uuid")) {
-                scan->in_uuid = true;
-        } else if (scan->depth == 2 && streq(element, "mac")) {
-                g_free(scan->summary.mac);
-                scan->summary.mac = g_strdup(attribute(names, values, "address"));
-        } else if (scan->depth == 2 && streq(element, "plug")) {
-                scan->in_plug = true;
-                scan->summary.plug_type = g_strdup(attribute(names, values, "type"));
-                scan->plug_dev = g_strdup(attribute(names, values, "dev"));
-                scan->plug_bridge = g_strdup(attribute(names, values, "bridge"));
-        } else if (scan->depth == 3 && scan->in_plug && streq(element, "address")) {
-                scan->pci_address = pci_address_from_attributes(names, values);
+        r = ctl_call(bus, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
+                     NETPOOL_PORT_IFACE);
+        if (r < 0) {
+                g_autofree char *action = g_strdup_printf("read the port at %s", path);
+
+                (void) ctl_report_error(action, &error, r);
+                return r;
         }
-}
-
-static void summary_scan_end(GMarkupParseContext *context, const char *element, void *userdata,
-                             GError **error) {
-        SummaryScan *scan = userdata;
-
-        if (scan->depth == 2) {
-                scan->in_uuid = false;
-                scan->in_plug = false;
-        }
-        scan->depth--;
-}
-
-static void summary_scan_text(GMarkupParseContext *context, const char *text, size_t len,
-                              void *userdata, GError **error) {
-        SummaryScan *scan = userdata;
-
-        if (scan->in_uuid)
-                g_string_append_len(scan->uuid, text, len);
-}
-
-/* The device a port is plugged into, as Manager.ListPorts names it. */
-static char *summary_scan_device(const SummaryScan *scan) {
-        const char *type = scan->summary.plug_type;
-
-        if (!type)
-                return NULL;
-        if (streq(type, "hostdev-pci") || streq(type, "hybrid"))
-                return g_strdup(scan->pci_address);
-        if (streq(type, "direct"))
-                return g_strdup(scan->plug_dev);
-        return g_strdup(scan->plug_bridge);
-}
-
-int port_summary_parse(const char *xml, PortSummary *ret) {
-        static const GMarkupParser parser = {
-                .start_element = summary_scan_start,
-                .end_element = summary_scan_end,
-                .text = summary_scan_text,
-        };
-        g_auto(SummaryScan) scan = { .uuid = g_string_new(NULL) };
-        g_autoptr(GMarkupParseContext) context =
-                g_markup_parse_context_new(&parser, 0, &scan, NULL);
-
-        if (!g_markup_parse_context_parse(context, xml, -1, NULL) ||
-            !g_markup_parse_context_end_parse(context, NULL))
-                return -EBADMSG;
-        g_strstrip(scan.uuid->str);
-        if (scan.uuid->str[0] == '\0')
-                return -EBADMSG;
-
-        scan.summary.uuid = g_strdup(scan.uuid->str);
-        scan.summary.device = summary_scan_device(&scan);
-        *ret = scan.summary;
-        scan.summary = (PortSummary) {};
+        r = ctl_read_properties(reply, read_port_property, &summary);
+        /* a port without its UUID cannot be named */
+        if (r >= 0 && !summary.uuid)
+                r = -EBADMSG;
+        if (r < 0)
+                return ctl_report_bad_reply("GetAll", r);
+        *ret = summary;
+        summary = (PortSummary) {};
         return 0;
 }
 
@@ -261,10 +139,10 @@ static char *port_read_network(sd_bus *bus, const char *path) {
         const char *network_path;
         char *name = NULL;
 
-        if (sd_bus_get_property(bus, CTL_BUS_NAME, path, CTL_PORT_INTERFACE, "Network", &error, &reply,
+        if (sd_bus_get_property(bus, NETPOOL_BUS_NAME, path, NETPOOL_PORT_IFACE, "Network", &error, &reply,
                                 "o") < 0 ||
             sd_bus_message_read(reply, "o", &network_path) < 0 ||
-            sd_bus_path_decode(network_path, CTL_NETWORK_PATH_PREFIX, &name) <= 0)
+            sd_bus_path_decode(network_path, NETPOOL_NETWORK_PREFIX, &name) <= 0)
                 return NULL;
         return name;
 }
@@ -280,7 +158,7 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
         r = ctl_connect(ctl, &bus);
         if (r < 0)
                 return r;
-        r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, "LookupPort", &error, &reply,
+        r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, "LookupPort", &error, &reply,
                      "st", uuid, UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("look up port '%s'", uuid);
@@ -294,7 +172,7 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
 
         ret->path = g_strdup(path);
         /* the path encodes the UUID as the daemon stores it: lower case, with dashes */
-        if (sd_bus_path_decode(path, CTL_PORT_PATH_PREFIX, &ret->uuid) <= 0)
+        if (sd_bus_path_decode(path, NETPOOL_PORT_PREFIX, &ret->uuid) <= 0)
                 ret->uuid = g_strdup(uuid);
         ret->network = port_read_network(bus, path);
         *ret_bus = bus;
@@ -320,24 +198,25 @@ static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
         if (vlan) {
                 unsigned id;
 
-                if (port_parse_vlan(vlan, &id) < 0)
+                if (vlan_id_parse(vlan, &id) < 0)
                         return allocate_usage_error("invalid VLAN id '%s': expected 0-%u",
                                                 vlan, VLAN_ID_MAX);
                 req.vlan = (int) id;
         }
         req.mac = verb_args_get(args, "mac");
-        if (req.mac && !port_mac_is_wellformed(req.mac))
+        /* the daemon refuses these too, but would name the port XML, which the user did not write */
+        if (req.mac && !mac_is_valid(req.mac))
                 return allocate_usage_error("--mac %s: not a MAC address (six hex octets: 52:54:00:12:34:56)",
                                             req.mac);
-        if (req.mac && port_mac_is_multicast(req.mac))
+        if (req.mac && mac_is_multicast(req.mac))
                 return allocate_usage_error("--mac %s: a multicast address (the lowest bit of the first octet "
                                             "is set); a guest interface needs a unicast MAC such as "
                                             "52:54:00:12:34:56", req.mac);
-        if (req.mac && port_mac_is_zero(req.mac))
+        if (req.mac && mac_is_zero(req.mac))
                 return allocate_usage_error("--mac %s: the all-zero MAC is no address; leave --mac out for a "
                                             "random 52:54:00 one", req.mac);
         req.owner_uuid = verb_args_get(args, "owner-uuid");
-        if (req.owner_uuid && !port_uuid_is_wellformed(req.owner_uuid))
+        if (req.owner_uuid && !uuid_is_valid(req.owner_uuid))
                 return allocate_usage_error("invalid owner UUID '%s'", req.owner_uuid);
         if (!req.owner_name)
                 req.owner_name = PORT_OWNER_NAME_DEFAULT;
@@ -366,22 +245,19 @@ static int allocate_read_request(const VerbArgs *args, char **ret_xml) {
         return CTL_EXIT_SUCCESS;
 }
 
-/* "Port UUID <done> on network NAME: DEVICE", or the port as JSON. */
-static int print_port_placed(const Ctl *ctl, const NetworkRef *net, const char *path,
-                             const char *xml, const char *done, const char *method) {
+/* "Port UUID <done> on network NAME: DEVICE", or the port as JSON; what it says of the port comes
+ * from the Port object at path. */
+static int print_port_placed(const Ctl *ctl, sd_bus *bus, const NetworkRef *net, const char *path,
+                             const char *xml, const char *done) {
         g_auto(PortSummary) port = {};
         g_autoptr(JsonWriter) writer = NULL;
         g_autofree char *text = NULL;
-        int r;
 
-        r = port_summary_parse(xml, &port);
-        if (r < 0) {
-                (void) ctl_report_bad_reply(method, r);
+        if (port_summary_load(bus, path, &port) < 0)
                 return CTL_EXIT_FAILURE;
-        }
         if (!ctl->json) {
                 text = g_strdup_printf("Port %s %s on network %s: %s\n", port.uuid, done, net->name,
-                                       port.device ?: "-");
+                                       port_summary_device(&port) ?: "-");
                 return output_print(text);
         }
         writer = json_writer_new();
@@ -389,7 +265,7 @@ static int print_port_placed(const Ctl *ctl, const NetworkRef *net, const char *
         json_writer_member_string(writer, "uuid", port.uuid);
         json_writer_member_string(writer, "network", net->name);
         json_writer_member_string(writer, "object", path);
-        json_writer_member_string(writer, "device", port.device);
+        json_writer_member_string(writer, "device", port_summary_device(&port));
         json_writer_member_string(writer, "plug_type", port.plug_type);
         json_writer_member_string(writer, "mac", port.mac);
         json_writer_member_string(writer, "xml", xml);
@@ -410,7 +286,7 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, net.path, CTL_NETWORK_INTERFACE, method, &error, &reply, "st", xml,
+        r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, method, &error, &reply, "st", xml,
                      UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("%s a port on network '%s'", verb,
@@ -423,7 +299,7 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
                 (void) ctl_report_bad_reply(method, r);
                 return CTL_EXIT_FAILURE;
         }
-        return print_port_placed(ctl, &net, path, port_xml, done, method);
+        return print_port_placed(ctl, bus, &net, path, port_xml, done);
 }
 
 static int verb_allocate(Ctl *ctl, const VerbArgs *args) {
@@ -456,7 +332,7 @@ static void json_begin_port(JsonWriter *writer, const PortRef *port) {
 
 /* Release and port-dumpxml take a port's UUID; a network's name there is the common slip. */
 static int check_port_uuid_arg(const char *verb, const char *arg) {
-        if (port_uuid_is_wellformed(arg))
+        if (uuid_is_valid(arg))
                 return 0;
         return verb_usage_error("netpoolctl", verb_find(port_verbs, verb), "'%s' is not a port UUID: %s takes "
                                 "the UUID of a port ('netpoolctl ports [NETWORK]' lists them; 'netpoolctl stop "
@@ -476,7 +352,7 @@ static int verb_release(Ctl *ctl, const VerbArgs *args) {
         if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, port.path, CTL_PORT_INTERFACE, "Release", &error, NULL, "t", UINT64_C(0));
+        r = ctl_call(bus, port.path, NETPOOL_PORT_IFACE, "Release", &error, NULL, "t", UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("release port '%s'", port.uuid);
 
@@ -508,7 +384,7 @@ static int verb_port_dumpxml(Ctl *ctl, const VerbArgs *args) {
         if (port_open(ctl, verb_args_arg(args, 0), &bus, &port) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, port.path, CTL_PORT_INTERFACE, "GetXML", &error, &reply, "t", UINT64_C(0));
+        r = ctl_call(bus, port.path, NETPOOL_PORT_IFACE, "GetXML", &error, &reply, "t", UINT64_C(0));
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("read the XML of port '%s'", port.uuid);
 
@@ -623,7 +499,7 @@ static int verb_ports(Ctl *ctl, const VerbArgs *args) {
         sd_bus *bus;
         int r;
 
-        if (owner_uuid && !port_uuid_is_wellformed(owner_uuid))
+        if (owner_uuid && !uuid_is_valid(owner_uuid))
                 return verb_usage_error("netpoolctl", verb_find(port_verbs, "ports"), "invalid owner UUID '%s'",
                                         owner_uuid);
         /* a NAME that names no network is an error, not an empty list */
@@ -632,10 +508,10 @@ static int verb_ports(Ctl *ctl, const VerbArgs *args) {
 
         /* an owner's ports come from the daemon's index of owners, not from every port */
         if (owner_uuid)
-                r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, method, &error, &reply, "st",
+                r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, method, &error, &reply, "st",
                              owner_uuid, UINT64_C(0));
         else
-                r = ctl_call(bus, CTL_MANAGER_PATH, CTL_MANAGER_INTERFACE, method, &error, &reply, "t",
+                r = ctl_call(bus, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, method, &error, &reply, "t",
                              UINT64_C(0));
         if (r < 0)
                 return ctl_report_error("list ports", &error, r);
@@ -665,7 +541,8 @@ const Verb port_verbs[] = {
                         { "mac", "MAC", "the guest interface's MAC address" },
                         { "owner", "NAME", "the guest's name" },
                         { "owner-uuid", "UUID", "the guest's UUID" },
-                        { "vlan", "ID", "the VLAN id (0-4095) the device tags traffic with" },
+                        { "vlan", "ID",
+                          "the VLAN id (0-" G_STRINGIFY(VLAN_ID_MAX) ") the device tags traffic with" },
                         { "port-xml", "FILE", "send the <networkport> in FILE" },
                         {}
                 },

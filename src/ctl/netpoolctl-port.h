@@ -28,32 +28,22 @@ char *port_request_format_xml(const PortRequest *req);
 /* "52:54:00:xx:xx:xx" with three random octets: libvirt's prefix, locally administered unicast. */
 char *port_random_mac(void);
 
-/* Whether text has the shape the daemon reads: six groups of one or two hex digits, ':' between.
- * netpoolctl also refuses multicast and all-zero ones itself, naming --mac (the daemon would name the
- * port XML, which the user did not write). */
-bool port_mac_is_wellformed(const char *text);
-/* On a well-formed MAC: the group bit (lowest bit of the first octet) is set. */
-bool port_mac_is_multicast(const char *text);
-/* On a well-formed MAC: every octet is zero. */
-bool port_mac_is_zero(const char *text);
-
-/* 8-4-4-4-12 hex digits or 32 hex digits, the forms port XML takes. */
-bool port_uuid_is_wellformed(const char *text);
-
-/* A VLAN id: decimal 0-4095. -EINVAL otherwise. */
-int port_parse_vlan(const char *text, unsigned *ret);
-
-/* What the verbs print about a port, read from the <networkport> the daemon returns. */
+/* What the verbs print about a port, read from its Port object's properties (dbus-api.md). */
 typedef struct PortSummary {
         char *uuid;
         char *mac;
-        char *plug_type;                /* NULL when there is no <plug> */
-        char *device;                   /* direct: the netdev; bridge, network: the bridge;
-                                         * hostdev-pci, hybrid: the PCI address DDDD:BB:SS.F */
+        char *plug_type;                /* NULL when the port has no plug */
+        char *netdev;                   /* Device: the macvtap lower device, the bridge, or the VF's netdev */
+        char *pci_address;              /* PCIAddress: DDDD:BB:SS.F of a hostdev-pci or hybrid plug */
 } PortSummary;
 
 void port_summary_clear(PortSummary *summary);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PortSummary, port_summary_clear)
 
-/* Reads xml, which must be a <networkport> document. -EBADMSG when it is not. */
-int port_summary_parse(const char *xml, PortSummary *ret);
+/* Take the value of one of the Port's string properties (UUID, MAC, PlugType, Device, PCIAddress; others
+ * are ignored) into summary; "" (the property's "none") is NULL there. */
+void port_summary_set(PortSummary *summary, const char *property, const char *value);
+
+/* The device the port is plugged into, as Manager.ListPorts names it: a PCI plug's address, else the
+ * netdev; NULL when there is neither. */
+const char *port_summary_device(const PortSummary *summary);

@@ -14,8 +14,6 @@
 #include "shared/log.h"
 #include "shared/macro.h"
 
-#define ZERO_MAC "00:00:00:00:00:00"
-
 /* One VF as addressed through one PF netdev. */
 typedef struct VfOp {
         HwBackend *hw;
@@ -106,12 +104,6 @@ static void set_msg(char **ret_msg, char *msg) {
 static void set_flag(bool *ret, bool v) {
         if (ret)
                 *ret = v;
-}
-
-static bool mac_is_zero(const char *mac) {
-        char normalized[18];
-
-        return mac_normalize(mac, normalized) == 0 && streq(normalized, ZERO_MAC);
 }
 
 /**
@@ -294,7 +286,7 @@ static int check_port_settings(const VfTarget *t, const char *mac, unsigned vlan
                                                  mac ? mac : "", t->vf, t->pf_netdev));
                 return -EINVAL;
         }
-        if (vlan > 4095) {
+        if (vlan > VLAN_ID_MAX) {
                 set_msg(ret_msg, g_strdup_printf("invalid VLAN %u for VF %u of PF netdev '%s'",
                                                  vlan, t->vf, t->pf_netdev));
                 return -EINVAL;

@@ -6,7 +6,7 @@
 #include "hw/hw.h"
 
 /* Arguments reach the ops already validated by hw.c: pf_netdev/netdev are valid netdev names,
- * mac is normalized lower case, vlan <= 4095, qos <= 7, state a valid VfLinkState. */
+ * mac is normalized lower case, vlan <= VLAN_ID_MAX, qos <= 7, state a valid VfLinkState. */
 typedef struct HwBackendOps {
         const char *name;
         void (*free)(HwBackend *hw);

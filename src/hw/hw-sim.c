@@ -419,7 +419,7 @@ static int read_vf_port_config(const char *dir, VfConfig *c) {
         if (mac_normalize(g_strstrip(mac), c->mac) < 0)
                 return -EIO;
         /* the ranges rtnetlink reports (and hw_vf_set_vlan() takes): a VF's original must be restorable */
-        r = read_unsigned(dir, "vlan", 4095, &c->vlan);
+        r = read_unsigned(dir, "vlan", VLAN_ID_MAX, &c->vlan);
         if (r < 0)
                 return r;
         r = read_unsigned(dir, "qos", 7, &c->qos);

@@ -174,7 +174,7 @@ int hw_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char 
 
 int hw_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
         /* the limits rtnetlink itself enforces (12-bit VLAN id, 3-bit priority) */
-        if (check_netdev_name(pf_netdev) < 0 || vlan > 4095 || qos > 7)
+        if (check_netdev_name(pf_netdev) < 0 || vlan > VLAN_ID_MAX || qos > 7)
                 return -EINVAL;
         return hw->ops->vf_set_vlan(hw, pf_netdev, vf, vlan, qos);
 }

@@ -9,7 +9,7 @@
 typedef struct HwBackend HwBackend;
 
 /* Errors (negative errno):
- *   -EINVAL      an invalid netdev name, PCI address, MAC, VLAN (> 4095), QoS (> 7) or link state;
+ *   -EINVAL      an invalid netdev name, PCI address, MAC, VLAN (> VLAN_ID_MAX), QoS (> 7) or link state;
  *                checked before anything is looked up
  *   -ENODEV      the netdev / PCI function / VF does not exist
  *   -ENOTSUP     the device cannot do that (not a PF, no SR-IOV, …)

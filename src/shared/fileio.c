@@ -90,14 +90,10 @@ int write_file_durable(const char *dir, const char *name, const char *data, size
         return write_file(dir, name, data, len, /* durable= */ true);
 }
 
-int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len) {
-        g_autofree char *buf = NULL;
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+int read_fd_full(int fd, size_t max, char **ret, size_t *ret_len) {
         size_t len = 0, size = 4096;
+        g_autofree char *buf = g_malloc(size + 1);
 
-        if (fd < 0)
-                return -errno;
-        buf = g_malloc(size + 1);
         for (;;) {
                 ssize_t n;
 
@@ -124,6 +120,14 @@ int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len) {
                 *ret_len = len;
         *ret = g_steal_pointer(&buf);
         return 0;
+}
+
+int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len) {
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return read_fd_full(fd, max, ret, ret_len);
 }
 
 int read_one_line(const char *path, char **ret) {

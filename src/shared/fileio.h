@@ -11,6 +11,9 @@ int write_file_atomic(const char *dir, const char *name, const char *data, size_
 /* The same, surviving a power loss too: the file and the directory are fsynced. For the config dir. */
 int write_file_durable(const char *dir, const char *name, const char *data, size_t len);
 
+/* Read what fd gives up to its end, at most max bytes; -EFBIG when more. *ret ends in a NUL; ret_len
+ * may be NULL. */
+int read_fd_full(int fd, size_t max, char **ret, size_t *ret_len);
 /* Read a whole file of at most max bytes; -EFBIG when larger. */
 int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len);
 

@@ -20,12 +20,13 @@
 #include <systemd/sd-bus.h>
 
 #include "bus/bus-errors.h"
+#include "core/netdef.h"
 #include "ctl/netpoolctl-network.h"
 
 #define UUID_ALPHA "11111111-2222-3333-4444-555555555555"
 #define UUID_BETA  "66666666-7777-8888-9999-aaaaaaaaaaaa"
-#define PATH_ALPHA "/org/netpool1/network/alpha"
-#define PATH_BETA  "/org/netpool1/network/beta"
+#define PATH_ALPHA NETPOOL_NETWORK_PREFIX "/alpha"
+#define PATH_BETA  NETPOOL_NETWORK_PREFIX "/beta"
 
 typedef struct TestDaemon TestDaemon;
 
@@ -85,7 +86,7 @@ static TestNetwork *find_network(TestDaemon *d, const char *key) {
 static char *network_path(const TestNetwork *n) {
         char *path = NULL;
 
-        g_assert_cmpint(sd_bus_path_encode("/org/netpool1/network", n->name, &path), >=, 0);
+        g_assert_cmpint(sd_bus_path_encode(NETPOOL_NETWORK_PREFIX, n->name, &path), >=, 0);
         return path;
 }
 
@@ -179,7 +180,8 @@ static int method_act(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                     flags);
         if (n->deny)
                 return deny(error);
-        if (g_str_equal(sd_bus_message_get_member(m), "Stop") && n->connections > 0 && flags == 0)
+        if (g_str_equal(sd_bus_message_get_member(m), "Stop") && n->connections > 0 &&
+            !(flags & NETPOOL_STOP_FLAG_FORCE))
                 return sd_bus_error_setf(error, NETPOOL_ERROR_NETWORK_BUSY,
                                          "network '%s' has %" PRIu32 " ports; stop it with FORCE",
                                          n->name, n->connections);
@@ -197,8 +199,10 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
                 return r;
         record_call(n->daemon, NULL, "GetXML %s %" PRIu64, n->name, flags);
         /* the live view has no final newline, the inactive one has: both must print well */
-        xml = flags ? g_strdup_printf("<network>\n  <name>%s</name>\n</network>\n", n->name) :
-                      g_strdup_printf("<network connections='%" PRIu32 "'>\n  <name>%s</name>\n"
+        if (flags & NETPOOL_GETXML_FLAG_INACTIVE)
+                xml = g_strdup_printf("<network>\n  <name>%s</name>\n</network>\n", n->name);
+        else
+                xml = g_strdup_printf("<network connections='%" PRIu32 "'>\n  <name>%s</name>\n"
                                       "</network>", n->connections, n->name);
         return sd_bus_reply_method_return(m, "s", xml);
 }
@@ -267,7 +271,7 @@ static int network_object_find(sd_bus *bus, const char *path, const char *interf
         g_autofree char *name = NULL;
         TestNetwork *n;
 
-        if (sd_bus_path_decode(path, "/org/netpool1/network", &name) <= 0)
+        if (sd_bus_path_decode(path, NETPOOL_NETWORK_PREFIX, &name) <= 0)
                 return 0;
         n = find_network(userdata, name);
         if (!n)
@@ -344,7 +348,7 @@ static bool connect_test_bus(TestDaemon *d) {
 
                 if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, d->address) >= 0 &&
                     sd_bus_set_bus_client(bus, true) >= 0 && sd_bus_start(bus) >= 0 &&
-                    sd_bus_request_name(bus, "org.netpool1", 0) >= 0) {
+                    sd_bus_request_name(bus, NETPOOL_BUS_NAME, 0) >= 0) {
                         d->bus = bus;
                         return true;
                 }
@@ -361,10 +365,10 @@ static bool test_daemon_start(TestDaemon *d) {
         test_daemon_init_networks(d);
         if (!d->dir || !start_dbus_daemon(d) || !connect_test_bus(d))
                 return false;
-        g_assert_cmpint(sd_bus_add_object_vtable(d->bus, NULL, "/org/netpool1",
-                                                 "org.netpool1.Manager", manager_vtable, d), >=, 0);
-        g_assert_cmpint(sd_bus_add_fallback_vtable(d->bus, NULL, "/org/netpool1/network",
-                                                   "org.netpool1.Network", network_vtable,
+        g_assert_cmpint(sd_bus_add_object_vtable(d->bus, NULL, NETPOOL_MANAGER_PATH,
+                                                 NETPOOL_MANAGER_IFACE, manager_vtable, d), >=, 0);
+        g_assert_cmpint(sd_bus_add_fallback_vtable(d->bus, NULL, NETPOOL_NETWORK_PREFIX,
+                                                   NETPOOL_NETWORK_IFACE, network_vtable,
                                                    network_object_find, d), >=, 0);
         d->thread = g_thread_new("test-daemon", daemon_thread, d);
         return true;
@@ -522,8 +526,10 @@ static void test_peek_name(void) {
                 const char *name;
         } cases[] = {
                 { "<network><name>a</name></network>", "a" },
-                { "<?xml version='1.0'?>\n<!-- c -->\n<network>\n  <name> sp </name>\n"
+                { "<?xml version='1.0'?>\n<!-- c -->\n<network>\n  <name>sp</name>\n"
                   "</network>\n", "sp" },
+                /* the name as the daemon reads it: blanks are part of it, and no network name has them */
+                { "<network><name> sp </name></network>", NULL },
                 /* a <name> deeper down is not the network's */
                 { "<network><forward><name>x</name></forward><name>y</name></network>", "y" },
                 /* only the name matters: what comes after it may be unfinished */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Tests of the port XML netpoolctl writes for allocate and reads back from the daemon */
+/* Tests of the port XML netpoolctl writes for allocate, the checks of its option values (core's, which
+ * netpoolctl links) and what it makes of a Port object's properties */
 #include <errno.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "core/names.h"
 #include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-port.h"
 
@@ -52,7 +54,7 @@ static void test_random_mac(void) {
 
                 g_assert_true(g_str_has_prefix(mac, "52:54:00:"));
                 g_assert_cmpuint(strlen(mac), ==, 17);
-                g_assert_true(port_mac_is_wellformed(mac));
+                g_assert_true(mac_is_valid(mac));
                 /* lower case, as the daemon writes MACs back */
                 for (const char *p = mac + 9; *p; p++)
                         g_assert_true(*p == ':' || (g_ascii_isxdigit(*p) && !g_ascii_isupper(*p)));
@@ -63,27 +65,27 @@ static void test_random_mac(void) {
 }
 
 static void test_mac_wellformed(void) {
-        g_assert_true(port_mac_is_wellformed("52:54:00:12:34:56"));
-        g_assert_true(port_mac_is_wellformed("2:4:0:a:B:c"));
-        g_assert_false(port_mac_is_wellformed(""));
-        g_assert_false(port_mac_is_wellformed("52:54:00:12:34"));
-        g_assert_false(port_mac_is_wellformed("52:54:00:12:34:56:78"));
-        g_assert_false(port_mac_is_wellformed("52:54:00:12:34:567"));
-        g_assert_false(port_mac_is_wellformed("52-54-00-12-34-56"));
-        g_assert_false(port_mac_is_wellformed("52:54:00:12::56"));
-        g_assert_false(port_mac_is_wellformed("52:54:00:12:34:5g"));
-        g_assert_false(port_mac_is_wellformed("52:54:00:12:34:56 "));
+        g_assert_true(mac_is_valid("52:54:00:12:34:56"));
+        g_assert_true(mac_is_valid("2:4:0:a:B:c"));
+        g_assert_false(mac_is_valid(""));
+        g_assert_false(mac_is_valid("52:54:00:12:34"));
+        g_assert_false(mac_is_valid("52:54:00:12:34:56:78"));
+        g_assert_false(mac_is_valid("52:54:00:12:34:567"));
+        g_assert_false(mac_is_valid("52-54-00-12-34-56"));
+        g_assert_false(mac_is_valid("52:54:00:12::56"));
+        g_assert_false(mac_is_valid("52:54:00:12:34:5g"));
+        g_assert_false(mac_is_valid("52:54:00:12:34:56 "));
 }
 
 static void test_mac_unicast(void) {
-        g_assert_true(port_mac_is_multicast("01:00:5e:00:00:01"));
-        g_assert_true(port_mac_is_multicast("ff:ff:ff:ff:ff:ff"));
-        g_assert_true(port_mac_is_multicast("3:0:0:0:0:0"));
-        g_assert_false(port_mac_is_multicast("52:54:00:12:34:56"));
-        g_assert_false(port_mac_is_multicast("2:0:0:0:0:1"));
-        g_assert_true(port_mac_is_zero("00:00:00:00:00:00"));
-        g_assert_true(port_mac_is_zero("0:0:0:0:0:0"));
-        g_assert_false(port_mac_is_zero("00:00:00:00:00:01"));
+        g_assert_true(mac_is_multicast("01:00:5e:00:00:01"));
+        g_assert_true(mac_is_multicast("ff:ff:ff:ff:ff:ff"));
+        g_assert_true(mac_is_multicast("3:0:0:0:0:0"));
+        g_assert_false(mac_is_multicast("52:54:00:12:34:56"));
+        g_assert_false(mac_is_multicast("2:0:0:0:0:1"));
+        g_assert_true(mac_is_zero("00:00:00:00:00:00"));
+        g_assert_true(mac_is_zero("0:0:0:0:0:0"));
+        g_assert_false(mac_is_zero("00:00:00:00:00:01"));
 }
 
 static void test_closest_name(void) {
@@ -99,112 +101,105 @@ static void test_closest_name(void) {
 }
 
 static void test_uuid_wellformed(void) {
-        g_assert_true(port_uuid_is_wellformed("d54df46f-1ab5-4a22-8618-4560ef5fac2c"));
-        g_assert_true(port_uuid_is_wellformed("D54DF46F-1AB5-4A22-8618-4560EF5FAC2C"));
-        g_assert_true(port_uuid_is_wellformed("d54df46f1ab54a2286184560ef5fac2c"));
-        g_assert_false(port_uuid_is_wellformed(""));
-        g_assert_false(port_uuid_is_wellformed("vm1"));
-        g_assert_false(port_uuid_is_wellformed("d54df46f1ab54a2286184560ef5fac2"));
-        g_assert_false(port_uuid_is_wellformed("d54df46f-1ab5-4a22-8618-4560ef5fac2"));
-        g_assert_false(port_uuid_is_wellformed("x54df46f-1ab5-4a22-8618-4560ef5fac2c"));
+        g_assert_true(uuid_is_valid("d54df46f-1ab5-4a22-8618-4560ef5fac2c"));
+        g_assert_true(uuid_is_valid("D54DF46F-1AB5-4A22-8618-4560EF5FAC2C"));
+        g_assert_true(uuid_is_valid("d54df46f1ab54a2286184560ef5fac2c"));
+        g_assert_false(uuid_is_valid(""));
+        g_assert_false(uuid_is_valid("vm1"));
+        g_assert_false(uuid_is_valid("d54df46f1ab54a2286184560ef5fac2"));
+        g_assert_false(uuid_is_valid("d54df46f-1ab5-4a22-8618-4560ef5fac2"));
+        g_assert_false(uuid_is_valid("x54df46f-1ab5-4a22-8618-4560ef5fac2c"));
 }
 
 static void test_vlan(void) {
         unsigned id = 12345;
 
-        g_assert_cmpint(port_parse_vlan("0", &id), ==, 0);
+        g_assert_cmpint(vlan_id_parse("0", &id), ==, 0);
         g_assert_cmpuint(id, ==, 0);
-        g_assert_cmpint(port_parse_vlan("4095", &id), ==, 0);
+        g_assert_cmpint(vlan_id_parse("4095", &id), ==, 0);
         g_assert_cmpuint(id, ==, 4095);
-        g_assert_cmpint(port_parse_vlan("042", &id), ==, 0);
+        g_assert_cmpint(vlan_id_parse("042", &id), ==, 0);
         g_assert_cmpuint(id, ==, 42);
         id = 7;
-        g_assert_cmpint(port_parse_vlan("4096", &id), ==, -EINVAL);
-        g_assert_cmpint(port_parse_vlan("", &id), ==, -EINVAL);
-        g_assert_cmpint(port_parse_vlan("-1", &id), ==, -EINVAL);
-        g_assert_cmpint(port_parse_vlan("+5", &id), ==, -EINVAL);
-        g_assert_cmpint(port_parse_vlan(" 5", &id), ==, -EINVAL);
-        g_assert_cmpint(port_parse_vlan("0x10", &id), ==, -EINVAL);
-        g_assert_cmpint(port_parse_vlan("99999999999999999999", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse("4096", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse("", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse("-1", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse("+5", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse(" 5", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse("0x10", &id), ==, -EINVAL);
+        g_assert_cmpint(vlan_id_parse("99999999999999999999", &id), ==, -EINVAL);
         /* failures leave the output alone */
         g_assert_cmpuint(id, ==, 7);
 }
 
-static void assert_summary(const char *xml, const char *uuid, const char *mac, const char *type,
+/* properties: name, value pairs as GetAll lists them, ending with NULL */
+static void assert_summary(const char *const *properties, const char *uuid, const char *mac, const char *type,
                            const char *device) {
         g_auto(PortSummary) s = {};
 
-        g_assert_cmpint(port_summary_parse(xml, &s), ==, 0);
+        for (size_t i = 0; properties[i]; i += 2)
+                port_summary_set(&s, properties[i], properties[i + 1]);
         g_assert_cmpstr(s.uuid, ==, uuid);
         g_assert_cmpstr(s.mac, ==, mac);
         g_assert_cmpstr(s.plug_type, ==, type);
-        g_assert_cmpstr(s.device, ==, device);
+        g_assert_cmpstr(port_summary_device(&s), ==, device);
 }
 
-#define PORT_HEAD                                                                               \
-        "<networkport>\n"                                                                       \
-        "  <uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid>\n"                                 \
-        "  <owner>\n"                                                                           \
-        "    <name>memtest</name>\n"                                                            \
-        "    <uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid>\n"                               \
-        "  </owner>\n"                                                                          \
-        "  <mac address='52:54:00:7b:35:93'/>\n"
 #define PORT_UUID "5d744f21-ba4a-4d6e-bdb2-30a35ff3207d"
 #define PORT_MAC "52:54:00:7b:35:93"
+#define PORT_HEAD                                                                               \
+        "UUID", PORT_UUID,                                                                      \
+        "Network", "/org/netpool1/network/sriov",                                               \
+        "OwnerName", "memtest",                                                                 \
+        "OwnerUUID", "d54df46f-1ab5-4a22-8618-4560ef5fac2c",                                    \
+        "MAC", PORT_MAC
 
 static void test_summary_hostdev(void) {
-        assert_summary(PORT_HEAD
-                       "  <plug type='hostdev-pci' managed='yes'>\n"
-                       "    <driver name='vfio'/>\n"
-                       "    <address domain='0x0001' bus='0x02' slot='0x1f' function='0x7'/>\n"
-                       "  </plug>\n"
-                       "</networkport>\n",
-                       PORT_UUID, PORT_MAC, "hostdev-pci", "0001:02:1f.7");
+        const char *const props[] = { PORT_HEAD, "PlugType", "hostdev-pci", "Device", "",
+                                      "PCIAddress", "0001:02:1f.7", NULL };
+
+        assert_summary(props, PORT_UUID, PORT_MAC, "hostdev-pci", "0001:02:1f.7");
 }
 
-static void test_summary_hybrid_numbers(void) {
-        /* decimal and octal fields, as the daemon's reader takes them too */
-        assert_summary(PORT_HEAD
-                       "  <plug type='hybrid' dev='enp3s0f0' mode='vepa'>\n"
-                       "    <address domain='0' bus='16' slot='017' function='1'/>\n"
-                       "  </plug>\n"
-                       "</networkport>\n",
-                       PORT_UUID, PORT_MAC, "hybrid", "0000:10:0f.1");
+static void test_summary_hybrid(void) {
+        /* the VF's address, not its netdev: ListPorts names a PCI plug by its address */
+        const char *const props[] = { PORT_HEAD, "PlugType", "hybrid", "Device", "enp3s0f0v1",
+                                      "PCIAddress", "0000:10:0f.1", NULL };
+
+        assert_summary(props, PORT_UUID, PORT_MAC, "hybrid", "0000:10:0f.1");
 }
 
 static void test_summary_direct_and_bridge(void) {
-        assert_summary(PORT_HEAD "  <plug type='direct' dev='ens3' mode='vepa'/>\n</networkport>",
-                       PORT_UUID, PORT_MAC, "direct", "ens3");
-        assert_summary(PORT_HEAD "  <plug type='bridge' bridge='virbr0'/>\n</networkport>",
-                       PORT_UUID, PORT_MAC, "bridge", "virbr0");
-        assert_summary(PORT_HEAD "  <plug type='network' bridge='virbr1'/>\n</networkport>",
-                       PORT_UUID, PORT_MAC, "network", "virbr1");
+        const char *const direct[] = { PORT_HEAD, "PlugType", "direct", "Device", "ens3", "PCIAddress", "",
+                                       NULL };
+        const char *const bridge[] = { PORT_HEAD, "PlugType", "bridge", "Device", "virbr0", "PCIAddress", "",
+                                       NULL };
+        const char *const network[] = { "PCIAddress", "", "Device", "virbr1", "PlugType", "network", PORT_HEAD,
+                                        NULL };
+
+        assert_summary(direct, PORT_UUID, PORT_MAC, "direct", "ens3");
+        assert_summary(bridge, PORT_UUID, PORT_MAC, "bridge", "virbr0");
+        /* in any order */
+        assert_summary(network, PORT_UUID, PORT_MAC, "network", "virbr1");
 }
 
-static void test_summary_ignores_nested(void) {
-        /* the owner's uuid and the per-netdev MACs are not the port's */
-        assert_summary("<networkport>\n"
-                       "  <owner><name>x</name>"
-                       "<uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner>\n"
-                       "  <uuid> " PORT_UUID " </uuid>\n"
-                       "  <mac address='" PORT_MAC "'/>\n"
-                       "  <netdev port='1'><mac address='52:54:00:aa:00:01'/></netdev>\n"
-                       "</networkport>",
-                       PORT_UUID, PORT_MAC, NULL, NULL);
+static void test_summary_owner_is_not_the_port(void) {
+        /* the owner's UUID and name, and properties of a newer daemon, are not the port's */
+        const char *const props[] = { "OwnerUUID", "d54df46f-1ab5-4a22-8618-4560ef5fac2c", "UUID", PORT_UUID,
+                                      "OwnerName", "x", "MAC", PORT_MAC, "NetdevMACs", "52:54:00:aa:00:01",
+                                      "PlugType", "", "Device", "", "PCIAddress", "", NULL };
+
+        assert_summary(props, PORT_UUID, PORT_MAC, NULL, NULL);
 }
 
-static void test_summary_bad(void) {
-        g_auto(PortSummary) s = {};
+static void test_summary_empty(void) {
+        /* "" is a property's none: nothing to print, and a later value replaces an earlier one */
+        const char *const props[] = { PORT_HEAD, "UUID", "", "MAC", "", "PlugType", "", "Device", "",
+                                      "PCIAddress", "", NULL };
+        const char *const none[] = { NULL };
 
-        g_assert_cmpint(port_summary_parse("", &s), ==, -EBADMSG);
-        g_assert_cmpint(port_summary_parse("<network><uuid>" PORT_UUID "</uuid></network>", &s), ==,
-                        -EBADMSG);
-        g_assert_cmpint(port_summary_parse(PORT_HEAD, &s), ==, -EBADMSG);
-        /* a port without its own uuid cannot be named */
-        g_assert_cmpint(port_summary_parse("<networkport><mac address='" PORT_MAC "'/>"
-                                           "</networkport>", &s), ==, -EBADMSG);
-        g_assert_null(s.uuid);
-        g_assert_null(s.mac);
+        assert_summary(props, NULL, NULL, NULL, NULL);
+        assert_summary(none, NULL, NULL, NULL, NULL);
 }
 
 int main(int argc, char **argv) {
@@ -218,9 +213,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/ctl/port/uuid-wellformed", test_uuid_wellformed);
         g_test_add_func("/ctl/port/vlan", test_vlan);
         g_test_add_func("/ctl/port/summary-hostdev", test_summary_hostdev);
-        g_test_add_func("/ctl/port/summary-hybrid", test_summary_hybrid_numbers);
+        g_test_add_func("/ctl/port/summary-hybrid", test_summary_hybrid);
         g_test_add_func("/ctl/port/summary-direct-bridge", test_summary_direct_and_bridge);
-        g_test_add_func("/ctl/port/summary-nested", test_summary_ignores_nested);
-        g_test_add_func("/ctl/port/summary-bad", test_summary_bad);
+        g_test_add_func("/ctl/port/summary-owner", test_summary_owner_is_not_the_port);
+        g_test_add_func("/ctl/port/summary-empty", test_summary_empty);
         return g_test_run();
 }
