@@ -9,10 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -22,6 +19,7 @@
 #include "bus/bus-errors.h"
 #include "core/netdef.h"
 #include "ctl/netpoolctl-network.h"
+#include "testlib/harness.h"
 
 #define UUID_ALPHA "11111111-2222-3333-4444-555555555555"
 #define UUID_BETA  "66666666-7777-8888-9999-aaaaaaaaaaaa"
@@ -46,8 +44,7 @@ typedef struct TestNetwork {
 
 struct TestDaemon {
         char *dir;
-        char *address;
-        GPid dbus_pid;
+        HarnessBus dbus;                /* the private dbus-daemon (src/testlib) */
         sd_bus *bus;
         GThread *thread;
         gint stop;
@@ -310,35 +307,14 @@ static void test_daemon_init_networks(TestDaemon *d) {
         };
 }
 
-/* The bus goes with this process even when an assertion aborts it before test_daemon_stop() */
-static void die_with_parent(gpointer user_data) {
-        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
+/* The private bus of the test harness (src/testlib); false without dbus-daemon */
 static bool start_dbus_daemon(TestDaemon *d) {
-        g_autofree char *config = g_build_filename(d->dir, "bus.conf", NULL);
-        g_autofree char *socket = g_build_filename(d->dir, "socket", NULL);
-        g_autofree char *text = NULL;
-        g_autofree char *config_arg = NULL;
-        g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
-        char *argv[] = { daemon, NULL, (char *) "--nofork", NULL };
+        g_autofree char *message = NULL;
+        int r = harness_bus_start(&d->dbus, d->dir, &message);
 
-        if (!daemon)
-                return false;
-        text = g_strdup_printf(
-                "<busconfig><listen>unix:path=%s</listen><auth>EXTERNAL</auth>"
-                "<policy context='default'><allow user='*'/><allow own='*'/>"
-                "<allow send_destination='*'/><allow receive_sender='*'/></policy></busconfig>",
-                socket);
-        g_assert_true(g_file_set_contents(config, text, -1, NULL));
-        config_arg = g_strdup_printf("--config-file=%s", config);
-        argv[1] = config_arg;
-        if (!g_spawn_async(NULL, argv, NULL,
-                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                           G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent, NULL, &d->dbus_pid, NULL))
-                return false;
-        d->address = g_strdup_printf("unix:path=%s", socket);
-        return true;
+        if (r < 0 && r != -ENOENT)
+                g_printerr("# %s\n", message);
+        return r >= 0;
 }
 
 /* Connect once the daemon listens; it needs a moment after being spawned. */
@@ -346,7 +322,7 @@ static bool connect_test_bus(TestDaemon *d) {
         for (unsigned attempt = 0; attempt < 100; attempt++) {
                 sd_bus *bus = NULL;
 
-                if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, d->address) >= 0 &&
+                if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, d->dbus.address) >= 0 &&
                     sd_bus_set_bus_client(bus, true) >= 0 && sd_bus_start(bus) >= 0 &&
                     sd_bus_request_name(bus, NETPOOL_BUS_NAME, 0) >= 0) {
                         d->bus = bus;
@@ -395,15 +371,10 @@ static void test_daemon_stop(TestDaemon *d) {
                 g_thread_join(g_steal_pointer(&d->thread));
         }
         g_clear_pointer(&d->bus, sd_bus_flush_close_unref);
-        if (d->dbus_pid > 0) {
-                kill(d->dbus_pid, SIGTERM);
-                (void) waitpid(d->dbus_pid, NULL, 0);
-                d->dbus_pid = 0;
-        }
+        harness_bus_stop(&d->dbus);
         if (d->dir)
                 remove_test_dir(d->dir);
         g_clear_pointer(&d->dir, g_free);
-        g_clear_pointer(&d->address, g_free);
         g_clear_pointer(&d->last_xml, g_free);
         g_clear_pointer(&d->calls, g_ptr_array_unref);
 }
@@ -479,7 +450,7 @@ static void ctl_run(CtlRun *run, ...) {
 
         va_start(ap, run);
         /* usage tests run without the stand-in too: they must not reach any bus */
-        ctl_runv(run, test_daemon.address ? test_daemon.address : "unix:path=/nonexistent", NULL,
+        ctl_runv(run, test_daemon.dbus.address ? test_daemon.dbus.address : "unix:path=/nonexistent", NULL,
                  ap);
         va_end(ap);
 }
@@ -497,7 +468,7 @@ static void ctl_run_stdin(CtlRun *run, const char *stdin_file, ...) {
         va_list ap;
 
         va_start(ap, stdin_file);
-        ctl_runv(run, test_daemon.address, stdin_file, ap);
+        ctl_runv(run, test_daemon.dbus.address, stdin_file, ap);
         va_end(ap);
 }
 
