@@ -27,6 +27,9 @@ import time
 import dbus
 
 BUS_NAME = "org.netpool1"
+# the tests' private-bus configuration, beside this file's tree (service/ of the source root)
+TEST_BUS_CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "service",
+                             "test-bus.conf.in")
 MANAGER = "/org/netpool1"
 ERR = "org.netpool1.Error."
 # every error name of shared/design/dbus-api.md
@@ -173,21 +176,13 @@ class Env:
             f.write(f"[D-BUS Service]\nName={BUS_NAME}\nExec={wrapper}\n")
 
     def start_bus(self):
+        # the one private-bus configuration of the tests (service/test-bus.conf.in), its @DIR@ filled in
         conf = os.path.join(self.dir, "bus.conf")
         sock = os.path.join(self.dir, "bus.socket")
+        with open(TEST_BUS_CONF) as f:
+            text = f.read()
         with open(conf, "w") as f:
-            f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={sock}</listen>
-  <auth>EXTERNAL</auth>
-  <servicedir>{self.dir}/services</servicedir>
-  <policy context="default">
-    <allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/>
-  </policy>
-</busconfig>
-""")
+            f.write(text.replace("@DIR@", self.dir))
         self.address = "unix:path=" + sock
         self.bus_proc = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--nopidfile",
                                           "--nosyslog"], stdout=open(os.path.join(self.dir, "dbus.log"), "w"),
