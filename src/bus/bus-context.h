@@ -26,6 +26,10 @@ typedef struct BusContext {
         bool exiting;
 } BusContext;
 
+/* Tear down what the context holds: its event sources, waiting calls, polkit state, the connection (flushed),
+ * the engine and the event loop. The other layers' sources on the loop go first. */
+void bus_context_clear(BusContext *c);
+
 /* The object path of a network. */
 char *bus_network_path(const char *name);
 

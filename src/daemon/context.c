@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "bus/bus-errors.h"
-#include "bus/bus-call.h"
 #include "bus/bus-polkit.h"
 #include "daemon/context.h"
 #include "daemon/state-lock.h"
@@ -256,20 +255,11 @@ int context_run(Context *c) {
 }
 
 void context_clear(Context *c) {
-        BusContext *b = &c->bus;
-
         c->hotplug = hotplug_free(c->hotplug);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         c->statistics_timer = sd_event_source_disable_unref(c->statistics_timer);
-        b->idle_timer = sd_event_source_unref(b->idle_timer);
-        bus_calls_free(b);
-        bus_polkit_free(b);
-        g_clear_pointer(&b->shown_networks, g_hash_table_unref);
-        bus_statistics_clear(&b->statistics);
         g_clear_pointer(&c->state_dir, g_free);
-        b->bus = sd_bus_flush_close_unref(b->bus);
-        b->engine = engine_free(b->engine);
-        b->event = sd_event_unref(b->event);
+        bus_context_clear(&c->bus);
         if (c->lock_fd >= 0)
                 close(c->lock_fd);
         c->lock_fd = -1;

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bus context: its teardown, by the layer that knows its fields */
+#include "bus/bus-call.h"
+#include "bus/bus-context.h"
+#include "bus/bus-polkit.h"
+
+void bus_context_clear(BusContext *c) {
+        c->idle_timer = sd_event_source_disable_unref(c->idle_timer);
+        bus_calls_free(c);
+        bus_polkit_free(c);
+        g_clear_pointer(&c->shown_networks, g_hash_table_unref);
+        bus_statistics_clear(&c->statistics);
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        c->engine = engine_free(c->engine);
+        c->event = sd_event_unref(c->event);
+}
