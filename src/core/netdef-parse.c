@@ -109,14 +109,11 @@ static void add_dev(Parser *p, ForwardDev *d, unsigned line) {
 }
 
 static int parse_pf(Parser *p, xmlNode *node) {
-        static const char *const attrs[] = { "dev", NULL };
         unsigned line = xml_node_line(node);
         char *dev;
         int r;
 
-        r = xml_parser_check_empty(&p->x, node, attrs);
-        if (r == 0)
-                r = xml_parser_read_required(&p->x, node, "dev", &dev);
+        r = xml_parser_read_sole_attr(&p->x, node, "dev", &dev);
         if (r < 0)
                 return r;
         g_ptr_array_add(p->def->pfs, dev);
@@ -400,25 +397,12 @@ static int parse_portgroup(Parser *p, xmlNode *node) {
 }
 
 static int parse_port(Parser *p, xmlNode *node) {
-        static const char *const attrs[] = { "isolated", NULL };
-        int r;
-
         p->lines->port = xml_node_line(node);
-        r = xml_parser_check_empty(&p->x, node, attrs);
-        if (r == 0)
-                r = xml_parser_read_tristate_required(&p->x, node, "isolated", &p->def->port_isolated);
-        return r;
+        return xml_parser_read_flag_element(&p->x, node, "isolated", &p->def->port_isolated);
 }
 
-typedef int (*ElementParser)(Parser *p, xmlNode *node);
-
-typedef struct ElementRule {
-        const char *name;
-        ElementParser parse;
-        int once;                       /* Single, or -1 for a repeatable element */
-} ElementRule;
-
-static const ElementRule network_elements[] = {
+/* once: Single, or -1 for a repeatable element */
+static const XML_ELEMENT_RULE(Parser) network_elements[] = {
         { "name", parse_name, SINGLE_NAME },
         { "uuid", parse_uuid, SINGLE_UUID },
         { "title", parse_title, SINGLE_TITLE },
@@ -439,11 +423,10 @@ static int parse_network_child(Parser *p, xmlNode *c) {
         const char *n = (const char *) c->name;
 
         for (size_t i = 0; i < G_N_ELEMENTS(network_elements); i++) {
-                const ElementRule *e = &network_elements[i];
-                int r = xml_parser_claim(&p->x, c, e->name, e->once);
+                int r = xml_parser_claim(&p->x, c, network_elements[i].name, network_elements[i].once);
 
                 if (r != 0)
-                        return r < 0 ? r : e->parse(p, c);
+                        return r < 0 ? r : network_elements[i].parse(p, c);
         }
         for (size_t i = 0; routed_elements[i]; i++)
                 if (streq(n, routed_elements[i]))

@@ -131,6 +131,20 @@ int xml_parser_read_tristate_required(XmlParser *x, const xmlNode *node, const c
         return 0;
 }
 
+int xml_parser_read_sole_attr(XmlParser *x, const xmlNode *node, const char *name, char **ret) {
+        const char *const allowed[] = { name, NULL };
+        int r = xml_parser_check_empty(x, node, allowed);
+
+        return r < 0 ? r : xml_parser_read_required(x, node, name, ret);
+}
+
+int xml_parser_read_flag_element(XmlParser *x, const xmlNode *node, const char *name, Tristate *ret) {
+        const char *const allowed[] = { name, NULL };
+        int r = xml_parser_check_empty(x, node, allowed);
+
+        return r < 0 ? r : xml_parser_read_tristate_required(x, node, name, ret);
+}
+
 int xml_parser_read_text(XmlParser *x, const xmlNode *node, char **ret) {
         int r = xml_parser_check_attrs(x, node, NULL);
 

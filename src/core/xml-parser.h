@@ -43,6 +43,16 @@ int xml_parser_check_no_content(XmlParser *x, const xmlNode *node);
 int xml_parser_check_empty(XmlParser *x, const xmlNode *node, const char *const *allowed);
 /* An element that may appear once: "given more than once" when *seen, which it sets. */
 int xml_parser_check_once(XmlParser *x, const xmlNode *node, bool *seen);
+/* The type of a row in a parser's table of the elements a parent may hold: the element's name, the
+ * function of the parser (of type ParserType) that reads it, and once, its index into XmlParser.seen when
+ * it may appear once (else -1). xml_parser_claim() matches a row. */
+#define XML_ELEMENT_RULE(ParserType)                                    \
+        struct {                                                        \
+                const char *name;                                       \
+                int (*parse)(ParserType *parser, xmlNode *node);        \
+                int once;                                               \
+        }
+
 /* Whether c is the element called name: 1 when it is, 0 when not; when it is and once >= 0 (an index
  * into x->seen), -EINVAL if it was seen before. For the tables of the elements a parent may hold. */
 int xml_parser_claim(XmlParser *x, const xmlNode *c, const char *name, int once);
@@ -59,6 +69,10 @@ int xml_parser_read_required(XmlParser *x, const xmlNode *node, const char *name
 int xml_parser_read_tristate(XmlParser *x, const xmlNode *node, const char *name, Tristate *ret);
 /* The same for an attribute that must be given: "attribute 'NAME' is required" when absent. */
 int xml_parser_read_tristate_required(XmlParser *x, const xmlNode *node, const char *name, Tristate *ret);
+/* An empty element with one attribute, which is required (<pf dev='eth0'/>): its value, g_malloc'd. */
+int xml_parser_read_sole_attr(XmlParser *x, const xmlNode *node, const char *name, char **ret);
+/* An empty element with one yes/no attribute, which is required (<port isolated='yes'/>). */
+int xml_parser_read_flag_element(XmlParser *x, const xmlNode *node, const char *name, Tristate *ret);
 /* A text-only element (<name>, <uuid>, …): no attributes, no child elements. */
 int xml_parser_read_text(XmlParser *x, const xmlNode *node, char **ret);
 /* A text-only element holding a UUID, normalized into buf. */
