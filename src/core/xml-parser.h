@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* XML Parser: what the <network> and <networkport> parsers stand on (the error, checks and readers) */
+/* XML Parser: what the <network> and <networkport> parsers stand on (error, checks, readers) */
 #pragma once
 
 #include <stdbool.h>
