@@ -59,7 +59,9 @@ int xml_parser_claim(XmlParser *x, const xmlNode *c, const char *name, int once)
 
 /* The next element child of parent after *c (the first when *c is NULL), having checked that each node
  * on the way is either ignorable or a plain element (xml_check_child_kind()).
- * Returns: 1 with *c set, 0 after the last, or -EINVAL with the error set. */
+ * Returns: 1 with *c set, 0 after the last (*c NULL again), or -EINVAL with the error set. Typical use:
+ *   while (r == 0 && (r = xml_parser_next_child(x, node, &c)) > 0)
+ *           r = parse_child(p, c); */
 int xml_parser_next_child(XmlParser *x, const xmlNode *parent, xmlNode **c);
 
 /* The readers return 0, or -EINVAL with the error set. */
