@@ -7,6 +7,7 @@
 
 #include "core/names.h"
 #include "core/pool.h"
+#include "core/xml-util.h"
 #include "shared/macro.h"
 
 static const char *const device_state_table[_DEVICE_STATE_MAX] = {
@@ -241,32 +242,23 @@ void pool_to_forward_devs(const Pool *p, NetDef *def) {
         def->connections = pool_connections(p);
 }
 
-static void append_attr(GString *out, const char *name, const char *value) {
-        g_autofree char *esc = NULL;
-
-        if (!value)
-                return;
-        esc = g_markup_escape_text(value, -1);
-        g_string_append_printf(out, " %s='%s'", name, esc);
-}
-
 void pool_format_xml(const Pool *p, GString *out, unsigned indent) {
         g_string_append_printf(out, "%*s<pool>\n", (int) indent, "");
         for (guint i = 0; i < p->devices->len; i++) {
                 const PoolDevice *d = p->devices->pdata[i];
 
                 g_string_append_printf(out, "%*s<device", (int) indent + 2, "");
-                append_attr(out, "id", d->id);
-                append_attr(out, "type", d->type == FORWARD_DEV_PCI ? "pci" : "netdev");
-                append_attr(out, "netdev", d->netdev);
-                append_attr(out, "pci", d->pci_address);
-                append_attr(out, "pf", d->pf_netdev);
+                xml_append_attr(out, "id", d->id);
+                xml_append_attr(out, "type", d->type == FORWARD_DEV_PCI ? "pci" : "netdev");
+                xml_append_attr(out, "netdev", d->netdev);
+                xml_append_attr(out, "pci", d->pci_address);
+                xml_append_attr(out, "pf", d->pf_netdev);
                 if (d->vf_index >= 0)
                         g_string_append_printf(out, " vf='%d'", d->vf_index);
                 /* in-use and free follow from the port records; only the hardware verdicts are kept */
                 if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_LOST ||
                     d->state == DEVICE_STATE_RESTORE_FAILED)
-                        append_attr(out, "state", device_state_to_string(d->state));
+                        xml_append_attr(out, "state", device_state_to_string(d->state));
                 g_string_append(out, "/>\n");
         }
         g_string_append_printf(out, "%*s</pool>\n", (int) indent, "");

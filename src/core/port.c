@@ -72,31 +72,22 @@ PortVf *port_add_vf(Port *p, const char *pf_netdev, const char *alt_pf_netdev, u
         return v;
 }
 
-static void append_attr(GString *out, const char *name, const char *value) {
-        g_autofree char *esc = NULL;
-
-        if (!value)
-                return;
-        esc = g_markup_escape_text(value, -1);
-        g_string_append_printf(out, " %s='%s'", name, esc);
-}
-
 char *port_record_format(const Port *p) {
         g_autoptr(GString) out = g_string_new("<portstatus");
         g_autofree char *xml = portdef_format_xml(p->def);
 
-        append_attr(out, "network", p->network);
-        append_attr(out, "device", p->device);
-        append_attr(out, "phase", port_phase_to_string(p->phase));
+        xml_append_attr(out, "network", p->network);
+        xml_append_attr(out, "device", p->device);
+        xml_append_attr(out, "phase", port_phase_to_string(p->phase));
         g_string_append(out, ">\n");
         for (guint i = 0; i < p->vfs->len; i++) {
                 const PortVf *v = p->vfs->pdata[i];
 
                 g_string_append(out, "  <vf");
-                append_attr(out, "pf", v->pf_netdev);
-                append_attr(out, "altpf", v->alt_pf_netdev);
+                xml_append_attr(out, "pf", v->pf_netdev);
+                xml_append_attr(out, "altpf", v->alt_pf_netdev);
                 g_string_append_printf(out, " index='%u'", v->vf);
-                append_attr(out, "netdev", v->vf_netdev);
+                xml_append_attr(out, "netdev", v->vf_netdev);
                 if (v->netdev_port > 0)
                         g_string_append_printf(out, " port='%u'", v->netdev_port);
                 g_string_append(out, "/>\n");

@@ -449,6 +449,8 @@ void xml_append_escaped(GString *out, const char *s) {
 }
 
 void xml_append_attr(GString *out, const char *name, const char *value) {
+        if (!value)
+                return;
         g_string_append_printf(out, " %s='", name);
         xml_append_escaped(out, value);
         g_string_append_c(out, '\'');

@@ -112,6 +112,6 @@ int xml_parse_yes_no(const char *s, bool *ret);
 
 /* Append s escaped for text or a single-quoted attribute value. */
 void xml_append_escaped(GString *out, const char *s);
-/* Append " name='value'" with value escaped. */
+/* Append " name='value'" with value escaped; nothing when value is NULL. */
 void xml_append_attr(GString *out, const char *name, const char *value);
 void xml_append_indent(GString *out, unsigned indent);
