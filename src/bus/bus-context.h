@@ -70,6 +70,5 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
 /* Reply rows shared by Manager.ListPorts and the Port object */
 int bus_append_port_row(sd_bus_message *reply, const void *port, void *engine);
 
-/* Idle exit: arm the timer, note activity, and keep it from firing while work is pending. */
+/* Idle exit: arm the timer, and restart it at every method call. */
 int bus_idle_setup(BusContext *c);
-void bus_idle_activity(BusContext *c);

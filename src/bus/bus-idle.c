@@ -40,18 +40,19 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return idle_arm(c, DRAIN_USEC);
 }
 
+/* A method call came: the idle time starts anew. */
+static void bus_idle_activity(BusContext *c) {
+        if (!c->idle_timer)
+                return;
+        (void) idle_arm(c, c->exiting ? DRAIN_USEC : c->exit_idle_usec);
+}
+
 static int on_incoming(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusContext *c = userdata;
 
         if (sd_bus_message_is_method_call(m, NULL, NULL))
                 bus_idle_activity(c);
         return 0;       /* let the message through */
-}
-
-void bus_idle_activity(BusContext *c) {
-        if (!c->idle_timer)
-                return;
-        (void) idle_arm(c, c->exiting ? DRAIN_USEC : c->exit_idle_usec);
 }
 
 int bus_idle_setup(BusContext *c) {

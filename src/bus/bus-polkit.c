@@ -123,7 +123,10 @@ static int refuse_over_cap(uid_t uid, sd_bus_error *error) {
                                  POLKIT_PENDING_PER_UID_MAX, (unsigned) uid);
 }
 
-int bus_polkit_admit(BusContext *c, sd_bus_message *m, sd_bus_error *error) {
+/* Whether m may go on to its handler: 1 yes; < 0 no, with error set — LimitsExceeded when its uid (not 0)
+ * has POLKIT_PENDING_PER_UID_MAX checks waiting already. Reads no argument. A filter calls it for every
+ * call of a method that asks polkit; bus_verify_polkit_async() holds to the same bound. */
+static int bus_polkit_admit(BusContext *c, sd_bus_message *m, sd_bus_error *error) {
         uid_t uid;
         int r;
 

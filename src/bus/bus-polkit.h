@@ -25,10 +25,6 @@
 int bus_verify_polkit_async(BusContext *c, sd_bus_message *m, const char *action, const char *network,
                             const char *verb, sd_bus_error *error);
 
-/* Whether m may go on to its handler: 1 yes; < 0 no, with error set — LimitsExceeded when its uid (not 0)
- * has POLKIT_PENDING_PER_UID_MAX checks waiting already. Reads no argument. A filter calls it for every
- * call of a method that asks polkit; bus_verify_polkit_async() holds to the same bound. */
-int bus_polkit_admit(BusContext *c, sd_bus_message *m, sd_bus_error *error);
 
 /* Whether the caller of m is known to be allowed: uid 0, or polkit said yes for this call. For counters
  * that must not move for callers nobody authorized. */

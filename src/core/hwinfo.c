@@ -24,7 +24,7 @@ HwNetdev *hw_netdev_free(HwNetdev *n) {
         return NULL;
 }
 
-HwNetdev *hw_netdev_copy(const HwNetdev *n) {
+static HwNetdev *hw_netdev_copy(const HwNetdev *n) {
         HwNetdev *copy;
 
         if (!n)

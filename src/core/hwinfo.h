@@ -42,7 +42,6 @@ typedef struct HwFunction {
 
 HwNetdev *hw_netdev_new(void);
 HwNetdev *hw_netdev_free(HwNetdev *n);
-HwNetdev *hw_netdev_copy(const HwNetdev *n);
 HwFunction *hw_function_free(HwFunction *f);
 HwFunction *hw_function_new(void);
 /* A deep copy: names, driver and every netdev. */

@@ -27,7 +27,8 @@ const char *network_uuid(const Network *n) {
         return n->def->uuid;
 }
 
-const NetDef *network_inactive_def(const Network *n) {
+/* The persistent definition as given (what INACTIVE shows). */
+static const NetDef *network_inactive_def(const Network *n) {
         return n->new_def ?: n->def;
 }
 

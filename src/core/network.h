@@ -25,8 +25,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Network, network_free);
 const char *network_name(const Network *n);
 const char *network_uuid(const Network *n);
 
-/* The persistent definition as given (what INACTIVE shows). */
-const NetDef *network_inactive_def(const Network *n);
 
 /* Whether the mode takes a device pool at all (a host bridge does not). */
 bool network_has_pool(const NetDef *def);

@@ -24,7 +24,7 @@ const char *device_state_to_string(DeviceState s) {
         return device_state_table[s];
 }
 
-DeviceState device_state_from_string(const char *s) {
+static DeviceState device_state_from_string(const char *s) {
         for (int i = 0; i < _DEVICE_STATE_MAX; i++)
                 if (streq_ptr(s, device_state_table[i]))
                         return i;

@@ -19,7 +19,6 @@ typedef enum DeviceState {
 } DeviceState;
 
 const char *device_state_to_string(DeviceState s);
-DeviceState device_state_from_string(const char *s);
 
 typedef struct PoolDevice {
         char *id;                       /* netdev name, or PCI address "DDDD:BB:SS.F" */

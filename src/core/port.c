@@ -16,11 +16,11 @@ static const char *const port_phase_table[_PORT_PHASE_MAX] = {
         [PORT_PHASE_RELEASING] = "releasing",
 };
 
-const char *port_phase_to_string(PortPhase p) {
+static const char *port_phase_to_string(PortPhase p) {
         return p >= 0 && p < _PORT_PHASE_MAX ? port_phase_table[p] : NULL;
 }
 
-PortPhase port_phase_from_string(const char *s) {
+static PortPhase port_phase_from_string(const char *s) {
         for (int i = 0; i < _PORT_PHASE_MAX; i++)
                 if (streq_ptr(s, port_phase_table[i]))
                         return i;

@@ -14,8 +14,6 @@ typedef enum PortPhase {
         _PORT_PHASE_INVALID = -EINVAL,
 } PortPhase;
 
-const char *port_phase_to_string(PortPhase p);
-PortPhase port_phase_from_string(const char *s);
 
 /* A VF the port configured, as vf-config addresses it. */
 typedef struct PortVf {

@@ -329,7 +329,8 @@ unsigned xml_msg_line(const char *msg) {
         return 0;
 }
 
-bool xml_node_is_ignorable(const xmlNode *node) {
+/* Comments, processing instructions and white-space text, which carry no meaning here. */
+static bool xml_node_is_ignorable(const xmlNode *node) {
         switch (node->type) {
         case XML_COMMENT_NODE:
         case XML_PI_NODE:

@@ -85,8 +85,6 @@ char *xml_text(const xmlNode *node);
 char *xml_node_msg(const xmlNode *node, const char *fmt, ...) _printf_(2, 3);
 unsigned xml_msg_line(const char *msg);
 
-/* Comments, processing instructions and white-space text, which carry no meaning here. */
-bool xml_node_is_ignorable(const xmlNode *node);
 /* An element without a namespace, i.e. part of the libvirt dialect. */
 bool xml_node_is_plain_element(const xmlNode *node);
 

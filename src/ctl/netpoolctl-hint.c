@@ -81,7 +81,9 @@ static void hint_unknown_network(sd_bus *bus, const char *network) {
                 ctl_hint("'netpoolctl list' shows every network");
 }
 
-void ctl_hint_for_error(sd_bus *bus, const sd_bus_error *error, const char *network) {
+/* What to run next after the daemon answered error to a call on the network named network (may be NULL
+ * when the call named none); bus is used to suggest a close name for an unknown one. */
+static void ctl_hint_for_error(sd_bus *bus, const sd_bus_error *error, const char *network) {
         const char *net = network ?: "NETWORK";
 
         if (!sd_bus_error_is_set(error))

@@ -9,9 +9,6 @@
 int ctl_report_network_error(sd_bus *bus, const char *action, const char *network, const sd_bus_error *error,
                              int r);
 
-/* What to run next after the daemon answered error to a call on the network named network (may be NULL
- * when the call named none); bus is used to suggest a close name for an unknown one. */
-void ctl_hint_for_error(sd_bus *bus, const sd_bus_error *error, const char *network);
 
 /* The edit distance between a and b (bytes), capped at max + 1. */
 unsigned ctl_edit_distance(const char *a, const char *b, unsigned max);

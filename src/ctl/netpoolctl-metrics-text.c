@@ -26,7 +26,8 @@ void metrics_append_family(GString *out, const char *name, MetricType type, cons
         g_string_append_printf(out, "\n# TYPE %s %s\n", name, metric_type_to_string(type));
 }
 
-void metrics_append_label_value(GString *out, const char *value) {
+/* value escaped for a label value between double quotes: \\, \" and \n. */
+static void metrics_append_label_value(GString *out, const char *value) {
         for (const char *p = value; *p; p++)
                 if (*p == '\\')
                         g_string_append(out, "\\\\");

@@ -28,5 +28,3 @@ void metrics_append_sample(GString *out, const char *name, const char *const *la
 void metrics_append_sample_seconds(GString *out, const char *name, const char *const *labels,
                                    uint64_t usec);
 
-/* value escaped for a label value between double quotes: \\, \" and \n. */
-void metrics_append_label_value(GString *out, const char *value);

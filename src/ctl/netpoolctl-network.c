@@ -38,7 +38,8 @@ static char *network_read_name(sd_bus *bus, const char *path, const char *fallba
         return g_strdup(fallback);
 }
 
-int network_resolve(sd_bus *bus, const char *name_or_uuid, NetworkRef *ret) {
+/* LookupNetwork, then the Name property. Prints why on failure and returns -errno. */
+static int network_resolve(sd_bus *bus, const char *name_or_uuid, NetworkRef *ret) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
         const char *path;

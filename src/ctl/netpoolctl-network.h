@@ -22,8 +22,6 @@ typedef struct NetworkRef {
 void network_ref_clear(NetworkRef *ref);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NetworkRef, network_ref_clear)
 
-/* LookupNetwork, then the Name property. Prints why on failure and returns -errno. */
-int network_resolve(sd_bus *bus, const char *name_or_uuid, NetworkRef *ret);
 /* ctl_connect() + network_resolve(), how every per-network verb begins. */
 int network_open(Ctl *ctl, const char *name_or_uuid, sd_bus **ret_bus, NetworkRef *ret);
 

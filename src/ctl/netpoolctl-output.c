@@ -82,10 +82,6 @@ Table *table_free(Table *table) {
         return NULL;
 }
 
-size_t table_get_columns(const Table *table) {
-        return table->n_columns;
-}
-
 size_t table_get_rows(const Table *table) {
         return (table->cells->len + table->n_columns - 1) / table->n_columns;
 }
@@ -341,7 +337,7 @@ void json_writer_bool(JsonWriter *writer, bool value) {
         json_writer_literal(writer, value ? "true" : "false");
 }
 
-void json_writer_uint(JsonWriter *writer, uint64_t value) {
+static void json_writer_uint(JsonWriter *writer, uint64_t value) {
         char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
         g_snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT, (guint64) value);

@@ -20,7 +20,6 @@ Table *table_new(const char *header, ...) G_GNUC_NULL_TERMINATED;
 Table *table_free(Table *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Table, table_free)
 
-size_t table_get_columns(const Table *table);
 size_t table_get_rows(const Table *table);
 
 /* Headers are shown by default; key/value listings hide them. */
@@ -50,7 +49,6 @@ void json_writer_key(JsonWriter *writer, const char *key);
 /* NULL writes null. */
 void json_writer_string(JsonWriter *writer, const char *value);
 void json_writer_bool(JsonWriter *writer, bool value);
-void json_writer_uint(JsonWriter *writer, uint64_t value);
 void json_writer_int(JsonWriter *writer, int64_t value);
 void json_writer_null(JsonWriter *writer);
 

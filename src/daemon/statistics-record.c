@@ -13,7 +13,8 @@
 /* the D-Bus specification's limit on names */
 #define ERROR_NAME_MAX 255U
 
-char *statistics_record_format(const BusStatistics *s) {
+/* The record's text: one "KEY VALUE" line per counter. */
+static char *statistics_record_format(const BusStatistics *s) {
         GString *out = g_string_new("# netpoold's counters (docs/metrics.md)\n");
         g_autofree const char **names = NULL;
         guint n;
@@ -72,7 +73,9 @@ static bool parse_line(char **words, BusStatistics *s, bool *seen_since) {
         return !g_strv_contains(known_keys, words[0]);
 }
 
-int statistics_record_parse(const char *text, BusStatistics *s, char **reterr_message) {
+/* Read text into s (set up with bus_statistics_init()), all or nothing. Lines with unknown keys are
+ * skipped (a newer netpoold wrote them). Returns 0, or -EBADMSG with what is wrong and on which line. */
+static int statistics_record_parse(const char *text, BusStatistics *s, char **reterr_message) {
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
         BusStatistics parsed;
         bool seen_since = false;

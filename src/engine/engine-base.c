@@ -6,32 +6,6 @@
 #include "engine/engine-base.h"
 #include "shared/log.h"
 
-static const char *const engine_error_code_table[_ENGINE_ERROR_MAX] = {
-        [ENGINE_OK]                     = "ok",
-        [ENGINE_ERROR_INVALID_XML]      = "invalid-xml",
-        [ENGINE_ERROR_INVALID_ARGUMENT] = "invalid-argument",
-        [ENGINE_ERROR_NO_SUCH_NETWORK]  = "no-such-network",
-        [ENGINE_ERROR_NO_SUCH_PORT]     = "no-such-port",
-        [ENGINE_ERROR_NETWORK_EXISTS]   = "network-exists",
-        [ENGINE_ERROR_PORT_EXISTS]      = "port-exists",
-        [ENGINE_ERROR_NETWORK_INACTIVE] = "network-inactive",
-        [ENGINE_ERROR_NETWORK_ACTIVE]   = "network-active",
-        [ENGINE_ERROR_NETWORK_BUSY]     = "network-busy",
-        [ENGINE_ERROR_POOL_EXHAUSTED]   = "pool-exhausted",
-        [ENGINE_ERROR_DEVICE_BUSY]      = "device-busy",
-        [ENGINE_ERROR_DEVICE_NOT_FOUND] = "device-not-found",
-        [ENGINE_ERROR_UNSUPPORTED]      = "unsupported",
-        [ENGINE_ERROR_HARDWARE]         = "hardware",
-        [ENGINE_ERROR_IO]               = "io",
-        [ENGINE_ERROR_AGAIN]            = "again",
-};
-
-const char *engine_error_code_to_string(EngineErrorCode code) {
-        if (code < 0 || code >= _ENGINE_ERROR_MAX)
-                return NULL;
-        return engine_error_code_table[code];
-}
-
 void engine_error_clear(EngineError *e) {
         g_clear_pointer(&e->message, g_free);
         e->code = ENGINE_OK;

@@ -169,7 +169,7 @@ static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, E
 
 /* ---- VF configuration of a port ---- */
 
-void engine_port_vf_target(const PortVf *v, VfTarget *t) {
+static void engine_port_vf_target(const PortVf *v, VfTarget *t) {
         *t = (VfTarget) { .pf_netdev = v->pf_netdev, .alt_pf_netdev = v->alt_pf_netdev, .vf = v->vf,
                           .vf_netdev = v->vf_netdev };
 }
@@ -218,7 +218,8 @@ static bool vf_has_port(const HwFunction *pf, const HwFunction *vf, int i) {
                hw_function_netdev_by_dev_port(vf, i);
 }
 
-bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const PortDef *pd) {
+/* Whether the device can carry the port's <netdev port='N'> settings (a netdev on each port asked for). */
+static bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const PortDef *pd) {
         g_autoptr(HwFunction) vf = NULL, pf = NULL;
 
         if (!port_wants_per_port(pd))
@@ -231,7 +232,8 @@ bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const Por
         return true;
 }
 
-int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
+/* The VFs a port on device d configures, added to port->vfs. */
+static int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
         g_autoptr(HwFunction) vf = NULL, pf = NULL;
         const PortDef *pd = port->def;
         bool per_port = port_wants_per_port(pd);

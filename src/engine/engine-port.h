@@ -8,19 +8,14 @@ struct VfTarget;
 
 /* Still there, and not taken outside netpool (a VF bound to vfio-pci that no port of ours holds)? */
 bool engine_device_usable(Engine *e, const PoolDevice *d);
-/* Whether the device can carry the port's <netdev port='N'> settings (a netdev on each port asked for). */
-bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, const PortDef *pd);
 /* Whether a VF record of the device is on disk under any netdev of its PF: an original not back yet (a
  * dual-port VF has one record per port). */
 bool engine_device_has_record(Engine *e, const PoolDevice *d);
 /* Count the port on its device (d may be NULL) and keep it in the books. Takes port. */
 void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d);
-/* The VFs a port on device d configures, added to port->vfs. */
-int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err);
 /* Restore the first n VFs of a port (those no other port shares); every one is tried. Returns 0, or
  * ENGINE_ERROR_HARDWARE (or ENGINE_ERROR_AGAIN when call allows waiting and a VF is in reset). */
 int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCall *call, EngineError *err);
-void engine_port_vf_target(const PortVf *v, struct VfTarget *t);
 /* Release up to max ports of n (Stop with FORCE), setting *ret_left to how many are left. Returns 0, or the
  * code of the release that failed (as engine_release(): ENGINE_ERROR_AGAIN for a VF in reset). */
 int engine_release_network_ports(Engine *e, Network *n, guint max, const EngineCall *call, guint *ret_left,

@@ -57,7 +57,6 @@ typedef struct EngineError {
 void engine_error_clear(EngineError *e);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(EngineError, engine_error_clear);
 
-const char *engine_error_code_to_string(EngineErrorCode code);
 
 /* How a call that may have to wait for the hardware behaves: with may_wait it returns ENGINE_ERROR_AGAIN
  * (having undone its changes) when a VF is still in reset; without, that is final. */

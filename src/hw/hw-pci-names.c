@@ -46,7 +46,8 @@ HwPciNames *hw_pci_names_free(HwPciNames *names) {
 /* pci.ids only, never udev's hwdb or DNS: the answer should not depend on the host's extras */
 #define LOOKUP_FLAGS (PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB)
 
-char *hw_pci_names_vendor(HwPciNames *names, uint16_t vendor_id) {
+/* Newly allocated names, NULL when pci.ids does not know the id (or is missing). */
+static char *hw_pci_names_vendor(HwPciNames *names, uint16_t vendor_id) {
         char buf[256];
         const char *s;
 
@@ -57,7 +58,7 @@ char *hw_pci_names_vendor(HwPciNames *names, uint16_t vendor_id) {
         return g_strdup(s);
 }
 
-char *hw_pci_names_device(HwPciNames *names, uint16_t vendor_id, uint16_t device_id) {
+static char *hw_pci_names_device(HwPciNames *names, uint16_t vendor_id, uint16_t device_id) {
         char buf[256];
         const char *s;
 

@@ -45,7 +45,7 @@ static int write_file(const char *path, const char *text, char **ret_message) {
  *
  * Returns: 0, or a negative errno with *ret_message set.
  */
-int harness_write_service(const char *dir, const char *netpoold, const char *sim, char **ret_message) {
+static int harness_write_service(const char *dir, const char *netpoold, const char *sim, char **ret_message) {
         g_autofree char *services = g_build_filename(dir, "services", NULL);
         g_autofree char *path = g_build_filename(services, "org.netpool1.service", NULL);
         g_autofree char *exec = g_strdup_printf("%s --sim %s --config-dir %s/etc --state-dir %s/run "

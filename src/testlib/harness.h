@@ -44,7 +44,6 @@ int harness_bus_start(HarnessBus *b, const char *dir, char **ret_message);
 void harness_bus_stop(HarnessBus *b);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(HarnessBus, harness_bus_stop)
 
-int harness_write_service(const char *dir, const char *netpoold, const char *sim, char **ret_message);
 int harness_bus_owner_pid(sd_bus *bus, const char *name, pid_t *ret);
 
 /* A run's directory, its sim host's place, the private bus, and netpoold once the bus has activated it */

@@ -36,12 +36,6 @@ static const SimModel sim_models[] = {
           .ports = 1, .vf_netdevs = true, .phys_port_id = false, .vf_offset = 16 },
 };
 
-const char *const *sim_model_names(void) {
-        static const char *const names[] = { "x710", "cx3", "sfc", "custom", NULL };
-
-        return names;
-}
-
 static const SimModel *sim_model_find(const char *name) {
         for (size_t i = 0; i < G_N_ELEMENTS(sim_models); i++)
                 if (strcmp(sim_models[i].name, name) == 0)

@@ -54,8 +54,6 @@ char *pf_spec_port_id(const PfSpec *s, unsigned port);
 /* "x710" → "X710-like" etc, for the summary */
 const char *pf_spec_model_description(const PfSpec *s);
 
-/* The names of the models, for --help */
-const char *const *sim_model_names(void);
 
 /* The whole host: its PFs and the counters that keep ifindexes and MACs unique. Saved in
  * R/.simhost/host.ini (simhost-host.c) so later runs can modify the host (resize a PF, add one). */
