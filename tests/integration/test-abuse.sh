@@ -148,8 +148,14 @@ XML=$(np_port_xml uuid=11111111-0000-4000-8000-000000000001 mac=52:54:00:a0:00:0
 abuse "$NP_DIR/fds.out" --agent --interactive --count 128 --fds 8 --hold 30 "$A" org.netpool1.Network \
         Allocate "$XML" 0
 check "128 interactive Allocates with 8 unused fds each: all answered" wait_abuser "$NP_DIR/fds.out"
-expect_eq "each refused at once, before netpoold (NotSupported: netpoold takes no fds)" \
-        "replies org.freedesktop.DBus.Error.NotSupported 128;unanswered 0;" "$(replies "$NP_DIR/fds.out")"
+# dbus-daemon refuses each (NotSupported), or closes the connection of a caller that keeps sending fds to a peer
+# that takes none (seen on a loaded machine): either way no call reaches netpoold
+fds_refused_by_bus() {
+        grep -q '^disconnected by the bus' "$1" && ! grep -E '^replies ' "$1" | grep -qv ' org.freedesktop.DBus.Error.NotSupported ' ||
+                [ "$(replies "$1")" = "replies org.freedesktop.DBus.Error.NotSupported 128;unanswered 0;" ]
+}
+check "each refused by the bus, before netpoold (NotSupported: netpoold takes no fds)" \
+        fds_refused_by_bus "$NP_DIR/fds.out"
 expect_eq "netpoold is the same process" "$DPID" "$(np_daemon_pid)"
 check "its fd count stayed flat ($FDS0 before, $(fd_count) after)" test "$(fd_count)" -le $((FDS0 + 2))
 
