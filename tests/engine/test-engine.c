@@ -86,33 +86,16 @@ static void restart(Fixture *f) {
         engine_open(f);
 }
 
-/* A change to the host, as a hypervisor, a hot-plug or a driver fault would make it. */
-static void host_change(Fixture *f, const char *first, ...) G_GNUC_NULL_TERMINATED;
-static void host_change(Fixture *f, const char *first, ...) {
-        g_autoptr(GPtrArray) args = g_ptr_array_new();
-        g_autofree char *out = NULL, *err = NULL;
-        va_list ap;
-
-        g_ptr_array_add(args, f->sim->path);
-        va_start(ap, first);
-        for (const char *a = first; a; a = va_arg(ap, const char *))
-                g_ptr_array_add(args, (gpointer) a);
-        va_end(ap);
-        g_ptr_array_add(args, NULL);
-        if (test_simhost_run((const char *const *) args->pdata, &out, &err) != 0)
-                g_error("netpool-simhost change failed: %s", err);
-}
-
 static void fail_vf(Fixture *f, unsigned vf, const char *line) {
         g_autofree char *idx = g_strdup_printf("%u", vf);
 
-        host_change(f, "--fail", ETH0, idx, line, NULL);
+        test_sim_change(f->sim, "--fail", ETH0, idx, line, NULL);
 }
 
 static void clear_fail_vf(Fixture *f, unsigned vf) {
         g_autofree char *idx = g_strdup_printf("%u", vf);
 
-        host_change(f, "--clear-fail", ETH0, idx, NULL);
+        test_sim_change(f->sim, "--clear-fail", ETH0, idx, NULL);
 }
 
 static void rescan(Fixture *f) {
@@ -645,7 +628,7 @@ static void test_stop_force_slices(Fixture *f, gconstpointer data) {
         g_auto(EngineError) err = {};
         unsigned left = ports;
 
-        host_change(f, "--add-pf", "name=eth1,bdf=0000:10:00.0,model=x710,vfs=40,total=40", NULL);
+        test_sim_change(f->sim, "--add-pf", "name=eth1,bdf=0000:10:00.0,model=x710,vfs=40,total=40", NULL);
         define_start(f, "big", "<forward mode='hostdev' managed='yes'><pf dev='eth1'/></forward>");
         for (unsigned i = 1; i <= ports; i++)
                 allocate(f, "big", i);
@@ -984,7 +967,7 @@ static void test_rescan_lost_and_returning(Fixture *f, gconstpointer data) {
 
         define_start(f, "hd", HOSTDEV_ETH0);
         allocate(f, "hd", 1);
-        host_change(f, "--set-numvfs", ETH0, "0", NULL);
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
         rescan(f);
         /* the held VF is lost, the free ones leave the pool */
         assert_device_state(f, "hd", ETH0_VF0, "lost");
@@ -993,7 +976,7 @@ static void test_rescan_lost_and_returning(Fixture *f, gconstpointer data) {
         g_assert_nonnull(lookup_port(f, 1));
         g_assert_cmpint(try_allocate(f, "hd", 2, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
 
-        host_change(f, "--set-numvfs", ETH0, "8", NULL);
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "8", NULL);
         rescan(f);
         assert_device_state(f, "hd", ETH0_VF0, "in-use");       /* back, still the port's */
         assert_device_state(f, "hd", ETH0_VF1, "free");
@@ -1014,14 +997,14 @@ static void test_rescan_released_while_lost(Fixture *f, gconstpointer data) {
 
         define_start(f, "hd", HOSTDEV_ETH0);
         allocate(f, "hd", 1);
-        host_change(f, "--set-numvfs", ETH0, "0", NULL);
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
         rescan(f);
         assert_device_state(f, "hd", ETH0_VF0, "lost");
         release(f, 1);
         g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));         /* kept: nothing restored it */
         g_assert_true(engine_restores_pending(f->engine));
 
-        host_change(f, "--set-numvfs", ETH0, "8", NULL);
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "8", NULL);
         rescan(f);
         assert_vf_is(f, "eth0", 0, &original);
         assert_device_state(f, "hd", ETH0_VF0, "free");
@@ -1032,16 +1015,16 @@ static void test_rescan_released_while_lost(Fixture *f, gconstpointer data) {
 static void test_rescan_taken_outside(Fixture *f, gconstpointer data) {
         define_start(f, "hd", HOSTDEV_ETH0);
         /* taken by someone else (bound to vfio-pci): the pick passes it over and marks it */
-        host_change(f, "--assign", ETH0_VF0, NULL);
+        test_sim_change(f->sim, "--assign", ETH0_VF0, NULL);
         allocate(f, "hd", 1);
         assert_port_device(f, 1, ETH0_VF1);
         assert_device_state(f, "hd", ETH0_VF0, "unavailable");
-        host_change(f, "--assign", "0000:03:02.2", NULL);
+        test_sim_change(f->sim, "--assign", "0000:03:02.2", NULL);
         rescan(f);
         assert_device_state(f, "hd", "0000:03:02.2", "unavailable");
         g_assert_cmpuint(available(f, "hd"), ==, 5);
 
-        host_change(f, "--release", ETH0_VF0, "--release", "0000:03:02.2", NULL);
+        test_sim_change(f->sim, "--release", ETH0_VF0, "--release", "0000:03:02.2", NULL);
         rescan(f);
         assert_device_state(f, "hd", ETH0_VF0, "free");
         assert_device_state(f, "hd", "0000:03:02.2", "free");
@@ -1055,13 +1038,13 @@ static void test_rescan_returning_held_elsewhere(Fixture *f, gconstpointer data)
         define_start(f, "pt", PASSTHROUGH_ETH0);
         allocate(f, "hd", 1);
         assert_port_device(f, 1, ETH0_VF0);
-        host_change(f, "--assign", ETH0_VF0, NULL);    /* the guest takes it: its netdev leaves the host */
+        test_sim_change(f->sim, "--assign", ETH0_VF0, NULL);    /* the guest takes it: its netdev leaves the host */
         rescan(f);
         g_assert_cmpuint(capacity(f, "pt"), ==, 7);
         g_assert_null(device_state(f, "pt", "eth0v0"));
         assert_device_state(f, "hd", ETH0_VF0, "in-use");
 
-        host_change(f, "--release", ETH0_VF0, NULL);
+        test_sim_change(f->sim, "--release", ETH0_VF0, NULL);
         rescan(f);
         g_assert_cmpuint(capacity(f, "pt"), ==, 8);
         assert_device_state(f, "pt", "eth0v0", "in-use");

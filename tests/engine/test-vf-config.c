@@ -50,35 +50,18 @@ static void host_free(Host *h) {
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Host, host_free);
 
-/* A change to the host, as a hypervisor or a fault would make it. */
-static void host_change(Host *h, const char *first, ...) G_GNUC_NULL_TERMINATED;
-static void host_change(Host *h, const char *first, ...) {
-        g_autoptr(GPtrArray) args = g_ptr_array_new();
-        g_autofree char *out = NULL, *err = NULL;
-        va_list ap;
-
-        g_ptr_array_add(args, h->sim->path);
-        va_start(ap, first);
-        for (const char *a = first; a; a = va_arg(ap, const char *))
-                g_ptr_array_add(args, (gpointer) a);
-        va_end(ap);
-        g_ptr_array_add(args, NULL);
-        if (test_simhost_run((const char *const *) args->pdata, &out, &err) != 0)
-                g_error("netpool-simhost change failed: %s", err);
-}
-
 static void fail(Host *h, const char *pf_bdf, unsigned vf, const char *line) {
         char idx[16];
 
         g_snprintf(idx, sizeof(idx), "%u", vf);
-        host_change(h, "--fail", pf_bdf, idx, line, NULL);
+        test_sim_change(h->sim, "--fail", pf_bdf, idx, line, NULL);
 }
 
 static void clear_fail(Host *h, const char *pf_bdf, unsigned vf) {
         char idx[16];
 
         g_snprintf(idx, sizeof(idx), "%u", vf);
-        host_change(h, "--clear-fail", pf_bdf, idx, NULL);
+        test_sim_change(h->sim, "--clear-fail", pf_bdf, idx, NULL);
 }
 
 static VfConfig vf_get(Host *h, const char *pf, unsigned vf) {
@@ -234,7 +217,7 @@ static void test_cx3_port2(void) {
         g_assert_cmpuint(now.vlan, ==, 42);
 
         /* a guest takes the VF: no netdev any more, so nothing says which port it is on */
-        host_change(h, "--assign", CX3_VF4_BDF, NULL);
+        test_sim_change(h->sim, "--assign", CX3_VF4_BDF, NULL);
         g_assert_cmpint(hw_lookup_netdev(h->hw, "ens1d1v4", NULL, NULL), ==, -ENODEV);
         g_assert_true(vf_config_has_record(h->vf_dir, &released));
         g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &released, &msg, NULL), ==, 0);
@@ -371,7 +354,7 @@ static void test_pf_down(void) {
         VfConfig before, now;
 
         before = vf_get(h, "eth0", 1);
-        host_change(h, "--link", "eth0", "down", NULL);
+        test_sim_change(h->sim, "--link", "eth0", "down", NULL);
         g_assert_cmpint(apply(h, &t, PORT_MAC, 9, &msg), ==, -ENETDOWN);
         g_assert_cmpstr(msg, ==, "PF netdev 'eth0' is down; cannot configure VF 1");
         now = vf_get(h, "eth0", 1);
@@ -453,13 +436,13 @@ static void test_restore_failure_keeps_record(void) {
 
         /* a down PF: the same, with the reason */
         clear_fail(h, X710_BDF, 2);
-        host_change(h, "--link", "eth0", "down", NULL);
+        test_sim_change(h->sim, "--link", "eth0", "down", NULL);
         g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg2, NULL), ==, -ENETDOWN);
         g_assert_nonnull(strstr(msg2, "PF netdev 'eth0' is down"));
         g_assert_true(record_file_exists(h, "eth0_vf2"));
 
         /* the retry, once the fault is gone, completes */
-        host_change(h, "--link", "eth0", "up", NULL);
+        test_sim_change(h->sim, "--link", "eth0", "up", NULL);
         g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
         now = vf_get(h, "eth0", 2);
         assert_same_config(&now, &orig);

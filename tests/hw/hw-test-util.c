@@ -84,6 +84,19 @@ void test_simhost(const char *first, ...) {
         run_checked(args);
 }
 
+void test_sim_change(const TestDir *d, const char *first, ...) {
+        g_autoptr(GPtrArray) args = g_ptr_array_new();
+        va_list ap;
+
+        g_ptr_array_add(args, d->path);
+        va_start(ap, first);
+        for (const char *a = first; a; a = va_arg(ap, const char *))
+                g_ptr_array_add(args, (gpointer) a);
+        va_end(ap);
+        g_ptr_array_add(args, NULL);
+        run_checked(args);
+}
+
 TestDir *test_sim_host(const char *first, ...) {
         TestDir *d = test_dir_new();
         g_autoptr(GPtrArray) args = g_ptr_array_new();

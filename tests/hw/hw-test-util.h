@@ -25,6 +25,10 @@ void test_simhost(const char *first, ...) G_GNUC_NULL_TERMINATED;
 /* A new temporary dir with a sim host built from the NULL-terminated generator args after DIR. */
 TestDir *test_sim_host(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
+/* A change to the sim host in d (netpool-simhost d ARGS…, NULL-terminated), as a hypervisor, a hot-plug or a
+ * driver fault would make it; asserts success. */
+void test_sim_change(const TestDir *d, const char *first, ...) G_GNUC_NULL_TERMINATED;
+
 /* The sim backend on a test dir; asserts success. */
 HwBackend *test_sim_backend(const TestDir *d);
 
