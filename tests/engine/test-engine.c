@@ -4,7 +4,6 @@
  * that share a PF, Stop with FORCE, the EBUSY retry contract, restore-failed and its retries, recovery from
  * every crash point, and rescans with VFs that go and come back. docs/testing.md says how to add a case. */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of VF configuration: save, apply, rollback, restore and driver quirks on generated sim hosts */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include <glib.h>
