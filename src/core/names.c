@@ -20,8 +20,9 @@ static bool network_name_char_ok(char c) {
 /**
  * network_name_is_valid() - whether s may name a network
  *
- * The name becomes a file name in the config and state directories and a D-Bus path segment, so
- * it is kept to a small portable character set and may not look like an option or a hidden file.
+ * 1–64 characters of A-Za-z0-9_.+-, not starting with '.' or '-'. The name becomes a file name in
+ * the config and state directories and a D-Bus path segment, so it is kept to a small portable
+ * character set and may not look like an option or a hidden file.
  */
 bool network_name_is_valid(const char *s) {
         size_t n;
@@ -41,6 +42,8 @@ bool network_name_is_valid(const char *s) {
 
 /**
  * netdev_name_is_valid() - whether the kernel would accept s as an interface name
+ *
+ * As the kernel allows: 1–15 bytes, no '/', ':' or white space, not "." or "..".
  */
 bool netdev_name_is_valid(const char *s) {
         size_t n;
@@ -100,7 +103,7 @@ bool uuid_is_valid(const char *s) {
 }
 
 /**
- * uuid_normalize() - canonical lower-case 8-4-4-4-12 form of a valid UUID
+ * uuid_normalize() - canonical lower-case 8-4-4-4-12 form of a valid UUID, into buf[37]
  *
  * Returns: 0, or -EINVAL when s is not a UUID (buf is then left alone).
  */
@@ -120,7 +123,7 @@ void uuid_generate_string(char buf[static 37]) {
 }
 
 /**
- * mac_normalize() - canonical "xx:xx:xx:xx:xx:xx" of a MAC address
+ * mac_normalize() - canonical lower-case "xx:xx:xx:xx:xx:xx" of a MAC address, into buf[18]
  *
  * Accepts one or two hex digits per octet, as libvirt does.
  * Returns: 0, or -EINVAL (buf is then left alone).

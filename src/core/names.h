@@ -7,17 +7,15 @@
 /* The highest VLAN id: 802.1Q has 12 bits; the top value is reserved, yet libvirt and the kernel take it */
 #define VLAN_ID_MAX 4095                /* a plain number: messages G_STRINGIFY() it */
 
-/* 1–64 characters of A-Za-z0-9_.+-, not starting with '.' or '-'. Safe as a file name. */
 bool network_name_is_valid(const char *s);
-/* As the kernel allows: 1–15 bytes, no '/', ':' or white space, not "." or "..". */
 bool netdev_name_is_valid(const char *s);
 /* 8-4-4-4-12 hex digits; libvirt also accepts 32 hex digits without dashes */
 bool uuid_is_valid(const char *s);
-/* Normalize a valid UUID into lower case 8-4-4-4-12 form in buf[37]. Returns 0 or -EINVAL. */
+
 int uuid_normalize(const char *s, char buf[static 37]);
 /* A random (version 4) UUID into buf[37]. */
 void uuid_generate_string(char buf[static 37]);
-/* "xx:xx:xx:xx:xx:xx" hex; normalized lower case into buf[18]. Returns 0 or -EINVAL. */
+
 int mac_normalize(const char *s, char buf[static 18]);
 /* Whether mac_normalize() takes s. */
 bool mac_is_valid(const char *s);

@@ -144,6 +144,7 @@ static void format_network_open(GString *out, const NetDef *def, NetDefFormatFla
 /**
  * netdef_format_xml() - write a definition as libvirt writes <network>
  *
+ * As libvirt does: its element order, single quotes, two-space indent.
  * NETDEF_FORMAT_INACTIVE gives the definition as it was given: no connection counts, and a pool
  * expanded from <pf> shows only its <pf> elements.
  * Returns: the XML (g_free it), ending in a newline.

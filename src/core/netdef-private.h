@@ -34,5 +34,4 @@ int netdef_error_setf(NetDefError *err, int error, unsigned line, const char *fm
 /* Hand a message made by xml_node_msg() to err; the line is read back from it. Returns error. */
 int netdef_error_take(NetDefError *err, int error, char *msg);
 
-/* netdef_validate() with the parser's lines (NULL: no lines). */
 int netdef_validate_full(const NetDef *def, const NetDefLines *lines, NetDefError *err);

@@ -414,7 +414,8 @@ static int check_portgroups(const Checker *c) {
 /**
  * netdef_validate_full() - check the rules of docs/network-xml.md on a definition
  *
- * lines (may be NULL) lets the messages name the line each part came from.
+ * netdef_validate() with the parser's lines: lines (may be NULL) lets the messages name the line
+ * each part came from. The parser calls it.
  * Returns: 0, or -EINVAL with err set.
  */
 int netdef_validate_full(const NetDef *def, const NetDefLines *lines, NetDefError *err) {
@@ -448,6 +449,8 @@ int netdef_validate_full(const NetDef *def, const NetDefLines *lines, NetDefErro
 /**
  * netdef_validate() - check the rules of docs/network-xml.md on a definition built by hand
  *
+ * Exported for tests and code building a NetDef by hand; the parser applies the same rules through
+ * netdef_validate_full(), with lines.
  * Returns: 0, or -EINVAL with err set (line 0: a hand-built definition has no lines).
  */
 int netdef_validate(const NetDef *def, NetDefError *err) {

@@ -124,18 +124,11 @@ typedef enum NetDefParseFlags {
                                          * pool may both be present, connections='N' is read */
 } NetDefParseFlags;
 
-/* Parse and validate <network> XML (at most NETDEF_XML_MAX bytes). No DTD, no entities, no network.
- * A missing uuid is generated.
- * Returns: 0, or -EINVAL (bad XML or a broken rule), -EFBIG (too large), -EOPNOTSUPP (a routed-network
- * feature); err gets the message. */
+/* The largest document netdef_parse_xml() reads. */
 #define NETDEF_XML_MAX (1024 * 1024)
 int netdef_parse_xml(const char *xml, NetDefParseFlags flags, NetDef **ret, NetDefError *err);
 
-/* The name of a <network> document, read no further than its <name> (for authorization before the
- * whole definition is parsed), which must end within the first NETDEF_NAME_WITHIN bytes: what is read
- * before polkit is asked stays small whatever the document. Returns: 0, -EFBIG (above NETDEF_XML_MAX),
- * -EBADMSG (the root is not <network>, no valid <name>, or none within the bound, malformed XML before
- * it) or -ENOMEM, with reterr_error set. */
+/* netdef_peek_name() refuses a document whose </name> does not end within this many bytes. */
 #define NETDEF_NAME_WITHIN (8 * 1024)
 int netdef_peek_name(const char *xml, size_t len, char **ret_name, NetDefError *reterr_error);
 
@@ -144,10 +137,6 @@ typedef enum NetDefFormatFlags {
                                           * no connections */
 } NetDefFormatFlags;
 
-/* Format as libvirt does (element order, single quotes, two-space indent). */
 char *netdef_format_xml(const NetDef *def, NetDefFormatFlags flags);
 
-/* Check the meaning of a parsed definition (rules of docs/network-xml.md). Called by the parser;
- * exported so tests and code building a NetDef by hand can use it.
- * Returns: 0 or -EINVAL with err set. */
 int netdef_validate(const NetDef *def, NetDefError *err);

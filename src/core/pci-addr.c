@@ -37,7 +37,7 @@ static int read_hex_field(const char **p, size_t max_digits, uint32_t *ret) {
 }
 
 /**
- * pci_addr_from_string() - parse "DDDD:BB:SS.F" as sysfs names PCI functions
+ * pci_addr_from_string() - parse "DDDD:BB:SS.F" (hex) as sysfs names PCI functions
  *
  * Returns: 0, or -EINVAL when the form or a range is wrong (ret is then left alone).
  */

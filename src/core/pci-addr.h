@@ -16,7 +16,7 @@ typedef struct PciAddr {
 
 /* "DDDD:BB:SS.F" into buf of PCI_ADDR_STR_MAX bytes; returns buf */
 char *pci_addr_to_string(const PciAddr *a, char buf[static PCI_ADDR_STR_MAX]);
-/* Parses "DDDD:BB:SS.F" (hex, ranges checked). Returns 0 or -EINVAL. */
+
 int pci_addr_from_string(const char *s, PciAddr *ret);
 bool pci_addr_equal(const PciAddr *a, const PciAddr *b);
 bool pci_addr_is_valid(const PciAddr *a);

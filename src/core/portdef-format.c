@@ -133,7 +133,8 @@ static void format_plug(GString *out, const PortDef *def) {
 /**
  * portdef_format_xml() - write a port definition as libvirt does
  *
- * libvirt's order: uuid, owner, group, mac, virtualport, bandwidth, vlan, port, rxfilters, plug.
+ * libvirt's order: uuid, owner, group, mac, virtualport, bandwidth, vlan, port, rxfilters, plug;
+ * attributes in its order, single quotes, two-space indent.
  * netpool's <netdev port='N'> elements, in port order, come before the plug.
  * Returns: the XML, g_malloc'd.
  */

@@ -415,8 +415,10 @@ static int parse_networkport(Parser *p, xmlNode *root) {
 /**
  * portdef_parse_xml() - parse and validate a <networkport> definition
  *
- * The uuid may be absent (Allocate generates one); a plug may be present or not, which the
- * caller checks through plug_type.
+ * At most PORTDEF_XML_MAX bytes. No DTD, no entities, no network, nothing printed. Errors are
+ * reported as for networks, in a NetDefError (line and a message naming the element and the rule).
+ * The uuid may be absent (Allocate generates one); a plug may be present or not, which the caller
+ * checks through plug_type.
  * Returns: 0 with *ret set; or -EINVAL (bad XML, a broken rule) or -EFBIG (larger than
  * PORTDEF_XML_MAX), with err set and *ret untouched.
  */

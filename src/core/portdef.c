@@ -296,10 +296,10 @@ static char *plug_values_problem(const PortDef *def) {
 }
 
 /**
- * portdef_plug_check() - the rule the plug breaks
+ * portdef_plug_check() - the rule the plug of def->plug_type breaks
  *
  * Each type has its required parts (direct: dev; bridge and network: bridge; hostdev-pci: address;
- * hybrid: dev and address) and no part of another type.
+ * hybrid: dev and address), no part of another type, and valid values.
  * Returns: NULL, or a g_malloc'd message.
  */
 char *portdef_plug_check(const PortDef *def) {
@@ -349,7 +349,9 @@ static char *netdev_problem(const PortDef *def, const PortNetdev *nd) {
 /**
  * portdef_netdevs_check() - the rule the <netdev port='N'> settings break
  *
- * Returns: NULL, or a g_malloc'd message with the port it concerns in *ret_port.
+ * MACs and VLANs valid, not the same MAC twice, and a plug that has such ports.
+ * Returns: NULL, or a g_malloc'd message, with the port it concerns (1 or 2) in *ret_port (may be
+ * NULL).
  */
 char *portdef_netdevs_check(const PortDef *def, unsigned *ret_port) {
         const PortNetdev *one = &def->netdevs[0], *two = &def->netdevs[1];
@@ -435,8 +437,10 @@ static int validate_params(const PortDef *def, NetDefError *err) {
 }
 
 /**
- * portdef_validate() - check a whole definition
+ * portdef_validate() - check a whole definition built or changed by hand
  *
+ * For a definition filled in after parsing (e.g. a plug by Allocate): the rules the parser applies
+ * (docs/port-xml.md), through the same checks, which the parser calls with lines.
  * Returns: 0, or -EINVAL with err set (line 0: the definition has no source).
  */
 int portdef_validate(const PortDef *def, NetDefError *err) {

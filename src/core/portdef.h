@@ -108,19 +108,12 @@ PortDef *portdef_free(PortDef *def);
 PortDef *portdef_copy(const PortDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PortDef, portdef_free);
 
-/* Parse and validate <networkport> XML (at most PORTDEF_XML_MAX bytes). No DTD, no entities, no
- * network, nothing printed. Errors are reported as for networks, in a NetDefError (line + message
- * naming the element and the rule).
- * Returns: 0 with *ret set, or -EINVAL (bad XML, a broken rule) / -EFBIG (too large) with err set. */
+/* The largest document portdef_parse_xml() reads. */
 #define PORTDEF_XML_MAX (1024 * 1024)
 int portdef_parse_xml(const char *xml, PortDef **ret, NetDefError *err);
 
-/* Format as libvirt does (element and attribute order, single quotes, two-space indent). */
 char *portdef_format_xml(const PortDef *def);
 
-/* Check a definition built or changed by hand (e.g. a plug filled in by Allocate) against the rules
- * the parser applies (docs/port-xml.md). The parser calls the same checks, with lines.
- * Returns: 0 or -EINVAL with err set (line 0). */
 int portdef_validate(const PortDef *def, NetDefError *err);
 
 /* The rule a part breaks, or NULL when it keeps them. */
@@ -138,13 +131,12 @@ char *port_owner_name_new_rule_broken(const char *name);
 /* Whether a plug of type t has the attribute or child element name: dev and mode (direct, hybrid),
  * bridge and macTableManager (bridge, network), managed, driver and address (hostdev-pci, hybrid). */
 bool port_plug_type_has(PortPlugType t, const char *name);
-/* The plug of def->plug_type: required parts there, unused parts clear, values valid. g_malloc'd. */
+
 char *portdef_plug_check(const PortDef *def);
 /* Whether a port with a plug of type t may carry <netdev port='N'> settings: hostdev-pci and hybrid, the
  * plugs of a VF handed whole to a guest. The one rule for Allocate and for reading a port record back. */
 bool port_plug_takes_netdev_settings(PortPlugType t);
 /* Whether def has <netdev port='N'> settings. */
 bool portdef_has_netdev_settings(const PortDef *def);
-/* Per-port netdevs: MACs and VLANs valid, not the same MAC twice, a plug that has such ports.
- * *ret_port (may be NULL) gets the port number (1 or 2) the problem is about. g_malloc'd. */
+
 char *portdef_netdevs_check(const PortDef *def, unsigned *ret_port);

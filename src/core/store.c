@@ -145,7 +145,10 @@ static bool pool_matches_devs(const Pool *pool, const NetDef *def) {
 
 /**
  * store_parse_live() - read a live record (<networkstatus>: the live <network> and its <pool>)
- * Returns: 0 with *ret_def and *ret_pool (NULL without a <pool>) set, or -errno with *ret_msg set
+ *
+ * The parser behind store_load() for STATE/networks/<name>.xml.
+ * Returns: 0 with *ret_def and *ret_pool (NULL without a <pool>) set; or -EINVAL, or the error of
+ * netdef_parse_xml() on the <network>, with *ret_msg set.
  */
 int store_parse_live(const char *text, NetDef **ret_def, Pool **ret_pool, char **ret_msg) {
         g_autofree char *net_xml = NULL, *msg = NULL;

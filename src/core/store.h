@@ -51,8 +51,6 @@ int store_load_ports(Store *s, GPtrArray *ports, GPtrArray *notes);
  * cannot be read or parsed is left alone and described in notes; loading goes on. */
 int store_load(Store *s, GPtrArray *networks, GPtrArray *notes);
 
-/* The parser behind store_load() for STATE/networks/<name>.xml: the live definition and its pool
- * (NULL when the record has none). -EINVAL (or the definition's error) with *ret_msg set. */
 int store_parse_live(const char *text, NetDef **ret_def, Pool **ret_pool, char **ret_msg);
 
 /* Autostart runs once per boot: true until store_mark_autostarted() was called since the state dir

@@ -252,7 +252,10 @@ static bool version_is_known(const xmlNode *root) {
 
 /**
  * vf_record_parse() - read the record of (pf_netdev, vf) from the len bytes at text
- * Returns: 0 with *ret set, or -EINVAL when the text is not a valid record of that VF
+ *
+ * The parser behind vf_record_load(); text needs no NUL.
+ * Returns: 0 with *ret set, or -EINVAL when the text is not a valid record of that VF (damaged, or
+ * another VF's)
  */
 int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigned vf, VfRecord **ret) {
         g_autoptr(VfRecord) r = vf_record_new(pf_netdev, vf);
@@ -366,8 +369,9 @@ static void load_one(const char *dir, const char *file, GPtrArray *records, GPtr
 
 /**
  * vf_record_load_all() - every record in dir, sorted by file name
- * records takes VfRecord*; records that cannot be read are skipped and described in notes (char*,
- * may be NULL). A dir that does not exist holds no record.
+ *
+ * records takes VfRecord* (the array owns them); records that cannot be read are skipped and
+ * described in notes (char*, may be NULL). A dir that does not exist holds no record.
  * Returns: 0, or the -errno of opening dir
  */
 int vf_record_load_all(const char *dir, GPtrArray *records, GPtrArray *notes) {

@@ -20,16 +20,11 @@ VfRecord *vf_record_new(const char *pf_netdev, unsigned vf);
 VfRecord *vf_record_free(VfRecord *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfRecord, vf_record_free);
 
-/* "<pf_netdev>_vf<N>"; pf_netdev must be a valid netdev name. */
 char *vf_record_file_name(const char *pf_netdev, unsigned vf);
 
-/* dir is STATE/vf. save: atomic write. load: -ENOENT when absent, -EINVAL when damaged.
- * remove: ENOENT counts as success. */
+/* dir is STATE/vf. */
 int vf_record_save(const char *dir, const VfRecord *r);
 int vf_record_load(const char *dir, const char *pf_netdev, unsigned vf, VfRecord **ret);
-/* The parser behind vf_record_load(): a record's bytes (len of them, NUL not needed) as the record of
- * (pf_netdev, vf). -EINVAL when damaged or another VF's. */
 int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigned vf, VfRecord **ret);
 int vf_record_remove(const char *dir, const char *pf_netdev, unsigned vf);
-/* Every record in dir (VfRecord*, owned by the array); damaged files are described in notes. */
 int vf_record_load_all(const char *dir, GPtrArray *records, GPtrArray *notes);

@@ -149,7 +149,7 @@ const char *vlan_rule_broken(const Vlan *v) {
 /**
  * vlan_parse_xml() - read a <vlan> element
  *
- * Returns: 0, or -EINVAL with *ret_msg naming the element, its line and the rule.
+ * Returns: 0, or -EINVAL with a g_malloc'd *ret_msg naming the element, its line and the rule.
  */
 int vlan_parse_xml(xmlNode *node, Vlan **ret, char **ret_msg) {
         static const char *const attrs[] = { "trunk", NULL };
@@ -379,7 +379,7 @@ static int virtualport_parse_children(xmlNode *node, VirtualPort *vp, char **ret
  *
  * Parameters are kept as given (libvirt drops some when it formats); each is checked against the
  * type and its value range.
- * Returns: 0, or -EINVAL with *ret_msg naming the element, its line and the rule.
+ * Returns: 0, or -EINVAL with a g_malloc'd *ret_msg naming the element, its line and the rule.
  */
 int virtualport_parse_xml(xmlNode *node, VirtualPort **ret, char **ret_msg) {
         static const char *const attrs[] = { "type", NULL };
@@ -571,7 +571,7 @@ static int bandwidth_parse_child(xmlNode *c, Bandwidth *bw, char **ret_msg) {
 /**
  * bandwidth_parse_xml() - read a <bandwidth> element
  *
- * Returns: 0, or -EINVAL with *ret_msg naming the element, its line and the rule.
+ * Returns: 0, or -EINVAL with a g_malloc'd *ret_msg naming the element, its line and the rule.
  */
 int bandwidth_parse_xml(xmlNode *node, Bandwidth **ret, char **ret_msg) {
         g_autoptr(Bandwidth) bw = g_new0(Bandwidth, 1);

@@ -87,8 +87,7 @@ const char *vlan_rule_broken(const Vlan *v);
 char *virtualport_check(const VirtualPort *vp);
 const char *bandwidth_rule_broken(const Bandwidth *bw);
 
-/* Parse one element (<vlan>, <virtualport>, <bandwidth>). On error: -EINVAL and a malloc'd message
- * naming the element, its line and the rule in *ret_msg. Shared with the port XML parser. */
+/* Parse one element (<vlan>, <virtualport>, <bandwidth>); shared with the port XML parser. */
 int vlan_parse_xml(xmlNode *node, Vlan **ret, char **ret_msg);
 int virtualport_parse_xml(xmlNode *node, VirtualPort **ret, char **ret_msg);
 int bandwidth_parse_xml(xmlNode *node, Bandwidth **ret, char **ret_msg);

@@ -220,9 +220,11 @@ static int scan_byte(XmlScan *s, char c, char **ret_msg) {
 /**
  * xml_scan_feed() - check the next piece of a document against what libxml2 can read in linear time
  *
- * Comments, CDATA sections and processing instructions are skipped as XML defines them, so their text
- * counts for nothing; anything malformed is left for libxml2 to refuse.
- * Returns: 0, or -EINVAL with *ret_msg set (the line is that of the start tag).
+ * Linear in len, and no state beyond the fixed-size XmlScan. Comments, CDATA sections and
+ * processing instructions are skipped as XML defines them, so their text counts for nothing;
+ * anything malformed is left for libxml2 to refuse.
+ * Returns: 0, or -EINVAL with *ret_msg ("line N: <elem>: …") set when a bound is broken (the line
+ * is that of the start tag).
  */
 int xml_scan_feed(XmlScan *s, const char *buf, size_t len, char **ret_msg) {
         for (size_t i = 0; i < len; i++) {
@@ -356,8 +358,8 @@ static bool name_in(const char *name, const char *const *allowed) {
 /**
  * xml_check_attrs() - refuse attributes the dialect does not have
  *
- * Nothing given is silently dropped, so an attribute we do not know is an error, and so is one
- * in a namespace (the dialect has none).
+ * allowed is NULL-terminated. Nothing given is silently dropped, so an attribute we do not know is
+ * an error, and so is one in a namespace (the dialect has none).
  * Returns: 0 or -EINVAL with *ret_msg set.
  */
 int xml_check_attrs(const xmlNode *node, const char *const *allowed, char **ret_msg) {

@@ -60,8 +60,6 @@ typedef struct XmlScan {
         bool slash;                     /* the last byte in a tag was '/' */
 } XmlScan;
 
-/* Scan the next len bytes of a document. Linear, and no state beyond a fixed-size struct.
- * Returns: 0, or -EINVAL with *ret_msg ("line N: <elem>: …") when a bound is broken. */
 int xml_scan_feed(XmlScan *s, const char *buf, size_t len, char **ret_msg);
 
 /* Read a document safely: no DTD (a DOCTYPE is refused), no entity expansion, no network access,
@@ -88,7 +86,6 @@ unsigned xml_msg_line(const char *msg);
 /* An element without a namespace, i.e. part of the libvirt dialect. */
 bool xml_node_is_plain_element(const xmlNode *node);
 
-/* -EINVAL and a message when node has an attribute not in allowed (NULL-terminated). */
 int xml_check_attrs(const xmlNode *node, const char *const *allowed, char **ret_msg);
 /* -EINVAL and a message when node has element children or text. */
 int xml_check_no_content(const xmlNode *node, char **ret_msg);

@@ -25,8 +25,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(NetworkRef, network_ref_clear)
 /* ctl_connect() + network_resolve(), how every per-network verb begins. */
 int network_open(Ctl *ctl, const char *name_or_uuid, sd_bus **ret_bus, NetworkRef *ret);
 
-/* The XML in FILE ("-": standard input), at most max_bytes of UTF-8 text, for a bus call. Prints
- * why on failure and returns -errno. */
 int read_definition(const char *file, size_t max_bytes, char **ret);
 
 /* The <name> of a <network> document, for messages before the daemon has named it: read by

@@ -152,5 +152,5 @@ char *engine_port_xml(Engine *e, const Port *port);
 unsigned engine_retry_restores(Engine *e);
 /* Whether a VF restore failed and waits for a retry (no idle exit meanwhile). */
 bool engine_restores_pending(Engine *e);
-/* How many VFs wait for a retry of their restore (reads the VF records while one is pending). */
+
 unsigned engine_restores_waiting(Engine *e);

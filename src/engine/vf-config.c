@@ -107,7 +107,7 @@ static void set_flag(bool *ret, bool v) {
 }
 
 /**
- * vf_config_placeholder_mac() - the MAC set where a driver refuses the all-zero one
+ * vf_config_placeholder_mac() - the MAC set where a driver refuses 00:00:00:00:00:00, into buf[18]
  * Locally administered unicast (0x02 set, 0x01 clear in the first octet); octets 0–3 come from a
  * 64-bit FNV-1a hash of the PF netdev name, octets 4–5 are the VF index, so two VFs of one PF never
  * share it and VFs of different PFs do so only when 30 bits of their PFs' hashes agree.
@@ -398,14 +398,22 @@ static void forget_record(const char *vf_dir, const VfRecord *rec, bool as_befor
 }
 
 /**
- * vf_config_apply() - save the VF's original (once), then set the port's MAC and VLAN
- * The original is read through the PF netdev whose phys_port_id matches the VF netdev's (either of
- * t's two on a dual-port PF), and the record is named after it. A failure undoes every change made
- * here and removes a record made here.
+ * vf_config_apply() - save the VF's original (once), then set the port's MAC and VLAN (0: none)
+ *
+ * Before the first change the VF's original state is saved to a record in vf_dir, atomically; an
+ * existing record (under either PF netdev name) is kept, it holds the true original, and a damaged
+ * or unreadable one is refused rather than overwritten. The original is read through the PF netdev
+ * whose phys_port_id matches the VF netdev's (either of t's two on a dual-port PF), and the record
+ * is named after it. The admin MAC is set through that PF, then the VLAN. A failure undoes the
+ * changes made here and removes a record made here, so the VF is as it was; only when that undo
+ * fails too is the record kept, for a later restore (*ret_msg says so). Nothing here waits: -EBUSY
+ * ("VF still in reset") is returned, after the undo, for the caller to try again later.
  * Returns: 0; -EINVAL for invalid arguments or a damaged existing record; -ENETDOWN when the PF
- * netdev is down; -ENODEV; -EBUSY when the VF is in reset (try again later); or the driver's error, or
- * the error of writing the record (then *ret_on_record is true: our file, not the hardware). *ret_msg (may
- * be NULL) says what failed, naming PF and VF.
+ * netdev is down; -ENODEV (gone); -EBUSY when the VF is in reset; the error of reading the VF's
+ * state or the driver's error; or the error of reading or writing the record. *ret_on_record (may
+ * be NULL) is true when what failed is the VF's record file (ours: a damaged record, a full or
+ * read-only state dir), not the hardware. *ret_msg (may be NULL) says what failed, naming PF and VF
+ * (and the setting, when setting one failed).
  */
 int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,
                     const char *port_uuid, char **ret_msg, bool *ret_on_record) {
@@ -586,10 +594,17 @@ static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord
 
 /**
  * vf_config_restore() - put the VF back as its record says, then remove the record
- * The record is looked for under t->pf_netdev, then t->alt_pf_netdev, and the VF is set through
- * the PF netdev it was found under.
- * Returns: 0; -ENOENT when there is no record; -EINVAL when it is damaged; or the error of the
- * restore, the record then kept for a retry. *ret_msg (may be NULL) says what failed.
+ *
+ * The record is looked for under t->pf_netdev, then t->alt_pf_netdev, and the VF is set through the
+ * PF netdev it was found under. Where the driver refuses the all-zero MAC, a locally administered
+ * MAC unique to this VF (vf_config_placeholder_mac()) is set instead. The VF's own netdev MAC is
+ * restored when the VF still has that netdev. The record is removed only once the restore
+ * succeeded. Nothing here waits: -EBUSY is returned, not waited for.
+ * Returns: 0; -ENOENT when there is no record (nothing to restore); -EINVAL for invalid names or a
+ * damaged record, or the -errno of reading it; the error of the restore, the record then kept for a
+ * retry; or the -errno of removing the record, the VF being restored. *ret_on_record (may be NULL)
+ * is true when the failure is the record file's (damaged, unreadable, or cannot be removed).
+ * *ret_msg (may be NULL) says what failed.
  */
 int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg,
                       bool *ret_on_record) {
@@ -626,8 +641,13 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
 
 /**
  * vf_config_record_defaults() - a record of the driver's defaults for a VF whose record was lost
- * An existing record (under either PF netdev name) is kept: it holds the true original.
- * Returns: 0, -EINVAL for invalid names or UUID, or the -errno of the write (*ret_msg says so)
+ *
+ * For a VF re-registered by Notify whose record was lost (state dir wiped): the record holds the
+ * driver's defaults (zero MAC, VLAN 0, QoS 0, spoofchk on, trust off, link auto), so that a release
+ * leaves the VF clean rather than keeping the guest's MAC. No change to the VF. An existing record
+ * (under either PF netdev name) is kept: it holds the true original.
+ * Returns: 0 (also when a record exists), -EINVAL for invalid names or UUID, or the error of the
+ * write (*ret_msg says so)
  */
 int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char *port_uuid, char **ret_msg) {
         g_autoptr(VfRecord) rec = NULL;

@@ -430,6 +430,7 @@ static const HwBackendOps linux_ops = {
 
 /**
  * hw_backend_new_linux() - the real system (root NULL or ""), or the sysfs tree under root
+ * root, when given, is a directory holding a sys/ tree (tests).
  * Returns: 0, -ENOENT when root has no sys/ directory
  */
 int hw_backend_new_linux(const char *root, HwBackend **ret) {

@@ -4,5 +4,4 @@
 
 #include "hw/hw.h"
 
-/* root: NULL or "" for the real system, else a directory holding a sys/ tree (tests) */
 int hw_backend_new_linux(const char *root, HwBackend **ret);

@@ -482,7 +482,8 @@ static const HwBackendOps sim_ops = {
 
 /**
  * hw_backend_new_sim() - a backend reading and writing the sim host at dir
- * Returns: 0, -EINVAL without dir, -ENOENT when dir has no sys/ directory
+ * dir is the sim root R (holds sys/ and vfstate/).
+ * Returns: 0, -EINVAL without dir (NULL or ""), -ENOENT when dir has no sys/ directory
  */
 int hw_backend_new_sim(const char *dir, HwBackend **ret) {
         g_autofree char *sys = NULL;

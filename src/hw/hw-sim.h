@@ -4,5 +4,4 @@
 
 #include "hw/hw.h"
 
-/* dir: the sim root R (holds sys/ and vfstate/). -ENOENT when it has no sys/ directory. */
 int hw_backend_new_sim(const char *dir, HwBackend **ret);

@@ -23,26 +23,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwBackend, hw_backend_free);
 /* "linux" or "sim" */
 const char *hw_backend_name(const HwBackend *hw);
 
-/* A netdev by name. *ret_function is its PCI function (NULL for a netdev without one, such as a bridge);
- * ret_function may be NULL. */
 int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwFunction **ret_function);
 
-/* A PCI function by address. */
 int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
-/* A PCI function as far as its place in the topology goes: PF or VF side (physfn, vf_index, is_pf) and its
- * netdevs (name, dev_port, phys_port_id, pci); ids, names, driver, ifindex, MAC and operstate are left
- * unset. What configuring a VF through its PF needs, at a third of a lookup's reads. */
 int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
-/* The driver a PCI function is bound to, and no more (*ret NULL when unbound): cheaper than a lookup. */
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 
-/* The VFs of a PF, ordered by VF index, every index from 0 to sriov_numvfs-1 that has a virtfn link
- * (a gap is skipped, it does not end the list). -ENOTSUP when pf is not an SR-IOV PF. */
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
-/* The same, each VF with only its address, PF, index and netdevs (name, dev_port, phys_port_id): what
- * placing it in a pool needs. Start of a network of 32,768 VFs reads a third as much. */
 int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
 /* VF configuration through a PF netdev, addressed as rtnetlink does: (PF netdev, VF index). */

@@ -391,7 +391,8 @@ static int remove_function(const char *root, const PciAddr *addr) {
 }
 
 /**
- * sim_remove_vf() - undoes sim_build_vf(): what a PF resize does to the VFs it drops
+ * sim_remove_vf() - undoes sim_build_vf(), with any held netdevs of the VF: what a PF resize does
+ * to the VFs it drops
  * Returns: 0 or -errno with *reterr set
  */
 int sim_remove_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr) {
@@ -430,7 +431,8 @@ static int build_pf_netdevs(SimHost *h, const PfSpec *s, char **reterr) {
 }
 
 /**
- * sim_build_pf() - a PF and its first num_vfs VFs; spec then belongs to h
+ * sim_build_pf() - a PF with its netdevs, sriov files and its first num_vfs VFs; spec then belongs
+ * to h (added to h->pfs)
  * Returns: 0 or -errno with *reterr set
  */
 int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr) {
@@ -465,7 +467,7 @@ int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr) {
 }
 
 /**
- * sim_remove_pf() - a PF unplugged: its VFs, netdevs, function, vfstate and record entry go
+ * sim_remove_pf() - a PF unplugged: all its VFs, netdevs, function, vfstate and record entry go
  * Returns: 0, -ENODEV when the host has no such PF, or -errno with *reterr set
  */
 int sim_remove_pf(SimHost *h, const PciAddr *addr, char **reterr) {

@@ -9,14 +9,11 @@
 /* The empty skeleton under h->root: sys/{devices/pci0000:00,bus/pci/{devices,drivers},class/net}, vfstate/. */
 int sim_build_skeleton(const SimHost *h, char **reterr);
 
-/* A PF with its netdevs, sriov files and its first num_vfs VFs. Takes spec and adds it to h->pfs. */
 int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr);
 
-/* VF index i of s (nothing for a gap), and its removal (with any held netdevs of it). */
 int sim_build_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr);
 int sim_remove_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr);
 
-/* The PF, all its VFs and its record entry. */
 int sim_remove_pf(SimHost *h, const PciAddr *addr, char **reterr);
 
 /* Writes dir/name atomically with a trailing newline. */

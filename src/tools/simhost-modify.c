@@ -76,7 +76,10 @@ static int move_netdevs(SimHost *h, const PciAddr *addr, const char *from, const
 
 /**
  * sim_assign() - the hypervisor takes a function for a guest (vfio-pci, no host netdevs)
- * Returns: 0, -ENODEV for no such function, -EBUSY when it is assigned already
+ * Its driver becomes vfio-pci; its netdevs leave net/ and R/sys/class/net, kept under
+ * R/.simhost/held/<BDF>/ so that sim_release() can bring them back.
+ * Returns: 0, -ENODEV for no such function, -EBUSY when it is assigned already, or the -errno of a
+ * file; *reterr says why
  */
 int sim_assign(SimHost *h, const char *bdf, char **reterr) {
         g_autofree char *dir = NULL, *held = NULL, *driver = NULL, *net = NULL, *held_net = NULL;
@@ -110,8 +113,9 @@ int sim_assign(SimHost *h, const char *bdf, char **reterr) {
 }
 
 /**
- * sim_release() - the guest gives the function back: its driver and netdevs return
- * Returns: 0, -ENODEV for no such function, -EINVAL when it was not assigned
+ * sim_release() - the guest gives the function back: its original driver and netdevs return
+ * Returns: 0, -ENODEV for no such function, -EINVAL when it was not assigned, or the -errno of a
+ * file; *reterr says why
  */
 int sim_release(SimHost *h, const char *bdf, char **reterr) {
         g_autofree char *dir = NULL, *held = NULL, *driver_file = NULL, *driver = NULL;
@@ -170,8 +174,10 @@ static int parse_count(const char *what, const char *s, unsigned max, unsigned *
 }
 
 /**
- * sim_set_numvfs() - a PF resized, as writing sriov_numvfs does
- * Returns: 0, -ENODEV for no such PF, -EINVAL for a count past sriov_totalvfs
+ * sim_set_numvfs() - a PF resized to count VFs, as writing sriov_numvfs does
+ * The VFs past count go, the missing ones below it are made.
+ * Returns: 0, -ENODEV for no such PF, -EINVAL for a count that is not a number up to
+ * sriov_totalvfs, or -errno; *reterr says why
  */
 int sim_set_numvfs(SimHost *h, const char *pf_bdf, const char *count, char **reterr) {
         g_autofree char *dir = NULL, *value = NULL;

@@ -6,14 +6,10 @@
 
 /* Every function returns 0 or -errno with a message for the user in *reterr. */
 
-/* Gives the function to a guest: driver -> vfio-pci, its netdevs leave net/ and R/sys/class/net
- * (kept under R/.simhost/held/<BDF>/ so release can bring them back). */
 int sim_assign(SimHost *h, const char *bdf, char **reterr);
 
-/* Gives it back: the original driver and netdevs return. */
 int sim_release(SimHost *h, const char *bdf, char **reterr);
 
-/* Resizes a PF to n VFs: the VFs past n go, the missing ones below n are made. */
 int sim_set_numvfs(SimHost *h, const char *pf_bdf, const char *count, char **reterr);
 
 /* operstate of a netdev: "up" or "down" */

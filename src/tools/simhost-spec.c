@@ -432,8 +432,8 @@ static int parse_bdf(GHashTable *values, PfSpec *s, char **reterr) {
 }
 
 /**
- * pf_spec_parse() - a PF description "name=eth0,bdf=0000:03:00.0,model=x710,vfs=8"
- * Returns: 0, or -EINVAL with a message saying what is wrong
+ * pf_spec_parse() - a --pf description "name=eth0,bdf=0000:03:00.0,model=x710,vfs=8"
+ * Returns: 0, or -EINVAL with a message saying what is wrong in *reterr_message
  */
 int pf_spec_parse(const char *text, PfSpec **ret, char **reterr_message) {
         g_autoptr(GHashTable) values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

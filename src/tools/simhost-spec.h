@@ -39,7 +39,6 @@ typedef struct PfSpec {
 PfSpec *pf_spec_free(PfSpec *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PfSpec, pf_spec_free);
 
-/* Parses a --pf description. On failure returns -EINVAL with a message in *reterr_message. */
 int pf_spec_parse(const char *text, PfSpec **ret, char **reterr_message);
 
 /* The canonical description, which pf_spec_parse() reads back into the same spec. */
