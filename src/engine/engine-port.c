@@ -571,18 +571,23 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
         owners_add(e, port);
 }
 
-static int save_port(Engine *e, Port *port, PortPhase phase, EngineError *err) {
-        PortPhase was = port->phase;
-        g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
+/* What the record reader would refuse after a restart is never written, nor acknowledged: checked once, before
+ * a port's first record (its definition does not change afterwards). */
+static int check_record_readable(const Port *port, EngineError *err) {
         g_autofree char *unreadable = portdef_netdevs_check(port->def, NULL);
-        int r;
 
-        /* what the reader would refuse after a restart is never written, nor acknowledged */
         if (!unreadable)
                 unreadable = portdef_plug_check(port->def);
         if (unreadable)
                 return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "port %s: not recorded, its record could not be "
                             "read back: %s", port_uuid(port), unreadable);
+        return 0;
+}
+
+static int save_port(Engine *e, Port *port, PortPhase phase, EngineError *err) {
+        PortPhase was = port->phase;
+        g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
+        int r;
 
         port->phase = phase;
         r = store_save_port(e->store, port);
@@ -693,7 +698,9 @@ int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *ca
         if (r != 0)
                 return r;
         /* the record is on disk before the hardware changes: a crash from here on is rolled back */
-        r = save_port(e, port, PORT_PHASE_CONFIGURING, err);
+        r = check_record_readable(port, err);
+        if (r == 0)
+                r = save_port(e, port, PORT_PHASE_CONFIGURING, err);
         if (r != 0)
                 return r;
         crash_point("allocate-recorded");
@@ -802,6 +809,9 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         if (r != 0)
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
+        r = check_record_readable(port, err);
+        if (r != 0)
+                return r;
         if (d && network_configures_vfs(n)) {
                 r = engine_port_plan_vfs(e, d, port, err);
                 if (r == 0)
