@@ -39,7 +39,7 @@ int engine_list_owner_ports(Engine *e, const char *owner_uuid, GPtrArray **ret, 
         char buf[37];
 
         if (uuid_normalize(owner_uuid, buf) < 0)
-                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "'%s' is not an owner UUID", owner_uuid);
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "'%.64s' is not an owner UUID", owner_uuid);
         owned = g_hash_table_lookup(e->owners, buf);
         *ret = owned ? g_ptr_array_copy(owned, NULL, NULL) : g_ptr_array_new();
         g_ptr_array_sort(*ret, port_cmp_uuid);
