@@ -79,7 +79,7 @@ static int method_lookup_network(sd_bus_message *m, void *userdata, sd_bus_error
                 return r;
         n = engine_lookup(c->engine, key);
         if (!n)
-                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_NETWORK, "no network named '%s'", key);
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_NETWORK, "no network named '%.256s'", key);
         return reply_network_path(m, n);
 }
 
@@ -120,7 +120,7 @@ static int method_lookup_port(sd_bus_message *m, void *userdata, sd_bus_error *e
                 return r;
         port = engine_lookup_port(c->engine, uuid);
         if (!port)
-                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "no port with UUID '%s'", uuid);
+                return sd_bus_error_setf(error, NETPOOL_ERROR_NO_SUCH_PORT, "no port with UUID '%.64s'", uuid);
         path = bus_port_path(port_uuid(port));
         return sd_bus_reply_method_return(m, "o", path);
 }
