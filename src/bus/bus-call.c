@@ -135,7 +135,7 @@ int bus_call_again_later(BusContext *c, sd_bus_message *m, const EngineError *er
         return 1;
 }
 
-unsigned bus_calls_waiting(BusContext *c) {
+unsigned bus_calls_count(BusContext *c, bool (*match)(const BusCall *k, void *data), void *data) {
         GHashTableIter it;
         gpointer v;
         unsigned n = 0;
@@ -144,8 +144,16 @@ unsigned bus_calls_waiting(BusContext *c) {
                 return 0;
         g_hash_table_iter_init(&it, c->calls);
         while (g_hash_table_iter_next(&it, NULL, &v))
-                n += bus_call_waits(v);
+                n += match(v, data);
         return n;
+}
+
+static bool call_waits(const BusCall *k, void *data) {
+        return bus_call_waits(k);
+}
+
+unsigned bus_calls_waiting(BusContext *c) {
+        return bus_calls_count(c, call_waits, NULL);
 }
 
 void bus_calls_free(BusContext *c) {

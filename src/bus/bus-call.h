@@ -30,6 +30,8 @@ EngineCall bus_call_options(BusContext *c, sd_bus_message *m);
  * the bus's queue was served. Returns 1 (the call is handled for now) or a negative errno. */
 int bus_call_again_later(BusContext *c, sd_bus_message *m, const EngineError *err);
 
+/* The recorded calls that match says yes to. */
+unsigned bus_calls_count(BusContext *c, bool (*match)(const BusCall *k, void *data), void *data);
 /* Calls that wait (no idle exit meanwhile). */
 unsigned bus_calls_waiting(BusContext *c);
 void bus_calls_free(BusContext *c);

@@ -99,21 +99,13 @@ static int sender_uid(BusContext *c, sd_bus_message *m, uid_t *ret) {
         return 0;
 }
 
+static bool waits_for_polkit_as(const BusCall *k, void *data) {
+        return k->polkit_slot && k->uid == *(const uid_t *) data;
+}
+
 /* Checks that wait for polkit on behalf of uid */
 static unsigned checks_waiting_for(BusContext *c, uid_t uid) {
-        GHashTableIter it;
-        gpointer v;
-        unsigned n = 0;
-
-        if (!c->calls)
-                return 0;
-        g_hash_table_iter_init(&it, c->calls);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-                const BusCall *k = v;
-
-                n += k->polkit_slot && k->uid == uid;
-        }
-        return n;
+        return bus_calls_count(c, waits_for_polkit_as, &uid);
 }
 
 static int refuse_over_cap(uid_t uid, sd_bus_error *error) {

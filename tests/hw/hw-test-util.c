@@ -84,32 +84,34 @@ void test_simhost(const char *first, ...) {
         run_checked(args);
 }
 
-void test_sim_change(const TestDir *d, const char *first, ...) {
+/* netpool-simhost DIR [--quiet] ARGS…: must succeed. */
+static void sim_run_in(const char *dir, bool quiet, const char *first, va_list ap) {
         g_autoptr(GPtrArray) args = g_ptr_array_new();
-        va_list ap;
 
-        g_ptr_array_add(args, d->path);
-        va_start(ap, first);
+        g_ptr_array_add(args, (gpointer) dir);
+        if (quiet)
+                g_ptr_array_add(args, (gpointer) "--quiet");
         for (const char *a = first; a; a = va_arg(ap, const char *))
                 g_ptr_array_add(args, (gpointer) a);
-        va_end(ap);
         g_ptr_array_add(args, NULL);
         run_checked(args);
 }
 
-TestDir *test_sim_host(const char *first, ...) {
-        TestDir *d = test_dir_new();
-        g_autoptr(GPtrArray) args = g_ptr_array_new();
+void test_sim_change(const TestDir *d, const char *first, ...) {
         va_list ap;
 
-        g_ptr_array_add(args, d->path);
-        g_ptr_array_add(args, (gpointer) "--quiet");
         va_start(ap, first);
-        for (const char *a = first; a; a = va_arg(ap, const char *))
-                g_ptr_array_add(args, (gpointer) a);
+        sim_run_in(d->path, /* quiet= */ false, first, ap);
         va_end(ap);
-        g_ptr_array_add(args, NULL);
-        run_checked(args);
+}
+
+TestDir *test_sim_host(const char *first, ...) {
+        TestDir *d = test_dir_new();
+        va_list ap;
+
+        va_start(ap, first);
+        sim_run_in(d->path, /* quiet= */ true, first, ap);
+        va_end(ap);
         return d;
 }
 
