@@ -10,44 +10,30 @@
 # Bounds are stated with wide margins (they are not benchmarks): RSS_BOUND_KB, CPU_PER_CALL_MS.
 source "$(dirname "$0")/lib.sh"
 
-POLKITD=${POLKITD:-/usr/lib/polkit-1/polkitd}
-PK_ACTIONS=/usr/share/polkit-1/actions
-PK_RULE_DIRS=(/etc/polkit-1/rules.d /usr/share/polkit-1/rules.d)
+source "$(dirname "$0")/lib-polkitd.sh"
 RSS_BOUND_KB=$((64 * 1024))     # netpoold idles near 10 MB; 8 held calls of ~1 MiB are the most one uid adds
 CPU_PER_CALL_MS=20              # a refused 1 MiB definition costs well under 1 ms here; 106–152 ms before
 PER_UID_MAX=8                   # POLKIT_PENDING_PER_UID_MAX
 
 if [ -z "${NP_POLKIT_IN_NAMESPACE:-}" ]; then
-        [ "$(id -u)" -eq 0 ] || skip_all "not root: polkitd, bind mounts and changing uids need uid 0"
-        command -v unshare >/dev/null || skip_all "no unshare (util-linux)"
-        [ -x "$POLKITD" ] || skip_all "no polkitd at $POLKITD (Debian package polkitd)"
-        [ -d "$PK_ACTIONS" ] || skip_all "no $PK_ACTIONS to bind-mount over"
         [ -x "${NP_ABUSER:-}" ] && [ -x "${NP_TEST_CALLER:-}" ] || skip_all "no np-abuser or np-test-caller"
         getent passwd nobody >/dev/null && getent passwd daemon >/dev/null || skip_all "no user nobody or daemon"
-        refusal=$(unshare -m --propagation private true 2>&1) ||
-                skip_all "unshare -m --propagation private is refused here (${refusal:-no message})"
-        NP_POLKIT_IN_NAMESPACE=1 exec unshare -m --propagation private bash "${BASH_SOURCE[0]}" "$@"
+        np_polkitd_reexec "$@"
 fi
 
 np_setup
 M=/org/netpool1
-PK_DIR=$NP_DIR/polkit
-PK_PID=
 NOBODY=$(id -u nobody)
 OWNER=b0b0b0b0-0000-4000-8000-0000000000aa
 NP_OWNER_NAME=vm1 NP_OWNER_UUID=$OWNER     # the owner of np_port_xml
 BG_PIDS=()
 
 abuse_teardown() {
-        local d p
+        local p
         for p in "${BG_PIDS[@]}"; do
                 kill "$p" 2>/dev/null
         done
-        [ -n "$PK_PID" ] && kill "$PK_PID" 2>/dev/null
-        for d in "$PK_ACTIONS" "${PK_RULE_DIRS[@]}"; do
-                umount "$d" 2>/dev/null
-        done
-        np_teardown
+        np_polkitd_teardown
 }
 trap abuse_teardown EXIT
 
@@ -102,11 +88,7 @@ as_daemon() {
 
 # ---- polkit in the namespace: netpool's actions, one rule for uid 1 ----
 
-chmod 0755 "$NP_DIR"
-mkdir -p "$PK_DIR/actions" "$PK_DIR/rules"
-chmod 0755 "$PK_DIR" "$PK_DIR/actions" "$PK_DIR/rules"
-cp "$NETPOOL_SOURCE_ROOT/policy/org.netpool1.policy" "$PK_DIR/actions/"
-chmod 0644 "$PK_DIR/actions/org.netpool1.policy"
+np_polkitd_dirs
 cat >"$PK_DIR/rules/50-netpool-test.rules" <<'EOR'
 polkit.addRule(function(action, subject) {
         if (action.id == "org.netpool1.allocate" && subject.user == "daemon" &&
@@ -116,17 +98,7 @@ polkit.addRule(function(action, subject) {
 });
 EOR
 chmod 0644 "$PK_DIR/rules/50-netpool-test.rules"
-mount --bind "$PK_DIR/actions" "$PK_ACTIONS" || { echo "# cannot bind-mount over $PK_ACTIONS"; exit 1; }
-for d in "${PK_RULE_DIRS[@]}"; do
-        [ -d "$d" ] && { mount --bind "$PK_DIR/rules" "$d" || exit 1; }
-done
-"$POLKITD" >>"$NP_DIR/polkitd.log" 2>&1 &
-PK_PID=$!
-for _ in $(seq 200); do
-        np_has_owner org.freedesktop.PolicyKit1 && break
-        sleep 0.05
-done
-check "polkitd owns its name on the private bus" np_has_owner org.freedesktop.PolicyKit1
+check "polkitd owns its name on the private bus" np_polkitd_start
 
 check "root defines net-a" np_call $M Manager DefineNetwork st \
         "<network><name>net-a</name><forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward></network>" 0

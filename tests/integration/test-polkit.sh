@@ -7,71 +7,30 @@
 # grants exactly that; read-only calls always work; uid 0 needs no polkit; polkitd gone means denied.
 source "$(dirname "$0")/lib.sh"
 
-POLKITD=${POLKITD:-/usr/lib/polkit-1/polkitd}
-PK_ACTIONS=/usr/share/polkit-1/actions
-PK_RULE_DIRS=(/etc/polkit-1/rules.d /usr/share/polkit-1/rules.d)
+source "$(dirname "$0")/lib-polkitd.sh"
 
 # ---- outside the namespace: can this run at all? Then run again inside `unshare -m`. ----
 
 if [ -z "${NP_POLKIT_IN_NAMESPACE:-}" ]; then
-        [ "$(id -u)" -eq 0 ] || skip_all "not root: polkitd, bind mounts and setpriv need uid 0"
-        command -v unshare >/dev/null || skip_all "no unshare (util-linux)"
         command -v setpriv >/dev/null || skip_all "no setpriv (util-linux)"
-        [ -x "$POLKITD" ] || skip_all "no polkitd at $POLKITD (Debian package polkitd)"
-        [ -d "$PK_ACTIONS" ] || skip_all "no $PK_ACTIONS to bind-mount over"
         getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
                 skip_all "no user nobody or group nogroup"
-        # EINVAL where / is no mount point: a chroot into a plain directory (mount --bind DIR DIR first)
-        refusal=$(unshare -m --propagation private true 2>&1) ||
-                skip_all "unshare -m --propagation private is refused here (${refusal:-no message});" \
-                        "in a chroot, bind-mount its directory onto itself first"
-        NP_POLKIT_IN_NAMESPACE=1 exec unshare -m --propagation private bash "${BASH_SOURCE[0]}" "$@"
+        np_polkitd_reexec "$@"
 fi
 
 np_setup
 M=/org/netpool1
-PK_DIR=$NP_DIR/polkit
-PK_PID=
 OWNER=b0b0b0b0-0000-4000-8000-0000000000aa
 NP_OWNER_NAME=vm1 NP_OWNER_UUID=$OWNER     # the owner of np_port_xml
 ETH0=0000:03:00.0
 DENIED='org\.freedesktop\.DBus\.Error\.(AccessDenied|InteractiveAuthorizationRequired)'
 
-polkit_teardown() {
-        local d
-        [ -n "$PK_PID" ] && kill "$PK_PID" 2>/dev/null
-        for d in "$PK_ACTIONS" "${PK_RULE_DIRS[@]}"; do
-                umount "$d" 2>/dev/null
-        done
-        np_teardown
-}
-trap polkit_teardown EXIT
+trap np_polkitd_teardown EXIT
 
 # ---- helpers ----
 
 as_nobody() {
         setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
-}
-
-polkit_start() {
-        "$POLKITD" >>"$NP_DIR/polkitd.log" 2>&1 &
-        PK_PID=$!
-        for _ in $(seq 200); do
-                np_has_owner org.freedesktop.PolicyKit1 && return 0
-                sleep 0.05
-        done
-        return 1
-}
-
-polkit_stop() {
-        kill "$PK_PID" 2>/dev/null
-        np_wait_gone "$PK_PID" || return 1
-        PK_PID=
-        for _ in $(seq 200); do
-                np_has_owner org.freedesktop.PolicyKit1 || return 0
-                sleep 0.05
-        done
-        return 1
 }
 
 net_xml() {     # net_xml NAME FORWARD-ELEMENT
@@ -170,20 +129,10 @@ nctl() {
 
 # ---- polkit in the namespace: our actions, our (empty) rules ----
 
-chmod 0755 "$NP_DIR"    # nobody must reach the bus socket in it
-mkdir -p "$PK_DIR/actions" "$PK_DIR/rules"
-chmod 0755 "$PK_DIR" "$PK_DIR/actions" "$PK_DIR/rules"  # polkitd reads them as user polkitd
-cp "$NETPOOL_SOURCE_ROOT/policy/org.netpool1.policy" "$PK_DIR/actions/"
-chmod 0644 "$PK_DIR/actions/org.netpool1.policy"
-mount --bind "$PK_DIR/actions" "$PK_ACTIONS" || { echo "# cannot bind-mount over $PK_ACTIONS"; exit 1; }
-for d in "${PK_RULE_DIRS[@]}"; do
-        if [ -d "$d" ]; then
-                mount --bind "$PK_DIR/rules" "$d" || { echo "# cannot bind-mount over $d"; exit 1; }
-        fi
-done
+np_polkitd_dirs
 check "in the namespace polkit sees only netpool's actions" \
         test "$(ls "$PK_ACTIONS")" = org.netpool1.policy
-check "polkitd owns org.freedesktop.PolicyKit1 on the private bus" polkit_start
+check "polkitd owns org.freedesktop.PolicyKit1 on the private bus" np_polkitd_start
 check "nobody reaches the private bus" \
         as_nobody busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId
 if ! as_nobody test -x "$NETPOOLCTL"; then
@@ -288,8 +237,8 @@ polkit.addRule(function(action, subject) {
 });
 EOR
 chmod 0644 "$PK_DIR/rules/50-netpool-test.rules"
-check "polkitd stopped, to read the rule" polkit_stop
-check "polkitd started again" polkit_start
+check "polkitd stopped, to read the rule" np_polkitd_stop
+check "polkitd started again" np_polkitd_start
 
 PA=33333333-0000-4000-8000-00000000000a
 check "nobody: Allocate on net-a" nobody_send "$(np_net_path net-a)" Network.Allocate \
@@ -336,8 +285,8 @@ sed -e 's/"libvirt-qemu"/"nobody"/' -e 's/\["sriov-a", "sriov-b"\]/["net-b"]/' \
 chmod 0644 "$EXAMPLE"
 check "the example rule names nobody and net-b now" bash -c \
         'grep -qF "subject.user == \"nobody\"" "$1" && grep -qF "= [\"net-b\"];" "$1"' _ "$EXAMPLE"
-check "polkitd stopped, to read the example" polkit_stop
-check "polkitd started again" polkit_start
+check "polkitd stopped, to read the example" np_polkitd_stop
+check "polkitd started again" np_polkitd_start
 PB=77777777-0000-4000-8000-00000000000b
 check "nobody: Allocate on net-b under the example rule" nobody_send "$(np_net_path net-b)" Network.Allocate \
         string:"$(np_port_xml uuid=$PB mac=52:54:00:b0:00:0b)" uint64:0
@@ -348,7 +297,7 @@ expect_denied "nobody: Start of net-c under the example rule" nobody_send "$(np_
 
 # ---- polkitd gone: nobody is denied with a reason; root goes on ----
 
-check "polkitd stopped" polkit_stop
+check "polkitd stopped" np_polkitd_stop
 host_state >"$NP_DIR/state.6"
 expect_denied "nobody: Allocate on net-a without polkit" nobody_send "$(np_net_path net-a)" Network.Allocate \
         string:"$(np_port_xml uuid=55555555-0000-4000-8000-000000000000 mac=52:54:00:a0:00:0d)" uint64:0
