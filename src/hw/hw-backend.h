@@ -4,6 +4,7 @@
 
 #include "hw/hw-pci-names.h"
 #include "hw/hw.h"
+#include "hw/hw-plug.h"
 
 /* Arguments reach the ops already validated by hw.c: pf_netdev/netdev are valid netdev names,
  * mac is normalized lower case, vlan <= VLAN_ID_MAX, qos <= 7, state a valid VfLinkState. */
@@ -17,6 +18,21 @@ typedef struct HwBackendOps {
         int (*vf_set_trust)(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on);
         int (*vf_set_link_state)(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state);
         int (*netdev_set_mac)(HwBackend *hw, const char *netdev, const char *mac);
+
+        /* the plug (hw-plug.h); an op left NULL makes its call -EOPNOTSUPP. driver is a valid driver name,
+         * name/lower valid netdev names, mode one of the four macvtap modes, vlan_id 1..4094. */
+        int (*bind_driver)(HwBackend *hw, const PciAddr *addr, const char *driver);
+        int (*bind_host_driver)(HwBackend *hw, const PciAddr *addr, const char *driver, unsigned wait_netdevs);
+        int (*reset)(HwBackend *hw, const PciAddr *addr);
+        int (*netdev_rename)(HwBackend *hw, const char *name, const char *new_name);
+        int (*netdev_set_up)(HwBackend *hw, const char *name, bool up);
+        int (*virtual_read)(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
+        int (*virtual_list)(HwBackend *hw, GPtrArray **ret);
+        int (*macvtap_create)(HwBackend *hw, const char *lower, const char *name, const char *mode,
+                              const char *mac);
+        int (*vlan_create)(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
+        int (*virtual_delete)(HwBackend *hw, const char *name);
+        int (*macvtap_open_tap)(HwBackend *hw, const char *name, int *ret_fd);
 } HwBackendOps;
 
 struct HwBackend {

@@ -571,3 +571,74 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
         *ret = g_steal_pointer(&vfs);
         return 0;
 }
+
+/* ---- IOMMU and VFIO ---- */
+
+int hw_sysfs_iommu_group(const char *root, const PciAddr *addr, int *ret) {
+        g_autofree char *group = NULL;
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        guint64 g;
+        int r;
+
+        if (dir < 0)
+                return dir;
+        r = read_link_basename(dir, "iommu_group", &group);
+        if (r < 0)
+                return r;               /* -ENOENT: no IOMMU */
+        if (!g_ascii_string_to_unsigned(group, 10, 0, INT_MAX, &g, NULL))
+                return -EIO;
+        *ret = (int) g;
+        return 0;
+}
+
+static gint pci_addr_cmp(gconstpointer a, gconstpointer b) {
+        char x[PCI_ADDR_STR_MAX], y[PCI_ADDR_STR_MAX];
+
+        return strcmp(pci_addr_to_string(a, x), pci_addr_to_string(b, y));
+}
+
+int hw_sysfs_iommu_group_devices(const char *root, int group, GArray **ret) {
+        g_autofree char *rel = g_strdup_printf("kernel/iommu_groups/%d/devices", group);
+        g_autofree char *path = sysfs_path(root, rel);
+        g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(PciAddr));
+        _cleanup_(closedirp) DIR *d = opendir(path);
+        struct dirent *de;
+
+        if (!d)
+                return errno == ENOTDIR ? -ENOENT : -errno;
+        while ((errno = 0, de = readdir(d))) {
+                PciAddr a;
+
+                if (pci_addr_from_string(de->d_name, &a) >= 0)
+                        g_array_append_val(list, a);
+        }
+        if (errno != 0)
+                return -errno;
+        g_array_sort(list, pci_addr_cmp);
+        *ret = g_steal_pointer(&list);
+        return 0;
+}
+
+int hw_sysfs_vfio_dev_name(const char *root, const PciAddr *addr, char **ret) {
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (dir < 0)
+                return dir;
+        fd = openat(dir, "vfio-dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOTDIR ? -ENOENT : -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        while ((de = readdir(d)))
+                if (g_str_has_prefix(de->d_name, "vfio") && netdev_name_is_valid(de->d_name)) {
+                        *ret = g_strdup(de->d_name);
+                        return 0;
+                }
+        return -ENOENT;
+}

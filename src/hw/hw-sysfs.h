@@ -36,3 +36,12 @@ int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);
  * -ENOTSUP when pf is not an SR-IOV PF. With topology, each VF has only its address, PF, index and netdevs
  * (names, dev_port, phys_port_id): what placing it in a pool needs, at a third of the reads. */
 int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret);
+
+/* ---- IOMMU and VFIO (hw-plug.h's common part; the same layout under the real /sys and a sim root) ---- */
+
+/* The group number from the function's iommu_group link; -ENOENT when it has none. */
+int hw_sysfs_iommu_group(const char *root, const PciAddr *addr, int *ret);
+/* The functions of R/sys/kernel/iommu_groups/<G>/devices (PciAddr, sorted); -ENOENT when no such group. */
+int hw_sysfs_iommu_group_devices(const char *root, int group, GArray **ret);
+/* "vfioX" from the function's vfio-dev/ directory; -ENOENT when it has none. */
+int hw_sysfs_vfio_dev_name(const char *root, const PciAddr *addr, char **ret);
