@@ -186,3 +186,14 @@ int vlan_id_parse(const char *s, unsigned *ret) {
         *ret = (unsigned) value;
         return 0;
 }
+
+bool driver_name_is_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+
+        if (n == 0 || n > 64)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '-')
+                        return false;
+        return true;
+}

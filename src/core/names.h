@@ -9,6 +9,8 @@
 
 bool network_name_is_valid(const char *s);
 bool netdev_name_is_valid(const char *s);
+/* A kernel driver name as sysfs shows it ("vfio-pci", "mlx4_core"): 1–64 of [A-Za-z0-9_-]. */
+bool driver_name_is_valid(const char *s);
 /* 8-4-4-4-12 hex digits; libvirt also accepts 32 hex digits without dashes */
 bool uuid_is_valid(const char *s);
 

@@ -41,6 +41,7 @@ VfRecord *vf_record_free(VfRecord *r) {
         g_free(r->pf_netdev);
         g_free(r->port_uuid);
         g_free(r->vf_netdev);
+        g_free(r->driver);
         g_free(r);
         return NULL;
 }
@@ -110,6 +111,13 @@ static char *format_xml(const VfRecord *r) {
                 xml_append_attr(out, "dev", r->vf_netdev);
                 if (r->vf_netdev_mac[0])
                         xml_append_attr(out, "mac", r->vf_netdev_mac);
+                xml_append_attr(out, "up", r->vf_netdev_up ? "yes" : "no");
+                g_string_append(out, "/>\n");
+        }
+        if (r->reset || r->driver) {
+                g_string_append(out, "  <function");
+                xml_append_attr(out, "driver", r->driver);
+                xml_append_attr(out, "reset", r->reset ? "yes" : "no");
                 g_string_append(out, "/>\n");
         }
         g_string_append(out, "</vfrecord>\n");
@@ -132,6 +140,8 @@ static int check_record(const VfRecord *r) {
         if (r->vf_netdev && !netdev_name_is_valid(r->vf_netdev))
                 return -EINVAL;
         if (r->vf_netdev_mac[0] && mac_normalize(r->vf_netdev_mac, mac) < 0)
+                return -EINVAL;
+        if (r->driver && !driver_name_is_valid(r->driver))
                 return -EINVAL;
         return 0;
 }
@@ -209,13 +219,26 @@ static int parse_config(const xmlNode *node, VfConfig *c) {
 }
 
 static int parse_vf_netdev(const xmlNode *node, VfRecord *r) {
-        g_autofree char *dev = xml_prop(node, "dev"), *mac = xml_prop(node, "mac");
+        g_autofree char *dev = xml_prop(node, "dev"), *mac = xml_prop(node, "mac"), *up = xml_prop(node, "up");
 
         if (!dev || !netdev_name_is_valid(dev))
                 return -EINVAL;
         if (mac && mac_normalize(mac, r->vf_netdev_mac) < 0)
                 return -EINVAL;
+        if (up && xml_parse_yes_no(up, &r->vf_netdev_up) < 0)
+                return -EINVAL;
         r->vf_netdev = g_steal_pointer(&dev);
+        return 0;
+}
+
+static int parse_function(const xmlNode *node, VfRecord *r) {
+        g_autofree char *driver = xml_prop(node, "driver"), *reset = xml_prop(node, "reset");
+
+        if (driver && !driver_name_is_valid(driver))
+                return -EINVAL;
+        if (reset && xml_parse_yes_no(reset, &r->reset) < 0)
+                return -EINVAL;
+        r->driver = g_steal_pointer(&driver);
         return 0;
 }
 
@@ -261,7 +284,7 @@ int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigne
         g_autoptr(VfRecord) r = vf_record_new(pf_netdev, vf);
         g_autoptr(xmlDoc) doc = NULL;
         g_autofree char *msg = NULL;
-        const xmlNode *root, *config, *vf_netdev;
+        const xmlNode *root, *config, *vf_netdev, *function;
 
         if (!pf_netdev || !netdev_name_is_valid(pf_netdev))
                 return -EINVAL;
@@ -279,6 +302,9 @@ int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigne
                 return -EINVAL;
         vf_netdev = find_child(root, "vfnetdev");
         if (vf_netdev && parse_vf_netdev(vf_netdev, r) < 0)
+                return -EINVAL;
+        function = find_child(root, "function");
+        if (function && parse_function(function, r) < 0)
                 return -EINVAL;
         *ret = g_steal_pointer(&r);
         return 0;

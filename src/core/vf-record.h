@@ -14,6 +14,12 @@ typedef struct VfRecord {
         VfConfig orig;                  /* admin MAC, VLAN, QoS, spoofchk, trust, link state */
         char *vf_netdev;                /* the VF's own netdev at save time; NULL when it had none */
         char vf_netdev_mac[18];         /* its MAC then; "" when none */
+        bool vf_netdev_up;              /* and whether it was up */
+
+        /* the PCI function itself, for a VF handed to a guest whole (hostdev, hybrid) */
+        bool reset;                     /* reset it before it goes back to the host */
+        char *driver;                   /* its host driver, when netpool binds it to vfio-pci (managed);
+                                         * NULL when netpool leaves the driver alone */
 } VfRecord;
 
 VfRecord *vf_record_new(const char *pf_netdev, unsigned vf);

@@ -23,18 +23,6 @@ static bool netdev_ok(const char *name) {
         return name && netdev_name_is_valid(name);
 }
 
-/* A kernel driver name: what a sysfs path component may be, and no more ("vfio-pci", "igbvf", "mlx4_core"). */
-static bool driver_name_ok(const char *s) {
-        size_t n = s ? strlen(s) : 0;
-
-        if (n == 0 || n > 64)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '-')
-                        return false;
-        return true;
-}
-
 static bool macvtap_mode_ok(const char *mode) {
         for (size_t i = 0; mode && i < G_N_ELEMENTS(macvtap_modes); i++)
                 if (streq(mode, macvtap_modes[i]))
@@ -83,13 +71,13 @@ int hw_function_vfio_device(HwBackend *hw, const PciAddr *addr, char **ret) {
 }
 
 int hw_function_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver) {
-        if (!addr_ok(addr) || !driver_name_ok(driver))
+        if (!addr_ok(addr) || !driver_name_is_valid(driver))
                 return -EINVAL;
         return CALL_OP(hw, bind_driver, addr, driver);
 }
 
 int hw_function_bind_host_driver(HwBackend *hw, const PciAddr *addr, const char *driver, unsigned wait_netdevs) {
-        if (!addr_ok(addr) || (driver && !driver_name_ok(driver)) || streq_ptr(driver, "vfio-pci"))
+        if (!addr_ok(addr) || (driver && !driver_name_is_valid(driver)) || streq_ptr(driver, "vfio-pci"))
                 return -EINVAL;
         return CALL_OP(hw, bind_host_driver, addr, driver, wait_netdevs);
 }

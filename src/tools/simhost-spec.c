@@ -229,15 +229,6 @@ static char *driver_value(GHashTable *values, const char *key, const char *fallb
         return g_str_equal(s, "none") || s[0] == '\0' ? NULL : g_strdup(s);
 }
 
-static bool driver_name_is_valid(const char *s) {
-        if (!s)
-                return true;
-        for (const char *p = s; *p; p++)
-                if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-')
-                        return false;
-        return s[0] != '\0' && strlen(s) <= 64;
-}
-
 static int parse_model(GHashTable *values, PfSpec *s, const SimModel **ret, char **reterr) {
         const char *model = g_hash_table_lookup(values, "model");
         const SimModel *m;
@@ -281,7 +272,7 @@ static int parse_ids_and_drivers(GHashTable *values, const SimModel *m, PfSpec *
         s->driver = driver_value(values, "driver", m->driver);
         /* a custom VF binds to the PF's driver unless told otherwise, as mlx4's do */
         s->vf_driver = driver_value(values, "vfdriver", g_str_equal(m->name, "custom") ? s->driver : m->vf_driver);
-        if (!driver_name_is_valid(s->driver) || !driver_name_is_valid(s->vf_driver)) {
+        if ((s->driver && !driver_name_is_valid(s->driver)) || (s->vf_driver && !driver_name_is_valid(s->vf_driver))) {
                 *reterr = g_strdup("driver names are letters, digits, '_' and '-'");
                 return -EINVAL;
         }
