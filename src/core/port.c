@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Port: an allocation of a pool device to a guest, and its record on disk */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include <libxml/tree.h>
@@ -92,6 +93,15 @@ char *port_record_format(const Port *p) {
                         g_string_append_printf(out, " port='%u'", v->netdev_port);
                 g_string_append(out, "/>\n");
         }
+        if (p->vfio_owner.asked) {
+                const PortNodeOwner *o = &p->vfio_owner;
+
+                g_string_append_printf(out, "  <vfioowner uid='%" PRIu32 "' gid='%" PRIu32 "'", o->uid, o->gid);
+                if (o->saved)
+                        g_string_append_printf(out, " origuid='%" PRIu32 "' origgid='%" PRIu32 "' origmode='%04o'",
+                                               o->orig_uid, o->orig_gid, (unsigned) o->orig_mode);
+                g_string_append(out, "/>\n");
+        }
         g_string_append(out, xml);
         g_string_append(out, "</portstatus>\n");
         return g_string_free(g_steal_pointer(&out), FALSE);
@@ -122,6 +132,35 @@ static int parse_vf(Port *p, xmlNode *n, char **ret_msg) {
         }
         port_add_vf(p, pf, alt, (unsigned) vf, netdev)->netdev_port = port ? (unsigned) (port[0] - '0') : 0;
         return 0;
+}
+
+static bool read_u32(xmlNode *n, const char *name, unsigned base, uint32_t *ret) {
+        g_autofree char *v = prop(n, name);
+        uint64_t x;
+
+        if (!v || xml_parse_uint(v, base, G_MAXUINT32, &x) < 0)
+                return false;
+        *ret = (uint32_t) x;
+        return true;
+}
+
+static int parse_vfio_owner(Port *p, xmlNode *n, char **ret_msg) {
+        PortNodeOwner *o = &p->vfio_owner;
+        g_autofree char *orig = prop(n, "origuid");
+
+        o->asked = true;
+        if (!read_u32(n, "uid", 10, &o->uid) || !read_u32(n, "gid", 10, &o->gid))
+                goto bad;
+        if (orig) {
+                o->saved = true;
+                if (!read_u32(n, "origuid", 10, &o->orig_uid) || !read_u32(n, "origgid", 10, &o->orig_gid) ||
+                    !read_u32(n, "origmode", 8, &o->orig_mode) || o->orig_mode > 07777)
+                        goto bad;
+        }
+        return 0;
+bad:
+        *ret_msg = g_strdup_printf("line %d: invalid <vfioowner> record", n->line);
+        return -EINVAL;
 }
 
 int port_record_parse(const char *text, Port **ret, char **ret_msg) {
@@ -156,6 +195,10 @@ int port_record_parse(const char *text, Port **ret, char **ret_msg) {
                         continue;
                 if (streq((const char *) n->name, "vf")) {
                         r = parse_vf(p, n, ret_msg);
+                        if (r < 0)
+                                return r;
+                } else if (streq((const char *) n->name, "vfioowner")) {
+                        r = parse_vfio_owner(p, n, ret_msg);
                         if (r < 0)
                                 return r;
                 } else if (streq((const char *) n->name, "networkport") && !p->def) {

@@ -2,6 +2,8 @@
 /* Port: an allocation of a pool device to a guest, and its record on disk */
 #pragma once
 
+#include <stdint.h>
+
 #include <glib.h>
 
 #include "core/portdef.h"
@@ -24,6 +26,15 @@ typedef struct PortVf {
         unsigned netdev_port;           /* 1 or 2 when configured by <netdev port='N'>, else 0 */
 } PortVf;
 
+/* The VFIO group node handed to a uid/gid for the port (AllocateWithOptions' vfio-uid, vfio-gid), and
+ * the owner it had, put back at release. */
+typedef struct PortNodeOwner {
+        bool asked;                     /* a uid or gid was asked for */
+        uint32_t uid, gid;              /* what the node gets */
+        bool saved;                     /* orig_* hold the owner before the change: recorded before it */
+        uint32_t orig_uid, orig_gid, orig_mode;
+} PortNodeOwner;
+
 typedef struct Port {
         PortDef *def;                   /* as returned to the caller: uuid and plug filled in */
         char *network;                  /* the network's name */
@@ -31,6 +42,7 @@ typedef struct Port {
         PortPhase phase;
         GPtrArray *vfs;                 /* PortVf*: VFs configured for it (one, or one per port of a
                                          * dual-port VF); never NULL */
+        PortNodeOwner vfio_owner;
 } Port;
 
 Port *port_new(PortDef *def, const char *network, const char *device);    /* takes def */

@@ -130,12 +130,33 @@ static void format_plug(GString *out, const PortDef *def) {
                 g_string_append(out, "/>\n");
 }
 
+static bool host_plug_is_set(const PortHostPlug *h) {
+        return h->pf || h->vf_index >= 0 || h->iommu_group >= 0 || h->vfio_group || h->vfio_device || h->tap ||
+               h->vlan_device;
+}
+
+static void format_host_plug(GString *out, const PortHostPlug *h) {
+        if (!host_plug_is_set(h))
+                return;
+        g_string_append(out, "  <netpool:plug xmlns:netpool='" NETPOOL_XML_NS "'");
+        xml_append_attr(out, "pf", h->pf);
+        if (h->vf_index >= 0)
+                g_string_append_printf(out, " vf-index='%d'", h->vf_index);
+        if (h->iommu_group >= 0)
+                g_string_append_printf(out, " iommu-group='%d'", h->iommu_group);
+        xml_append_attr(out, "vfio-group", h->vfio_group);
+        xml_append_attr(out, "vfio-device", h->vfio_device);
+        xml_append_attr(out, "tap", h->tap);
+        xml_append_attr(out, "vlan-device", h->vlan_device);
+        g_string_append(out, "/>\n");
+}
+
 /**
  * portdef_format_xml() - write a port definition as libvirt does
  *
  * libvirt's order: uuid, owner, group, mac, virtualport, bandwidth, vlan, port, rxfilters, plug;
  * attributes in its order, single quotes, two-space indent.
- * netpool's <netdev port='N'> elements, in port order, come before the plug.
+ * netpool's <netdev port='N'> elements, in port order, come before the plug, its <netpool:plug> after it.
  * Returns: the XML, g_malloc'd.
  */
 char *portdef_format_xml(const PortDef *def) {
@@ -155,6 +176,7 @@ char *portdef_format_xml(const PortDef *def) {
         for (unsigned i = 0; i < PORT_NETDEV_MAX; i++)
                 format_netdev(out, i + 1, &def->netdevs[i]);
         format_plug(out, def);
+        format_host_plug(out, &def->host);
         g_string_append(out, "</networkport>\n");
         return g_string_free(out, FALSE);
 }

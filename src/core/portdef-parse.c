@@ -20,6 +20,7 @@ typedef enum Single {
         SINGLE_PORT,
         SINGLE_RXFILTERS,
         SINGLE_PLUG,
+        SINGLE_HOST_PLUG,
         _SINGLE_MAX,
 } Single;
 
@@ -352,6 +353,64 @@ static int parse_plug(Parser *p, xmlNode *node) {
         return 0;
 }
 
+/* ---- <netpool:plug> ---- */
+
+static int read_host_netdev(Parser *p, xmlNode *node, const char *name, char **ret) {
+        g_autofree char *v = xml_prop(node, name);
+
+        if (v && !netdev_name_is_valid(v))
+                return xml_parser_fail(&p->x, node, "attribute '%s': '%.64s' is not a valid netdev name", name, v);
+        *ret = g_steal_pointer(&v);
+        return 0;
+}
+
+static int read_host_index(Parser *p, xmlNode *node, const char *name, int *ret) {
+        g_autofree char *v = xml_prop(node, name);
+        uint64_t n;
+
+        if (!v)
+                return 0;
+        if (xml_parse_uint(v, 10, G_MAXINT32, &n) < 0)
+                return xml_parser_fail(&p->x, node, "attribute '%s': '%.64s' is not a number", name, v);
+        *ret = (int) n;
+        return 0;
+}
+
+/* A node path netpoold showed: absolute, no "..", at most PATH_MAX; shown again, never opened from here. */
+static int read_host_path(Parser *p, xmlNode *node, const char *name, char **ret) {
+        g_autofree char *v = xml_prop(node, name);
+
+        if (v && (v[0] != '/' || strstr(v, "/../") || g_str_has_suffix(v, "/..") || strlen(v) > 4095))
+                return xml_parser_fail(&p->x, node, "attribute '%s': not an absolute path", name);
+        *ret = g_steal_pointer(&v);
+        return 0;
+}
+
+/* What netpoold made on the host for the port, as it returned it: Notify reads it back. */
+static int parse_host_plug(Parser *p, xmlNode *node) {
+        static const char *const allowed[] = { "pf", "vf-index", "iommu-group", "vfio-group", "vfio-device",
+                                               "tap", "vlan-device", NULL };
+        PortHostPlug *h = &p->def->host;
+        int r;
+
+        r = xml_parser_check_empty(&p->x, node, allowed);
+        if (r == 0)
+                r = read_host_netdev(p, node, "pf", &h->pf);
+        if (r == 0)
+                r = read_host_netdev(p, node, "tap", &h->tap);
+        if (r == 0)
+                r = read_host_netdev(p, node, "vlan-device", &h->vlan_device);
+        if (r == 0)
+                r = read_host_index(p, node, "vf-index", &h->vf_index);
+        if (r == 0)
+                r = read_host_index(p, node, "iommu-group", &h->iommu_group);
+        if (r == 0)
+                r = read_host_path(p, node, "vfio-group", &h->vfio_group);
+        if (r == 0)
+                r = read_host_path(p, node, "vfio-device", &h->vfio_device);
+        return r;
+}
+
 /* ---- <networkport> ---- */
 
 /* once: Single, or -1 for a repeatable element */
@@ -367,6 +426,7 @@ static const XML_ELEMENT_RULE(Parser) port_elements[] = {
         { "rxfilters", parse_rxfilters, SINGLE_RXFILTERS },
         { "netdev", parse_netdev, -1 },
         { "plug", parse_plug, SINGLE_PLUG },
+        { "netpool:plug", parse_host_plug, SINGLE_HOST_PLUG },
 };
 
 static int parse_port_child(Parser *p, xmlNode *c) {
@@ -405,7 +465,7 @@ static int parse_networkport(Parser *p, xmlNode *root) {
         if (!xml_node_is_plain_element(root) || !streq((const char *) root->name, "networkport"))
                 return xml_parser_fail(&p->x, root, "the root element must be <networkport>");
         r = xml_parser_check_attrs(&p->x, root, NULL);
-        while (r == 0 && (r = xml_parser_next_child(&p->x, root, &c)) > 0)
+        while (r == 0 && (r = xml_parser_next_child_or_netpool(&p->x, root, &c)) > 0)
                 r = parse_port_child(p, c);
         if (r < 0)
                 return r;

@@ -86,7 +86,19 @@ PortPciDriver port_pci_driver_from_string(const char *s) {
 /* ---- life cycle ---- */
 
 PortDef *portdef_new(void) {
-        return g_new0(PortDef, 1);
+        PortDef *def = g_new0(PortDef, 1);
+
+        def->host.vf_index = def->host.iommu_group = -1;
+        return def;
+}
+
+void port_host_plug_clear(PortHostPlug *h) {
+        g_clear_pointer(&h->pf, g_free);
+        g_clear_pointer(&h->vfio_group, g_free);
+        g_clear_pointer(&h->vfio_device, g_free);
+        g_clear_pointer(&h->tap, g_free);
+        g_clear_pointer(&h->vlan_device, g_free);
+        h->vf_index = h->iommu_group = -1;
 }
 
 PortDef *portdef_free(PortDef *def) {
@@ -101,6 +113,7 @@ PortDef *portdef_free(PortDef *def) {
                 vlan_free(def->netdevs[i].vlan);
         g_free(def->plug.dev);
         g_free(def->plug.bridge);
+        port_host_plug_clear(&def->host);
         g_free(def);
         return NULL;
 }
@@ -121,6 +134,11 @@ PortDef *portdef_copy(const PortDef *def) {
                 c->netdevs[i].vlan = vlan_copy(def->netdevs[i].vlan);
         c->plug.dev = g_strdup(def->plug.dev);
         c->plug.bridge = g_strdup(def->plug.bridge);
+        c->host.pf = g_strdup(def->host.pf);
+        c->host.vfio_group = g_strdup(def->host.vfio_group);
+        c->host.vfio_device = g_strdup(def->host.vfio_device);
+        c->host.tap = g_strdup(def->host.tap);
+        c->host.vlan_device = g_strdup(def->host.vlan_device);
         return c;
 }
 

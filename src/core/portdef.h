@@ -85,6 +85,18 @@ typedef struct PortNetdev {
         Vlan *vlan;                     /* NULL when absent */
 } PortNetdev;
 
+/* <netpool:plug>: what netpoold made on the host for the port, for the agent to use (pf, vf-index,
+ * iommu-group, vfio-group, vfio-device, tap, vlan-device attributes, each where it applies) */
+typedef struct PortHostPlug {
+        char *pf;                       /* the VF's PF netdev; NULL when none */
+        int vf_index;                   /* -1 when none */
+        int iommu_group;                /* -1 when none */
+        char *vfio_group;               /* "/dev/vfio/7" */
+        char *vfio_device;              /* "/dev/vfio/devices/vfio0" */
+        char *tap;                      /* the macvtap netpoold made */
+        char *vlan_device;              /* hybrid: the VLAN device under that macvtap */
+} PortHostPlug;
+
 typedef struct PortDef {
         char uuid[37];                  /* lower-case 8-4-4-4-12; "" when absent (Allocate makes one) */
         char *owner_name;               /* <owner><name>: the guest's name */
@@ -100,9 +112,12 @@ typedef struct PortDef {
         PortNetdev netdevs[PORT_NETDEV_MAX];    /* [i] is <netdev port='i+1'> */
         PortPlugType plug_type;         /* Allocate takes NONE, Notify needs another: the caller checks */
         PortPlug plug;
+        PortHostPlug host;              /* formatted when anything in it is set */
 } PortDef;
 
 PortDef *portdef_new(void);
+/* Empty the host plug (vf_index and iommu_group -1). */
+void port_host_plug_clear(PortHostPlug *h);
 /* Takes NULL and half-built definitions; returns NULL. */
 PortDef *portdef_free(PortDef *def);
 PortDef *portdef_copy(const PortDef *def);

@@ -38,7 +38,8 @@ int store_open(const char *config_dir, const char *state_dir, Store **ret) {
         s->live_dir = g_build_filename(state_dir, "networks", NULL);
         s->ports_dir = g_build_filename(state_dir, "ports", NULL);
         s->vf_dir = g_build_filename(state_dir, "vf", NULL);
-        const char *const dirs[] = { s->autostart_dir, s->live_dir, s->ports_dir, s->vf_dir };
+        s->vlan_dir = g_build_filename(state_dir, "vlan", NULL);
+        const char *const dirs[] = { s->autostart_dir, s->live_dir, s->ports_dir, s->vf_dir, s->vlan_dir };
         for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
                 r = mkdir_parents(dirs[i]);
                 if (r < 0)
@@ -61,6 +62,7 @@ Store *store_free(Store *s) {
         g_free(s->live_dir);
         g_free(s->ports_dir);
         g_free(s->vf_dir);
+        g_free(s->vlan_dir);
         g_free(s);
         return NULL;
 }
@@ -373,6 +375,48 @@ char *store_file_path(const Store *s, StoreFile kind, const char *name) {
                 return g_strconcat(s->live_dir, "/", name, ".xml", NULL);
         case STORE_FILE_PORT:
                 return g_strconcat(s->ports_dir, "/", name, ".xml", NULL);
+        case STORE_FILE_VLAN_DEVICE:
+                return g_build_filename(s->vlan_dir, name, NULL);
         }
         return g_strdup(name);
+}
+
+int store_mark_vlan_device(Store *s, const char *name) {
+        if (!netdev_name_is_valid(name))
+                return -EINVAL;
+        return write_file_atomic(s->vlan_dir, name, "", 0);
+}
+
+int store_unmark_vlan_device(Store *s, const char *name) {
+        int r;
+
+        if (!netdev_name_is_valid(name))
+                return -EINVAL;
+        r = unlink_atomic(s->vlan_dir, name);
+        return r == -ENOENT ? 0 : r;
+}
+
+bool store_vlan_device_marked(Store *s, const char *name) {
+        g_autofree char *path = NULL;
+
+        if (!netdev_name_is_valid(name))
+                return false;
+        path = g_build_filename(s->vlan_dir, name, NULL);
+        return access(path, F_OK) == 0;
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+GPtrArray *store_list_vlan_devices(Store *s) {
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GDir) d = g_dir_open(s->vlan_dir, 0, NULL);
+        const char *f;
+
+        while (d && (f = g_dir_read_name(d)))
+                if (netdev_name_is_valid(f) && f[0] != '.')  /* not a temporary ".#…" */
+                        g_ptr_array_add(names, g_strdup(f));
+        g_ptr_array_sort(names, compare_strings);
+        return names;
 }

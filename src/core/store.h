@@ -28,6 +28,7 @@ typedef struct Store {
         char *live_dir;
         char *ports_dir;
         char *vf_dir;
+        char *vlan_dir;                 /* STATE/vlan: one empty file per VLAN device netpoold created */
 } Store;
 
 /* Creates the directories when missing. */
@@ -63,7 +64,17 @@ typedef enum StoreFile {
         STORE_FILE_AUTOSTART,           /* name: a network */
         STORE_FILE_LIVE,                /* name: a network */
         STORE_FILE_PORT,                /* name: a port UUID */
+        STORE_FILE_VLAN_DEVICE,         /* name: a VLAN device netpoold created */
 } StoreFile;
+
+/* VLAN devices netpoold created (under hybrid ports' macvtaps): marked before the device is made, unmarked
+ * after it is deleted, so that one the administrator made is never deleted and one of ours never leaks.
+ * name must be a valid netdev name (-EINVAL). */
+int store_mark_vlan_device(Store *s, const char *name);
+int store_unmark_vlan_device(Store *s, const char *name);
+bool store_vlan_device_marked(Store *s, const char *name);
+/* The marked names (char*), sorted. */
+GPtrArray *store_list_vlan_devices(Store *s);
 
 /* The path of one of the store's files, for messages that name it. */
 char *store_file_path(const Store *s, StoreFile kind, const char *name);

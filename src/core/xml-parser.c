@@ -68,10 +68,17 @@ int xml_parser_check_once(XmlParser *x, const xmlNode *node, bool *seen) {
         return 0;
 }
 
+/* "netpool:NAME" names an element of netpool's namespace, any other name a plain (libvirt) one. */
+static bool element_is(const xmlNode *c, const char *name) {
+        if (g_str_has_prefix(name, "netpool:"))
+                return xml_node_is_netpool_element(c) && streq((const char *) c->name, name + strlen("netpool:"));
+        return xml_node_is_plain_element(c) && streq((const char *) c->name, name);
+}
+
 int xml_parser_claim(XmlParser *x, const xmlNode *c, const char *name, int once) {
         int r;
 
-        if (!streq((const char *) c->name, name))
+        if (!element_is(c, name))
                 return 0;
         if (once >= 0) {
                 g_assert(once < XML_PARSER_ONCE_MAX);
@@ -82,10 +89,10 @@ int xml_parser_claim(XmlParser *x, const xmlNode *c, const char *name, int once)
         return 1;
 }
 
-int xml_parser_next_child(XmlParser *x, const xmlNode *parent, xmlNode **c) {
+static int next_child(XmlParser *x, const xmlNode *parent, bool netpool_ok, xmlNode **c) {
         for (xmlNode *n = *c ? (*c)->next : parent->children; n; n = n->next) {
                 char *msg = NULL;
-                int r = xml_check_child_kind(parent, n, &msg);
+                int r = netpool_ok && xml_node_is_netpool_element(n) ? 0 : xml_check_child_kind(parent, n, &msg);
 
                 if (r < 0)
                         return xml_parser_take(x, r, msg);
@@ -96,6 +103,14 @@ int xml_parser_next_child(XmlParser *x, const xmlNode *parent, xmlNode **c) {
         }
         *c = NULL;
         return 0;
+}
+
+int xml_parser_next_child(XmlParser *x, const xmlNode *parent, xmlNode **c) {
+        return next_child(x, parent, /* netpool_ok= */ false, c);
+}
+
+int xml_parser_next_child_or_netpool(XmlParser *x, const xmlNode *parent, xmlNode **c) {
+        return next_child(x, parent, /* netpool_ok= */ true, c);
 }
 
 int xml_parser_read_required(XmlParser *x, const xmlNode *node, const char *name, char **ret) {

@@ -63,6 +63,9 @@ int xml_parser_claim(XmlParser *x, const xmlNode *c, const char *name, int once)
  *   while (r == 0 && (r = xml_parser_next_child(x, node, &c)) > 0)
  *           r = parse_child(p, c); */
 int xml_parser_next_child(XmlParser *x, const xmlNode *parent, xmlNode **c);
+/* As xml_parser_next_child(), and elements of netpool's namespace (NETPOOL_XML_NS) pass too: for the
+ * parents that may hold them, whose element tables name them "netpool:NAME". */
+int xml_parser_next_child_or_netpool(XmlParser *x, const xmlNode *parent, xmlNode **c);
 
 /* The readers return 0, or -EINVAL with the error set. */
 /* The attribute, g_malloc'd; "attribute 'NAME' is required" when absent. */

@@ -348,6 +348,11 @@ bool xml_node_is_plain_element(const xmlNode *node) {
         return node->type == XML_ELEMENT_NODE && !node->ns;
 }
 
+bool xml_node_is_netpool_element(const xmlNode *node) {
+        return node->type == XML_ELEMENT_NODE && node->ns && node->ns->href &&
+               streq((const char *) node->ns->href, NETPOOL_XML_NS);
+}
+
 static bool name_in(const char *name, const char *const *allowed) {
         for (size_t i = 0; allowed && allowed[i]; i++)
                 if (streq(name, allowed[i]))

@@ -85,6 +85,10 @@ unsigned xml_msg_line(const char *msg);
 
 /* An element without a namespace, i.e. part of the libvirt dialect. */
 bool xml_node_is_plain_element(const xmlNode *node);
+/* netpool's own namespace: elements libvirt's parsers skip (<netpool:plug>, <netpool:vf>) */
+#define NETPOOL_XML_NS "urn:netpool:xml:1"
+/* An element in netpool's namespace. */
+bool xml_node_is_netpool_element(const xmlNode *node);
 
 int xml_check_attrs(const xmlNode *node, const char *const *allowed, char **ret_msg);
 /* -EINVAL and a message when node has element children or text. */
