@@ -114,8 +114,9 @@ static char *format_xml(const VfRecord *r) {
                 xml_append_attr(out, "up", r->vf_netdev_up ? "yes" : "no");
                 g_string_append(out, "/>\n");
         }
-        if (r->reset || r->driver) {
+        if (r->reset || r->managed) {
                 g_string_append(out, "  <function");
+                xml_append_attr(out, "managed", r->managed ? "yes" : "no");
                 xml_append_attr(out, "driver", r->driver);
                 xml_append_attr(out, "reset", r->reset ? "yes" : "no");
                 g_string_append(out, "/>\n");
@@ -233,10 +234,13 @@ static int parse_vf_netdev(const xmlNode *node, VfRecord *r) {
 
 static int parse_function(const xmlNode *node, VfRecord *r) {
         g_autofree char *driver = xml_prop(node, "driver"), *reset = xml_prop(node, "reset");
+        g_autofree char *managed = xml_prop(node, "managed");
 
         if (driver && !driver_name_is_valid(driver))
                 return -EINVAL;
         if (reset && xml_parse_yes_no(reset, &r->reset) < 0)
+                return -EINVAL;
+        if (managed && xml_parse_yes_no(managed, &r->managed) < 0)
                 return -EINVAL;
         r->driver = g_steal_pointer(&driver);
         return 0;

@@ -18,8 +18,8 @@ typedef struct VfRecord {
 
         /* the PCI function itself, for a VF handed to a guest whole (hostdev, hybrid) */
         bool reset;                     /* reset it before it goes back to the host */
-        char *driver;                   /* its host driver, when netpool binds it to vfio-pci (managed);
-                                         * NULL when netpool leaves the driver alone */
+        bool managed;                   /* netpool binds it to vfio-pci, and gives it back to driver */
+        char *driver;                   /* with managed: its driver before, NULL when it had none */
 } VfRecord;
 
 VfRecord *vf_record_new(const char *pf_netdev, unsigned vf);

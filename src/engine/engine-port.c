@@ -4,6 +4,7 @@
 
 #include "core/names.h"
 #include "core/vf-record.h"
+#include "engine/engine-plug.h"
 #include "engine/engine-port.h"
 #include "engine/vf-config.h"
 #include "shared/crash.h"
@@ -169,9 +170,14 @@ static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, E
 
 /* ---- VF configuration of a port ---- */
 
-static void engine_port_vf_target(const PortVf *v, VfTarget *t) {
+/* A VF handed whole to a guest (hostdev, hybrid) is reset on its way back; with managed='yes' netpool binds it
+ * to vfio-pci, and its VF record keeps the driver it goes back to. */
+static void engine_port_vf_target(const Port *port, const PortVf *v, VfTarget *t) {
+        bool whole = port->def->plug_type == PORT_PLUG_HOSTDEV_PCI || port->def->plug_type == PORT_PLUG_HYBRID;
+
         *t = (VfTarget) { .pf_netdev = v->pf_netdev, .alt_pf_netdev = v->alt_pf_netdev, .vf = v->vf,
-                          .vf_netdev = v->vf_netdev };
+                          .vf_netdev = v->vf_netdev, .hostdev = whole,
+                          .managed = whole && port->def->plug.managed == TRISTATE_YES };
 }
 
 /* Which VFs a port on device d configures: the device's VF through its PF netdev, or with <netdev port='N'>
@@ -323,7 +329,7 @@ int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCa
                 VfTarget t;
                 int r;
 
-                engine_port_vf_target(port->vfs->pdata[i - 1], &t);
+                engine_port_vf_target(port, port->vfs->pdata[i - 1], &t);
                 r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, &on_record);
                 if (r == -ENOENT)
                         continue;       /* never saved: nothing changed */
@@ -371,7 +377,7 @@ static int port_apply_vfs(Engine *e, Network *n, PoolDevice *d, Port *port, cons
                 VfTarget t;
                 int r, k;
 
-                engine_port_vf_target(port->vfs->pdata[i], &t);
+                engine_port_vf_target(port, port->vfs->pdata[i], &t);
                 r = port_vf_settings(port, port->vfs->pdata[i], &mac, &vlan, err);
                 if (r == 0) {
                         k = vf_config_apply(e->hw, e->store->vf_dir, &t, mac, vlan, port_uuid(port), &msg,
@@ -403,13 +409,28 @@ bool engine_device_usable(Engine *e, const PoolDevice *d) {
         return hw_lookup_netdev(e->hw, d->netdev, &nd, NULL) >= 0;
 }
 
+/* Why a device cannot take a port of network n now (g_free), or NULL when it can: gone, taken outside netpool,
+ * or (managed hostdev) not usable through VFIO. */
+static char *device_problem(Engine *e, const Network *n, const PoolDevice *d) {
+        if (!engine_device_usable(e, d))
+                return g_strdup("gone, or taken outside netpool");
+        return d->connections > 0 ? NULL : engine_plug_vfio_problem(e, n->def, n->pool, d);
+}
+
 /* Why a pool has nothing to hand out: how many devices are in use and how many are out for another reason.
  * Counted only when a pick failed. */
 typedef struct PoolTally {
         unsigned in_use, unavailable, lost, restore_failed;
+        char *unavailable_why;          /* the first unavailable device's reason, when it has one beyond "gone" */
 } PoolTally;
 
-static PoolTally pool_tally(const Pool *p) {
+static void pool_tally_clear(PoolTally *t) {
+        g_clear_pointer(&t->unavailable_why, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PoolTally, pool_tally_clear);
+
+static PoolTally pool_tally(Engine *e, const Network *n) {
+        const Pool *p = n->pool;
         PoolTally t = {};
 
         for (guint i = 0; i < p->devices->len; i++) {
@@ -417,8 +438,15 @@ static PoolTally pool_tally(const Pool *p) {
 
                 if (d->connections > 0)
                         t.in_use++;
-                else if (d->state == DEVICE_STATE_UNAVAILABLE)
+                else if (d->state == DEVICE_STATE_UNAVAILABLE) {
                         t.unavailable++;
+                        if (!t.unavailable_why) {
+                                g_autofree char *why = engine_plug_vfio_problem(e, n->def, n->pool, d);
+
+                                if (why)
+                                        t.unavailable_why = g_strdup_printf("%s: %s", d->id, why);
+                        }
+                }
                 else if (d->state == DEVICE_STATE_LOST)
                         t.lost++;
                 else if (d->state == DEVICE_STATE_RESTORE_FAILED)
@@ -431,7 +459,9 @@ static PoolTally pool_tally(const Pool *p) {
 static char *pool_tally_others(const PoolTally *t) {
         GString *out = g_string_new(NULL);
 
-        if (t->unavailable > 0)
+        if (t->unavailable > 0 && t->unavailable_why)
+                g_string_append_printf(out, "; %u unavailable (%s)", t->unavailable, t->unavailable_why);
+        else if (t->unavailable > 0)
                 g_string_append_printf(out, "; %u unavailable (gone, or taken outside netpool)", t->unavailable);
         if (t->lost > 0)
                 g_string_append_printf(out, "; %u lost (vanished while a port held it)", t->lost);
@@ -446,12 +476,15 @@ typedef struct PickRules {
         Engine *e;
         const Network *n;
         const PortDef *pd;
+        const char *pf;                 /* option 'pf': VFs of this PF netdev only */
         unsigned skipped_single_port;   /* free VFs passed over: per-port settings need two ports */
 } PickRules;
 
 static bool pick_accepts(const PoolDevice *d, void *data) {
         PickRules *rules = data;
 
+        if (rules->pf && !streq_ptr(d->pf_netdev, rules->pf))
+                return false;
         if (engine_claim_blocks(rules->e, d, network_name(rules->n)))
                 return false;           /* held_elsewhere says so already; the claim is the authority */
         if (!engine_device_takes_port_settings(rules->e, d, rules->pd)) {
@@ -499,7 +532,7 @@ static int pick_failed(const Network *n, const PickRules *rules, EngineError *er
         }
         if (rules->skipped_single_port > 0)
                 return pick_failed_port_settings(rules, err);
-        PoolTally t = pool_tally(p);
+        g_auto(PoolTally) t = pool_tally(rules->e, n);
         g_autofree char *others = pool_tally_others(&t);
 
         if (elsewhere > 0)
@@ -510,23 +543,78 @@ static int pick_failed(const Network *n, const PickRules *rules, EngineError *er
                     network_name(n), t.in_use, pool_capacity(p), others);
 }
 
-static int pick_device(Engine *e, Network *n, const PortDef *pd, PoolDevice **ret, EngineError *err) {
-        PickRules rules = { .e = e, .n = n, .pd = pd };
+/* Option 'device': exactly this one, or why not. */
+static int pick_named_device(Engine *e, Network *n, const PortDef *pd, const char *id, PoolDevice **ret,
+                             EngineError *err) {
+        char bdf[PCI_ADDR_STR_MAX];
+        g_autofree char *problem = NULL;
+        PciAddr addr;
+        PoolDevice *d;
+
+        if (pci_addr_from_string(id, &addr) >= 0)
+                id = pci_addr_to_string(&addr, bdf);    /* any case the caller wrote */
+        d = pool_find(n->pool, id);
+        if (!d)
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "option 'device': network '%s' has no device '%.64s' "
+                            "in its pool", network_name(n), id);
+        if (engine_claim_blocks(e, d, network_name(n)))
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is held by a port of network '%s'", d->id,
+                            engine_claim_holder(e, d));
+        if (n->pool->exclusive && d->connections > 0)
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is held by port %s", d->id,
+                            d->port_uuid ?: "?");
+        if (d->state == DEVICE_STATE_LOST || d->state == DEVICE_STATE_RESTORE_FAILED)
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is %s", d->id,
+                            device_state_to_string(d->state));
+        problem = device_problem(e, n, d);
+        if (problem) {
+                if (d->state != DEVICE_STATE_UNAVAILABLE) {
+                        pool_device_set_state(n->pool, d, DEVICE_STATE_UNAVAILABLE);
+                        engine_save_live(e, n);
+                }
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is unavailable: %s", d->id, problem);
+        }
+        if (!engine_device_takes_port_settings(e, d, pd))
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "device '%s' has a single port; <netdev port=…> "
+                            "settings need a VF with a netdev on each port", d->id);
+        *ret = d;
+        return 0;
+}
+
+static bool pool_has_pf(const Pool *p, const char *pf) {
+        for (guint i = 0; i < p->devices->len; i++)
+                if (streq_ptr(((const PoolDevice *) p->devices->pdata[i])->pf_netdev, pf))
+                        return true;
+        return false;
+}
+
+static int pick_device(Engine *e, Network *n, const PortDef *pd, const AllocateOptions *o, PoolDevice **ret,
+                       EngineError *err) {
+        PickRules rules = { .e = e, .n = n, .pd = pd, .pf = o ? o->pf : NULL };
         bool changed = false;
         PoolDevice *d;
 
+        if (o && o->device)
+                return pick_named_device(e, n, pd, o->device, ret, err);
+        if (rules.pf && !pool_has_pf(n->pool, rules.pf))
+                return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "option 'pf': network '%s' has no VF of PF '%.64s' "
+                            "in its pool", network_name(n), rules.pf);
         for (;;) {
+                g_autofree char *problem = NULL;
+
                 rules.skipped_single_port = 0;
                 d = pool_pick_where(n->pool, pick_accepts, &rules);
-                if (!d || engine_device_usable(e, d))
+                if (!d || !(problem = device_problem(e, n, d)))
                         break;
-                log_notice("network '%s': device '%s' is gone or taken outside netpool; marked unavailable",
-                           network_name(n), d->id);
+                log_notice("network '%s': device '%s' is unavailable (%s)", network_name(n), d->id, problem);
                 pool_device_set_state(n->pool, d, DEVICE_STATE_UNAVAILABLE);
                 changed = true;
         }
         if (changed)
                 engine_save_live(e, n);
+        if (!d && rules.pf)
+                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free VF of PF '%s'",
+                            network_name(n), rules.pf);
         if (!d)
                 return pick_failed(n, &rules, err);
         *ret = d;
@@ -584,7 +672,7 @@ static int check_record_readable(const Port *port, EngineError *err) {
         return 0;
 }
 
-static int save_port(Engine *e, Port *port, PortPhase phase, EngineError *err) {
+int engine_port_save(Engine *e, Port *port, PortPhase phase, EngineError *err) {
         PortPhase was = port->phase;
         g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
         int r;
@@ -683,24 +771,38 @@ static int allocate_prepare(Engine *e, Network *n, const char *xml, PortDef **re
         return 0;
 }
 
-int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *call, Port **ret,
-                    EngineError *err) {
+/* Undo a port's allocation after step `configured` (its VFs were set): the plug is undone by connect itself;
+ * the VFs go back (their driver and settings), and the record goes. */
+static void allocate_undo(Engine *e, PoolDevice *d, Port *port) {
+        g_auto(EngineError) undo = {};
+
+        if (engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &undo) != 0)
+                mark_restore_failed(e, d);
+        (void) store_remove_port(e->store, port_uuid(port));
+}
+
+int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateOptions *o, const EngineCall *call,
+                         Port **ret, int *ret_tap_fd, EngineError *err) {
         g_autoptr(PortDef) pd = NULL;
         g_autoptr(Port) port = NULL;
+        _cleanup_(closep) int tap_fd = -1;
         PoolDevice *d = NULL;
         int r;
 
+        *ret_tap_fd = -1;
         r = allocate_prepare(e, n, xml, &pd, err);
         if (r == 0 && n->pool)
-                r = pick_device(e, n, pd, &d, err);
+                r = pick_device(e, n, pd, o, &d, err);
         if (r == 0)
                 r = port_build(e, n, g_steal_pointer(&pd), d, &port, err);
+        if (r == 0)
+                r = engine_plug_plan(e, n, d, port, o, err);
         if (r != 0)
                 return r;
         /* the record is on disk before the hardware changes: a crash from here on is rolled back */
         r = check_record_readable(port, err);
         if (r == 0)
-                r = save_port(e, port, PORT_PHASE_CONFIGURING, err);
+                r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
         if (r != 0)
                 return r;
         crash_point("allocate-recorded");
@@ -710,22 +812,35 @@ int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *ca
                 return r;
         }
         crash_point("allocate-configured");
-        r = save_port(e, port, PORT_PHASE_ACTIVE, err);
-        if (r != 0) {
-                g_auto(EngineError) undo = {};
+        r = engine_plug_connect(e, n, port, o, &tap_fd, err);   /* undoes itself when it fails */
+        if (r == 0) {
+                r = engine_port_save(e, port, PORT_PHASE_ACTIVE, err);
+                if (r != 0) {
+                        g_auto(EngineError) undo = {};
 
-                if (engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &undo) != 0)
-                        mark_restore_failed(e, d);
-                (void) store_remove_port(e->store, port_uuid(port));
+                        (void) engine_plug_disconnect(e, port, &undo);
+                }
+        }
+        if (r != 0) {
+                allocate_undo(e, d, port);
                 return r;
         }
         crash_point("allocate-done");
         log_info("network '%s': port %s allocated on '%s'", network_name(n), port_uuid(port), port->device);
         *ret = port;
+        *ret_tap_fd = tap_fd;
+        tap_fd = -1;
         engine_port_register(e, n, g_steal_pointer(&port), d);
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         return 0;
+}
+
+int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *call, Port **ret,
+                    EngineError *err) {
+        _cleanup_(closep) int tap_fd = -1;
+
+        return engine_allocate_with(e, n, xml, NULL, call, ret, &tap_fd, err);
 }
 
 /* ---- Notify ---- */
@@ -752,7 +867,7 @@ static int register_vf_records(Engine *e, const Port *port, EngineError *err) {
                 VfTarget t;
                 int r;
 
-                engine_port_vf_target(port->vfs->pdata[i], &t);
+                engine_port_vf_target(port, port->vfs->pdata[i], &t);
                 if (vf_config_has_record(e->store->vf_dir, &t))
                         continue;
                 /* the original was lost with the state dir: release will leave the VF clean */
@@ -812,6 +927,9 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         r = check_record_readable(port, err);
         if (r != 0)
                 return r;
+        r = engine_plug_adopt(e, n, d, port, err);
+        if (r != 0)
+                return r;
         if (d && network_configures_vfs(n)) {
                 r = engine_port_plan_vfs(e, d, port, err);
                 if (r == 0)
@@ -819,7 +937,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
                 if (r != 0)
                         return r;
         }
-        r = save_port(e, port, PORT_PHASE_ACTIVE, err);
+        r = engine_port_save(e, port, PORT_PHASE_ACTIVE, err);
         if (r != 0)
                 return r;
         if (d) {
@@ -880,10 +998,15 @@ int engine_release(Engine *e, Port *port, const EngineCall *call, EngineError *e
         g_auto(EngineError) restore_err = {};
         int r;
 
-        r = save_port(e, port, PORT_PHASE_RELEASING, err);
+        r = engine_port_save(e, port, PORT_PHASE_RELEASING, err);
         if (r != 0)
                 return r;
         crash_point("release-recorded");
+        r = engine_plug_disconnect(e, port, &restore_err);
+        if (r != 0)
+                log_warning("port %s: %s; netpool goes on with the release", port_uuid(port), restore_err.message);
+        engine_error_clear(&restore_err);
+        crash_point("release-unplugged");
         r = engine_port_restore_vfs(e, port, port->vfs->len, call, &restore_err);
         if (r == ENGINE_ERROR_AGAIN) {
                 /* a VF in reset: the port stays releasing in its record, and the call comes again */
@@ -954,6 +1077,12 @@ void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
                 .mac = port->def->mac,
                 .plug_type = port_plug_type_to_string(port->def->plug_type) ?: "",
                 .netdev = port_netdev(e, port),
+                .pf = port->def->host.pf ?: "",
+                .vf_index = port->def->host.vf_index,
+                .iommu_group = port->def->host.iommu_group,
+                .vfio_group = port->def->host.vfio_group ?: "",
+                .vfio_device = port->def->host.vfio_device ?: "",
+                .tap_name = port->def->host.tap ?: "",
         };
         if (port_has_pci(port))
                 pci_addr_to_string(&port->def->plug.address, ret->pci_address);

@@ -11,6 +11,8 @@ bool engine_device_usable(Engine *e, const PoolDevice *d);
 /* Whether a VF record of the device is on disk under any netdev of its PF: an original not back yet (a
  * dual-port VF has one record per port). */
 bool engine_device_has_record(Engine *e, const PoolDevice *d);
+/* Write the port's record in phase (the port keeps its phase when the write fails). */
+int engine_port_save(Engine *e, Port *port, PortPhase phase, EngineError *err);
 /* Count the port on its device (d may be NULL) and keep it in the books. Takes port. */
 void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d);
 /* Restore the first n VFs of a port (those no other port shares); every one is tried. Returns 0, or

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "core/vf-record.h"
+#include "engine/engine-plug.h"
 #include "engine/engine-port.h"
 #include "engine/engine-recover.h"
 #include "engine/vf-config.h"
@@ -27,6 +28,9 @@ static void recover_port(Engine *e, Port *port) {
         log_notice("port %s: %s, restoring its device", port_uuid(port),
                    port->phase == PORT_PHASE_ACTIVE ? "its network is not active" :
                    port->phase == PORT_PHASE_CONFIGURING ? "allocation was interrupted" : "release was interrupted");
+        if (engine_plug_disconnect(e, port, &err) != 0)
+                log_warning("port %s: %s", port_uuid(port), err.message);
+        engine_error_clear(&err);
         r = engine_port_restore_vfs(e, port, port->vfs->len, &call_final, &err);
         (void) store_remove_port(e->store, port_uuid(port));
         if (r != 0 && d)
@@ -52,6 +56,7 @@ void engine_recover_ports(Engine *e) {
                                 recover_port(e, port);
                 }
         (void) engine_retry_restores(e);
+        engine_plug_sweep(e);
 }
 
 /* ---- restores that failed are retried, never dropped ---- */

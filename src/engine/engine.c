@@ -5,6 +5,7 @@
 
 #include "core/names.h"
 #include "core/pool-expand.h"
+#include "engine/engine-plug.h"
 #include "engine/engine-port.h"
 #include "engine/engine-recover.h"
 #include "shared/log.h"
@@ -458,8 +459,10 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
         /* the live record goes to disk first: a crash right after leaves the network active */
         n->new_def = n->persistent ? g_steal_pointer(&n->def) : netdef_free(n->def);
         n->def = g_steal_pointer(&live);
-        if (pool)
+        if (pool) {
                 engine_pool_apply_host_state(e, pool, network_name(n));
+                engine_plug_mark_vfio_unusable(e, n->def, pool);
+        }
         n->pool = g_steal_pointer(&pool);
         n->active = true;
         r = store_save_live(e->store, n);
@@ -663,6 +666,7 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
         }
         /* after the additions: a VF that came back may be held through another network, or restore-failed */
         engine_pool_apply_host_state(e, pool, def->name);
+        engine_plug_mark_vfio_unusable(e, def, pool);
         return changed || gone->len > 0;
 }
 

@@ -124,6 +124,20 @@ int engine_rescan(Engine *e, EngineError *err);
 /* Ports (engine-port.c). Allocate takes a <networkport> without <plug>; Notify one with. */
 int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *call, Port **ret,
                     EngineError *err);
+
+/* AllocateWithOptions' options (dbus-api.md 1.1); zero-initialized means none. Strings are borrowed. */
+typedef struct AllocateOptions {
+        const char *device;             /* take exactly this device (PCI address, or netdev of a netdev pool) */
+        const char *pf;                 /* a VF of this PF netdev only */
+        const char *tap_name;           /* macvtap modes: the macvtap's name */
+        bool tap_fd;                    /* macvtap modes: pass an open fd of its tap */
+        bool has_vfio_uid, has_vfio_gid;        /* managed hostdev: the group node's owner until Release */
+        uint32_t vfio_uid, vfio_gid;
+} AllocateOptions;
+
+/* Allocate with options; *ret_tap_fd is the open tap (the caller owns it) when o->tap_fd, else -1. */
+int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateOptions *o, const EngineCall *call,
+                         Port **ret, int *ret_tap_fd, EngineError *err);
 int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineError *err);
 /* The port is freed. A restore that fails leaves the device restore-failed, retried later; the
  * release itself succeeds. */
@@ -142,6 +156,9 @@ int engine_list_owner_ports(Engine *e, const char *owner_uuid, GPtrArray **ret, 
 typedef struct PortInfo {
         const char *uuid, *network, *owner_name, *owner_uuid, *mac, *plug_type;
         const char *netdev;             /* the netdev the guest's traffic goes through, or "" */
+        const char *pf;                 /* the device's PF netdev, or "" */
+        int vf_index, iommu_group;      /* -1 for none */
+        const char *vfio_group, *vfio_device, *tap_name;        /* "" for none */
         char pci_address[16];           /* DDDD:BB:SS.F of a PCI plug, or "" */
         const char *device;             /* ListPorts' device: the PCI address of a PCI plug, else netdev */
 } PortInfo;

@@ -10,6 +10,7 @@
 #include "core/names.h"
 #include "core/vf-record.h"
 #include "engine/vf-config.h"
+#include "engine/vf-function.h"
 #include "shared/crash.h"
 #include "shared/log.h"
 #include "shared/macro.h"
@@ -316,9 +317,31 @@ static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, char **r
                 return r;
         }
         rec->vf_netdev = g_strdup(n->name);
+        rec->vf_netdev_up = n->up;
         if (!n->mac || mac_normalize(n->mac, rec->vf_netdev_mac) < 0)
                 rec->vf_netdev_mac[0] = '\0';
         return 0;
+}
+
+/* A VF handed whole to a guest: reset it on its way back, and with managed binding, the driver it has
+ * now is the one it goes back to. */
+static int read_function_state(const VfOp *op, const VfTarget *t, VfRecord *rec, char **ret_msg) {
+        PciAddr addr;
+        int r;
+
+        rec->reset = t->hostdev;
+        rec->managed = t->managed;
+        if (!t->managed)
+                return 0;
+        r = hw_vf_function_addr(op->hw, op->pf_netdev, op->vf, &addr);
+        if (r >= 0)
+                r = hw_function_driver(op->hw, &addr, &rec->driver);
+        if (r < 0)
+                set_msg(ret_msg, g_strdup_printf("cannot read the driver of VF %u of PF netdev '%s': %s", op->vf,
+                                                 op->pf_netdev, g_strerror(-r)));
+        else if (streq_ptr(rec->driver, "vfio-pci"))
+                g_clear_pointer(&rec->driver, g_free);  /* none of the host's: the kernel picks one */
+        return r;
 }
 
 /* Saves rec unless a record of the VF exists already: that one holds the true original, from
@@ -439,6 +462,8 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         g_free(rec->port_uuid);
         rec->port_uuid = g_strdup(uuid);
         r = read_state(&op, t, rec, ret_msg);
+        if (r >= 0)
+                r = read_function_state(&op, t, rec, ret_msg);
         if (r < 0)
                 return r;
         r = ensure_record(vf_dir, t, rec, &created, ret_msg);
@@ -625,7 +650,9 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
         op = (VfOp) { .hw = hw, .pf_netdev = rec->pf_netdev, .vf = rec->vf };
         path = record_path(vf_dir, rec->pf_netdev, rec->vf);
 
-        r = restore_from_record(&op, t, rec, ret_msg);
+        r = vf_function_give_back(hw, rec, ret_msg);
+        if (r >= 0)
+                r = restore_from_record(&op, t, rec, ret_msg);
         if (r < 0) {
                 append_msg(ret_msg, "; the original configuration stays in %s for a retry", path);
                 return r;
@@ -673,6 +700,9 @@ int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char 
         rec->orig.trust = 0;
         rec->orig.link_state = VF_LINK_STATE_AUTO;
         rec->vf_netdev = g_strdup(t->vf_netdev);
+        rec->vf_netdev_up = true;
+        rec->reset = t->hostdev;
+        rec->managed = t->managed;      /* its driver unknown: the kernel's choice at release */
         r = vf_record_save(vf_dir, rec);
         if (r < 0) {
                 g_autofree char *path = record_path(vf_dir, t->pf_netdev, t->vf);

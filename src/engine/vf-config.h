@@ -13,6 +13,8 @@ typedef struct VfTarget {
                                          * the record may have been written under either name */
         unsigned vf;
         const char *vf_netdev;          /* the VF's own netdev on that port, NULL when it has none now */
+        bool hostdev;                   /* handed whole to a guest: reset before it goes back */
+        bool managed;                   /* and bound to vfio-pci by netpool: its driver is recorded */
 } VfTarget;
 
 int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,

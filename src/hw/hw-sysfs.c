@@ -642,3 +642,15 @@ int hw_sysfs_vfio_dev_name(const char *root, const PciAddr *addr, char **ret) {
                 }
         return -ENOENT;
 }
+
+int hw_sysfs_vf_addr(const char *root, const PciAddr *pf, unsigned index, PciAddr *ret) {
+        _cleanup_(closep) int dir = open_function_dir(root, pf);
+        char name[32];
+        int r;
+
+        if (dir < 0)
+                return dir;
+        g_snprintf(name, sizeof(name), "virtfn%u", index);
+        r = read_link_pci_addr(dir, name, ret);
+        return r == -ENOENT ? -ENODEV : r;
+}

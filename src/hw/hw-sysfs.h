@@ -37,6 +37,9 @@ int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);
  * (names, dev_port, phys_port_id): what placing it in a pool needs, at a third of the reads. */
 int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret);
 
+/* The PCI function of VF `index` of PF pf: one readlink of virtfn<index>; -ENODEV when there is none. */
+int hw_sysfs_vf_addr(const char *root, const PciAddr *pf, unsigned index, PciAddr *ret);
+
 /* ---- IOMMU and VFIO (hw-plug.h's common part; the same layout under the real /sys and a sim root) ---- */
 
 /* The group number from the function's iommu_group link; -ENOENT when it has none. */

@@ -158,6 +158,21 @@ static int check_netdev_name(const char *name) {
         return name && netdev_name_is_valid(name) ? 0 : -EINVAL;
 }
 
+int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAddr *ret) {
+        g_autoptr(HwNetdev) n = NULL;
+        int r;
+
+        r = check_netdev_name(pf_netdev);
+        if (r < 0)
+                return r;
+        r = hw_sysfs_read_netdev(hw->sysfs_root, pf_netdev, &n);
+        if (r < 0)
+                return r;
+        if (!n->has_pci)
+                return -ENOTSUP;
+        return hw_sysfs_vf_addr(hw->sysfs_root, &n->pci, vf, ret);
+}
+
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
         VfConfig c = { .spoofchk = -1, .trust = -1, .link_state = VF_LINK_STATE_AUTO };
         int r;

@@ -34,6 +34,10 @@ int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
+/* The PCI function of VF `vf` of the PF that has netdev pf_netdev, as rtnetlink addresses a VF: -ENODEV when
+ * either is gone, -ENOTSUP when pf_netdev has no PCI function. */
+int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAddr *ret);
+
 /* VF configuration through a PF netdev, addressed as rtnetlink does: (PF netdev, VF index). */
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret);
 int hw_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac);
