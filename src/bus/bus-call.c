@@ -12,10 +12,19 @@
 #define BUSY_TRIES 5
 #define RETRY_ACCURACY_USEC 1000      /* 1 ms: the retry steps are 10 to 80 ms */
 
+static void forget_first(BusCall *k) {
+        if (k->first && k->c->call_firsts)
+                g_hash_table_remove(k->c->call_firsts, k->first);
+        k->first = NULL;
+}
+
 static BusCall *bus_call_free(BusCall *k) {
         if (!k)
                 return NULL;
+        forget_first(k);
         sd_bus_slot_unref(k->polkit_slot);
+        sd_bus_slot_unref(k->probe_slot);
+        sd_bus_slot_unref(k->barrier_slot);
         sd_event_source_disable_unref(k->timer);
         sd_bus_message_unref(k->m);
         sd_bus_error_free(&k->error);
@@ -33,24 +42,86 @@ static GHashTable *calls(BusContext *c) {
         return c->calls;
 }
 
+/* the message of each record's first run -> its record (no ownership) */
+static GHashTable *firsts(BusContext *c) {
+        if (!c->call_firsts)
+                c->call_firsts = g_hash_table_new(g_direct_hash, g_direct_equal);
+        return c->call_firsts;
+}
+
 BusCall *bus_call_get(BusContext *c, sd_bus_message *m) {
-        return c->calls ? g_hash_table_lookup(c->calls, m) : NULL;
+        BusCall *k;
+
+        if (!c->calls)
+                return NULL;
+        k = g_hash_table_lookup(c->calls, m);
+        /* or the message of the run that made the record (the record keeps a copy of it) */
+        return k ?: g_hash_table_lookup(firsts(c), m);
+}
+
+/* A copy of the method call m that a waiting call keeps in its stead: the same sender, cookie, object and
+ * arguments (an fd among them is duplicated), and none of the fds the header announced beyond them. netpoold
+ * negotiates fds (it passes taps), and sd-bus keeps every fd a message came with while the message lives: a
+ * call held for polkit must not hold fds a caller attached to it for that. */
+static int copy_without_stray_fds(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *copy = NULL;
+        uint64_t cookie;
+        int r;
+
+        r = sd_bus_message_get_cookie(m, &cookie);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(bus, &copy, sd_bus_message_get_destination(m),
+                                                   sd_bus_message_get_path(m), sd_bus_message_get_interface(m),
+                                                   sd_bus_message_get_member(m));
+        if (r >= 0 && sd_bus_message_get_sender(m))
+                r = sd_bus_message_set_sender(copy, sd_bus_message_get_sender(m));
+        if (r >= 0)
+                r = sd_bus_message_set_allow_interactive_authorization(
+                        copy, sd_bus_message_get_allow_interactive_authorization(m));
+        if (r >= 0)
+                r = sd_bus_message_set_expect_reply(copy, sd_bus_message_get_expect_reply(m));
+        if (r >= 0)
+                r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = sd_bus_message_copy(copy, m, true);
+        if (r >= 0)
+                r = sd_bus_message_seal(copy, cookie, 0);
+        if (r >= 0)
+                r = sd_bus_message_rewind(copy, true);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&copy);
+        return 0;
 }
 
 BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *kept = NULL;
         BusCall *k = bus_call_get(c, m);
+        int r;
 
         if (k)
                 return k;
+        r = copy_without_stray_fds(c->bus, m, &kept);
+        if (r < 0) {
+                log_debug_errno(r, "cannot copy a waiting method call, keeping it as it came: %m");
+                kept = sd_bus_message_ref(m);
+        }
         k = g_new0(BusCall, 1);
         k->c = c;
-        k->m = sd_bus_message_ref(m);
-        g_hash_table_insert(calls(c), m, k);
+        k->m = g_steal_pointer(&kept);
+        k->first = m;                   /* the handler's current run still has this one */
+        g_hash_table_insert(calls(c), k->m, k);
+        if (k->first != k->m)
+                g_hash_table_insert(firsts(c), k->first, k);
         return k;
 }
 
+void bus_call_forget(BusContext *c, BusCall *k) {
+        g_hash_table_remove(calls(c), k->m);
+}
+
 static bool bus_call_waits(const BusCall *k) {
-        return k->polkit_slot || k->timer;
+        return k->polkit_slot || k->timer || k->barrier_slot;
 }
 
 static int on_sweep(sd_event_source *s, void *userdata) {
@@ -84,6 +155,7 @@ static int schedule_sweep(BusContext *c) {
 int bus_call_redispatch(BusCall *k) {
         int r;
 
+        forget_first(k);                /* that run is over: from now on the kept copy is the call */
         r = sd_bus_message_rewind(k->m, true);
         if (r >= 0)
                 r = sd_bus_enqueue_for_read(k->c->bus, k->m);
@@ -129,7 +201,7 @@ int bus_call_again_later(BusContext *c, sd_bus_message *m, const EngineError *er
         if (r >= 0)
                 r = sd_event_source_set_priority(k->timer, SD_EVENT_PRIORITY_NORMAL + 1);
         if (r < 0) {
-                g_hash_table_remove(calls(c), m);
+                bus_call_forget(c, k);
                 return r;
         }
         return 1;
@@ -158,5 +230,6 @@ unsigned bus_calls_waiting(BusContext *c) {
 
 void bus_calls_free(BusContext *c) {
         g_clear_pointer(&c->calls, g_hash_table_unref);
+        g_clear_pointer(&c->call_firsts, g_hash_table_unref);
         c->call_sweep = sd_event_source_disable_unref(c->call_sweep);
 }

@@ -7,19 +7,26 @@
 
 typedef struct BusCall {
         BusContext *c;
-        sd_bus_message *m;
+        sd_bus_message *m;              /* the call as kept (a copy without stray fds), dispatched again */
+        sd_bus_message *first;          /* the message of the run that made the record, until it is over */
         sd_bus_slot *polkit_slot;       /* polkit is deciding */
         uid_t uid;                      /* the caller's, while polkit decides: the cap per uid */
         sd_event_source *timer;         /* waiting to be dispatched again */
         int verdict;                    /* 0 not asked, 1 allowed, < 0 denied (error says why) */
         sd_bus_error error;
         unsigned busy_tries;            /* tries that met a VF still in reset */
+        sd_bus_slot *probe_slot;        /* fd probe: a call carrying an fd to the caller (bus-fd-probe.c) */
+        sd_bus_slot *barrier_slot;      /* and the call to the bus after it, whose answer ends the wait */
+        bool probe_refused;             /* the bus refused the probe: the caller takes no fds */
+        int takes_fds;                  /* 0 not known, 1 yes, -1 no */
 } BusCall;
 
 /* The call record of m, if it has waited before; NULL otherwise. */
 BusCall *bus_call_get(BusContext *c, sd_bus_message *m);
 /* The call record of m, made when missing. */
 BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m);
+/* Drop the record of a call (that will not wait after all). */
+void bus_call_forget(BusContext *c, BusCall *k);
 /* Put m back into the read queue: its handler runs again from the start. */
 int bus_call_redispatch(BusCall *k);
 

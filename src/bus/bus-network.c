@@ -2,9 +2,11 @@
 /* Network objects: /org/netpool1/network/<name>, org.netpool1.Network */
 #include <errno.h>
 
+#include "bus/bus-allocate-options.h"
 #include "bus/bus-call.h"
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
+#include "bus/bus-fd-probe.h"
 #include "bus/bus-polkit.h"
 #include "core/portdef.h"
 
@@ -206,6 +208,70 @@ static int method_allocate(sd_bus_message *m, void *userdata, sd_bus_error *erro
         return r;
 }
 
+/* AllocateWithOptions: Allocate, and what the options ask for (dbus-api.md 1.1). The options are read again at
+ * every run of a call that waited (polkit, the fd probe, a VF in reset): they are borrowed from m. */
+static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        g_auto(EngineError) err = {};
+        g_autofree char *path = NULL, *out = NULL;
+        _cleanup_(closep) int tap_fd = -1;
+        AllocateOptions o;
+        const char *xml;
+        EngineCall opts;
+        uint64_t flags;
+        Port *port;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &xml);
+        if (r >= 0)
+                r = bus_read_allocate_options(m, &o, error);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "t", &flags);
+        if (r >= 0)
+                r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        if (strnlen(xml, PORTDEF_XML_MAX + 1) > PORTDEF_XML_MAX)   /* before polkit: a held call stays small */
+                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_XML,
+                                        "invalid port XML: port XML is larger than 1 MiB");
+        r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), "allocate", error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        if (o.tap_fd) {
+                r = bus_caller_takes_fds(c, m, "tap-fd", error);
+                if (r <= 0)
+                        return r < 0 ? r : 1;
+        }
+        opts = bus_call_options(c, m);
+        r = engine_allocate_with(c->engine, n, xml, &o, &opts, &port, &tap_fd, &err);
+        if (r == ENGINE_ERROR_AGAIN)
+                return bus_call_again_later(c, m, &err);
+        if (r != 0)
+                return bus_reply_engine_error(error, r, &err);
+        bus_statistics_count_allocation(&c->statistics);
+        path = bus_port_path(port_uuid(port));
+        out = engine_port_xml(c->engine, port);
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "os", path, out);
+        if (r >= 0)
+                r = bus_append_allocate_results(reply, c->engine, port, tap_fd);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_allocate_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
+        int r;
+
+        r = allocate_with_options(m, userdata, error);
+        if (r < 0 && bus_polkit_caller_authorized(c, m))
+                bus_statistics_count_allocation_failure(&c->statistics, error, r);
+        return r;
+}
+
 static int method_notify(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return method_allocate_or_notify(m, userdata, /* notify= */ true, error);
 }
@@ -288,6 +354,9 @@ static const sd_bus_vtable network_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Allocate", SD_BUS_ARGS("s", port_xml, "t", flags),
                                 SD_BUS_RESULT("o", port, "s", port_xml),
                                 method_allocate, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AllocateWithOptions", SD_BUS_ARGS("s", port_xml, "a{sv}", options, "t", flags),
+                                SD_BUS_RESULT("o", port, "s", port_xml, "a{sv}", results),
+                                method_allocate_with_options, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Notify", SD_BUS_ARGS("s", port_xml, "t", flags),
                                 SD_BUS_RESULT("o", port, "s", port_xml),
                                 method_notify, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -138,7 +138,7 @@ static int bus_polkit_admit(BusContext *c, sd_bus_message *m, sd_bus_error *erro
 static bool member_asks_polkit(sd_bus_message *m) {
         static const char *const members[] = {
                 "DefineNetwork", "CreateNetwork", "Rescan", "Start", "Stop", "Undefine", "Allocate",
-                "Notify", "Release", "Set",
+                "AllocateWithOptions", "Notify", "Release", "Set",
         };
         const char *member = sd_bus_message_get_member(m);
 
@@ -249,7 +249,7 @@ int bus_verify_polkit_async(BusContext *c, sd_bus_message *m, const char *action
         k->uid = uid;
         r = polkit_call(c, k, action, network, verb);
         if (r < 0) {
-                g_hash_table_remove(c->calls, m);
+                bus_call_forget(c, k);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
                                          "polkit could not be reached to authorize this (%s); denied",
                                          strerror(-r));

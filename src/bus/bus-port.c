@@ -34,9 +34,21 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                 v = i.plug_type;
         else if (streq(property, "Device"))
                 v = i.netdev;
+        else if (streq(property, "PF"))
+                v = i.pf;
+        else if (streq(property, "TapName"))
+                v = i.tap_name;
         else
                 v = i.pci_address;
         return sd_bus_message_append(reply, "s", v ?: "");
+}
+
+static int property_get_index(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        PortInfo i;
+
+        engine_port_info(bus_context_from_current(bus)->engine, userdata, &i);
+        return sd_bus_message_append(reply, "i", streq(property, "VFIndex") ? i.vf_index : i.iommu_group);
 }
 
 static int property_get_network(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -96,6 +108,10 @@ static const sd_bus_vtable port_vtable[] = {
         SD_BUS_PROPERTY("PlugType", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Device", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PCIAddress", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PF", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("VFIndex", "i", property_get_index, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("IOMMUGroup", "i", property_get_index, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("TapName", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", port_xml),
                                 method_get_xml, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT,

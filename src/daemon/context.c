@@ -108,10 +108,10 @@ static int log_name_owner(sd_bus *bus) {
                                "stop it first", NETPOOL_BUS_NAME, (int) pid, unique);
 }
 
-/* The system bus as sd_bus_open_system() opens it, but taking no file descriptors: no method of netpoold
- * takes one, so the bus refuses a call that carries any (NotSupported) before netpoold sees it, and no
- * caller can make netpoold hold fds while polkit decides. (A method that takes an fd would need them
- * negotiated, and a filter that refuses calls carrying more fds than their arguments use.) */
+/* The system bus as sd_bus_open_system() opens it, with unix fds negotiated: AllocateWithOptions hands an open
+ * tap to its caller. No method takes an fd; one that carries fds its arguments do not use is answered at once
+ * or, when it must wait (for polkit), waits as a copy without them (bus-call.c): a caller cannot make netpoold
+ * hold fds. */
 static int open_system_bus(sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         const char *address = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
@@ -129,7 +129,7 @@ static int open_system_bus(sd_bus **ret) {
                 r = sd_bus_negotiate_creds(bus, true, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
                                                       SD_BUS_CREDS_EFFECTIVE_CAPS);
         if (r >= 0)
-                r = sd_bus_negotiate_fds(bus, false);
+                r = sd_bus_negotiate_fds(bus, true);
         if (r >= 0)
                 r = sd_bus_set_description(bus, "system");
         if (r >= 0)

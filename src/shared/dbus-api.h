@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #define NETPOOL_BUS_NAME         "org.netpool1"
+#define NETPOOL_API_VERSION      "1.1"                          /* Manager.APIVersion: the contract's version */
 #define NETPOOL_MANAGER_PATH     "/org/netpool1"
 #define NETPOOL_NETWORK_PREFIX   "/org/netpool1/network"        /* + "/" + the encoded network name */
 #define NETPOOL_PORT_PREFIX      "/org/netpool1/port"           /* + "/" + the encoded port UUID */
