@@ -248,7 +248,7 @@ static void test_bad_usage(void) {
                 { d->path, "--set-numvfs", "0000:03:02.0", "1", NULL },         /* not a PF */
                 { d->path, "--link", "eth0", "sideways", NULL },
                 { d->path, "--link", "nosuch0", "up", NULL },
-                { d->path, "--fail", "0000:03:00.0", "1", "set_mtu EBUSY", NULL },
+                { d->path, "--fail", "0000:03:00.0", "1", "set_colour EBUSY", NULL },
                 { d->path, "--fail", "0000:03:00.0", "1", "set_mac EWHATEVER", NULL },
                 { d->path, "--fail", "0000:03:00.0", "1", "set_mac EBUSY 0", NULL },
                 { d->path, "--fail", "0000:03:00.0", "99", "set_mac EBUSY", NULL },
