@@ -229,7 +229,7 @@ static int parse_args(int argc, char **argv, Args *a) {
 
 /* Whether DIR holds nothing but what netpool-simhost writes, so --force may delete it */
 static bool dir_is_sim_host(const char *dir) {
-        static const char *const ours[] = { "sys", "vfstate", ".simhost", NULL };
+        static const char *const ours[] = { "sys", "dev", "vfstate", ".simhost", NULL };
         g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
         const char *name;
 
