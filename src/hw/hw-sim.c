@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim backend: VF configuration kept in R/vfstate/, as ../shared/design/simhost.md lays it out */
 #include <errno.h>
+#include <ftw.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "core/names.h"
 #include "hw/hw-backend.h"
 #include "hw/hw-sim.h"
+#include "hw/hw-sim-internal.h"
 #include "hw/hw-sysfs.h"
 #include "shared/fileio.h"
 #include "shared/log.h"
@@ -49,14 +51,27 @@ static void sim_pf_netdev_free(gpointer p) {
         g_free(n);
 }
 
+SimState *sim_state(HwBackend *hw) {
+        SimState *st = hw->data;
+
+        if (!st) {
+                st = g_new0(SimState, 1);
+                st->pf_netdevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sim_pf_netdev_free);
+                hw->data = st;
+        }
+        return st;
+}
+
 static GHashTable *sim_pf_netdevs(HwBackend *hw) {
-        if (!hw->data)
-                hw->data = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sim_pf_netdev_free);
-        return hw->data;
+        return sim_state(hw)->pf_netdevs;
 }
 
 static void sim_free(HwBackend *hw) {
-        g_clear_pointer(&hw->data, g_hash_table_unref);
+        SimState *st = hw->data;
+
+        if (st)
+                g_hash_table_unref(st->pf_netdevs);
+        g_clear_pointer(&hw->data, g_free);
 }
 
 /* The PF netdev called name, as a VF operation addresses it: -ENODEV when there is none, -ENOTSUP when
@@ -103,10 +118,28 @@ static int sim_pf_netdev(HwBackend *hw, const char *name, const SimPfNetdev **re
         return 0;
 }
 
-static bool is_dir(const char *path) {
+bool sim_is_dir(const char *path) {
         struct stat st;
 
         return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool sim_exists(const char *path) {
+        struct stat st;
+
+        return lstat(path, &st) == 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int sim_rm_rf(const char *path) {
+        if (!sim_exists(path))
+                return 0;
+        if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+                return errno ? -errno : -EIO;
+        return 0;
 }
 
 /* A decimal attribute of at most max; -EIO when malformed or above it (no driver reports such a value). */
@@ -157,7 +190,7 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf 
         g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
         v.vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf->pci, bdf),
                                     vf_name, NULL);
-        if (!is_dir(v.vf_dir))
+        if (!sim_is_dir(v.vf_dir))
                 return -ENODEV;
         v.port = pf->dev_port + 1;
 
@@ -191,13 +224,15 @@ static const struct {
         { "EPERM", EPERM },
         { "EOPNOTSUPP", EOPNOTSUPP },
         { "ENODEV", ENODEV },
+        { "IGNORE", 0 },                /* the driver drops the request silently */
 };
 
+/* The errno of a fault line's ERRNO; 0 for IGNORE, -1 for a name that is none */
 static int errno_from_name(const char *name) {
         for (size_t i = 0; i < G_N_ELEMENTS(sim_errnos); i++)
                 if (strcmp(sim_errnos[i].name, name) == 0)
                         return sim_errnos[i].error;
-        return 0;
+        return -1;
 }
 
 typedef struct FailLine {
@@ -228,7 +263,7 @@ static bool parse_fail_line(const char *line, FailLine *ret) {
                         return false;
                 w[n++] = words[i];
         }
-        if (n < 2 || errno_from_name(w[1]) == 0)
+        if (n < 2 || errno_from_name(w[1]) < 0)
                 return false;
         if (n == 3) {
                 if (!g_ascii_isdigit(w[2][0]))
@@ -248,15 +283,24 @@ static bool fail_line_matches(const FailLine *l, const char *op, const char *alt
         return strcmp(l->op, op) == 0 || (alt_op && strcmp(l->op, alt_op) == 0);
 }
 
-/* Consumes one matching fault: -ERRNO when a line of op (or alt_op) is there, else 0.
- * The first matching line counts. A counted line loses one count and goes away at zero; the
+/* The fault a line gives: -ERRNO, or SIM_FAULT_IGNORE */
+static int fault_result(int error) {
+        return error ? -error : SIM_FAULT_IGNORE;
+}
+
+/* Consumes one matching fault: -ERRNO when a line of op (or alt_op) is there, SIM_FAULT_IGNORE for an IGNORE
+ * line, else 0. The first matching line counts. A counted line loses one count and goes away at zero; the
  * file is then rewritten atomically (left empty when nothing remains). */
-static int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op) {
-        g_autofree char *path = g_build_filename(vf_dir, "fail", NULL), *text = NULL;
+int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op) {
+        g_autofree char *path = NULL, *text = NULL;
         g_auto(GStrv) lines = NULL;
         g_autoptr(GString) out = NULL;
+        bool matched = false;
         int error = 0, r;
 
+        if (!vf_dir)
+                return 0;
+        path = g_build_filename(vf_dir, "fail", NULL);
         r = read_file_full(path, 64 * 1024, &text, NULL);
         if (r == -ENOENT)
                 return 0;
@@ -270,25 +314,26 @@ static int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op
 
                 if (lines[i][0] == '\0' && !lines[i + 1])
                         break;          /* the empty rest after the last newline */
-                if (error != 0 || !parse_fail_line(lines[i], &l) || !fail_line_matches(&l, op, alt_op)) {
+                if (matched || !parse_fail_line(lines[i], &l) || !fail_line_matches(&l, op, alt_op)) {
                         g_string_append_printf(out, "%s\n", lines[i]);
                         continue;
                 }
+                matched = true;
                 error = l.error;
                 if (l.count < 0)
-                        return -error;  /* fails every time: nothing to rewrite */
+                        return fault_result(error);    /* every time: nothing to rewrite */
                 if (l.count > 1)
                         g_string_append_printf(out, "%s %s %ld\n", l.op, l.error_name, l.count - 1);
         }
-        if (error == 0)
+        if (!matched)
                 return 0;
         r = write_file_atomic(vf_dir, "fail", out->str, out->len);
         if (r < 0)
                 return r;
-        return -error;
+        return fault_result(error);
 }
 
-static int write_value(const char *dir, const char *name, const char *value) {
+int sim_write_value(const char *dir, const char *name, const char *value) {
         g_autofree char *text = g_strconcat(value, "\n", NULL);
         int r = write_file_atomic(dir, name, text, strlen(text));
 
@@ -296,7 +341,8 @@ static int write_value(const char *dir, const char *name, const char *value) {
         return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
 }
 
-/* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. */
+/* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. Returns
+ * SIM_FAULT_IGNORE (and no dir) when the set is to report success and change nothing. */
 static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *op,
                             const char *alt_op, char **ret_dir) {
         g_auto(SimVf) v = {};
@@ -307,11 +353,9 @@ static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, c
                 return r;
         if (v.pf_down)
                 return -ENETDOWN;
-        if (op) {
-                r = sim_fail_check(v.vf_dir, op, alt_op);
-                if (r < 0)
-                        return r;
-        }
+        r = sim_fail_check(v.vf_dir, op, alt_op);
+        if (r != 0)
+                return r;
         *ret_dir = sim_vf_set_dir(&v);
         return 0;
 }
@@ -322,9 +366,9 @@ static int sim_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, con
         int r;
 
         r = sim_vf_begin_set(hw, pf_netdev, vf, "set_mac", zero ? "set_mac_zero" : NULL, &dir);
-        if (r < 0)
-                return r;
-        return write_value(dir, "mac", mac);
+        if (r != 0)
+                return MIN(r, 0);
+        return sim_write_value(dir, "mac", mac);
 }
 
 static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
@@ -333,24 +377,25 @@ static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, un
         int r;
 
         r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan", NULL, &dir);
-        if (r < 0)
-                return r;
+        if (r != 0)
+                return MIN(r, 0);
         g_snprintf(buf, sizeof(buf), "%u", vlan);
-        r = write_value(dir, "vlan", buf);
+        r = sim_write_value(dir, "vlan", buf);
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", qos);
-        return write_value(dir, "qos", buf);
+        return sim_write_value(dir, "qos", buf);
 }
 
+/* name is the file and, after "set_", the fault OP */
 static int sim_vf_set_flag(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *name, bool on) {
-        g_autofree char *dir = NULL;
+        g_autofree char *dir = NULL, *op = g_strconcat("set_", name, NULL);
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, NULL, NULL, &dir);
-        if (r < 0)
-                return r;
-        return write_value(dir, name, on ? "1" : "0");
+        r = sim_vf_begin_set(hw, pf_netdev, vf, op, NULL, &dir);
+        if (r != 0)
+                return MIN(r, 0);
+        return sim_write_value(dir, name, on ? "1" : "0");
 }
 
 static int sim_vf_set_spoofchk(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on) {
@@ -365,10 +410,10 @@ static int sim_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned 
         g_autofree char *dir = NULL;
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, NULL, NULL, &dir);
-        if (r < 0)
-                return r;
-        return write_value(dir, "link_state", vf_link_state_to_string(state));
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_link_state", NULL, &dir);
+        if (r != 0)
+                return MIN(r, 0);
+        return sim_write_value(dir, "link_state", vf_link_state_to_string(state));
 }
 
 /* spoofchk, trust: "0"/"1"; -1 when the file is absent (as a driver that does not report it) */
@@ -439,11 +484,11 @@ static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfi
                 return r;
         r = sim_fail_check(v.vf_dir, "get", NULL);
         if (r < 0)
-                return r;
+                return r;       /* IGNORE: a get has nothing to leave undone */
 
         name = g_strdup_printf("p%u", v.vf_port ? v.vf_port : v.port);
         dir = g_build_filename(v.vf_dir, name, NULL);
-        if (!is_dir(dir))
+        if (!sim_is_dir(dir))
                 return -ENODEV;
         if (v.vf_port != 0 && v.vf_port != v.port) {
                 /* ConnectX-3: the other port's PF reports the MAC/VLAN of a VF it does not own as
@@ -465,7 +510,7 @@ static int sim_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac
         r = hw_sysfs_netdev_dir(hw->sysfs_root, netdev, &dir);
         if (r < 0)
                 return r;
-        return write_value(dir, "address", mac);
+        return sim_write_value(dir, "address", mac);
 }
 
 static const HwBackendOps sim_ops = {
@@ -478,6 +523,17 @@ static const HwBackendOps sim_ops = {
         .vf_set_trust = sim_vf_set_trust,
         .vf_set_link_state = sim_vf_set_link_state,
         .netdev_set_mac = sim_netdev_set_mac,
+        .bind_driver = sim_bind_driver,
+        .bind_host_driver = sim_bind_host_driver,
+        .reset = sim_reset,
+        .netdev_rename = sim_netdev_rename,
+        .netdev_set_up = sim_netdev_set_up,
+        .virtual_read = sim_virtual_read,
+        .virtual_list = sim_virtual_list,
+        .macvtap_create = sim_macvtap_create,
+        .vlan_create = sim_vlan_create,
+        .virtual_delete = sim_virtual_delete,
+        .macvtap_open_tap = sim_macvtap_open_tap,
 };
 
 /**
@@ -491,7 +547,7 @@ int hw_backend_new_sim(const char *dir, HwBackend **ret) {
         if (!dir || dir[0] == '\0')
                 return -EINVAL;
         sys = g_build_filename(dir, "sys", NULL);
-        if (!is_dir(sys))
+        if (!sim_is_dir(sys))
                 return -ENOENT;
         *ret = hw_backend_new(&sim_ops, dir);
         return 0;

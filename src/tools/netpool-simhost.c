@@ -31,6 +31,9 @@ typedef enum ActionKind {
         ACTION_LINK,
         ACTION_FAIL,
         ACTION_CLEAR_FAIL,
+        ACTION_DIRTY,
+        ACTION_IOMMU_GROUP,
+        ACTION_ADD_FUNCTION,
         ACTION_DEFAULT,
         ACTION_FORCE,
         ACTION_QUIET,
@@ -58,6 +61,9 @@ static const OptionDef option_defs[] = {
         { "--link", NULL, 2, ACTION_LINK, "IFNAME up|down", "set a netdev's operstate" },
         { "--fail", NULL, 3, ACTION_FAIL, "PFBDF VF LINE", "add a fault line 'OP ERRNO [COUNT]' to a VF" },
         { "--clear-fail", NULL, 2, ACTION_CLEAR_FAIL, "PFBDF VF", "remove a VF's fault lines" },
+        { "--dirty", NULL, 2, ACTION_DIRTY, "PFBDF VF", "the guest left the VF so that only a reset clears it" },
+        { "--iommu-group", NULL, 1, ACTION_IOMMU_GROUP, "BDF,BDF...", "put functions into one IOMMU group (the first's)" },
+        { "--add-function", NULL, 1, ACTION_ADD_FUNCTION, "FSPEC", "plug in a plain PCI function (no SR-IOV; see below)" },
         { "--quiet", "-q", 0, ACTION_QUIET, "", "print no summary" },
         { "--help", "-h", 0, ACTION_HELP, "", "show this help" },
 };
@@ -104,11 +110,21 @@ static void print_help(void) {
                "  vfnetdevs=yes|no   VFs have netdevs               portid=yes|no  netdevs have phys_port_id\n"
                "  vfoffset=N, vfstride=N   VF routing-ID offset and stride from the PF\n"
                "  vfprefix=, vfprefix2=    VF netdev names are PREFIXvN (prefix up to 11 bytes)\n"
+               "  iommu=yes|no       PF and VFs in IOMMU groups     noiommu=LIST VFs without IOMMU group\n"
+               "  reset=yes|no       PF and VFs have 'reset'        noreset=LIST VFs without 'reset'\n"
+               "  speed=N            PF netdevs' speed, Mbit/s (default: the model's)\n"
                "LIST is indices and ranges: 1,3,5-7\n\n"
+               "OP of --fail: get, set_mac, set_mac_zero, set_vlan, set_trust, set_spoofchk, set_link_state,\n"
+               "  set_rate, set_vlan_proto, set_mtu, bind, unbind, reset, macvtap; ERRNO: EINVAL, EBUSY, EPERM,\n"
+               "  EOPNOTSUPP, ENODEV, or IGNORE (report success, change nothing)\n\n"
+               "FSPEC of --add-function is key=value,…: bdf= (required), driver= (default e1000e; none),\n"
+               "  vendor=, device=, class= (hex; default 8086:10d3, 0x020000), name=IF (one netdev),\n"
+               "  group=BDF (join that function's IOMMU group), iommu=yes|no, reset=yes|no\n\n"
                "Examples:\n"
                "  netpool-simhost /tmp/host --default\n"
                "  netpool-simhost /tmp/host --pf 'name=eth0,bdf=0000:03:00.0,model=x710,vfs=8,gap=2'\n"
-               "  netpool-simhost /tmp/host --assign 0000:03:02.1 --fail 0000:03:00.0 3 'set_mac EBUSY 2'\n");
+               "  netpool-simhost /tmp/host --assign 0000:03:02.1 --fail 0000:03:00.0 3 'set_mac EBUSY 2'\n"
+               "  netpool-simhost /tmp/host --add-function 'bdf=0000:09:00.0,name=eno1,group=0000:03:02.1'\n");
 }
 
 static const OptionDef *find_option(const char *arg, const char **ret_inline_value) {
@@ -213,7 +229,7 @@ static int parse_args(int argc, char **argv, Args *a) {
 
 /* Whether DIR holds nothing but what netpool-simhost writes, so --force may delete it */
 static bool dir_is_sim_host(const char *dir) {
-        static const char *const ours[] = { "sys", "vfstate", ".simhost", NULL };
+        static const char *const ours[] = { "sys", "dev", "vfstate", ".simhost", NULL };
         g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
         const char *name;
 
@@ -308,6 +324,12 @@ static int apply_action(SimHost *h, const Action *act, char **reterr) {
                 return sim_add_fail(h, act->args[0], act->args[1], act->args[2], reterr);
         case ACTION_CLEAR_FAIL:
                 return sim_clear_fail(h, act->args[0], act->args[1], reterr);
+        case ACTION_DIRTY:
+                return sim_set_dirty(h, act->args[0], act->args[1], reterr);
+        case ACTION_IOMMU_GROUP:
+                return sim_share_group(h, act->args[0], reterr);
+        case ACTION_ADD_FUNCTION:
+                return sim_add_function(h, act->args[0], reterr);
         default:
                 return -EINVAL;
         }
@@ -394,6 +416,8 @@ static int run(int argc, char **argv) {
                 }
         } else {
                 r = sim_host_load(a.dir, &h, &message);
+                if (r >= 0)     /* a host built by an older version gains the directories added since */
+                        r = sim_build_skeleton(h, &message);
                 if (r < 0) {
                         fprintf(stderr, "netpool-simhost: %s\n", message);
                         return 1;

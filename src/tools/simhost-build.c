@@ -20,6 +20,11 @@
 #define DRIVERS_DIR "sys/bus/pci/drivers"
 #define CLASS_NET_DIR "sys/class/net"
 #define VFSTATE_DIR "vfstate"
+#define IOMMU_GROUPS_DIR "sys/kernel/iommu_groups"
+#define VIRTUAL_NET_DIR "sys/devices/virtual/net"
+#define VFIO_DIR "dev/vfio"
+#define VFIO_DRIVER "vfio-pci"
+#define DEFAULT_MTU "1500"
 
 int sim_fail(char **reterr, int r, const char *fmt, ...) {
         g_autofree char *what = NULL;
@@ -122,7 +127,10 @@ int sim_rm_rf(const char *path) {
 }
 
 int sim_build_skeleton(const SimHost *h, char **reterr) {
-        static const char *const dirs[] = { DEVICES_DIR, BUS_DEVICES_DIR, DRIVERS_DIR, CLASS_NET_DIR, VFSTATE_DIR };
+        static const char *const dirs[] = {
+                DEVICES_DIR, BUS_DEVICES_DIR, DRIVERS_DIR, DRIVERS_DIR "/" VFIO_DRIVER, CLASS_NET_DIR, VFSTATE_DIR,
+                IOMMU_GROUPS_DIR, VIRTUAL_NET_DIR, VFIO_DIR,
+        };
 
         for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
                 g_autofree char *path = g_build_filename(h->root, dirs[i], NULL);
@@ -151,9 +159,204 @@ int sim_bind_driver(const char *root, const PciAddr *addr, const char *driver) {
         return make_symlink(target, dir, "driver");
 }
 
-/* The function directory with its ids, its R/sys/bus/pci/devices link and its driver. */
-static int build_function(SimHost *h, const PciAddr *addr, uint16_t vendor, uint16_t device, const char *driver,
-                          char **reterr) {
+/* ---- counters: ifindexes and IOMMU group numbers stay unique even next to what others (netpoold's
+ * macvtaps and VLAN devices, a test's own groups) made in the tree since the record was written ---- */
+
+static unsigned max_plus_one(unsigned counter, guint64 seen) {
+        return seen >= counter && seen < G_MAXUINT ? (unsigned) seen + 1 : counter;
+}
+
+static void raise_counters(SimHost *h) {
+        g_autofree char *class_net = g_build_filename(h->root, CLASS_NET_DIR, NULL);
+        g_autofree char *groups = g_build_filename(h->root, IOMMU_GROUPS_DIR, NULL);
+        g_autoptr(GDir) nets = NULL, gdir = NULL;
+        const char *name;
+
+        if (h->ifindex_checked)
+                return;
+        h->ifindex_checked = true;
+        nets = g_dir_open(class_net, 0, NULL);
+        while (nets && (name = g_dir_read_name(nets))) {
+                g_autofree char *path = g_build_filename(class_net, name, "ifindex", NULL), *line = NULL;
+                guint64 v;
+
+                if (read_one_line(path, &line) >= 0 && g_ascii_string_to_unsigned(g_strstrip(line), 10, 0,
+                                                                                  G_MAXUINT, &v, NULL))
+                        h->next_ifindex = max_plus_one(h->next_ifindex, v);
+        }
+        gdir = g_dir_open(groups, 0, NULL);
+        while (gdir && (name = g_dir_read_name(gdir))) {
+                guint64 v;
+
+                if (g_ascii_string_to_unsigned(name, 10, 0, G_MAXUINT, &v, NULL))
+                        h->next_group = max_plus_one(h->next_group, v);
+        }
+}
+
+unsigned sim_alloc_ifindex(SimHost *h) {
+        raise_counters(h);
+        return h->next_ifindex++;
+}
+
+unsigned sim_new_group(SimHost *h) {
+        raise_counters(h);
+        return h->next_group++;
+}
+
+/* ---- IOMMU groups and their VFIO nodes ---- */
+
+static char *group_dir(const char *root, unsigned group) {
+        g_autofree char *name = g_strdup_printf("%u", group);
+
+        return g_build_filename(root, IOMMU_GROUPS_DIR, name, NULL);
+}
+
+static char *vfio_node(const char *root, unsigned group) {
+        g_autofree char *name = g_strdup_printf("%u", group);
+
+        return g_build_filename(root, VFIO_DIR, name, NULL);
+}
+
+int sim_function_group(const char *root, const PciAddr *addr, unsigned *ret) {
+        g_autofree char *dir = sim_function_dir(root, addr), *link = g_build_filename(dir, "iommu_group", NULL);
+        g_autofree char *target = g_file_read_link(link, NULL), *base = NULL;
+        guint64 v;
+
+        if (!target)
+                return -ENOENT;
+        base = g_path_get_basename(target);
+        if (!g_ascii_string_to_unsigned(base, 10, 0, G_MAXUINT, &v, NULL))
+                return -EIO;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+/* R/dev/vfio/<G> exists exactly while a function of group G is bound to vfio-pci, as the kernel's node */
+int sim_vfio_sync(const char *root, unsigned group) {
+        g_autofree char *gdir = group_dir(root, group), *devices = g_build_filename(gdir, "devices", NULL);
+        g_autofree char *node = vfio_node(root, group), *vfio_dir = g_build_filename(root, VFIO_DIR, NULL);
+        g_autoptr(GDir) d = g_dir_open(devices, 0, NULL);
+        const char *name;
+        bool on_vfio = false;
+        int r;
+
+        while (d && !on_vfio && (name = g_dir_read_name(d))) {
+                g_autofree char *link = g_build_filename(devices, name, "driver", NULL);
+                g_autofree char *target = g_file_read_link(link, NULL), *base = NULL;
+
+                base = target ? g_path_get_basename(target) : NULL;
+                on_vfio = g_strcmp0(base, VFIO_DRIVER) == 0;
+        }
+        if (!on_vfio)
+                return unlink(node) < 0 && errno != ENOENT ? -errno : 0;
+        if (path_exists(node))
+                return 0;
+        r = mkdir_parents(vfio_dir);
+        if (r < 0)
+                return r;
+        return mkfifo(node, 0600) < 0 ? -errno : 0;
+}
+
+/* The function leaves its group; a group left empty goes, with its node */
+int sim_group_leave(const char *root, const PciAddr *addr) {
+        g_autofree char *dir = sim_function_dir(root, addr), *bdf = bdf_string(addr);
+        g_autofree char *link = g_build_filename(dir, "iommu_group", NULL), *gdir = NULL, *devices = NULL;
+        g_autofree char *member = NULL;
+        unsigned group;
+        int r;
+
+        r = sim_function_group(root, addr, &group);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        gdir = group_dir(root, group);
+        devices = g_build_filename(gdir, "devices", NULL);
+        member = g_build_filename(devices, bdf, NULL);
+        if (unlink(member) < 0 && errno != ENOENT)
+                return -errno;
+        if (unlink(link) < 0 && errno != ENOENT)
+                return -errno;
+        if (rmdir(devices) >= 0)
+                (void) rmdir(gdir);
+        return sim_vfio_sync(root, group);
+}
+
+/* The function joins group (leaving the one it is in) */
+int sim_group_join(const char *root, const PciAddr *addr, unsigned group) {
+        g_autofree char *dir = sim_function_dir(root, addr), *bdf = bdf_string(addr);
+        g_autofree char *gdir = group_dir(root, group), *devices = g_build_filename(gdir, "devices", NULL);
+        g_autofree char *member_target = g_strconcat("../../../../devices/pci0000:00/", bdf, NULL);
+        g_autofree char *group_target = g_strdup_printf("../../../kernel/iommu_groups/%u", group);
+        int r;
+
+        r = sim_group_leave(root, addr);
+        if (r >= 0)
+                r = mkdir_parents(devices);
+        if (r >= 0)
+                r = make_symlink(member_target, devices, bdf);
+        if (r >= 0)
+                r = make_symlink(group_target, dir, "iommu_group");
+        if (r >= 0)
+                r = sim_vfio_sync(root, group);
+        return r;
+}
+
+/* ---- virtual netdevs over a netdev that goes: the kernel deletes them with it ---- */
+
+static int remove_virtual(const char *root, const char *name, unsigned depth);
+
+static int remove_uppers(const char *root, const char *ifname, unsigned depth) {
+        g_autofree char *vdir = g_build_filename(root, VIRTUAL_NET_DIR, NULL);
+        g_autoptr(GDir) d = g_dir_open(vdir, 0, NULL);
+        g_autoptr(GPtrArray) uppers = g_ptr_array_new_with_free_func(g_free);
+        const char *name;
+
+        if (depth > 8)
+                return -ELOOP;
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *link = g_build_filename(vdir, name, "lower", NULL);
+                g_autofree char *target = g_file_read_link(link, NULL), *base = NULL;
+
+                base = target ? g_path_get_basename(target) : NULL;
+                if (g_strcmp0(base, ifname) == 0 && netdev_name_is_valid(name))
+                        g_ptr_array_add(uppers, g_strdup(name));
+        }
+        for (guint i = 0; i < uppers->len; i++) {
+                int r = remove_virtual(root, uppers->pdata[i], depth + 1);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int remove_virtual(const char *root, const char *name, unsigned depth) {
+        g_autofree char *dir = g_build_filename(root, VIRTUAL_NET_DIR, name, NULL);
+        g_autofree char *tap_file = g_build_filename(dir, "tap", NULL), *tap = NULL;
+        int r;
+
+        r = remove_uppers(root, name, depth);
+        if (r < 0)
+                return r;
+        if (read_one_line(tap_file, &tap) >= 0 && g_str_has_prefix(tap, "tap") && netdev_name_is_valid(tap)) {
+                g_autofree char *node = g_build_filename(root, "dev", tap, NULL);
+
+                (void) unlink(node);
+        }
+        r = sim_unlink_netdev(root, name);
+        if (r >= 0)
+                r = sim_rm_rf(dir);
+        return r;
+}
+
+int sim_remove_uppers(const char *root, const char *ifname) {
+        return remove_uppers(root, ifname, 0);
+}
+
+/* The function directory with its ids, its R/sys/bus/pci/devices link, its driver, driver_override, reset
+ * and IOMMU group (a new one of its own). */
+static int build_function(SimHost *h, const PciAddr *addr, const FunctionShape *shape, char **reterr) {
         g_autofree char *dir = sim_function_dir(h->root, addr), *bdf = bdf_string(addr);
         g_autofree char *bus_dir = g_build_filename(h->root, BUS_DEVICES_DIR, NULL);
         g_autofree char *bus_target = g_strconcat("../../../devices/pci0000:00/", bdf, NULL);
@@ -162,22 +365,28 @@ static int build_function(SimHost *h, const PciAddr *addr, uint16_t vendor, uint
 
         r = make_dir(dir);
         if (r == -EEXIST)
-                return sim_refuse(reterr, -EEXIST, "PCI address %s is taken already (by another PF or VF)", bdf);
+                return sim_refuse(reterr, -EEXIST, "PCI address %s is taken already (by another function)", bdf);
         if (r < 0)
                 return sim_fail(reterr, r, "cannot create %s", dir);
-        g_snprintf(id, sizeof(id), "0x%04x", vendor);
+        g_snprintf(id, sizeof(id), "0x%04x", shape->vendor);
         r = sim_write_attr(dir, "vendor", id);
-        g_snprintf(id, sizeof(id), "0x%04x", device);
+        g_snprintf(id, sizeof(id), "0x%04x", shape->device);
         if (r >= 0)
                 r = sim_write_attr(dir, "device", id);
         if (r >= 0)
-                r = sim_write_attr(dir, "class", "0x020000");
+                r = sim_write_attr(dir, "class", shape->class_code ? shape->class_code : "0x020000");
         if (r >= 0)
                 r = sim_write_attr(dir, "numa_node", "0");
         if (r >= 0)
+                r = sim_write_attr(dir, "driver_override", "");
+        if (r >= 0 && shape->reset)
+                r = write_file_atomic(dir, "reset", "", 0);
+        if (r >= 0)
                 r = make_symlink(bus_target, bus_dir, bdf);
         if (r >= 0)
-                r = sim_bind_driver(h->root, addr, driver);
+                r = sim_bind_driver(h->root, addr, shape->driver);
+        if (r >= 0 && shape->iommu)
+                r = sim_group_join(h->root, addr, sim_new_group(h));
         if (r < 0)
                 return sim_fail(reterr, r, "cannot write PCI function %s", bdf);
         return 0;
@@ -210,6 +419,7 @@ typedef struct NetdevShape {
         unsigned dev_port;
         const char *phys_port_id;       /* NULL: no file */
         bool up;
+        unsigned speed;                 /* Mbit/s; 0: no file (VF netdevs) */
 } NetdevShape;
 
 static int build_netdev(SimHost *h, const PciAddr *addr, const NetdevShape *shape, char **reterr) {
@@ -234,13 +444,17 @@ static int build_netdev(SimHost *h, const PciAddr *addr, const NetdevShape *shap
         if (r >= 0)
                 r = sim_write_attr(dir, "address", mac);
         if (r >= 0)
-                r = write_attr_u(dir, "ifindex", h->next_ifindex);
+                r = write_attr_u(dir, "ifindex", (raise_counters(h), h->next_ifindex));
         if (r >= 0)
                 r = write_attr_u(dir, "dev_port", shape->dev_port);
         if (r >= 0 && shape->phys_port_id)
                 r = sim_write_attr(dir, "phys_port_id", shape->phys_port_id);
         if (r >= 0)
                 r = sim_write_attr(dir, "operstate", shape->up ? "up" : "down");
+        if (r >= 0)
+                r = sim_write_attr(dir, "mtu", DEFAULT_MTU);
+        if (r >= 0 && shape->speed > 0)
+                r = write_attr_u(dir, "speed", shape->speed);
         if (r >= 0)
                 r = make_symlink(device_target, dir, "device");
         if (r < 0)
@@ -268,7 +482,34 @@ static int build_vfstate_port(const char *vf_dir, unsigned port) {
                 r = sim_write_attr(dir, "trust", "0");
         if (r >= 0)
                 r = sim_write_attr(dir, "link_state", "auto");
+        if (r >= 0)
+                r = sim_write_attr(dir, "min_tx_rate", "0");
+        if (r >= 0)
+                r = sim_write_attr(dir, "max_tx_rate", "0");
+        if (r >= 0)
+                r = sim_write_attr(dir, "vlan_proto", "802.1Q");
         return r;
+}
+
+/* The PF ports (0-based) that VF i has netdevs on: first..last, none when first > last. */
+static void vf_netdev_ports(const PfSpec *s, unsigned i, unsigned *first, unsigned *last) {
+        uint8_t flags = s->vf_flags[i];
+
+        *first = flags & SIM_VF_PORT2 ? 1 : 0;
+        *last = flags & SIM_VF_DUAL ? 1 : *first;
+        if (!s->vf_netdevs || (flags & SIM_VF_NONETDEV))
+                *first = *last + 1;
+}
+
+/* vfstate's `netdevs`: "IFNAME DEV_PORT" per netdev the VF driver makes when it binds (empty: none) */
+static char *vf_netdevs_text(const PfSpec *s, unsigned i) {
+        GString *out = g_string_new(NULL);
+        unsigned first, last;
+
+        vf_netdev_ports(s, i, &first, &last);
+        for (unsigned p = first; p <= last; p++)
+                g_string_append_printf(out, "%sv%u %u\n", s->vf_prefix[p], i, p - first);
+        return g_string_free(out, false);
 }
 
 static int build_vfstate(SimHost *h, const PfSpec *s, unsigned i, char **reterr) {
@@ -289,6 +530,11 @@ static int build_vfstate(SimHost *h, const PfSpec *s, unsigned i, char **reterr)
                 if (r >= 0)
                         r = write_attr_u(dir, "port", q);
         }
+        if (r >= 0) {
+                g_autofree char *netdevs = vf_netdevs_text(s, i);
+
+                r = write_file_atomic(dir, "netdevs", netdevs, strlen(netdevs));
+        }
         if (r < 0)
                 return sim_fail(reterr, r, "cannot write %s", dir);
         return 0;
@@ -296,12 +542,9 @@ static int build_vfstate(SimHost *h, const PfSpec *s, unsigned i, char **reterr)
 
 /* The VF's netdevs: one on its port, or one per port in dual-port mode; names prefix + "v" + index. */
 static int build_vf_netdevs(SimHost *h, const PfSpec *s, unsigned i, const PciAddr *addr, char **reterr) {
-        uint8_t flags = s->vf_flags[i];
-        unsigned first = flags & SIM_VF_PORT2 ? 1 : 0;
-        unsigned last = flags & SIM_VF_DUAL ? 1 : first;
+        unsigned first, last;
 
-        if (!s->vf_netdevs || (flags & SIM_VF_NONETDEV))
-                return 0;
+        vf_netdev_ports(s, i, &first, &last);
         for (unsigned p = first; p <= last; p++) {
                 g_autofree char *name = g_strdup_printf("%sv%u", s->vf_prefix[p], i);
                 g_autofree char *port_id = s->phys_port_id ? pf_spec_port_id(s, p + 1) : NULL;
@@ -341,7 +584,13 @@ int sim_build_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr) {
         if (path_exists(vf_dir))
                 return sim_refuse(reterr, -EEXIST, "VF %u of %s would be at %s, which is taken: "
                                 "choose another vfoffset= or bdf=", i, pf_bdf, vf_bdf);
-        r = build_function(h, &addr, s->vf_vendor_id, s->vf_device_id, s->vf_driver, reterr);
+        r = build_function(h, &addr, &(FunctionShape) {
+                                .vendor = s->vf_vendor_id,
+                                .device = s->vf_device_id,
+                                .driver = s->vf_driver,
+                                .iommu = s->iommu && !(s->vf_flags[i] & SIM_VF_NOIOMMU),
+                                .reset = s->reset && !(s->vf_flags[i] & SIM_VF_NORESET),
+                           }, reterr);
         if (r < 0)
                 return r;
 
@@ -359,15 +608,18 @@ int sim_build_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr) {
         return build_vfstate(h, s, i, reterr);
 }
 
-/* Unlinks the class/net entries of every netdev in a function's net/ directory. */
-static int unlink_function_netdevs(const char *root, const char *function_dir) {
+/* Unlinks the class/net entries of every netdev in a function's net/ directory, and deletes the macvtap and
+ * VLAN devices over them. */
+int sim_unlink_function_netdevs(const char *root, const char *function_dir) {
         g_autofree char *net_dir = g_build_filename(function_dir, "net", NULL);
         g_autoptr(GDir) d = g_dir_open(net_dir, 0, NULL);
         const char *name;
 
         while (d && (name = g_dir_read_name(d))) {
-                int r = sim_unlink_netdev(root, name);
+                int r = sim_remove_uppers(root, name);
 
+                if (r >= 0)
+                        r = sim_unlink_netdev(root, name);
                 if (r < 0)
                         return r;
         }
@@ -380,7 +632,9 @@ static int remove_function(const char *root, const PciAddr *addr) {
         g_autofree char *held = sim_held_dir(root, addr);
         int r;
 
-        r = unlink_function_netdevs(root, dir);
+        r = sim_unlink_function_netdevs(root, dir);
+        if (r >= 0)
+                r = sim_group_leave(root, addr);
         if (r >= 0)
                 r = sim_rm_rf(dir);
         if (r >= 0 && unlink(bus_link) < 0 && errno != ENOENT)
@@ -421,6 +675,7 @@ static int build_pf_netdevs(SimHost *h, const PfSpec *s, char **reterr) {
                         .dev_port = p,
                         .phys_port_id = port_id,
                         .up = !s->down,
+                        .speed = s->speed,
                 };
                 int r = build_netdev(h, &s->addr, &shape, reterr);
 
@@ -441,7 +696,13 @@ int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr) {
         PfSpec *added;
         int r;
 
-        r = build_function(h, &s->addr, s->vendor_id, s->device_id, s->driver, reterr);
+        r = build_function(h, &s->addr, &(FunctionShape) {
+                                .vendor = s->vendor_id,
+                                .device = s->device_id,
+                                .driver = s->driver,
+                                .iommu = s->iommu,
+                                .reset = s->reset,
+                           }, reterr);
         if (r < 0)
                 return r;
         r = write_attr_u(dir, "sriov_totalvfs", s->total_vfs);
@@ -489,4 +750,18 @@ int sim_remove_pf(SimHost *h, const PciAddr *addr, char **reterr) {
                 return sim_fail(reterr, r, "cannot remove PF %s", bdf);
         g_ptr_array_remove(h->pfs, s);
         return 0;
+}
+
+/**
+ * sim_build_plain_function() - a PCI function outside SR-IOV (an on-board NIC, say), with at most one netdev
+ * Returns: 0 or -errno with *reterr set
+ */
+int sim_build_plain_function(SimHost *h, const PciAddr *addr, const FunctionShape *shape, const char *ifname,
+                             char **reterr) {
+        int r;
+
+        r = build_function(h, addr, shape, reterr);
+        if (r < 0 || !ifname)
+                return r;
+        return build_netdev(h, addr, &(NetdevShape) { .name = ifname, .up = true, .speed = 1000 }, reterr);
 }

@@ -11,6 +11,36 @@ int sim_build_skeleton(const SimHost *h, char **reterr);
 
 int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr);
 
+/* A PCI function as build_function() writes it */
+typedef struct FunctionShape {
+        uint16_t vendor, device;
+        const char *class_code;         /* NULL: "0x020000" */
+        const char *driver;             /* NULL: unbound */
+        bool iommu;                     /* in an IOMMU group of its own */
+        bool reset;                     /* has a reset file */
+} FunctionShape;
+
+/* A plain (non-SR-IOV) function with at most one netdev (ifname NULL: none). */
+int sim_build_plain_function(SimHost *h, const PciAddr *addr, const FunctionShape *shape, const char *ifname,
+                             char **reterr);
+
+/* A fresh ifindex: past the host record's counter and every ifindex in the tree. */
+unsigned sim_alloc_ifindex(SimHost *h);
+
+/* IOMMU groups: the function's (-ENOENT: none); joining one (leaving the old; an empty group goes);
+ * R/dev/vfio/<G> made or removed to match whether a function of G is bound to vfio-pci. */
+int sim_function_group(const char *root, const PciAddr *addr, unsigned *ret);
+int sim_group_join(const char *root, const PciAddr *addr, unsigned group);
+int sim_group_leave(const char *root, const PciAddr *addr);
+int sim_vfio_sync(const char *root, unsigned group);
+unsigned sim_new_group(SimHost *h);
+
+/* Deletes the macvtap and VLAN devices over netdev ifname (and those over them), as the kernel does when
+ * ifname goes. */
+int sim_remove_uppers(const char *root, const char *ifname);
+/* The same for every netdev of a function, whose class/net links are removed too. */
+int sim_unlink_function_netdevs(const char *root, const char *function_dir);
+
 int sim_build_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr);
 int sim_remove_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr);
 

@@ -52,6 +52,7 @@ int sim_host_save(const SimHost *h) {
 
         g_key_file_set_uint64(kf, "host", "next-ifindex", h->next_ifindex);
         g_key_file_set_uint64(kf, "host", "next-mac", h->next_mac);
+        g_key_file_set_uint64(kf, "host", "next-group", h->next_group);
         for (guint i = 0; i < h->pfs->len; i++) {
                 const PfSpec *s = h->pfs->pdata[i];
                 g_autofree char *spec = pf_spec_to_string(s);
@@ -103,6 +104,7 @@ int sim_host_load(const char *root, SimHost **ret, char **reterr_message) {
         }
         h->next_ifindex = (unsigned) g_key_file_get_uint64(kf, "host", "next-ifindex", NULL);
         h->next_mac = (unsigned) g_key_file_get_uint64(kf, "host", "next-mac", NULL);
+        h->next_group = (unsigned) g_key_file_get_uint64(kf, "host", "next-group", NULL);     /* 0 when absent */
         groups = g_key_file_get_groups(kf, NULL);
         for (size_t i = 0; groups[i]; i++) {
                 int r;

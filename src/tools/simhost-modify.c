@@ -11,6 +11,7 @@
 
 #include "core/names.h"
 #include "shared/fileio.h"
+#include "shared/macro.h"
 #include "tools/simhost-build.h"
 #include "tools/simhost-modify.h"
 
@@ -60,17 +61,41 @@ static int move_netdevs(SimHost *h, const PciAddr *addr, const char *from, const
                 g_autofree char *src = g_build_filename(from, name, NULL), *dst = g_build_filename(to, name, NULL);
 
                 if (to_host) {
+                        char ifindex[16];
+
+                        /* registered anew: a fresh ifindex, as the kernel gives (the old one may be taken) */
+                        g_snprintf(ifindex, sizeof(ifindex), "%u", sim_alloc_ifindex(h));
                         r = sim_link_netdev(h->root, addr, name, reterr);
                         if (r < 0)
                                 return r;
+                        r = sim_write_attr(src, "ifindex", ifindex);
+                        if (r < 0)
+                                return sim_fail(reterr, r, "cannot write the ifindex of %s", name);
                 } else {
-                        r = sim_unlink_netdev(h->root, name);
+                        r = sim_remove_uppers(h->root, name);
+                        if (r >= 0)
+                                r = sim_unlink_netdev(h->root, name);
                         if (r < 0)
                                 return sim_fail(reterr, r, "cannot unlink netdev %s", name);
                 }
                 if (rename(src, dst) < 0)
                         return sim_fail(reterr, -errno, "cannot move %s", src);
         }
+        return 0;
+}
+
+/* R/dev/vfio/<G> of the function's group follows its driver */
+static int sync_vfio_node(SimHost *h, const PciAddr *addr, char **reterr) {
+        unsigned group;
+        int r;
+
+        r = sim_function_group(h->root, addr, &group);
+        if (r == -ENOENT)
+                return 0;
+        if (r >= 0)
+                r = sim_vfio_sync(h->root, group);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot update the VFIO node of IOMMU group %u", group);
         return 0;
 }
 
@@ -94,6 +119,12 @@ int sim_assign(SimHost *h, const char *bdf, char **reterr) {
         driver = read_driver(dir);
         if (access(held, F_OK) == 0 || g_strcmp0(driver, ASSIGN_DRIVER) == 0)
                 return sim_refuse(reterr, -EBUSY, "%s is assigned already", bdf);
+        {
+                unsigned group;
+
+                if (sim_function_group(h->root, &addr, &group) < 0)
+                        return sim_refuse(reterr, -EINVAL, "%s has no IOMMU group: vfio-pci cannot take it", bdf);
+        }
 
         r = mkdir_parents(held);
         if (r >= 0)
@@ -109,7 +140,7 @@ int sim_assign(SimHost *h, const char *bdf, char **reterr) {
         r = sim_bind_driver(h->root, &addr, ASSIGN_DRIVER);
         if (r < 0)
                 return sim_fail(reterr, r, "cannot bind %s to %s", bdf, ASSIGN_DRIVER);
-        return 0;
+        return sync_vfio_node(h, &addr, reterr);
 }
 
 /**
@@ -146,7 +177,7 @@ int sim_release(SimHost *h, const char *bdf, char **reterr) {
         r = sim_rm_rf(held);
         if (r < 0)
                 return sim_fail(reterr, r, "cannot remove %s", held);
-        return 0;
+        return sync_vfio_node(h, &addr, reterr);
 }
 
 static PfSpec *find_pf(SimHost *h, const char *bdf, char **reterr) {
@@ -229,8 +260,11 @@ int sim_set_link(SimHost *h, const char *ifname, const char *state, char **reter
 
 /* simhost.md's fault lines: OP ERRNO [COUNT] */
 static int check_fail_line(const char *line, char **ret_clean, char **reterr) {
-        static const char *const ops[] = { "get", "set_mac", "set_mac_zero", "set_vlan", NULL };
-        static const char *const errnos[] = { "EINVAL", "EBUSY", "EPERM", "EOPNOTSUPP", "ENODEV", NULL };
+        static const char *const ops[] = {
+                "get", "set_mac", "set_mac_zero", "set_vlan", "set_trust", "set_spoofchk", "set_link_state",
+                "set_rate", "set_vlan_proto", "set_mtu", "bind", "unbind", "reset", "macvtap", NULL,
+        };
+        static const char *const errnos[] = { "EINVAL", "EBUSY", "EPERM", "EOPNOTSUPP", "ENODEV", "IGNORE", NULL };
         g_auto(GStrv) words = g_strsplit_set(line ? line : "", " \t", -1);
         g_autoptr(GPtrArray) w = g_ptr_array_new();
         unsigned count;
@@ -241,11 +275,12 @@ static int check_fail_line(const char *line, char **ret_clean, char **reterr) {
         if (w->len < 2 || w->len > 3)
                 return sim_refuse(reterr, -EINVAL, "fault '%s' is not 'OP ERRNO [COUNT]'", line ? line : "");
         if (!g_strv_contains(ops, w->pdata[0]))
-                return sim_refuse(reterr, -EINVAL, "fault op '%s' is not get, set_mac, set_mac_zero or set_vlan",
-                                  (char *) w->pdata[0]);
+                return sim_refuse(reterr, -EINVAL, "fault op '%s' is not get, set_mac, set_mac_zero, set_vlan, "
+                                  "set_trust, set_spoofchk, set_link_state, set_rate, set_vlan_proto, set_mtu, "
+                                  "bind, unbind, reset or macvtap", (char *) w->pdata[0]);
         if (!g_strv_contains(errnos, w->pdata[1]))
-                return sim_refuse(reterr, -EINVAL, "fault errno '%s' is not EINVAL, EBUSY, EPERM, EOPNOTSUPP or "
-                                  "ENODEV", (char *) w->pdata[1]);
+                return sim_refuse(reterr, -EINVAL, "fault errno '%s' is not EINVAL, EBUSY, EPERM, EOPNOTSUPP, "
+                                  "ENODEV or IGNORE", (char *) w->pdata[1]);
         if (w->len == 3 && (parse_count("fault count", w->pdata[2], G_MAXINT, &count, reterr) < 0 || count == 0))
                 return sim_refuse(reterr, -EINVAL, "fault count '%s' must be 1 or more", (char *) w->pdata[2]);
         g_ptr_array_add(w, NULL);
@@ -332,4 +367,167 @@ int sim_unplug_pf(SimHost *h, const char *pf_bdf, char **reterr) {
         if (r < 0)
                 return r;
         return sim_remove_pf(h, &addr, reterr);
+}
+
+/**
+ * sim_set_dirty() - the guest left the VF in a state only a function reset clears: R/vfstate/<PF>/vf<N>/dirty
+ * Returns: 0 or -errno; *reterr says why
+ */
+int sim_set_dirty(SimHost *h, const char *pf_bdf, const char *vf, char **reterr) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = find_vf_state(h, pf_bdf, vf, &dir, reterr);
+        if (r < 0)
+                return r;
+        r = sim_write_attr(dir, "dirty", "1");
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot mark VF %s dirty", vf);
+        return 0;
+}
+
+/**
+ * sim_share_group() - "BDF,BDF,…": the functions go into one IOMMU group, the first one's (a new one when
+ * it has none), as functions behind one bridge without ACS are
+ * Returns: 0 or -errno; *reterr says why
+ */
+int sim_share_group(SimHost *h, const char *list, char **reterr) {
+        g_auto(GStrv) bdfs = g_strsplit(list ? list : "", ",", -1);
+        g_autoptr(GArray) addrs = g_array_new(false, false, sizeof(PciAddr));
+        unsigned group;
+        int r;
+
+        for (size_t i = 0; bdfs[i]; i++) {
+                PciAddr a;
+
+                r = find_function(h, bdfs[i], &a, reterr);
+                if (r < 0)
+                        return r;
+                g_array_append_val(addrs, a);
+        }
+        if (addrs->len < 2)
+                return sim_refuse(reterr, -EINVAL, "--iommu-group '%s': give two functions or more, BDF,BDF,…",
+                                  list ? list : "");
+        if (sim_function_group(h->root, &g_array_index(addrs, PciAddr, 0), &group) < 0)
+                group = sim_new_group(h);
+        for (guint i = 0; i < addrs->len; i++) {
+                unsigned now;
+
+                if (sim_function_group(h->root, &g_array_index(addrs, PciAddr, i), &now) >= 0 && now == group)
+                        continue;
+                r = sim_group_join(h->root, &g_array_index(addrs, PciAddr, i), group);
+                if (r < 0)
+                        return sim_fail(reterr, r, "cannot put %s into IOMMU group %u", bdfs[i], group);
+        }
+        return 0;
+}
+
+static bool driver_name_ok(const char *s) {
+        if (!s || !s[0] || strlen(s) > 64)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-')
+                        return false;
+        return true;
+}
+
+static int parse_hex_id(const char *key, const char *s, unsigned max, unsigned *ret, char **reterr) {
+        guint64 v;
+        const char *digits = g_str_has_prefix(s, "0x") ? s + 2 : s;
+
+        if (!g_ascii_string_to_unsigned(digits, 16, 0, max, &v, NULL))
+                return sim_refuse(reterr, -EINVAL, "%s='%s' is not a hex number up to 0x%x", key, s, max);
+        *ret = (unsigned) v;
+        return 0;
+}
+
+typedef struct PlainSpec {
+        PciAddr addr;
+        FunctionShape shape;
+        unsigned vendor, device, class_code;
+        char class_text[16];
+        const char *ifname, *group_with, *driver;
+} PlainSpec;
+
+static int parse_plain_key(SimHost *h, PlainSpec *p, const char *key, const char *value, char **reterr) {
+        if (streq(key, "bdf"))
+                return parse_bdf(value, &p->addr, reterr);
+        if (streq(key, "driver")) {
+                p->driver = streq(value, "none") ? NULL : value;
+                if (p->driver && !driver_name_ok(p->driver))
+                        return sim_refuse(reterr, -EINVAL, "driver='%s': letters, digits, '_' and '-'", value);
+                return 0;
+        }
+        if (streq(key, "vendor"))
+                return parse_hex_id(key, value, 0xffff, &p->vendor, reterr);
+        if (streq(key, "device"))
+                return parse_hex_id(key, value, 0xffff, &p->device, reterr);
+        if (streq(key, "class"))
+                return parse_hex_id(key, value, 0xffffff, &p->class_code, reterr);
+        if (streq(key, "name")) {
+                if (!netdev_name_is_valid(value))
+                        return sim_refuse(reterr, -EINVAL, "name='%s' is not a valid netdev name", value);
+                p->ifname = value;
+                return 0;
+        }
+        if (streq(key, "group")) {
+                PciAddr other;
+
+                p->group_with = value;
+                return find_function(h, value, &other, reterr);
+        }
+        if (streq(key, "iommu") || streq(key, "reset")) {
+                bool *flag = streq(key, "iommu") ? &p->shape.iommu : &p->shape.reset;
+
+                if (!streq(value, "yes") && !streq(value, "no"))
+                        return sim_refuse(reterr, -EINVAL, "%s='%s' is not yes or no", key, value);
+                *flag = streq(value, "yes");
+                return 0;
+        }
+        return sim_refuse(reterr, -EINVAL, "unknown key '%s' (bdf, driver, vendor, device, class, name, group, "
+                          "iommu, reset)", key);
+}
+
+/**
+ * sim_add_function() - plugs in a PCI function outside SR-IOV: "bdf=…[,driver=e1000e][,name=IF][,group=BDF]…"
+ * (group=BDF: in that function's IOMMU group, the "not viable" case when it keeps a host driver)
+ * Returns: 0 or -errno; *reterr says why
+ */
+int sim_add_function(SimHost *h, const char *text, char **reterr) {
+        g_auto(GStrv) words = g_strsplit(text ? text : "", ",", -1);
+        g_autofree char *list = NULL;
+        char bdf[PCI_ADDR_STR_MAX];
+        PlainSpec p = {
+                .vendor = 0x8086, .device = 0x10d3, .class_code = 0x020000,     /* an e1000e-like NIC */
+                .shape = { .iommu = true, .reset = true },
+                .driver = "e1000e",
+        };
+        bool have_bdf = false;
+        int r;
+
+        for (size_t i = 0; words[i]; i++) {
+                char *eq = strchr(words[i], '=');
+
+                if (!eq)
+                        return sim_refuse(reterr, -EINVAL, "--add-function: '%s' is not key=value", words[i]);
+                *eq = '\0';    /* words[] outlives p: its values point into it */
+                r = parse_plain_key(h, &p, words[i], eq + 1, reterr);
+                if (r < 0)
+                        return r;
+                have_bdf = have_bdf || streq(words[i], "bdf");
+        }
+        if (!have_bdf)
+                return sim_refuse(reterr, -EINVAL, "--add-function '%s': bdf= is required", text ? text : "");
+        if (p.group_with && !p.shape.iommu)
+                return sim_refuse(reterr, -EINVAL, "--add-function: group= and iommu=no exclude each other");
+        g_snprintf(p.class_text, sizeof(p.class_text), "0x%06x", p.class_code);
+        p.shape.vendor = (uint16_t) p.vendor;
+        p.shape.device = (uint16_t) p.device;
+        p.shape.class_code = p.class_text;
+        p.shape.driver = p.driver;
+        r = sim_build_plain_function(h, &p.addr, &p.shape, p.ifname, reterr);
+        if (r < 0 || !p.group_with)
+                return r;
+        list = g_strconcat(p.group_with, ",", pci_addr_to_string(&p.addr, bdf), NULL);
+        return sim_share_group(h, list, reterr);
 }

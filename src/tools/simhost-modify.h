@@ -22,3 +22,12 @@ int sim_clear_fail(SimHost *h, const char *pf_bdf, const char *vf, char **reterr
 /* Plugs in another PF (a --pf description), or unplugs one. */
 int sim_add_pf(SimHost *h, const char *spec, char **reterr);
 int sim_unplug_pf(SimHost *h, const char *pf_bdf, char **reterr);
+
+/* R/vfstate/<PF>/vf<N>/dirty: only a function reset clears the VF */
+int sim_set_dirty(SimHost *h, const char *pf_bdf, const char *vf, char **reterr);
+
+/* "BDF,BDF,…" into one IOMMU group (the first one's) */
+int sim_share_group(SimHost *h, const char *list, char **reterr);
+
+/* A plain PCI function (no SR-IOV): "bdf=…,driver=…,vendor=…,device=…,class=…,name=…,group=BDF,iommu=,reset=" */
+int sim_add_function(SimHost *h, const char *spec, char **reterr);

@@ -22,18 +22,19 @@ typedef struct SimModel {
         unsigned ports;
         bool vf_netdevs, phys_port_id;
         unsigned vf_offset;
+        unsigned speed;                 /* Mbit/s of the PF netdevs */
 } SimModel;
 
 /* The shapes of simhost.md's table of real NICs */
 static const SimModel sim_models[] = {
         { "x710", "X710-like", 0x8086, 0x1572, 0x8086, 0x154c, "i40e", "iavf",
-          .ports = 1, .vf_netdevs = true, .phys_port_id = false, .vf_offset = 16 },
+          .ports = 1, .vf_netdevs = true, .phys_port_id = false, .vf_offset = 16, .speed = 10000 },
         { "cx3", "ConnectX-3-like", 0x15b3, 0x1003, 0x15b3, 0x1004, "mlx4_core", "mlx4_core",
-          .ports = 2, .vf_netdevs = true, .phys_port_id = true, .vf_offset = 1 },
+          .ports = 2, .vf_netdevs = true, .phys_port_id = true, .vf_offset = 1, .speed = 40000 },
         { "sfc", "Solarflare-like", 0x1924, 0x0a03, 0x1924, 0x1a03, "sfc", NULL,
-          .ports = 1, .vf_netdevs = false, .phys_port_id = true, .vf_offset = 16 },
+          .ports = 1, .vf_netdevs = false, .phys_port_id = true, .vf_offset = 16, .speed = 10000 },
         { "custom", "custom", 0, 0, 0, 0, NULL, NULL,
-          .ports = 1, .vf_netdevs = true, .phys_port_id = false, .vf_offset = 16 },
+          .ports = 1, .vf_netdevs = true, .phys_port_id = false, .vf_offset = 16, .speed = 10000 },
 };
 
 static const SimModel *sim_model_find(const char *name) {
@@ -72,12 +73,13 @@ typedef struct SpecKeys {
 static const char *const spec_keys[] = {
         "name", "name2", "bdf", "model", "vfs", "total", "port2", "dual", "nonetdev", "gap",
         "down", "vendor", "device", "vfvendor", "vfdevice", "driver", "vfdriver", "ports",
-        "vfnetdevs", "portid", "vfoffset", "vfstride", "vfprefix", "vfprefix2", NULL,
+        "vfnetdevs", "portid", "vfoffset", "vfstride", "vfprefix", "vfprefix2", "iommu", "noiommu", "reset",
+        "noreset", "speed", NULL,
 };
 
 static bool key_is_list(const char *key) {
         return g_str_equal(key, "port2") || g_str_equal(key, "dual") || g_str_equal(key, "nonetdev") ||
-               g_str_equal(key, "gap");
+               g_str_equal(key, "gap") || g_str_equal(key, "noiommu") || g_str_equal(key, "noreset");
 }
 
 /* "a=1,b=2,3" into a=1 and b=2,3: a word without '=' continues the list of the key before it. */
@@ -157,7 +159,7 @@ static int parse_bool(const char *key, const char *s, bool *ret, char **reterr) 
 static unsigned vf_flag_conflicts(SimVfFlag flag) {
         switch (flag) {
         case SIM_VF_GAP:
-                return SIM_VF_GAP | SIM_VF_PORT2 | SIM_VF_DUAL | SIM_VF_NONETDEV;
+                return SIM_VF_GAP | SIM_VF_PORT2 | SIM_VF_DUAL | SIM_VF_NONETDEV | SIM_VF_NOIOMMU | SIM_VF_NORESET;
         case SIM_VF_PORT2:
         case SIM_VF_DUAL:
                 return SIM_VF_GAP | SIM_VF_PORT2 | SIM_VF_DUAL;
@@ -320,7 +322,16 @@ static int parse_flags(GHashTable *values, const SimModel *m, PfSpec *s, char **
 
         s->vf_netdevs = m->vf_netdevs;
         s->phys_port_id = m->phys_port_id;
-        if ((v = g_hash_table_lookup(values, "vfnetdevs")))
+        s->iommu = true;
+        s->reset = true;
+        s->speed = m->speed;
+        if ((v = g_hash_table_lookup(values, "iommu")))
+                r = parse_bool("iommu", v, &s->iommu, reterr);
+        if (r >= 0 && (v = g_hash_table_lookup(values, "reset")))
+                r = parse_bool("reset", v, &s->reset, reterr);
+        if (r >= 0 && (v = g_hash_table_lookup(values, "speed")))
+                r = parse_uint("speed", v, 800000, &s->speed, reterr);
+        if (r >= 0 && (v = g_hash_table_lookup(values, "vfnetdevs")))
                 r = parse_bool("vfnetdevs", v, &s->vf_netdevs, reterr);
         if (r >= 0 && (v = g_hash_table_lookup(values, "portid")))
                 r = parse_bool("portid", v, &s->phys_port_id, reterr);
@@ -338,6 +349,8 @@ static int parse_vf_lists(GHashTable *values, PfSpec *s, char **reterr) {
                 { "port2", SIM_VF_PORT2 },
                 { "dual", SIM_VF_DUAL },
                 { "nonetdev", SIM_VF_NONETDEV },
+                { "noiommu", SIM_VF_NOIOMMU },
+                { "noreset", SIM_VF_NORESET },
         };
 
         s->vf_flags = g_new0(uint8_t, s->total_vfs + 1);
@@ -477,16 +490,19 @@ char *pf_spec_to_string(const PfSpec *s) {
         g_string_append_printf(out,
                                "vfprefix=%s,bdf=%s,model=%s,vendor=0x%04x,device=0x%04x,vfvendor=0x%04x,"
                                "vfdevice=0x%04x,driver=%s,vfdriver=%s,ports=%u,vfnetdevs=%s,portid=%s,down=%s,"
-                               "vfs=%u,total=%u,vfoffset=%u,vfstride=%u",
+                               "vfs=%u,total=%u,vfoffset=%u,vfstride=%u,iommu=%s,reset=%s,speed=%u",
                                s->vf_prefix[0], pci_addr_to_string(&s->addr, bdf), s->model,
                                s->vendor_id, s->device_id, s->vf_vendor_id, s->vf_device_id,
                                s->driver ?: "none", s->vf_driver ?: "none", s->ports,
                                s->vf_netdevs ? "yes" : "no", s->phys_port_id ? "yes" : "no",
-                               s->down ? "yes" : "no", s->num_vfs, s->total_vfs, s->vf_offset, s->vf_stride);
+                               s->down ? "yes" : "no", s->num_vfs, s->total_vfs, s->vf_offset, s->vf_stride,
+                               s->iommu ? "yes" : "no", s->reset ? "yes" : "no", s->speed);
         append_list(out, "gap", s, SIM_VF_GAP);
         append_list(out, "port2", s, SIM_VF_PORT2);
         append_list(out, "dual", s, SIM_VF_DUAL);
         append_list(out, "nonetdev", s, SIM_VF_NONETDEV);
+        append_list(out, "noiommu", s, SIM_VF_NOIOMMU);
+        append_list(out, "noreset", s, SIM_VF_NORESET);
         return g_string_free(out, false);
 }
 

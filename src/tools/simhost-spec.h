@@ -17,6 +17,8 @@ typedef enum SimVfFlag {
         SIM_VF_DUAL = 1 << 1,           /* dual-port mode: one netdev per port */
         SIM_VF_NONETDEV = 1 << 2,       /* no netdev */
         SIM_VF_GAP = 1 << 3,            /* absent altogether: no function, no virtfn link */
+        SIM_VF_NOIOMMU = 1 << 4,        /* no iommu_group link (VFIO cannot take it) */
+        SIM_VF_NORESET = 1 << 5,        /* no reset file (no FLR) */
 } SimVfFlag;
 
 typedef struct PfSpec {
@@ -31,6 +33,9 @@ typedef struct PfSpec {
         bool vf_netdevs;                /* do VFs get netdevs at all */
         bool phys_port_id;              /* do netdevs carry a phys_port_id */
         bool down;                      /* PF netdevs start with operstate "down" */
+        bool iommu;                     /* the PF and its VFs have IOMMU groups (each function its own) */
+        bool reset;                     /* the PF and its VFs have a reset file */
+        unsigned speed;                 /* PF netdevs' link speed, Mbit/s */
         unsigned num_vfs, total_vfs;
         unsigned vf_offset, vf_stride;  /* routing-ID offset of VF 0 and between VFs */
         uint8_t *vf_flags;              /* SimVfFlag per index, total_vfs entries */
@@ -61,6 +66,8 @@ typedef struct SimHost {
         GPtrArray *pfs;                 /* PfSpec* */
         unsigned next_ifindex;
         unsigned next_mac;
+        unsigned next_group;            /* IOMMU group numbers, unique in the host */
+        bool ifindex_checked;           /* next_ifindex was raised past every ifindex in the tree */
 } SimHost;
 
 SimHost *sim_host_new(const char *root);

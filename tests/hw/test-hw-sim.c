@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of the sim backend: discovery and VF operations on hosts the generator builds */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "hw/hw-sim.h"
 #include "hw/hw.h"
+#include "hw/hw-plug.h"
 #include "hw-test-util.h"
 
 #define X710 "name=eth0,bdf=0000:03:00.0,model=x710,vfs=8"
@@ -570,6 +575,399 @@ static void test_hwinfo(void) {
         g_assert_null(vf_link_state_to_string(_VF_LINK_STATE_MAX));
 }
 
+
+/* ---- the plug (simhost.md 1.1) ---- */
+
+static gboolean path_exists(const TestDir *d, const char *rel) {
+        g_autofree char *path = g_build_filename(d->path, rel, NULL);
+        struct stat st;
+
+        return lstat(path, &st) == 0;
+}
+
+static gboolean path_is_fifo(const char *path) {
+        struct stat st;
+
+        return lstat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+static char *driver_of(HwBackend *hw, const char *bdf) {
+        PciAddr a = test_addr(bdf);
+        char *driver = NULL;
+
+        g_assert_cmpint(hw_function_driver(hw, &a, &driver), ==, 0);
+        return driver;
+}
+
+static int max_ifindex(const TestDir *d) {
+        g_autofree char *class_net = g_build_filename(d->path, "sys/class/net", NULL);
+        g_autoptr(GDir) dir = g_dir_open(class_net, 0, NULL);
+        const char *name;
+        int highest = 0;
+
+        while ((name = g_dir_read_name(dir))) {
+                g_autofree char *rel = g_strdup_printf("sys/class/net/%s/ifindex", name);
+                g_autofree char *v = test_read_line(d->path, rel);
+
+                highest = MAX(highest, atoi(v));
+        }
+        return highest;
+}
+
+/* vfio-pci and back: netdevs, class links, uppers, driver_override, the group's node, the admin MAC */
+static void test_bind_vfio_and_back(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL;
+        g_autofree char *driver = NULL, *node = NULL, *override = NULL, *back = NULL, *mac = NULL;
+        g_autofree char *state = NULL;
+        PciAddr vf1 = test_addr("0000:03:02.1");
+        HwNodeOwner owner;
+        int group, before;
+
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:aa:bb:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v1", "macvtap0", "passthru", "52:54:00:aa:bb:01"), ==, 0);
+        g_assert_cmpint(hw_function_iommu_group(hw, &vf1, &group), ==, 0);
+        node = hw_vfio_group_path(hw, group);
+        g_assert_false(path_is_fifo(node));
+
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, 0);
+        driver = driver_of(hw, "0000:03:02.1");
+        g_assert_cmpstr(driver, ==, "vfio-pci");
+        override = test_read_line(d->path, "sys/devices/pci0000:00/0000:03:02.1/driver_override");
+        g_assert_cmpstr(override, ==, "vfio-pci");
+        g_assert_false(path_exists(d, "sys/devices/pci0000:00/0000:03:02.1/net"));
+        g_assert_false(path_exists(d, "sys/class/net/eth0v1"));
+        g_assert_false(path_exists(d, "sys/class/net/macvtap0"));       /* went with its lower */
+        g_assert_true(path_is_fifo(node));
+        g_assert_cmpint(hw_node_get_owner(hw, node, &owner), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, 0);  /* already: nothing to do */
+
+        before = max_ifindex(d);
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &vf1, NULL, 1), ==, 0);
+        back = driver_of(hw, "0000:03:02.1");
+        g_assert_cmpstr(back, ==, "iavf");                      /* the other VFs' driver */
+        g_clear_pointer(&override, g_free);
+        override = test_read_line(d->path, "sys/devices/pci0000:00/0000:03:02.1/driver_override");
+        g_assert_cmpstr(override, ==, "");
+        g_assert_false(path_exists(d, node + strlen(d->path) + 1));
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", &n, NULL), ==, 0);
+        g_assert_cmpstr(n->mac, ==, "52:54:00:aa:bb:01");       /* the admin MAC */
+        g_assert_false(n->up);
+        g_assert_cmpint(n->ifindex, >, before);        /* new, and not even macvtap0's of before */
+        g_assert_true(n->has_pci && pci_addr_equal(&n->pci, &vf1));
+        state = test_read_line(d->path, "sys/class/net/eth0v1/mtu");
+        g_assert_cmpstr(state, ==, "1500");
+
+        /* on its host driver already: nothing undone */
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &vf1, "iavf", 1), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", NULL, NULL), ==, 0);
+}
+
+/* All-zero admin MAC: a fresh one; dual-port VF: both netdevs with their ports' phys_port_id; a taken name */
+static void test_bind_back_netdevs(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--pf", CX3, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL, p1 = NULL, p2 = NULL, a = NULL, b = NULL, renamed = NULL;
+        PciAddr x0 = test_addr("0000:03:02.0"), dual = test_addr("0000:05:00.7"), single = test_addr("0000:05:00.5");
+        g_autoptr(HwFunction) f = NULL;
+        unsigned first;
+
+        g_assert_cmpint(hw_function_bind_driver(hw, &x0, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &x0, "iavf", 1), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v0", &n, NULL), ==, 0);
+        g_assert_cmpstr(n->mac, !=, "00:00:00:00:00:00");
+        g_assert_true(sscanf(n->mac, "%x:", &first) == 1 && (first & 0x03) == 0x02);  /* local, unicast */
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", &p1, NULL), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1d1", &p2, NULL), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &dual, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &dual, NULL, 2), ==, 0);
+        g_assert_cmpint(hw_lookup_function(hw, &dual, &f), ==, 0);
+        g_assert_cmpstr(f->driver, ==, "mlx4_core");
+        g_assert_cmpuint(f->netdevs->len, ==, 2);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1v6", &a, NULL), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1d1v6", &b, NULL), ==, 0);
+        g_assert_cmpint(a->dev_port, ==, 0);
+        g_assert_cmpint(b->dev_port, ==, 1);
+        g_assert_cmpstr(a->phys_port_id, ==, p1->phys_port_id);
+        g_assert_cmpstr(b->phys_port_id, ==, p2->phys_port_id);
+        g_assert_cmpint(a->ifindex, !=, b->ifindex);
+
+        /* a single-port VF on port 2; its driver's name taken meanwhile: the kernel's ethN */
+        g_assert_cmpint(hw_function_bind_driver(hw, &single, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_netdev_rename(hw, "ens1v0", "ens1d1v4"), ==, 0);
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &single, NULL, 1), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0", NULL, NULL), ==, 0);      /* the PF: eth0 is taken too */
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth1", &renamed, NULL), ==, 0);
+        g_assert_true(pci_addr_equal(&renamed->pci, &single));
+        g_assert_cmpstr(renamed->phys_port_id, ==, p2->phys_port_id);
+}
+
+/* vfio-pci refuses a function without IOMMU group, as its probe does; a missing driver is -ENOENT */
+static void test_bind_refusals(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710 ",noiommu=2", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *driver = NULL;
+        PciAddr vf2 = test_addr("0000:03:02.2"), vf3 = test_addr("0000:03:02.3"), missing = test_addr("0000:03:1f.0");
+        int group;
+
+        g_assert_cmpint(hw_function_iommu_group(hw, &vf2, &group), ==, -ENOENT);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf2, "vfio-pci"), ==, -EINVAL);
+        driver = driver_of(hw, "0000:03:02.2");
+        g_assert_null(driver);                  /* unbound, as the kernel leaves it */
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &vf2, NULL, 1), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v2", NULL, NULL), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "nosuchdrv"), ==, -ENOENT);
+        g_assert_cmpint(hw_function_bind_driver(hw, &missing, "vfio-pci"), ==, -ENODEV);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "../x"), ==, -EINVAL);
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &vf3, "vfio-pci", 0), ==, -EINVAL);
+}
+
+/* Two functions in one group: its node stays while either is on vfio-pci */
+static void test_shared_group_node(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--iommu-group", "0000:03:02.4,0000:03:02.5", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(GArray) members = NULL;
+        g_autofree char *node = NULL;
+        PciAddr a = test_addr("0000:03:02.4"), b = test_addr("0000:03:02.5");
+        int ga, gb;
+
+        g_assert_cmpint(hw_function_iommu_group(hw, &a, &ga), ==, 0);
+        g_assert_cmpint(hw_function_iommu_group(hw, &b, &gb), ==, 0);
+        g_assert_cmpint(ga, ==, gb);
+        g_assert_cmpint(hw_iommu_group_devices(hw, ga, &members), ==, 0);
+        g_assert_cmpuint(members->len, ==, 2);
+        node = hw_vfio_group_path(hw, ga);
+        g_assert_cmpint(hw_function_bind_driver(hw, &a, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &b, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &a, NULL, 1), ==, 0);
+        g_assert_true(path_is_fifo(node));
+        g_assert_cmpint(hw_function_bind_host_driver(hw, &b, NULL, 1), ==, 0);
+        g_assert_false(path_is_fifo(node));
+}
+
+/* Faults: bind, unbind with COUNT; IGNORE reports success and changes nothing */
+static void test_bind_faults(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "1", "unbind EPERM 1",
+                                             "--fail", "0000:03:00.0", "1", "bind EBUSY 1",
+                                             "--fail", "0000:03:00.0", "2", "unbind IGNORE",
+                                             "--fail", "0000:03:00.0", "3", "bind IGNORE 1", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        PciAddr vf1 = test_addr("0000:03:02.1"), vf2 = test_addr("0000:03:02.2"), vf3 = test_addr("0000:03:02.3");
+        g_autofree char *d1 = NULL, *d2 = NULL, *d3 = NULL, *d4 = NULL, *d5 = NULL, *fail = NULL;
+
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, -EPERM);
+        d1 = driver_of(hw, "0000:03:02.1");
+        g_assert_cmpstr(d1, ==, "iavf");
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", NULL, NULL), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, -EBUSY);
+        d2 = driver_of(hw, "0000:03:02.1");
+        g_assert_null(d2);                      /* unbound: the bind step failed */
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, 0);
+        d3 = driver_of(hw, "0000:03:02.1");
+        g_assert_cmpstr(d3, ==, "vfio-pci");
+        fail = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/fail");
+        g_assert_cmpstr(fail, ==, "");          /* both counted lines used up */
+
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf2, "vfio-pci"), ==, 0);
+        d4 = driver_of(hw, "0000:03:02.2");
+        g_assert_cmpstr(d4, ==, "iavf");        /* IGNORE: still where it was */
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v2", NULL, NULL), ==, 0);
+
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "vfio-pci"), ==, 0);
+        d5 = driver_of(hw, "0000:03:02.3");
+        g_assert_null(d5);                      /* unbound, the bind dropped */
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "vfio-pci"), ==, 0);  /* the count is used up */
+        g_clear_pointer(&d5, g_free);
+        d5 = driver_of(hw, "0000:03:02.3");
+        g_assert_cmpstr(d5, ==, "vfio-pci");
+}
+
+/* reset: the dirty mark goes; no reset file is -ENOTSUP; faults */
+static void test_reset(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710 ",noreset=2", "--dirty", "0000:03:00.0", "1",
+                                             "--dirty", "0000:03:00.0", "3", "--fail", "0000:03:00.0", "3", "reset IGNORE 1",
+                                             "--fail", "0000:03:00.0", "4", "reset EINVAL", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        PciAddr vf1 = test_addr("0000:03:02.1"), vf2 = test_addr("0000:03:02.2"), vf3 = test_addr("0000:03:02.3");
+        PciAddr vf4 = test_addr("0000:03:02.4"), pf = test_addr("0000:03:00.0");
+
+        g_assert_true(path_exists(d, "vfstate/0000:03:00.0/vf1/dirty"));
+        g_assert_cmpint(hw_function_reset(hw, &vf1), ==, 0);
+        g_assert_false(path_exists(d, "vfstate/0000:03:00.0/vf1/dirty"));
+        g_assert_cmpint(hw_function_reset(hw, &vf2), ==, -ENOTSUP);
+        g_assert_cmpint(hw_function_reset(hw, &vf3), ==, 0);
+        g_assert_true(path_exists(d, "vfstate/0000:03:00.0/vf3/dirty"));        /* IGNORE */
+        g_assert_cmpint(hw_function_reset(hw, &vf3), ==, 0);
+        g_assert_false(path_exists(d, "vfstate/0000:03:00.0/vf3/dirty"));
+        g_assert_cmpint(hw_function_reset(hw, &vf4), ==, -EINVAL);
+        g_assert_cmpint(hw_function_reset(hw, &pf), ==, 0);
+}
+
+/* rename and up/down; a macvtap's lower link follows a renamed lower */
+static void test_rename_and_up(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL, m = NULL;
+        g_autoptr(HwVirtualNetdev) v = NULL, v2 = NULL;
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v1", "macvtap0", "vepa", "52:54:00:00:10:01"), ==, 0);
+        g_assert_cmpint(hw_netdev_rename(hw, "eth0v1", "eth0v0"), ==, -EEXIST);
+        g_assert_cmpint(hw_netdev_rename(hw, "nosuch0", "other0"), ==, -ENODEV);
+        g_assert_cmpint(hw_netdev_rename(hw, "eth0v1", "guest7"), ==, 0);
+        g_assert_false(path_exists(d, "sys/class/net/eth0v1"));
+        g_assert_cmpint(hw_lookup_netdev(hw, "guest7", &n, NULL), ==, 0);
+        g_assert_false(n->up);
+        g_assert_true(pci_addr_equal(&n->pci, &(PciAddr) { .bus = 3, .slot = 2, .function = 1 }));
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap0", &v), ==, 0);
+        g_assert_cmpstr(v->lower, ==, "guest7");
+        g_assert_cmpint(hw_netdev_set_up(hw, "guest7", true), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "guest7", &m, NULL), ==, 0);
+        g_assert_true(m->up);
+        g_assert_cmpint(hw_netdev_set_up(hw, "nosuch0", true), ==, -ENODEV);
+        g_assert_cmpint(hw_netdev_rename(hw, "macvtap0", "macvtap5"), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap5", &v2), ==, 0);
+        g_assert_false(v2->up);
+        g_assert_cmpint(hw_virtual_netdev_delete(hw, "macvtap5"), ==, 0);
+}
+
+/* macvtap: what it writes, the refusals, passthru's rules, faults of the lower VF, the tap node */
+static void test_macvtap(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "2", "macvtap EBUSY 1",
+                                             "--fail", "0000:03:00.0", "3", "macvtap IGNORE", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwVirtualNetdev) v = NULL, pt = NULL, other = NULL;
+        g_autoptr(HwNetdev) lower = NULL;
+        g_autoptr(GPtrArray) list = NULL;
+        g_autofree char *tap_node = NULL, *lower_link = NULL, *class_link = NULL, *expect_tap = NULL;
+        g_autofree char *lower_path = g_build_filename(d->path, "sys/devices/virtual/net/macvtap0/lower", NULL);
+        g_autofree char *class_path = g_build_filename(d->path, "sys/class/net/macvtap0", NULL);
+        int fd = -1, before = max_ifindex(d);
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:20:01"), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap0", &v), ==, 0);
+        g_assert_cmpint(v->kind, ==, HW_VIRTUAL_MACVTAP);
+        g_assert_cmpstr(v->lower, ==, "eth0");
+        g_assert_cmpstr(v->mode, ==, "bridge");
+        g_assert_cmpstr(v->mac, ==, "52:54:00:00:20:01");
+        g_assert_true(v->up);
+        g_assert_cmpint(v->ifindex, ==, before + 1);
+        expect_tap = g_strdup_printf("tap%d", v->ifindex);
+        g_assert_cmpstr(v->tap, ==, expect_tap);
+        tap_node = g_strdup_printf("%s/dev/%s", d->path, v->tap);
+        g_assert_true(path_is_fifo(tap_node));
+        lower_link = g_file_read_link(lower_path, NULL);
+        g_assert_cmpstr(lower_link, ==, "../../../pci0000:00/0000:03:00.0/net/eth0");
+        class_link = g_file_read_link(class_path, NULL);
+        g_assert_cmpstr(class_link, ==, "../../devices/virtual/net/macvtap0");
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:20:02"), ==, -EEXIST);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "eth0v1", "bridge", "52:54:00:00:20:02"), ==, -EEXIST);
+        g_assert_cmpint(hw_macvtap_create(hw, "nosuch0", "macvtap1", "bridge", "52:54:00:00:20:02"), ==, -ENODEV);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "passthru", "52:54:00:00:20:02"), ==, -EBUSY);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "sideways", "52:54:00:00:20:02"), ==, -EINVAL);
+        g_assert_false(path_exists(d, "sys/devices/virtual/net/macvtap1"));
+
+        /* passthru: alone on its lower, with its lower's MAC */
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v0", "macvtap1", "passthru", "52:54:00:00:20:03"), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v0", &lower, NULL), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap1", &pt), ==, 0);
+        g_assert_cmpstr(pt->mac, ==, lower->mac);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v0", "macvtap2", "private", "52:54:00:00:20:04"), ==, -EBUSY);
+
+        /* faults from the fail file of the lower's VF */
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v2", "macvtap2", "passthru", "52:54:00:00:20:05"), ==, -EBUSY);
+        g_assert_false(path_exists(d, "sys/class/net/macvtap2"));
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v2", "macvtap2", "passthru", "52:54:00:00:20:05"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v3", "macvtap3", "passthru", "52:54:00:00:20:06"), ==, 0);
+        g_assert_false(path_exists(d, "sys/class/net/macvtap3"));       /* IGNORE */
+
+        g_assert_cmpint(hw_virtual_netdev_list(hw, &list), ==, 0);
+        g_assert_cmpuint(list->len, ==, 3);
+        g_assert_cmpstr(((HwVirtualNetdev *) list->pdata[0])->name, ==, "macvtap0");
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "eth0", &other), ==, -ENOTSUP);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "nosuch0", &other), ==, -ENODEV);
+
+        /* the tap: a write goes through */
+        g_assert_cmpint(hw_macvtap_open_tap(hw, "macvtap0", &fd), ==, 0);
+        g_assert_cmpint(write(fd, "x", 1), ==, 1);
+        close(fd);
+        g_assert_cmpint(hw_macvtap_open_tap(hw, "nosuch0", &fd), ==, -ENODEV);
+
+        g_assert_cmpint(hw_virtual_netdev_delete(hw, "macvtap0"), ==, 0);
+        g_assert_false(path_exists(d, "sys/class/net/macvtap0"));
+        g_assert_false(path_exists(d, "sys/devices/virtual/net/macvtap0"));
+        g_assert_false(path_is_fifo(tap_node));
+        g_assert_cmpint(hw_virtual_netdev_delete(hw, "macvtap0"), ==, -ENODEV);
+        g_assert_cmpint(hw_virtual_netdev_delete(hw, "eth0v1"), ==, -ENOTSUP);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", NULL, NULL), ==, 0);
+}
+
+/* VLAN devices (hybrid's virtio path), a macvtap over one, and what goes with what */
+static void test_vlan(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwVirtualNetdev) v = NULL, m = NULL;
+        g_autoptr(HwNetdev) pf = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0", &pf, NULL), ==, 0);
+        g_assert_cmpint(hw_vlan_create(hw, "eth0", "eth0.42", 42), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "eth0.42", &v), ==, 0);
+        g_assert_cmpint(v->kind, ==, HW_VIRTUAL_VLAN);
+        g_assert_cmpuint(v->vlan_id, ==, 42);
+        g_assert_cmpstr(v->lower, ==, "eth0");
+        g_assert_cmpstr(v->mac, ==, pf->mac);
+        g_assert_true(v->up);
+        g_assert_null(v->tap);
+        g_assert_cmpint(hw_vlan_create(hw, "eth0", "eth0.42", 42), ==, -EEXIST);
+        g_assert_cmpint(hw_vlan_create(hw, "eth0", "vlan42", 42), ==, -EEXIST);  /* one per id and lower */
+        g_assert_cmpint(hw_vlan_create(hw, "nosuch0", "x.42", 42), ==, -ENODEV);
+        g_assert_cmpint(hw_vlan_create(hw, "eth0", "eth0.0", 0), ==, -EINVAL);
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0.42", "macvtap0", "vepa", "52:54:00:00:30:01"), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap0", &m), ==, 0);
+        g_assert_cmpstr(m->lower, ==, "eth0.42");
+        g_assert_cmpint(hw_virtual_netdev_delete(hw, "eth0.42"), ==, 0);
+        g_assert_false(path_exists(d, "sys/class/net/macvtap0"));       /* went with its lower */
+
+        /* the hypervisor's changes: a PF that goes takes its VLAN device and the macvtap on it along */
+        g_assert_cmpint(hw_vlan_create(hw, "eth0", "eth0.7", 7), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0.7", "macvtap1", "vepa", "52:54:00:00:30:02"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v5", "macvtap2", "passthru", "52:54:00:00:30:03"), ==, 0);
+        test_simhost(d->path, "--quiet", "--set-numvfs", "0000:03:00.0", "4", NULL);
+        g_assert_false(path_exists(d, "sys/class/net/macvtap2"));
+        g_assert_true(path_exists(d, "sys/class/net/macvtap1"));
+        test_simhost(d->path, "--quiet", "--remove-pf", "0000:03:00.0", NULL);
+        g_assert_false(path_exists(d, "sys/class/net/eth0.7"));
+        g_assert_false(path_exists(d, "sys/class/net/macvtap1"));
+}
+
+/* The VF ops' new fault OPs, and IGNORE */
+static void test_vf_op_faults(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "1", "set_trust EPERM",
+                                             "--fail", "0000:03:00.0", "1", "set_spoofchk IGNORE",
+                                             "--fail", "0000:03:00.0", "1", "set_link_state EBUSY 1",
+                                             "--fail", "0000:03:00.0", "1", "set_mac IGNORE 1",
+                                             "--fail", "0000:03:00.0", "1", "get IGNORE", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 1, true), ==, -EPERM);
+        g_assert_cmpint(hw_vf_set_spoofchk(hw, "eth0", 1, false), ==, 0);
+        g_assert_cmpint(hw_vf_set_link_state(hw, "eth0", 1, VF_LINK_STATE_DISABLE), ==, -EBUSY);
+        g_assert_cmpint(hw_vf_set_link_state(hw, "eth0", 1, VF_LINK_STATE_DISABLE), ==, 0);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:00:40:01"), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 1, &c), ==, 0);
+        g_assert_cmpstr(c.mac, ==, "00:00:00:00:00:00");        /* IGNORE: nothing changed */
+        g_assert_cmpint(c.spoofchk, ==, 1);
+        g_assert_cmpint(c.trust, ==, 0);
+        g_assert_cmpint(c.link_state, ==, VF_LINK_STATE_DISABLE);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:00:40:01"), ==, 0);     /* count used up */
+        assert_mac(hw, "eth0", 1, "52:54:00:00:40:01");
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 2, true), ==, 0);   /* per VF */
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/hw/sim/x710", test_x710);
@@ -594,5 +992,15 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/lookup-topology", test_lookup_topology);
         g_test_add_func("/hw/sim/resize", test_resize);
         g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
+        g_test_add_func("/hw/sim/bind-vfio-and-back", test_bind_vfio_and_back);
+        g_test_add_func("/hw/sim/bind-back-netdevs", test_bind_back_netdevs);
+        g_test_add_func("/hw/sim/bind-refusals", test_bind_refusals);
+        g_test_add_func("/hw/sim/shared-group-node", test_shared_group_node);
+        g_test_add_func("/hw/sim/bind-faults", test_bind_faults);
+        g_test_add_func("/hw/sim/reset", test_reset);
+        g_test_add_func("/hw/sim/rename-and-up", test_rename_and_up);
+        g_test_add_func("/hw/sim/macvtap", test_macvtap);
+        g_test_add_func("/hw/sim/vlan", test_vlan);
+        g_test_add_func("/hw/sim/vf-op-faults", test_vf_op_faults);
         return g_test_run();
 }

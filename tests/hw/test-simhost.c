@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of netpool-simhost: the layout it writes (read directly, not through hw/), and bad input */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -248,7 +249,7 @@ static void test_bad_usage(void) {
                 { d->path, "--set-numvfs", "0000:03:02.0", "1", NULL },         /* not a PF */
                 { d->path, "--link", "eth0", "sideways", NULL },
                 { d->path, "--link", "nosuch0", "up", NULL },
-                { d->path, "--fail", "0000:03:00.0", "1", "set_mtu EBUSY", NULL },
+                { d->path, "--fail", "0000:03:00.0", "1", "set_colour EBUSY", NULL },
                 { d->path, "--fail", "0000:03:00.0", "1", "set_mac EWHATEVER", NULL },
                 { d->path, "--fail", "0000:03:00.0", "1", "set_mac EBUSY 0", NULL },
                 { d->path, "--fail", "0000:03:00.0", "99", "set_mac EBUSY", NULL },
@@ -345,6 +346,292 @@ static void test_long_lists(void) {
         g_assert_true(exists(R, "sys/class/net/ens1d1v6"));
 }
 
+
+static unsigned group_of(const char *R, const char *bdf) {
+        g_autofree char *rel = g_strdup_printf("sys/devices/pci0000:00/%s/iommu_group", bdf);
+        g_autofree char *target = link_target(R, rel), *base = NULL;
+        guint64 g;
+
+        if (!target)
+                g_error("%s has no iommu_group", bdf);
+        g_assert_true(g_str_has_prefix(target, "../../../kernel/iommu_groups/"));
+        base = g_path_get_basename(target);
+        g_assert_true(g_ascii_string_to_unsigned(base, 10, 0, G_MAXUINT, &g, NULL));
+        return (unsigned) g;
+}
+
+static void assert_in_group(const char *R, const char *bdf, unsigned group) {
+        g_autofree char *rel = g_strdup_printf("sys/kernel/iommu_groups/%u/devices/%s", group, bdf);
+        g_autofree char *expect = g_strdup_printf("../../../../devices/pci0000:00/%s", bdf);
+
+        g_assert_cmpuint(group_of(R, bdf), ==, group);
+        assert_link(R, rel, expect);
+}
+
+static void assert_file_text(const char *R, const char *rel, const char *expect) {
+        g_autofree char *path = g_build_filename(R, rel, NULL), *text = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                g_error("%s is missing", rel);
+        g_assert_cmpstr(text, ==, expect);
+}
+
+static gboolean is_fifo(const char *dir, const char *rel) {
+        g_autofree char *path = g_build_filename(dir, rel, NULL);
+        struct stat st;
+
+        return lstat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* simhost.md 1.1: IOMMU groups (each function its own, numbers unique), driver_override, reset, mtu, speed,
+ * vfstate's netdevs and rate/proto files, the vfio-pci driver and R/dev/vfio */
+static void test_layout_v11(void) {
+        g_autoptr(TestDir) d = test_sim_host("--default", NULL);
+        g_autoptr(GHashTable) groups = g_hash_table_new(g_direct_hash, g_direct_equal);
+        const char *R = d->path;
+        const char *functions[] = { "0000:03:00.0", "0000:03:02.0", "0000:03:02.7", "0000:05:00.0", "0000:05:00.1",
+                                    "0000:05:01.0", "0000:07:00.0", "0000:07:02.3" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(functions); i++) {
+                g_autofree char *dir = g_strdup_printf("sys/devices/pci0000:00/%s", functions[i]);
+                g_autofree char *override = g_strdup_printf("%s/driver_override", dir);
+                g_autofree char *reset = g_strdup_printf("%s/reset", dir);
+                unsigned g = group_of(R, functions[i]);
+
+                assert_in_group(R, functions[i], g);
+                g_assert_false(g_hash_table_contains(groups, GUINT_TO_POINTER(g)));
+                g_hash_table_add(groups, GUINT_TO_POINTER(g));
+                assert_line(R, override, "");
+                g_assert_true(exists(R, reset));
+        }
+        assert_line(R, "sys/class/net/eth0/mtu", "1500");
+        assert_line(R, "sys/class/net/eth0/speed", "10000");
+        assert_line(R, "sys/class/net/ens1d1/speed", "40000");
+        assert_line(R, "sys/class/net/eth0v3/mtu", "1500");
+        g_assert_false(exists(R, "sys/class/net/eth0v3/speed"));       /* speed: PF netdevs */
+
+        assert_file_text(R, "vfstate/0000:03:00.0/vf3/netdevs", "eth0v3 0\n");
+        assert_file_text(R, "vfstate/0000:05:00.0/vf4/netdevs", "ens1d1v4 0\n");
+        assert_file_text(R, "vfstate/0000:05:00.0/vf6/netdevs", "ens1v6 0\nens1d1v6 1\n");
+        assert_file_text(R, "vfstate/0000:07:00.0/vf0/netdevs", "");
+        assert_line(R, "vfstate/0000:03:00.0/vf3/p1/min_tx_rate", "0");
+        assert_line(R, "vfstate/0000:03:00.0/vf3/p1/max_tx_rate", "0");
+        assert_line(R, "vfstate/0000:03:00.0/vf3/p1/vlan_proto", "802.1Q");
+        assert_line(R, "vfstate/0000:05:00.0/vf6/p2/vlan_proto", "802.1Q");
+        g_assert_false(exists(R, "vfstate/0000:03:00.0/vf3/dirty"));
+
+        g_assert_true(g_file_test(R, G_FILE_TEST_IS_DIR));
+        g_assert_true(exists(R, "sys/bus/pci/drivers/vfio-pci"));
+        g_assert_true(exists(R, "dev/vfio"));
+        g_assert_true(exists(R, "sys/devices/virtual/net"));
+        g_assert_false(exists(R, "dev/vfio/0"));        /* nothing is on vfio-pci */
+}
+
+/* iommu=, noiommu=, reset=, noreset=, speed= */
+static void test_iommu_reset_keys(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=4,noiommu=1,noreset=2,3,"
+                                             "speed=25000",
+                                             "--pf", "name=eth1,bdf=0000:04:00.0,model=x710,vfs=2,iommu=no,reset=no",
+                                             NULL);
+        const char *R = d->path;
+
+        g_assert_true(exists(R, "sys/devices/pci0000:00/0000:03:02.0/iommu_group"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:03:02.1/iommu_group"));
+        g_assert_true(exists(R, "sys/devices/pci0000:00/0000:03:02.1/reset"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:03:02.2/reset"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:03:02.3/reset"));
+        g_assert_true(exists(R, "sys/devices/pci0000:00/0000:03:02.3/iommu_group"));
+        assert_line(R, "sys/class/net/eth0/speed", "25000");
+        for (unsigned i = 0; i < 2; i++) {
+                g_autofree char *group = g_strdup_printf("sys/devices/pci0000:00/0000:04:02.%u/iommu_group", i);
+                g_autofree char *reset = g_strdup_printf("sys/devices/pci0000:00/0000:04:02.%u/reset", i);
+
+                g_assert_false(exists(R, group));
+                g_assert_false(exists(R, reset));
+        }
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:04:00.0/iommu_group"));
+        /* the record keeps them: a resize builds the new VF alike */
+        test_simhost(R, "--quiet", "--set-numvfs", "0000:04:00.0", "3", NULL);
+        g_assert_true(exists(R, "sys/devices/pci0000:00/0000:04:02.2"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:04:02.2/iommu_group"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:04:02.2/reset"));
+        /* a VF without IOMMU group cannot go to vfio-pci */
+        expect_failure((const char *[]) { R, "--assign", "0000:03:02.1", NULL }, NULL);
+}
+
+/* Group numbers are unique in the host and kept across changes; a group left empty goes */
+static void test_groups_across_changes(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=4", NULL);
+        g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+        const char *R = d->path;
+        unsigned vf0 = group_of(R, "0000:03:02.0"), vf3 = group_of(R, "0000:03:02.3");
+        g_autofree char *vf3_dir = g_strdup_printf("sys/kernel/iommu_groups/%u", vf3);
+
+        test_simhost(R, "--quiet", "--set-numvfs", "0000:03:00.0", "2", NULL);
+        g_assert_false(exists(R, vf3_dir));
+        test_simhost(R, "--quiet", "--set-numvfs", "0000:03:00.0", "4", "--add-pf",
+                     "name=eth1,bdf=0000:04:00.0,model=x710,vfs=2", NULL);
+        g_assert_cmpuint(group_of(R, "0000:03:02.0"), ==, vf0);
+        {
+                const char *all[] = { "0000:03:00.0", "0000:03:02.0", "0000:03:02.1", "0000:03:02.2", "0000:03:02.3",
+                                      "0000:04:00.0", "0000:04:02.0", "0000:04:02.1" };
+
+                for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
+                        unsigned g = group_of(R, all[i]);
+
+                        assert_in_group(R, all[i], g);
+                        g_assert_false(g_hash_table_contains(seen, GUINT_TO_POINTER(g)));
+                        g_hash_table_add(seen, GUINT_TO_POINTER(g));
+                }
+        }
+        /* a group a test made by hand is not handed out again */
+        {
+                g_autofree char *mine = g_build_filename(R, "sys/kernel/iommu_groups/500/devices", NULL);
+
+                g_assert_cmpint(g_mkdir_with_parents(mine, 0755), ==, 0);
+                test_simhost(R, "--quiet", "--add-pf", "name=eth2,bdf=0000:06:00.0,model=x710", NULL);
+                g_assert_cmpuint(group_of(R, "0000:06:00.0"), ==, 501);
+        }
+}
+
+/* --iommu-group, --add-function (the "not viable" case), --assign/--release and R/dev/vfio/<G> */
+static void test_shared_group_and_vfio_node(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=4", NULL);
+        const char *R = d->path;
+        unsigned g;
+        g_autofree char *node = NULL, *old_group = NULL;
+
+        old_group = g_strdup_printf("sys/kernel/iommu_groups/%u", group_of(R, "0000:03:02.3"));
+        test_simhost(R, "--quiet", "--iommu-group", "0000:03:02.2,0000:03:02.3", NULL);
+        g = group_of(R, "0000:03:02.2");
+        assert_in_group(R, "0000:03:02.3", g);
+        g_assert_false(exists(R, old_group));   /* left empty: gone */
+
+        test_simhost(R, "--quiet", "--add-function", "bdf=0000:09:00.0,name=eno1,group=0000:03:02.2", NULL);
+        assert_in_group(R, "0000:09:00.0", g);
+        assert_link(R, "sys/devices/pci0000:00/0000:09:00.0/driver", "../../../bus/pci/drivers/e1000e");
+        assert_line(R, "sys/devices/pci0000:00/0000:09:00.0/vendor", "0x8086");
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:09:00.0/sriov_totalvfs"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:09:00.0/physfn"));
+        assert_link(R, "sys/class/net/eno1", "../../devices/pci0000:00/0000:09:00.0/net/eno1");
+        test_simhost(R, "--quiet", "--add-function", "bdf=0000:0a:00.0,driver=none,vendor=10ec,device=8168,"
+                     "class=0x020000,iommu=no,reset=no", NULL);
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:0a:00.0/driver"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:0a:00.0/iommu_group"));
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:0a:00.0/reset"));
+
+        node = g_strdup_printf("dev/vfio/%u", g);
+        test_simhost(R, "--quiet", "--assign", "0000:03:02.2", "--assign", "0000:03:02.3", NULL);
+        g_assert_true(is_fifo(R, node));
+        test_simhost(R, "--quiet", "--release", "0000:03:02.2", NULL);
+        g_assert_true(is_fifo(R, node));        /* 03:02.3 is still on vfio-pci */
+        test_simhost(R, "--quiet", "--release", "0000:03:02.3", NULL);
+        g_assert_false(exists(R, node));
+
+        const char *const bad[][5] = {
+                { R, "--iommu-group", "0000:03:02.2", NULL },                   /* one function */
+                { R, "--iommu-group", "0000:03:02.2,0000:99:00.0", NULL },      /* no such function */
+                { R, "--add-function", "driver=e1000e", NULL },                 /* no bdf */
+                { R, "--add-function", "bdf=0000:09:00.0", NULL },              /* taken */
+                { R, "--add-function", "bdf=0000:0b:00.0,colour=red", NULL },
+                { R, "--add-function", "bdf=0000:0b:00.0,driver=../x", NULL },
+                { R, "--add-function", "bdf=0000:0b:00.0,name=a/b", NULL },
+                { R, "--add-function", "bdf=0000:0b:00.0,group=0000:99:00.0", NULL },
+                { R, "--dirty", "0000:03:00.0", "9", NULL },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                expect_failure(bad[i], NULL);
+        g_assert_false(exists(R, "sys/devices/pci0000:00/0000:0b:00.0"));
+}
+
+/* --dirty, and --fail with every OP of simhost.md 1.1 and IGNORE */
+static void test_dirty_and_faults(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=2", NULL);
+        const char *ops[] = { "set_trust", "set_spoofchk", "set_link_state", "set_rate", "set_vlan_proto", "set_mtu",
+                              "bind", "unbind", "reset", "macvtap" };
+        g_autoptr(GString) expect = g_string_new(NULL);
+        const char *R = d->path;
+
+        test_simhost(R, "--quiet", "--dirty", "0000:03:00.0", "1", NULL);
+        assert_line(R, "vfstate/0000:03:00.0/vf1/dirty", "1");
+        for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
+                g_autofree char *line = g_strdup_printf("%s %s", ops[i], i % 2 ? "IGNORE" : "EBUSY 2");
+
+                test_simhost(R, "--quiet", "--fail", "0000:03:00.0", "0", line, NULL);
+                g_string_append_printf(expect, "%s\n", line);
+        }
+        assert_file_text(R, "vfstate/0000:03:00.0/vf0/fail", expect->str);
+}
+
+/* A macvtap or VLAN device (written here as a test may) goes with the netdev under it: PF removed, VF assigned */
+static void write_upper(const char *R, const char *name, const char *lower_target, const char *tap) {
+        g_autofree char *dir = g_build_filename(R, "sys/devices/virtual/net", name, NULL);
+        g_autofree char *lower = g_build_filename(dir, "lower", NULL), *class_net = g_build_filename(R,
+                                                                                                   "sys/class/net", name, NULL);
+        g_autofree char *class_target = g_strconcat("../../devices/virtual/net/", name, NULL);
+
+        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+        g_assert_cmpint(symlink(lower_target, lower), ==, 0);
+        g_assert_cmpint(symlink(class_target, class_net), ==, 0);
+        if (tap) {
+                g_autofree char *tap_file = g_build_filename(dir, "tap", NULL), *node = g_build_filename(R, "dev", tap, NULL);
+
+                g_assert_true(g_file_set_contents(tap_file, tap, -1, NULL));
+                g_assert_cmpint(mkfifo(node, 0600), ==, 0);
+        }
+}
+
+static void test_uppers_go_with_lower(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=2",
+                                             "--pf", "name=eth1,bdf=0000:04:00.0,model=x710,vfs=2", NULL);
+        const char *R = d->path;
+
+        write_upper(R, "eth0.42", "../../../pci0000:00/0000:03:00.0/net/eth0", NULL);
+        write_upper(R, "macvtap0", "../eth0.42", "tap100");
+        write_upper(R, "macvtap1", "../../../pci0000:00/0000:04:02.1/net/eth1v1", "tap101");
+        write_upper(R, "macvtap2", "../../../pci0000:00/0000:04:00.0/net/eth1", "tap102");
+
+        test_simhost(R, "--quiet", "--remove-pf", "0000:03:00.0", NULL);
+        g_assert_false(exists(R, "sys/devices/virtual/net/eth0.42"));
+        g_assert_false(exists(R, "sys/class/net/eth0.42"));
+        g_assert_false(exists(R, "sys/devices/virtual/net/macvtap0"));
+        g_assert_false(exists(R, "sys/class/net/macvtap0"));
+        g_assert_false(exists(R, "dev/tap100"));
+        g_assert_true(exists(R, "sys/devices/virtual/net/macvtap1"));
+
+        test_simhost(R, "--quiet", "--set-numvfs", "0000:04:00.0", "1", NULL);
+        g_assert_false(exists(R, "sys/devices/virtual/net/macvtap1"));
+        g_assert_false(exists(R, "dev/tap101"));
+        g_assert_true(exists(R, "sys/devices/virtual/net/macvtap2"));
+        write_upper(R, "macvtap3", "../../../pci0000:00/0000:04:02.0/net/eth1v0", "tap103");
+        test_simhost(R, "--quiet", "--assign", "0000:04:02.0", NULL);
+        g_assert_false(exists(R, "sys/class/net/macvtap3"));
+        g_assert_true(exists(R, "sys/class/net/macvtap2"));
+}
+
+/* A released function's netdevs come back with a fresh ifindex: one taken meanwhile is not handed out twice */
+static void test_release_fresh_ifindex(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", "name=eth0,bdf=0000:03:00.0,model=x710,vfs=2", NULL);
+        g_autofree char *before = NULL, *after = NULL, *other = NULL;
+        const char *R = d->path;
+
+        before = test_read_line(R, "sys/class/net/eth0v1/ifindex");
+        test_simhost(R, "--quiet", "--assign", "0000:03:02.1", NULL);
+        write_upper(R, "macvtap9", "../../../pci0000:00/0000:03:00.0/net/eth0", NULL);
+        {
+                g_autofree char *path = g_build_filename(R, "sys/devices/virtual/net/macvtap9/ifindex", NULL);
+
+                g_assert_true(g_file_set_contents(path, "77\n", -1, NULL));
+        }
+        test_simhost(R, "--quiet", "--release", "0000:03:02.1", NULL);
+        after = test_read_line(R, "sys/class/net/eth0v1/ifindex");
+        g_assert_cmpstr(after, !=, before);
+        g_assert_cmpint(atoi(after), >, 77);
+        test_simhost(R, "--quiet", "--add-pf", "name=eth1,bdf=0000:04:00.0,model=x710", NULL);
+        other = test_read_line(R, "sys/class/net/eth1/ifindex");
+        g_assert_cmpint(atoi(other), >, atoi(after));
+}
+
 static void test_help(void) {
         const char *args[] = { "--help", NULL };
         g_autofree char *out = NULL;
@@ -352,6 +639,11 @@ static void test_help(void) {
         g_assert_cmpint(test_simhost_run(args, &out, NULL), ==, 0);
         g_assert_nonnull(strstr(out, "--set-numvfs"));
         g_assert_nonnull(strstr(out, "nonetdev=LIST"));
+        g_assert_nonnull(strstr(out, "--add-function"));
+        g_assert_nonnull(strstr(out, "--iommu-group"));
+        g_assert_nonnull(strstr(out, "--dirty"));
+        g_assert_nonnull(strstr(out, "noiommu=LIST"));
+        g_assert_nonnull(strstr(out, "IGNORE"));
 }
 
 int main(int argc, char **argv) {
@@ -364,6 +656,13 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/simhost/force", test_force);
         g_test_add_func("/hw/simhost/changes", test_changes);
         g_test_add_func("/hw/simhost/long-lists", test_long_lists);
+        g_test_add_func("/hw/simhost/layout-v11", test_layout_v11);
+        g_test_add_func("/hw/simhost/iommu-reset-keys", test_iommu_reset_keys);
+        g_test_add_func("/hw/simhost/groups-across-changes", test_groups_across_changes);
+        g_test_add_func("/hw/simhost/shared-group-and-vfio-node", test_shared_group_and_vfio_node);
+        g_test_add_func("/hw/simhost/dirty-and-faults", test_dirty_and_faults);
+        g_test_add_func("/hw/simhost/uppers-go-with-lower", test_uppers_go_with_lower);
+        g_test_add_func("/hw/simhost/release-fresh-ifindex", test_release_fresh_ifindex);
         g_test_add_func("/hw/simhost/help", test_help);
         return g_test_run();
 }

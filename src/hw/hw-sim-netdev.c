@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Sim backend: netdev rename and up/down, macvtap and VLAN devices and their tap nodes (simhost.md "Version
+ * 1.1": R/sys/devices/virtual/net/<name>/, R/dev/tapN) */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "core/names.h"
+#include "hw/hw-sim-internal.h"
+#include "hw/hw-sysfs.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+
+/* A class/net link of a virtual netdev points here (the layout's only place for them) */
+#define VIRTUAL_LINK_PREFIX "../../devices/virtual/net/"
+#define CLASS_LINK_PREFIX "../../devices/"
+
+static char *class_link(HwBackend *hw, const char *name) {
+        return g_build_filename(hw->sysfs_root, SIM_CLASS_NET_DIR, name, NULL);
+}
+
+static char *virtual_dir(HwBackend *hw, const char *name) {
+        return g_build_filename(hw->sysfs_root, SIM_VIRTUAL_NET_DIR, name, NULL);
+}
+
+/* Where R/sys/class/net/<name> points (relative, as written); -ENODEV when there is no such netdev */
+static int class_target(HwBackend *hw, const char *name, char **ret) {
+        g_autofree char *link = class_link(hw, name);
+        char *target = g_file_read_link(link, NULL);
+
+        if (!target)
+                return -ENODEV;
+        *ret = target;
+        return 0;
+}
+
+static bool is_virtual(const char *class_target) {
+        return g_str_has_prefix(class_target, VIRTUAL_LINK_PREFIX);
+}
+
+static char *link_basename(const char *dir, const char *name) {
+        g_autofree char *link = g_build_filename(dir, name, NULL), *target = g_file_read_link(link, NULL);
+
+        return target ? g_path_get_basename(target) : NULL;
+}
+
+static char *read_attr(const char *dir, const char *name) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        char *line = NULL;
+
+        if (read_one_line(path, &line) < 0)
+                return NULL;
+        return g_strstrip(line);
+}
+
+/* Names of the virtual netdevs (valid names only), and of those whose `lower` is `lower` when given */
+static GPtrArray *virtual_names(HwBackend *hw, const char *lower) {
+        g_autofree char *vdir = g_build_filename(hw->sysfs_root, SIM_VIRTUAL_NET_DIR, NULL);
+        g_autoptr(GDir) d = g_dir_open(vdir, 0, NULL);
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *dir = NULL, *base = NULL;
+
+                if (!netdev_name_is_valid(name))
+                        continue;
+                if (lower) {
+                        dir = g_build_filename(vdir, name, NULL);
+                        base = link_basename(dir, "lower");
+                        if (!streq_ptr(base, lower))
+                                continue;
+                }
+                g_ptr_array_add(names, g_strdup(name));
+        }
+        return names;
+}
+
+/* ---- reading ---- */
+
+static int read_virtual(HwBackend *hw, const char *name, HwVirtualNetdev **ret) {
+        g_autoptr(HwVirtualNetdev) v = g_new0(HwVirtualNetdev, 1);
+        g_autofree char *dir = virtual_dir(hw, name), *ifindex = NULL, *mac = NULL, *state = NULL;
+        g_autofree char *vlan_id = NULL;
+        guint64 n;
+
+        if (!sim_is_dir(dir))
+                return -ENODEV;
+        v->name = g_strdup(name);
+        v->mode = read_attr(dir, "mode");
+        v->tap = read_attr(dir, "tap");
+        vlan_id = read_attr(dir, "vlan_id");
+        v->kind = v->mode ? HW_VIRTUAL_MACVTAP : vlan_id ? HW_VIRTUAL_VLAN : HW_VIRTUAL_OTHER;
+        if (vlan_id && g_ascii_string_to_unsigned(vlan_id, 10, 1, 4094, &n, NULL))
+                v->vlan_id = (unsigned) n;
+        v->lower = link_basename(dir, "lower");
+        ifindex = read_attr(dir, "ifindex");
+        if (ifindex && g_ascii_string_to_unsigned(ifindex, 10, 1, INT_MAX, &n, NULL))
+                v->ifindex = (int) n;
+        mac = read_attr(dir, "address");
+        if (!mac || mac_normalize(mac, v->mac) < 0)
+                g_strlcpy(v->mac, "00:00:00:00:00:00", sizeof(v->mac));
+        state = read_attr(dir, "operstate");
+        v->up = streq_ptr(state, "up");
+        *ret = g_steal_pointer(&v);
+        return 0;
+}
+
+int sim_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret) {
+        g_autoptr(HwVirtualNetdev) v = NULL;
+        g_autofree char *target = NULL;
+        int r;
+
+        r = class_target(hw, name, &target);
+        if (r < 0)
+                return r;
+        if (!is_virtual(target))
+                return -ENOTSUP;
+        r = read_virtual(hw, name, &v);
+        if (r < 0)
+                return r;
+        if (v->kind == HW_VIRTUAL_OTHER)
+                return -ENOTSUP;
+        *ret = g_steal_pointer(&v);
+        return 0;
+}
+
+static void virtual_free(gpointer p) {
+        hw_virtual_netdev_free(p);
+}
+
+/* Every virtual netdev, OTHER ones too: their names are taken */
+int sim_virtual_list(HwBackend *hw, GPtrArray **ret) {
+        g_autoptr(GPtrArray) names = virtual_names(hw, NULL);
+        g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(virtual_free);
+
+        for (guint i = 0; i < names->len; i++) {
+                HwVirtualNetdev *v = NULL;
+
+                if (read_virtual(hw, names->pdata[i], &v) >= 0)
+                        g_ptr_array_add(list, v);
+        }
+        *ret = g_steal_pointer(&list);
+        return 0;
+}
+
+/* ---- deleting: what is stacked on a netdev goes with it ---- */
+
+static int remove_virtual(HwBackend *hw, const char *name, unsigned depth);
+
+static int remove_uppers(HwBackend *hw, const char *name, unsigned depth) {
+        g_autoptr(GPtrArray) uppers = virtual_names(hw, name);
+
+        if (depth > 8)
+                return -ELOOP;          /* a tree no kernel makes: lower links in a circle */
+        for (guint i = 0; i < uppers->len; i++) {
+                int r = remove_virtual(hw, uppers->pdata[i], depth + 1);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
+        g_autofree char *dir = virtual_dir(hw, name), *link = class_link(hw, name), *tap = NULL;
+        int r;
+
+        r = remove_uppers(hw, name, depth);
+        if (r < 0)
+                return r;
+        tap = read_attr(dir, "tap");
+        if (tap && g_str_has_prefix(tap, "tap") && netdev_name_is_valid(tap)) {
+                g_autofree char *node = g_build_filename(hw->sysfs_root, "dev", tap, NULL);
+
+                if (unlink(node) < 0 && errno != ENOENT)
+                        return -errno;
+        }
+        if (unlink(link) < 0 && errno != ENOENT)
+                return -errno;
+        return sim_rm_rf(dir);
+}
+
+int sim_remove_uppers(HwBackend *hw, const char *name) {
+        return remove_uppers(hw, name, 0);
+}
+
+int sim_virtual_delete(HwBackend *hw, const char *name) {
+        g_autoptr(HwVirtualNetdev) v = NULL;
+        int r;
+
+        r = sim_virtual_read(hw, name, &v);
+        if (r < 0)
+                return r;
+        return remove_virtual(hw, name, 0);
+}
+
+/* ---- rename, up/down ---- */
+
+/* target with its last component replaced by name */
+static char *retarget(const char *target, const char *name) {
+        g_autofree char *dir = g_path_get_dirname(target);
+
+        return g_build_filename(dir, name, NULL);
+}
+
+static int relink(const char *link, const char *target) {
+        if (unlink(link) < 0 && errno != ENOENT)
+                return -errno;
+        return symlink(target, link) < 0 ? -errno : 0;
+}
+
+int sim_netdev_rename(HwBackend *hw, const char *name, const char *new_name) {
+        g_autofree char *target = NULL, *dir = NULL, *new_dir = NULL, *new_link = class_link(hw, new_name);
+        g_autofree char *old_link = class_link(hw, name), *new_target = NULL;
+        g_autoptr(GPtrArray) uppers = NULL;
+        int r;
+
+        r = class_target(hw, name, &target);
+        if (r < 0)
+                return r;
+        if (sim_exists(new_link))
+                return -EEXIST;
+        r = hw_sysfs_netdev_dir(hw->sysfs_root, name, &dir);
+        if (r < 0)
+                return r;
+        r = sim_write_value(dir, "operstate", "down");  /* the kernel renames only a netdev that is down */
+        if (r < 0)
+                return r;
+        uppers = virtual_names(hw, name);
+        new_dir = retarget(dir, new_name);
+        if (rename(dir, new_dir) < 0)
+                return -errno;
+        new_target = retarget(target, new_name);
+        if (symlink(new_target, new_link) < 0)
+                return -errno;
+        if (unlink(old_link) < 0 && errno != ENOENT)
+                return -errno;
+        /* the uppers' lower links name the netdev by path */
+        for (guint i = 0; i < uppers->len; i++) {
+                g_autofree char *udir = virtual_dir(hw, uppers->pdata[i]);
+                g_autofree char *lower = g_build_filename(udir, "lower", NULL);
+                g_autofree char *old = g_file_read_link(lower, NULL), *now = NULL;
+
+                if (!old)
+                        continue;
+                now = retarget(old, new_name);
+                r = relink(lower, now);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int sim_netdev_set_up(HwBackend *hw, const char *name, bool up) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = hw_sysfs_netdev_dir(hw->sysfs_root, name, &dir);
+        if (r < 0)
+                return r;
+        return sim_write_value(dir, "operstate", up ? "up" : "down");
+}
+
+/* ---- creating ---- */
+
+/* The lower netdev: its directory and where an upper's `lower` link points at it; -ENODEV when missing */
+typedef struct SimLower {
+        char *dir;
+        char *upper_target;             /* from R/sys/devices/virtual/net/<upper>/ */
+        char mac[18];
+        char *mtu;
+} SimLower;
+
+static void sim_lower_clear(SimLower *l) {
+        g_clear_pointer(&l->dir, g_free);
+        g_clear_pointer(&l->upper_target, g_free);
+        g_clear_pointer(&l->mtu, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SimLower, sim_lower_clear);
+
+static int open_lower(HwBackend *hw, const char *lower, SimLower *ret) {
+        g_autofree char *target = NULL, *mac = NULL;
+        int r;
+
+        r = class_target(hw, lower, &target);
+        if (r < 0)
+                return r;
+        if (!g_str_has_prefix(target, CLASS_LINK_PREFIX))
+                return -EIO;            /* not the layout's link */
+        r = hw_sysfs_netdev_dir(hw->sysfs_root, lower, &ret->dir);
+        if (r < 0)
+                return r;
+        ret->upper_target = g_strconcat("../../../", target + strlen(CLASS_LINK_PREFIX), NULL);
+        mac = read_attr(ret->dir, "address");
+        if (!mac || mac_normalize(mac, ret->mac) < 0)
+                return -EIO;
+        ret->mtu = read_attr(ret->dir, "mtu");
+        return 0;
+}
+
+/* The fail file of the VF whose netdev `lower` is (NULL for a PF's, a VLAN device's, …) */
+static char *lower_vf_dir(HwBackend *hw, const char *lower) {
+        g_autoptr(HwNetdev) n = NULL;
+        char *vf_dir = NULL;
+
+        if (hw_sysfs_read_netdev(hw->sysfs_root, lower, &n) < 0 || !n->has_pci)
+                return NULL;
+        if (sim_function_vf_dir(hw, &n->pci, &vf_dir, NULL) < 0)
+                return NULL;
+        return vf_dir;
+}
+
+/* A macvtap over lower: only one when it is passthru, and a passthru one only alone (-EBUSY) */
+static int check_passthru(HwBackend *hw, const char *lower, const char *mode) {
+        g_autoptr(GPtrArray) uppers = virtual_names(hw, lower);
+
+        for (guint i = 0; i < uppers->len; i++) {
+                g_autoptr(HwVirtualNetdev) v = NULL;
+
+                if (read_virtual(hw, uppers->pdata[i], &v) < 0 || v->kind != HW_VIRTUAL_MACVTAP)
+                        continue;
+                if (streq(mode, "passthru") || streq_ptr(v->mode, "passthru"))
+                        return -EBUSY;
+        }
+        return 0;
+}
+
+typedef struct NewVirtual {
+        const char *name;
+        const SimLower *lower;
+        const char *mac;
+        const char *mode;               /* macvtap */
+        unsigned vlan_id;               /* VLAN device */
+} NewVirtual;
+
+static int write_virtual(HwBackend *hw, const NewVirtual *n) {
+        g_autofree char *dir = virtual_dir(hw, n->name), *link = class_link(hw, n->name);
+        g_autofree char *class_target = g_strconcat(VIRTUAL_LINK_PREFIX, n->name, NULL);
+        g_autofree char *lower = g_build_filename(dir, "lower", NULL);
+        int ifindex = sim_new_ifindex(hw), r;
+        char buf[32];
+
+        r = mkdir_parents(dir);
+        if (r >= 0)
+                r = sim_write_value(dir, "address", n->mac);
+        g_snprintf(buf, sizeof(buf), "%d", ifindex);
+        if (r >= 0)
+                r = sim_write_value(dir, "ifindex", buf);
+        if (r >= 0)
+                r = sim_write_value(dir, "operstate", "up");
+        if (r >= 0)
+                r = sim_write_value(dir, "mtu", n->lower->mtu ? n->lower->mtu : "1500");
+        if (r >= 0 && symlink(n->lower->upper_target, lower) < 0)
+                r = -errno;
+        if (r >= 0 && n->mode) {
+                g_autofree char *tap = g_strdup_printf("tap%d", ifindex);
+                g_autofree char *dev = g_build_filename(hw->sysfs_root, "dev", NULL);
+                g_autofree char *node = g_build_filename(dev, tap, NULL);
+
+                r = sim_write_value(dir, "mode", n->mode);
+                if (r >= 0)
+                        r = sim_write_value(dir, "tap", tap);
+                if (r >= 0)
+                        r = mkdir_parents(dev);
+                if (r >= 0 && mkfifo(node, 0600) < 0)
+                        r = -errno;
+        }
+        if (r >= 0 && n->vlan_id) {
+                g_snprintf(buf, sizeof(buf), "%u", n->vlan_id);
+                r = sim_write_value(dir, "vlan_id", buf);
+        }
+        if (r >= 0 && symlink(class_target, link) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) remove_virtual(hw, n->name, 0);  /* nothing left behind */
+        return r;
+}
+
+int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac) {
+        g_auto(SimLower) l = {};
+        g_autofree char *link = class_link(hw, name), *vf_dir = NULL;
+        int r;
+
+        if (sim_exists(link))
+                return -EEXIST;
+        r = open_lower(hw, lower, &l);
+        if (r < 0)
+                return r;
+        vf_dir = lower_vf_dir(hw, lower);
+        r = sim_fail_check(vf_dir, "macvtap", NULL);
+        if (r != 0)
+                return MIN(r, 0);
+        r = check_passthru(hw, lower, mode);
+        if (r < 0)
+                return r;
+        return write_virtual(hw, &(NewVirtual) {
+                        .name = name,
+                        .lower = &l,
+                        .mac = streq(mode, "passthru") ? l.mac : mac,   /* passthru takes its lower's */
+                        .mode = mode,
+                });
+}
+
+int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id) {
+        g_autoptr(GPtrArray) uppers = NULL;
+        g_auto(SimLower) l = {};
+        g_autofree char *link = class_link(hw, name);
+        int r;
+
+        if (sim_exists(link))
+                return -EEXIST;
+        r = open_lower(hw, lower, &l);
+        if (r < 0)
+                return r;
+        uppers = virtual_names(hw, lower);
+        for (guint i = 0; i < uppers->len; i++) {
+                g_autoptr(HwVirtualNetdev) v = NULL;
+
+                if (read_virtual(hw, uppers->pdata[i], &v) >= 0 && v->kind == HW_VIRTUAL_VLAN &&
+                    v->vlan_id == vlan_id)
+                        return -EEXIST;         /* one VLAN device per id and lower, as the kernel has */
+        }
+        return write_virtual(hw, &(NewVirtual) { .name = name, .lower = &l, .mac = l.mac, .vlan_id = vlan_id });
+}
+
+int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd) {
+        g_autoptr(HwVirtualNetdev) v = NULL;
+        g_autofree char *node = NULL;
+        int fd, r;
+
+        r = sim_virtual_read(hw, name, &v);
+        if (r < 0)
+                return r;
+        if (v->kind != HW_VIRTUAL_MACVTAP)
+                return -ENOTSUP;
+        if (!v->tap || !g_str_has_prefix(v->tap, "tap") || !netdev_name_is_valid(v->tap))
+                return -EIO;
+        node = g_build_filename(hw->sysfs_root, "dev", v->tap, NULL);
+        /* a FIFO opened for reading and writing at once neither blocks nor fails a write */
+        fd = open(node, O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
