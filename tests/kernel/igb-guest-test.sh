@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs inside the igb testbed VM (run-igb-testbed.sh) as root, after /init has loaded igb and igbvf (vfio-pci
-# and macvtap are left to modprobe) and started udevd and the system bus: netpoold with the linux backend on the real /sys of an emulated
+# and macvtap are left to modprobe) and started udevd and the system bus: first the hw layer's plug alone
+# (test-hw-linux-kernel's igb cases), then netpoold with the linux backend on the real /sys of an emulated
 # Intel 82576, activated through the project's activation file, driven with netpoolctl; every result is
 # compared with what the kernel shows (/sys, ip link). TAP on stdout.
 set -u
