@@ -17,6 +17,7 @@
 #include "hw/hw-autoptr.h"
 #include "hw/hw-backend.h"
 #include "hw/hw-linux.h"
+#include "hw/hw-linux-private.h"
 #include "shared/log.h"
 
 typedef struct HwLinux {
@@ -24,7 +25,7 @@ typedef struct HwLinux {
 } HwLinux;
 
 /* libnl's own error codes back to errno, for the calls that report only those */
-static int errno_from_nl(int nl_error) {
+int linux_errno_from_nl(int nl_error) {
         static const struct {
                 int nl;
                 int error;
@@ -55,7 +56,7 @@ static int errno_from_nl(int nl_error) {
         return -EIO;
 }
 
-static int linux_socket(HwBackend *hw, struct nl_sock **ret) {
+int linux_socket(HwBackend *hw, struct nl_sock **ret) {
         HwLinux *l = hw->data;
         g_autoptr(NlSock) sock = NULL;
         int r;
@@ -66,7 +67,7 @@ static int linux_socket(HwBackend *hw, struct nl_sock **ret) {
                         return -ENOMEM;
                 r = nl_connect(sock, NETLINK_ROUTE);
                 if (r < 0)
-                        return errno_from_nl(r);
+                        return linux_errno_from_nl(r);
                 l->sock = g_steal_pointer(&sock);
         }
         *ret = l->sock;
@@ -95,9 +96,10 @@ static int on_link_message(struct nl_msg *msg, void *arg) {
         return NL_OK;
 }
 
-/* RTM_GETLINK by name with IFLA_EXT_MASK = RTEXT_FILTER_VF (as libnl asks), and RTEXT_FILTER_SKIP_STATS:
- * a PF of 128 VFs would answer with the counters of every VF, which a VF's configuration does not need. */
-static int linux_get_link(HwBackend *hw, const char *name, struct rtnl_link **ret) {
+/* RTM_GETLINK by ifindex or name with IFLA_EXT_MASK = RTEXT_FILTER_VF (as libnl asks), and
+ * RTEXT_FILTER_SKIP_STATS: a PF of 128 VFs would answer with the counters of every VF, which a VF's
+ * configuration does not need. */
+int linux_get_link(HwBackend *hw, int ifindex, const char *name, struct rtnl_link **ret) {
         g_autoptr(NlMsg) msg = NULL;
         g_autoptr(NlCb) socket_cb = NULL, cb = NULL;
         LinkReply reply = { .result = 1 };
@@ -108,9 +110,9 @@ static int linux_get_link(HwBackend *hw, const char *name, struct rtnl_link **re
         r = linux_socket(hw, &sock);
         if (r < 0)
                 return r;
-        r = rtnl_link_build_get_request(0, name, &msg);
+        r = rtnl_link_build_get_request(ifindex > 0 ? ifindex : 0, ifindex > 0 ? NULL : name, &msg);
         if (r < 0)
-                return errno_from_nl(r);
+                return linux_errno_from_nl(r);
         mask = nlmsg_find_attr(nlmsg_hdr(msg), sizeof(struct ifinfomsg), IFLA_EXT_MASK);
         if (mask)
                 *(uint32_t *) nla_data(mask) |= RTEXT_FILTER_SKIP_STATS;
@@ -123,14 +125,14 @@ static int linux_get_link(HwBackend *hw, const char *name, struct rtnl_link **re
         nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_link_message, &reply);
         r = nl_send_auto(sock, msg);
         if (r < 0)
-                return errno_from_nl(r);
+                return linux_errno_from_nl(r);
         while (reply.result > 0) {
                 r = nl_recvmsgs(sock, cb);
                 if (reply.result <= 0)
                         break;
                 if (r < 0) {
                         rtnl_link_put(reply.link);
-                        return errno_from_nl(r);
+                        return linux_errno_from_nl(r);
                 }
         }
         if (reply.result < 0 || !reply.link) {
@@ -148,7 +150,7 @@ static int linux_get_pf_link(HwBackend *hw, const char *pf_netdev, unsigned vf, 
         uint32_t num_vfs = 0;
         int r;
 
-        r = linux_get_link(hw, pf_netdev, &link);
+        r = linux_get_link(hw, 0, pf_netdev, &link);
         if (r < 0)
                 return r;
         if (rtnl_link_get_num_vf(link, &num_vfs) < 0 || num_vfs == 0)
@@ -174,7 +176,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg) {
 }
 
 /* Sends a request and waits for its acknowledgement; returns the kernel's -errno. */
-static int linux_transact(HwBackend *hw, struct nl_msg *msg) {
+int linux_transact(HwBackend *hw, struct nl_msg *msg) {
         g_autoptr(NlCb) socket_cb = NULL, cb = NULL;
         struct nl_sock *sock;
         int result = 1, r;
@@ -191,25 +193,25 @@ static int linux_transact(HwBackend *hw, struct nl_msg *msg) {
 
         r = nl_send_auto(sock, msg);
         if (r < 0)
-                return errno_from_nl(r);
+                return linux_errno_from_nl(r);
         while (result > 0) {
                 r = nl_recvmsgs(sock, cb);
                 if (result <= 0)
                         break;
                 if (r < 0)
-                        return errno_from_nl(r);
+                        return linux_errno_from_nl(r);
         }
         return result;
 }
 
 /* RTM_SETLINK carrying the changes of one link object (addresses, VF list) to the kernel. */
-static int linux_change_link(HwBackend *hw, struct rtnl_link *orig, struct rtnl_link *changes) {
+int linux_change_link(HwBackend *hw, struct rtnl_link *orig, struct rtnl_link *changes) {
         g_autoptr(NlMsg) msg = NULL;
         int r;
 
         r = rtnl_link_build_change_request(orig, changes, 0, &msg);
         if (r < 0)
-                return errno_from_nl(r);
+                return linux_errno_from_nl(r);
         /* libnl builds RTM_NEWLINK; SETLINK only ever changes an existing link */
         nlmsg_hdr(msg)->nlmsg_type = RTM_SETLINK;
         return linux_transact(hw, msg);
@@ -241,7 +243,7 @@ static int linux_vf_change(HwBackend *hw, const char *pf_netdev, unsigned vf, Vf
                 return r;
         r = rtnl_link_vf_add(changes, vf_data);         /* takes its own reference */
         if (r < 0)
-                return errno_from_nl(r);
+                return linux_errno_from_nl(r);
         return linux_change_link(hw, orig, changes);
 }
 
@@ -394,7 +396,7 @@ static int linux_netdev_set_mac(HwBackend *hw, const char *netdev, const char *m
         r = parse_mac(mac, &addr);
         if (r < 0)
                 return r;
-        r = linux_get_link(hw, netdev, &orig);
+        r = linux_get_link(hw, 0, netdev, &orig);
         if (r < 0)
                 return r;
         changes = rtnl_link_alloc();
@@ -426,6 +428,17 @@ static const HwBackendOps linux_ops = {
         .vf_set_trust = linux_vf_set_trust,
         .vf_set_link_state = linux_vf_set_link_state,
         .netdev_set_mac = linux_netdev_set_mac,
+        .bind_driver = linux_bind_driver,
+        .bind_host_driver = linux_bind_host_driver,
+        .reset = linux_reset,
+        .netdev_rename = linux_netdev_rename,
+        .netdev_set_up = linux_netdev_set_up,
+        .virtual_read = linux_virtual_read,
+        .virtual_list = linux_virtual_list,
+        .macvtap_create = linux_macvtap_create,
+        .vlan_create = linux_vlan_create,
+        .virtual_delete = linux_virtual_delete,
+        .macvtap_open_tap = linux_macvtap_open_tap,
 };
 
 /**

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs inside the igb testbed VM (run-igb-testbed.sh) as root, after /init has loaded igb, igbvf and vfio-pci
-# and started udevd and the system bus: netpoold with the linux backend on the real /sys of an emulated
+# Runs inside the igb testbed VM (run-igb-testbed.sh) as root, after /init has loaded igb and igbvf (vfio-pci
+# and macvtap are left to modprobe) and started udevd and the system bus: first the hw layer's plug alone
+# (test-hw-linux-kernel's igb cases), then netpoold with the linux backend on the real /sys of an emulated
 # Intel 82576, activated through the project's activation file, driven with netpoolctl; every result is
 # compared with what the kernel shows (/sys, ip link). TAP on stdout.
 set -u
@@ -21,6 +22,25 @@ wait_for() {
                 sleep 0.2
         done
         return 1
+}
+
+# run_glib_tap PREFIX COMMAND...: a GLib test's TAP lines (--tap) as checks of this test, renumbered; its
+# other output as comments, and a test that aborted (a failed assertion) as one more failed check
+run_glib_tap() {
+        local prefix=$1 line status
+        shift
+        "$@" >/tmp/glib.out 2>&1
+        status=$?
+        while IFS= read -r line; do
+                case "$line" in
+                "ok "*) ok "$prefix ${line#ok * }" ;;
+                "not ok "*) not_ok "$prefix ${line#not ok * }" ;;
+                "1.."*) ;;
+                "#"*) echo "$line" ;;
+                *) echo "# $line" ;;
+                esac
+        done </tmp/glib.out
+        [ "$status" -eq 0 ] || not_ok "$prefix exited with status $status"
 }
 
 # ---- The PF and its VFs as /sys shows them ----
@@ -248,6 +268,24 @@ echo "# PF $PF at $(basename "$(readlink -f "$PFDEV")"), 4 VFs of $(cat "$PFDEV/
 
 # Discovery, before netpoold runs (the backend alone) and through it
 check_discovery "discovery: PF, its PCI function, virtfnN, each VF's address, driver, netdev and pci.ids names"
+
+# The plug through the hw layer alone (test-hw-linux-kernel's igb cases): VF 3 to vfio-pci (loaded by the hw
+# layer's modprobe), its group node opened, reset, back to igbvf and its netdev's name; macvtaps in passthru and
+# vepa over VF netdevs with their taps written to; a VLAN device over the PF with a bridge macvtap over it
+expect_eq "vfio-pci is not loaded before the hw layer binds a VF to it" "absent" \
+        "$([ -d /sys/bus/pci/drivers/vfio-pci ] && echo present || echo absent)"
+run_glib_tap "hw plug:" test-hw-linux-kernel --tap igb "$PF"
+expect_eq "the hw layer loaded vfio-pci (modprobe -b vfio-pci)" "present" \
+        "$([ -d /sys/bus/pci/drivers/vfio-pci ] && echo present || echo absent)"
+[ -d /sys/bus/pci/drivers/vfio-pci ] || modprobe vfio-pci       # the scenario below needs it either way
+wait_for 10 vfs_ready 4 || echo "# the 4 VFs did not all have an igbvf netdev after the hw plug tests"
+expect_eq "after the hw plug tests: no macvtap or VLAN device is left" "" \
+        "$($IP -d link show | grep -E '^ +(macvtap|vlan) ')"
+check_discovery "discovery after the hw plug tests: every VF back on igbvf with its netdev"
+# Not a check: igb takes the MAC a trusted VF's netdev has when it first comes up as the VF's admin MAC, and a
+# VF probed while the PF was still in reset has a random one; the macvtap cases set VF netdevs up (seen: VF 1)
+all_vfs_original 4 | sed 's/^/# igb: a trusted VF netdev set up gave the PF its own MAC: /'
+set_originals 4 1
 
 cat >/tmp/hostdevnet.xml <<EOF
 <network>

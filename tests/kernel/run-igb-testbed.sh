@@ -6,7 +6,8 @@
 # Debian's system bus configuration and the project's activation file and bus policy, udevd, and
 # igb-guest-test.sh, whose TAP lines come back over the serial console.
 #
-# usage: run-igb-testbed.sh CACHE-DIR GUEST-TEST IGB-DISCOVER NETPOOLD NETPOOLCTL SERVICE-FILE POLICY-FILE
+# usage: run-igb-testbed.sh CACHE-DIR GUEST-TEST IGB-DISCOVER NETPOOLD NETPOOLCTL SERVICE-FILE POLICY-FILE HW-TEST
+# (HW-TEST: test-hw-linux-kernel, whose igb cases the guest runs first: the plug through the hw layer)
 # Anything that cannot be fetched makes it print "1..0 # SKIP <reason>" and exit 0 (meson 1.0 counts a TAP
 # test's 77 as a failure); a testbed that was built but does not finish fails.
 #
@@ -17,14 +18,19 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
 
-cache=$1 guest_test=$2 igb_discover=$3 netpoold=$4 netpoolctl=$5 service_file=$6 policy_file=$7
+cache=$1 guest_test=$2 igb_discover=$3 netpoold=$4 netpoolctl=$5 service_file=$6 policy_file=$7 hw_test=${8:-}
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-900}
 kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-15}
 suite=trixie
 mirror=${NETPOOL_TESTBED_MIRROR:-$(debian_mirror)}
 qemu_root=$cache/qemu-$suite
-# in this order: igb needs dca and i2c-algo-bit; vfio-pci needs the rest of the vfio stack
-modules=(dca i2c-algo-bit igb igbvf irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci)
+# insmod at boot, in this order: igb needs dca and i2c-algo-bit
+boot_modules=(dca i2c-algo-bit igb igbvf)
+# kept at their paths under /lib/modules/<release>/kernel for the guest's busybox depmod and modprobe: vfio-pci
+# with the rest of the vfio stack (hw_function_bind_driver loads it through modprobe, as on a host where it is
+# not loaded yet), macvtap and 8021q with what they need (the kernel's request_module() loads them)
+tree_modules=(irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci macvlan tap macvtap llc stp garp mrp
+              8021q)
 launch_helper=/usr/lib/dbus-1.0/dbus-daemon-launch-helper
 system_conf=/usr/share/dbus-1/system.conf
 
@@ -36,7 +42,7 @@ need_tools() {
         for f in "$launch_helper" "$system_conf" /usr/share/misc/pci.ids; do
                 [ -e "$f" ] || skip_all "no $f (scripts/install-deps.sh installs dbus and pci.ids)"
         done
-        for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file"; do
+        for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file" "$hw_test"; do
                 [ -e "$f" ] || bail "no $f: the build is incomplete"
         done
 }
@@ -51,23 +57,30 @@ resolve_kernel() {
 
 # vmlinuz, the modules the test loads, and systemd-udevd (udevadm) of the host's systemd, into $1
 build_guest_files() {
-        local out=$1 work=$cache/work m f
+        local out=$1 work=$cache/work m f rel
         rm -rf "$work" "$out.tmp"
-        mkdir -p "$work/root" "$out.tmp/modules"
+        mkdir -p "$work/root" "$out.tmp/modules" "$out.tmp/kernel"
         fetch_debs "$cache/debs" "$kpkg=$kver" "udev=$uver"
         log "unpacking $kpkg $kver and udev $uver"
         dpkg-deb -x "$cache"/debs/"$kpkg"_*.deb "$work/root" || skip_all "cannot unpack $kpkg"
         dpkg-deb -x "$cache"/debs/udev_*.deb "$work/root" || skip_all "cannot unpack udev"
         cp "$work/root/boot/vmlinuz-$krel" "$out.tmp/vmlinuz" || skip_all "$kpkg has no vmlinuz"
-        for m in "${modules[@]}"; do
+        for m in "${boot_modules[@]}" "${tree_modules[@]}"; do
                 f=$(find "$work/root/lib/modules/$krel" -name "$m.ko*" | head -n1)
+                rel=modules/$m.ko
+                if [[ " ${tree_modules[*]} " == *" $m "* ]]; then
+                        rel=${f#"$work/root/lib/modules/$krel/"}
+                        rel=${rel%.xz}
+                        mkdir -p "$out.tmp/$(dirname "$rel")"
+                fi
                 case "$f" in
                 "") skip_all "$kpkg has no $m.ko" ;;
-                *.xz) xz -dc "$f" >"$out.tmp/modules/$m.ko" ;;
+                *.xz) xz -dc "$f" >"$out.tmp/$rel" ;;
                 *.zst) skip_all "$f is zstd-compressed; busybox insmod cannot load it" ;;
-                *) cp "$f" "$out.tmp/modules/$m.ko" ;;
+                *) cp "$f" "$out.tmp/$rel" ;;
                 esac
         done
+        echo "${boot_modules[*]} ${tree_modules[*]}" >"$out.tmp/module-list"
         cp "$work/root/bin/udevadm" "$out.tmp/udevadm" || skip_all "udev $uver has no udevadm"
         mv "$out.tmp" "$out" || bail "cannot fill $out"
         # the products are the cache; the packages and the unpacked tree are not needed again
@@ -102,7 +115,8 @@ service_exec() {
 write_init() {
         cat >"$1/init" <<'EOF'
 #!/bin/sh
-# VM side: the system's mounts, the igb and vfio modules, udevd, the system bus; then the test, then off.
+# VM side: the system's mounts, the igb modules, modules.dep for the rest, udevd, the system bus; then the test,
+# then off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -114,6 +128,8 @@ finish() {
         echo "NETPOOL-TAP-END $1"
         poweroff -f
 }
+# modules.dep for /sbin/modprobe (busybox's), which the hw layer and the kernel's request_module() run
+depmod || { echo "NETPOOL-ERROR depmod failed"; finish 1; }
 for m in $(cat /lib/netpool-modules); do
         insmod "/lib/modules/$m.ko" || { echo "NETPOOL-ERROR insmod $m.ko failed"; finish 1; }
 done
@@ -156,6 +172,10 @@ build_initramfs() {
         copy_with_libs "$root" "$netpoold" "${exec#/}"
         copy_with_libs "$root" "$netpoolctl" usr/bin/netpoolctl
         copy_with_libs "$root" "$igb_discover" usr/bin/igb-discover
+        copy_with_libs "$root" "$hw_test" usr/bin/test-hw-linux-kernel
+        ln -s /bin/busybox "$root/sbin/modprobe"
+        mkdir -p "$root/lib/modules/$krel"
+        cp -r "$kdir/kernel" "$root/lib/modules/$krel/kernel"
         cp "$guest_test" "$root/test/igb-guest-test.sh"
         cp "$testbed_tap_file" "$root/test/tap.sh"
         # the system bus as Debian configures it, with the project's policy and activation file
@@ -167,7 +187,7 @@ build_initramfs() {
         printf 'root:x:0:0:root:/root:/bin/sh\nmessagebus:x:100:101::/nonexistent:/bin/false\n' >"$root/etc/passwd"
         printf 'root:x:0:\nmessagebus:x:101:\n' >"$root/etc/group"
         cp "$kdir"/modules/*.ko "$root/lib/modules/"
-        echo "${modules[@]}" >"$root/lib/netpool-modules"
+        echo "${boot_modules[@]}" >"$root/lib/netpool-modules"
         write_init "$root"
         (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$qemu_root/netpool/initrd.gz" ||
                 bail "cannot write the initramfs"
@@ -221,7 +241,8 @@ main() {
         mkdir -p "$cache" || bail "cannot create $cache"
         resolve_kernel
         kdir=$cache/guest-$krel-$kver-udev-$uver
-        if [ ! -f "$kdir/udevadm" ]; then
+        if [ ! -f "$kdir/udevadm" ] ||
+           [ "$(cat "$kdir/module-list" 2>/dev/null)" != "${boot_modules[*]} ${tree_modules[*]}" ]; then
                 rm -rf "$cache"/guest-*              # products of another kernel or udev
                 build_guest_files "$kdir"
         fi

@@ -12,6 +12,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 test_bin=$1
 cache=$2
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-300}
+# the plug's modules (macvtap, VLAN devices) with what they need, as paths under the image's kernel/ (globs);
+# the guest's busybox depmod and modprobe load them when the kernel asks (rtnl-link-macvtap, rtnl-link-vlan)
+plug_modules=("drivers/net/macvlan.ko*" "drivers/net/macvtap.ko*" "drivers/net/tap.ko*" "net/8021q/*" "net/802/*"
+              "net/llc/*")
 kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-20}
 
 need_tools() {
@@ -37,7 +41,8 @@ build_testbed() {
                 "linux-kbuild-$kseries=$kver" "linux-source-$kseries=$kver"
         log "unpacking $kpkg $kver"
         dpkg-deb --fsys-tarfile "$cache"/debs/"$kpkg"_*.deb |
-                tar -x -C "$work/root" --wildcards "./boot/vmlinuz-$krel" "./lib/modules/$krel/kernel/net/psample/psample.ko*" ||
+                tar -x -C "$work/root" --wildcards "./boot/vmlinuz-$krel" "./lib/modules/$krel/kernel/net/psample/psample.ko*" \
+                        "${plug_modules[@]/#/./lib/modules/$krel/kernel/}" ||
                 skip_all "cannot unpack $kpkg"
         local d
         for d in "linux-headers-$krel" "linux-headers-$kabi-common" "linux-kbuild-$kseries"; do
@@ -68,7 +73,9 @@ build_testbed() {
         esac
         rm -rf "$out.tmp"
         if ! { mkdir -p "$out.tmp" && cp "$work/root/boot/vmlinuz-$krel" "$out.tmp/vmlinuz" &&
-               cp "$work/psample.ko" "$nsim/netdevsim.ko" "$out.tmp/" && mv "$out.tmp" "$out"; }; then
+               cp "$work/psample.ko" "$nsim/netdevsim.ko" "$out.tmp/" &&
+               cp -r "$work/root/lib/modules/$krel/kernel" "$out.tmp/kernel" && rm -rf "$out.tmp/kernel/net/psample" &&
+               mv "$out.tmp" "$out"; }; then
                 bail "cannot fill $out"
         fi
         # the products are the cache; the packages and the unpacked trees are not needed again
@@ -83,11 +90,14 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
+mount -t devtmpfs devtmpfs /dev
 echo 1 >/proc/sys/kernel/printk
 finish() {
         echo "NETPOOL-TAP-END $1"
         poweroff -f
 }
+# the kernel's request_module() runs /sbin/modprobe (busybox's) for macvtap and 8021q
+depmod || { echo "NETPOOL-ERROR depmod failed"; finish 1; }
 insmod /lib/psample.ko || { echo "NETPOOL-ERROR insmod psample.ko failed"; finish 1; }
 insmod /lib/netdevsim.ko || { echo "NETPOOL-ERROR insmod netdevsim.ko failed"; finish 1; }
 echo "10 1" >/sys/bus/netdevsim/new_device
@@ -112,11 +122,14 @@ EOF
 build_initramfs() {
         local kdir=$1 root=$cache/initramfs a
         rm -rf "$root"
-        mkdir -p "$root"/{bin,lib,proc,sys,tmp,dev}
+        mkdir -p "$root"/{bin,sbin,lib/modules,proc,sys,tmp,dev}
         cp /bin/busybox "$root/bin/busybox"
-        for a in sh mount insmod echo ls sleep poweroff cat; do
+        for a in sh mount insmod echo ls sleep poweroff cat depmod modprobe; do
                 ln -s busybox "$root/bin/$a"
         done
+        ln -s /bin/busybox "$root/sbin/modprobe"
+        mkdir -p "$root/lib/modules/$krel"
+        cp -r "$kdir/kernel" "$root/lib/modules/$krel/kernel"
         copy_with_libs "$root" "$(command -v ip)" bin/ip          # iproute2's: busybox's prints no VFs
         copy_with_libs "$root" "$test_bin" bin/test-hw-linux-kernel
         cp "$kdir/psample.ko" "$kdir/netdevsim.ko" "$root/lib/"
@@ -138,7 +151,7 @@ main() {
         mkdir -p "$cache" || skip_all "cannot create $cache"
         resolve_kernel
         local kdir=$cache/$krel-$kver
-        if [ ! -f "$kdir/netdevsim.ko" ]; then
+        if [ ! -f "$kdir/netdevsim.ko" ] || [ ! -d "$kdir/kernel" ]; then
                 rm -rf "$cache"/linux-* "$cache"/[0-9]*      # products of another kernel
                 build_testbed "$kdir"
         fi

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Kernel test of the linux backend: VF configuration over real rtnetlink to a netdevsim PF, checked against ip(8) */
+/* Kernel test of the linux backend: VF configuration over real rtnetlink to a netdevsim PF, checked against ip(8);
+ * the plug (hw-plug.h) over netdevsim's netdevs, and on an igb PF and its VFs (kernel-plug-test.c) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,14 +10,18 @@
 
 #include "hw/hw-linux.h"
 #include "hw/hw.h"
+#include "kernel-plug-test.h"
 
-/* Run inside the testbed VM (run-testbed.sh): test-hw-linux-kernel [--tap] PF [NOVF]
- * PF is a netdevsim netdev with NUM_VFS VFs, NOVF (optional) a netdevsim netdev without VFs. */
+/* Run inside the testbed VMs:
+ *   test-hw-linux-kernel [--tap] PF [NOVF]   (run-testbed.sh) PF is a netdevsim netdev with NUM_VFS VFs, NOVF
+ *                                            (optional) a netdevsim netdev without VFs
+ *   test-hw-linux-kernel [--tap] igb PF      (igb-guest-test.sh) PF is an igb PF with at least 4 VFs on igbvf */
 #define NUM_VFS 4
 
 typedef struct Testbed {
         const char *pf;
         const char *novf;
+        bool igb;
 } Testbed;
 
 /* One "vf N" line of `ip link show`, as iproute2 prints it */
@@ -399,11 +404,126 @@ static void test_pf_down(gconstpointer data) {
         g_assert_cmpint(after.link_state, ==, before.link_state);
 }
 
+/* ---- the plug over netdevsim's netdevs ---- */
+
+static void test_macvtap_modes(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        plug_check_macvtap(hw, tb->pf, "npmvt0", "private", "52:54:00:AA:00:01");
+        plug_check_macvtap(hw, tb->pf, "npmvt1", "vepa", "52:54:00:aa:00:02");
+        plug_check_macvtap(hw, tb->pf, "npmvt2", "bridge", "52:54:00:aa:00:03");
+        if (tb->novf)
+                plug_check_macvtap(hw, tb->novf, "npmvt3", "passthru", "52:54:00:aa:00:04");
+}
+
+static void test_plug_refusals(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        plug_check_refusals(hw, tb->novf ? tb->novf : tb->pf, tb->pf);
+}
+
+static void test_vlan_bridge(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        plug_check_vlan_bridge(hw, tb->pf, 42);
+}
+
+static void test_rename(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+
+        if (!tb->novf) {
+                g_test_skip("no netdev without VFs given");
+                return;
+        }
+        hw = backend_new();
+        plug_check_rename(hw, tb->novf, tb->pf);
+}
+
+/* ---- the plug on igb: VF 3 goes to vfio-pci and back, VF 2 is renamed, VF 1 and 2 carry macvtaps ---- */
+
+static void test_igb_vfio(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = backend_new();
+        PciAddr vf;
+
+        plug_vf_addr(tb->pf, 3, &vf);
+        plug_check_vfio_round_trip(hw, &vf);
+}
+
+static void test_igb_host_driver_default(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = backend_new();
+        PciAddr vf;
+
+        plug_vf_addr(tb->pf, 3, &vf);
+        plug_check_host_driver_default(hw, &vf);
+}
+
+static void test_igb_rename(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = backend_new();
+        g_autofree char *netdev = plug_vf_netdev(tb->pf, 2);
+
+        plug_check_rename(hw, netdev, tb->pf);
+}
+
+static void test_igb_macvtap(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = backend_new();
+        g_autofree char *vf2 = plug_vf_netdev(tb->pf, 2), *vf1 = plug_vf_netdev(tb->pf, 1);
+
+        plug_check_macvtap(hw, vf2, "npmvt0", "passthru", "52:54:00:aa:01:02");
+        plug_check_macvtap(hw, vf1, "npmvt1", "vepa", "52:54:00:aa:01:01");
+}
+
+static void test_igb_refusals(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = backend_new();
+        g_autofree char *vf0 = plug_vf_netdev(tb->pf, 0);
+
+        plug_check_refusals(hw, vf0, tb->pf);
+}
+
+static void test_igb_vlan_bridge(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = backend_new();
+
+        plug_check_vlan_bridge(hw, tb->pf, 42);
+}
+
+static void add_igb_tests(const Testbed *tb) {
+        g_test_add_data_func("/kernel/igb/vfio-round-trip", tb, test_igb_vfio);
+        g_test_add_data_func("/kernel/igb/host-driver-default", tb, test_igb_host_driver_default);
+        g_test_add_data_func("/kernel/igb/rename", tb, test_igb_rename);
+        g_test_add_data_func("/kernel/igb/macvtap-passthru-vepa", tb, test_igb_macvtap);
+        g_test_add_data_func("/kernel/igb/refusals", tb, test_igb_refusals);
+        g_test_add_data_func("/kernel/igb/vlan-bridge", tb, test_igb_vlan_bridge);
+}
+
 int main(int argc, char **argv) {
         Testbed tb = {};
 
         g_test_init(&argc, &argv, NULL);
         /* g_test_init() leaves the arguments it does not know */
+        if (argc > 2 && g_str_equal(argv[1], "igb")) {
+                tb.igb = true;
+                tb.pf = argv[2];
+                add_igb_tests(&tb);
+                return g_test_run();
+        }
         if (argc > 1)
                 tb.pf = argv[1];
         if (argc > 2)
@@ -419,5 +539,9 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/kernel/hw-linux/vf-out-of-range", &tb, test_vf_out_of_range);
         g_test_add_data_func("/kernel/hw-linux/no-vfs", &tb, test_no_vfs);
         g_test_add_data_func("/kernel/hw-linux/pf-down", &tb, test_pf_down);
+        g_test_add_data_func("/kernel/hw-linux/macvtap-modes", &tb, test_macvtap_modes);
+        g_test_add_data_func("/kernel/hw-linux/plug-refusals", &tb, test_plug_refusals);
+        g_test_add_data_func("/kernel/hw-linux/vlan-bridge", &tb, test_vlan_bridge);
+        g_test_add_data_func("/kernel/hw-linux/rename", &tb, test_rename);
         return g_test_run();
 }
