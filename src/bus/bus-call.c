@@ -12,16 +12,9 @@
 #define BUSY_TRIES 5
 #define RETRY_ACCURACY_USEC 1000      /* 1 ms: the retry steps are 10 to 80 ms */
 
-static void forget_first(BusCall *k) {
-        if (k->first && k->c->call_firsts)
-                g_hash_table_remove(k->c->call_firsts, k->first);
-        k->first = NULL;
-}
-
 static BusCall *bus_call_free(BusCall *k) {
         if (!k)
                 return NULL;
-        forget_first(k);
         sd_bus_slot_unref(k->polkit_slot);
         sd_bus_slot_unref(k->probe_slot);
         sd_bus_slot_unref(k->barrier_slot);
@@ -42,21 +35,8 @@ static GHashTable *calls(BusContext *c) {
         return c->calls;
 }
 
-/* the message of each record's first run -> its record (no ownership) */
-static GHashTable *firsts(BusContext *c) {
-        if (!c->call_firsts)
-                c->call_firsts = g_hash_table_new(g_direct_hash, g_direct_equal);
-        return c->call_firsts;
-}
-
 BusCall *bus_call_get(BusContext *c, sd_bus_message *m) {
-        BusCall *k;
-
-        if (!c->calls)
-                return NULL;
-        k = g_hash_table_lookup(c->calls, m);
-        /* or the message of the run that made the record (the record keeps a copy of it) */
-        return k ?: g_hash_table_lookup(firsts(c), m);
+        return c->calls ? g_hash_table_lookup(c->calls, m) : NULL;
 }
 
 /* A copy of the method call m that a waiting call keeps in its stead: the same sender, cookie, object and
@@ -108,11 +88,10 @@ BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m) {
         }
         k = g_new0(BusCall, 1);
         k->c = c;
+        /* keyed by the copy: the runs to come have it, and the record holds it (the message of this run is freed
+         * after it, and its address may come again with another caller's call) */
         k->m = g_steal_pointer(&kept);
-        k->first = m;                   /* the handler's current run still has this one */
         g_hash_table_insert(calls(c), k->m, k);
-        if (k->first != k->m)
-                g_hash_table_insert(firsts(c), k->first, k);
         return k;
 }
 
@@ -155,7 +134,6 @@ static int schedule_sweep(BusContext *c) {
 int bus_call_redispatch(BusCall *k) {
         int r;
 
-        forget_first(k);                /* that run is over: from now on the kept copy is the call */
         r = sd_bus_message_rewind(k->m, true);
         if (r >= 0)
                 r = sd_bus_enqueue_for_read(k->c->bus, k->m);
@@ -230,6 +208,5 @@ unsigned bus_calls_waiting(BusContext *c) {
 
 void bus_calls_free(BusContext *c) {
         g_clear_pointer(&c->calls, g_hash_table_unref);
-        g_clear_pointer(&c->call_firsts, g_hash_table_unref);
         c->call_sweep = sd_event_source_disable_unref(c->call_sweep);
 }

@@ -8,7 +8,6 @@
 typedef struct BusCall {
         BusContext *c;
         sd_bus_message *m;              /* the call as kept (a copy without stray fds), dispatched again */
-        sd_bus_message *first;          /* the message of the run that made the record, until it is over */
         sd_bus_slot *polkit_slot;       /* polkit is deciding */
         uid_t uid;                      /* the caller's, while polkit decides: the cap per uid */
         sd_event_source *timer;         /* waiting to be dispatched again */
@@ -23,7 +22,8 @@ typedef struct BusCall {
 
 /* The call record of m, if it has waited before; NULL otherwise. */
 BusCall *bus_call_get(BusContext *c, sd_bus_message *m);
-/* The call record of m, made when missing. */
+/* The call record of m, made when missing; it keeps a copy of m (without stray fds), which the runs after
+ * this one have: this run uses the record returned, never a lookup by m. */
 BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m);
 /* Drop the record of a call (that will not wait after all). */
 void bus_call_forget(BusContext *c, BusCall *k);

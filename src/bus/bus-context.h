@@ -19,7 +19,6 @@ typedef struct BusContext {
         uint64_t exit_idle_usec;        /* 0 = never */
         sd_event_source *idle_timer;
         GHashTable *calls;              /* sd_bus_message* -> BusCall*: calls that wait (bus-call.c) */
-        GHashTable *call_firsts;        /* the message a waiting call came as -> its BusCall (bus-call.c) */
         sd_event_source *call_sweep;    /* drops the records of calls that no longer wait */
         GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
         GHashTable *shown_networks;     /* name -> what its properties last said (bus-network.c) */
