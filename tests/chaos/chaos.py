@@ -44,8 +44,11 @@ DEATH_ERRORS = {"org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Erro
                 "org.freedesktop.DBus.Error.Spawn.ChildSignaled", "org.freedesktop.DBus.Error.Spawn.ChildExited",
                 "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner"}
 
-CRASH_POINTS_ALLOCATE = ["allocate-recorded", "vf-saved", "vf-mac-set", "allocate-configured", "allocate-done"]
-CRASH_POINTS_RELEASE = ["release-recorded", "vf-restored-mac", "release-restored", "release-done"]
+# allocate-macvtap is reached in the macvtap modes (passthrough here); a point a call does not reach comes again
+CRASH_POINTS_ALLOCATE = ["allocate-recorded", "vf-saved", "vf-mac-set", "allocate-configured", "allocate-macvtap",
+                         "allocate-done"]
+CRASH_POINTS_RELEASE = ["release-recorded", "release-unplugged", "vf-restored-mac", "release-restored",
+                        "release-done"]
 CRASH_POINTS = CRASH_POINTS_ALLOCATE + CRASH_POINTS_RELEASE
 
 # The host: (netdev names, PF address, netpool-simhost SPEC). The ConnectX-3-like PF has single-port VFs on
@@ -904,7 +907,21 @@ class Chaos:
                     bdf in self.guest and states == {"unavailable"}):
                 self.violation(f"VF {bdf} ({vf['pf']} vf{vf['idx']}) is not as it was, its restore is pending, and "
                                f"no network shows it restore-failed or quarantined ({sorted(states)}): {dirty}")
+        self.check_macvtaps(ports)
         self.expected_owner = self.owner()
+
+    def check_macvtaps(self, ports):
+        """every macvtap on the host is a port's (one whose VF vanished meanwhile went with it, and stays gone)"""
+        vdir = os.path.join(self.env.sim, "sys", "devices", "virtual", "net")
+        taps = {n for n in (os.listdir(vdir) if os.path.isdir(vdir) else [])
+                if os.path.exists(os.path.join(vdir, n, "mode")) and os.path.exists(os.path.join(vdir, n, "tap"))}
+        port_taps = {}
+        for uuid in ports:
+            tap = self.props(port_path(uuid), "org.netpool1.Port").get("TapName", "")
+            if tap:
+                port_taps[tap] = uuid
+        for tap in sorted(taps - set(port_taps)):
+            self.violation(f"macvtap {tap} belongs to no port")
 
     def dirty_views(self, vf):
         out = []
