@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "engine/engine.h"
+#include "hw/hw-plug.h"
 #include "hw/hw.h"
 #include "shared/log.h"
 #include "hw-test-util.h"
@@ -410,6 +411,50 @@ static void test_network_lifecycle(Fixture *f, gconstpointer data) {
         g_assert_null(engine_lookup_by_name(f->engine, "hd2"));
         restart(f);
         g_assert_null(engine_lookup_by_name(f->engine, "hd2"));
+}
+
+
+/* ---- the plug: drivers, macvtaps and VLAN devices as the host has them ---- */
+
+static void assert_driver(Fixture *f, const char *bdf, const char *want) {
+        g_autofree char *driver = NULL;
+        PciAddr addr;
+
+        g_assert_cmpint(pci_addr_from_string(bdf, &addr), ==, 0);
+        g_assert_cmpint(hw_function_driver(f->probe, &addr, &driver), ==, 0);
+        g_assert_cmpstr(driver, ==, want);
+}
+
+static void assert_netdev_exists(Fixture *f, const char *name, bool want) {
+        g_autoptr(HwNetdev) nd = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(f->probe, name, &nd, NULL) == 0, ==, want);
+}
+
+/* The macvtap or VLAN device called name, or NULL. */
+static HwVirtualNetdev *virtual_netdev(Fixture *f, const char *name) {
+        HwVirtualNetdev *v = NULL;
+
+        return hw_virtual_netdev_read(f->probe, name, &v) == 0 ? v : NULL;
+}
+
+static bool virtual_netdev_exists(Fixture *f, const char *name) {
+        g_autoptr(HwVirtualNetdev) v = virtual_netdev(f, name);
+
+        return v != NULL;
+}
+
+static PortInfo port_info(Fixture *f, unsigned n) {
+        PortInfo i;
+
+        engine_port_info(f->engine, lookup_port(f, n), &i);
+        return i;
+}
+
+static bool sim_file_exists(Fixture *f, const char *rel) {
+        g_autofree char *path = g_build_filename(f->sim->path, rel, NULL);
+
+        return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
 /* ==== Allocate, Notify, Release in each mode ==== */
@@ -879,8 +924,10 @@ static const CrashCase crash_cases[] = {
         { "vf-saved",            CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
         { "vf-mac-set",          CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
         { "allocate-configured", CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
+        { "allocate-bound",      CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK },
         { "allocate-done",       CRASH_IN_ALLOCATE, OUTCOME_KEPT },
         { "release-recorded",    CRASH_IN_RELEASE,  OUTCOME_RELEASED },
+        { "release-unplugged",   CRASH_IN_RELEASE,  OUTCOME_RELEASED },
         { "vf-restored-mac",     CRASH_IN_RELEASE,  OUTCOME_RELEASED },
         { "release-restored",    CRASH_IN_RELEASE,  OUTCOME_RELEASED },
         { "release-done",        CRASH_IN_RELEASE,  OUTCOME_RELEASED },
@@ -925,6 +972,7 @@ static void test_crash_recovery(Fixture *f, gconstpointer data) {
         case OUTCOME_KEPT:
                 g_assert_nonnull(lookup_port(f, 1));
                 assert_port_device(f, 1, ETH0_VF0);
+                assert_driver(f, ETH0_VF0, "vfio-pci");
                 assert_vf_has_port_settings(f, "eth0", 0, "52:54:00:00:00:01", 42);
                 assert_device_state(f, "hd", ETH0_VF0, "in-use");
                 g_assert_cmpuint(state_files(f, "ports"), ==, 1);
@@ -934,6 +982,8 @@ static void test_crash_recovery(Fixture *f, gconstpointer data) {
         case OUTCOME_ROLLED_BACK:
         case OUTCOME_RELEASED:
                 assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
+                assert_driver(f, ETH0_VF0, "iavf");     /* back on its driver, its netdev on the host */
+                assert_netdev_exists(f, "eth0v0", true);
                 break;
         }
         assert_vf_is(f, "eth0", 0, &original);
@@ -1057,6 +1107,190 @@ static void test_rescan_returning_held_elsewhere(Fixture *f, gconstpointer data)
         release(f, 2);
 }
 
+
+/* ==== the plug (issue 18): netpoold does the privileged half ==== */
+
+/* managed='yes': the VF goes to vfio-pci before the answer, and comes back with its netdev, reset. */
+static void test_hostdev_managed_binding(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+        g_autofree char *node = NULL;
+        PortInfo i;
+
+        test_sim_change(f->sim, "--dirty", ETH0, "0", NULL);
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate(f, "hd", 1);
+        assert_driver(f, ETH0_VF0, "vfio-pci");
+        assert_netdev_exists(f, "eth0v0", false);
+        i = port_info(f, 1);
+        g_assert_cmpstr(i.pf, ==, "eth0");
+        g_assert_cmpint(i.vf_index, ==, 0);
+        g_assert_cmpint(i.iommu_group, >=, 0);
+        node = g_strdup_printf("%s/dev/vfio/%d", f->sim->path, i.iommu_group);
+        g_assert_cmpstr(i.vfio_group, ==, node);
+        g_assert_true(g_file_test(node, G_FILE_TEST_EXISTS));
+        assert_port_xml_has(f, 1, "<netpool:plug xmlns:netpool='urn:netpool:xml:1' pf='eth0' vf-index='0' "
+                                  "iommu-group=");
+
+        release(f, 1);
+        assert_driver(f, ETH0_VF0, "iavf");
+        assert_netdev_exists(f, "eth0v0", true);
+        g_assert_false(g_file_test(node, G_FILE_TEST_EXISTS));
+        g_assert_false(sim_file_exists(f, "vfstate/" ETH0 "/vf0/dirty"));      /* reset on its way back */
+        assert_vf_is(f, "eth0", 0, &original);
+}
+
+/* managed='no': the driver is the hypervisor's business; the release still resets the VF. */
+static void test_hostdev_unmanaged_reset(Fixture *f, gconstpointer data) {
+        define_start(f, "hd", HOSTDEV_ETH0_UNMANAGED);
+        allocate(f, "hd", 1);
+        assert_driver(f, ETH0_VF0, "iavf");
+        g_assert_cmpint(port_info(f, 1).iommu_group, ==, -1);
+        test_sim_change(f->sim, "--dirty", ETH0, "0", NULL);
+        release(f, 1);
+        g_assert_false(sim_file_exists(f, "vfstate/" ETH0 "/vf0/dirty"));
+}
+
+/* A bind the driver refuses, or drops: nothing is left half-done. */
+static void test_hostdev_bind_refused(Fixture *f, gconstpointer data) {
+        VfConfig original = set_original(f, 0);
+        g_auto(EngineError) err = {};
+
+        define_start(f, "hd", HOSTDEV_ETH0_VF0);
+        fail_vf(f, 0, "bind EBUSY 1");
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_HARDWARE);
+        g_assert_nonnull(strstr(err.message, "vfio-pci"));
+        assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
+        assert_driver(f, ETH0_VF0, "iavf");
+
+        engine_error_clear(&err);
+        fail_vf(f, 0, "bind IGNORE 1");
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_HARDWARE);
+        g_assert_nonnull(strstr(err.message, "did not take it"));
+        assert_nothing_left(f, "hd", 1, ETH0_VF0, &original, 0);
+        assert_driver(f, ETH0_VF0, "iavf");
+        allocate(f, "hd", 2);
+        assert_driver(f, ETH0_VF0, "vfio-pci");
+}
+
+/* No IOMMU: a managed network's VFs are unavailable, and the failed pick says why. */
+static void test_hostdev_no_iommu(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+
+        test_sim_change(f->sim, "--add-pf", "name=eth9,bdf=0000:09:00.0,model=x710,vfs=2,iommu=no", NULL);
+        define_start(f, "hd9", "<forward mode='hostdev' managed='yes'><pf dev='eth9'/></forward>");
+        g_assert_cmpuint(available(f, "hd9"), ==, 0);
+        g_assert_cmpint(try_allocate(f, "hd9", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "no IOMMU group"));
+        /* the hypervisor's own binding is another matter */
+        define_start(f, "hd9u", "<forward mode='hostdev' managed='no'><pf dev='eth9'/></forward>");
+        allocate(f, "hd9u", 2);
+}
+
+/* passthrough: a passthru macvtap over the VF's netdev, with the port's MAC; gone at Release. */
+static void test_passthrough_macvtap(Fixture *f, gconstpointer data) {
+        g_autoptr(HwVirtualNetdev) v = NULL;
+        PortInfo i;
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        allocate(f, "pt", 1);
+        i = port_info(f, 1);
+        g_assert_cmpstr(i.tap_name, ==, "macvtap0");
+        v = virtual_netdev(f, "macvtap0");
+        g_assert_nonnull(v);
+        g_assert_cmpint(v->kind, ==, HW_VIRTUAL_MACVTAP);
+        g_assert_cmpstr(v->mode, ==, "passthru");
+        g_assert_cmpstr(v->lower, ==, "eth0v0");
+        g_assert_cmpstr(v->mac, ==, "52:54:00:00:00:01");
+        assert_port_xml_has(f, 1, "tap='macvtap0'");
+        allocate(f, "pt", 2);
+        g_assert_cmpstr(port_info(f, 2).tap_name, ==, "macvtap1");
+        release(f, 1);
+        g_assert_false(virtual_netdev_exists(f, "macvtap0"));
+        release(f, 2);
+        g_assert_false(virtual_netdev_exists(f, "macvtap1"));
+}
+
+/* A macvtap the kernel refuses: the VF is put back, no port. And a crash right after the macvtap: the restart
+ * removes it with the rest. */
+static void test_macvtap_refused_and_crash(Fixture *f, gconstpointer data) {
+        static const CrashCase at_macvtap = { "allocate-macvtap", CRASH_IN_ALLOCATE, OUTCOME_ROLLED_BACK };
+        VfConfig original = set_original(f, 0);
+        g_auto(EngineError) err = {};
+
+        define_start(f, "hd", PASSTHROUGH_ETH0);        /* crash_during allocates on "hd" */
+        fail_vf(f, 0, "macvtap EPERM 1");
+        g_assert_cmpint(try_allocate(f, "hd", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_HARDWARE);
+        g_assert_false(virtual_netdev_exists(f, "macvtap0"));
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_null(lookup_port(f, 1));
+
+        crash_during(f, &at_macvtap);
+        g_assert_null(lookup_port(f, 1));
+        g_assert_false(virtual_netdev_exists(f, "macvtap0"));
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+}
+
+/* hybrid on a VLAN: the virtio path's macvtap over a VLAN device on the PF, shared by the ports on that VLAN
+ * and deleted after the last; one the administrator made is used and left. */
+static void test_hybrid_vlan_device(Fixture *f, gconstpointer data) {
+        g_autoptr(HwVirtualNetdev) tap = NULL, vlan = NULL;
+
+        define_start(f, "hy", HYBRID_SFC0);
+        allocate_with(f, "hy", 1, "  <vlan><tag id='42'/></vlan>\n");
+        allocate_with(f, "hy", 2, "  <vlan><tag id='42'/></vlan>\n");
+        vlan = virtual_netdev(f, "sfc0.42");
+        g_assert_nonnull(vlan);
+        g_assert_cmpint(vlan->kind, ==, HW_VIRTUAL_VLAN);
+        g_assert_cmpuint(vlan->vlan_id, ==, 42);
+        tap = virtual_netdev(f, port_info(f, 1).tap_name);
+        g_assert_nonnull(tap);
+        g_assert_cmpstr(tap->lower, ==, "sfc0.42");
+        g_assert_cmpstr(tap->mode, ==, "vepa");
+        assert_port_xml_has(f, 1, "vlan-device='sfc0.42'");
+        release(f, 1);
+        g_assert_true(virtual_netdev_exists(f, "sfc0.42"));
+        release(f, 2);
+        g_assert_false(virtual_netdev_exists(f, "sfc0.42"));
+        g_assert_cmpuint(state_files(f, "vlan"), ==, 0);
+
+        g_assert_cmpint(hw_vlan_create(f->probe, "sfc0", "sfc0.43", 43), ==, 0);
+        allocate_with(f, "hy", 3, "  <vlan><tag id='43'/></vlan>\n");
+        release(f, 3);
+        g_assert_true(virtual_netdev_exists(f, "sfc0.43"));    /* the administrator's */
+}
+
+/* Options: tap-name, and the ones that do not fit the mode. */
+static void test_allocate_options(Fixture *f, gconstpointer data) {
+        AllocateOptions named = { .tap_name = "vm1-net0" }, vfio = { .has_vfio_uid = true, .vfio_uid = 107 };
+        AllocateOptions taken = { .tap_name = "eth0v3" }, dev = { .device = "0000:03:02.5" };
+        g_autofree char *xml1 = port_xml(1, NULL), *xml2 = port_xml(2, NULL), *xml3 = port_xml(3, NULL);
+        g_auto(EngineError) err = {};
+        Port *port = NULL;
+        int fd = -1;
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        define_start(f, "hd", HOSTDEV_ETH0);
+        g_assert_cmpint(engine_allocate_with(f->engine, net(f, "pt"), xml1, &named, &call_final, &port, &fd, &err), ==,
+                        0);
+        g_assert_cmpint(fd, ==, -1);
+        g_assert_cmpstr(port_info(f, 1).tap_name, ==, "vm1-net0");
+        g_assert_cmpint(engine_allocate_with(f->engine, net(f, "pt"), xml2, &taken, &call_final, &port, &fd, &err), ==,
+                        ENGINE_ERROR_INVALID_ARGUMENT);
+        engine_error_clear(&err);
+        g_assert_cmpint(engine_allocate_with(f->engine, net(f, "pt"), xml2, &vfio, &call_final, &port, &fd, &err), ==,
+                        ENGINE_ERROR_INVALID_ARGUMENT);
+        engine_error_clear(&err);
+        g_assert_cmpint(engine_allocate_with(f->engine, net(f, "hd"), xml2, &named, &call_final, &port, &fd, &err), ==,
+                        ENGINE_ERROR_INVALID_ARGUMENT);
+        engine_error_clear(&err);
+        g_assert_cmpint(engine_allocate_with(f->engine, net(f, "hd"), xml3, &dev, &call_final, &port, &fd, &err), ==, 0);
+        assert_port_device(f, 3, "0000:03:02.5");
+        g_assert_cmpint(engine_allocate_with(f->engine, net(f, "hd"), xml2, &dev, &call_final, &port, &fd, &err), ==,
+                        ENGINE_ERROR_DEVICE_BUSY);
+        g_assert_null(lookup_port(f, 2));
+}
+
 #define add_test(path, fn, data) g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown)
 
 int main(int argc, char **argv) {
@@ -1076,6 +1310,14 @@ int main(int argc, char **argv) {
         add_test("/engine/port/vepa", test_shared_lower_ports, "vepa");
         add_test("/engine/port/bridge", test_shared_lower_ports, "bridge");
         add_test("/engine/claims/shared-pf", test_claims_across_networks, NULL);
+        add_test("/engine/plug/hostdev-managed", test_hostdev_managed_binding, NULL);
+        add_test("/engine/plug/hostdev-unmanaged-reset", test_hostdev_unmanaged_reset, NULL);
+        add_test("/engine/plug/bind-refused", test_hostdev_bind_refused, NULL);
+        add_test("/engine/plug/no-iommu", test_hostdev_no_iommu, NULL);
+        add_test("/engine/plug/passthrough-macvtap", test_passthrough_macvtap, NULL);
+        add_test("/engine/plug/macvtap-refused-and-crash", test_macvtap_refused_and_crash, NULL);
+        add_test("/engine/plug/hybrid-vlan-device", test_hybrid_vlan_device, NULL);
+        add_test("/engine/plug/options", test_allocate_options, NULL);
         add_test("/engine/stop/force-slices", test_stop_force_slices, NULL);
         add_test("/engine/busy/allocate-retry", test_allocate_busy_retry, NULL);
         add_test("/engine/busy/allocate-final", test_allocate_busy_final, NULL);
