@@ -619,13 +619,19 @@ void engine_autostart(Engine *e) {
                 log_warning_errno(r, "cannot record that autostart ran: %m");
 }
 
-/* The state a device present on the hardware should have. */
-static DeviceState present_state(Engine *e, const PoolDevice *d) {
+/* The state a device present on the hardware should have (in a managed hostdev network, VFIO must be able to
+ * take a free one). */
+static DeviceState present_state(Engine *e, const NetDef *def, const Pool *pool, const PoolDevice *d) {
+        g_autofree char *vfio_problem = NULL;
+
         if (d->state == DEVICE_STATE_RESTORE_FAILED)
                 return d->state;                /* the retries decide that one */
         if (!engine_device_usable(e, d))
                 return d->connections > 0 ? d->state : DEVICE_STATE_UNAVAILABLE;
-        return d->connections > 0 ? DEVICE_STATE_IN_USE : DEVICE_STATE_FREE;
+        if (d->connections > 0)
+                return DEVICE_STATE_IN_USE;
+        vfio_problem = engine_plug_vfio_problem(e, def, pool, d);
+        return vfio_problem ? DEVICE_STATE_UNAVAILABLE : DEVICE_STATE_FREE;
 }
 
 /* Fold what the hardware shows now (fresh) into the pool of a running network. Returns > 0 if changed. */
@@ -638,7 +644,7 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
                 DeviceState want;
 
                 if (pool_find(fresh, d->id))
-                        want = present_state(e, d);
+                        want = present_state(e, def, pool, d);
                 else if (d->connections > 0)
                         want = DEVICE_STATE_LOST;
                 else if (def->pfs->len > 0) {
@@ -660,13 +666,12 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
                 if (pool_find(pool, f->id))
                         continue;
                 d = pool_device_copy(f);
-                d->state = present_state(e, d);
+                d->state = present_state(e, def, pool, d);
                 (void) pool_add(pool, d);
                 changed = true;
         }
         /* after the additions: a VF that came back may be held through another network, or restore-failed */
         engine_pool_apply_host_state(e, pool, def->name);
-        engine_plug_mark_vfio_unusable(e, def, pool);
         return changed || gone->len > 0;
 }
 
