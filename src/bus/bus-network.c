@@ -158,6 +158,27 @@ static int method_list_ports(sd_bus_message *m, void *userdata, sd_bus_error *er
         return bus_reply_array(m, "o", ports, append_port_path, NULL);
 }
 
+/* The arguments of Allocate, Notify (o NULL) and AllocateWithOptions: the port XML, the options, the flags, all
+ * checked before polkit is asked (a call held meanwhile stays small). */
+static int read_port_call(sd_bus_message *m, AllocateOptions *o, const char **ret_xml, sd_bus_error *error) {
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(m, "s", ret_xml);
+        if (r >= 0 && o)
+                r = bus_read_allocate_options(m, o, error);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "t", &flags);
+        if (r >= 0)
+                r = bus_check_flags(flags, 0, error);
+        if (r < 0)
+                return r;
+        if (strnlen(*ret_xml, PORTDEF_XML_MAX + 1) > PORTDEF_XML_MAX)
+                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_XML,
+                                        "invalid port XML: port XML is larger than 1 MiB");
+        return 0;
+}
+
 /* Allocate and Notify: read, check flags, one engine call, reply with the port's path and XML */
 static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify, sd_bus_error *error) {
         BusContext *c = bus_context_from_current(sd_bus_message_get_bus(m));
@@ -165,19 +186,12 @@ static int method_allocate_or_notify(sd_bus_message *m, Network *n, bool notify,
         g_autofree char *path = NULL, *out = NULL;
         const char *xml;
         EngineCall opts;
-        uint64_t flags;
         Port *port;
         int r;
 
-        r = sd_bus_message_read(m, "st", &xml, &flags);
+        r = read_port_call(m, NULL, &xml, error);
         if (r < 0)
                 return r;
-        r = bus_check_flags(flags, 0, error);
-        if (r < 0)
-                return r;
-        if (strnlen(xml, PORTDEF_XML_MAX + 1) > PORTDEF_XML_MAX)   /* before polkit: a held call stays small */
-                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_XML,
-                                        "invalid port XML: port XML is larger than 1 MiB");
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), notify ? "notify" : "allocate",
                                     error);
         if (r <= 0)
@@ -219,22 +233,12 @@ static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *er
         AllocateOptions o;
         const char *xml;
         EngineCall opts;
-        uint64_t flags;
         Port *port;
         int r;
 
-        r = sd_bus_message_read(m, "s", &xml);
-        if (r >= 0)
-                r = bus_read_allocate_options(m, &o, error);
-        if (r >= 0)
-                r = sd_bus_message_read(m, "t", &flags);
-        if (r >= 0)
-                r = bus_check_flags(flags, 0, error);
+        r = read_port_call(m, &o, &xml, error);
         if (r < 0)
                 return r;
-        if (strnlen(xml, PORTDEF_XML_MAX + 1) > PORTDEF_XML_MAX)   /* before polkit: a held call stays small */
-                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_XML,
-                                        "invalid port XML: port XML is larger than 1 MiB");
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_ALLOCATE, network_name(n), "allocate", error);
         if (r <= 0)
                 return r < 0 ? r : 1;
