@@ -56,6 +56,11 @@ np_plug() {
         echo "<netpool:plug xmlns:netpool='urn:netpool:xml:1' $*/>"
 }
 # the default sim host gives each function a group of its own, in order: eth0 0, its VF N N+1, …, sfc0's VF 0 19
+macvtap_of() {  # macvtap_of NAME: "LOWER MODE MAC" of a macvtap on the sim host, or "none"
+        local d=$NP_SIM/sys/class/net/$1
+        [ -e "$d/lower" ] || { echo none; return; }
+        echo "$(basename "$(readlink "$d/lower")") $(cat "$d/mode") $(cat "$d/address")"
+}
 vfio_group() {  # vfio_group G: the attributes of IOMMU group G, its node under the sim root
         echo "iommu-group='$1' vfio-group='$NP_SIM/dev/vfio/$1'"
 }
@@ -270,6 +275,8 @@ expect_eq "a direct plug on VF 0's netdev in passthrough mode" \
                 "<plug type='direct' dev='eth0v0' mode='passthrough'/>" \
                 "$(np_plug "pf='eth0' vf-index='0' tap='macvtap0'")")" "$P_XML"
 expect_eq "VF 0 carries the port's MAC and VLAN" "52:54:00:b0:00:01 15 0 1 0 auto" "$(np_vfst $ETH0 0)"
+expect_eq "macvtap0 is a passthru macvtap over eth0v0 with the port's MAC" "eth0v0 passthru 52:54:00:b0:00:01" \
+        "$(macvtap_of macvtap0)"
 expect_eq "Port.PlugType" "direct" "$(port_prop "$P_PATH" PlugType)"
 expect_eq "Port.Device" "eth0v0" "$(port_prop "$P_PATH" Device)"
 expect_eq "Port.PCIAddress is empty" "" "$(port_prop "$P_PATH" PCIAddress)"
@@ -289,6 +296,7 @@ expect_eq "it names Connections and Available only" "Available Connections" \
         "$(sed -n 's/^ *string "\(Active\|Available\|Autostart\|Capacity\|Connections\|ForwardMode\|Persistent\)"$/\1/p' \
                 "$NP_DIR/props.log" | sort | tr '\n' ' ' | sed 's/ $//')"
 check "Stop FORCE" stop_net pt 1
+expect_eq "Stop deleted both macvtaps" "none none" "$(macvtap_of macvtap0) $(macvtap_of macvtap1)"
 expect_eq "VF 0 is back to the defaults" "$DEFAULT_VF" "$(np_vfst $ETH0 0)"
 expect_eq "VF 1 is back to the defaults" "$DEFAULT_VF" "$(np_vfst $ETH0 1)"
 
@@ -351,9 +359,14 @@ expect_eq "a hybrid plug: PF sfc0, vepa, VF 0's address" \
 expect_eq "Port.PlugType" "hybrid" "$(port_prop "$P_PATH" PlugType)"
 expect_eq "Port.PCIAddress" "0000:07:02.0" "$(port_prop "$P_PATH" PCIAddress)"
 expect_eq "Port.Device: the VF has no host netdev" "" "$(port_prop "$P_PATH" Device)"
+expect_eq "the virtio path: macvtap0 over sfc0 in vepa mode with the port's MAC" "sfc0 vepa 52:54:00:d0:00:01" \
+        "$(macvtap_of macvtap0)"
+check "the VF is on vfio-pci, its group node exists" bash -c "[ \"\$(readlink '$NP_SIM/sys/bus/pci/devices/0000:07:02.0/driver')\" \
+        = ../../../bus/pci/drivers/vfio-pci ] && [ -p '$NP_SIM/dev/vfio/19' ]"
 expect_eq "ListPorts names the PCI address" "$(uuid_n 70) hy vm1 $OWNER 52:54:00:d0:00:01 0000:07:02.0 $P_PATH" \
         "$(list_ports)"
 check "Stop FORCE" stop_net hy 1
+expect_eq "Stop deleted the macvtap" "none" "$(macvtap_of macvtap0)"
 check "a hybrid network with <virtio mode='bridge'/> starts" define_start hy-br \
         "<forward mode='pci-passthrough-hybrid' managed='no'><virtio mode='bridge'/><pf dev='sfc0'/></forward>"
 check "Allocate" port_call Allocate hy-br "$(np_port_xml mac=52:54:00:d0:00:02 uuid="$(uuid_n 71)")"
