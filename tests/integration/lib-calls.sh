@@ -78,15 +78,15 @@ np_stop() {
 
 # ---- ports ----
 
-# np_port_xml [mac=M] [uuid=U] [owner=NAME] [owner_uuid=U] [vlan=TAG] [extra=CHILDREN] [plug_pci=BDF]:
+# np_port_xml [mac=M] [uuid=U] [owner=NAME] [owner_uuid=U] [vlan=TAG] [extra=CHILDREN] [plug_pci=BDF] [np_plug=ATTRS]:
 # a <networkport> laid out as the daemon writes one. Without uuid= it has none (the daemon picks one); the owner
 # defaults to $NP_OWNER_NAME / $NP_OWNER_UUID (a test sets them once), else vm-test and
 # b0b0b0b0-0000-4000-8000-0000000000cc. extra= goes after the <vlan>, as given; plug_pci= is the hostdev-pci
-# plug (managed, no driver) of the VF at BDF.
+# plug (managed, no driver) of the VF at BDF; np_plug= the attributes of the <netpool:plug> after it.
 np_port_xml() {
         local mac= uuid= owner=${NP_OWNER_NAME:-vm-test} owner_uuid=${NP_OWNER_UUID:-b0b0b0b0-0000-4000-8000-0000000000cc}
-        local vlan= extra= plug_pci=
-        np_kwargs np_port_xml "mac uuid owner owner_uuid vlan extra plug_pci" -- "$@" || return 1
+        local vlan= extra= plug_pci= np_plug=
+        np_kwargs np_port_xml "mac uuid owner owner_uuid vlan extra plug_pci np_plug" -- "$@" || return 1
         printf '<networkport>\n'
         [ -z "$uuid" ] || printf '  <uuid>%s</uuid>\n' "$uuid"
         printf '  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n  </owner>\n' "$owner" "$owner_uuid"
@@ -99,6 +99,7 @@ np_port_xml() {
                         "${plug_pci:0:4}" "${plug_pci:5:2}" "${plug_pci:8:2}" "${plug_pci:11:1}"
                 printf '  </plug>\n'
         fi
+        [ -z "$np_plug" ] || printf "  <netpool:plug xmlns:netpool='urn:netpool:xml:1' %s/>\n" "$np_plug"
         printf '</networkport>\n'
 }
 

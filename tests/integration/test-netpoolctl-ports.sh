@@ -81,7 +81,10 @@ expect_eq "allocate prints the port's UUID, its network and its device" \
 check "the device is a VF of eth0" test -n "${VF_INDEX[$DEV1]:-}"
 expect_eq "the VF has the port's MAC" "52:54:00:12:34:56" "$(vf_state "$DEV1" mac)"
 expect_eq "and its VLAN" "42" "$(vf_state "$DEV1" vlan)"
-P1_XML=$(np_port_xml uuid="$P1" owner=vm1 owner_uuid="$OWNER_UUID" mac=52:54:00:12:34:56 vlan=42 plug_pci="$DEV1")
+# sriov-a is managed: netpoold bound the VF to vfio-pci, so the port names its IOMMU group (the sim's) and node
+DEV1_GROUP=$(basename "$(readlink "$NP_SIM/sys/bus/pci/devices/$DEV1/iommu_group")")
+P1_XML=$(np_port_xml uuid="$P1" owner=vm1 owner_uuid="$OWNER_UUID" mac=52:54:00:12:34:56 vlan=42 plug_pci="$DEV1" \
+        np_plug="pf='eth0' vf-index='${VF_INDEX[$DEV1]:-none}' iommu-group='$DEV1_GROUP' vfio-group='$NP_SIM/dev/vfio/$DEV1_GROUP'")
 
 # --- ports, devices, port-dumpxml
 ctl ports

@@ -50,6 +50,20 @@ hostdev_plug() {        # hostdev_plug BUS SLOT FUNCTION: the plug lines of a ho
         echo "  <address domain='0x0000' bus='$1' slot='$2' function='$3'/>"
         echo "</plug>"
 }
+# np_plug ATTRS: the <netpool:plug> line after <plug> (issue 18): pf, vf-index, and where netpoold bound the VF to
+# vfio-pci (managed hostdev/hybrid) its IOMMU group and group node, where it made a macvtap the tap's name
+np_plug() {
+        echo "<netpool:plug xmlns:netpool='urn:netpool:xml:1' $*/>"
+}
+# the default sim host gives each function a group of its own, in order: eth0 0, its VF N N+1, …, sfc0's VF 0 19
+macvtap_of() {  # macvtap_of NAME: "LOWER MODE MAC" of a macvtap on the sim host, or "none"
+        local d=$NP_SIM/sys/class/net/$1
+        [ -e "$d/lower" ] || { echo none; return; }
+        echo "$(basename "$(readlink "$d/lower")") $(cat "$d/mode") $(cat "$d/address")"
+}
+vfio_group() {  # vfio_group G: the attributes of IOMMU group G, its node under the sim root
+        echo "iommu-group='$1' vfio-group='$NP_SIM/dev/vfio/$1'"
+}
 # bus helpers in bash and awk only: they run hundreds of times, and a python3 start costs more than the call
 bus_value() {   # the value of busctl's "TYPE VALUE" output on stdin, quotes taken off a string
         sed -e 's/^[a-z]* //' -e 's/^"\(.*\)"$/\1/'
@@ -117,7 +131,7 @@ check "Allocate a port with a UUID" port_call Allocate hd "$(np_port_xml mac=52:
 expect_eq "the returned path is the port's object" "$(np_port_path "$U1")" "$P_PATH"
 expect_eq "the returned XML: the network's VLAN and trust, a hostdev-pci plug with VF 0's address" \
         "$(port_out "$U1" 52:54:00:a0:00:01 "<vlan>" "  <tag id='10'/>" "</vlan>" "<rxfilters trustGuest='no'/>" \
-                "$(hostdev_plug 0x03 0x02 0x0)")" "$P_XML"
+                "$(hostdev_plug 0x03 0x02 0x0)" "$(np_plug "pf='eth0' vf-index='0' $(vfio_group 1)")")" "$P_XML"
 U1_XML=$P_XML
 U1_PATH=$P_PATH
 expect_eq "VF 0 carries the port's MAC and VLAN (flags untouched)" "52:54:00:a0:00:01 10 0 0 1 auto" "$(np_vfst $ETH0 0)"
@@ -158,7 +172,8 @@ U2_PATH=$P_PATH
 check "a UUID was generated" bash -c "[[ '$U2' =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]"
 expect_eq "eng's VLAN and trust, the next VF (the lowest free index)" \
         "$(port_out "$U2" GROUP=eng 52:54:00:a0:00:02 "<vlan>" "  <tag id='20'/>" "</vlan>" \
-                "<rxfilters trustGuest='yes'/>" "$(hostdev_plug 0x03 0x02 0x1)")" "$P_XML"
+                "<rxfilters trustGuest='yes'/>" "$(hostdev_plug 0x03 0x02 0x1)" \
+                "$(np_plug "pf='eth0' vf-index='1' $(vfio_group 2)")")" "$P_XML"
 expect_eq "and its path is that UUID's" "$(np_port_path "$U2")" "$U2_PATH"
 expect_eq "VF 1 carries VLAN 20" "52:54:00:a0:00:02 20 0 1 0 auto" "$(np_vfst $ETH0 1)"
 U3=$(uuid_n 3)
@@ -169,7 +184,8 @@ check "Allocate in portgroup eng with the port's own VLAN and trust" port_call A
 ")"
 expect_eq "the port's own VLAN and trust win" \
         "$(port_out "$U3" GROUP=eng 52:54:00:a0:00:03 "<vlan>" "  <tag id='42'/>" "</vlan>" \
-                "<rxfilters trustGuest='no'/>" "$(hostdev_plug 0x03 0x02 0x2)")" "$P_XML"
+                "<rxfilters trustGuest='no'/>" "$(hostdev_plug 0x03 0x02 0x2)" \
+                "$(np_plug "pf='eth0' vf-index='2' $(vfio_group 3)")")" "$P_XML"
 expect_eq "VF 2 carries VLAN 42" "52:54:00:a0:00:03 42 0 1 0 auto" "$(np_vfst $ETH0 2)"
 
 # errors; none of them takes a device
@@ -244,7 +260,8 @@ check "a hostdev network with a default portgroup starts" define_start hd-dflt "
 check "Allocate without a group" port_call Allocate hd-dflt "$(np_port_xml mac=52:54:00:a0:00:30 uuid="$(uuid_n 30)")"
 expect_eq "the default portgroup's VLAN and trust" \
         "$(port_out "$(uuid_n 30)" 52:54:00:a0:00:30 "<vlan>" "  <tag id='30'/>" "</vlan>" \
-                "<rxfilters trustGuest='yes'/>" "$(hostdev_plug 0x03 0x02 0x0)")" "$P_XML"
+                "<rxfilters trustGuest='yes'/>" "$(hostdev_plug 0x03 0x02 0x0)" \
+                "$(np_plug "pf='eth0' vf-index='0' $(vfio_group 1)")")" "$P_XML"
 expect_eq "VF 0 carries VLAN 30" "52:54:00:a0:00:30 30 0 1 0 auto" "$(np_vfst $ETH0 0)"
 check "Stop FORCE" stop_net hd-dflt 1
 expect_eq "VF 0 is back to the defaults" "$DEFAULT_VF" "$(np_vfst $ETH0 0)"
@@ -255,8 +272,11 @@ check "a passthrough network over pf eth0 (VLAN 15) starts" define_start pt \
 check "Allocate" port_call Allocate pt "$(np_port_xml mac=52:54:00:b0:00:01 uuid="$(uuid_n 40)")"
 expect_eq "a direct plug on VF 0's netdev in passthrough mode" \
         "$(port_out "$(uuid_n 40)" 52:54:00:b0:00:01 "<vlan>" "  <tag id='15'/>" "</vlan>" \
-                "<plug type='direct' dev='eth0v0' mode='passthrough'/>")" "$P_XML"
+                "<plug type='direct' dev='eth0v0' mode='passthrough'/>" \
+                "$(np_plug "pf='eth0' vf-index='0' tap='macvtap0'")")" "$P_XML"
 expect_eq "VF 0 carries the port's MAC and VLAN" "52:54:00:b0:00:01 15 0 1 0 auto" "$(np_vfst $ETH0 0)"
+expect_eq "macvtap0 is a passthru macvtap over eth0v0 with the port's MAC" "eth0v0 passthru 52:54:00:b0:00:01" \
+        "$(macvtap_of macvtap0)"
 expect_eq "Port.PlugType" "direct" "$(port_prop "$P_PATH" PlugType)"
 expect_eq "Port.Device" "eth0v0" "$(port_prop "$P_PATH" Device)"
 expect_eq "Port.PCIAddress is empty" "" "$(port_prop "$P_PATH" PCIAddress)"
@@ -276,6 +296,7 @@ expect_eq "it names Connections and Available only" "Available Connections" \
         "$(sed -n 's/^ *string "\(Active\|Available\|Autostart\|Capacity\|Connections\|ForwardMode\|Persistent\)"$/\1/p' \
                 "$NP_DIR/props.log" | sort | tr '\n' ' ' | sed 's/ $//')"
 check "Stop FORCE" stop_net pt 1
+expect_eq "Stop deleted both macvtaps" "none none" "$(macvtap_of macvtap0) $(macvtap_of macvtap1)"
 expect_eq "VF 0 is back to the defaults" "$DEFAULT_VF" "$(np_vfst $ETH0 0)"
 expect_eq "VF 1 is back to the defaults" "$DEFAULT_VF" "$(np_vfst $ETH0 1)"
 
@@ -284,7 +305,8 @@ for mode in private vepa bridge; do
         check "a $mode network over pf eth0 starts" define_start mv-$mode "<forward mode='$mode'><pf dev='eth0'/></forward>"
         check "$mode: Allocate" port_call Allocate mv-$mode "$(np_port_xml mac=52:54:00:c0:00:01 uuid="$(uuid_n 50)")"
         expect_eq "$mode: a direct plug on VF 0's netdev in mode $mode" \
-                "$(port_out "$(uuid_n 50)" 52:54:00:c0:00:01 "<plug type='direct' dev='eth0v0' mode='$mode'/>")" "$P_XML"
+                "$(port_out "$(uuid_n 50)" 52:54:00:c0:00:01 "<plug type='direct' dev='eth0v0' mode='$mode'/>" \
+                        "$(np_plug "pf='eth0' vf-index='0' tap='macvtap0'")")" "$P_XML"
         check "$mode: Release" np_release mv-$mode "$(uuid_n 50)"
         check "$mode: Stop" stop_net mv-$mode
 done
@@ -333,20 +355,25 @@ check "Allocate" port_call Allocate hy "$(np_port_xml mac=52:54:00:d0:00:01 uuid
 expect_eq "a hybrid plug: PF sfc0, vepa, VF 0's address" \
         "$(port_out "$(uuid_n 70)" 52:54:00:d0:00:01 "<plug type='hybrid' dev='sfc0' mode='vepa' managed='yes'>" \
                 "  <driver name='vfio'/>" "  <address domain='0x0000' bus='0x07' slot='0x02' function='0x0'/>" \
-                "</plug>")" "$P_XML"
+                "</plug>" "$(np_plug "pf='sfc0' vf-index='0' $(vfio_group 19) tap='macvtap0'")")" "$P_XML"
 expect_eq "Port.PlugType" "hybrid" "$(port_prop "$P_PATH" PlugType)"
 expect_eq "Port.PCIAddress" "0000:07:02.0" "$(port_prop "$P_PATH" PCIAddress)"
 expect_eq "Port.Device: the VF has no host netdev" "" "$(port_prop "$P_PATH" Device)"
+expect_eq "the virtio path: macvtap0 over sfc0 in vepa mode with the port's MAC" "sfc0 vepa 52:54:00:d0:00:01" \
+        "$(macvtap_of macvtap0)"
+check "the VF is on vfio-pci, its group node exists" bash -c "[ \"\$(readlink '$NP_SIM/sys/bus/pci/devices/0000:07:02.0/driver')\" \
+        = ../../../bus/pci/drivers/vfio-pci ] && [ -p '$NP_SIM/dev/vfio/19' ]"
 expect_eq "ListPorts names the PCI address" "$(uuid_n 70) hy vm1 $OWNER 52:54:00:d0:00:01 0000:07:02.0 $P_PATH" \
         "$(list_ports)"
 check "Stop FORCE" stop_net hy 1
+expect_eq "Stop deleted the macvtap" "none" "$(macvtap_of macvtap0)"
 check "a hybrid network with <virtio mode='bridge'/> starts" define_start hy-br \
         "<forward mode='pci-passthrough-hybrid' managed='no'><virtio mode='bridge'/><pf dev='sfc0'/></forward>"
 check "Allocate" port_call Allocate hy-br "$(np_port_xml mac=52:54:00:d0:00:02 uuid="$(uuid_n 71)")"
 expect_eq "the plug's mode is bridge" \
         "$(port_out "$(uuid_n 71)" 52:54:00:d0:00:02 "<plug type='hybrid' dev='sfc0' mode='bridge' managed='no'>" \
                 "  <driver name='vfio'/>" "  <address domain='0x0000' bus='0x07' slot='0x02' function='0x0'/>" \
-                "</plug>")" "$P_XML"
+                "</plug>" "$(np_plug "pf='sfc0' vf-index='0' tap='macvtap0'")")" "$P_XML"
 check "Stop FORCE" stop_net hy-br 1
 expect_eq "sfc0's VF 0 is back to the defaults" "$DEFAULT_VF" "$(np_vfst $SFC0 0)"
 
@@ -371,7 +398,8 @@ check "B stops and starts again while A holds its VFs" bash -c "busctl --system 
         '$(np_net_path share-b)' org.netpool1.Network Stop t 0 && busctl --system call org.netpool1 \
         '$(np_net_path share-b)' org.netpool1.Network Start t 0"
 expect_eq "B's Available is still 0 after its Start" "0" "$(net_prop share-b Available)"
-expect_eq "B's row of VF 3 names A's port that holds it" "0000:03:02.3 eth0v3 0000:03:02.3 eth0 3 in-use 0 $(uuid_n 83)" \
+# A's port has VF 3 on vfio-pci (managed): it had no host netdev when B's pool was made at this Start
+expect_eq "B's row of VF 3 names A's port that holds it" "0000:03:02.3 - 0000:03:02.3 eth0 3 in-use 0 $(uuid_n 83)" \
         "$(np_devices share-b | awk '$1 == "0000:03:02.3"')"
 check "release A's port on VF 3" np_release share-a "$(uuid_n 83)"
 expect_eq "B's Available is 1 again" "1" "$(net_prop share-b Available)"
@@ -485,10 +513,14 @@ check "Notify the saved port XML" port_call Notify nt "$W_XML"
 expect_eq "the port is back at its path" "$W_PATH" "$P_PATH"
 expect_eq "with its XML" "$W_XML" "$P_XML"
 expect_eq "Connections 1" "1" "$(net_prop nt Connections)"
-expect_eq "VF 0 is in use by it" "0000:03:02.0 eth0v0 0000:03:02.0 eth0 0 in-use 1 $(uuid_n 130)" \
+# the daemon killed with the port left VF 0 on vfio-pci (managed), and the wipe took the record that gives it back:
+# at this Start it had no host netdev for the pool to record
+expect_eq "VF 0 is in use by it" "0000:03:02.0 - 0000:03:02.0 eth0 0 in-use 1 $(uuid_n 130)" \
         "$(device_row nt 0000:03:02.0)"
 check "Release" np_release nt "$(uuid_n 130)"
 expect_eq "the VF is left clean: MAC 00:…, VLAN 0" "$DEFAULT_VF" "$(np_vfst $ETH0 0)"
+expect_eq "and back on its host driver, with its netdev" "iavf eth0v0" \
+        "$(basename "$(readlink "$NP_SIM/sys/bus/pci/devices/0000:03:02.0/driver")") $(ls "$NP_SIM/sys/bus/pci/devices/0000:03:02.0/net")"
 check "no VF record is left" bash -c "[ -z \"\$(ls '$NP_DIR/run/vf' 2>/dev/null)\" ]"
 expect_eq "the device is free" "free" "$(device_row nt 0000:03:02.0 | cut -d' ' -f6)"
 check "Stop" stop_net nt

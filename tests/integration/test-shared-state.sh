@@ -155,9 +155,14 @@ done
 check "Stop both" bash -c "$(declare -f np_stop np_net_path np_path_encode); np_stop hd-p1 1 && np_stop hd-p2 1"
 
 # ==== a VF that comes back is held through the other network at once ====
-check "a passthrough network over eth0 starts (sharing eth0's VFs with hd-all)" np_define_start pt-eth0 \
+# The test plays the hypervisor that takes the VF and gives it back: the hostdev network is managed='no', so that
+# netpoold leaves the VF's driver alone (with managed='yes' it would have bound the VF to vfio-pci itself)
+check "Stop hd-all (managed)" np_stop hd-all 1
+check "a hostdev network over eth0's VFs with managed='no' starts" np_define_start hd-eth0 \
+        "<forward mode='hostdev' managed='no'><pf dev='eth0'/></forward>"
+check "a passthrough network over eth0 starts (sharing eth0's VFs with hd-eth0)" np_define_start pt-eth0 \
         "<forward mode='passthrough'><pf dev='eth0'/></forward>"
-check "Allocate on hd-all" np_allocate hd-all "$(np_port_xml mac=52:54:00:15:00:30 uuid="$(uuid_n 30)")"
+check "Allocate on hd-eth0" np_allocate hd-eth0 "$(np_port_xml mac=52:54:00:15:00:30 uuid="$(uuid_n 30)")"
 expect_eq "it got VF 0" "0x0" "$(plug_function)"
 expect_eq "pt-eth0 shows eth0v0 in use" "in-use" "$(np_device_state pt-eth0 eth0v0)"
 np_simhost --assign 0000:03:02.0         # the guest takes it: its netdev leaves the host
@@ -165,13 +170,13 @@ check "eth0v0 leaves pt-eth0" bash -c "for _ in \$(seq 100); do
         [ \"\$(busctl --system get-property org.netpool1 $(np_net_path pt-eth0) org.netpool1.Network Capacity)\" = 'u 7' ] && exit 0
         sleep 0.1; done; exit 1"
 np_simhost --release 0000:03:02.0        # and gives it back
-check "eth0v0 comes back to pt-eth0 in use (held through hd-all)" wait_state pt-eth0 eth0v0 in-use
+check "eth0v0 comes back to pt-eth0 in use (held through hd-eth0)" wait_state pt-eth0 eth0v0 in-use
 expect_eq "pt-eth0 counts 7 available" "7" "$(np_get_prop pt-eth0 Available)"
 check "Allocate on pt-eth0 gets another VF" np_allocate pt-eth0 "$(np_port_xml mac=52:54:00:15:00:31 uuid="$(uuid_n 31)")"
 check "… not eth0v0" bash -c "! grep -q \"dev='eth0v0'\" <<<'$NP_PORT_XML'"
 check "Release both" bash -c "$(declare -f np_release np_net_path np_path_encode); np_release pt-eth0 $(uuid_n 31) &&
-        np_release hd-all $(uuid_n 30)"
-check "Stop both" bash -c "$(declare -f np_stop np_net_path np_path_encode); np_stop pt-eth0 1 && np_stop hd-all 1"
+        np_release hd-eth0 $(uuid_n 30)"
+check "Stop both" bash -c "$(declare -f np_stop np_net_path np_path_encode); np_stop pt-eth0 1 && np_stop hd-eth0 1"
 
 # ==== PoolExhausted says why: a device taken outside netpool ====
 check "a hostdev network over VF 3 of eth0 starts" np_define_start hd-vf3 \

@@ -20,8 +20,9 @@ uuid_n() {
 HD_ETH0="<forward mode='hostdev' managed='yes'><driver name='vfio'/><pf dev='eth0'/></forward>"
 
 # ==== ConnectX-3: a port-2 VF is configured and read through ens1d1 ====
+# managed='no': the test plays the hypervisor that binds the VF to vfio-pci (netpoold leaves the driver alone)
 check "a hostdev network over ens1d1 (port 2) starts" np_define_start cx3-p2 \
-        "<forward mode='hostdev' managed='yes'><pf dev='ens1d1'/></forward>"
+        "<forward mode='hostdev' managed='no'><pf dev='ens1d1'/></forward>"
 echo 02:aa:bb:cc:dd:04 >"$NP_SIM/vfstate/$CX3/vf4/p2/mac"
 echo 9 >"$NP_SIM/vfstate/$CX3/vf4/p2/vlan"
 check "Allocate" np_allocate cx3-p2 "$(np_port_xml mac=52:54:00:c3:00:01 uuid="$(uuid_n 1)")"
@@ -70,6 +71,7 @@ expect_eq "the returned XML keeps both per-port blocks before the plug" "$(np_po
         extra="$PER_PORT  <plug type='hostdev-pci' managed='yes'>
     <address domain='0x0000' bus='0x05' slot='0x00' function='0x7'/>
   </plug>
+  <netpool:plug xmlns:netpool='urn:netpool:xml:1' pf='ens1' vf-index='6' iommu-group='16' vfio-group='$NP_SIM/dev/vfio/16'/>
 ")" "$NP_PORT_XML"
 expect_eq "port 1 of VF 6 has its own MAC and VLAN" "52:54:00:d1:00:01 11 0 1 0 auto" "$(np_vfst $CX3 6 1)"
 expect_eq "port 2 of VF 6 has its own MAC and VLAN" "52:54:00:d1:00:02 12 0 1 0 auto" "$(np_vfst $CX3 6 2)"
