@@ -494,6 +494,17 @@ static bool pick_accepts(const PoolDevice *d, void *data) {
         return true;
 }
 
+/* Whether a port holds d with settings of each of its ports: a dual-port VF, whose netdevs may be gone while a
+ * guest has it (bound to vfio-pci), which the hardware cannot say now. */
+static bool held_with_port_settings(Engine *e, const PoolDevice *d) {
+        const Port *port = d->connections > 0 && d->port_uuid ? engine_lookup_port(e, d->port_uuid) : NULL;
+        unsigned ports = 0;
+
+        for (guint i = 0; port && i < port->vfs->len; i++)
+                ports += ((const PortVf *) port->vfs->pdata[i])->netdev_port > 0;
+        return ports >= 2;
+}
+
 /* Per-port settings no free VF can carry: busy dual-port VFs are worth waiting for (PoolExhausted); a pool
  * with none at all can never take them (InvalidArgument, naming a VF and why, as planning the port would). */
 static int pick_failed_port_settings(const PickRules *rules, EngineError *err) {
@@ -503,7 +514,7 @@ static int pick_failed_port_settings(const PickRules *rules, EngineError *err) {
         for (guint i = 0; i < p->devices->len; i++) {
                 const PoolDevice *d = p->devices->pdata[i];
 
-                if (engine_device_takes_port_settings(rules->e, d, rules->pd))
+                if (engine_device_takes_port_settings(rules->e, d, rules->pd) || held_with_port_settings(rules->e, d))
                         return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free VF with a netdev "
                                     "on each port, which <netdev port=…> settings need (%u free VFs have a "
                                     "single port; the dual-port ones are in use)", network_name(rules->n),

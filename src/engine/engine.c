@@ -643,7 +643,15 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
                 PoolDevice *d = pool->devices->pdata[i];
                 DeviceState want;
 
-                if (pool_find(fresh, d->id))
+                const PoolDevice *f = pool_find(fresh, d->id);
+
+                if (f && f->netdev && !streq_ptr(d->netdev, f->netdev)) {
+                        /* a VF's netdev that came back after Start (from a guest, from vfio-pci) */
+                        g_free(d->netdev);
+                        d->netdev = g_strdup(f->netdev);
+                        changed = true;
+                }
+                if (f)
                         want = present_state(e, def, pool, d);
                 else if (d->connections > 0)
                         want = DEVICE_STATE_LOST;
