@@ -245,10 +245,12 @@ static int allocate_read_request(const VerbArgs *args, char **ret_xml) {
         return CTL_EXIT_SUCCESS;
 }
 
+static int print_allocate_results(const Ctl *ctl, sd_bus_message *reply, JsonWriter *writer);
+
 /* "Port UUID <done> on network NAME: DEVICE", or the port as JSON; what it says of the port comes
  * from the Port object at path. */
 static int print_port_placed(const Ctl *ctl, sd_bus *bus, const NetworkRef *net, const char *path,
-                             const char *xml, const char *done) {
+                             const char *xml, sd_bus_message *results, const char *done) {
         g_auto(PortSummary) port = {};
         g_autoptr(JsonWriter) writer = NULL;
         g_autofree char *text = NULL;
@@ -256,9 +258,14 @@ static int print_port_placed(const Ctl *ctl, sd_bus *bus, const NetworkRef *net,
         if (port_summary_load(bus, path, &port) < 0)
                 return CTL_EXIT_FAILURE;
         if (!ctl->json) {
+                int status;
+
                 text = g_strdup_printf("Port %s %s on network %s: %s\n", port.uuid, done, net->name,
                                        port_summary_device(&port) ?: "-");
-                return output_print(text);
+                status = output_print(text);
+                if (status == CTL_EXIT_SUCCESS && results && print_allocate_results(ctl, results, NULL) < 0)
+                        return ctl_report_bad_reply("AllocateWithOptions", -EBADMSG);
+                return status;
         }
         writer = json_writer_new();
         json_writer_begin_object(writer);
@@ -269,8 +276,140 @@ static int print_port_placed(const Ctl *ctl, sd_bus *bus, const NetworkRef *net,
         json_writer_member_string(writer, "plug_type", port.plug_type);
         json_writer_member_string(writer, "mac", port.mac);
         json_writer_member_string(writer, "xml", xml);
+        if (results) {
+                json_writer_key(writer, "results");
+                json_writer_begin_object(writer);
+                if (print_allocate_results(ctl, results, writer) < 0)
+                        return ctl_report_bad_reply("AllocateWithOptions", -EBADMSG);
+                json_writer_end_object(writer);
+        }
         json_writer_end_object(writer);
         return output_print_json(writer);
+}
+
+/* ---- allocate's options for AllocateWithOptions ---- */
+
+/* The options that ask netpoold for more than a port (dbus-api.md 1.1): any of them makes allocate call
+ * AllocateWithOptions. tap-fd is not among them: an fd is of no use to a command that exits. */
+static const char *const allocate_string_options[] = { "device", "pf", "tap-name" };
+static const char *const allocate_id_options[] = { "vfio-uid", "vfio-gid" };
+
+static bool allocate_has_options(const VerbArgs *args) {
+        for (size_t i = 0; i < G_N_ELEMENTS(allocate_string_options); i++)
+                if (verb_args_has(args, allocate_string_options[i]))
+                        return true;
+        for (size_t i = 0; i < G_N_ELEMENTS(allocate_id_options); i++)
+                if (verb_args_has(args, allocate_id_options[i]))
+                        return true;
+        return false;
+}
+
+/* A uid or gid as a number (names are for the shell: --vfio-uid "$(id -u qemu)"). */
+static int allocate_read_id(const VerbArgs *args, const char *name, uint32_t *ret) {
+        const char *v = verb_args_get(args, name);
+        guint64 n;
+
+        if (!g_ascii_string_to_unsigned(v, 10, 0, UINT32_MAX - 1, &n, NULL))
+                return allocate_usage_error("--%s %s: not a numeric %s (0-%u)", name, v,
+                                            streq(name, "vfio-uid") ? "uid" : "gid", UINT32_MAX - 1);
+        *ret = (uint32_t) n;
+        return CTL_EXIT_SUCCESS;
+}
+
+/* The options' values that the command line can judge, before the bus is reached. */
+static int allocate_check_options(const VerbArgs *args) {
+        uint32_t id;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(allocate_id_options); i++)
+                if (verb_args_has(args, allocate_id_options[i])) {
+                        int status = allocate_read_id(args, allocate_id_options[i], &id);
+
+                        if (status != CTL_EXIT_SUCCESS)
+                                return status;
+                }
+        return CTL_EXIT_SUCCESS;
+}
+
+/* The a{sv} of the options given (checked before), appended to m. */
+static int allocate_append_options(const VerbArgs *args, sd_bus_message *m) {
+        int r = sd_bus_message_open_container(m, 'a', "{sv}");
+
+        for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(allocate_string_options); i++) {
+                const char *v = verb_args_get(args, allocate_string_options[i]);
+
+                if (v)
+                        r = sd_bus_message_append(m, "{sv}", allocate_string_options[i], "s", v);
+        }
+        for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(allocate_id_options); i++) {
+                uint32_t id;
+                int status;
+
+                if (!verb_args_has(args, allocate_id_options[i]))
+                        continue;
+                status = allocate_read_id(args, allocate_id_options[i], &id);
+                if (status != CTL_EXIT_SUCCESS)
+                        return -EINVAL;
+                r = sd_bus_message_append(m, "{sv}", allocate_id_options[i], "u", id);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+/* The results of AllocateWithOptions, one "  KEY: VALUE" line each (after the port's line), or into the JSON
+ * object. */
+static int print_allocate_results(const Ctl *ctl, sd_bus_message *reply, JsonWriter *writer) {
+        const char *key, *contents;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                g_autofree char *line = NULL;
+                const char *str;
+                int32_t num;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r >= 0)
+                        r = sd_bus_message_peek_type(reply, NULL, &contents);
+                if (r >= 0 && streq_ptr(contents, "s") && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0) {
+                        if (writer)
+                                json_writer_member_string(writer, key, str);
+                        line = g_strdup_printf("  %s: %s\n", key, str);
+                } else if (r >= 0 && streq_ptr(contents, "i") &&
+                           (r = sd_bus_message_read(reply, "v", "i", &num)) >= 0) {
+                        if (writer) {
+                                json_writer_key(writer, key);
+                                json_writer_int(writer, num);
+                        }
+                        line = g_strdup_printf("  %s: %" PRIi32 "\n", key, num);
+                } else if (r >= 0)
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r >= 0 && line && !writer && output_print(line) != CTL_EXIT_SUCCESS)
+                        r = -EIO;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        return r;
+}
+
+static int call_allocate_with_options(sd_bus *bus, const char *path, const VerbArgs *args, const char *xml,
+                                      sd_bus_error *error, sd_bus_message **ret_reply) {
+        g_autoptr(sd_bus_message) m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, NETPOOL_BUS_NAME, path, NETPOOL_NETWORK_IFACE,
+                                           "AllocateWithOptions");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", xml);
+        if (r >= 0)
+                r = allocate_append_options(args, m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "t", UINT64_C(0));
+        if (r < 0)
+                return r;
+        return sd_bus_call(bus, m, 0, error, ret_reply);
 }
 
 /* Allocate or Notify with xml on the network named by the first argument. */
@@ -286,8 +425,12 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
 
-        r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, method, &error, &reply, "st", xml,
-                     UINT64_C(0));
+        if (streq(method, "AllocateWithOptions"))
+                r = call_allocate_with_options(bus, net.path, args, xml, &error, &reply);
+        else
+                r = ctl_call(bus, net.path, NETPOOL_NETWORK_IFACE, method, &error, &reply, "st", xml,
+                             UINT64_C(0));
+
         if (r < 0) {
                 g_autofree char *action = g_strdup_printf("%s a port on network '%s'", verb,
                                                           net.name);
@@ -299,7 +442,8 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
                 (void) ctl_report_bad_reply(method, r);
                 return CTL_EXIT_FAILURE;
         }
-        return print_port_placed(ctl, bus, &net, path, port_xml, done);
+        return print_port_placed(ctl, bus, &net, path, port_xml,
+                                 streq(method, "AllocateWithOptions") ? reply : NULL, done);
 }
 
 static int verb_allocate(Ctl *ctl, const VerbArgs *args) {
@@ -308,9 +452,12 @@ static int verb_allocate(Ctl *ctl, const VerbArgs *args) {
 
         /* the command line and FILE first: neither needs the bus */
         status = allocate_read_request(args, &xml);
+        if (status == CTL_EXIT_SUCCESS)
+                status = allocate_check_options(args);
         if (status != CTL_EXIT_SUCCESS)
                 return status;
-        return port_submit(ctl, args, xml, "Allocate", "allocate", "allocated");
+        return port_submit(ctl, args, xml, allocate_has_options(args) ? "AllocateWithOptions" : "Allocate",
+                           "allocate", "allocated");
 }
 
 static int verb_notify(Ctl *ctl, const VerbArgs *args) {
@@ -544,6 +691,11 @@ const Verb port_verbs[] = {
                         { "vlan", "ID",
                           "the VLAN id (0-" G_STRINGIFY(VLAN_ID_MAX) ") the device tags traffic with" },
                         { "port-xml", "FILE", "send the <networkport> in FILE" },
+                        { "device", "ID", "take exactly this device (PCI address, or netdev of a netdev pool)" },
+                        { "pf", "NETDEV", "take a VF of this PF" },
+                        { "tap-name", "NAME", "name the macvtap netpoold makes (macvtap modes)" },
+                        { "vfio-uid", "UID", "give the VFIO group node to this uid until release (managed hostdev)" },
+                        { "vfio-gid", "GID", "give the VFIO group node to this gid until release (managed hostdev)" },
                         {}
                 },
                 .min_args = 1,

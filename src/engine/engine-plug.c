@@ -101,14 +101,10 @@ static bool netdev_name_taken(Engine *e, const char *name) {
         return false;
 }
 
+/* The macvtap's name: the one asked for (checked by engine_plug_check_options()), else the first free
+ * macvtapN. */
 static int choose_tap_name(Engine *e, const AllocateOptions *o, char **ret, EngineError *err) {
         if (o && o->tap_name) {
-                if (!netdev_name_is_valid(o->tap_name))
-                        return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': '%.64s' is not a valid "
-                                    "netdev name (1-15 characters, no '/', ':' or white space)", o->tap_name);
-                if (netdev_name_taken(e, o->tap_name))
-                        return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': a netdev called '%s' "
-                                    "exists already", o->tap_name);
                 *ret = g_strdup(o->tap_name);
                 return 0;
         }
@@ -136,8 +132,7 @@ static char *vlan_device_name(Engine *e, const char *pf, unsigned vid) {
         return g_strdup_printf("npv%d.%u", nd->ifindex, vid);
 }
 
-/* The options that make sense only in some modes, checked against this network. */
-static int check_plug_options(const Network *n, const AllocateOptions *o, EngineError *err) {
+int engine_plug_check_options(Engine *e, const Network *n, const AllocateOptions *o, EngineError *err) {
         const char *mode = forward_mode_to_string(n->def->mode);
 
         if (!o)
@@ -151,6 +146,12 @@ static int check_plug_options(const Network *n, const AllocateOptions *o, Engine
                             "hostdev and pci-passthrough-hybrid networks with managed='yes', whose VFs netpool "
                             "binds to vfio-pci; network '%s' is %s%s", network_name(n), mode,
                             n->def->managed == TRISTATE_YES ? "" : " without managed='yes'");
+        if (o->tap_name && !netdev_name_is_valid(o->tap_name))
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': '%.64s' is not a valid netdev "
+                            "name (1-15 characters, no '/', ':' or white space)", o->tap_name);
+        if (o->tap_name && netdev_name_taken(e, o->tap_name))
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': a netdev called '%s' exists "
+                            "already", o->tap_name);
         return 0;
 }
 
@@ -158,11 +159,7 @@ int engine_plug_plan(Engine *e, Network *n, const PoolDevice *d, Port *port, con
                      EngineError *err) {
         PortHostPlug *h = &port->def->host;
         unsigned vid = 0;
-        int r;
 
-        r = check_plug_options(n, o, err);
-        if (r != 0)
-                return r;
         if (d && d->vf_index >= 0 && d->pf_netdev) {
                 h->pf = g_strdup(d->pf_netdev);
                 h->vf_index = d->vf_index;

@@ -17,6 +17,10 @@ char *engine_plug_vfio_problem(Engine *e, const NetDef *def, const Pool *pool, c
  * a group that is not viable). */
 void engine_plug_mark_vfio_unusable(Engine *e, const NetDef *def, Pool *pool);
 
+/* The options against the network, before a device is picked: those that do not fit its mode, a tap-name that
+ * is no netdev name or is taken. */
+int engine_plug_check_options(Engine *e, const Network *n, const AllocateOptions *o, EngineError *err);
+
 /* Before the port's first record: check the options against the network and choose names (the macvtap's,
  * the VLAN device's), filling port->def->host and port->vfio_owner — the record then says what comes. */
 int engine_plug_plan(Engine *e, Network *n, const PoolDevice *d, Port *port, const AllocateOptions *o,

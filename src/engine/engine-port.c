@@ -802,6 +802,8 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
 
         *ret_tap_fd = -1;
         r = allocate_prepare(e, n, xml, &pd, err);
+        if (r == 0)
+                r = engine_plug_check_options(e, n, o, err);
         if (r == 0 && n->pool)
                 r = pick_device(e, n, pd, o, &d, err);
         if (r == 0)

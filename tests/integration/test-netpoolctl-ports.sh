@@ -58,9 +58,41 @@ np_fixture sriov-a "$A_UUID"
 np_fixture uplink
 ctl define "$NP_DIR/sriov-a.xml"
 ctl start sriov-a
+
 expect_eq "sriov-a is up" "0|Network sriov-a started|" "$(result)"
 ctl create "$NP_DIR/uplink.xml"
 expect_eq "uplink is up" "0|Network uplink created from $NP_DIR/uplink.xml|" "$(result)"
+
+# --- allocate's options for AllocateWithOptions (API 1.1): results after the port's line, or under "results"
+np_net_xml name=taps mode=vepa interface=sfc0 >"$NP_DIR/taps.xml"
+ctl create "$NP_DIR/taps.xml"
+ctl allocate --tap-name vmtap0 taps
+expect_eq "allocate --tap-name on a vepa network: the port, then its results (the macvtap's name)" \
+        "0|tap-name: vmtap0" "$rc|$(sed -n 2p <<<"$out" | sed 's/^ *//')"
+check "the macvtap vmtap0 exists, in vepa mode over sfc0" \
+        test "$(cat "$NP_SIM/sys/devices/virtual/net/vmtap0/mode" 2>/dev/null)" = vepa
+TAP_PORT=$(sed -n '1s/^Port \([^ ]*\) .*/\1/p' <<<"$out")
+ctl release "$TAP_PORT"
+check "its release deleted it" test ! -e "$NP_SIM/sys/devices/virtual/net/vmtap0"
+ctl --json allocate --device "${VF_BDF[5]}" sriov-a
+check "allocate --json --device: that VF, and the results with the IOMMU group as a number" python3 - "$out" \
+        "${VF_BDF[5]}" <<'EOP'
+import json, sys
+o = json.loads(sys.argv[1])
+assert o["device"] == sys.argv[2], o
+r = o["results"]
+assert r["pf"] == "eth0" and r["vf-index"] == 5 and isinstance(r["iommu-group"], int), r
+assert r["vfio-group"].endswith("/dev/vfio/%d" % r["iommu-group"]), r
+EOP
+ctl release "$(json_str uuid)"
+expect_usage "a uid that is no number" "netpoolctl allocate: --vfio-uid qemu: not a numeric uid (0-4294967294)" \
+        allocate --vfio-uid qemu sriov-a
+ctl allocate --tap-name vmtap0 sriov-a
+expect_eq "an option that does not fit the network's mode: the daemon's InvalidArgument" "1" "$rc"
+check "which names the option" grep -q "tap-name" <<<"$err"
+sed 's/^/# /' <<<"$err"
+ctl stop taps
+
 
 # --- no ports yet
 ctl ports
@@ -316,7 +348,7 @@ for cmd in allocate notify release ports port-dumpxml; do
         expect_eq "$cmd --help" "0|Usage: netpoolctl $synopsis|" "$rc|${out%%$'\n'*}|$err"
 done
 ctl allocate --help
-for opt in mac owner owner-uuid vlan port-xml; do
+for opt in mac owner owner-uuid vlan port-xml device pf tap-name vfio-uid vfio-gid; do
         check "allocate --help describes --$opt" grep -q -- "^  --$opt=" <<<"$out"
 done
 
