@@ -1,0 +1,385 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Issue 18, the privileged half of the plug, on the sim backend (a black box: dbus-api.md 1.1, simhost.md 1.1,
+# docs/ports.md "What the agent does with a port", docs/dbus.md): managed hostdev binds the VF to vfio-pci and
+# Release gives it back (driver, netdev name, MAC, state, settings, reset); device states of VFs VFIO cannot take;
+# the macvtap of passthrough/private/vepa/bridge and hybrid's virtio path (with its VLAN device); tap fds over
+# the bus; the options' errors; faults of bind/unbind/reset/macvtap rolled back; kill -9 at every step; Notify
+# of a port's macvtap.
+source "$(dirname "$0")/lib.sh"
+
+# python3-dbus may be only in the system's python3 (a pyenv one in PATH lacks it)
+NP_PY=
+for py in python3 /usr/bin/python3; do
+        if "$py" -c 'import dbus' 2>/dev/null; then
+                NP_PY=$py
+                break
+        fi
+done
+[ -n "$NP_PY" ] || skip_all "no python3 with python3-dbus (import dbus)"
+CLIENT="$(dirname "$0")/np-plug-client.py"
+
+# The host: the demo host (eth0: hostdev managed), and a PF for each case
+#   eth1 0000:10:00.0  4 VFs 0000:10:02.0-3     hostdev managed='no' (with sfc0)
+#   eth2 0000:11:00.0  2 VFs, no IOMMU
+#   eth3 0000:12:00.0  3 VFs: VF 0 shares its group with eno1 (e1000e), VF 1 joins eno2's (e1000e) by
+#                      --iommu-group, VF 2 shares its group with an unbound function (viable)
+#   eth4 0000:16:00.0  4 VFs                     passthrough
+#   eth5 0000:17:00.0  4 VFs                     vepa, private, bridge over eth5v0, eth5v1, eth5v2
+#   eth6 0000:18:00.0  4 VFs                     pci-passthrough-hybrid, managed='yes'
+np_setup --default \
+        --pf 'name=eth1,bdf=0000:10:00.0,model=x710,vfs=4' \
+        --pf 'name=eth2,bdf=0000:11:00.0,model=x710,vfs=2,iommu=no' \
+        --pf 'name=eth3,bdf=0000:12:00.0,model=x710,vfs=3' \
+        --pf 'name=eth4,bdf=0000:16:00.0,model=x710,vfs=4' \
+        --pf 'name=eth5,bdf=0000:17:00.0,model=x710,vfs=4' \
+        --pf 'name=eth6,bdf=0000:18:00.0,model=x710,vfs=4' \
+        --add-function 'bdf=0000:13:00.0,name=eno1,group=0000:12:02.0' \
+        --add-function 'bdf=0000:14:00.0,name=eno2' \
+        --iommu-group 0000:12:02.1,0000:14:00.0 \
+        --add-function 'bdf=0000:15:00.0,driver=none,group=0000:12:02.2' \
+        --iommu-group 0000:03:02.6,0000:03:02.7
+R=$NP_SIM
+NP_OWNER_NAME=vm-plug NP_OWNER_UUID=18181818-0000-4000-8000-000000000018
+M=/org/netpool1
+
+# every VF starts with an admin MAC of its own and VLAN 0, so that a wrong restore shows
+for pfdir in "$R"/vfstate/*/; do
+        for vfdir in "$pfdir"vf*/; do
+                n=${vfdir%/}
+                n=${n##*vf}
+                bus=$(basename "$pfdir" | cut -d: -f2)
+                [ -d "$vfdir/p1" ] && printf '02:00:00:%s:00:%02x\n' "$bus" "$n" >"$vfdir/p1/mac"
+        done
+done
+
+# ---- reading the sim host ----
+
+fn() {          # fn BDF: the function's directory
+        echo "$R/sys/bus/pci/devices/$1"
+}
+drv() {         # drv BDF: its driver, "none" when unbound
+        local l
+        l=$(readlink "$(fn "$1")/driver") && basename "$l" || echo none
+}
+grp() {         # grp BDF: its IOMMU group
+        basename "$(readlink "$(fn "$1")/iommu_group")"
+}
+vf_bdf() {      # vf_bdf PFBDF N
+        basename "$(readlink "$(fn "$1")/virtfn$2")"
+}
+vnet() {        # vnet NAME FILE: a file of a virtual netdev
+        cat "$R/sys/devices/virtual/net/$1/$2" 2>/dev/null
+}
+vlower() {      # vlower NAME: the netdev a virtual netdev sits on
+        local l
+        l=$(readlink "$R/sys/devices/virtual/net/$1/lower") && basename "$l"
+}
+virtuals() {    # the virtual netdevs of the host, on one line
+        echo $(ls "$R/sys/devices/virtual/net")
+}
+# snap PFBDF N: everything of a VF that a release or a rollback must give back, on a few lines
+snap() {
+        local bdf d nd
+        bdf=$(vf_bdf "$1" "$2")
+        d=$(fn "$bdf")
+        echo "driver=$(drv "$bdf") override=$(cat "$d/driver_override")"
+        for nd in "$d"/net/*; do
+                [ -e "$nd" ] || continue
+                echo "netdev=${nd##*/} address=$(cat "$nd/address") operstate=$(cat "$nd/operstate")" \
+                        "class=$([ -e "$R/sys/class/net/${nd##*/}" ] && echo yes || echo no)"
+        done
+        echo "vf=$(np_vfst "$1" "$2")"
+        [ -e "$R/vfstate/$1/vf$2/dirty" ] && echo dirty
+        return 0
+}
+prop() {        # prop PORT-OBJECT PROPERTY: the value only
+        busctl --system get-property org.netpool1 "$1" org.netpool1.Port "$2" | cut -d' ' -f2-
+}
+# plug_attrs XML-FILE: the attributes of <netpool:plug>, "k=v" sorted on one line ("none" without one)
+plug_attrs() {
+        "$NP_PY" - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+plug = ET.parse(sys.argv[1]).getroot().find("{urn:netpool:xml:1}plug")
+print("none" if plug is None else " ".join(f"{k}={v}" for k, v in sorted(plug.attrib.items())))
+PY
+}
+conns() {       # conns NETWORK: its Connections
+        np_get_prop "$1" Connections
+}
+records() {     # port records and VF records on disk, on one line
+        echo $(cd "$NP_DIR/run" && ls ports vf 2>/dev/null | grep -v ':$')
+}
+
+# ---- ports ----
+
+n_port=0
+# new_port [vlan=TAG] [extra=…]: the next port (UUID and MAC in $U, $MAC) in $NP_DIR/in.xml
+new_port() {
+        n_port=$((n_port + 1))
+        U=$(printf '18000000-0000-4000-8000-%012d' "$n_port")
+        MAC=$(printf '52:54:00:18:%02x:%02x' $((n_port / 256)) $((n_port % 256)))
+        np_port_xml uuid="$U" mac="$MAC" "$@" >"$NP_DIR/in.xml"
+}
+# awo NETWORK [KEY:TYPE:VALUE...]: AllocateWithOptions of $NP_DIR/in.xml through python3-dbus; the answer in
+# $NP_DIR/awo.out (port=, result.KEY=, error=, message=), the port XML in $NP_DIR/out.xml; PORT is the object
+awo() {
+        local net=$1
+        shift
+        rm -f "$NP_DIR/out.xml"
+        "$NP_PY" "$CLIENT" "$(np_net_path "$net")" "$NP_DIR/in.xml" "$NP_DIR/out.xml" "$@" >"$NP_DIR/awo.out" 2>&1
+        local rc=$?
+        PORT=$(res port)
+        return $rc
+}
+res() {         # res KEY: a line KEY=VALUE of the last awo, the value ("" when absent)
+        sed -n "s|^$1=||p" "$NP_DIR/awo.out" | head -1
+}
+results() {     # the result keys of the last awo, on one line
+        echo $(sed -n 's|^result\.\([^=]*\)=.*|\1|p' "$NP_DIR/awo.out")
+}
+# allocate DESCRIPTION NETWORK [OPTIONS...]: a check that the allocation succeeds
+allocate() {
+        local desc=$1
+        shift
+        if awo "$@"; then
+                ok "$desc"
+        else
+                not_ok "$desc"
+                sed 's/^/# /' "$NP_DIR/awo.out"
+        fi
+}
+# refused DESCRIPTION ERROR-NAME NETWORK [OPTIONS...]: AllocateWithOptions fails with that error; its message is
+# in last.out for np_says
+refused() {
+        local desc=$1 name=$2
+        shift 2
+        awo "$@"
+        cp "$NP_DIR/awo.out" "$NP_DIR/last.out"
+        expect_eq "$desc" "error=$name" "$(grep '^error=' "$NP_DIR/awo.out" || head -3 "$NP_DIR/awo.out")"
+        sed -n 's/^message=/# message: /p' "$NP_DIR/awo.out"
+}
+release() {     # release NETWORK UUID: a check
+        check "$1: port $2 released" np_release "$1" "$2"
+}
+
+np_define_start hd "<forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward>"
+np_define_start hdn "<forward mode='hostdev' managed='no'><pf dev='eth1'/><pf dev='sfc0'/></forward>"
+
+# ==== hostdev, managed='yes' ====
+PF0=0000:03:00.0
+VF=0000:03:02.0
+G=$(grp $VF)
+before=$(snap $PF0 0)
+echo "$before" | sed 's/^/# VF 0 before: /'
+nodes_before=$(ls "$R/dev/vfio")
+np_simhost --dirty $PF0 0       # what a guest left in the VF before: only a reset clears it
+new_port vlan=42
+allocate "hostdev managed: AllocateWithOptions" hd device:s:$VF
+expect_eq "hostdev managed: results" \
+        "iommu-group=$G pf=eth0 vf-index=0 vfio-group=$R/dev/vfio/$G" \
+        "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | grep -v '^vfio-device=' | sort))"
+expect_eq "hostdev managed: the VF is on vfio-pci" vfio-pci "$(drv $VF)"
+expect_eq "hostdev managed: its driver_override says vfio-pci" vfio-pci "$(cat "$(fn $VF)/driver_override")"
+check "hostdev managed: the group node $R/dev/vfio/$G exists" test -e "$R/dev/vfio/$G"
+expect_eq "hostdev managed: its host netdev is gone while bound" "" "$(ls "$(fn $VF)/net" 2>/dev/null)"
+expect_eq "hostdev managed: MAC and VLAN set through the PF" "$MAC 42" "$(np_vfst $PF0 0 | cut -d' ' -f1-2)"
+expect_eq "hostdev managed: Port PF, VFIndex, IOMMUGroup, TapName" \
+        "\"eth0\"|0|$G|\"\"" "$(prop "$PORT" PF)|$(prop "$PORT" VFIndex)|$(prop "$PORT" IOMMUGroup)|$(prop "$PORT" TapName)"
+expect_eq "hostdev managed: <netpool:plug> in the port XML" \
+        "iommu-group=$G pf=eth0 vf-index=0 vfio-group=$R/dev/vfio/$G" \
+        "$(plug_attrs "$NP_DIR/out.xml" | sed 's/ vfio-device=[^ ]*//')"
+check "hostdev managed: the plug says managed='yes'" grep -q "managed='yes'" "$NP_DIR/out.xml"
+busctl --system call org.netpool1 "$PORT" org.netpool1.Port GetXML t 0 >"$NP_DIR/getxml.out"
+check "hostdev managed: Port.GetXML holds <netpool:plug> too" grep -qF "iommu-group=\\'$G\\'" "$NP_DIR/getxml.out"
+expect_eq "hostdev managed: GetDevices says in-use" in-use "$(np_device_state hd $VF)"
+release hd "$U"
+expect_eq "hostdev managed: Release gives the VF back: driver, netdev with its name, MAC and state, settings;" \
+        "$before" "$(snap $PF0 0)"
+expect_eq "hostdev managed: the group node went with the binding" "$nodes_before" "$(ls "$R/dev/vfio")"
+expect_eq "hostdev managed: no record left" "" "$(records)"
+expect_eq "hostdev managed: the device is free" free "$(np_device_state hd $VF)"
+
+# the netdev its driver makes comes back under another name (as a kernel names it before udev): netpoold
+# gives it the name it had
+VF1=0000:03:02.1
+before=$(snap $PF0 1)
+new_port
+allocate "hostdev managed: VF 1 allocated" hd device:s:$VF1
+echo "enp3s2f1 0" >"$R/vfstate/$PF0/vf1/netdevs"
+release hd "$U"
+expect_eq "hostdev managed: the netdev is renamed back to its name, MAC and state as before" \
+        "$before" "$(snap $PF0 1)"
+echo "eth0v1 0" >"$R/vfstate/$PF0/vf1/netdevs"
+
+# the default pick binds too, and Allocate (no options) does all of it as well
+new_port
+check "hostdev managed: plain Allocate binds too" np_allocate hd "$(cat "$NP_DIR/in.xml")"
+expect_eq "hostdev managed: plain Allocate's VF is on vfio-pci" vfio-pci "$(drv $VF)"
+release hd "$U"
+expect_eq "hostdev managed: ... and back on iavf" iavf "$(drv $VF)"
+
+# vfio-uid / vfio-gid: the group node is the uid's and gid's (0660) until Release, then as it was. VF 6 and VF 7
+# share a group, so the node outlives the release of one of them.
+if [ "$(id -u)" = 0 ]; then
+        VF6=0000:03:02.6 VF7=0000:03:02.7
+        G67=$(grp $VF6)
+        new_port
+        U6=$U
+        allocate "vfio owner: VF 6 bound, without a uid" hd device:s:$VF6
+        node_before=$(stat -c '%u %g %a' "$R/dev/vfio/$G67")
+        new_port
+        allocate "vfio owner: VF 7 (same group) with vfio-uid 4242 and vfio-gid 4343" hd device:s:$VF7 \
+                vfio-uid:u:4242 vfio-gid:u:4343
+        expect_eq "vfio owner: the node is 4242:4343, mode 660" "4242 4343 660" "$(stat -c '%u %g %a' "$R/dev/vfio/$G67")"
+        release hd "$U"
+        expect_eq "vfio owner: Release puts owner and mode back" "$node_before" \
+                "$(stat -c '%u %g %a' "$R/dev/vfio/$G67")"
+        release hd "$U6"
+        new_port
+        allocate "vfio owner: vfio-gid alone" hd device:s:$VF vfio-gid:u:4343
+        expect_eq "vfio owner: only the gid changes" "0 4343 660" "$(stat -c '%u %g %a' "$R/dev/vfio/$G")"
+        release hd "$U"
+else
+        ok "vfio owner: skipped, not root # SKIP"
+fi
+
+# ==== hostdev, managed='no': the driver is left alone; the release still resets ====
+PF1=0000:10:00.0
+VFN=0000:10:02.0
+before=$(snap $PF1 0)
+np_simhost --dirty $PF1 0
+new_port vlan=7
+allocate "hostdev unmanaged: AllocateWithOptions" hdn device:s:$VFN
+expect_eq "hostdev unmanaged: results pf and vf-index only" "pf=eth1 vf-index=0" \
+        "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | sort))"
+expect_eq "hostdev unmanaged: the driver is left as it is, netdev there" "iavf eth1v0" \
+        "$(drv $VFN) $(ls "$(fn $VFN)/net")"
+expect_eq "hostdev unmanaged: IOMMUGroup -1, VFIndex 0" "-1 0" "$(prop "$PORT" IOMMUGroup) $(prop "$PORT" VFIndex)"
+expect_eq "hostdev unmanaged: <netpool:plug> without VFIO" "pf=eth1 vf-index=0" "$(plug_attrs "$NP_DIR/out.xml")"
+release hdn "$U"
+expect_eq "hostdev unmanaged: Release resets (dirty gone) and restores, driver untouched" "$before" "$(snap $PF1 0)"
+# a VF without a netdev (sfc0's): pf names the PF
+new_port
+allocate "hostdev unmanaged: option pf=sfc0" hdn pf:s:sfc0
+expect_eq "hostdev unmanaged: the VF is sfc0's" "sfc0" "$(res result.pf)"
+release hdn "$U"
+
+# ==== device states: VFs VFIO cannot take ====
+np_define_start noiommu "<forward mode='hostdev' managed='yes'><pf dev='eth2'/></forward>"
+expect_eq "no IOMMU: both VFs are unavailable in a managed hostdev network" "unavailable unavailable" \
+        "$(echo $(np_devices noiommu | awk '{ print $6 }'))"
+new_port
+refused "no IOMMU: Allocate is PoolExhausted" org.netpool1.Error.PoolExhausted noiommu
+np_says "no IOMMU: ... saying why" "no IOMMU group"
+np_define_start viable "<forward mode='hostdev' managed='yes'><pf dev='eth3'/></forward>"
+expect_eq "not viable: VF 0 (group with eno1 on e1000e), VF 1 (--iommu-group with eno2) unavailable, VF 2 free" \
+        "0000:12:02.0 unavailable|0000:12:02.1 unavailable|0000:12:02.2 free" \
+        "$(np_devices viable | awk '{ printf "%s%s %s", sep, $3, $6; sep = "|" }')"
+new_port
+allocate "not viable: the viable VF is handed out" viable
+expect_eq "not viable: it is VF 2, on vfio-pci" "2 vfio-pci" "$(res result.vf-index) $(drv 0000:12:02.2)"
+U_viable=$U
+new_port
+refused "not viable: the next Allocate is PoolExhausted" org.netpool1.Error.PoolExhausted viable
+np_says "not viable: ... saying the group is not viable" "is not viable"
+np_says "not viable: ... naming the function that shares it" "0000:13:00.0"
+release viable "$U_viable"
+np_define_start unmanaged "<forward mode='hostdev' managed='no'><pf dev='eth2'/><pf dev='eth3'/></forward>"
+expect_eq "managed='no': the same VFs are free" "free free free free free" \
+        "$(echo $(np_devices unmanaged | awk '{ print $6 }'))"
+new_port
+allocate "managed='no': a VF without IOMMU group is handed out" unmanaged device:s:0000:11:02.0
+expect_eq "managed='no': left on its driver" iavf "$(drv 0000:11:02.0)"
+release unmanaged "$U"
+new_port
+allocate "managed='no': a VF of a non-viable group is handed out" unmanaged device:s:0000:12:02.0
+release unmanaged "$U"
+for net in noiommu viable unmanaged; do np_stop $net; done
+
+# ==== passthrough: a passthru macvtap over the VF's netdev ====
+np_define_start pt "<forward mode='passthrough'><pf dev='eth4'/></forward>"
+PF4=0000:16:00.0
+virt_before=$(virtuals)
+before=$(snap $PF4 0)
+new_port
+allocate "passthrough: AllocateWithOptions (device: the netdev)" pt device:s:eth4v0
+TAP=$(res result.tap-name)
+expect_eq "passthrough: results pf, vf-index, tap-name macvtap0" "pf=eth4 tap-name=macvtap0 vf-index=0" \
+        "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | sort))"
+expect_eq "passthrough: the macvtap: mode passthru, over eth4v0, the port's MAC, up" \
+        "passthru eth4v0 $MAC up" "$(vnet macvtap0 mode) $(vlower macvtap0) $(vnet macvtap0 address) $(vnet macvtap0 operstate)"
+check "passthrough: its class link and its tap device node exist" \
+        test -e "$R/sys/class/net/macvtap0" -a -e "$R/dev/$(vnet macvtap0 tap)"
+expect_eq "passthrough: the VF's netdev has the port's MAC; the VF too" "$MAC $MAC" \
+        "$(cat "$R/sys/class/net/eth4v0/address") $(np_vfst $PF4 0 | cut -d' ' -f1)"
+expect_eq "passthrough: Port TapName, PF, VFIndex" '"macvtap0" "eth4" 0' \
+        "$(prop "$PORT" TapName) $(prop "$PORT" PF) $(prop "$PORT" VFIndex)"
+expect_eq "passthrough: <netpool:plug tap=…>" "pf=eth4 tap=macvtap0 vf-index=0" "$(plug_attrs "$NP_DIR/out.xml")"
+U_pt0=$U
+before1=$(snap $PF4 1)
+new_port
+allocate "passthrough: tap-name and tap-fd" pt tap-name:s:vm1-net0 tap-fd:b:true
+expect_eq "passthrough: the name asked for" "vm1-net0 eth4v1 passthru" \
+        "$(res result.tap-name) $(vlower vm1-net0) $(vnet vm1-net0 mode)"
+expect_eq "passthrough: the fd is the macvtap's tap device, and takes a write" \
+        "fd $R/dev/$(vnet vm1-net0 tap) 64" "$(res result.tap-fd) $(res tap-fd.target) $(res tap-fd.written)"
+U_pt1=$U
+new_port
+allocate "passthrough: the default name is the first free macvtapN" pt
+expect_eq "passthrough: macvtap1" macvtap1 "$(res result.tap-name)"
+U_pt2=$U
+before3=$(snap $PF4 3)
+new_port
+refused "passthrough: a tap-name that is taken is refused" org.netpool1.Error.HardwareError pt tap-name:s:macvtap0
+np_says "passthrough: ... naming it" "macvtap0"
+new_port
+refused "passthrough: a tap-name that is a PCI netdev's is refused" org.netpool1.Error.HardwareError pt \
+        tap-name:s:eth5v3
+refused "passthrough: a tap-name that is no netdev name is InvalidArgument" org.netpool1.Error.InvalidArgument pt \
+        tap-name:s:a/b
+expect_eq "passthrough: the refusals left VF 3 as it was, no port" "$before3|3" "$(snap $PF4 3)|$(conns pt)"
+release pt "$U_pt0"
+expect_eq "passthrough: Release deleted macvtap0 (directory, class link, tap node)" "no no" \
+        "$([ -e "$R/sys/devices/virtual/net/macvtap0" ] && echo yes || echo no) $([ -e "$R/sys/class/net/macvtap0" ] && echo yes || echo no)"
+expect_eq "passthrough: the VF and its netdev's MAC are as before" "$before" "$(snap $PF4 0)"
+release pt "$U_pt1"
+release pt "$U_pt2"
+expect_eq "passthrough: every macvtap and tap node is gone" "$virt_before|" \
+        "$(virtuals)|$(ls "$R/dev" | grep '^tap')"
+expect_eq "passthrough: VF 1 as before" "$before1" "$(snap $PF4 1)"
+
+# ==== private, vepa, bridge: a macvtap over the shared device, which stays untouched ====
+PF5=0000:17:00.0
+np_define_start vepa1 "<forward mode='vepa'><interface dev='eth5v0'/></forward>"
+np_define_start priv1 "<forward mode='private'><interface dev='eth5v1'/></forward>"
+np_define_start br1 "<forward mode='bridge'><interface dev='eth5v2'/></forward>"
+np_define_start vepasfc "<forward mode='vepa'><interface dev='sfc0'/></forward>"
+for spec in vepa1:vepa:eth5v0:0 priv1:private:eth5v1:1 br1:bridge:eth5v2:2; do
+        IFS=: read -r net mode lower vfn <<<"$spec"
+        before=$(snap $PF5 "$vfn")
+        new_port
+        allocate "$mode: port 1" "$net"
+        tap1=$(res result.tap-name) mac1=$MAC u1=$U
+        expect_eq "$mode: results pf, vf-index (the device is a VF), tap-name" "eth5 $vfn" \
+                "$(res result.pf) $(res result.vf-index)"
+        new_port
+        allocate "$mode: port 2 on the same device, with tap-fd" "$net" tap-fd:b:true
+        tap2=$(res result.tap-name)
+        expect_eq "$mode: two macvtaps in mode $mode over $lower, each with its port's MAC" \
+                "$mode $lower $mac1|$mode $lower $MAC" \
+                "$(vnet "$tap1" mode) $(vlower "$tap1") $(vnet "$tap1" address)|$(vnet "$tap2" mode) $(vlower "$tap2") $(vnet "$tap2" address)"
+        expect_eq "$mode: the fd takes a write" 64 "$(res tap-fd.written)"
+        expect_eq "$mode: the shared device is untouched" "$before" "$(snap $PF5 "$vfn")"
+        release "$net" "$u1"
+        release "$net" "$U"
+        expect_eq "$mode: both macvtaps deleted" "$virt_before" "$(virtuals)"
+done
+new_port
+allocate "vepa over a PF netdev (sfc0)" vepasfc
+expect_eq "vepa over sfc0: tap-name only in the results; PF \"\", VFIndex -1" "tap-name|\"\" -1|sfc0" \
+        "$(results)|$(prop "$PORT" PF) $(prop "$PORT" VFIndex)|$(vlower "$(res result.tap-name)")"
+release vepasfc "$U"
+for net in vepa1 priv1 br1 vepasfc; do np_stop $net; done
+
+np_done
