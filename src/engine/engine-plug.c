@@ -106,9 +106,11 @@ static int choose_tap_name(Engine *e, const AllocateOptions *o, char **ret, Engi
                 if (!netdev_name_is_valid(o->tap_name))
                         return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': '%.64s' is not a valid "
                                     "netdev name (1-15 characters, no '/', ':' or white space)", o->tap_name);
+                /* the macvtap cannot be made under that name: a hardware refusal (dbus.md), as the kernel's
+                 * EEXIST would be */
                 if (netdev_name_taken(e, o->tap_name))
-                        return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': a netdev called '%s' "
-                                    "exists already", o->tap_name);
+                        return fail(err, ENGINE_ERROR_HARDWARE, "option 'tap-name': macvtap '%s' cannot be created: "
+                                    "a netdev called '%s' exists already", o->tap_name, o->tap_name);
                 *ret = g_strdup(o->tap_name);
                 return 0;
         }
