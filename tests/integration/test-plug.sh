@@ -382,4 +382,184 @@ expect_eq "vepa over sfc0: tap-name only in the results; PF \"\", VFIndex -1" "t
 release vepasfc "$U"
 for net in vepa1 priv1 br1 vepasfc; do np_stop $net; done
 
+# ==== pci-passthrough-hybrid: the VF on vfio-pci, and the virtio path: a macvtap over the PF ====
+PF6=0000:18:00.0
+np_define_start hy "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='eth6'/></forward>"
+before=$(snap $PF6 0)
+new_port
+allocate "hybrid: AllocateWithOptions" hy tap-fd:b:true
+T=$(res result.tap-name)
+expect_eq "hybrid: results" "iommu-group pf tap-fd tap-name vf-index vfio-group" \
+        "$(results | tr ' ' '\n' | grep -v '^vfio-device$' | sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "hybrid: the VF is on vfio-pci" "vfio-pci 0" "$(drv 0000:18:02.0) $(res result.vf-index)"
+expect_eq "hybrid: the macvtap is over the PF netdev, vepa, with the port's MAC" "eth6 vepa $MAC" \
+        "$(vlower "$T") $(vnet "$T" mode) $(vnet "$T" address)"
+expect_eq "hybrid: the tap fd takes a write" 64 "$(res tap-fd.written)"
+check "hybrid: <netpool:plug> names the tap and the group, no VLAN device" \
+        grep -qx "iommu-group=$(grp 0000:18:02.0) pf=eth6 tap=$T vf-index=0 vfio-group=$R/dev/vfio/$(grp 0000:18:02.0)" \
+        <(plug_attrs "$NP_DIR/out.xml" | sed 's/ vfio-device=[^ ]*//')
+release hy "$U"
+expect_eq "hybrid: Release deleted the macvtap and gave the VF back" "$virt_before|$before" "$(virtuals)|$(snap $PF6 0)"
+
+# with a port VLAN: a VLAN device eth6.42 under the macvtap, shared by the ports on that VLAN, deleted after
+# the last of them
+new_port vlan=42
+allocate "hybrid VLAN: port A on VLAN 42" hy
+ua=$U ta=$(res result.tap-name)
+expect_eq "hybrid VLAN: the VF's VLAN is 42" 42 "$(np_vfst $PF6 0 | cut -d' ' -f2)"
+expect_eq "hybrid VLAN: a VLAN device eth6.42 (VLAN 42 over eth6, up) under the macvtap" \
+        "eth6.42|42 eth6 up" "$(vlower "$ta")|$(vnet eth6.42 vlan_id) $(vlower eth6.42) $(vnet eth6.42 operstate)"
+expect_eq "hybrid VLAN: <netpool:plug vlan-device='eth6.42'>" "eth6.42" \
+        "$(plug_attrs "$NP_DIR/out.xml" | tr ' ' '\n' | sed -n 's/^vlan-device=//p')"
+new_port vlan=42
+allocate "hybrid VLAN: port B on VLAN 42" hy
+ub=$U tb=$(res result.tap-name)
+expect_eq "hybrid VLAN: B's macvtap is over the same eth6.42" eth6.42 "$(vlower "$tb")"
+release hy "$ua"
+expect_eq "hybrid VLAN: after A's release eth6.42 stays for B, A's macvtap is gone" "42 no" \
+        "$(vnet eth6.42 vlan_id) $([ -e "$R/sys/class/net/$ta" ] && echo yes || echo no)"
+release hy "$ub"
+expect_eq "hybrid VLAN: after the last release eth6.42 is gone" "$virt_before" "$(virtuals)"
+# a VLAN device the host made itself is used and left
+vd=$R/sys/devices/virtual/net/eth6.7
+mkdir -p "$vd"
+cat "$R/sys/class/net/eth6/address" >"$vd/address"
+echo 9000 >"$vd/ifindex"
+echo up >"$vd/operstate"
+echo 1500 >"$vd/mtu"
+echo 7 >"$vd/vlan_id"
+ln -s ../../../pci0000:00/$PF6/net/eth6 "$vd/lower"
+ln -s ../../devices/virtual/net/eth6.7 "$R/sys/class/net/eth6.7"
+new_port vlan=7
+allocate "hybrid admin VLAN: a port on VLAN 7 while the host has eth6.7" hy
+expect_eq "hybrid admin VLAN: its macvtap sits on the host's eth6.7" eth6.7 "$(vlower "$(res result.tap-name)")"
+release hy "$U"
+check "hybrid admin VLAN: eth6.7 is left after the release" test -e "$vd/vlan_id" -a -e "$R/sys/class/net/eth6.7"
+rm -rf "$vd" "$R/sys/class/net/eth6.7"         # the host removes its own
+np_define_start hyb "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='eth6'/><virtio mode='bridge'/></forward>"
+new_port
+allocate "hybrid <virtio mode='bridge'>: allocated" hyb tap-name:s:hyb-tap
+expect_eq "hybrid <virtio mode='bridge'>: a bridge macvtap named as asked" "bridge eth6" \
+        "$(vnet hyb-tap mode) $(vlower hyb-tap)"
+release hyb "$U"
+np_stop hyb
+
+# ==== options that do not fit, unknown, of the wrong type; device and pf ====
+for spec in "hd|frobnicate:s:x|InvalidArgument|frobnicate" \
+        "hd|tap-fd:s:true|InvalidArgument|tap-fd" \
+        "hd|vfio-uid:i:1000|InvalidArgument|vfio-uid" \
+        "hd|device:u:3|InvalidArgument|device" \
+        "hd|tap-name:s:x0|InvalidArgument|hostdev" \
+        "hd|tap-fd:b:true|InvalidArgument|hostdev" \
+        "hdn|vfio-uid:u:1000|InvalidArgument|managed" \
+        "pt|vfio-gid:u:1000|InvalidArgument|passthrough" \
+        "hd|numa-node:i:0|Unsupported|numa-node" \
+        "hd|claim:s:c1|Unsupported|claim" \
+        "hd|owner-pidfd:h:0|Unsupported|owner-pidfd"; do
+        IFS='|' read -r net opt err word <<<"$spec"
+        new_port
+        refused "option $opt on $net: $err" "org.netpool1.Error.$err" "$net" "$opt"
+        np_says "option $opt on $net: the message names '$word'" "$word"
+done
+expect_eq "options refused: no port anywhere, nothing bound, no macvtap" "0 0 0|iavf|$virt_before|" \
+        "$(conns hd) $(conns hdn) $(conns pt)|$(drv $VF)|$(virtuals)|$(records)"
+new_port
+refused "device: not in the pool is DeviceNotFound" org.netpool1.Error.DeviceNotFound hd device:s:0000:05:00.1
+new_port
+allocate "device: VF 3" hd device:s:0000:03:02.3
+u3=$U
+new_port
+refused "device: held is DeviceBusy" org.netpool1.Error.DeviceBusy hd device:s:0000:03:02.3
+release hd "$u3"
+sfc_ports=
+for i in 1 2 3 4; do
+        new_port
+        awo hdn pf:s:sfc0 && [ "$(res result.pf)" = sfc0 ] && sfc_ports+=" $U"
+done
+expect_eq "pf: four ports on sfc0's four VFs" 4 "$(echo $sfc_ports | wc -w)"
+new_port
+refused "pf: sfc0 has no free VF left: PoolExhausted (eth1's are free)" org.netpool1.Error.PoolExhausted hdn pf:s:sfc0
+for u in $sfc_ports; do np_release hdn "$u"; done
+expect_eq "pf: released" 0 "$(conns hdn)"
+
+# ==== faults: each leaves nothing half-done ====
+dev_state() {   # dev_state NETWORK PCI-ADDRESS: the state GetDevices gives the device at that address
+        np_devices "$1" | awk -v a="$2" '$3 == a { print $6 }'
+}
+# nothing_left DESCRIPTION PFBDF N BEFORE NETWORK: the VF as before, no port, no record (but those in
+# $rec_before), no virtual netdev but those in $virt_before
+rec_before=
+nothing_left() {
+        expect_eq "$1: the VF as it was (driver, netdev, MAC, settings), no port, no record, no macvtap" \
+                "$4|0|$rec_before|$virt_before|free" \
+                "$(snap "$2" "$3")|$(conns "$5")|$(records)|$(virtuals)|$(dev_state "$5" "$(vf_bdf "$2" "$3")")"
+}
+VF2=0000:03:02.2
+before=$(snap $PF0 2)
+for fault in "bind EBUSY 1" "bind IGNORE 1" "unbind EPERM 1" "unbind IGNORE 1"; do
+        np_simhost --fail $PF0 2 "$fault"
+        new_port vlan=5
+        refused "fault '$fault': HardwareError" org.netpool1.Error.HardwareError hd device:s:$VF2
+        np_says "fault '$fault': the message names the VF" "$VF2"
+        nothing_left "fault '$fault'" $PF0 2 "$before" hd
+        expect_eq "fault '$fault': the fault line was used" "" "$(cat "$R/vfstate/$PF0/vf2/fail" 2>/dev/null)"
+done
+new_port vlan=5
+allocate "faults used up: VF 2 binds" hd device:s:$VF2
+expect_eq "faults used up: on vfio-pci" vfio-pci "$(drv $VF2)"
+# a reset that fails at Release: the release goes through, the VF is not handed out until a retry resets it
+np_simhost --dirty $PF0 2 --fail $PF0 2 "reset EPERM 1"
+check "fault 'reset EPERM 1': Release goes through" np_release hd "$U"
+st=$(np_device_state hd $VF2)
+check "fault 'reset EPERM 1': the VF is out of the pool (quarantined or restore-failed), not free ($st)" \
+        test "$st" != free -a "$st" != in-use
+new_port
+awo hd device:s:$VF2
+expect_eq "fault 'reset EPERM 1': it is not handed out" "" "$(res port)"
+np_ctl rescan >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(np_device_state hd $VF2)" = free ] && break; sleep 0.1; done
+expect_eq "fault 'reset EPERM 1': after a Rescan it is reset (dirty gone), given back and free" "$before|free" \
+        "$(snap $PF0 2)|$(np_device_state hd $VF2)"
+
+# the macvtap refused, or reported made and not there: rolled back, the VF's netdev MAC too
+before=$(snap $PF4 1)
+for fault in "macvtap EPERM 1|tap-fd:b:true" "macvtap IGNORE 1|tap-name:s:macvtap0"; do
+        opt=${fault#*|} fault=${fault%|*}
+        np_simhost --fail $PF4 1 "$fault"
+        new_port
+        refused "fault '$fault': HardwareError" org.netpool1.Error.HardwareError pt device:s:eth4v1 "$opt"
+        np_says "fault '$fault': the message names the macvtap" "macvtap0"
+        nothing_left "fault '$fault'" $PF4 1 "$before" pt
+done
+# hybrid: the bind refused: no macvtap made either
+before=$(snap $PF6 0)
+np_simhost --fail $PF6 0 "bind EPERM 1"
+new_port vlan=42
+refused "hybrid, fault 'bind EPERM 1': HardwareError" org.netpool1.Error.HardwareError hy device:s:0000:18:02.0
+nothing_left "hybrid, fault 'bind EPERM 1'" $PF6 0 "$before" hy
+# hybrid: the VLAN device's name is taken by a netdev that is no VLAN device (a vepa port's macvtap)
+np_define_start vepa1 "<forward mode='vepa'><interface dev='eth5v0'/></forward>"
+new_port
+allocate "hybrid, VLAN name taken: a vepa macvtap called eth6.43" vepa1 tap-name:s:eth6.43
+uv=$U
+virt_before=$(virtuals) rec_before=$(records)
+new_port vlan=43
+refused "hybrid, VLAN name taken: HardwareError" org.netpool1.Error.HardwareError hy device:s:0000:18:02.0
+np_says "hybrid, VLAN name taken: the message names it" "eth6.43"
+nothing_left "hybrid, VLAN name taken" $PF6 0 "$before" hy
+expect_eq "hybrid, VLAN name taken: the vepa port's macvtap is untouched" "vepa eth5v0" \
+        "$(vnet eth6.43 mode) $(vlower eth6.43)"
+release vepa1 "$uv"
+virt_before=$(virtuals) rec_before=
+np_stop vepa1
+
+# ==== tap-fd asked over a connection that takes no fds ====
+before=$(snap $PF4 0)
+new_port
+out=$(timeout 60 "$NP_NOFD_CALLER" "$(np_net_path pt)" "$(cat "$NP_DIR/in.xml")" 30 2>&1)
+echo "# $out"
+expect_eq "no fds: InvalidArgument" "error org.netpool1.Error.InvalidArgument" "${out%%:*}"
+nothing_left "no fds" $PF4 0 "$before" pt
+expect_error "no fds: no port" org.netpool1.Error.NoSuchPort np_send $M Manager.LookupPort string:"$U" uint64:0
+
 np_done
