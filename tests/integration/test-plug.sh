@@ -562,4 +562,120 @@ expect_eq "no fds: InvalidArgument" "error org.netpool1.Error.InvalidArgument" "
 nothing_left "no fds" $PF4 0 "$before" pt
 expect_error "no fds: no port" org.netpool1.Error.NoSuchPort np_send $M Manager.LookupPort string:"$U" uint64:0
 
+# ==== Notify with <netpool:plug tap=…> ====
+new_port
+allocate "notify: a passthrough port" pt device:s:eth4v0
+cp "$NP_DIR/out.xml" "$NP_DIR/notify.xml"
+T=$(res result.tap-name) un=$U
+# the state dir lost the port (its record and the VF's): netpoold knows nothing of it, the macvtap is still there
+np_kill9
+rm -f "$NP_DIR/run/ports/$un.xml" "$NP_DIR/run/vf/eth4_vf0"
+expect_eq "notify: after the state is lost the port is unknown, its macvtap still there" "0 passthru" \
+        "$(conns pt) $(vnet "$T" mode)"
+check "notify: Notify with the XML Allocate returned is accepted" \
+        busctl --system call org.netpool1 "$(np_net_path pt)" org.netpool1.Network Notify st "$(cat "$NP_DIR/notify.xml")" 0
+expect_eq "notify: the port has its macvtap again (TapName)" "\"$T\"" "$(prop "$(np_port_path "$un")" TapName)"
+release pt "$un"
+check "notify: its Release deleted the macvtap" test ! -e "$R/sys/devices/virtual/net/$T"
+# a tap that is no macvtap over the port's device is refused
+new_port
+allocate "notify: a hybrid port, whose macvtap is over eth6" hy
+uh=$U th=$(res result.tap-name)
+n_port=$((n_port + 1))
+ux=$(printf '18000000-0000-4000-8000-%012d' "$n_port")
+for tap in eth5v3 "$th"; do
+        sed -e "s|$un|$ux|" -e "s|tap='$T'|tap='$tap'|" "$NP_DIR/notify.xml" >"$NP_DIR/notify2.xml"
+        expect_error "notify: tap='$tap' (no macvtap over eth4v0) is refused" org.netpool1.Error \
+                np_send "$(np_net_path pt)" Network.Notify string:"$(cat "$NP_DIR/notify2.xml")" uint64:0
+        expect_eq "notify: tap='$tap': no port, $th untouched" "0|eth6" "$(conns pt)|$(vlower "$th")"
+done
+release hy "$uh"
+expect_eq "notify: nothing left" "$virt_before|" "$(virtuals)|$(records)"
+
+# ==== kill -9 at every step of Allocate and Release ====
+# restart_with [VAR=value]: the next call activates a daemon with that environment. A killed daemon has let go
+# of the bus once its name is gone (waiting for the process to be reaped costs a second a time).
+restart_with() {
+        local pid
+        pid=$(np_daemon_pid)
+        if [ -n "$pid" ]; then
+                kill -9 "$pid"
+                for _ in $(seq 200); do
+                        np_has_owner org.netpool1 || break
+                        sleep 0.02
+                done
+        fi
+        NP_ENV=${1:-} np_write_service
+}
+# crash_state NET KIND PFBDF VF: after a restart, the port $U is either all there (active, the VF bound or its
+# macvtap made, MAC set) or all gone (the VF as in $before, no macvtap or VLAN device, no record); which one is
+# left in $got
+crash_state() {
+        local net=$1 kind=$2 pf=$3 vf=$4 bdf tap
+        bdf=$(vf_bdf "$pf" "$vf")
+        if ! busctl --system call org.netpool1 $M org.netpool1.Manager LookupPort st "$U" 0 >/dev/null 2>&1; then
+                got=gone
+                expect_eq "$step on $net: gone: the VF as before, no macvtap/VLAN device, no record, free" \
+                        "$before|$virt_before||free" \
+                        "$(snap "$pf" "$vf")|$(virtuals)|$(records)|$(dev_state "$net" "$bdf")"
+                return
+        fi
+        got=active
+        tap=$(prop "$(np_port_path "$U")" TapName | tr -d '"')
+        case $kind in
+        hostdev) expect_eq "$step on $net: active: on vfio-pci, group node there, MAC set, in-use" \
+                        "vfio-pci yes $MAC in-use" \
+                        "$(drv "$bdf") $([ -e "$R/dev/vfio/$(grp "$bdf")" ] && echo yes) $(np_vfst "$pf" "$vf" | cut -d' ' -f1) $(dev_state "$net" "$bdf")" ;;
+        passthrough) expect_eq "$step on $net: active: its passthru macvtap over the VF netdev, MAC set, in-use" \
+                        "passthru eth4v0 $MAC $MAC in-use" \
+                        "$(vnet "$tap" mode) $(vlower "$tap") $(vnet "$tap" address) $(np_vfst "$pf" "$vf" | cut -d' ' -f1) $(dev_state "$net" "$bdf")" ;;
+        hybrid) expect_eq "$step on $net: active: on vfio-pci, its macvtap over eth6.42 (VLAN 42), MAC set, in-use" \
+                        "vfio-pci vepa eth6.42 42 $MAC in-use" \
+                        "$(drv "$bdf") $(vnet "$tap" mode) $(vlower "$tap") $(vnet eth6.42 vlan_id) $(np_vfst "$pf" "$vf" | cut -d' ' -f1) $(dev_state "$net" "$bdf")" ;;
+        esac
+}
+for spec in "hd hostdev $PF0 0 device:s:0000:03:02.0" "pt passthrough $PF4 0 device:s:eth4v0" \
+        "hy hybrid $PF6 0 device:s:0000:18:02.0"; do
+        read -r net kind pf vf opt <<<"$spec"
+        restart_with
+        before=$(snap "$pf" "$vf")
+        vlan=
+        [ $kind = hybrid ] && vlan=42
+        steps="allocate-recorded vf-saved vf-mac-set allocate-configured allocate-done"
+        [ $kind != passthrough ] && steps+=" allocate-bound"
+        [ $kind != hostdev ] && steps+=" allocate-macvtap"
+        [ $kind = hybrid ] && steps+=" allocate-vlan"
+        for step in $steps; do
+                new_port ${vlan:+vlan=$vlan}
+                restart_with NETPOOL_CRASH_AT=$step
+                awo "$net" "$opt"
+                expect_eq "$step on $net: netpoold died in the call" "error=org.freedesktop.DBus.Error.NoReply" \
+                        "$(grep '^error=' "$NP_DIR/awo.out" || head -1 "$NP_DIR/awo.out")"
+                restart_with
+                want=gone
+                [ $step = allocate-done ] && want=active
+                crash_state "$net" $kind "$pf" "$vf"
+                expect_eq "$step on $net: after the restart the port is $want" $want "$got"
+                if [ $want = active ]; then
+                        release "$net" "$U"
+                        expect_eq "$step on $net: released, all as before" "$before|$virt_before|" \
+                                "$(snap "$pf" "$vf")|$(virtuals)|$(records)"
+                fi
+        done
+        for step in release-recorded release-unplugged vf-restored-mac release-restored release-done; do
+                new_port ${vlan:+vlan=$vlan}
+                restart_with
+                awo "$net" "$opt" || sed 's/^/# /' "$NP_DIR/awo.out"
+                restart_with NETPOOL_CRASH_AT=$step
+                if np_release "$net" "$U" 2>/dev/null; then
+                        not_ok "$step on $net: netpoold died in Release"
+                else
+                        ok "$step on $net: netpoold died in Release"
+                fi
+                restart_with
+                crash_state "$net" $kind "$pf" "$vf"
+                expect_eq "$step on $net: after the restart the release is finished" gone "$got"
+        done
+done
+
 np_done
