@@ -27,6 +27,7 @@ CLIENT="$(dirname "$0")/np-plug-client.py"
 #   eth4 0000:16:00.0  4 VFs                     passthrough
 #   eth5 0000:17:00.0  4 VFs                     vepa, private, bridge over eth5v0, eth5v1, eth5v2
 #   eth6 0000:18:00.0  4 VFs                     pci-passthrough-hybrid, managed='yes'
+#   eth7 0000:19:00.0  2 VFs without reset       hostdev managed='yes'; hybrid without managed
 np_setup --default \
         --pf 'name=eth1,bdf=0000:10:00.0,model=x710,vfs=4' \
         --pf 'name=eth2,bdf=0000:11:00.0,model=x710,vfs=2,iommu=no' \
@@ -34,6 +35,7 @@ np_setup --default \
         --pf 'name=eth4,bdf=0000:16:00.0,model=x710,vfs=4' \
         --pf 'name=eth5,bdf=0000:17:00.0,model=x710,vfs=4' \
         --pf 'name=eth6,bdf=0000:18:00.0,model=x710,vfs=4' \
+        --pf 'name=eth7,bdf=0000:19:00.0,model=x710,vfs=2,reset=no' \
         --add-function 'bdf=0000:13:00.0,name=eno1,group=0000:12:02.0' \
         --add-function 'bdf=0000:14:00.0,name=eno2' \
         --iommu-group 0000:12:02.1,0000:14:00.0 \
@@ -106,6 +108,9 @@ PY
 }
 conns() {       # conns NETWORK: its Connections
         np_get_prop "$1" Connections
+}
+dev_state() {   # dev_state NETWORK PCI-ADDRESS: the state GetDevices gives the device at that address
+        np_devices "$1" | awk -v a="$2" '$3 == a { print $6 }'
 }
 records() {     # port records and VF records on disk, on one line
         echo $(cd "$NP_DIR/run" && ls ports vf 2>/dev/null | grep -v ':$')
@@ -444,6 +449,45 @@ expect_eq "hybrid <virtio mode='bridge'>: a bridge macvtap named as asked" "brid
 release hyb "$U"
 np_stop hyb
 
+# hybrid without managed='yes': the VF stays on its driver, the virtio path is made all the same
+PF7=0000:19:00.0
+np_define_start hyn "<forward mode='pci-passthrough-hybrid'><pf dev='eth7'/></forward>"
+before=$(snap $PF7 0)
+new_port
+allocate "hybrid unmanaged: allocated" hyn device:s:0000:19:02.0
+expect_eq "hybrid unmanaged: the VF stays on iavf; a vepa macvtap over eth7; no VFIO results" \
+        "iavf vepa eth7|pf tap-name vf-index" \
+        "$(drv 0000:19:02.0) $(vnet "$(res result.tap-name)" mode) $(vlower "$(res result.tap-name)")|$(results)"
+release hyn "$U"
+expect_eq "hybrid unmanaged: released, all as before" "$before|$virt_before" "$(snap $PF7 0)|$(virtuals)"
+new_port
+refused "hybrid unmanaged: vfio-uid is InvalidArgument" org.netpool1.Error.InvalidArgument hyn vfio-uid:u:1000
+np_stop hyn
+# hybrid with managed='yes' over VFs without IOMMU group: unavailable there too
+np_define_start hynoiommu "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='eth2'/></forward>"
+expect_eq "hybrid managed, no IOMMU: the VFs are unavailable" "unavailable unavailable" \
+        "$(echo $(np_devices hynoiommu | awk '{ print $6 }'))"
+np_stop hynoiommu
+# a VF without a reset file is not reset, and that is no failure
+np_define_start hdnoreset "<forward mode='hostdev' managed='yes'><pf dev='eth7'/></forward>"
+before=$(snap $PF7 1)
+new_port
+allocate "no reset file: allocated" hdnoreset device:s:0000:19:02.1
+release hdnoreset "$U"
+expect_eq "no reset file: released, given back, free" "$before|free" \
+        "$(snap $PF7 1)|$(dev_state hdnoreset 0000:19:02.1)"
+np_stop hdnoreset
+
+# Stop with FORCE releases every port, plug and all
+new_port vlan=42
+allocate "stop force: a hybrid port on VLAN 42" hy
+new_port
+allocate "stop force: a second hybrid port" hy tap-name:s:hy-second
+check "stop force: Stop FORCE" np_stop hy 1
+expect_eq "stop force: no macvtap, no VLAN device, no record, VFs back on iavf" "$virt_before||iavf iavf" \
+        "$(virtuals)|$(records)|$(drv 0000:18:02.0) $(drv 0000:18:02.1)"
+np_start hy
+
 # ==== options that do not fit, unknown, of the wrong type; device and pf ====
 for spec in "hd|frobnicate:s:x|InvalidArgument|frobnicate" \
         "hd|tap-fd:s:true|InvalidArgument|tap-fd" \
@@ -483,9 +527,6 @@ for u in $sfc_ports; do np_release hdn "$u"; done
 expect_eq "pf: released" 0 "$(conns hdn)"
 
 # ==== faults: each leaves nothing half-done ====
-dev_state() {   # dev_state NETWORK PCI-ADDRESS: the state GetDevices gives the device at that address
-        np_devices "$1" | awk -v a="$2" '$3 == a { print $6 }'
-}
 # nothing_left DESCRIPTION PFBDF N BEFORE NETWORK: the VF as before, no port, no record (but those in
 # $rec_before), no virtual netdev but those in $virt_before
 rec_before=
