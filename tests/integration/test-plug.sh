@@ -499,12 +499,18 @@ for spec in "hd|frobnicate:s:x|InvalidArgument|frobnicate" \
         "pt|vfio-gid:u:1000|InvalidArgument|passthrough" \
         "hd|numa-node:i:0|Unsupported|numa-node" \
         "hd|claim:s:c1|Unsupported|claim" \
+        "hd|numa-policy:s:required|Unsupported|numa-policy" \
         "hd|owner-pidfd:h:0|Unsupported|owner-pidfd"; do
         IFS='|' read -r net opt err word <<<"$spec"
         new_port
         refused "option $opt on $net: $err" "org.netpool1.Error.$err" "$net" "$opt"
         np_says "option $opt on $net: the message names '$word'" "$word"
 done
+new_port
+check "option tap-name given twice: refused (busctl)" \
+        bash -c '! busctl --system call org.netpool1 "$1" org.netpool1.Network AllocateWithOptions "sa{sv}t" "$2" \
+                2 tap-name s one tap-name s two 0' - "$(np_net_path pt)" "$(cat "$NP_DIR/in.xml")"
+np_says "option tap-name given twice: the message says so" "twice"
 expect_eq "options refused: no port anywhere, nothing bound, no macvtap" "0 0 0|iavf|$virt_before|" \
         "$(conns hd) $(conns hdn) $(conns pt)|$(drv $VF)|$(virtuals)|$(records)"
 new_port
@@ -717,6 +723,20 @@ for spec in "hd hostdev $PF0 0 device:s:0000:03:02.0" "pt passthrough $PF4 0 dev
                 crash_state "$net" $kind "$pf" "$vf"
                 expect_eq "$step on $net: after the restart the release is finished" gone "$got"
         done
+done
+
+# the port record lost while the VF was bound (and the hybrid's macvtap and VLAN device made): at start the VF
+# whose record names its driver is given back, the VLAN device netpool made is deleted
+for spec in "hd $PF0 0 device:s:0000:03:02.0" "hy $PF6 0 device:s:0000:18:02.0"; do
+        read -r net pf vf opt <<<"$spec"
+        restart_with
+        before=$(snap "$pf" "$vf")
+        new_port vlan=42
+        allocate "lost port record on $net: allocated" "$net" "$opt"
+        restart_with
+        rm -f "$NP_DIR/run/ports/$U.xml"
+        expect_eq "lost port record on $net: at the next start the VF is given back, no VLAN device, no record" \
+                "$before|$virt_before|" "$(np_get_prop "$net" Connections >/dev/null; snap "$pf" "$vf")|$(virtuals)|$(records)"
 done
 
 np_done
