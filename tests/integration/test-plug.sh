@@ -316,6 +316,8 @@ expect_eq "passthrough: the macvtap: mode passthru, over eth4v0, the port's MAC,
         "passthru eth4v0 $MAC up" "$(vnet macvtap0 mode) $(vlower macvtap0) $(vnet macvtap0 address) $(vnet macvtap0 operstate)"
 check "passthrough: its class link and its tap device node exist" \
         test -e "$R/sys/class/net/macvtap0" -a -e "$R/dev/$(vnet macvtap0 tap)"
+expect_eq "passthrough: the tap device is tapN, N the macvtap's ifindex" "tap$(vnet macvtap0 ifindex)" \
+        "$(vnet macvtap0 tap)"
 expect_eq "passthrough: the VF's netdev has the port's MAC; the VF too" "$MAC $MAC" \
         "$(cat "$R/sys/class/net/eth4v0/address") $(np_vfst $PF4 0 | cut -d' ' -f1)"
 expect_eq "passthrough: Port TapName, PF, VFIndex" '"macvtap0" "eth4" 0' \
@@ -331,8 +333,9 @@ expect_eq "passthrough: the fd is the macvtap's tap device, and takes a write" \
         "fd $R/dev/$(vnet vm1-net0 tap) 64" "$(res result.tap-fd) $(res tap-fd.target) $(res tap-fd.written)"
 U_pt1=$U
 new_port
-allocate "passthrough: the default name is the first free macvtapN" pt
-expect_eq "passthrough: macvtap1" macvtap1 "$(res result.tap-name)"
+check "passthrough: plain Allocate makes the macvtap too" np_allocate pt "$(cat "$NP_DIR/in.xml")"
+expect_eq "passthrough: the first free name, macvtap1, read back from TapName" '"macvtap1" passthru' \
+        "$(prop "$(np_port_path "$U")" TapName) $(vnet macvtap1 mode)"
 U_pt2=$U
 before3=$(snap $PF4 3)
 new_port
@@ -622,6 +625,9 @@ expect_eq "notify: after the state is lost the port is unknown, its macvtap stil
 check "notify: Notify with the XML Allocate returned is accepted" \
         busctl --system call org.netpool1 "$(np_net_path pt)" org.netpool1.Network Notify st "$(cat "$NP_DIR/notify.xml")" 0
 expect_eq "notify: the port has its macvtap again (TapName)" "\"$T\"" "$(prop "$(np_port_path "$un")" TapName)"
+check "notify: a second Notify of the same port gives it back (idempotent)" \
+        busctl --system call org.netpool1 "$(np_net_path pt)" org.netpool1.Network Notify st "$(cat "$NP_DIR/notify.xml")" 0
+expect_eq "notify: still one port" 1 "$(conns pt)"
 release pt "$un"
 check "notify: its Release deleted the macvtap" test ! -e "$R/sys/devices/virtual/net/$T"
 # a tap that is no macvtap over the port's device is refused
@@ -738,5 +744,15 @@ for spec in "hd $PF0 0 device:s:0000:03:02.0" "hy $PF6 0 device:s:0000:18:02.0";
         expect_eq "lost port record on $net: at the next start the VF is given back, no VLAN device, no record" \
                 "$before|$virt_before|" "$(np_get_prop "$net" Connections >/dev/null; snap "$pf" "$vf")|$(virtuals)|$(records)"
 done
+
+# the VF vanishes under a passthrough port: its macvtap goes with it, and the Release goes through
+restart_with
+new_port
+allocate "VF gone: a passthrough port on VF 3 of eth4" pt device:s:eth4v3
+T=$(res result.tap-name)
+np_simhost --set-numvfs $PF4 3
+for _ in $(seq 50); do [ "$(np_devices pt | awk '$2 == "eth4v3" { print $6 }')" = lost ] && break; sleep 0.1; done
+check "VF gone: its Release goes through" np_release pt "$U"
+expect_eq "VF gone: no macvtap, no port" "$virt_before|0" "$(virtuals)|$(conns pt)"
 
 np_done
