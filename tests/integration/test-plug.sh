@@ -26,7 +26,7 @@ CLIENT="$(dirname "$0")/np-plug-client.py"
 #                      --iommu-group, VF 2 shares its group with an unbound function (viable)
 #   eth4 0000:16:00.0  4 VFs                     passthrough
 #   eth5 0000:17:00.0  4 VFs                     vepa, private, bridge over eth5v0, eth5v1, eth5v2
-#   eth6 0000:18:00.0  4 VFs                     pci-passthrough-hybrid, managed='yes'
+#   eth6 0000:18:00.0  4 VFs                     pci-passthrough-hybrid, managed='yes' (VFs 2 and 3 share a group)
 #   eth7 0000:19:00.0  2 VFs without reset       hostdev managed='yes'; hybrid without managed
 np_setup --default \
         --pf 'name=eth1,bdf=0000:10:00.0,model=x710,vfs=4' \
@@ -40,7 +40,8 @@ np_setup --default \
         --add-function 'bdf=0000:14:00.0,name=eno2' \
         --iommu-group 0000:12:02.1,0000:14:00.0 \
         --add-function 'bdf=0000:15:00.0,driver=none,group=0000:12:02.2' \
-        --iommu-group 0000:03:02.6,0000:03:02.7
+        --iommu-group 0000:03:02.6,0000:03:02.7 \
+        --iommu-group 0000:18:02.2,0000:18:02.3
 R=$NP_SIM
 NP_OWNER_NAME=vm-plug NP_OWNER_UUID=18181818-0000-4000-8000-000000000018
 M=/org/netpool1
@@ -730,6 +731,33 @@ for spec in "hd hostdev $PF0 0 device:s:0000:03:02.0" "pt passthrough $PF4 0 dev
                 expect_eq "$step on $net: after the restart the release is finished" gone "$got"
         done
 done
+
+# the group node given to a uid survives a crash: rolled back to its owner before, or kept and put back at Release
+# (VF 2 and VF 3 of eth6 share a group: VF 2's port keeps the node while VF 3's comes and goes)
+if [ "$(id -u)" = 0 ]; then
+        restart_with
+        new_port
+        allocate "vfio owner, crash: VF 2 of eth6 bound" hy device:s:0000:18:02.2
+        u2=$U
+        node=$R/dev/vfio/$(grp 0000:18:02.2)
+        node_before=$(stat -c '%u %g %a' "$node")
+        for step in allocate-macvtap allocate-done; do
+                new_port
+                restart_with NETPOOL_CRASH_AT=$step
+                awo hy device:s:0000:18:02.3 vfio-uid:u:4242 vfio-gid:u:4343
+                expect_eq "vfio owner, crash at $step: netpoold died in the call" \
+                        "error=org.freedesktop.DBus.Error.NoReply" "$(grep '^error=' "$NP_DIR/awo.out")"
+                restart_with
+                if [ $step = allocate-done ]; then
+                        expect_eq "vfio owner, crash at $step: the port is there, the node still 4242's" \
+                                "4242 4343 660" "$(np_get_prop hy Connections >/dev/null; stat -c '%u %g %a' "$node")"
+                        release hy "$U"
+                fi
+                expect_eq "vfio owner, crash at $step: the node's owner and mode are back" "$node_before|1" \
+                        "$(np_get_prop hy Connections >/dev/null; stat -c '%u %g %a' "$node")|$(conns hy)"
+        done
+        release hy "$u2"
+fi
 
 # the port record lost while the VF was bound (and the hybrid's macvtap and VLAN device made): at start the VF
 # whose record names its driver is given back, the VLAN device netpool made is deleted
