@@ -55,7 +55,8 @@ int vf_function_bind_vfio(HwBackend *hw, const PciAddr *addr, VfioNodes *ret, ch
         pci_addr_to_string(addr, bdf);
         r = hw_function_bind_driver(hw, addr, "vfio-pci");
         if (r < 0) {
-                *ret_msg = g_strdup_printf("binding %s to vfio-pci failed: %s", bdf, g_strerror(-r));
+                *ret_msg = g_strdup_printf("binding %s to vfio-pci failed: %s", bdf,
+                                           r == -EIO ? "the driver did not take it" : g_strerror(-r));
                 return r;
         }
         r = hw_function_driver(hw, addr, &driver);
@@ -165,8 +166,8 @@ int vf_function_give_back(HwBackend *hw, const VfRecord *rec, char **ret_msg) {
                         return r;
                 }
         }
-        if (!rebind)
-                return 0;
+        if (!rebind)    /* on its driver already (a bind that failed went back by itself): name and state */
+                return rec->managed ? restore_netdev_identity(hw, &addr, rec, ret_msg) : 0;
         r = hw_function_bind_host_driver(hw, &addr, rec->driver, rec->vf_netdev ? 1 : 0);
         g_clear_pointer(&driver, g_free);
         if (r >= 0)

@@ -38,7 +38,8 @@ int hw_function_vfio_device(HwBackend *hw, const PciAddr *addr, char **ret);
  * driver it has, drivers_probe (the kernel honours the override). For "vfio-pci" the module is loaded when
  * the driver is not there yet, and the call returns only once the IOMMU group's node exists (≤ 5 s,
  * -ETIMEDOUT). Already bound to `driver`: nothing is done, 0. driver_override is left set, so that a
- * re-probe cannot hand the function back to its host driver behind netpool's back. */
+ * re-probe cannot hand the function back to its host driver behind netpool's back. A bind that fails, or that
+ * `driver` does not take (-EIO), leaves no override behind: the function is back on a host driver. */
 int hw_function_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver);
 
 /* Give the function back to a host driver: clear driver_override, unbind from the driver it has (if any),

@@ -301,7 +301,7 @@ static unsigned count_netdevs(const char *function_dir) {
         return n;
 }
 
-int sim_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver) {
+static int bind_steps(HwBackend *hw, const PciAddr *addr, const char *driver) {
         g_autofree char *dir = NULL, *vf_dir = NULL, *current = NULL;
         PciAddr pf = {};
         int r;
@@ -330,6 +330,24 @@ int sim_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver) {
         if (r != 0)
                 return MIN(r, 0);               /* IGNORE: left unbound */
         return probe(hw, addr, dir, driver, vf_dir, &pf);
+}
+
+/* As the linux backend (and libvirt): a bind that failed, or that the driver did not take (-EIO), leaves no
+ * driver_override behind, and the function goes back to a host driver when it was left without one. */
+int sim_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver) {
+        g_autofree char *now = NULL;
+        int r = bind_steps(hw, addr, driver);
+
+        if (r >= 0 && hw_sysfs_function_driver(hw->sysfs_root, addr, &now) >= 0 && streq_ptr(now, driver))
+                return 0;
+        if (r >= 0)
+                r = -EIO;
+        g_clear_pointer(&now, g_free);
+        if (hw_sysfs_function_driver(hw->sysfs_root, addr, &now) >= 0 && now)
+                (void) sim_bind_host_driver(hw, addr, now, 0);  /* on a host driver: the override cleared */
+        else
+                (void) sim_bind_host_driver(hw, addr, NULL, 0);
+        return r;
 }
 
 /* The driver the other VFs of the same PF have (not vfio-pci or pci-stub): the kernel's choice for this one */

@@ -704,18 +704,21 @@ static void test_bind_back_netdevs(void) {
         g_assert_cmpstr(renamed->phys_port_id, ==, p2->phys_port_id);
 }
 
-/* vfio-pci refuses a function without IOMMU group, as its probe does; a missing driver is -ENOENT */
+/* vfio-pci refuses a function without IOMMU group, as its probe does, and the function goes back to its host
+ * driver with no override left (as the linux backend reverts); a missing driver is -ENOENT */
 static void test_bind_refusals(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710 ",noiommu=2", NULL);
         g_autoptr(HwBackend) hw = test_sim_backend(d);
-        g_autofree char *driver = NULL;
+        g_autofree char *driver = NULL, *override = NULL;
         PciAddr vf2 = test_addr("0000:03:02.2"), vf3 = test_addr("0000:03:02.3"), missing = test_addr("0000:03:1f.0");
         int group;
 
         g_assert_cmpint(hw_function_iommu_group(hw, &vf2, &group), ==, -ENOENT);
         g_assert_cmpint(hw_function_bind_driver(hw, &vf2, "vfio-pci"), ==, -EINVAL);
         driver = driver_of(hw, "0000:03:02.2");
-        g_assert_null(driver);                  /* unbound, as the kernel leaves it */
+        g_assert_cmpstr(driver, ==, "iavf");    /* reverted: back on its host driver */
+        override = test_read_line(d->path, "sys/bus/pci/devices/0000:03:02.2/driver_override");
+        g_assert_cmpstr(override, ==, "");
         g_assert_cmpint(hw_function_bind_host_driver(hw, &vf2, NULL, 1), ==, 0);
         g_assert_cmpint(hw_lookup_netdev(hw, "eth0v2", NULL, NULL), ==, 0);
         g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "nosuchdrv"), ==, -ENOENT);
@@ -747,7 +750,8 @@ static void test_shared_group_node(void) {
         g_assert_false(path_is_fifo(node));
 }
 
-/* Faults: bind, unbind with COUNT; IGNORE reports success and changes nothing */
+/* Faults: bind, unbind with COUNT; IGNORE reports success and changes nothing, which the read-back after the
+ * probe finds (-EIO); every failed bind reverts to the host driver */
 static void test_bind_faults(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "1", "unbind EPERM 1",
                                              "--fail", "0000:03:00.0", "1", "bind EBUSY 1",
@@ -763,21 +767,21 @@ static void test_bind_faults(void) {
         g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", NULL, NULL), ==, 0);
         g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, -EBUSY);
         d2 = driver_of(hw, "0000:03:02.1");
-        g_assert_null(d2);                      /* unbound: the bind step failed */
+        g_assert_cmpstr(d2, ==, "iavf");        /* the bind step failed: reverted to its host driver */
         g_assert_cmpint(hw_function_bind_driver(hw, &vf1, "vfio-pci"), ==, 0);
         d3 = driver_of(hw, "0000:03:02.1");
         g_assert_cmpstr(d3, ==, "vfio-pci");
         fail = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/fail");
         g_assert_cmpstr(fail, ==, "");          /* both counted lines used up */
 
-        g_assert_cmpint(hw_function_bind_driver(hw, &vf2, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf2, "vfio-pci"), ==, -EIO);
         d4 = driver_of(hw, "0000:03:02.2");
-        g_assert_cmpstr(d4, ==, "iavf");        /* IGNORE: still where it was */
+        g_assert_cmpstr(d4, ==, "iavf");        /* IGNORE: still where it was; the driver did not take it */
         g_assert_cmpint(hw_lookup_netdev(hw, "eth0v2", NULL, NULL), ==, 0);
 
-        g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "vfio-pci"), ==, 0);
+        g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "vfio-pci"), ==, -EIO);
         d5 = driver_of(hw, "0000:03:02.3");
-        g_assert_null(d5);                      /* unbound, the bind dropped */
+        g_assert_cmpstr(d5, ==, "iavf");        /* the bind dropped: reverted to its host driver */
         g_assert_cmpint(hw_function_bind_driver(hw, &vf3, "vfio-pci"), ==, 0);  /* the count is used up */
         g_clear_pointer(&d5, g_free);
         d5 = driver_of(hw, "0000:03:02.3");
