@@ -129,7 +129,7 @@ set_numvfs() {
         echo "$1" >"$PFDEV/sriov_numvfs"
 }
 
-# rebind PCI-ADDRESS DRIVER: what a hypervisor does with managed='yes' (DRIVER "" gives the VF back to igbvf)
+# rebind PCI-ADDRESS DRIVER: what a hypervisor does on a managed='no' network (DRIVER "" gives the VF back to igbvf)
 rebind() {
         local d=/sys/bus/pci/devices/$1
         echo "$2" >"$d/driver_override"
@@ -290,7 +290,7 @@ set_originals 4 1
 cat >/tmp/hostdevnet.xml <<EOF
 <network>
   <name>hostdevnet</name>
-  <forward mode='hostdev' managed='yes'>
+  <forward mode='hostdev' managed='no'>
     <pf dev='$PF'/>
   </forward>
 </network>
@@ -326,7 +326,8 @@ for ((i = 0; i < 4; i++)); do
 done
 expect_eq "the live XML of the passthrough network lists the 4 VFs' netdevs" "" "$missing"
 
-# Allocate: MAC and VLAN through the PF; the VF goes to vfio-pci and back as with managed='yes'; Release
+# Allocate: MAC and VLAN through the PF; the VF goes to vfio-pci and back as a hypervisor's managed hostdev does
+# it on a network with managed='no' (netpoold binds nothing there); Release
 check "allocate on the hostdev network" allocate hostdevnet 52:54:00:aa:00:01 42
 if [ -z "$PORT" ]; then
         echo "Bail out! no port to go on with"
@@ -455,8 +456,13 @@ wait_for 30 carrier_up
 
 check "stop both networks" sh -c "netpoolctl stop hostdevnet && netpoolctl stop passnet"
 
+# netpoold does the plug itself (issue 18): vfio-pci, macvtaps, the hybrid's VLAN device, kill -9 at each step
+source "$(dirname "${BASH_SOURCE[0]}")/igb-guest-plug.sh"
+
 if [ "$np_tap_failed" -gt 0 ]; then
         echo "# netpoold and dbus-daemon said:"
-        sed 's/^/# /' /tmp/dbus.log /tmp/crash-*.log 2>/dev/null | tail -n 80
+        sed 's/^/# /' /tmp/dbus.log /tmp/crash-*.log 2>/dev/null | tail -n 150
+        echo "# the kernel said:"
+        dmesg | tail -n 60 | sed 's/^/# /'
 fi
 np_done

@@ -7,7 +7,9 @@
 # igb-guest-test.sh, whose TAP lines come back over the serial console.
 #
 # usage: run-igb-testbed.sh CACHE-DIR GUEST-TEST IGB-DISCOVER NETPOOLD NETPOOLCTL SERVICE-FILE POLICY-FILE HW-TEST
-# (HW-TEST: test-hw-linux-kernel, whose igb cases the guest runs first: the plug through the hw layer)
+#        PLUG-CLIENT
+# (HW-TEST: test-hw-linux-kernel, whose igb cases the guest runs first: the plug through the hw layer;
+# PLUG-CLIENT: igb-plug-client, the agent of igb-guest-plug.sh, which GUEST-TEST sources from its directory)
 # Anything that cannot be fetched makes it print "1..0 # SKIP <reason>" and exit 0 (meson 1.0 counts a TAP
 # test's 77 as a failure); a testbed that was built but does not finish fails.
 #
@@ -19,6 +21,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
 
 cache=$1 guest_test=$2 igb_discover=$3 netpoold=$4 netpoolctl=$5 service_file=$6 policy_file=$7 hw_test=${8:-}
+plug_client=${9:-}
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-900}
 kvm_probe_timeout=${NETPOOL_TESTBED_KVM_TIMEOUT:-15}
 suite=trixie
@@ -42,7 +45,8 @@ need_tools() {
         for f in "$launch_helper" "$system_conf" /usr/share/misc/pci.ids; do
                 [ -e "$f" ] || skip_all "no $f (scripts/install-deps.sh installs dbus and pci.ids)"
         done
-        for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file" "$hw_test"; do
+        for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file" "$hw_test" \
+                 "$plug_client" "$(dirname "$guest_test")/igb-guest-plug.sh"; do
                 [ -e "$f" ] || bail "no $f: the build is incomplete"
         done
 }
@@ -173,10 +177,12 @@ build_initramfs() {
         copy_with_libs "$root" "$netpoolctl" usr/bin/netpoolctl
         copy_with_libs "$root" "$igb_discover" usr/bin/igb-discover
         copy_with_libs "$root" "$hw_test" usr/bin/test-hw-linux-kernel
+        copy_with_libs "$root" "$plug_client" usr/bin/igb-plug-client
         ln -s /bin/busybox "$root/sbin/modprobe"
         mkdir -p "$root/lib/modules/$krel"
         cp -r "$kdir/kernel" "$root/lib/modules/$krel/kernel"
         cp "$guest_test" "$root/test/igb-guest-test.sh"
+        cp "$(dirname "$guest_test")/igb-guest-plug.sh" "$root/test/igb-guest-plug.sh"
         cp "$testbed_tap_file" "$root/test/tap.sh"
         # the system bus as Debian configures it, with the project's policy and activation file
         mkdir -p "$root/usr/share/dbus-1/system.d" "$root/usr/share/dbus-1/system-services" "$root/usr/share/misc"

@@ -11,6 +11,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 
 test_bin=$1
 cache=$2
+# optional: netpoold end to end on netdevsim's netdevs (nsim-guest.sh with igb-plug-client on a private bus)
+netpoold=${3:-} netpoolctl=${4:-} plug_client=${5:-}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-300}
 # the plug's modules (macvtap, VLAN devices) with what they need, as paths under the image's kernel/ (globs);
 # the guest's busybox depmod and modprobe load them when the kernel asks (rtnl-link-macvtap, rtnl-link-vlan)
@@ -86,7 +89,7 @@ write_init() {
         cat >"$1/init" <<'EOF'
 #!/bin/sh
 # VM side: load netdevsim, make a PF with 4 VFs and one without, run the test, power off.
-export PATH=/bin
+export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
@@ -113,10 +116,40 @@ done
 ip link set dev "$pf" up
 ip link set dev "$novf" up
 echo "NETPOOL-TAP-BEGIN"
-/bin/test-hw-linux-kernel --tap "$pf" "$novf"
+if [ -e /test/nsim-guest.sh ]; then
+        mount -t tmpfs tmpfs /run
+        bash /test/nsim-guest.sh "$pf" "$novf"
+else
+        /bin/test-hw-linux-kernel --tap "$pf" "$novf"
+fi
 finish $?
 EOF
         chmod +x "$1/init"
+}
+
+# netpoold, netpoolctl, igb-plug-client, dbus-daemon and busctl, bash, the guest script with tap.sh and the
+# private test bus's configuration
+add_netpoold() {
+        local root=$1 f
+        for f in "$netpoold" "$netpoolctl" "$plug_client"; do
+                [ -x "$f" ] || bail "no $f: the build is incomplete"
+        done
+        need_commands bash dbus-daemon busctl
+        mkdir -p "$root/usr/bin" "$root/test" "$root/run" "$root/etc"
+        copy_with_libs "$root" "$(command -v bash)" usr/bin/bash
+        copy_with_libs "$root" "$(command -v dbus-daemon)" usr/bin/dbus-daemon
+        copy_with_libs "$root" "$(command -v busctl)" usr/bin/busctl
+        copy_with_libs "$root" "$netpoold" usr/bin/netpoold
+        copy_with_libs "$root" "$netpoolctl" usr/bin/netpoolctl
+        copy_with_libs "$root" "$plug_client" usr/bin/igb-plug-client
+        for f in $(/bin/busybox --list); do     # the guest script's tools: busybox's, but for bash and ip
+                [ -e "$root/bin/$f" ] || ln -s busybox "$root/bin/$f"
+        done
+        cp "$here/nsim-guest.sh" "$root/test/nsim-guest.sh"
+        cp "$testbed_tap_file" "$root/test/tap.sh"
+        cp "$here/../../service/test-bus.conf.in" "$root/test/test-bus.conf.in"
+        printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+        printf 'root:x:0:\n' >"$root/etc/group"
 }
 
 build_initramfs() {
@@ -133,6 +166,7 @@ build_initramfs() {
         copy_with_libs "$root" "$(command -v ip)" bin/ip          # iproute2's: busybox's prints no VFs
         copy_with_libs "$root" "$test_bin" bin/test-hw-linux-kernel
         cp "$kdir/psample.ko" "$kdir/netdevsim.ko" "$root/lib/"
+        [ -n "$netpoold" ] && add_netpoold "$root"
         write_init "$root"
         (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$cache/initrd.gz" || bail "cannot write the initramfs"
 }

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs inside the netdevsim testbed VM (run-testbed.sh, when it is given netpoold) as root: first
+# test-hw-linux-kernel's cases (its TAP lines renumbered into this test's), then netpoold with the linux backend
+# on a private bus makes macvtaps over netdevsim's netdevs (passthrough over the netdev without VFs, vepa over
+# the PF) and passes their tap fds (igb-plug-client keeps and writes to them); Release removes them. Every result
+# is read from the kernel (ip -d link, /sys). TAP on stdout.
+# usage: nsim-guest.sh PF-NETDEV NOVF-NETDEV
+set -u
+
+PF=$1 NOVF=$2
+IP=/bin/ip              # iproute2's
+BUS_DIR=/run/np
+
+source "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+# run_glib_tap PREFIX COMMAND...: a GLib test's TAP lines as checks of this test, renumbered (as in the igb guest)
+run_glib_tap() {
+        local prefix=$1 line status
+        shift
+        "$@" >/tmp/glib.out 2>&1
+        status=$?
+        while IFS= read -r line; do
+                case "$line" in
+                "ok "*) ok "$prefix ${line#ok * }" ;;
+                "not ok "*) not_ok "$prefix ${line#not ok * }" ;;
+                "1.."*) ;;
+                "#"*) echo "$line" ;;
+                *) echo "# $line" ;;
+                esac
+        done </tmp/glib.out
+        [ "$status" -eq 0 ] || not_ok "$prefix exited with status $status"
+}
+
+# NAME's MAC and up/down state, as /sys shows them
+netdev_state() {
+        echo "$(cat "/sys/class/net/$1/address") $(( $(cat "/sys/class/net/$1/flags") & 1 ))"
+}
+
+leftovers() {
+        $IP -d link show | grep -E '^ +macvtap ' -B2 | grep -oE '^[0-9]+: [^:]+' || true
+}
+
+# "LOWER MODE mac MAC" of macvtap NAME from ip -d link
+macvtap_summary() {
+        local out
+        out=$($IP -d link show dev "$1" 2>&1) || { echo absent; return; }
+        echo "$(echo "$out" | sed -n '1s/^[0-9]*: [^@]*@\([^:]*\):.*/\1/p')" \
+             "$(echo "$out" | grep -oE 'macvtap mode [a-z]+' | cut -d' ' -f3)" \
+             "mac $(echo "$out" | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2)"
+}
+
+result() {
+        awk -v k="$1" '$1 == k || ($1 == "result" && $2 == k) { print $NF }' /tmp/plug.out
+}
+
+plug() {
+        igb-plug-client "$@" >/tmp/plug.out 2>&1
+}
+
+unplug() {
+        busctl --system call org.netpool1 "$(awk '$1 == "port" { print $2 }' /tmp/plug.out)" org.netpool1.Port \
+                Release t 0
+}
+
+start_bus() {
+        mkdir -p "$BUS_DIR/services" "$BUS_DIR/etc" "$BUS_DIR/state"
+        sed "s|@DIR@|$BUS_DIR|g" /test/test-bus.conf.in >"$BUS_DIR/bus.conf"
+        export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BUS_DIR/bus.socket
+        dbus-daemon --config-file="$BUS_DIR/bus.conf" --nofork --nopidfile --nosyslog >/tmp/dbus.log 2>&1 &
+        for _ in $(seq 100); do
+                busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId \
+                        >/dev/null 2>&1 && break
+                sleep 0.1
+        done
+        netpoold --config-dir "$BUS_DIR/etc" --state-dir "$BUS_DIR/state" --exit-idle-sec 0 >/tmp/netpoold.log 2>&1 &
+        for _ in $(seq 100); do
+                netpoolctl list >/dev/null 2>&1 && return 0
+                sleep 0.1
+        done
+        return 1
+}
+
+run_glib_tap "hw:" /bin/test-hw-linux-kernel --tap "$PF" "$NOVF"
+
+check "netpoold on a private bus answers" start_bus
+cat >/tmp/ptnet.xml <<EOF
+<network><name>ptnet</name><forward mode='passthrough'><interface dev='$NOVF'/></forward></network>
+EOF
+cat >/tmp/vepanet.xml <<EOF
+<network><name>vepanet</name><forward mode='vepa'><interface dev='$PF'/></forward></network>
+EOF
+check "create a passthrough network over $NOVF" netpoolctl create /tmp/ptnet.xml
+check "create a vepa network over $PF" netpoolctl create /tmp/vepanet.xml
+
+before=$(netdev_state "$NOVF")
+check "passthrough: AllocateWithOptions (tap-name nsmvt0, tap-fd)" plug ptnet 52:54:00:dd:00:01 tap-name=nsmvt0 tap-fd
+sed 's/^/#   /' /tmp/plug.out
+expect_eq "passthrough: ip -d link: nsmvt0 is a passthru macvtap over $NOVF with the port's MAC" \
+        "$NOVF passthru mac 52:54:00:dd:00:01" "$(macvtap_summary nsmvt0)"
+expect_eq "passthrough: the fd received is nsmvt0's tap and takes a frame" \
+        "$(cat /sys/class/net/nsmvt0/macvtap/tap*/dev 2>/dev/null) 70" "$(result tap-dev) $(result tap-write)"
+check "passthrough: Release" unplug
+expect_eq "passthrough: nsmvt0 is gone" "" "$(leftovers)"
+# Known bug (TODO until fixed): the engine sets the port's MAC on the passthru macvtap's lower before creating
+# it, and only a VF record restores it; a netdev that is no VF keeps the guest's MAC after Release
+if [ "$before" = "$(netdev_state "$NOVF")" ]; then
+        ok "passthrough: $NOVF has its MAC and state again # TODO a non-VF lower keeps the port's MAC"
+else
+        np_tap_n=$((np_tap_n + 1))
+        echo "not ok $np_tap_n - passthrough: $NOVF has its MAC and state again # TODO a non-VF lower keeps the port's MAC"
+        echo "#   expected: $before"
+        echo "#   actual:   $(netdev_state "$NOVF")"
+fi
+
+before=$(netdev_state "$PF")
+check "vepa: AllocateWithOptions (tap-fd), twice on the shared lower" \
+        sh -c "igb-plug-client vepanet 52:54:00:dd:00:02 tap-fd >/tmp/plug1.out 2>&1 &&
+               igb-plug-client vepanet 52:54:00:dd:00:03 tap-fd >/tmp/plug.out 2>&1"
+sed 's/^/#   /' /tmp/plug1.out /tmp/plug.out
+tap1=$(awk '$2 == "tap-name" { print $3 }' /tmp/plug1.out)
+tap2=$(result tap-name)
+expect_eq "vepa: ip -d link: two vepa macvtaps over $PF with the ports' MACs" \
+        "$PF vepa mac 52:54:00:dd:00:02|$PF vepa mac 52:54:00:dd:00:03" \
+        "$(macvtap_summary "$tap1")|$(macvtap_summary "$tap2")"
+expect_eq "vepa: each fd takes a frame" "70 70" \
+        "$(awk '$1 == "tap-write" { print $2 }' /tmp/plug1.out) $(result tap-write)"
+check "vepa: Release the second" unplug
+cp /tmp/plug1.out /tmp/plug.out
+check "vepa: Release the first" unplug
+expect_eq "vepa: both macvtaps are gone" "" "$(leftovers)"
+expect_eq "vepa: $PF untouched" "$before" "$(netdev_state "$PF")"
+
+if [ "$np_tap_failed" -gt 0 ]; then
+        echo "# netpoold and dbus-daemon said:"
+        sed 's/^/# /' /tmp/netpoold.log /tmp/dbus.log | tail -n 60
+        echo "# the kernel said:"
+        dmesg | tail -n 30 | sed 's/^/# /'
+fi
+np_done
