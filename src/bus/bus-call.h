@@ -17,7 +17,8 @@ typedef struct BusCall {
         sd_bus_slot *probe_slot;        /* fd probe: a call carrying an fd to the caller (bus-fd-probe.c) */
         sd_bus_slot *barrier_slot;      /* and the call to the bus after it, whose answer ends the wait */
         bool probe_refused;             /* the bus refused the probe: the caller takes no fds */
-        int takes_fds;                  /* 0 not known, 1 yes, -1 no */
+        bool probe_denied;              /* the bus's policy refused it: nothing is known */
+        int takes_fds;                  /* 0 not known, 1 yes, -1 no, -2 cannot be known */
 } BusCall;
 
 /* The call record of m, if it has waited before; NULL otherwise. */

@@ -18,9 +18,12 @@ static int on_probe_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         BusCall *k = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
-        if (e && sd_bus_error_has_name(e, SD_BUS_ERROR_NOT_SUPPORTED) &&
-            streq_ptr(sd_bus_message_get_sender(reply), "org.freedesktop.DBus"))
-                k->probe_refused = true;
+        if (e && streq_ptr(sd_bus_message_get_sender(reply), "org.freedesktop.DBus")) {
+                if (sd_bus_error_has_name(e, SD_BUS_ERROR_NOT_SUPPORTED))
+                        k->probe_refused = true;
+                else if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
+                        k->probe_denied = true;         /* its policy: the fd was never looked at */
+        }
         k->probe_slot = sd_bus_slot_unref(k->probe_slot);
         return 0;
 }
@@ -28,7 +31,7 @@ static int on_probe_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
 static int on_barrier_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         BusCall *k = userdata;
 
-        k->takes_fds = k->probe_refused ? -1 : 1;
+        k->takes_fds = k->probe_refused ? -1 : k->probe_denied ? -2 : 1;
         k->barrier_slot = sd_bus_slot_unref(k->barrier_slot);
         k->probe_slot = sd_bus_slot_unref(k->probe_slot);
         (void) bus_call_redispatch(k);
@@ -54,7 +57,12 @@ static int send_probe(BusContext *c, BusCall *k, const char *caller) {
         return r;
 }
 
-static int refuse(const char *option, sd_bus_error *error) {
+static int refuse(const char *option, int why, sd_bus_error *error) {
+        if (why == -2)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED, "option '%s': netpoold cannot find out "
+                                         "whether this connection takes file descriptors: the bus's policy refuses "
+                                         "its probe (a Peer.Ping to the caller, which policy/org.netpool1.conf "
+                                         "allows); nothing was allocated", option);
         return sd_bus_error_setf(error, NETPOOL_ERROR_INVALID_ARGUMENT,
                                  "option '%s': this connection does not take file descriptors (the client did "
                                  "not negotiate unix fd passing); nothing was allocated", option);
@@ -67,10 +75,10 @@ int bus_caller_takes_fds(BusContext *c, sd_bus_message *m, const char *option, s
         int r;
 
         if (!caller)    /* a peer connection: what it negotiated */
-                return sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD) > 0 ? 1 : refuse(option, error);
+                return sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD) > 0 ? 1 : refuse(option, -1, error);
         k = bus_call_get(c, m);
         if (k && k->takes_fds != 0)
-                return k->takes_fds > 0 ? 1 : refuse(option, error);
+                return k->takes_fds > 0 ? 1 : refuse(option, k->takes_fds, error);
         if (k && k->barrier_slot)
                 return 0;
         k = bus_call_ensure(c, m);

@@ -18,6 +18,7 @@ typedef struct HwNetdev {
         char *phys_port_id;             /* NULL where the driver has none */
         char *mac;                      /* "52:54:00:00:00:01" */
         bool up;                        /* operstate "up" */
+        bool admin_up;                  /* set up (IFF_UP in flags), whether it has a carrier or not */
         PciAddr pci;                    /* its PCI function */
         bool has_pci;                   /* false for a netdev with no PCI function (a bridge, …) */
 } HwNetdev;

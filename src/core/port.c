@@ -93,6 +93,12 @@ char *port_record_format(const Port *p) {
                         g_string_append_printf(out, " port='%u'", v->netdev_port);
                 g_string_append(out, "/>\n");
         }
+        if (p->lower.saved) {
+                g_string_append(out, "  <lower");
+                xml_append_attr(out, "mac", p->lower.mac);
+                xml_append_attr(out, "up", p->lower.up ? "yes" : "no");
+                g_string_append(out, "/>\n");
+        }
         if (p->vfio_owner.asked) {
                 const PortNodeOwner *o = &p->vfio_owner;
 
@@ -163,6 +169,17 @@ bad:
         return -EINVAL;
 }
 
+static int parse_lower(Port *p, xmlNode *n, char **ret_msg) {
+        g_autofree char *mac = prop(n, "mac"), *up = prop(n, "up");
+
+        if (!mac || mac_normalize(mac, p->lower.mac) < 0 || !up || xml_parse_yes_no(up, &p->lower.up) < 0) {
+                *ret_msg = g_strdup_printf("line %d: invalid <lower> record", n->line);
+                return -EINVAL;
+        }
+        p->lower.saved = true;
+        return 0;
+}
+
 int port_record_parse(const char *text, Port **ret, char **ret_msg) {
         g_autoptr(xmlDoc) doc = NULL;
         g_autoptr(Port) p = NULL;
@@ -195,6 +212,10 @@ int port_record_parse(const char *text, Port **ret, char **ret_msg) {
                         continue;
                 if (streq((const char *) n->name, "vf")) {
                         r = parse_vf(p, n, ret_msg);
+                        if (r < 0)
+                                return r;
+                } else if (streq((const char *) n->name, "lower")) {
+                        r = parse_lower(p, n, ret_msg);
                         if (r < 0)
                                 return r;
                 } else if (streq((const char *) n->name, "vfioowner")) {

@@ -35,6 +35,14 @@ typedef struct PortNodeOwner {
         uint32_t orig_uid, orig_gid, orig_mode;
 } PortNodeOwner;
 
+/* A passthrough port's lower netdev as it was before netpool set it up with the port's MAC (a passthru macvtap
+ * takes its lower's MAC), put back at release. */
+typedef struct PortLowerState {
+        bool saved;
+        char mac[18];
+        bool up;
+} PortLowerState;
+
 typedef struct Port {
         PortDef *def;                   /* as returned to the caller: uuid and plug filled in */
         char *network;                  /* the network's name */
@@ -43,6 +51,7 @@ typedef struct Port {
         GPtrArray *vfs;                 /* PortVf*: VFs configured for it (one, or one per port of a
                                          * dual-port VF); never NULL */
         PortNodeOwner vfio_owner;
+        PortLowerState lower;
 } Port;
 
 Port *port_new(PortDef *def, const char *network, const char *device);    /* takes def */

@@ -288,6 +288,51 @@ static int check_macvtap(Engine *e, const Port *port, const char *lower, const c
         return 0;
 }
 
+/* A passthru macvtap takes its lower device's MAC, and carries nothing while the lower is down: the lower (the
+ * port's own device) gets the port's MAC and is set up, its MAC and state before recorded first. */
+static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err) {
+        g_autoptr(HwNetdev) nd = NULL;
+        int r;
+
+        r = hw_lookup_netdev(e->hw, lower, &nd, NULL);
+        if (r < 0)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: netdev '%s' cannot be read: %s", port_uuid(port),
+                            lower, g_strerror(-r));
+        port->lower.saved = nd->mac && mac_normalize(nd->mac, port->lower.mac) >= 0;
+        port->lower.up = nd->admin_up;
+        if (port->lower.saved) {
+                r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
+                if (r != 0)
+                        return r;
+        }
+        r = hw_netdev_set_mac(e->hw, lower, port->def->mac);
+        if (r < 0)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting MAC %s on '%s' for the passthru macvtap "
+                            "failed: %s", port_uuid(port), port->def->mac, lower, g_strerror(-r));
+        r = nd->admin_up ? 0 : hw_netdev_set_up(e->hw, lower, true);
+        if (r < 0)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting '%s' up for the passthru macvtap failed: "
+                            "%s", port_uuid(port), lower, g_strerror(-r));
+        return 0;
+}
+
+/* The lower device's MAC and state as they were (its VF record, when it is a VF, restores the MAC too). */
+static int give_back_lower(Engine *e, const Port *port, EngineError *err) {
+        const char *lower = port->def->plug.dev;
+        g_autoptr(HwNetdev) nd = NULL;
+        int r;
+
+        if (!port->lower.saved || !lower || hw_lookup_netdev(e->hw, lower, &nd, NULL) < 0)
+                return 0;       /* gone (a VF that vanished): nothing to put back */
+        r = streq_ptr(nd->mac, port->lower.mac) ? 0 : hw_netdev_set_mac(e->hw, lower, port->lower.mac);
+        if (r >= 0 && nd->admin_up != port->lower.up)
+                r = hw_netdev_set_up(e->hw, lower, port->lower.up);
+        if (r < 0)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: putting '%s' back (MAC %s, %s) failed: %s",
+                            port_uuid(port), lower, port->lower.mac, port->lower.up ? "up" : "down", g_strerror(-r));
+        return 0;
+}
+
 static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
         const char *name = port->def->host.tap, *lower = tap_lower(port), *mac = port->def->mac;
         int r;
@@ -297,13 +342,10 @@ static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
                 if (r != 0)
                         return r;
         }
-        /* a passthru macvtap takes its lower device's MAC: the VF netdev gets the port's first (its VF record
-         * holds the one it had) */
         if (n->def->mode == FORWARD_MODE_PASSTHROUGH) {
-                r = hw_netdev_set_mac(e->hw, lower, mac);
-                if (r < 0)
-                        return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting MAC %s on '%s' for the passthru "
-                                    "macvtap failed: %s", port_uuid(port), mac, lower, g_strerror(-r));
+                r = take_lower(e, port, lower, err);
+                if (r != 0)
+                        return r;
         }
         r = hw_macvtap_create(e->hw, lower, name, macvtap_mode(n), mac);
         if (r < 0)
@@ -443,6 +485,11 @@ int engine_plug_disconnect(Engine *e, const Port *port, EngineError *err) {
                 g_auto(EngineError) step = {};
 
                 keep_first(delete_vlan_device(e, port, port->def->host.vlan_device, &step), &step, &ret, &first);
+        }
+        if (port->lower.saved) {
+                g_auto(EngineError) step = {};
+
+                keep_first(give_back_lower(e, port, &step), &step, &ret, &first);
         }
         {
                 g_auto(EngineError) step = {};

@@ -317,7 +317,7 @@ static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, char **r
                 return r;
         }
         rec->vf_netdev = g_strdup(n->name);
-        rec->vf_netdev_up = n->up;
+        rec->vf_netdev_up = n->admin_up;
         if (!n->mac || mac_normalize(n->mac, rec->vf_netdev_mac) < 0)
                 rec->vf_netdev_mac[0] = '\0';
         return 0;

@@ -231,6 +231,8 @@ static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev 
                 n->mac = g_ascii_strdown(mac, -1);
         if (read_attr(dir, "operstate", &operstate) >= 0)
                 n->up = strcmp(operstate, "up") == 0;
+        /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
+        n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
 
         *ret = g_steal_pointer(&n);
         return 0;
