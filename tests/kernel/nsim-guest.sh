@@ -102,16 +102,9 @@ expect_eq "passthrough: the fd received is nsmvt0's tap and takes a frame" \
         "$(cat /sys/class/net/nsmvt0/macvtap/tap*/dev 2>/dev/null) 70" "$(result tap-dev) $(result tap-write)"
 check "passthrough: Release" unplug
 expect_eq "passthrough: nsmvt0 is gone" "" "$(leftovers)"
-# Known bug (TODO until fixed): the engine sets the port's MAC on the passthru macvtap's lower before creating
-# it, and only a VF record restores it; a netdev that is no VF keeps the guest's MAC after Release
-if [ "$before" = "$(netdev_state "$NOVF")" ]; then
-        ok "passthrough: $NOVF has its MAC and state again # TODO a non-VF lower keeps the port's MAC"
-else
-        np_tap_n=$((np_tap_n + 1))
-        echo "not ok $np_tap_n - passthrough: $NOVF has its MAC and state again # TODO a non-VF lower keeps the port's MAC"
-        echo "#   expected: $before"
-        echo "#   actual:   $(netdev_state "$NOVF")"
-fi
+# the port's MAC went onto the lower (a passthru macvtap takes its lower's); a netdev that is no VF has no VF
+# record: the port record's <lower> puts MAC and state back
+expect_eq "passthrough: $NOVF has its MAC and state again" "$before" "$(netdev_state "$NOVF")"
 
 before=$(netdev_state "$PF")
 check "vepa: AllocateWithOptions (tap-fd), twice on the shared lower" \
