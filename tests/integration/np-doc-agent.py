@@ -11,6 +11,7 @@ releases the port. Exits 1 naming the first thing that is not as the docs say.
   np-doc-agent.py refusals HOSTDEV MACVTAP      options that do not fit are InvalidArgument, nothing allocated
 
 NP_ROOT: the root the host's /sys and /dev lie under (the sim root; "" on a real host)."""
+import fcntl
 import os
 import stat
 import sys
@@ -127,6 +128,7 @@ def vmm_writes_frame(results, mac):
         ifindex = int(open(f"{ROOT}/sys/class/net/{results['tap-name']}/ifindex").read())
         node, st = os.stat(f"{ROOT}/dev/tap{ifindex}"), os.fstat(fd)
         expect("the tap fd is /dev/tapN", (node.st_dev, node.st_ino), (st.st_dev, st.st_ino))
+        expect("the tap fd's access mode", os.O_RDWR, fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE)
         frame = b"\xff" * 6 + bytes.fromhex(mac.replace(":", "")) + b"\x88\xb5" + b"doc-agent".ljust(46, b"\0")
         expect("bytes written to the tap fd", 70, os.write(fd, bytes(10) + frame))
     finally:
@@ -187,7 +189,8 @@ def run_hybrid(name, vlan, uid, gid):
 def run_refusals(hostdev, macvtap):
     """Options a mode has no use for, unknown keys, a u sent as i: InvalidArgument, and no port is made."""
     cases = [(hostdev, {"tap-fd": dbus.Boolean(True)}), (macvtap, {"vfio-uid": dbus.UInt32(0)}),
-             (hostdev, {"vfio-uid": dbus.Int32(0)}), (hostdev, {"no-such-option": dbus.String("x")})]
+             (hostdev, {"vfio-uid": dbus.Int32(0)}), (hostdev, {"no-such-option": dbus.String("x")}),
+             (macvtap, {"tap-name": dbus.String("eth0")}), (macvtap, {"tap-name": dbus.String("no/name")})]
     for name, opts in cases:
         try:
             port_uuid, *_ = allocate(name, opts, "52:54:00:d0:c0:04")
