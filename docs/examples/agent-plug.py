@@ -47,6 +47,15 @@ def options_of(args):
     return opts
 
 
+def network_of(bus, name):
+    """A proxy of the network. python3-dbus binds a proxy to the unique name netpoold has when it is made;
+    netpoold exits when idle (and may crash) and the next call activates a new one: a proxy kept across that
+    gets ServiceUnknown ("The name :1.7 was not provided by any .service files"), so each use makes its own."""
+    manager = dbus.Interface(bus.get_object(NETPOOL, "/org/netpool1"), "org.netpool1.Manager")
+    return dbus.Interface(bus.get_object(NETPOOL, manager.LookupNetwork(name, dbus.UInt64(0))),
+                          "org.netpool1.Network")
+
+
 def main():
     args = parse_args()
     # the agent chooses the port's UUID and keeps it before the call (agents.md: when netpoold dies mid-call)
@@ -55,10 +64,7 @@ def main():
                f"<uuid>{uuid.uuid4()}</uuid></owner><mac address='{args.mac}'/></networkport>")
     try:
         bus = dbus.SystemBus()
-        manager = dbus.Interface(bus.get_object(NETPOOL, "/org/netpool1"), "org.netpool1.Manager")
-        network = dbus.Interface(bus.get_object(NETPOOL, manager.LookupNetwork(args.network, dbus.UInt64(0))),
-                                 "org.netpool1.Network")
-        port, port_xml, results = network.AllocateWithOptions(request, options_of(args), dbus.UInt64(0))
+        port, port_xml, results = network_of(bus, args.network).AllocateWithOptions(request, options_of(args), dbus.UInt64(0))
     except dbus.DBusException as e:
         sys.exit(f"allocate on {args.network} failed: {e.get_dbus_name()}: {e.get_dbus_message()}")
 
@@ -79,7 +85,11 @@ def main():
     if tap_fd is not None:
         os.close(tap_fd)
     if args.release:
-        network.Release(port_uuid, dbus.UInt64(0))
+        try:
+            # the VMM may have run for longer than netpoold stays when idle: a new proxy (network_of)
+            network_of(bus, args.network).Release(port_uuid, dbus.UInt64(0))
+        except dbus.DBusException as e:
+            sys.exit(f"release of port {port_uuid} failed: {e.get_dbus_name()}: {e.get_dbus_message()}")
         print(f"port {port_uuid} released")
 
 
