@@ -499,7 +499,8 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
                         g_hash_table_remove(c->shown_networks, network_name(n));
                 _fallthrough_;
         case ENGINE_EVENT_PORT_REMOVED:
-                bus_owner_unwatch(c, port_uuid(port));
+                if (port)       /* not for a network's removal, which comes this way too */
+                        bus_owner_unwatch(c, port_uuid(port));
                 (void) sd_bus_emit_object_removed(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_CHANGED:
