@@ -37,7 +37,7 @@ static const struct {
         [OPTION_NUMA_NODE] = { "numa-node", "i", false },
         [OPTION_NUMA_POLICY] = { "numa-policy", "s", false },
         [OPTION_CLAIM] = { "claim", "s", false },
-        [OPTION_OWNER_PIDFD] = { "owner-pidfd", "h", false },
+        [OPTION_OWNER_PIDFD] = { "owner-pidfd", "h", true },
 };
 
 static int option_key(const char *name) {
@@ -75,6 +75,9 @@ static int read_value(sd_bus_message *m, OptionKey key, AllocateOptions *o, sd_b
                 r = sd_bus_message_read(m, "b", &b);
                 o->tap_fd = b;
                 return r;
+        case OPTION_OWNER_PIDFD:
+                o->has_owner_pidfd = true;
+                return sd_bus_message_read(m, "h", &o->owner_pidfd);       /* borrowed from m */
         case OPTION_VFIO_UID:
                 o->has_vfio_uid = true;
                 r = sd_bus_message_read(m, "u", &o->vfio_uid);

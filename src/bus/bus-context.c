@@ -2,11 +2,13 @@
 /* Bus context: its teardown, by the layer that knows its fields */
 #include "bus/bus-call.h"
 #include "bus/bus-context.h"
+#include "bus/bus-owner-watch.h"
 #include "bus/bus-polkit.h"
 
 void bus_context_clear(BusContext *c) {
         c->idle_timer = sd_event_source_disable_unref(c->idle_timer);
         bus_calls_free(c);
+        bus_owner_watch_free(c);
         bus_polkit_free(c);
         g_clear_pointer(&c->shown_networks, g_hash_table_unref);
         bus_statistics_clear(&c->statistics);

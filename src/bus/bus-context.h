@@ -23,6 +23,7 @@ typedef struct BusContext {
         GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
         GHashTable *shown_networks;     /* name -> what its properties last said (bus-network.c) */
         BusStatistics statistics;       /* counters for monitoring (bus-statistics.c) */
+        GHashTable *owner_watches;      /* port uuid -> the watch of its owner process (bus-owner-watch.c) */
         bool exiting;
 } BusContext;
 

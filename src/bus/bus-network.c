@@ -7,8 +7,10 @@
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
 #include "bus/bus-fd-probe.h"
+#include "bus/bus-owner-watch.h"
 #include "bus/bus-polkit.h"
 #include "core/portdef.h"
+#include "shared/log.h"
 
 /* a UUID's text, 36 characters; any longer string names no port */
 #define PORT_UUID_TEXT_MAX      36
@@ -247,6 +249,11 @@ static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *er
                 if (r <= 0)
                         return r < 0 ? r : 1;
         }
+        if (o.has_owner_pidfd) {
+                r = bus_owner_resolve(o.owner_pidfd, &o, error);
+                if (r < 0)
+                        return r;
+        }
         opts = bus_call_options(c, m);
         r = engine_allocate_with(c->engine, n, xml, &o, &opts, &port, &tap_fd, &err);
         if (r == ENGINE_ERROR_AGAIN)
@@ -254,6 +261,11 @@ static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *er
         if (r != 0)
                 return bus_reply_engine_error(error, r, &err);
         bus_statistics_count_allocation(&c->statistics);
+        if (o.has_owner_pidfd) {
+                r = bus_owner_watch(c, port, o.owner_pidfd);
+                if (r < 0)      /* the port is there: its owner is watched again at the next start */
+                        log_warning_errno(r, "port %s: cannot watch its owner process: %m", port_uuid(port));
+        }
         path = bus_port_path(port_uuid(port));
         out = engine_port_xml(c->engine, port);
         r = sd_bus_message_new_method_return(m, &reply);
@@ -487,6 +499,8 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
                         g_hash_table_remove(c->shown_networks, network_name(n));
                 _fallthrough_;
         case ENGINE_EVENT_PORT_REMOVED:
+                if (port)       /* not for a network's removal, which comes this way too */
+                        bus_owner_unwatch(c, port_uuid(port));
                 (void) sd_bus_emit_object_removed(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_CHANGED:

@@ -93,6 +93,9 @@ char *port_record_format(const Port *p) {
                         g_string_append_printf(out, " port='%u'", v->netdev_port);
                 g_string_append(out, "/>\n");
         }
+        if (p->owner_process.pid > 0)
+                g_string_append_printf(out, "  <ownerprocess pid='%" PRIu32 "' start='%" PRIu64 "'/>\n",
+                                       p->owner_process.pid, p->owner_process.start_time);
         if (p->lower.saved) {
                 g_string_append(out, "  <lower");
                 xml_append_attr(out, "mac", p->lower.mac);
@@ -169,6 +172,19 @@ bad:
         return -EINVAL;
 }
 
+static int parse_owner_process(Port *p, xmlNode *n, char **ret_msg) {
+        g_autofree char *start = prop(n, "start");
+        uint64_t t;
+
+        if (!read_u32(n, "pid", 10, &p->owner_process.pid) || p->owner_process.pid == 0 || !start ||
+            xml_parse_uint(start, 10, UINT64_MAX, &t) < 0) {
+                *ret_msg = g_strdup_printf("line %d: invalid <ownerprocess> record", n->line);
+                return -EINVAL;
+        }
+        p->owner_process.start_time = t;
+        return 0;
+}
+
 static int parse_lower(Port *p, xmlNode *n, char **ret_msg) {
         g_autofree char *mac = prop(n, "mac"), *up = prop(n, "up");
 
@@ -212,6 +228,10 @@ int port_record_parse(const char *text, Port **ret, char **ret_msg) {
                         continue;
                 if (streq((const char *) n->name, "vf")) {
                         r = parse_vf(p, n, ret_msg);
+                        if (r < 0)
+                                return r;
+                } else if (streq((const char *) n->name, "ownerprocess")) {
+                        r = parse_owner_process(p, n, ret_msg);
                         if (r < 0)
                                 return r;
                 } else if (streq((const char *) n->name, "lower")) {

@@ -43,6 +43,13 @@ typedef struct PortLowerState {
         bool up;
 } PortLowerState;
 
+/* The process that uses the port (AllocateWithOptions' owner-pidfd): when it exits, the port is released. Its
+ * start time (clock ticks since boot, /proc/PID/stat) tells it from a later process with the same pid. */
+typedef struct PortOwnerProcess {
+        uint32_t pid;                   /* 0: none */
+        uint64_t start_time;
+} PortOwnerProcess;
+
 typedef struct Port {
         PortDef *def;                   /* as returned to the caller: uuid and plug filled in */
         char *network;                  /* the network's name */
@@ -52,6 +59,7 @@ typedef struct Port {
                                          * dual-port VF); never NULL */
         PortNodeOwner vfio_owner;
         PortLowerState lower;
+        PortOwnerProcess owner_process;
 } Port;
 
 Port *port_new(PortDef *def, const char *network, const char *device);    /* takes def */

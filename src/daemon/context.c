@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bus/bus-errors.h"
+#include "bus/bus-owner-watch.h"
 #include "bus/bus-polkit.h"
 #include "daemon/context.h"
 #include "daemon/state-lock.h"
@@ -164,6 +165,7 @@ static int connect_bus(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "cannot register bus objects: %m");
         engine_set_observer(b->engine, on_engine_event, b);
+        bus_owner_watch_all(b);         /* the ports' owner processes, or their release when they are gone */
         r = bus_idle_setup(b);
         if (r < 0)
                 return log_error_errno(r, "cannot set up idle exit: %m");

@@ -64,6 +64,10 @@ static void owners_remove(Engine *e, Port *port) {
                 g_hash_table_remove(e->owners, port->def->owner_uuid);
 }
 
+bool engine_has_ports(Engine *e) {
+        return g_hash_table_size(e->ports) > 0;
+}
+
 GPtrArray *engine_list_ports(Engine *e, const Network *n) {
         GPtrArray *list = g_ptr_array_new();
         GHashTableIter it;
@@ -812,6 +816,8 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
                 r = engine_plug_plan(e, n, d, port, o, err);
         if (r != 0)
                 return r;
+        if (o && o->owner_pid > 0)      /* in the record from the first write: a restart watches it again */
+                port->owner_process = (PortOwnerProcess) { .pid = o->owner_pid, .start_time = o->owner_start_time };
         /* the record is on disk before the hardware changes: a crash from here on is rolled back */
         r = check_record_readable(port, err);
         if (r == 0)
@@ -1096,6 +1102,7 @@ void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
                 .vfio_group = port->def->host.vfio_group ?: "",
                 .vfio_device = port->def->host.vfio_device ?: "",
                 .tap_name = port->def->host.tap ?: "",
+                .owner_pid = port->owner_process.pid,
         };
         if (port_has_pci(port))
                 pci_addr_to_string(&port->def->plug.address, ret->pci_address);

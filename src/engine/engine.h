@@ -133,6 +133,10 @@ typedef struct AllocateOptions {
         bool tap_fd;                    /* macvtap modes: pass an open fd of its tap */
         bool has_vfio_uid, has_vfio_gid;        /* managed hostdev: the group node's owner until Release */
         uint32_t vfio_uid, vfio_gid;
+        bool has_owner_pidfd;           /* owner-pidfd (the bus's to watch; the engine keeps the pid) */
+        int owner_pidfd;
+        uint32_t owner_pid;             /* that process, resolved from the pidfd: released when it exits */
+        uint64_t owner_start_time;
 } AllocateOptions;
 
 /* Allocate with options; *ret_tap_fd is the open tap (the caller owns it) when o->tap_fd, else -1. */
@@ -159,11 +163,15 @@ typedef struct PortInfo {
         const char *pf;                 /* the device's PF netdev, or "" */
         int vf_index, iommu_group;      /* -1 for none */
         const char *vfio_group, *vfio_device, *tap_name;        /* "" for none */
+        uint32_t owner_pid;             /* the owner process, 0 when none */
         char pci_address[16];           /* DDDD:BB:SS.F of a PCI plug, or "" */
         const char *device;             /* ListPorts' device: the PCI address of a PCI plug, else netdev */
 } PortInfo;
 void engine_port_info(Engine *e, const Port *port, PortInfo *ret);
 char *engine_port_xml(Engine *e, const Port *port);
+
+/* Whether any port exists (netpoold does not exit for idleness then: it watches them). */
+bool engine_has_ports(Engine *e);
 
 /* Retry failed VF restores, when one failed since the last pass; returns how many are still pending. */
 unsigned engine_retry_restores(Engine *e);

@@ -506,7 +506,7 @@ for spec in "hd|frobnicate:s:x|InvalidArgument|frobnicate" \
         "hd|numa-node:i:0|Unsupported|numa-node" \
         "hd|claim:s:c1|Unsupported|claim" \
         "hd|numa-policy:s:required|Unsupported|numa-policy" \
-        "hd|owner-pidfd:h:0|Unsupported|owner-pidfd"; do
+        "hd|owner-pidfd:h:0|InvalidArgument|pidfd"; do
         IFS='|' read -r net opt err word <<<"$spec"
         new_port
         refused "option $opt on $net: $err" "org.netpool1.Error.$err" "$net" "$opt"
