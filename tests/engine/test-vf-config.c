@@ -101,8 +101,19 @@ static void set_original(Host *h, const char *pf, unsigned vf, const char *mac) 
         g_assert_cmpint(hw_vf_set_link_state(h->hw, pf, vf, VF_LINK_STATE_DISABLE), ==, 0);
 }
 
+/* What a port asks of its VF: its MAC and VLAN. */
+static VfSettings port_settings(const char *mac, unsigned vlan) {
+        VfSettings s = {};
+
+        vf_settings_set_mac(&s, mac);
+        vf_settings_set_vlan(&s, vlan, 0);
+        return s;
+}
+
 static int apply(Host *h, const VfTarget *t, const char *mac, unsigned vlan, char **ret_msg) {
-        return vf_config_apply(h->hw, h->vf_dir, t, mac, vlan, UUID, ret_msg, NULL);
+        VfSettings want = port_settings(mac, vlan);
+
+        return vf_config_apply(h->hw, h->vf_dir, t, &want, UUID, ret_msg, NULL);
 }
 
 static void test_apply_saves_then_sets(void) {
@@ -479,11 +490,12 @@ static void test_invalid_arguments(void) {
         g_autoptr(Host) h = host_new(X710);
         VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
         VfTarget bad = { .pf_netdev = "../x", .vf = 1 };
+        VfSettings want = port_settings(PORT_MAC, 1);
         g_autofree char *msg = NULL;
 
         g_assert_cmpint(apply(h, &t, "52:54:00:zz:00:00", 1, &msg), ==, -EINVAL);
         g_assert_cmpint(apply(h, &t, PORT_MAC, 4096, NULL), ==, -EINVAL);
-        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, PORT_MAC, 1, "not-a-uuid", NULL, NULL), ==, -EINVAL);
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, &want, "not-a-uuid", NULL, NULL), ==, -EINVAL);
         g_assert_cmpint(apply(h, &bad, PORT_MAC, 1, NULL), ==, -EINVAL);
         g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &bad, NULL, NULL), ==, -EINVAL);
         g_assert_false(vf_config_has_record(h->vf_dir, &t));
@@ -568,13 +580,14 @@ static void test_trusted_vf_netdev_mac_kept_apart(void) {
         VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
         g_autofree char *orig_netdev_mac = netdev_mac(h, "eth0v2"), *now_netdev_mac = NULL;
         g_autofree char *msg = NULL;
+        VfSettings want = port_settings(PORT_MAC, 100);
         VfConfig before, now;
 
         igb->data = h->hw;
         set_original(h, "eth0", 2, "52:54:00:aa:bb:02");       /* trust on */
         before = vf_get(h, "eth0", 2);
         g_assert_cmpstr(before.mac, !=, orig_netdev_mac);
-        g_assert_cmpint(vf_config_apply(igb, h->vf_dir, &t, PORT_MAC, 100, UUID, NULL, NULL), ==, 0);
+        g_assert_cmpint(vf_config_apply(igb, h->vf_dir, &t, &want, UUID, NULL, NULL), ==, 0);
         g_assert_cmpint(hw_netdev_set_mac(h->hw, "eth0v2", PORT_MAC), ==, 0);
 
         g_assert_cmpint(vf_config_restore(igb, h->vf_dir, &t, &msg, NULL), ==, 0);
@@ -625,6 +638,154 @@ static void test_record_defaults(void) {
         g_assert_cmpint(now.link_state, ==, VF_LINK_STATE_AUTO);
 }
 
+/* ---- the table walk ---- */
+
+/* Every setting a VF takes through its PF, away from the driver's defaults. */
+static VfSettings full_settings(void) {
+        VfSettings s = port_settings(PORT_MAC, 42);
+
+        s.spoofchk = false;
+        s.trust = true;
+        s.link_state = VF_LINK_STATE_DISABLE;
+        s.set |= VF_SETTING_BIT(VF_SETTING_SPOOFCHK) | VF_SETTING_BIT(VF_SETTING_TRUST) |
+                 VF_SETTING_BIT(VF_SETTING_LINK_STATE);
+        return s;
+}
+
+/* A backend that notes the order of the sets it passes on to the sim host it borrows (data). */
+static GString *calls;
+
+static int noting_vf_set_mac(HwBackend *hw, const char *pf, unsigned vf, const char *mac) {
+        g_string_append(calls, "mac ");
+        return hw_vf_set_mac(hw->data, pf, vf, mac);
+}
+
+static int noting_vf_set_vlan(HwBackend *hw, const char *pf, unsigned vf, unsigned vlan, unsigned qos) {
+        g_string_append(calls, "vlan ");
+        return hw_vf_set_vlan(hw->data, pf, vf, vlan, qos);
+}
+
+static int noting_vf_set_spoofchk(HwBackend *hw, const char *pf, unsigned vf, bool on) {
+        g_string_append(calls, "spoofchk ");
+        return hw_vf_set_spoofchk(hw->data, pf, vf, on);
+}
+
+static int noting_vf_set_trust(HwBackend *hw, const char *pf, unsigned vf, bool on) {
+        g_string_append(calls, "trust ");
+        return hw_vf_set_trust(hw->data, pf, vf, on);
+}
+
+static int noting_vf_set_link_state(HwBackend *hw, const char *pf, unsigned vf, VfLinkState state) {
+        g_string_append(calls, "link_state ");
+        return hw_vf_set_link_state(hw->data, pf, vf, state);
+}
+
+static int noting_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac) {
+        g_string_append(calls, "netdev_mac ");
+        return hw_netdev_set_mac(hw->data, netdev, mac);
+}
+
+static const HwBackendOps noting_ops = {
+        .name = "sim-noting",
+        .vf_get = trusting_vf_get,
+        .vf_set_mac = noting_vf_set_mac,
+        .vf_set_vlan = noting_vf_set_vlan,
+        .vf_set_spoofchk = noting_vf_set_spoofchk,
+        .vf_set_trust = noting_vf_set_trust,
+        .vf_set_link_state = noting_vf_set_link_state,
+        .netdev_set_mac = noting_netdev_set_mac,
+};
+
+static HwBackend *noting_backend(Host *h) {
+        HwBackend *hw = hw_backend_new(&noting_ops, h->hw->sysfs_root);
+
+        hw->data = h->hw;
+        if (!calls)
+                calls = g_string_new(NULL);
+        g_string_truncate(calls, 0);
+        return hw;
+}
+
+/* Apply sets in the table's order; restore goes by its restore order (VLAN before the admin MAC, the VF
+ * netdev's MAC last) and sets only what differs from the record, but the MAC and VLAN always. */
+static void test_walk_order(void) {
+        g_autoptr(Host) h = host_new(X710);
+        g_autoptr(HwBackend) hw = noting_backend(h);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        VfSettings want = full_settings();
+        VfConfig before, now;
+
+        before = vf_get(h, "eth0", 1);
+        g_assert_cmpint(vf_config_apply(hw, h->vf_dir, &t, &want, UUID, NULL, NULL), ==, 0);
+        g_assert_cmpstr(calls->str, ==, "mac vlan spoofchk trust link_state ");
+        now = vf_get(h, "eth0", 1);
+        g_assert_cmpstr(now.mac, ==, PORT_MAC);
+        g_assert_cmpuint(now.vlan, ==, 42);
+        g_assert_cmpint(now.spoofchk, ==, 0);
+        g_assert_cmpint(now.trust, ==, 1);
+        g_assert_cmpint(now.link_state, ==, VF_LINK_STATE_DISABLE);
+
+        g_assert_cmpint(hw_netdev_set_mac(h->hw, "eth0v1", PORT_MAC), ==, 0);
+        g_string_truncate(calls, 0);
+        g_assert_cmpint(vf_config_restore(hw, h->vf_dir, &t, NULL, NULL), ==, 0);
+        g_assert_cmpstr(calls->str, ==, "vlan mac spoofchk trust link_state netdev_mac ");
+        now = vf_get(h, "eth0", 1);
+        assert_same_config(&now, &before);
+
+        /* a second round-trip with only the MAC changed: the flags read as recorded and are left alone */
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 0, NULL), ==, 0);
+        g_string_truncate(calls, 0);
+        g_assert_cmpint(vf_config_restore(hw, h->vf_dir, &t, NULL, NULL), ==, 0);
+        g_assert_cmpstr(calls->str, ==, "vlan mac ");
+}
+
+/* A failure mid-way undoes what was set, last first, to what the VF had: nothing stays, no record. */
+static void test_walk_undo_midway(void) {
+        g_autoptr(Host) h = host_new(X710);
+        g_autoptr(HwBackend) hw = noting_backend(h);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        VfSettings want = full_settings();
+        g_autofree char *msg = NULL;
+        VfConfig before, now;
+
+        set_original(h, "eth0", 2, "52:54:00:aa:bb:02");
+        g_assert_cmpint(hw_vf_set_trust(h->hw, "eth0", 2, false), ==, 0);
+        g_assert_cmpint(hw_vf_set_spoofchk(h->hw, "eth0", 2, true), ==, 0);
+        before = vf_get(h, "eth0", 2);
+        fail(h, X710_BDF, 2, "set_link_state EPERM 1");
+        g_assert_cmpint(vf_config_apply(hw, h->vf_dir, &t, &want, UUID, &msg, NULL), ==, -EPERM);
+        g_assert_nonnull(strstr(msg, "link state disable"));
+        g_assert_cmpstr(calls->str, ==, "mac vlan spoofchk trust link_state trust spoofchk vlan mac ");
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &before);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+}
+
+/* A driver that lacks a setting says EOPNOTSUPP: the restore leaves it and puts back the rest. */
+static void test_walk_restore_skips_unsupported(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 3, .vf_netdev = "eth0v3" };
+        VfSettings want = full_settings();
+        VfConfig before, now;
+
+        before = vf_get(h, "eth0", 3);
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, &want, UUID, NULL, NULL), ==, 0);
+        fail(h, X710_BDF, 3, "set_trust EOPNOTSUPP");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
+        now = vf_get(h, "eth0", 3);
+        g_assert_cmpint(now.trust, ==, 1);              /* left as it was */
+        now.trust = before.trust;
+        assert_same_config(&now, &before);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+
+        /* the admin MAC has no such excuse */
+        clear_fail(h, X710_BDF, 3);
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t, &want, UUID, NULL, NULL), ==, 0);
+        fail(h, X710_BDF, 3, "set_vlan EOPNOTSUPP");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, -EOPNOTSUPP);
+        g_assert_true(vf_config_has_record(h->vf_dir, &t));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/engine/vf-config/apply-saves-then-sets", test_apply_saves_then_sets);
@@ -647,5 +808,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/engine/vf-config/vf-without-netdev", test_vf_without_netdev);
         g_test_add_func("/engine/vf-config/trusted-vf-netdev-mac-kept-apart", test_trusted_vf_netdev_mac_kept_apart);
         g_test_add_func("/engine/vf-config/record-defaults", test_record_defaults);
+        g_test_add_func("/engine/vf-config/walk-order", test_walk_order);
+        g_test_add_func("/engine/vf-config/walk-undo-midway", test_walk_undo_midway);
+        g_test_add_func("/engine/vf-config/walk-restore-skips-unsupported", test_walk_restore_skips_unsupported);
         return g_test_run();
 }
