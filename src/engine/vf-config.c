@@ -223,8 +223,10 @@ static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, VfReadin
         rec->vf_netdev_up = n->admin_up;
         if (!n->mac || mac_normalize(n->mac, rec->vf_netdev_mac) < 0)
                 rec->vf_netdev_mac[0] = '\0';
+        rec->vf_netdev_mtu = n->mtu;
         ret->has_netdev = true;
         g_strlcpy(ret->netdev_mac, rec->vf_netdev_mac, sizeof(ret->netdev_mac));
+        ret->netdev_mtu = n->mtu;
         return 0;
 }
 
@@ -459,6 +461,7 @@ static void read_now(const VfOp *op, VfSettings *ret) {
                 now.has_netdev = true;
                 if (!n->mac || mac_normalize(n->mac, now.netdev_mac) < 0)
                         now.netdev_mac[0] = '\0';
+                now.netdev_mtu = n->mtu;
                 vf_settings_from_reading(ret, &now);
         }
 }
@@ -498,7 +501,9 @@ static int restore_settings(VfOp *op, const VfSettings *orig, char **ret_msg) {
 }
 
 static int restore_from_record(VfOp *op, const VfTarget *t, const VfRecord *rec, char **ret_msg) {
-        VfReading recorded = { .config = rec->orig, .has_netdev = rec->vf_netdev_mac[0] != '\0' };
+        VfReading recorded = { .config = rec->orig, .has_netdev = rec->vf_netdev_mac[0] != '\0' ||
+                                                                 rec->vf_netdev_mtu > 0,
+                               .netdev_mtu = rec->vf_netdev_mtu };
         VfSettings orig = {};
 
         g_strlcpy(recorded.netdev_mac, rec->vf_netdev_mac, sizeof(recorded.netdev_mac));
@@ -561,8 +566,8 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
  * vf_config_record_defaults() - a record of the driver's defaults for a VF whose record was lost
  *
  * For a VF re-registered by Notify whose record was lost (state dir wiped): the record holds the
- * driver's defaults (zero MAC, VLAN 0, QoS 0, spoofchk on, trust off, link auto), so that a release
- * leaves the VF clean rather than keeping the guest's MAC. No change to the VF. An existing record
+ * driver's defaults (zero MAC, VLAN 0, QoS 0, spoofchk on, trust off, link auto, 802.1Q, no TX rate
+ * limits), so that a release leaves the VF clean rather than keeping the guest's MAC. No change to the VF. An existing record
  * (under either PF netdev name) is kept: it holds the true original.
  * Returns: 0 (also when a record exists), -EINVAL for invalid names or UUID, or the error of the
  * write (*ret_msg says so)
@@ -590,6 +595,8 @@ int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char 
         rec->orig.spoofchk = 1;
         rec->orig.trust = 0;
         rec->orig.link_state = VF_LINK_STATE_AUTO;
+        rec->orig.vlan_proto = VF_VLAN_PROTO_8021Q;
+        rec->orig.has_rate = true;              /* no limits */
         rec->vf_netdev = g_strdup(t->vf_netdev);
         rec->vf_netdev_up = true;
         rec->reset = t->hostdev;

@@ -108,6 +108,31 @@ static char *describe_vlan(const VfSettings *s) {
         return s->qos ? g_strdup_printf("VLAN %u (QoS %u)", s->vlan, s->qos) : g_strdup_printf("VLAN %u", s->vlan);
 }
 
+/* ---- VLAN protocol ---- */
+
+static int set_vlan_proto(VfOp *op, const VfSettings *s) {
+        return hw_vf_set_vlan_proto(op->hw, op->pf_netdev, op->vf, s->vlan_proto);
+}
+
+static int check_vlan_proto(const VfSettings *s) {
+        return vf_vlan_proto_to_string(s->vlan_proto) ? 0 : -EINVAL;
+}
+
+static void get_vlan_proto(VfSettings *s, const VfReading *r) {
+        if (r->config.vlan_proto < 0)
+                return;
+        s->vlan_proto = r->config.vlan_proto;
+        s->set |= VF_SETTING_BIT(VF_SETTING_VLAN_PROTO);
+}
+
+static bool same_vlan_proto(const VfSettings *a, const VfSettings *b) {
+        return a->vlan_proto == b->vlan_proto;
+}
+
+static char *describe_vlan_proto(const VfSettings *s) {
+        return g_strdup_printf("VLAN protocol %s", vf_vlan_proto_to_string(s->vlan_proto) ?: "(invalid)");
+}
+
 /* ---- spoofchk, trust ---- */
 
 static int set_spoofchk(VfOp *op, const VfSettings *s) {
@@ -171,6 +196,59 @@ static char *describe_link_state(const VfSettings *s) {
         return g_strdup_printf("link state %s", vf_link_state_to_string(s->link_state));
 }
 
+/* ---- min and max TX rate ---- */
+
+static int set_tx_rate(VfOp *op, const VfSettings *s) {
+        return hw_vf_set_rate(op->hw, op->pf_netdev, op->vf, s->min_tx_rate, s->max_tx_rate);
+}
+
+/* a max of 0 is no limit; below the min it is a contradiction */
+static int check_tx_rate(const VfSettings *s) {
+        return s->max_tx_rate > 0 && s->min_tx_rate > s->max_tx_rate ? -EINVAL : 0;
+}
+
+static void get_tx_rate(VfSettings *s, const VfReading *r) {
+        if (!r->config.has_rate)
+                return;
+        s->min_tx_rate = r->config.min_tx_rate;
+        s->max_tx_rate = r->config.max_tx_rate;
+        s->set |= VF_SETTING_BIT(VF_SETTING_TX_RATE);
+}
+
+static bool same_tx_rate(const VfSettings *a, const VfSettings *b) {
+        return a->min_tx_rate == b->min_tx_rate && a->max_tx_rate == b->max_tx_rate;
+}
+
+static char *describe_tx_rate(const VfSettings *s) {
+        return g_strdup_printf("TX rate min %u max %u Mbit/s", s->min_tx_rate, s->max_tx_rate);
+}
+
+/* ---- the VF netdev's MTU ---- */
+
+static int set_mtu(VfOp *op, const VfSettings *s) {
+        return hw_netdev_set_mtu(op->hw, op->netdev, s->mtu);
+}
+
+/* 68: the kernel's ETH_MIN_MTU; the upper limit is the driver's */
+static int check_mtu(const VfSettings *s) {
+        return s->mtu < 68 ? -EINVAL : 0;
+}
+
+static void get_mtu(VfSettings *s, const VfReading *r) {
+        if (!r->has_netdev || r->netdev_mtu == 0)
+                return;
+        s->mtu = r->netdev_mtu;
+        s->set |= VF_SETTING_BIT(VF_SETTING_MTU);
+}
+
+static bool same_mtu(const VfSettings *a, const VfSettings *b) {
+        return a->mtu == b->mtu;
+}
+
+static char *describe_mtu(const VfSettings *s) {
+        return g_strdup_printf("MTU %u", s->mtu);
+}
+
 /* ---- the VF netdev's own MAC ---- */
 
 /* igb takes the MAC a trusted VF gives its own netdev as the VF's admin MAC too (seen on an emulated
@@ -229,37 +307,59 @@ static char *describe_netdev_mac(const VfSettings *s) {
         return g_strdup_printf("netdev MAC %s", s->netdev_mac);
 }
 
-/* Apply sets in this order; a failure undoes, last first. Restore goes by restore_rank: the reverse of
- * apply for the VLAN and the admin MAC, then the flags; the VF netdev's MAC last, which a VF driver accepts
- * only once the admin MAC no longer pins it. */
+/* Apply sets in this order; a failure undoes, last first. Restore goes by restore_rank: the VLAN first (the
+reverse of apply), then its protocol (on linux a VLAN set makes it 802.1Q, so it is set always), then the admin
+MAC, the flags and rates, the VF netdev's MTU; the VF netdev's MAC last, which a VF driver accepts only once the
+admin MAC no longer pins it. */
 static const VfSettingRow rows[_VF_SETTING_MAX] = {
         [VF_SETTING_MAC] = {
-                .id = VF_SETTING_MAC, .name = "MAC", .attr = "mac", .restore_rank = 1, .restore_always = true,
+                .id = VF_SETTING_MAC, .name = "MAC", .attr = "mac", .restore_rank = 2, .restore_always = true,
                 .crash_apply = "vf-mac-set", .crash_restore = "vf-restored-mac",
                 .check = check_mac, .set = set_mac, .get = get_mac, .same = same_mac, .describe = describe_mac,
         },
         [VF_SETTING_VLAN] = {
-                .id = VF_SETTING_VLAN, .name = "VLAN", .attr = "vlan", .restore_rank = 0, .restore_always = true,
+                .id = VF_SETTING_VLAN, .name = "VLAN", .attr = "vlan qos", .restore_rank = 0,
+                .restore_always = true,
                 .check = check_vlan, .set = set_vlan, .get = get_vlan, .same = same_vlan,
                 .describe = describe_vlan,
         },
+        [VF_SETTING_VLAN_PROTO] = {
+                .id = VF_SETTING_VLAN_PROTO, .name = "VLAN protocol", .attr = "vlan_proto", .restore_rank = 1,
+                .restore_always = true, .may_lack = true,
+                .check = check_vlan_proto, .set = set_vlan_proto, .get = get_vlan_proto,
+                .same = same_vlan_proto, .describe = describe_vlan_proto,
+        },
         [VF_SETTING_SPOOFCHK] = {
-                .id = VF_SETTING_SPOOFCHK, .name = "spoofchk", .attr = "spoofchk", .restore_rank = 2, .may_lack = true,
+                .id = VF_SETTING_SPOOFCHK, .name = "spoofchk", .attr = "spoofchk", .restore_rank = 3,
+                .may_lack = true,
                 .check = check_none, .set = set_spoofchk, .get = get_spoofchk, .same = same_spoofchk,
                 .describe = describe_spoofchk,
         },
         [VF_SETTING_TRUST] = {
-                .id = VF_SETTING_TRUST, .name = "trust", .attr = "trust", .restore_rank = 3, .may_lack = true,
+                .id = VF_SETTING_TRUST, .name = "trust", .attr = "trust", .restore_rank = 4, .may_lack = true,
                 .check = check_none, .set = set_trust, .get = get_trust, .same = same_trust,
                 .describe = describe_trust,
         },
         [VF_SETTING_LINK_STATE] = {
-                .id = VF_SETTING_LINK_STATE, .name = "link state", .attr = "link_state", .restore_rank = 4, .may_lack = true,
+                .id = VF_SETTING_LINK_STATE, .name = "link state", .attr = "link_state", .restore_rank = 5,
+                .may_lack = true,
                 .check = check_link_state, .set = set_link_state, .get = get_link_state,
                 .same = same_link_state, .describe = describe_link_state,
         },
+        [VF_SETTING_TX_RATE] = {
+                .id = VF_SETTING_TX_RATE, .name = "TX rate", .attr = "min_tx_rate max_tx_rate",
+                .restore_rank = 6, .may_lack = true,
+                .check = check_tx_rate, .set = set_tx_rate, .get = get_tx_rate, .same = same_tx_rate,
+                .describe = describe_tx_rate,
+        },
+        [VF_SETTING_MTU] = {
+                .id = VF_SETTING_MTU, .name = "MTU", .attr = "vfnetdev mtu", .restore_rank = 7,
+                .on_netdev = true, .may_lack = true,
+                .check = check_mtu, .set = set_mtu, .get = get_mtu, .same = same_mtu, .describe = describe_mtu,
+        },
         [VF_SETTING_NETDEV_MAC] = {
-                .id = VF_SETTING_NETDEV_MAC, .name = "VF netdev's MAC", .attr = "vfnetdev mac", .restore_rank = 9, .on_netdev = true,
+                .id = VF_SETTING_NETDEV_MAC, .name = "VF netdev's MAC", .attr = "vfnetdev mac",
+                .restore_rank = 9, .on_netdev = true,
                 .check = check_netdev_mac, .set = set_netdev_mac, .get = get_netdev_mac,
                 .same = same_netdev_mac, .describe = describe_netdev_mac,
         },

@@ -13,9 +13,12 @@
 typedef enum VfSettingId {
         VF_SETTING_MAC,                 /* the admin MAC, through the PF */
         VF_SETTING_VLAN,                /* VLAN id and QoS, one request */
+        VF_SETTING_VLAN_PROTO,          /* 802.1Q or 802.1ad */
         VF_SETTING_SPOOFCHK,
         VF_SETTING_TRUST,
         VF_SETTING_LINK_STATE,
+        VF_SETTING_TX_RATE,             /* min and max TX rate, one request */
+        VF_SETTING_MTU,                 /* the MTU of the VF's own netdev */
         VF_SETTING_NETDEV_MAC,          /* the MAC of the VF's own netdev */
         _VF_SETTING_MAX,
 } VfSettingId;
@@ -28,8 +31,11 @@ typedef struct VfSettings {
         unsigned set;
         char mac[18];                   /* normalized, lower case */
         unsigned vlan, qos;             /* 0: no VLAN */
+        VfVlanProto vlan_proto;
         bool spoofchk, trust;
         VfLinkState link_state;
+        unsigned min_tx_rate, max_tx_rate;      /* Mbit/s, 0 = no limit */
+        unsigned mtu;
         char netdev_mac[18];
 } VfSettings;
 
@@ -38,6 +44,7 @@ typedef struct VfReading {
         VfConfig config;
         bool has_netdev;
         char netdev_mac[18];            /* "" when unknown */
+        unsigned netdev_mtu;            /* 0 when unknown */
 } VfReading;
 
 /* One VF seen through one PF netdev, and the VF netdev the netdev settings go to. */
