@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Linux backend: VF configuration and netdev MACs over rtnetlink (libnl-route-3) */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_ether.h>
@@ -270,7 +271,7 @@ static int linux_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, c
 
 typedef struct VlanValue {
         unsigned vlan, qos;
-        uint16_t proto;                 /* host order ETH_P_8021Q or ETH_P_8021AD */
+        uint16_t proto;                 /* as libnl takes it: see linux_vf_set_vlan_proto() */
 } VlanValue;
 
 static int fill_vlan(struct rtnl_link_vf *vf, const void *value) {
@@ -306,8 +307,11 @@ static int linux_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigne
         r = linux_vf_get(hw, pf_netdev, vf, &now);
         if (r < 0)
                 return r;
+        /* libnl (3.7) sends an 802.1Q VLAN as IFLA_VF_VLAN, from host order; any other protocol goes into
+         * IFLA_VF_VLAN_LIST as given, unswapped, though it parses the list with ntohs(): so network order
+         * here (the netdevsim bed reads it back) */
         v = (VlanValue) { .vlan = now.vlan, .qos = now.qos,
-                          .proto = proto == VF_VLAN_PROTO_8021AD ? ETH_P_8021AD : ETH_P_8021Q };
+                          .proto = proto == VF_VLAN_PROTO_8021AD ? htons(ETH_P_8021AD) : ETH_P_8021Q };
         return linux_vf_change(hw, pf_netdev, vf, fill_vlan, &v);
 }
 
