@@ -119,3 +119,23 @@ VfLinkState vf_link_state_from_string(const char *s) {
                         return (VfLinkState) i;
         return _VF_LINK_STATE_INVALID;
 }
+
+static const char *const vf_vlan_proto_table[_VF_VLAN_PROTO_MAX] = {
+        [VF_VLAN_PROTO_8021Q] = "802.1Q",
+        [VF_VLAN_PROTO_8021AD] = "802.1ad",
+};
+
+const char *vf_vlan_proto_to_string(VfVlanProto p) {
+        if (p < 0 || p >= _VF_VLAN_PROTO_MAX)
+                return NULL;
+        return vf_vlan_proto_table[p];
+}
+
+VfVlanProto vf_vlan_proto_from_string(const char *s) {
+        if (!s)
+                return _VF_VLAN_PROTO_INVALID;
+        for (int i = 0; i < _VF_VLAN_PROTO_MAX; i++)
+                if (strcmp(vf_vlan_proto_table[i], s) == 0)
+                        return (VfVlanProto) i;
+        return _VF_VLAN_PROTO_INVALID;
+}

@@ -19,6 +19,7 @@ typedef struct HwNetdev {
         char *mac;                      /* "52:54:00:00:00:01" */
         bool up;                        /* operstate "up" */
         bool admin_up;                  /* set up (IFF_UP in flags), whether it has a carrier or not */
+        unsigned mtu;                   /* 0 when not reported */
         PciAddr pci;                    /* its PCI function */
         bool has_pci;                   /* false for a netdev with no PCI function (a bridge, …) */
 } HwNetdev;
@@ -66,6 +67,18 @@ typedef enum VfLinkState {
 const char *vf_link_state_to_string(VfLinkState s);
 VfLinkState vf_link_state_from_string(const char *s);
 
+/* The VLAN protocol of a VF's port VLAN (IFLA_VF_VLAN_LIST). */
+typedef enum VfVlanProto {
+        VF_VLAN_PROTO_8021Q,
+        VF_VLAN_PROTO_8021AD,
+        _VF_VLAN_PROTO_MAX,
+        _VF_VLAN_PROTO_INVALID = -EINVAL,       /* also: not reported */
+} VfVlanProto;
+
+/* "802.1Q", "802.1ad" */
+const char *vf_vlan_proto_to_string(VfVlanProto p);
+VfVlanProto vf_vlan_proto_from_string(const char *s);
+
 /* A VF's configuration as the PF reports it (IFLA_VFINFO_LIST). */
 typedef struct VfConfig {
         char mac[18];                   /* admin MAC, lower case */
@@ -74,4 +87,7 @@ typedef struct VfConfig {
         int spoofchk;                   /* 0, 1, or -1 when the driver does not report it */
         int trust;                      /* 0, 1, or -1 */
         VfLinkState link_state;
+        VfVlanProto vlan_proto;         /* _VF_VLAN_PROTO_INVALID when the driver does not report it */
+        bool has_rate;                  /* min/max TX rate reported (IFLA_VF_RATE) */
+        unsigned min_tx_rate, max_tx_rate;      /* Mbit/s, 0 = no limit */
 } VfConfig;

@@ -28,6 +28,7 @@ VfRecord *vf_record_new(const char *pf_netdev, unsigned vf) {
         r->orig.spoofchk = -1;
         r->orig.trust = -1;
         r->orig.link_state = VF_LINK_STATE_AUTO;
+        r->orig.vlan_proto = _VF_VLAN_PROTO_INVALID;
         return r;
 }
 
@@ -104,6 +105,11 @@ static char *format_xml(const VfRecord *r) {
         if (r->orig.trust >= 0)
                 g_string_append_printf(out, " trust='%s'", r->orig.trust ? "yes" : "no");
         xml_append_attr(out, "link_state", vf_link_state_to_string(r->orig.link_state));
+        if (r->orig.vlan_proto >= 0)
+                xml_append_attr(out, "vlan_proto", vf_vlan_proto_to_string(r->orig.vlan_proto));
+        if (r->orig.has_rate)
+                g_string_append_printf(out, " min_tx_rate='%u' max_tx_rate='%u'", r->orig.min_tx_rate,
+                                       r->orig.max_tx_rate);
         g_string_append(out, "/>\n");
 
         if (r->vf_netdev) {
@@ -112,6 +118,8 @@ static char *format_xml(const VfRecord *r) {
                 if (r->vf_netdev_mac[0])
                         xml_append_attr(out, "mac", r->vf_netdev_mac);
                 xml_append_attr(out, "up", r->vf_netdev_up ? "yes" : "no");
+                if (r->vf_netdev_mtu > 0)
+                        g_string_append_printf(out, " mtu='%u'", r->vf_netdev_mtu);
                 g_string_append(out, "/>\n");
         }
         if (r->reset || r->managed) {
@@ -137,6 +145,12 @@ static int check_record(const VfRecord *r) {
         if (mac_normalize(r->orig.mac, mac) < 0 || r->orig.vlan > VLAN_ID_MAX || r->orig.qos > 7)
                 return -EINVAL;
         if (r->orig.spoofchk > 1 || r->orig.trust > 1 || !vf_link_state_to_string(r->orig.link_state))
+                return -EINVAL;
+        if (r->orig.vlan_proto >= _VF_VLAN_PROTO_MAX)
+                return -EINVAL;
+        if (r->orig.has_rate && r->orig.max_tx_rate > 0 && r->orig.min_tx_rate > r->orig.max_tx_rate)
+                return -EINVAL;
+        if (r->vf_netdev_mtu > 0 && (r->vf_netdev_mtu < 68 || !r->vf_netdev))
                 return -EINVAL;
         if (r->vf_netdev && !netdev_name_is_valid(r->vf_netdev))
                 return -EINVAL;
@@ -206,6 +220,25 @@ static int parse_mac_prop(const xmlNode *node, const char *name, char buf[static
         return mac_normalize(s, buf);
 }
 
+/* Attributes a record of version 1 may lack (written before they were saved): absent = not recorded. */
+static int parse_later_config(const xmlNode *node, VfConfig *c) {
+        g_autofree char *proto = xml_prop(node, "vlan_proto"), *min = xml_prop(node, "min_tx_rate");
+        g_autofree char *max = xml_prop(node, "max_tx_rate");
+
+        c->vlan_proto = _VF_VLAN_PROTO_INVALID;
+        if (proto && (c->vlan_proto = vf_vlan_proto_from_string(proto)) < 0)
+                return -EINVAL;
+        if (!min && !max)
+                return 0;
+        if (!min || !max || parse_uint_prop(node, "min_tx_rate", G_MAXUINT32, &c->min_tx_rate) < 0 ||
+            parse_uint_prop(node, "max_tx_rate", G_MAXUINT32, &c->max_tx_rate) < 0)
+                return -EINVAL;
+        if (c->max_tx_rate > 0 && c->min_tx_rate > c->max_tx_rate)
+                return -EINVAL;
+        c->has_rate = true;
+        return 0;
+}
+
 static int parse_config(const xmlNode *node, VfConfig *c) {
         g_autofree char *link_state = xml_prop(node, "link_state");
 
@@ -213,7 +246,8 @@ static int parse_config(const xmlNode *node, VfConfig *c) {
             parse_uint_prop(node, "vlan", VLAN_ID_MAX, &c->vlan) < 0 ||
             parse_uint_prop(node, "qos", 7, &c->qos) < 0 ||
             parse_flag_prop(node, "spoofchk", &c->spoofchk) < 0 ||
-            parse_flag_prop(node, "trust", &c->trust) < 0)
+            parse_flag_prop(node, "trust", &c->trust) < 0 ||
+            parse_later_config(node, c) < 0)
                 return -EINVAL;
         c->link_state = vf_link_state_from_string(link_state);
         return c->link_state < 0 ? -EINVAL : 0;
@@ -221,12 +255,15 @@ static int parse_config(const xmlNode *node, VfConfig *c) {
 
 static int parse_vf_netdev(const xmlNode *node, VfRecord *r) {
         g_autofree char *dev = xml_prop(node, "dev"), *mac = xml_prop(node, "mac"), *up = xml_prop(node, "up");
+        g_autofree char *mtu = xml_prop(node, "mtu");
 
         if (!dev || !netdev_name_is_valid(dev))
                 return -EINVAL;
         if (mac && mac_normalize(mac, r->vf_netdev_mac) < 0)
                 return -EINVAL;
         if (up && xml_parse_yes_no(up, &r->vf_netdev_up) < 0)
+                return -EINVAL;
+        if (mtu && (parse_uint_prop(node, "mtu", G_MAXINT32, &r->vf_netdev_mtu) < 0 || r->vf_netdev_mtu < 68))
                 return -EINVAL;
         r->vf_netdev = g_steal_pointer(&dev);
         return 0;

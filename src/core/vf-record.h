@@ -11,10 +11,12 @@ typedef struct VfRecord {
         char *pf_netdev;                /* the PF netdev the original was read through */
         unsigned vf;
         char *port_uuid;                /* the port the VF was configured for ("" when unknown) */
-        VfConfig orig;                  /* admin MAC, VLAN, QoS, spoofchk, trust, link state */
+        VfConfig orig;                  /* admin MAC, VLAN, QoS, VLAN protocol, spoofchk, trust, link state,
+                                         * min/max TX rate */
         char *vf_netdev;                /* the VF's own netdev at save time; NULL when it had none */
         char vf_netdev_mac[18];         /* its MAC then; "" when none */
         bool vf_netdev_up;              /* and whether it was up */
+        unsigned vf_netdev_mtu;         /* and its MTU; 0 when not recorded */
 
         /* the PCI function itself, for a VF handed to a guest whole (hostdev, hybrid) */
         bool reset;                     /* reset it before it goes back to the host */

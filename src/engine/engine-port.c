@@ -296,15 +296,21 @@ static int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, Engi
         return 0;
 }
 
-/* The MAC and VLAN a configured VF gets: those of its <netdev port='N'>, else the port's. */
-static int port_vf_settings(const Port *port, const PortVf *v, const char **ret_mac, unsigned *ret_vlan,
-                            EngineError *err) {
+/* The settings a configured VF gets: the MAC and VLAN of its <netdev port='N'>, else the port's. */
+static int port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, EngineError *err) {
         const PortDef *pd = port->def;
         const PortNetdev *nd = v->netdev_port > 0 ? &pd->netdevs[v->netdev_port - 1] : NULL;
         g_autofree char *what = g_strdup_printf("port %s", port_uuid(port));
+        unsigned vlan;
+        int r;
 
-        *ret_mac = nd && nd->mac[0] ? nd->mac : pd->mac;
-        return vf_vlan_id(nd && nd->vlan ? nd->vlan : pd->vlan, what, ret_vlan, err);
+        *ret = (VfSettings) {};
+        r = vf_vlan_id(nd && nd->vlan ? nd->vlan : pd->vlan, what, &vlan, err);
+        if (r != 0)
+                return r;
+        vf_settings_set_mac(ret, nd && nd->mac[0] ? nd->mac : pd->mac);
+        vf_settings_set_vlan(ret, vlan, 0);     /* a port has no QoS */
+        return 0;
 }
 
 /* A VF operation failed with r: the engine's verdict. A VF in reset is worth waiting for when the call
@@ -376,15 +382,14 @@ static int port_apply_vfs(Engine *e, Network *n, PoolDevice *d, Port *port, cons
         for (guint i = 0; i < port->vfs->len; i++) {
                 g_autofree char *msg = NULL;
                 bool on_record = false, stuck = false;
-                const char *mac;
-                unsigned vlan;
+                VfSettings want;
                 VfTarget t;
                 int r, k;
 
                 engine_port_vf_target(port, port->vfs->pdata[i], &t);
-                r = port_vf_settings(port, port->vfs->pdata[i], &mac, &vlan, err);
+                r = port_vf_settings(port, port->vfs->pdata[i], &want, err);
                 if (r == 0) {
-                        k = vf_config_apply(e->hw, e->store->vf_dir, &t, mac, vlan, port_uuid(port), &msg,
+                        k = vf_config_apply(e->hw, e->store->vf_dir, &t, &want, port_uuid(port), &msg,
                                             &on_record);
                         if (k >= 0)
                                 continue;

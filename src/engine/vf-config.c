@@ -10,84 +10,28 @@
 #include "core/names.h"
 #include "core/vf-record.h"
 #include "engine/vf-config.h"
+#include "engine/vf-setting.h"
 #include "engine/vf-function.h"
 #include "shared/crash.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 
-/* One VF as addressed through one PF netdev. */
-typedef struct VfOp {
-        HwBackend *hw;
-        const char *pf_netdev;
-        unsigned vf;
-} VfOp;
-
-typedef enum VfSetKind {
-        VF_SET_MAC,
-        VF_SET_VLAN,
-        VF_SET_SPOOFCHK,
-        VF_SET_TRUST,
-        VF_SET_LINK_STATE,
-} VfSetKind;
-
-/* One change of a VF setting; the fields of its kind are used. */
-typedef struct VfSet {
-        VfSetKind kind;
-        const char *mac;
-        unsigned vlan, qos;
-        bool on;
-        VfLinkState link_state;
-} VfSet;
-
-/* One try: a VF still in reset says EBUSY, and the caller decides when to try again (the daemon never
- * sleeps; the bus layer calls again from a timer). */
-static int vf_set(const VfOp *op, const VfSet *s) {
-        switch (s->kind) {
-        case VF_SET_MAC:
-                return hw_vf_set_mac(op->hw, op->pf_netdev, op->vf, s->mac);
-        case VF_SET_VLAN:
-                return hw_vf_set_vlan(op->hw, op->pf_netdev, op->vf, s->vlan, s->qos);
-        case VF_SET_SPOOFCHK:
-                return hw_vf_set_spoofchk(op->hw, op->pf_netdev, op->vf, s->on);
-        case VF_SET_TRUST:
-                return hw_vf_set_trust(op->hw, op->pf_netdev, op->vf, s->on);
-        case VF_SET_LINK_STATE:
-                return hw_vf_set_link_state(op->hw, op->pf_netdev, op->vf, s->link_state);
-        }
-        return -EINVAL;
-}
-
 static int vf_get(const VfOp *op, VfConfig *ret) {
         return hw_vf_get(op->hw, op->pf_netdev, op->vf, ret);
-}
-
-/* "MAC 52:54:00:00:00:01", "VLAN 42", … for messages */
-static char *vf_set_describe(const VfSet *s) {
-        switch (s->kind) {
-        case VF_SET_MAC:
-                return g_strdup_printf("MAC %s", s->mac);
-        case VF_SET_VLAN:
-                return s->qos ? g_strdup_printf("VLAN %u (QoS %u)", s->vlan, s->qos)
-                              : g_strdup_printf("VLAN %u", s->vlan);
-        case VF_SET_SPOOFCHK:
-                return g_strdup_printf("spoofchk %s", s->on ? "on" : "off");
-        case VF_SET_TRUST:
-                return g_strdup_printf("trust %s", s->on ? "on" : "off");
-        case VF_SET_LINK_STATE:
-                return g_strdup_printf("link state %s", vf_link_state_to_string(s->link_state));
-        }
-        return g_strdup("a setting");
 }
 
 static char *pf_down_msg(const VfOp *op) {
         return g_strdup_printf("PF netdev '%s' is down; cannot configure VF %u", op->pf_netdev, op->vf);
 }
 
-static char *set_failed_msg(const VfOp *op, const VfSet *s, int r) {
-        g_autofree char *what = vf_set_describe(s);
+static char *set_failed_msg(const VfOp *op, const VfSettingRow *row, const VfSettings *s, int r) {
+        g_autofree char *what = row->describe(s);
 
-        if (r == -ENETDOWN)
+        if (r == -ENETDOWN && !row->on_netdev)
                 return pf_down_msg(op);
+        if (row->on_netdev)
+                return g_strdup_printf("cannot set %s on netdev '%s' of VF %u of PF netdev '%s': %s",
+                                       what, op->netdev, op->vf, op->pf_netdev, g_strerror(-r));
         if (r == -EBUSY)
                 return g_strdup_printf("cannot set %s on VF %u of PF netdev '%s': the VF is still in reset "
                                        "(busy)", what, op->vf, op->pf_netdev);
@@ -105,52 +49,6 @@ static void set_msg(char **ret_msg, char *msg) {
 static void set_flag(bool *ret, bool v) {
         if (ret)
                 *ret = v;
-}
-
-/**
- * vf_config_placeholder_mac() - the MAC set where a driver refuses 00:00:00:00:00:00, into buf[18]
- * Locally administered unicast (0x02 set, 0x01 clear in the first octet); octets 0–3 come from a
- * 64-bit FNV-1a hash of the PF netdev name, octets 4–5 are the VF index, so two VFs of one PF never
- * share it and VFs of different PFs do so only when 30 bits of their PFs' hashes agree.
- */
-void vf_config_placeholder_mac(const char *pf_netdev, unsigned vf, char buf[static 18]) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (const char *p = pf_netdev ? pf_netdev : ""; *p; p++) {
-                h ^= (uint8_t) *p;
-                h *= UINT64_C(0x100000001b3);
-        }
-        /* indices past 16 bits cannot go into octets 4–5; they at least change the hash */
-        for (unsigned high = vf >> 16; high; high >>= 8) {
-                h ^= high & 0xff;
-                h *= UINT64_C(0x100000001b3);
-        }
-        g_snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
-                   (unsigned) (((h >> 56) & 0xfc) | 0x02),
-                   (unsigned) ((h >> 48) & 0xff), (unsigned) ((h >> 40) & 0xff), (unsigned) ((h >> 32) & 0xff),
-                   (vf >> 8) & 0xff, vf & 0xff);
-}
-
-/* Sets the admin MAC; where the driver refuses the all-zero MAC (igb, ixgbe, bnx2x do), sets the
- * VF's placeholder instead, so the guest's MAC does not stay behind. */
-static int set_admin_mac(const VfOp *op, const char *mac, bool *ret_placeholder, char **ret_msg) {
-        VfSet s = { .kind = VF_SET_MAC, .mac = mac };
-        char placeholder[18];
-        int r;
-
-        *ret_placeholder = false;
-        r = vf_set(op, &s);
-        if (r < 0 && mac_is_zero(mac) && (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)) {
-                vf_config_placeholder_mac(op->pf_netdev, op->vf, placeholder);
-                log_debug("VF %u of '%s' refuses the zero MAC (%s), setting %s instead",
-                          op->vf, op->pf_netdev, g_strerror(-r), placeholder);
-                s.mac = placeholder;
-                r = vf_set(op, &s);
-                *ret_placeholder = r >= 0;
-        }
-        if (r < 0)
-                set_msg(ret_msg, set_failed_msg(op, &s, r));
-        return r;
 }
 
 static bool netdev_name_is_valid_or_null(const char *name) {
@@ -280,32 +178,37 @@ static int normalize_port_uuid(const char *uuid, char buf[static 37], char **ret
         return 0;
 }
 
-static int check_port_settings(const VfTarget *t, const char *mac, unsigned vlan, char port_mac[static 18],
-                               char **ret_msg) {
-        if (!mac || mac_normalize(mac, port_mac) < 0) {
-                set_msg(ret_msg, g_strdup_printf("invalid MAC '%s' for VF %u of PF netdev '%s'",
-                                                 mac ? mac : "", t->vf, t->pf_netdev));
+static int check_settings(const VfTarget *t, const VfSettings *want, char **ret_msg) {
+        VfSettingId bad;
+
+        if (!want) {
+                set_msg(ret_msg, g_strdup_printf("no settings for VF %u of PF netdev '%s'", t->vf, t->pf_netdev));
                 return -EINVAL;
         }
-        if (vlan > VLAN_ID_MAX) {
-                set_msg(ret_msg, g_strdup_printf("invalid VLAN %u for VF %u of PF netdev '%s'",
-                                                 vlan, t->vf, t->pf_netdev));
+        if (vf_settings_check(want, &bad) < 0) {
+                g_autofree char *what = vf_setting_row(bad)->describe(want);
+
+                set_msg(ret_msg, g_strdup_printf("invalid %s for VF %u of PF netdev '%s'", what, t->vf,
+                                                 t->pf_netdev));
                 return -EINVAL;
         }
         return 0;
 }
 
-/* The VF's state now, through op's PF netdev, and the MAC of its own netdev where it has one. */
-static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, char **ret_msg) {
+/* The VF's state now, through op's PF netdev, and that of its own netdev where it has one; into the record
+ * and into *ret. */
+static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, VfReading *ret, char **ret_msg) {
         g_autoptr(HwNetdev) n = NULL;
         int r;
 
+        *ret = (VfReading) {};
         r = vf_get(op, &rec->orig);
         if (r < 0) {
                 set_msg(ret_msg, g_strdup_printf("cannot read the configuration of VF %u through PF netdev "
                                                  "'%s': %s", op->vf, op->pf_netdev, g_strerror(-r)));
                 return r;
         }
+        ret->config = rec->orig;
         if (!t->vf_netdev)
                 return 0;
         r = hw_lookup_netdev(op->hw, t->vf_netdev, &n, NULL);
@@ -320,6 +223,10 @@ static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, char **r
         rec->vf_netdev_up = n->admin_up;
         if (!n->mac || mac_normalize(n->mac, rec->vf_netdev_mac) < 0)
                 rec->vf_netdev_mac[0] = '\0';
+        rec->vf_netdev_mtu = n->mtu;
+        ret->has_netdev = true;
+        g_strlcpy(ret->netdev_mac, rec->vf_netdev_mac, sizeof(ret->netdev_mac));
+        ret->netdev_mtu = n->mtu;
         return 0;
 }
 
@@ -376,33 +283,71 @@ static int ensure_record(const char *vf_dir, const VfTarget *t, const VfRecord *
         return 0;
 }
 
-/* Sets the port's MAC, then its VLAN. When the VLAN fails, the MAC is set back to before's;
- * *ret_as_before says whether the VF is as it was (false only when that undo failed too). */
-static int apply_changes(const VfOp *op, const char *mac, unsigned vlan, const VfConfig *before,
-                         bool *ret_as_before, char **ret_msg) {
-        VfSet set_mac = { .kind = VF_SET_MAC, .mac = mac };
-        VfSet set_vlan = { .kind = VF_SET_VLAN, .vlan = vlan, .qos = 0 };      /* a port has no QoS */
+/* What was set, for an undo: the row and the value the VF had before. */
+typedef struct VfUndo {
+        const VfSettingRow *done[_VF_SETTING_MAX];
+        size_t n;
+} VfUndo;
+
+/* Puts back what the undo list holds, last first, to before's values. Returns 0 when all went back, else the
+ * first failure with *ret_msg saying which. */
+static int undo_changes(VfOp *op, const VfUndo *undo, const VfSettings *before, const VfSettingRow **ret_row,
+                        char **ret_msg) {
+        int ret = 0;
+
+        for (size_t i = undo->n; i > 0; i--) {
+                const VfSettingRow *row = undo->done[i - 1];
+                int r;
+
+                if (!(before->set & VF_SETTING_BIT(row->id))) {
+                        /* what the VF had was not reported: nothing to put back, and not as before */
+                        if (ret == 0) {
+                                set_msg(ret_msg, g_strdup_printf("its %s before was not reported", row->name));
+                                *ret_row = row;
+                                ret = -ENODATA;
+                        }
+                        continue;
+                }
+                r = row->set(op, before);
+                if (r < 0 && ret == 0) {
+                        set_msg(ret_msg, set_failed_msg(op, row, before, r));
+                        *ret_row = row;
+                        ret = r;
+                }
+        }
+        return ret;
+}
+
+/* Sets what want gives, in the table's order. On a failure what was set is undone, last first, to before's
+ * values; *ret_as_before says whether the VF is as it was (false only when that undo failed too). */
+static int apply_changes(VfOp *op, const VfSettings *want, const VfSettings *before, bool *ret_as_before,
+                         char **ret_msg) {
         g_autofree char *undo_msg = NULL;
-        bool placeholder;
-        int r, k;
+        VfUndo undo = {};
+        int r;
 
         *ret_as_before = true;
-        r = vf_set(op, &set_mac);
-        if (r < 0) {
-                set_msg(ret_msg, set_failed_msg(op, &set_mac, r));
-                return r;
+        for (int i = 0; i < _VF_SETTING_MAX; i++) {
+                const VfSettingRow *row = vf_setting_row((VfSettingId) i);
+
+                if (!(want->set & VF_SETTING_BIT(row->id)) || (row->on_netdev && !op->netdev))
+                        continue;
+                r = row->set(op, want);
+                if (r < 0) {
+                        set_msg(ret_msg, set_failed_msg(op, row, want, r));
+                        const VfSettingRow *undo_row = NULL;
+
+                        if (undo_changes(op, &undo, before, &undo_row, &undo_msg) < 0) {
+                                *ret_as_before = false;
+                                append_msg(ret_msg, "; undoing the %s failed too: %s", undo_row->name, undo_msg);
+                        }
+                        return r;
+                }
+                undo.done[undo.n++] = row;
+                if (row->crash_apply)
+                        crash_point(row->crash_apply);
         }
-        crash_point("vf-mac-set");
-        r = vf_set(op, &set_vlan);
-        if (r >= 0)
-                return 0;
-        set_msg(ret_msg, set_failed_msg(op, &set_vlan, r));
-        k = set_admin_mac(op, before->mac, &placeholder, &undo_msg);
-        if (k < 0) {
-                *ret_as_before = false;
-                append_msg(ret_msg, "; undoing the MAC failed too: %s", undo_msg);
-        }
-        return r;
+        return 0;
 }
 
 /* After a failed apply: the record made by it goes, unless the VF could not be put back, when it is
@@ -438,10 +383,12 @@ static void forget_record(const char *vf_dir, const VfRecord *rec, bool as_befor
  * read-only state dir), not the hardware. *ret_msg (may be NULL) says what failed, naming PF and VF
  * (and the setting, when setting one failed).
  */
-int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,
+int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const VfSettings *want,
                     const char *port_uuid, char **ret_msg, bool *ret_on_record) {
         g_autoptr(VfRecord) rec = NULL;
-        char port_mac[18], uuid[37];
+        VfSettings before = {};
+        VfReading now;
+        char uuid[37];
         bool created = false, as_before = true;
         VfOp op;
         int r;
@@ -450,7 +397,7 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         r = check_target(t, ret_msg);
         if (r < 0)
                 return r;
-        r = check_port_settings(t, mac, vlan, port_mac, ret_msg);
+        r = check_settings(t, want, ret_msg);
         if (r < 0)
                 return r;
         r = normalize_port_uuid(port_uuid, uuid, ret_msg);
@@ -461,7 +408,7 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         rec = vf_record_new(op.pf_netdev, t->vf);
         g_free(rec->port_uuid);
         rec->port_uuid = g_strdup(uuid);
-        r = read_state(&op, t, rec, ret_msg);
+        r = read_state(&op, t, rec, &now, ret_msg);
         if (r >= 0)
                 r = read_function_state(&op, t, rec, ret_msg);
         if (r < 0)
@@ -472,7 +419,9 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
                 return r;
         }
         crash_point("vf-saved");
-        r = apply_changes(&op, port_mac, vlan, &rec->orig, &as_before, ret_msg);
+        vf_settings_from_reading(&before, &now);
+        op.netdev = now.has_netdev ? t->vf_netdev : NULL;
+        r = apply_changes(&op, want, &before, &as_before, ret_msg);
         if (r < 0 && created)
                 forget_record(vf_dir, rec, as_before, ret_msg);
         return r;
@@ -490,131 +439,78 @@ static bool netdev_is_of_vf(const VfOp *op, const char *name) {
         return fn->is_vf && fn->vf_index == (int) op->vf && pci_addr_equal(&fn->physfn, &pf->pci);
 }
 
-/* Whether netdev name exists and has this MAC already (normalized, lower case). */
-static bool netdev_has_mac(HwBackend *hw, const char *name, const char *mac) {
-        g_autoptr(HwNetdev) n = NULL;
-        char now[18];
-
-        return name && hw_lookup_netdev(hw, name, &n, NULL) >= 0 && n->mac && mac_normalize(n->mac, now) >= 0 &&
-               streq(now, mac);
-}
-
-/* The VF netdev's own MAC, when the record has one and the VF has that netdev (or the one the caller
- * names) now. With the placeholder admin MAC in place a driver may pin the VF to it: then a refusal
- * is no failure, the VF carries the placeholder rather than the guest's MAC. Returns 1 when it set the
- * MAC, 0 when there was nothing to set. */
-static int restore_vf_netdev_mac(const VfOp *op, const VfTarget *t, const VfRecord *rec, bool placeholder,
-                                 char **ret_msg) {
-        const char *name = NULL;
-        int r;
-
-        if (!rec->vf_netdev_mac[0])
-                return 0;
-        if (netdev_has_mac(op->hw, t->vf_netdev, rec->vf_netdev_mac))
-                return 0;       /* as it was (a driver that keeps the VF netdev's MAC): nothing to set */
+/* The netdev the record's netdev settings go to: the one the caller names, else the one recorded, when it is
+ * a netdev of the VF now; NULL when the VF has none (bound to vfio-pci: the VF driver sets it on probe). */
+static const char *restore_netdev(const VfOp *op, const VfTarget *t, const VfRecord *rec) {
         if (netdev_is_of_vf(op, t->vf_netdev))
-                name = t->vf_netdev;
-        else if (netdev_is_of_vf(op, rec->vf_netdev))
-                name = rec->vf_netdev;
-        else
-                return 0;       /* no netdev now (bound to vfio-pci): the VF driver sets it on probe */
-
-        r = hw_netdev_set_mac(op->hw, name, rec->vf_netdev_mac);
-        if (r >= 0)
-                return 1;
-        if (placeholder) {
-                log_debug("netdev '%s' of VF %u keeps its MAC (%s), ignoring", name, op->vf, g_strerror(-r));
-                return 0;
-        }
-        if (r < 0)
-                set_msg(ret_msg, g_strdup_printf("cannot set MAC %s on netdev '%s' of VF %u of PF netdev "
-                                                 "'%s': %s", rec->vf_netdev_mac, name, op->vf, op->pf_netdev,
-                                                 g_strerror(-r)));
-        return r;
+                return t->vf_netdev;
+        if (netdev_is_of_vf(op, rec->vf_netdev))
+                return rec->vf_netdev;
+        return NULL;
 }
 
-/* spoofchk and trust where the record has them, and the link state; a driver without them says
- * EOPNOTSUPP, which is no failure */
-static int restore_vf_flags(const VfOp *op, const VfConfig *orig, char **ret_msg) {
-        VfConfig now;
-        VfSet sets[3];
-        size_t n = 0;
-        int r;
+/* What the VF has now, as far as it can be read: a setting that cannot be read is set whatever it holds. */
+static void read_now(const VfOp *op, VfSettings *ret) {
+        g_autoptr(HwNetdev) n = NULL;
+        VfReading now = {};
 
-        /* only what differs from the original: one read instead of three writes (a read that fails
-         * leaves nothing known, and every flag is set) */
-        if (vf_get(op, &now) < 0)
-                now = (VfConfig) { .spoofchk = -1, .trust = -1, .link_state = _VF_LINK_STATE_INVALID };
-        if (orig->spoofchk >= 0 && now.spoofchk != orig->spoofchk)
-                sets[n++] = (VfSet) { .kind = VF_SET_SPOOFCHK, .on = orig->spoofchk > 0 };
-        if (orig->trust >= 0 && now.trust != orig->trust)
-                sets[n++] = (VfSet) { .kind = VF_SET_TRUST, .on = orig->trust > 0 };
-        if (now.link_state != orig->link_state)
-                sets[n++] = (VfSet) { .kind = VF_SET_LINK_STATE, .link_state = orig->link_state };
+        *ret = (VfSettings) {};
+        if (vf_get(op, &now.config) >= 0)
+                vf_settings_from_reading(ret, &now);
+        if (op->netdev && hw_lookup_netdev(op->hw, op->netdev, &n, NULL) >= 0) {
+                now.has_netdev = true;
+                if (!n->mac || mac_normalize(n->mac, now.netdev_mac) < 0)
+                        now.netdev_mac[0] = '\0';
+                now.netdev_mtu = n->mtu;
+                vf_settings_from_reading(ret, &now);
+        }
+}
 
-        for (size_t i = 0; i < n; i++) {
-                r = vf_set(op, &sets[i]);
-                if (r == -EOPNOTSUPP) {
-                        g_autofree char *what = vf_set_describe(&sets[i]);
+/* Every recorded setting, in the table's restore order; one that reads as recorded already is left alone
+ * unless the table says to set it always. A driver that lacks a setting (EOPNOTSUPP, where the table allows
+ * it) is no failure. */
+static int restore_settings(VfOp *op, const VfSettings *orig, char **ret_msg) {
+        const VfSettingId *order = vf_setting_restore_order();
+        VfSettings now;
+
+        read_now(op, &now);
+        for (int i = 0; i < _VF_SETTING_MAX; i++) {
+                const VfSettingRow *row = vf_setting_row(order[i]);
+                bool known = now.set & VF_SETTING_BIT(row->id);
+                int r;
+
+                if (!(orig->set & VF_SETTING_BIT(row->id)) || (row->on_netdev && !op->netdev))
+                        continue;
+                if (!row->restore_always && known && row->same(orig, &now))
+                        continue;
+                r = row->set(op, orig);
+                if (r == -EOPNOTSUPP && row->may_lack) {
+                        g_autofree char *what = row->describe(orig);
 
                         log_debug("VF %u of '%s' cannot take %s, ignoring", op->vf, op->pf_netdev, what);
                         continue;
                 }
                 if (r < 0) {
-                        set_msg(ret_msg, set_failed_msg(op, &sets[i], r));
+                        set_msg(ret_msg, set_failed_msg(op, row, orig, r));
                         return r;
                 }
+                if (row->crash_restore)
+                        crash_point(row->crash_restore);
         }
         return 0;
 }
 
-/* igb takes the MAC a trusted VF gives its own netdev as the VF's admin MAC too (seen on an emulated
- * 82576 under Debian's 6.1 kernel), which undoes the admin MAC restored just before: set that once more.
- * The PF's set reaches the VF netdev only when the VF resets, so the netdev keeps its restored MAC. */
-static int reassert_admin_mac(const VfOp *op, const char *admin_mac, char **ret_msg) {
-        VfSet s = { .kind = VF_SET_MAC, .mac = admin_mac };
-        VfConfig now;
-        int r;
+static int restore_from_record(VfOp *op, const VfTarget *t, const VfRecord *rec, char **ret_msg) {
+        VfReading recorded = { .config = rec->orig, .has_netdev = rec->vf_netdev_mac[0] != '\0' ||
+                                                                 rec->vf_netdev_mtu > 0,
+                               .netdev_mtu = rec->vf_netdev_mtu };
+        VfSettings orig = {};
 
-        if (vf_get(op, &now) < 0 || streq(now.mac, admin_mac))
-                return 0;       /* kept, or unknown: the restore itself is done either way */
-        log_debug("VF %u of '%s': setting its netdev's MAC made %s its admin MAC; setting %s again",
-                  op->vf, op->pf_netdev, now.mac, admin_mac);
-        r = vf_set(op, &s);
-        if (r < 0)
-                set_msg(ret_msg, set_failed_msg(op, &s, r));
-        return r;
-}
-
-/* The reverse of apply (which sets the MAC, then the VLAN): the VLAN, then the admin MAC; then the
- * flags; last the VF netdev's MAC, which a VF driver accepts only once the admin MAC no longer pins
- * it. */
-static int restore_from_record(const VfOp *op, const VfTarget *t, const VfRecord *rec, char **ret_msg) {
-        VfSet set_vlan = { .kind = VF_SET_VLAN, .vlan = rec->orig.vlan, .qos = rec->orig.qos };
-        bool placeholder = false;
-        char admin_mac[18];
-        int r;
-
-        r = vf_set(op, &set_vlan);
-        if (r < 0) {
-                set_msg(ret_msg, set_failed_msg(op, &set_vlan, r));
-                return r;
-        }
-        r = set_admin_mac(op, rec->orig.mac, &placeholder, ret_msg);
-        if (r < 0)
-                return r;
-        crash_point("vf-restored-mac");
-        r = restore_vf_flags(op, &rec->orig, ret_msg);
-        if (r < 0)
-                return r;
-        r = restore_vf_netdev_mac(op, t, rec, placeholder, ret_msg);
-        if (r <= 0)
-                return r;
-        if (placeholder)
-                vf_config_placeholder_mac(op->pf_netdev, op->vf, admin_mac);
-        else
-                g_strlcpy(admin_mac, rec->orig.mac, sizeof(admin_mac));
-        return reassert_admin_mac(op, admin_mac, ret_msg);
+        g_strlcpy(recorded.netdev_mac, rec->vf_netdev_mac, sizeof(recorded.netdev_mac));
+        vf_settings_from_reading(&orig, &recorded);
+        if (recorded.has_netdev)
+                op->netdev = restore_netdev(op, t, rec);
+        return restore_settings(op, &orig, ret_msg);
 }
 
 /**
@@ -670,8 +566,8 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
  * vf_config_record_defaults() - a record of the driver's defaults for a VF whose record was lost
  *
  * For a VF re-registered by Notify whose record was lost (state dir wiped): the record holds the
- * driver's defaults (zero MAC, VLAN 0, QoS 0, spoofchk on, trust off, link auto), so that a release
- * leaves the VF clean rather than keeping the guest's MAC. No change to the VF. An existing record
+ * driver's defaults (zero MAC, VLAN 0, QoS 0, spoofchk on, trust off, link auto, 802.1Q, no TX rate
+ * limits), so that a release leaves the VF clean rather than keeping the guest's MAC. No change to the VF. An existing record
  * (under either PF netdev name) is kept: it holds the true original.
  * Returns: 0 (also when a record exists), -EINVAL for invalid names or UUID, or the error of the
  * write (*ret_msg says so)
@@ -699,6 +595,8 @@ int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char 
         rec->orig.spoofchk = 1;
         rec->orig.trust = 0;
         rec->orig.link_state = VF_LINK_STATE_AUTO;
+        rec->orig.vlan_proto = VF_VLAN_PROTO_8021Q;
+        rec->orig.has_rate = true;              /* no limits */
         rec->vf_netdev = g_strdup(t->vf_netdev);
         rec->vf_netdev_up = true;
         rec->reset = t->hostdev;

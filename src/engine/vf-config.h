@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* VF configuration: save the original, apply a port's MAC and VLAN, restore — with driver quirks handled */
+/* VF configuration: save the original, apply a port's settings, restore — with driver quirks handled */
 #pragma once
 
 #include <stdbool.h>
 
+#include "engine/vf-setting.h"
 #include "hw/hw.h"
 
 /* Which VF, seen through which PF netdev. */
@@ -17,7 +18,7 @@ typedef struct VfTarget {
         bool managed;                   /* and bound to vfio-pci by netpool: its driver is recorded */
 } VfTarget;
 
-int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const char *mac, unsigned vlan,
+int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const VfSettings *want,
                     const char *port_uuid, char **ret_msg, bool *ret_on_record);
 
 int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg,
@@ -26,5 +27,3 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
 bool vf_config_has_record(const char *vf_dir, const VfTarget *t);
 
 int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char *port_uuid, char **ret_msg);
-
-void vf_config_placeholder_mac(const char *pf_netdev, unsigned vf, char buf[static 18]);

@@ -18,6 +18,11 @@ typedef struct HwBackendOps {
         int (*vf_set_trust)(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on);
         int (*vf_set_link_state)(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state);
         int (*netdev_set_mac)(HwBackend *hw, const char *netdev, const char *mac);
+        /* these three left NULL make their call -EOPNOTSUPP */
+        int (*vf_set_rate)(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned min_tx_rate,
+                           unsigned max_tx_rate);
+        int (*vf_set_vlan_proto)(HwBackend *hw, const char *pf_netdev, unsigned vf, VfVlanProto proto);
+        int (*netdev_set_mtu)(HwBackend *hw, const char *netdev, unsigned mtu);
 
         /* the plug (hw-plug.h); an op left NULL makes its call -EOPNOTSUPP. driver is a valid driver name,
          * name/lower valid netdev names, mode one of the four macvtap modes, vlan_id 1..4094. */

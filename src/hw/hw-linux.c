@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Linux backend: VF configuration and netdev MACs over rtnetlink (libnl-route-3) */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_ether.h>
@@ -270,6 +271,7 @@ static int linux_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, c
 
 typedef struct VlanValue {
         unsigned vlan, qos;
+        uint16_t proto;                 /* as libnl takes it: see linux_vf_set_vlan_proto() */
 } VlanValue;
 
 static int fill_vlan(struct rtnl_link_vf *vf, const void *value) {
@@ -280,17 +282,56 @@ static int fill_vlan(struct rtnl_link_vf *vf, const void *value) {
                 return -ENOMEM;
         vlans->vlans[0].vf_vlan = v->vlan;
         vlans->vlans[0].vf_vlan_qos = v->qos;
-        /* host order 802.1Q: libnl then sends the plain IFLA_VF_VLAN every driver takes */
-        vlans->vlans[0].vf_vlan_proto = ETH_P_8021Q;
+        /* host order; 802.1Q makes libnl send the plain IFLA_VF_VLAN every driver takes, another protocol
+         * IFLA_VF_VLAN_LIST */
+        vlans->vlans[0].vf_vlan_proto = v->proto;
         rtnl_link_vf_set_vlans(vf, vlans);              /* takes its own reference */
         rtnl_link_vf_vlan_put(vlans);
         return 0;
 }
 
 static int linux_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
-        VlanValue v = { .vlan = vlan, .qos = qos };
+        VlanValue v = { .vlan = vlan, .qos = qos, .proto = ETH_P_8021Q };
 
         return linux_vf_change(hw, pf_netdev, vf, fill_vlan, &v);
+}
+
+static int linux_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret);
+
+/* The kernel takes the protocol only with a VLAN id and QoS: those the VF has now go with it. */
+static int linux_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned vf, VfVlanProto proto) {
+        VfConfig now = {};
+        VlanValue v;
+        int r;
+
+        r = linux_vf_get(hw, pf_netdev, vf, &now);
+        if (r < 0)
+                return r;
+        /* libnl (3.7) sends an 802.1Q VLAN as IFLA_VF_VLAN, from host order; any other protocol goes into
+         * IFLA_VF_VLAN_LIST as given, unswapped, though it parses the list with ntohs(): so network order
+         * here (the netdevsim bed reads it back) */
+        v = (VlanValue) { .vlan = now.vlan, .qos = now.qos,
+                          .proto = proto == VF_VLAN_PROTO_8021AD ? htons(ETH_P_8021AD) : ETH_P_8021Q };
+        return linux_vf_change(hw, pf_netdev, vf, fill_vlan, &v);
+}
+
+typedef struct RateValue {
+        unsigned min, max;
+} RateValue;
+
+static int fill_rate(struct rtnl_link_vf *vf, const void *value) {
+        const RateValue *v = value;
+        struct nl_vf_rate rate = { .api = RTNL_LINK_VF_RATE_API_NEW, .min_tx_rate = v->min, .max_tx_rate = v->max };
+
+        rtnl_link_vf_set_rate(vf, &rate);       /* IFLA_VF_RATE, both rates */
+        return 0;
+}
+
+static int linux_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned min_tx_rate,
+                             unsigned max_tx_rate) {
+        RateValue v = { .min = min_tx_rate, .max = max_tx_rate };
+
+        return linux_vf_change(hw, pf_netdev, vf, fill_rate, &v);
 }
 
 static int fill_spoofchk(struct rtnl_link_vf *vf, const void *value) {
@@ -353,17 +394,48 @@ static void read_vf_mac(struct rtnl_link_vf *vf_data, VfConfig *c) {
         g_snprintf(c->mac, sizeof(c->mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
 }
 
+static VfVlanProto vlan_proto_from_kernel(uint16_t proto) {
+        switch (proto) {
+        case ETH_P_8021Q:
+                return VF_VLAN_PROTO_8021Q;
+        case ETH_P_8021AD:
+                return VF_VLAN_PROTO_8021AD;
+        default:
+                return _VF_VLAN_PROTO_INVALID;
+        }
+}
+
 static void read_vf_vlan(struct rtnl_link_vf *vf_data, VfConfig *c) {
         nl_vf_vlans_t *vlans = NULL;
 
         c->vlan = c->qos = 0;
+        /* without IFLA_VF_VLAN_LIST libnl leaves VLAN 0 out: no VLAN, and the kernel's default protocol */
+        c->vlan_proto = VF_VLAN_PROTO_8021Q;
         if (rtnl_link_vf_get_vlans(vf_data, &vlans) < 0)
-                return;         /* libnl leaves VLAN 0 out */
+                return;
         if (vlans->size > 0) {
                 c->vlan = vlans->vlans[0].vf_vlan;
                 c->qos = vlans->vlans[0].vf_vlan_qos;
+                c->vlan_proto = vlan_proto_from_kernel(vlans->vlans[0].vf_vlan_proto);
         }
         rtnl_link_vf_vlan_put(vlans);
+}
+
+/* IFLA_VF_RATE: libnl hides a rate of 0 (no limit), so a rate it does not give is 0; the old API's one rate
+ * is a max */
+static void read_vf_rate(struct rtnl_link_vf *vf_data, VfConfig *c) {
+        struct nl_vf_rate rate = {};
+
+        c->has_rate = true;
+        c->min_tx_rate = c->max_tx_rate = 0;
+        if (rtnl_link_vf_get_rate(vf_data, &rate) < 0)
+                return;
+        if (rate.api == RTNL_LINK_VF_RATE_API_OLD) {
+                c->max_tx_rate = rate.rate;
+                return;
+        }
+        c->min_tx_rate = rate.min_tx_rate;
+        c->max_tx_rate = rate.max_tx_rate;
 }
 
 static int linux_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
@@ -381,6 +453,7 @@ static int linux_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfCon
 
         read_vf_mac(vf_data, ret);
         read_vf_vlan(vf_data, ret);
+        read_vf_rate(vf_data, ret);
         ret->spoofchk = rtnl_link_vf_get_spoofchk(vf_data, &v) < 0 ? -1 : v != 0;
         ret->trust = rtnl_link_vf_get_trust(vf_data, &v) < 0 ? -1 : v != 0;
         ret->link_state = rtnl_link_vf_get_linkstate(vf_data, &v) < 0 ? VF_LINK_STATE_AUTO
@@ -407,6 +480,21 @@ static int linux_netdev_set_mac(HwBackend *hw, const char *netdev, const char *m
         return linux_change_link(hw, orig, changes);
 }
 
+static int linux_netdev_set_mtu(HwBackend *hw, const char *netdev, unsigned mtu) {
+        g_autoptr(RtnlLink) orig = NULL, changes = NULL;
+        int r;
+
+        r = linux_get_link(hw, 0, netdev, &orig);
+        if (r < 0)
+                return r;
+        changes = rtnl_link_alloc();
+        if (!changes)
+                return -ENOMEM;
+        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
+        rtnl_link_set_mtu(changes, mtu);
+        return linux_change_link(hw, orig, changes);
+}
+
 static void linux_free(HwBackend *hw) {
         HwLinux *l = hw->data;
 
@@ -428,6 +516,9 @@ static const HwBackendOps linux_ops = {
         .vf_set_trust = linux_vf_set_trust,
         .vf_set_link_state = linux_vf_set_link_state,
         .netdev_set_mac = linux_netdev_set_mac,
+        .vf_set_rate = linux_vf_set_rate,
+        .vf_set_vlan_proto = linux_vf_set_vlan_proto,
+        .netdev_set_mtu = linux_netdev_set_mtu,
         .bind_driver = linux_bind_driver,
         .bind_host_driver = linux_bind_host_driver,
         .reset = linux_reset,

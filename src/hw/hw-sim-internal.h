@@ -57,6 +57,7 @@ int sim_bind_host_driver(HwBackend *hw, const PciAddr *addr, const char *driver,
 int sim_reset(HwBackend *hw, const PciAddr *addr);
 int sim_netdev_rename(HwBackend *hw, const char *name, const char *new_name);
 int sim_netdev_set_up(HwBackend *hw, const char *name, bool up);
+int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu);
 int sim_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
 int sim_virtual_list(HwBackend *hw, GPtrArray **ret);
 int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac);

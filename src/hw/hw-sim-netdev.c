@@ -317,6 +317,23 @@ static char *lower_vf_dir(HwBackend *hw, const char *lower) {
         return vf_dir;
 }
 
+/* The `set_mtu` faults of a VF's netdev are the VF's */
+int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu) {
+        g_autofree char *dir = NULL, *vf_dir = NULL;
+        char buf[16];
+        int r;
+
+        r = hw_sysfs_netdev_dir(hw->sysfs_root, name, &dir);
+        if (r < 0)
+                return r;
+        vf_dir = lower_vf_dir(hw, name);
+        r = sim_fail_check(vf_dir, "set_mtu", NULL);
+        if (r != 0)
+                return MIN(r, 0);
+        g_snprintf(buf, sizeof(buf), "%u", mtu);
+        return sim_write_value(dir, "mtu", buf);
+}
+
 /* A macvtap over lower: only one when it is passthru, and a passthru one only alone (-EBUSY) */
 static int check_passthru(HwBackend *hw, const char *lower, const char *mode) {
         g_autoptr(GPtrArray) uppers = virtual_names(hw, lower);

@@ -416,6 +416,33 @@ static int sim_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned 
         return sim_write_value(dir, "link_state", vf_link_state_to_string(state));
 }
 
+static int sim_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned min_tx_rate,
+                           unsigned max_tx_rate) {
+        g_autofree char *dir = NULL;
+        char buf[16];
+        int r;
+
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_rate", NULL, &dir);
+        if (r != 0)
+                return MIN(r, 0);
+        g_snprintf(buf, sizeof(buf), "%u", min_tx_rate);
+        r = sim_write_value(dir, "min_tx_rate", buf);
+        if (r < 0)
+                return r;
+        g_snprintf(buf, sizeof(buf), "%u", max_tx_rate);
+        return sim_write_value(dir, "max_tx_rate", buf);
+}
+
+static int sim_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned vf, VfVlanProto proto) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan_proto", NULL, &dir);
+        if (r != 0)
+                return MIN(r, 0);
+        return sim_write_value(dir, "vlan_proto", vf_vlan_proto_to_string(proto));
+}
+
 /* spoofchk, trust: "0"/"1"; -1 when the file is absent (as a driver that does not report it) */
 static int read_flag(const char *dir, const char *name, int *ret) {
         unsigned v;
@@ -432,10 +459,54 @@ static int read_flag(const char *dir, const char *name, int *ret) {
         return 0;
 }
 
+/* min_tx_rate and max_tx_rate (simhost 1.1); a host without them does not report rates */
+static int read_vf_rates(const char *dir, VfConfig *c) {
+        int r;
+
+        r = read_unsigned(dir, "min_tx_rate", G_MAXUINT32, &c->min_tx_rate);
+        if (r == -ENOENT)
+                c->min_tx_rate = 0;
+        else if (r < 0)
+                return r;
+        r = read_unsigned(dir, "max_tx_rate", G_MAXUINT32, &c->max_tx_rate);
+        if (r == -ENOENT) {
+                c->max_tx_rate = 0;
+                c->has_rate = c->min_tx_rate > 0;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        c->has_rate = true;
+        return 0;
+}
+
+/* vlan_proto (simhost 1.1): _VF_VLAN_PROTO_INVALID when absent, as a driver that does not report it */
+static int read_vf_vlan_proto(const char *dir, VfConfig *c) {
+        g_autofree char *path = g_build_filename(dir, "vlan_proto", NULL), *proto = NULL;
+        int r;
+
+        r = read_one_line(path, &proto);
+        if (r == -ENOENT) {
+                c->vlan_proto = _VF_VLAN_PROTO_INVALID;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        c->vlan_proto = vf_vlan_proto_from_string(g_strstrip(proto));
+        return c->vlan_proto < 0 ? -EIO : 0;
+}
+
 /* VF-wide settings, the same through either port */
 static int read_vf_flags(const char *dir, VfConfig *c) {
         g_autofree char *path = g_build_filename(dir, "link_state", NULL), *state = NULL;
         int r;
+
+        r = read_vf_rates(dir, c);
+        if (r < 0)
+                return r;
+        r = read_vf_vlan_proto(dir, c);
+        if (r < 0)
+                return r;
 
         r = read_flag(dir, "spoofchk", &c->spoofchk);
         if (r < 0)
@@ -523,6 +594,9 @@ static const HwBackendOps sim_ops = {
         .vf_set_trust = sim_vf_set_trust,
         .vf_set_link_state = sim_vf_set_link_state,
         .netdev_set_mac = sim_netdev_set_mac,
+        .vf_set_rate = sim_vf_set_rate,
+        .vf_set_vlan_proto = sim_vf_set_vlan_proto,
+        .netdev_set_mtu = sim_netdev_set_mtu,
         .bind_driver = sim_bind_driver,
         .bind_host_driver = sim_bind_host_driver,
         .reset = sim_reset,

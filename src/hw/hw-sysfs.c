@@ -233,6 +233,7 @@ static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev 
                 n->up = strcmp(operstate, "up") == 0;
         /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
         n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
+        n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
 
         *ret = g_steal_pointer(&n);
         return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hardware layer: the public entry points, validating arguments and dispatching to sysfs or a backend */
 #include <errno.h>
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -174,7 +175,8 @@ int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAd
 }
 
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
-        VfConfig c = { .spoofchk = -1, .trust = -1, .link_state = VF_LINK_STATE_AUTO };
+        VfConfig c = { .spoofchk = -1, .trust = -1, .link_state = VF_LINK_STATE_AUTO,
+                       .vlan_proto = _VF_VLAN_PROTO_INVALID };
         int r;
 
         r = check_netdev_name(pf_netdev);
@@ -226,4 +228,31 @@ int hw_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac) {
         if (check_netdev_name(netdev) < 0 || !mac || mac_normalize(mac, normalized) < 0)
                 return -EINVAL;
         return hw->ops->netdev_set_mac(hw, netdev, normalized);
+}
+
+int hw_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned min_tx_rate, unsigned max_tx_rate) {
+        if (check_netdev_name(pf_netdev) < 0 || (max_tx_rate > 0 && min_tx_rate > max_tx_rate))
+                return -EINVAL;
+        if (!hw->ops->vf_set_rate)
+                return -EOPNOTSUPP;
+        return hw->ops->vf_set_rate(hw, pf_netdev, vf, min_tx_rate, max_tx_rate);
+}
+
+int hw_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned vf, VfVlanProto proto) {
+        if (check_netdev_name(pf_netdev) < 0 || !vf_vlan_proto_to_string(proto))
+                return -EINVAL;
+        if (!hw->ops->vf_set_vlan_proto)
+                return -EOPNOTSUPP;
+        return hw->ops->vf_set_vlan_proto(hw, pf_netdev, vf, proto);
+}
+
+/* 68: the least an IPv4 host must take (RFC 791), the kernel's ETH_MIN_MTU */
+#define NETDEV_MTU_MIN 68
+
+int hw_netdev_set_mtu(HwBackend *hw, const char *netdev, unsigned mtu) {
+        if (check_netdev_name(netdev) < 0 || mtu < NETDEV_MTU_MIN || mtu > INT32_MAX)
+                return -EINVAL;
+        if (!hw->ops->netdev_set_mtu)
+                return -EOPNOTSUPP;
+        return hw->ops->netdev_set_mtu(hw, netdev, mtu);
 }

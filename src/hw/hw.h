@@ -9,8 +9,9 @@
 typedef struct HwBackend HwBackend;
 
 /* Errors (negative errno):
- *   -EINVAL      an invalid netdev name, PCI address, MAC, VLAN (> VLAN_ID_MAX), QoS (> 7) or link state;
- *                checked before anything is looked up
+ *   -EINVAL      an invalid netdev name, PCI address, MAC, VLAN (> VLAN_ID_MAX), QoS (> 7), link state, VLAN
+ *                protocol, TX rates (min above a max that is not 0) or MTU (< 68); checked before anything is
+ *                looked up
  *   -ENODEV      the netdev / PCI function / VF does not exist
  *   -ENOTSUP     the device cannot do that (not a PF, no SR-IOV, …)
  *   -ENETDOWN    the PF netdev is down (VF sets)
@@ -45,6 +46,13 @@ int hw_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned v
 int hw_vf_set_spoofchk(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on);
 int hw_vf_set_trust(HwBackend *hw, const char *pf_netdev, unsigned vf, bool on);
 int hw_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned vf, VfLinkState state);
+/* min and max TX rate in Mbit/s, 0 = no limit (IFLA_VF_RATE: both in one request) */
+int hw_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned min_tx_rate, unsigned max_tx_rate);
+/* The protocol of the VF's VLAN, its VLAN id and QoS kept (IFLA_VF_VLAN_LIST). On linux a VLAN set
+ * (hw_vf_set_vlan()) makes it 802.1Q again, as `ip link set … vf N vlan V` does. */
+int hw_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned vf, VfVlanProto proto);
 
 /* The MAC of a netdev itself (a VF's own netdev). */
 int hw_netdev_set_mac(HwBackend *hw, const char *netdev, const char *mac);
+/* The MTU of a netdev (a VF's own netdev); the limits are the driver's (-EINVAL past them). */
+int hw_netdev_set_mtu(HwBackend *hw, const char *netdev, unsigned mtu);

@@ -63,8 +63,13 @@ static VfRecord *full_record(const char *pf, unsigned vf) {
         r->orig.spoofchk = 0;
         r->orig.trust = 1;
         r->orig.link_state = VF_LINK_STATE_DISABLE;
+        r->orig.vlan_proto = VF_VLAN_PROTO_8021AD;
+        r->orig.has_rate = true;
+        r->orig.min_tx_rate = 100;
+        r->orig.max_tx_rate = 2500;
         r->vf_netdev = g_strdup("ens1d1v4");
         g_strlcpy(r->vf_netdev_mac, "52:54:00:00:00:07", sizeof(r->vf_netdev_mac));
+        r->vf_netdev_mtu = 9000;
         return r;
 }
 
@@ -78,8 +83,13 @@ static void assert_same_record(const VfRecord *a, const VfRecord *b) {
         g_assert_cmpint(a->orig.spoofchk, ==, b->orig.spoofchk);
         g_assert_cmpint(a->orig.trust, ==, b->orig.trust);
         g_assert_cmpint(a->orig.link_state, ==, b->orig.link_state);
+        g_assert_cmpint(a->orig.vlan_proto, ==, b->orig.vlan_proto);
+        g_assert_cmpint(a->orig.has_rate, ==, b->orig.has_rate);
+        g_assert_cmpuint(a->orig.min_tx_rate, ==, b->orig.min_tx_rate);
+        g_assert_cmpuint(a->orig.max_tx_rate, ==, b->orig.max_tx_rate);
         g_assert_cmpstr(a->vf_netdev, ==, b->vf_netdev);
         g_assert_cmpstr(a->vf_netdev_mac, ==, b->vf_netdev_mac);
+        g_assert_cmpuint(a->vf_netdev_mtu, ==, b->vf_netdev_mtu);
 }
 
 static void test_file_name(void) {
@@ -183,6 +193,21 @@ static void test_mac_normalized(Fixture *f, gconstpointer data) {
         g_assert_cmpstr(back->port_uuid, ==, "");
 }
 
+/* A record written before VLAN protocol, TX rates and MTU were saved still reads: those are not recorded. */
+static void test_old_record_reads(Fixture *f, gconstpointer data) {
+        g_autoptr(VfRecord) back = NULL;
+
+        write_raw(f, "eth0_vf3",
+                  "<vfrecord version='1'><pf dev='eth0' vf='3'/>"
+                  "<config mac='52:54:00:aa:bb:cc' vlan='7' qos='0' spoofchk='yes' link_state='auto'/>"
+                  "<vfnetdev dev='eth0v3' mac='52:54:00:0a:0b:0c' up='yes'/></vfrecord>");
+        g_assert_cmpint(vf_record_load(f->dir, "eth0", 3, &back), ==, 0);
+        g_assert_cmpuint(back->orig.vlan, ==, 7);
+        g_assert_cmpint(back->orig.vlan_proto, ==, _VF_VLAN_PROTO_INVALID);
+        g_assert_false(back->orig.has_rate);
+        g_assert_cmpuint(back->vf_netdev_mtu, ==, 0);
+}
+
 static void test_load_missing(Fixture *f, gconstpointer data) {
         g_autoptr(VfRecord) back = NULL;
 
@@ -217,6 +242,14 @@ static const char *const damaged_records[] = {
         "<vfnetdev dev='a/b'/></vfrecord>",
         "<vfrecord><pf dev='eth0' vf='1'/><config mac='00:00:00:00:00:00' vlan='0' qos='0' link_state='auto'/>"
         "<vfnetdev dev='eth0v1' mac='zz'/></vfrecord>",
+        "<vfrecord><pf dev='eth0' vf='1'/><config mac='00:00:00:00:00:00' vlan='0' qos='0' link_state='auto' "
+        "vlan_proto='802.1x'/></vfrecord>",
+        "<vfrecord><pf dev='eth0' vf='1'/><config mac='00:00:00:00:00:00' vlan='0' qos='0' link_state='auto' "
+        "min_tx_rate='10'/></vfrecord>",
+        "<vfrecord><pf dev='eth0' vf='1'/><config mac='00:00:00:00:00:00' vlan='0' qos='0' link_state='auto' "
+        "min_tx_rate='300' max_tx_rate='200'/></vfrecord>",
+        "<vfrecord><pf dev='eth0' vf='1'/><config mac='00:00:00:00:00:00' vlan='0' qos='0' link_state='auto'/>"
+        "<vfnetdev dev='eth0v1' mtu='12'/></vfrecord>",
 };
 
 static void test_load_damaged(Fixture *f, gconstpointer data) {
@@ -297,6 +330,7 @@ int main(int argc, char **argv) {
         ADD("/core/vf-record/save-overwrites", test_save_overwrites);
         ADD("/core/vf-record/save-refuses-invalid", test_save_refuses_invalid);
         ADD("/core/vf-record/mac-normalized", test_mac_normalized);
+        ADD("/core/vf-record/old-record-reads", test_old_record_reads);
         ADD("/core/vf-record/load-missing", test_load_missing);
         ADD("/core/vf-record/load-damaged", test_load_damaged);
         ADD("/core/vf-record/remove", test_remove);

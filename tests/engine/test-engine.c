@@ -566,6 +566,36 @@ static void test_passthrough_port(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(state_files(f, "ports") + state_files(f, "vf"), ==, 0);
 }
 
+/* Every field of the VF is saved before the port's settings and back after Release: the VLAN protocol, the TX
+ * rates and the VF netdev's MTU, set away from the defaults by hand, then changed while the port has the VF (a
+ * guest, a driver), come back as they were. */
+static void test_more_fields_restored(Fixture *f, gconstpointer data) {
+        VfConfig original, now;
+        g_autoptr(HwNetdev) nd = NULL;
+
+        g_assert_cmpint(hw_vf_set_vlan_proto(f->probe, "eth0", 0, VF_VLAN_PROTO_8021AD), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(f->probe, "eth0", 0, 100, 2000), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(f->probe, "eth0v0", 9000), ==, 0);
+        original = set_original(f, 0);
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        allocate(f, "pt", 1);
+        g_assert_true(state_file_exists(f, "vf", "eth0_vf0"));
+        g_assert_cmpint(hw_vf_set_vlan_proto(f->probe, "eth0", 0, VF_VLAN_PROTO_8021Q), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(f->probe, "eth0", 0, 0, 0), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(f->probe, "eth0v0", 1500), ==, 0);
+        release(f, 1);
+
+        now = vf_config(f, "eth0", 0);
+        assert_vf_is(f, "eth0", 0, &original);
+        g_assert_cmpint(now.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+        g_assert_cmpuint(now.min_tx_rate, ==, 100);
+        g_assert_cmpuint(now.max_tx_rate, ==, 2000);
+        g_assert_cmpint(hw_lookup_netdev(f->probe, "eth0v0", &nd, NULL), ==, 0);
+        g_assert_cmpuint(nd->mtu, ==, 9000);
+        g_assert_false(state_file_exists(f, "vf", "eth0_vf0"));
+}
+
 /* private, vepa, bridge: the VFs are macvtap lower devices that guests share; the engine never
  * reconfigures them */
 static void test_shared_lower_ports(Fixture *f, gconstpointer data) {
@@ -1306,6 +1336,7 @@ int main(int argc, char **argv) {
         add_test("/engine/port/hostdev-notify", test_hostdev_notify, NULL);
         add_test("/engine/port/hybrid", test_hybrid_port, NULL);
         add_test("/engine/port/passthrough", test_passthrough_port, NULL);
+        add_test("/engine/port/more-fields-restored", test_more_fields_restored, NULL);
         add_test("/engine/port/private", test_shared_lower_ports, "private");
         add_test("/engine/port/vepa", test_shared_lower_ports, "vepa");
         add_test("/engine/port/bridge", test_shared_lower_ports, "bridge");

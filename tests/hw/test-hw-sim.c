@@ -972,6 +972,92 @@ static void test_vf_op_faults(void) {
         g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 2, true), ==, 0);   /* per VF */
 }
 
+static void remove_file(TestDir *d, const char *rel) {
+        g_autofree char *path = g_build_filename(d->path, rel, NULL);
+
+        g_assert_cmpint(unlink(path), ==, 0);
+}
+
+/* Rates, VLAN protocol and a netdev's MTU: the generator's values, a set read back, the files (simhost 1.1) */
+static void test_rate_proto_mtu_roundtrip(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL, n2 = NULL;
+        g_autofree char *max = NULL, *proto = NULL, *mtu = NULL;
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 2, &c), ==, 0);
+        g_assert_true(c.has_rate);
+        g_assert_cmpuint(c.min_tx_rate, ==, 0);
+        g_assert_cmpuint(c.max_tx_rate, ==, 0);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021Q);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v2", &n, NULL), ==, 0);
+        g_assert_cmpuint(n->mtu, ==, 1500);
+
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 2, 100, 2500), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 2, 42, 3), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 2, VF_VLAN_PROTO_8021AD), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "eth0v2", 9000), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 2, &c), ==, 0);
+        g_assert_cmpuint(c.min_tx_rate, ==, 100);
+        g_assert_cmpuint(c.max_tx_rate, ==, 2500);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+        g_assert_cmpuint(c.vlan, ==, 42);              /* kept by the protocol's set */
+        g_assert_cmpuint(c.qos, ==, 3);
+        max = test_read_line(d->path, "vfstate/0000:03:00.0/vf2/p1/max_tx_rate");
+        g_assert_cmpstr(max, ==, "2500");
+        proto = test_read_line(d->path, "vfstate/0000:03:00.0/vf2/p1/vlan_proto");
+        g_assert_cmpstr(proto, ==, "802.1ad");
+        mtu = test_read_line(d->path, "sys/class/net/eth0v2/mtu");
+        g_assert_cmpstr(mtu, ==, "9000");
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v2", &n2, NULL), ==, 0);
+        g_assert_cmpuint(n2->mtu, ==, 9000);
+
+        /* limits, checked before anything is looked up */
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 2, 300, 200), ==, -EINVAL);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 2, 300, 0), ==, 0);         /* a min alone */
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 2, _VF_VLAN_PROTO_MAX), ==, -EINVAL);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "eth0v2", 67), ==, -EINVAL);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "nosuch0", 1500), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 9, 0, 0), ==, -ENODEV);
+
+        /* a host without the 1.1 files reports neither: not known, rather than 0 */
+        remove_file(d, "vfstate/0000:03:00.0/vf1/p1/min_tx_rate");
+        remove_file(d, "vfstate/0000:03:00.0/vf1/p1/max_tx_rate");
+        remove_file(d, "vfstate/0000:03:00.0/vf1/p1/vlan_proto");
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 1, &c), ==, 0);
+        g_assert_false(c.has_rate);
+        g_assert_cmpint(c.vlan_proto, ==, _VF_VLAN_PROTO_INVALID);
+}
+
+/* set_rate, set_vlan_proto, set_mtu faults, IGNORE included; a down PF refuses the VF sets */
+static void test_rate_proto_mtu_faults(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "1", "set_rate EOPNOTSUPP",
+                                             "--fail", "0000:03:00.0", "1", "set_vlan_proto EPERM 1",
+                                             "--fail", "0000:03:00.0", "1", "set_mtu IGNORE",
+                                             "--fail", "0000:03:00.0", "2", "set_mtu EINVAL 1", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) n = NULL;
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 1, 0, 1000), ==, -EOPNOTSUPP);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 1, VF_VLAN_PROTO_8021AD), ==, -EPERM);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 1, VF_VLAN_PROTO_8021AD), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "eth0v1", 9000), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 1, &c), ==, 0);
+        g_assert_cmpuint(c.max_tx_rate, ==, 0);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", &n, NULL), ==, 0);
+        g_assert_cmpuint(n->mtu, ==, 1500);     /* IGNORE: nothing changed */
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "eth0v2", 9000), ==, -EINVAL);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "eth0v2", 9000), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, "eth0", 9000), ==, 0);   /* a PF's netdev: no VF faults */
+
+        test_sim_change(d, "--link", "eth0", "down", NULL);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 3, 0, 1000), ==, -ENETDOWN);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 3, VF_VLAN_PROTO_8021AD), ==, -ENETDOWN);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/hw/sim/x710", test_x710);
@@ -982,6 +1068,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/cx3-dual-port-vf", test_cx3_dual_port_vf);
         g_test_add_func("/hw/sim/sfc-vf-without-netdev", test_sfc_vf_without_netdev);
         g_test_add_func("/hw/sim/vf-ops-roundtrip", test_vf_ops_roundtrip);
+        g_test_add_func("/hw/sim/rate-proto-mtu-roundtrip", test_rate_proto_mtu_roundtrip);
+        g_test_add_func("/hw/sim/rate-proto-mtu-faults", test_rate_proto_mtu_faults);
         g_test_add_func("/hw/sim/netdev-set-mac", test_netdev_set_mac);
         g_test_add_func("/hw/sim/fail-with-count", test_fail_with_count);
         g_test_add_func("/hw/sim/fail-without-count", test_fail_without_count);

@@ -289,6 +289,48 @@ static void test_set_link_state(gconstpointer data) {
         }
 }
 
+/* TX rates (IFLA_VF_RATE), the VLAN protocol (IFLA_VF_VLAN_LIST) and a netdev's MTU, read back through a
+ * fresh backend; each put back afterwards */
+static void test_rate_proto_mtu(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL, again = NULL;
+        g_autoptr(HwNetdev) n = NULL, n2 = NULL;
+        VfConfig c = {};
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        g_assert_cmpint(hw_vf_get(hw, tb->pf, 3, &c), ==, 0);
+        g_assert_true(c.has_rate);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021Q);
+
+        g_assert_cmpint(hw_vf_set_rate(hw, tb->pf, 3, 10, 100), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(hw, tb->pf, 3, 7, 1), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, tb->pf, 3, VF_VLAN_PROTO_8021AD), ==, 0);
+        again = backend_new();
+        g_assert_cmpint(hw_vf_get(again, tb->pf, 3, &c), ==, 0);
+        g_assert_cmpuint(c.min_tx_rate, ==, 10);
+        g_assert_cmpuint(c.max_tx_rate, ==, 100);
+        g_assert_cmpuint(c.vlan, ==, 7);
+        g_assert_cmpuint(c.qos, ==, 1);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+
+        /* a VLAN set alone is 802.1Q again, as `ip link set … vf N vlan V` */
+        g_assert_cmpint(hw_vf_set_vlan(hw, tb->pf, 3, 0, 0), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(hw, tb->pf, 3, 0, 0), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, tb->pf, 3, &c), ==, 0);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021Q);
+        g_assert_cmpuint(c.min_tx_rate, ==, 0);
+        g_assert_cmpuint(c.max_tx_rate, ==, 0);
+
+        g_assert_cmpint(hw_lookup_netdev(hw, tb->pf, &n, NULL), ==, 0);
+        g_assert_cmpuint(n->mtu, >, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, tb->pf, 1400), ==, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, tb->pf, &n2, NULL), ==, 0);
+        g_assert_cmpuint(n2->mtu, ==, 1400);
+        g_assert_cmpint(hw_netdev_set_mtu(hw, tb->pf, n->mtu), ==, 0);
+}
+
 /* Every setting of one VF at once, then read back through a second backend (a fresh socket) */
 static void test_combined(gconstpointer data) {
         const Testbed *tb = data;
@@ -535,6 +577,7 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/kernel/hw-linux/set-spoofchk-trust", &tb, test_set_spoofchk_trust);
         g_test_add_data_func("/kernel/hw-linux/set-link-state", &tb, test_set_link_state);
         g_test_add_data_func("/kernel/hw-linux/combined", &tb, test_combined);
+        g_test_add_data_func("/kernel/hw-linux/rate-proto-mtu", &tb, test_rate_proto_mtu);
         g_test_add_data_func("/kernel/hw-linux/netdev-set-mac", &tb, test_netdev_set_mac);
         g_test_add_data_func("/kernel/hw-linux/vf-out-of-range", &tb, test_vf_out_of_range);
         g_test_add_data_func("/kernel/hw-linux/no-vfs", &tb, test_no_vfs);
