@@ -70,3 +70,22 @@ np_done() {
         echo "1..$np_tap_n"
         [ "$np_tap_failed" -eq 0 ]
 }
+
+# run_glib_tap PREFIX COMMAND...: a GLib test's TAP lines (--tap) as checks of this test, renumbered; its
+# other output as comments, and a test that aborted (a failed assertion) as one more failed check
+run_glib_tap() {
+        local prefix=$1 line status
+        shift
+        "$@" >/tmp/glib.out 2>&1
+        status=$?
+        while IFS= read -r line; do
+                case "$line" in
+                "ok "*) ok "$prefix ${line#ok * }" ;;
+                "not ok "*) not_ok "$prefix ${line#not ok * }" ;;
+                "1.."*) ;;
+                "#"*) echo "$line" ;;
+                *) echo "# $line" ;;
+                esac
+        done </tmp/glib.out
+        [ "$status" -eq 0 ] || not_ok "$prefix exited with status $status"
+}

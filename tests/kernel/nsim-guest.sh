@@ -14,24 +14,6 @@ BUS_DIR=/run/np
 
 source "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
-# run_glib_tap PREFIX COMMAND...: a GLib test's TAP lines as checks of this test, renumbered (as in the igb guest)
-run_glib_tap() {
-        local prefix=$1 line status
-        shift
-        "$@" >/tmp/glib.out 2>&1
-        status=$?
-        while IFS= read -r line; do
-                case "$line" in
-                "ok "*) ok "$prefix ${line#ok * }" ;;
-                "not ok "*) not_ok "$prefix ${line#not ok * }" ;;
-                "1.."*) ;;
-                "#"*) echo "$line" ;;
-                *) echo "# $line" ;;
-                esac
-        done </tmp/glib.out
-        [ "$status" -eq 0 ] || not_ok "$prefix exited with status $status"
-}
-
 # NAME's MAC and up/down state, as /sys shows them
 netdev_state() {
         echo "$(cat "/sys/class/net/$1/address") $(( $(cat "/sys/class/net/$1/flags") & 1 ))"
