@@ -537,9 +537,11 @@ static int adopt_tap(Engine *e, Port *port, EngineError *err) {
                 g_clear_pointer(&h->tap, g_free);
                 return 0;
         }
-        if (r < 0 || v->kind != HW_VIRTUAL_MACVTAP || !streq_ptr(v->lower, tap_lower(port)))
+        /* the port's own: over its lower device, with its MAC — never another guest's macvtap to delete later */
+        if (r < 0 || v->kind != HW_VIRTUAL_MACVTAP || !streq_ptr(v->lower, tap_lower(port)) ||
+            !streq(v->mac, port->def->mac))
                 return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "<netpool:plug tap='%s'>: that is no macvtap over "
-                            "'%s'", h->tap, tap_lower(port));
+                            "'%s' with the port's MAC %s", h->tap, tap_lower(port), port->def->mac);
         return 0;
 }
 

@@ -625,6 +625,10 @@ np_kill9
 rm -f "$NP_DIR/run/ports/$un.xml" "$NP_DIR/run/vf/eth4_vf0"
 expect_eq "notify: after the state is lost the port is unknown, its macvtap still there" "0 passthru" \
         "$(conns pt) $(vnet "$T" mode)"
+sed -e "s|<mac address='[^']*'/>|<mac address='52:54:00:ee:ee:ee'/>|" "$NP_DIR/notify.xml" >"$NP_DIR/notify-mac.xml"
+expect_error "notify: the port's macvtap claimed by a port of another MAC is refused" org.netpool1.Error.InvalidArgument \
+        np_send "$(np_net_path pt)" Network.Notify string:"$(cat "$NP_DIR/notify-mac.xml")" uint64:0
+expect_eq "notify: and nothing registered" 0 "$(conns pt)"
 check "notify: Notify with the XML Allocate returned is accepted" \
         busctl --system call org.netpool1 "$(np_net_path pt)" org.netpool1.Network Notify st "$(cat "$NP_DIR/notify.xml")" 0
 expect_eq "notify: the port has its macvtap again (TapName)" "\"$T\"" "$(prop "$(np_port_path "$un")" TapName)"
