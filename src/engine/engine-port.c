@@ -411,7 +411,8 @@ bool engine_device_usable(Engine *e, const PoolDevice *d) {
 
                 if (pci_addr_from_string(d->pci_address, &addr) < 0 || hw_function_driver(e->hw, &addr, &driver) < 0)
                         return false;
-                return d->connections > 0 || !streq_ptr(driver, "vfio-pci");
+                /* on vfio-pci for a port of ours, here or through another network (managed binding): ours */
+                return d->connections > 0 || engine_claim_holder(e, d) || !streq_ptr(driver, "vfio-pci");
         }
         g_autoptr(HwNetdev) nd = NULL;
 

@@ -59,7 +59,8 @@ static char *read_attr(const char *dir, const char *name) {
         return g_strstrip(line);
 }
 
-/* Names of the virtual netdevs (valid names only), and of those whose `lower` is `lower` when given */
+/* Names of the virtual netdevs (valid names with their class link: no half-made one), and of those whose
+ * `lower` is `lower` when given */
 static GPtrArray *virtual_names(HwBackend *hw, const char *lower) {
         g_autofree char *vdir = g_build_filename(hw->sysfs_root, SIM_VIRTUAL_NET_DIR, NULL);
         g_autoptr(GDir) d = g_dir_open(vdir, 0, NULL);
@@ -67,9 +68,12 @@ static GPtrArray *virtual_names(HwBackend *hw, const char *lower) {
         const char *name;
 
         while (d && (name = g_dir_read_name(d))) {
-                g_autofree char *dir = NULL, *base = NULL;
+                g_autofree char *dir = NULL, *base = NULL, *link = NULL;
 
-                if (!netdev_name_is_valid(name))
+                if (!netdev_name_is_valid(name) || name[0] == '.')
+                        continue;
+                link = class_link(hw, name);
+                if (!sim_exists(link))
                         continue;
                 if (lower) {
                         dir = g_build_filename(vdir, name, NULL);
@@ -357,13 +361,19 @@ typedef struct NewVirtual {
         unsigned vlan_id;               /* VLAN device */
 } NewVirtual;
 
+/* The kernel makes a netdev at once: the sim writes it under a temporary name beside its place, renames it there,
+ * and links it into class/net last — a process killed half-way leaves no netdev (a directory without its class
+ * link is none, and the next one of that name replaces it). */
 static int write_virtual(HwBackend *hw, const NewVirtual *n) {
-        g_autofree char *dir = virtual_dir(hw, n->name), *link = class_link(hw, n->name);
+        g_autofree char *final = virtual_dir(hw, n->name), *link = class_link(hw, n->name);
+        g_autofree char *parent = g_path_get_dirname(final), *tmp_name = g_strconcat(".new.", n->name, NULL);
+        g_autofree char *dir = g_build_filename(parent, tmp_name, NULL);
         g_autofree char *class_target = g_strconcat(VIRTUAL_LINK_PREFIX, n->name, NULL);
         g_autofree char *lower = g_build_filename(dir, "lower", NULL);
         int ifindex = sim_new_ifindex(hw), r;
         char buf[32];
 
+        (void) sim_rm_rf(dir);
         r = mkdir_parents(dir);
         if (r >= 0)
                 r = sim_write_value(dir, "address", n->mac);
@@ -393,10 +403,16 @@ static int write_virtual(HwBackend *hw, const NewVirtual *n) {
                 g_snprintf(buf, sizeof(buf), "%u", n->vlan_id);
                 r = sim_write_value(dir, "vlan_id", buf);
         }
+        if (r >= 0 && sim_is_dir(final) && !sim_exists(link))
+                r = sim_rm_rf(final);           /* the rest of one a killed process was making */
+        if (r >= 0 && rename(dir, final) < 0)
+                r = -errno;
         if (r >= 0 && symlink(class_target, link) < 0)
                 r = -errno;
-        if (r < 0)
+        if (r < 0) {
+                (void) sim_rm_rf(dir);
                 (void) remove_virtual(hw, n->name, 0);  /* nothing left behind */
+        }
         return r;
 }
 

@@ -913,8 +913,11 @@ class Chaos:
     def check_macvtaps(self, ports):
         """every macvtap on the host is a port's (one whose VF vanished meanwhile went with it, and stays gone)"""
         vdir = os.path.join(self.env.sim, "sys", "devices", "virtual", "net")
+        cdir = os.path.join(self.env.sim, "sys", "class", "net")
+        # a netdev is one in class/net (the sim links it there last, as the kernel makes one at once)
         taps = {n for n in (os.listdir(vdir) if os.path.isdir(vdir) else [])
-                if os.path.exists(os.path.join(vdir, n, "mode")) and os.path.exists(os.path.join(vdir, n, "tap"))}
+                if os.path.lexists(os.path.join(cdir, n)) and os.path.exists(os.path.join(vdir, n, "mode"))
+                and os.path.exists(os.path.join(vdir, n, "tap"))}
         port_taps = {}
         for uuid in ports:
             tap = self.props(port_path(uuid), "org.netpool1.Port").get("TapName", "")
