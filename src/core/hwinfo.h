@@ -20,6 +20,7 @@ typedef struct HwNetdev {
         bool up;                        /* operstate "up" */
         bool admin_up;                  /* set up (IFF_UP in flags), whether it has a carrier or not */
         unsigned mtu;                   /* 0 when not reported */
+        unsigned speed;                 /* link speed, Mbit/s; 0 when not reported (no link, no file) */
         PciAddr pci;                    /* its PCI function */
         bool has_pci;                   /* false for a netdev with no PCI function (a bridge, …) */
 } HwNetdev;

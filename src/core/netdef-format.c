@@ -122,7 +122,7 @@ static void format_portgroup(GString *out, const PortGroup *pg) {
                 g_string_append(out, " default='yes'");
         if (pg->trust_guest_rx_filters != TRISTATE_ABSENT)
                 xml_append_attr(out, "trustGuestRxFilters", yes_no(pg->trust_guest_rx_filters));
-        if (!pg->vlan && !pg->virtualport && !pg->bandwidth) {
+        if (!pg->vlan && !pg->virtualport && !pg->bandwidth && !pg->vf && pg->mtu == 0) {
                 g_string_append(out, "/>\n");
                 return;
         }
@@ -130,6 +130,8 @@ static void format_portgroup(GString *out, const PortGroup *pg) {
         vlan_format_xml(pg->vlan, out, 4);
         virtualport_format_xml(pg->virtualport, out, 4);
         bandwidth_format_xml(pg->bandwidth, out, 4);
+        vf_params_format_mtu_xml(pg->mtu, out, 4);
+        vf_params_format_xml(pg->vf, out, 4);
         g_string_append(out, "  </portgroup>\n");
 }
 
@@ -161,6 +163,7 @@ char *netdef_format_xml(const NetDef *def, NetDefFormatFlags flags) {
                 g_string_append_printf(out, "  %s\n", def->metadata);
         format_forward(out, def, flags);
         format_bridge(out, def);
+        vf_params_format_mtu_xml(def->mtu, out, 2);     /* libvirt writes it after <bridge> */
         vlan_format_xml(def->vlan, out, 2);
         bandwidth_format_xml(def->bandwidth, out, 2);
         virtualport_format_xml(def->virtualport, out, 2);
@@ -168,6 +171,7 @@ char *netdef_format_xml(const NetDef *def, NetDefFormatFlags flags) {
                 format_portgroup(out, g_ptr_array_index(def->portgroups, i));
         if (def->port_isolated != TRISTATE_ABSENT)
                 g_string_append_printf(out, "  <port isolated='%s'/>\n", yes_no(def->port_isolated));
+        vf_params_format_xml(def->vf, out, 2);
         g_string_append(out, "</network>\n");
         return g_string_free(out, FALSE);
 }

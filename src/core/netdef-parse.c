@@ -27,6 +27,8 @@ typedef enum Single {
         SINGLE_PORT,
         SINGLE_DRIVER,
         SINGLE_VIRTIO,
+        SINGLE_MTU,
+        SINGLE_VF,
         _SINGLE_MAX,
 } Single;
 
@@ -348,9 +350,41 @@ static int parse_bandwidth(Parser *p, xmlNode *node) {
         return xml_parser_read_bandwidth(&p->x, node, &p->def->bandwidth);
 }
 
+static int parse_mtu(Parser *p, xmlNode *node) {
+        p->lines->mtu = xml_node_line(node);
+        return xml_parser_read_mtu(&p->x, node, &p->def->mtu);
+}
+
+static int parse_vf(Parser *p, xmlNode *node) {
+        p->lines->vf = xml_node_line(node);
+        return xml_parser_read_vf_params(&p->x, node, &p->def->vf);
+}
+
+/* <netpool:vf> and <mtu> of a portgroup */
+static int parse_portgroup_vf_child(Parser *p, xmlNode *c, PortGroup *pg, PortGroupLines *l) {
+        unsigned line = xml_node_line(c);
+
+        if (xml_node_is_netpool_element(c)) {
+                if (!streq((const char *) c->name, "vf"))
+                        return xml_parser_fail(&p->x, c, "unknown element of netpool's namespace in <portgroup>");
+                if (pg->vf)
+                        return xml_parser_take(&p->x, -EINVAL, g_strdup_printf("line %u: <netpool:vf>: given "
+                                               "more than once in this <portgroup>", line));
+                l->vf = line;
+                return xml_parser_read_vf_params(&p->x, c, &pg->vf);
+        }
+        if (pg->mtu != 0)
+                return xml_parser_fail(&p->x, c, "given more than once in this <portgroup>");
+        l->mtu = line;
+        return xml_parser_read_mtu(&p->x, c, &pg->mtu);
+}
+
 static int parse_portgroup_child(Parser *p, xmlNode *c, PortGroup *pg, PortGroupLines *l) {
         const char *n = (const char *) c->name;
         unsigned line = xml_node_line(c);
+
+        if (xml_node_is_netpool_element(c) || streq(n, "mtu"))
+                return parse_portgroup_vf_child(p, c, pg, l);
 
         if (streq(n, "vlan") && !pg->vlan) {
                 l->vlan = line;
@@ -387,7 +421,7 @@ static int parse_portgroup(Parser *p, xmlNode *node) {
                 return r;
         pg->is_default = is_default == TRISTATE_YES;
         r = xml_parser_read_required(&p->x, node, "name", &pg->name);
-        while (r == 0 && (r = xml_parser_next_child(&p->x, node, &c)) > 0)
+        while (r == 0 && (r = xml_parser_next_child_or_netpool(&p->x, node, &c)) > 0)
                 r = parse_portgroup_child(p, c, pg, &l);
         if (r < 0)
                 return r;
@@ -415,6 +449,8 @@ static const XML_ELEMENT_RULE(Parser) network_elements[] = {
         { "bandwidth", parse_bandwidth, SINGLE_BANDWIDTH },
         { "portgroup", parse_portgroup, -1 },
         { "port", parse_port, SINGLE_PORT },
+        { "mtu", parse_mtu, SINGLE_MTU },
+        { "netpool:vf", parse_vf, SINGLE_VF },
 };
 
 static const char *const routed_elements[] = { "ip", "dns", "mac", "domain", "route", NULL };
@@ -428,6 +464,8 @@ static int parse_network_child(Parser *p, xmlNode *c) {
                 if (r != 0)
                         return r < 0 ? r : network_elements[i].parse(p, c);
         }
+        if (xml_node_is_netpool_element(c))
+                return xml_parser_fail(&p->x, c, "unknown element of netpool's namespace in <network>");
         for (size_t i = 0; routed_elements[i]; i++)
                 if (streq(n, routed_elements[i]))
                         return routed_refused(p, c, "");
@@ -458,7 +496,7 @@ static int parse_network(Parser *p, xmlNode *root) {
                 return xml_parser_fail(&p->x, root, "the root element must be <network>");
         p->lines->network = xml_node_line(root);
         r = parse_network_attrs(p, root);
-        while (r == 0 && (r = xml_parser_next_child(&p->x, root, &c)) > 0)
+        while (r == 0 && (r = xml_parser_next_child_or_netpool(&p->x, root, &c)) > 0)
                 r = parse_network_child(p, c);
         if (r < 0)
                 return r;

@@ -13,12 +13,12 @@ static inline const char *strempty(const char *s) {
 
 /* Where the parser found each part, so that rules checked on the NetDef can name the line. */
 typedef struct PortGroupLines {
-        unsigned element, vlan, virtualport, bandwidth;
+        unsigned element, vlan, virtualport, bandwidth, vf, mtu;
 } PortGroupLines;
 
 typedef struct NetDefLines {
         unsigned network, name, uuid, title, forward, driver, virtio;
-        unsigned bridge, vlan, virtualport, bandwidth, port;
+        unsigned bridge, vlan, virtualport, bandwidth, port, vf, mtu;
         GArray *pfs;                    /* unsigned, parallel to NetDef.pfs */
         GArray *devs;                   /* unsigned, parallel to NetDef.devs */
         GArray *portgroups;             /* PortGroupLines, parallel to NetDef.portgroups */

@@ -6,6 +6,7 @@
 #include "core/names.h"
 #include "core/netdef-private.h"
 #include "core/netdef.h"
+#include "core/network.h"
 
 #define USB_BUS_MAX 65535
 #define USB_DEVICE_MAX 127
@@ -349,6 +350,33 @@ static int check_one_bandwidth(const Checker *c, const Bandwidth *bw, const char
         return 0;
 }
 
+/* <netpool:vf> and <mtu> of the network or of a portgroup (pg_vf: the portgroup's, checked with what it
+ * inherits from the network) */
+static int check_vf_settings(const Checker *c, const VfParams *vf, const VfParams *pg_vf, unsigned mtu,
+                             const char *where, unsigned vf_line, unsigned mtu_line) {
+        g_autoptr(VfParams) chain = vf_params_copy(pg_vf);
+        const char *problem = vf_params_rule_broken(vf);
+
+        if (problem)
+                return fail(c, vf_line, "<netpool:vf>%s: %s", where, problem);
+        if (mtu != 0 && (mtu < VF_PARAMS_MTU_MIN || mtu > VF_PARAMS_MTU_MAX))
+                return fail(c, mtu_line, "<mtu>%s: size %u is not an MTU from %u to %u", where, mtu,
+                            VF_PARAMS_MTU_MIN, VF_PARAMS_MTU_MAX);
+        if (pg_vf) {
+                vf_params_inherit(&chain, NULL, c->def->vf);
+                problem = vf_params_rule_broken(chain);
+                if (problem)
+                        return fail(c, vf_line, "<netpool:vf>%s, with what it takes from the network's: %s", where,
+                                    problem);
+        }
+        /* a shared macvtap lower device stays as the host has it (dbus-api.md, "VF settings from the XML") */
+        if (!vf_params_is_empty(pg_vf ? pg_vf : vf) && !network_is_exclusive(c->def))
+                return fail(c, vf_line, "<netpool:vf>%s: a '%s' network shares its devices between guests through "
+                            "macvtap and does not reconfigure them; VF settings apply only in hostdev, passthrough "
+                            "and pci-passthrough-hybrid networks", where, mode_name(c));
+        return 0;
+}
+
 /* The portgroups before the one being checked: their names (to index + 1) and the default one */
 typedef struct PortGroupsSeen {
         GHashTable *names;
@@ -393,6 +421,9 @@ static int check_portgroup(const Checker *c, unsigned i, PortGroupsSeen *seen) {
         if (r < 0)
                 return r;
         r = check_one_vlan(c, pg->vlan, effective_vp_type(c->def, pg->virtualport), where, l.vlan);
+        if (r < 0)
+                return r;
+        r = check_vf_settings(c, pg->vf, pg->vf, pg->mtu, where, l.vf, l.mtu);
         if (r < 0)
                 return r;
         return check_one_bandwidth(c, pg->bandwidth, where, l.bandwidth);
@@ -441,6 +472,8 @@ int netdef_validate_full(const NetDef *def, const NetDefLines *lines, NetDefErro
                 r = check_one_vlan(&c, def->vlan, network_vp_type(def), "", LINE(&c, vlan));
         if (r == 0)
                 r = check_one_bandwidth(&c, def->bandwidth, "", LINE(&c, bandwidth));
+        if (r == 0)
+                r = check_vf_settings(&c, def->vf, NULL, def->mtu, "", LINE(&c, vf), LINE(&c, mtu));
         if (r == 0)
                 r = check_portgroups(&c);
         return r;

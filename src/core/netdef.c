@@ -48,6 +48,7 @@ PortGroup *portgroup_free(PortGroup *pg) {
         vlan_free(pg->vlan);
         virtualport_free(pg->virtualport);
         bandwidth_free(pg->bandwidth);
+        vf_params_free(pg->vf);
         g_free(pg);
         return NULL;
 }
@@ -61,6 +62,8 @@ static PortGroup *portgroup_copy(const PortGroup *pg) {
         c->vlan = vlan_copy(pg->vlan);
         c->virtualport = virtualport_copy(pg->virtualport);
         c->bandwidth = bandwidth_copy(pg->bandwidth);
+        c->vf = vf_params_copy(pg->vf);
+        c->mtu = pg->mtu;
         return c;
 }
 
@@ -105,6 +108,7 @@ NetDef *netdef_free(NetDef *def) {
         vlan_free(def->vlan);
         virtualport_free(def->virtualport);
         bandwidth_free(def->bandwidth);
+        vf_params_free(def->vf);
         if (def->portgroups)
                 g_ptr_array_unref(def->portgroups);
         g_free(def);
@@ -150,6 +154,8 @@ NetDef *netdef_copy(const NetDef *def) {
         c->vlan = vlan_copy(def->vlan);
         c->virtualport = virtualport_copy(def->virtualport);
         c->bandwidth = bandwidth_copy(def->bandwidth);
+        c->vf = vf_params_copy(def->vf);
+        c->mtu = def->mtu;
         for (unsigned i = 0; def->portgroups && i < def->portgroups->len; i++)
                 g_ptr_array_add(c->portgroups, portgroup_copy(g_ptr_array_index(def->portgroups, i)));
         c->port_isolated = def->port_isolated;

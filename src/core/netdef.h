@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "core/pci-addr.h"
+#include "core/vf-params.h"
 #include "core/virt-params.h"
 
 typedef enum ForwardMode {
@@ -53,6 +54,8 @@ typedef struct PortGroup {
         Vlan *vlan;                     /* NULL when absent */
         VirtualPort *virtualport;       /* NULL when absent */
         Bandwidth *bandwidth;           /* NULL when absent */
+        VfParams *vf;                   /* <netpool:vf>, NULL when absent */
+        unsigned mtu;                   /* <mtu size=>, 0 when absent */
 } PortGroup;
 
 typedef struct NetDef {
@@ -81,6 +84,8 @@ typedef struct NetDef {
         Vlan *vlan;
         VirtualPort *virtualport;
         Bandwidth *bandwidth;
+        VfParams *vf;                   /* <netpool:vf>, NULL when absent */
+        unsigned mtu;                   /* <mtu size=>, 0 when absent */
         GPtrArray *portgroups;          /* PortGroup*; never NULL */
         Tristate port_isolated;         /* <port isolated=> */
 

@@ -155,6 +155,7 @@ static void format_host_plug(GString *out, const PortHostPlug *h) {
  * portdef_format_xml() - write a port definition as libvirt does
  *
  * libvirt's order: uuid, owner, group, mac, virtualport, bandwidth, vlan, port, rxfilters, plug;
+ * netpool's <mtu> and <netpool:vf> after rxfilters;
  * attributes in its order, single quotes, two-space indent.
  * netpool's <netdev port='N'> elements, in port order, come before the plug, its <netpool:plug> after it.
  * Returns: the XML, g_malloc'd.
@@ -173,6 +174,8 @@ char *portdef_format_xml(const PortDef *def) {
         vlan_format_xml(def->vlan, out, 2);
         format_tristate_element(out, "port", "isolated", def->port_isolated);
         format_tristate_element(out, "rxfilters", "trustGuest", def->trust_guest_rx_filters);
+        vf_params_format_mtu_xml(def->mtu, out, 2);
+        vf_params_format_xml(def->vf, out, 2);
         for (unsigned i = 0; i < PORT_NETDEV_MAX; i++)
                 format_netdev(out, i + 1, &def->netdevs[i]);
         format_plug(out, def);

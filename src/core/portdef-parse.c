@@ -21,6 +21,8 @@ typedef enum Single {
         SINGLE_RXFILTERS,
         SINGLE_PLUG,
         SINGLE_HOST_PLUG,
+        SINGLE_MTU,
+        SINGLE_VF,
         _SINGLE_MAX,
 } Single;
 
@@ -411,6 +413,14 @@ static int parse_host_plug(Parser *p, xmlNode *node) {
         return r;
 }
 
+static int parse_mtu(Parser *p, xmlNode *node) {
+        return xml_parser_read_mtu(&p->x, node, &p->def->mtu);
+}
+
+static int parse_vf(Parser *p, xmlNode *node) {
+        return xml_parser_read_vf_params(&p->x, node, &p->def->vf);
+}
+
 /* ---- <networkport> ---- */
 
 /* once: Single, or -1 for a repeatable element */
@@ -427,6 +437,8 @@ static const XML_ELEMENT_RULE(Parser) port_elements[] = {
         { "netdev", parse_netdev, -1 },
         { "plug", parse_plug, SINGLE_PLUG },
         { "netpool:plug", parse_host_plug, SINGLE_HOST_PLUG },
+        { "mtu", parse_mtu, SINGLE_MTU },
+        { "netpool:vf", parse_vf, SINGLE_VF },
 };
 
 static int parse_port_child(Parser *p, xmlNode *c) {

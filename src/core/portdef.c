@@ -109,6 +109,7 @@ PortDef *portdef_free(PortDef *def) {
         virtualport_free(def->virtualport);
         bandwidth_free(def->bandwidth);
         vlan_free(def->vlan);
+        vf_params_free(def->vf);
         for (size_t i = 0; i < PORT_NETDEV_MAX; i++)
                 vlan_free(def->netdevs[i].vlan);
         g_free(def->plug.dev);
@@ -130,6 +131,7 @@ PortDef *portdef_copy(const PortDef *def) {
         c->virtualport = virtualport_copy(def->virtualport);
         c->bandwidth = bandwidth_copy(def->bandwidth);
         c->vlan = vlan_copy(def->vlan);
+        c->vf = vf_params_copy(def->vf);
         for (size_t i = 0; i < PORT_NETDEV_MAX; i++)
                 c->netdevs[i].vlan = vlan_copy(def->netdevs[i].vlan);
         c->plug.dev = g_strdup(def->plug.dev);

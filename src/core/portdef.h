@@ -109,6 +109,8 @@ typedef struct PortDef {
         Vlan *vlan;                     /* NULL when absent */
         Tristate port_isolated;         /* <port isolated=> */
         Tristate trust_guest_rx_filters;        /* <rxfilters trustGuest=> */
+        unsigned mtu;                   /* <mtu size=>, 0 when absent */
+        VfParams *vf;                   /* <netpool:vf>, NULL when absent */
         PortNetdev netdevs[PORT_NETDEV_MAX];    /* [i] is <netdev port='i+1'> */
         PortPlugType plug_type;         /* Allocate takes NONE, Notify needs another: the caller checks */
         PortPlug plug;

@@ -205,3 +205,17 @@ int xml_parser_read_bandwidth(XmlParser *x, xmlNode *node, Bandwidth **ret) {
 
         return xml_parser_take(x, r, msg);
 }
+
+int xml_parser_read_vf_params(XmlParser *x, xmlNode *node, VfParams **ret) {
+        char *msg = NULL;
+        int r = vf_params_parse_xml(node, ret, &msg);
+
+        return xml_parser_take(x, r, msg);
+}
+
+int xml_parser_read_mtu(XmlParser *x, xmlNode *node, unsigned *ret) {
+        char *msg = NULL;
+        int r = vf_params_parse_mtu_xml(node, ret, &msg);
+
+        return xml_parser_take(x, r, msg);
+}

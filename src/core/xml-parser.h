@@ -86,3 +86,6 @@ int xml_parser_read_uuid(XmlParser *x, const xmlNode *node, char buf[static 37])
 int xml_parser_read_vlan(XmlParser *x, xmlNode *node, Vlan **ret);
 int xml_parser_read_virtualport(XmlParser *x, xmlNode *node, VirtualPort **ret);
 int xml_parser_read_bandwidth(XmlParser *x, xmlNode *node, Bandwidth **ret);
+/* <netpool:vf> and <mtu size=> (vf-params.h) */
+int xml_parser_read_vf_params(XmlParser *x, xmlNode *node, VfParams **ret);
+int xml_parser_read_mtu(XmlParser *x, xmlNode *node, unsigned *ret);

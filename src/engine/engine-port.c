@@ -100,6 +100,10 @@ static int port_inherit(const NetDef *def, PortDef *pd, EngineError *err) {
                                              pg->trust_guest_rx_filters : def->trust_guest_rx_filters;
         if (pd->port_isolated == TRISTATE_ABSENT)
                 pd->port_isolated = def->port_isolated;
+        /* <netpool:vf> attribute by attribute, <mtu> whole (dbus-api.md, "VF settings from the XML") */
+        vf_params_inherit(&pd->vf, pg ? pg->vf : NULL, def->vf);
+        if (pd->mtu == 0)
+                pd->mtu = pg && pg->mtu ? pg->mtu : def->mtu;
         return 0;
 }
 
@@ -296,7 +300,49 @@ static int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, Engi
         return 0;
 }
 
-/* The settings a configured VF gets: the MAC and VLAN of its <netdev port='N'>, else the port's. */
+/* The max TX rate a port gives its VF: <netpool:vf max-tx-rate> from any level, else its <bandwidth>'s
+ * outbound limit. 0: none. */
+static unsigned port_max_tx_rate(const PortDef *pd, bool *ret_from_bandwidth) {
+        *ret_from_bandwidth = !(pd->vf && pd->vf->has_max_tx_rate);
+        return *ret_from_bandwidth ? vf_params_bandwidth_tx_rate(pd->bandwidth) : pd->vf->max_tx_rate;
+}
+
+/* <netpool:vf> and <mtu> into s (the port's, after inheritance). A rate pair given by half has 0 (no
+ * guarantee, no limit) for the other half: the kernel sets both at once. */
+static void port_vf_params_settings(const PortDef *pd, VfSettings *s) {
+        const VfParams *vp = pd->vf;
+        bool from_bandwidth;
+        unsigned max = port_max_tx_rate(pd, &from_bandwidth);
+
+        if (vp && vp->trust != TRISTATE_ABSENT) {
+                s->trust = vp->trust == TRISTATE_YES;
+                s->set |= VF_SETTING_BIT(VF_SETTING_TRUST);
+        }
+        if (vp && vp->spoofchk != TRISTATE_ABSENT) {
+                s->spoofchk = vp->spoofchk == TRISTATE_YES;
+                s->set |= VF_SETTING_BIT(VF_SETTING_SPOOFCHK);
+        }
+        if (vp && vp->has_link_state) {
+                s->link_state = vp->link_state;
+                s->set |= VF_SETTING_BIT(VF_SETTING_LINK_STATE);
+        }
+        if (vp && vp->has_vlan_proto) {
+                s->vlan_proto = vp->vlan_proto;
+                s->set |= VF_SETTING_BIT(VF_SETTING_VLAN_PROTO);
+        }
+        if ((vp && vp->has_min_tx_rate) || max > 0 || (vp && vp->has_max_tx_rate)) {
+                s->min_tx_rate = vp && vp->has_min_tx_rate ? vp->min_tx_rate : 0;
+                s->max_tx_rate = max;
+                s->set |= VF_SETTING_BIT(VF_SETTING_TX_RATE);
+        }
+        if (pd->mtu > 0) {
+                s->mtu = pd->mtu;
+                s->set |= VF_SETTING_BIT(VF_SETTING_MTU);
+        }
+}
+
+/* The settings a configured VF gets: the MAC and VLAN of its <netdev port='N'>, else the port's; the rest from
+ * the port's <netpool:vf>, <mtu> and <bandwidth>. */
 static int port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, EngineError *err) {
         const PortDef *pd = port->def;
         const PortNetdev *nd = v->netdev_port > 0 ? &pd->netdevs[v->netdev_port - 1] : NULL;
@@ -308,8 +354,57 @@ static int port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, 
         r = vf_vlan_id(nd && nd->vlan ? nd->vlan : pd->vlan, what, &vlan, err);
         if (r != 0)
                 return r;
+        if (pd->vf && pd->vf->has_vlan_qos && pd->vf->vlan_qos > 0 && vlan == 0)
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "%s: <netpool:vf>: vlan-qos %u needs a VLAN, and "
+                            "neither the port, its portgroup nor the network gives one", what, pd->vf->vlan_qos);
         vf_settings_set_mac(ret, nd && nd->mac[0] ? nd->mac : pd->mac);
-        vf_settings_set_vlan(ret, vlan, 0);     /* a port has no QoS */
+        vf_settings_set_vlan(ret, vlan, pd->vf && pd->vf->has_vlan_qos ? pd->vf->vlan_qos : 0);
+        port_vf_params_settings(pd, ret);
+        if (ret->max_tx_rate > 0 && ret->min_tx_rate > ret->max_tx_rate) {
+                bool from_bandwidth;
+
+                (void) port_max_tx_rate(pd, &from_bandwidth);
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "%s: <netpool:vf>: min-tx-rate %u is above the max "
+                            "TX rate %u Mbit/s (%s)", what, ret->min_tx_rate, ret->max_tx_rate,
+                            from_bandwidth ? "<bandwidth> outbound" : "max-tx-rate");
+        }
+        return 0;
+}
+
+/* What a VF's settings ask beyond its PF: a TX rate above the PF's link speed, an MTU above the PF's (a PF that
+ * does not report one is not judged). */
+static int check_settings_fit_pf(Engine *e, const Port *port, const PortVf *v, const VfSettings *s,
+                                 EngineError *err) {
+        g_autoptr(HwNetdev) pf = NULL;
+        unsigned rate = MAX(s->min_tx_rate, s->max_tx_rate);
+        bool from_bandwidth;
+
+        if (hw_lookup_netdev(e->hw, v->pf_netdev, &pf, NULL) < 0)
+                return 0;       /* gone: the apply says so */
+        (void) port_max_tx_rate(port->def, &from_bandwidth);
+        if ((s->set & VF_SETTING_BIT(VF_SETTING_TX_RATE)) && pf->speed > 0 && rate > pf->speed)
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "port %s: %s: a TX rate of %u Mbit/s is above the "
+                            "link speed of PF '%s' (%u Mbit/s)", port_uuid(port),
+                            rate == s->max_tx_rate && from_bandwidth ? "<bandwidth> outbound" :
+                            rate == s->max_tx_rate ? "<netpool:vf> max-tx-rate" : "<netpool:vf> min-tx-rate",
+                            rate, v->pf_netdev, pf->speed);
+        if ((s->set & VF_SETTING_BIT(VF_SETTING_MTU)) && pf->mtu > 0 && s->mtu > pf->mtu)
+                return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "port %s: <mtu>: size %u is above the MTU of PF "
+                            "'%s' (%u)", port_uuid(port), s->mtu, v->pf_netdev, pf->mtu);
+        return 0;
+}
+
+/* Every VF's settings are checked before the first is recorded or changed. */
+static int port_check_vf_settings(Engine *e, const Port *port, EngineError *err) {
+        for (guint i = 0; i < port->vfs->len; i++) {
+                VfSettings want;
+                int r = port_vf_settings(port, port->vfs->pdata[i], &want, err);
+
+                if (r == 0)
+                        r = check_settings_fit_pf(e, port, port->vfs->pdata[i], &want, err);
+                if (r != 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -732,6 +827,10 @@ static int check_shared_lower_settings(const Network *n, const PortDef *pd, Engi
                 return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) shares its devices between "
                             "guests through macvtap and does not reconfigure them: a port <vlan> cannot be "
                             "applied there", network_name(n), forward_mode_to_string(n->def->mode));
+        if (pd->vf)
+                return fail(err, ENGINE_ERROR_UNSUPPORTED, "network '%s' (mode %s) shares its devices between "
+                            "guests through macvtap and does not reconfigure them: a port <netpool:vf> cannot be "
+                            "applied there", network_name(n), forward_mode_to_string(n->def->mode));
         return 0;
 }
 
@@ -825,7 +924,9 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
         if (o && o->owner_pid > 0)      /* in the record from the first write: a restart watches it again */
                 port->owner_process = (PortOwnerProcess) { .pid = o->owner_pid, .start_time = o->owner_start_time };
         /* the record is on disk before the hardware changes: a crash from here on is rolled back */
-        r = check_record_readable(port, err);
+        r = port_check_vf_settings(e, port, err);
+        if (r == 0)
+                r = check_record_readable(port, err);
         if (r == 0)
                 r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
         if (r != 0)

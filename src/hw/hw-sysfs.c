@@ -234,6 +234,8 @@ static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev 
         /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
         n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
         n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
+        /* without a link the kernel reports -1 or fails the read: unknown */
+        n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
 
         *ret = g_steal_pointer(&n);
         return 0;

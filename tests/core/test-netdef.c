@@ -579,7 +579,7 @@ static void test_routed_elements(void) {
 }
 
 static void test_unknown_input(void) {
-        refused(NET("  <forward mode='bridge'/>\n  <mtu size='9000'/>\n"), 4, "<mtu>: unknown element in <network>");
+        refused(NET("  <forward mode='bridge'/>\n  <speed value='9000'/>\n"), 4, "<speed>: unknown element in <network>");
         refused(NET("  <forward mode='bridge' extra='1'/>\n"), 3, "<forward>: unknown attribute 'extra'");
         refused("<network colour='red'>\n  <name>t</name>\n  <forward mode='bridge'/>\n</network>\n", 1,
                 "<network>: unknown attribute 'colour'");
@@ -675,6 +675,55 @@ static void test_bandwidth(void) {
                 "average '-1' is not a non-negative decimal number");
         refused(NET("  <forward mode='bridge'/>\n  <bandwidth>\n    <inbound average='1'/>\n"
                     "    <inbound average='2'/>\n  </bandwidth>\n"), 6, "given more than once");
+}
+
+#define VF_NS "xmlns:netpool='urn:netpool:xml:1'"
+
+/* <mtu> and <netpool:vf> in the network and its portgroups: both views show them as given */
+static void test_vf_settings(void) {
+        const char *xml = NET(NET_UUID "  <forward mode='hostdev' managed='no'>\n    <pf dev='eth0'/>\n"
+                              "  </forward>\n  <mtu size='9000'/>\n"
+                              "  <portgroup name='fast'>\n    <mtu size='1500'/>\n"
+                              "    <netpool:vf " VF_NS " trust='no' max-tx-rate='1000'/>\n  </portgroup>\n"
+                              "  <portgroup name='plain'/>\n"
+                              "  <netpool:vf " VF_NS " trust='yes' spoofchk='yes' link-state='auto' "
+                              "min-tx-rate='100' vlan-qos='3' vlan-protocol='802.1Q'/>\n");
+        g_autoptr(NetDef) def = accepted(xml, 0);
+        g_autoptr(NetDef) copy = netdef_copy(def);
+        const PortGroup *pg = netdef_find_portgroup(copy, "fast");
+
+        g_assert_cmpuint(def->mtu, ==, 9000);
+        g_assert_cmpuint(def->vf->min_tx_rate, ==, 100);
+        g_assert_cmpuint(pg->mtu, ==, 1500);
+        g_assert_cmpint(pg->vf->trust, ==, TRISTATE_NO);
+        g_assert_true(copy->vf != def->vf);
+        assert_formats(xml, 0, 0, xml);
+        assert_formats(xml, 0, NETDEF_FORMAT_INACTIVE, xml);
+
+        /* in the forward modes that hand out a VF; refused where guests share one through macvtap */
+        refused(NET("  <forward mode='vepa'>\n    <pf dev='eth0'/>\n  </forward>\n"
+                    "  <netpool:vf " VF_NS " trust='yes'/>\n"), 6,
+                "<netpool:vf>: a 'vepa' network shares its devices between guests through macvtap");
+        refused(NET("  <forward mode='private'>\n    <pf dev='eth0'/>\n  </forward>\n  <portgroup name='p'>\n"
+                    "    <netpool:vf " VF_NS " trust='yes'/>\n  </portgroup>\n"), 7,
+                "<netpool:vf> of portgroup 'p': a 'private' network shares");
+        /* min above max, also across the levels a portgroup inherits from */
+        refused(NET("  <forward mode='hostdev'>\n    <pf dev='eth0'/>\n  </forward>\n"
+                    "  <netpool:vf " VF_NS " min-tx-rate='20' max-tx-rate='10'/>\n"), 6,
+                "<netpool:vf>: min-tx-rate is above max-tx-rate");
+        refused(NET("  <forward mode='hostdev'>\n    <pf dev='eth0'/>\n  </forward>\n  <portgroup name='p'>\n"
+                    "    <netpool:vf " VF_NS " max-tx-rate='10'/>\n  </portgroup>\n"
+                    "  <netpool:vf " VF_NS " min-tx-rate='20'/>\n"), 7,
+                "<netpool:vf> of portgroup 'p', with what it takes from the network's: min-tx-rate is above");
+        refused(NET("  <forward mode='hostdev'>\n    <pf dev='eth0'/>\n  </forward>\n"
+                    "  <netpool:vf " VF_NS " vlan-qos='9'/>\n"), 6, "vlan-qos '9' is not a number from 0 to 7");
+        refused(NET("  <forward mode='hostdev'>\n    <pf dev='eth0'/>\n  </forward>\n  <mtu size='10'/>\n"), 6,
+                "<mtu>: size '10' is not an MTU");
+        refused(NET("  <forward mode='hostdev'>\n    <pf dev='eth0'/>\n  </forward>\n  <portgroup name='p'>\n"
+                    "    <mtu size='1500'/>\n    <mtu size='1500'/>\n  </portgroup>\n"), 8,
+                "given more than once in this <portgroup>");
+        refused(NET("  <forward mode='hostdev'>\n    <pf dev='eth0'/>\n  </forward>\n"
+                    "  <netpool:other " VF_NS "/>\n"), 6, "unknown element of netpool's namespace in <network>");
 }
 
 /* ---- XML safety ---- */
@@ -994,6 +1043,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/core/netdef/yes-no-attributes", test_yes_no_attributes);
         g_test_add_func("/core/netdef/title-one-line", test_title_one_line);
         g_test_add_func("/core/netdef/bandwidth", test_bandwidth);
+        g_test_add_func("/core/netdef/vf-settings", test_vf_settings);
         g_test_add_func("/core/netdef/xml/too-large", test_xml_too_large);
         g_test_add_func("/core/netdef/xml/malformed", test_xml_malformed);
         g_test_add_func("/core/netdef/xml/doctype", test_xml_doctype);

@@ -167,6 +167,52 @@ static void test_bandwidth(void) {
         refused(PORT("  <bandwidth class='3'/>\n"), 7, "<bandwidth>: unknown attribute 'class'");
 }
 
+#define VF_NS "xmlns:netpool='urn:netpool:xml:1'"
+
+/* <mtu> and <netpool:vf>: every attribute, as given, and each value out of range */
+static void test_vf_settings(void) {
+        const char *xml = PORT("  <mtu size='9000'/>\n"
+                               "  <netpool:vf " VF_NS " trust='yes' spoofchk='no' link-state='disable' "
+                               "min-tx-rate='10' max-tx-rate='100' vlan-qos='5' vlan-protocol='802.1ad'/>\n");
+        g_autoptr(PortDef) def = accepted(xml);
+        g_autoptr(PortDef) copy = portdef_copy(def);
+
+        g_assert_cmpuint(def->mtu, ==, 9000);
+        g_assert_cmpint(def->vf->trust, ==, TRISTATE_YES);
+        g_assert_cmpint(def->vf->spoofchk, ==, TRISTATE_NO);
+        g_assert_cmpint(def->vf->link_state, ==, VF_LINK_STATE_DISABLE);
+        g_assert_cmpint(def->vf->vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+        g_assert_cmpuint(def->vf->vlan_qos, ==, 5);
+        g_assert_cmpuint(def->vf->min_tx_rate, ==, 10);
+        g_assert_cmpuint(copy->vf->max_tx_rate, ==, 100);
+        g_assert_true(copy->vf != def->vf);
+        assert_round_trip(xml);
+        /* any prefix for the namespace; written back as netpool: */
+        assert_formats(PORT("  <x:vf xmlns:x='urn:netpool:xml:1' max-tx-rate='0'/>\n"),
+                       PORT("  <netpool:vf " VF_NS " max-tx-rate='0'/>\n"));
+        assert_round_trip(PORT("  <netpool:vf " VF_NS "/>\n"));
+
+        refused(PORT("  <mtu size='67'/>\n"), 7, "<mtu>: size '67' is not an MTU from 68 to 65535");
+        refused(PORT("  <mtu size='65536'/>\n"), 7, "is not an MTU");
+        refused(PORT("  <mtu/>\n"), 7, "<mtu>: attribute 'size' is required");
+        refused(PORT("  <mtu size='1500' bytes='1'/>\n"), 7, "<mtu>: unknown attribute 'bytes'");
+        refused(PORT("  <netpool:vf " VF_NS " vlan-qos='8'/>\n"), 7,
+                "<netpool:vf>: vlan-qos '8' is not a number from 0 to 7");
+        refused(PORT("  <netpool:vf " VF_NS " trust='maybe'/>\n"), 7, "<netpool:vf>: trust 'maybe' is neither");
+        refused(PORT("  <netpool:vf " VF_NS " spoofchk='1'/>\n"), 7, "spoofchk '1' is neither");
+        refused(PORT("  <netpool:vf " VF_NS " link-state='up'/>\n"), 7, "link-state 'up' is not one of");
+        refused(PORT("  <netpool:vf " VF_NS " vlan-protocol='802.1x'/>\n"), 7, "vlan-protocol '802.1x' is neither");
+        refused(PORT("  <netpool:vf " VF_NS " max-tx-rate='4294967296'/>\n"), 7, "max-tx-rate '4294967296' is not");
+        refused(PORT("  <netpool:vf " VF_NS " min-tx-rate='-1'/>\n"), 7, "min-tx-rate '-1' is not");
+        refused(PORT("  <netpool:vf " VF_NS " min-tx-rate='200' max-tx-rate='100'/>\n"), 7,
+                "<netpool:vf>: min-tx-rate is above max-tx-rate");
+        refused(PORT("  <netpool:vf " VF_NS " mtu='1500'/>\n"), 7, "<netpool:vf>: unknown attribute 'mtu'");
+        refused(PORT("  <netpool:vf " VF_NS ">\n    <x/>\n  </netpool:vf>\n"), 7, "<netpool:vf>: holds no content");
+        refused(PORT("  <netpool:vf " VF_NS "/>\n  <netpool:vf " VF_NS "/>\n"), 8, "given more than once");
+        refused(PORT("  <mtu size='1500'/>\n  <mtu size='1500'/>\n"), 8, "given more than once");
+        refused(PORT("  <netpool:vif " VF_NS "/>\n"), 7, "unknown element");
+}
+
 static void test_vlan(void) {
         const char *xml = PORT("  <vlan trunk='yes'>\n    <tag id='2'/>\n    <tag id='1729'/>\n  </vlan>\n");
         g_autoptr(PortDef) def = accepted(xml);
@@ -649,6 +695,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/core/portdef/virtualport", test_virtualport);
         g_test_add_func("/core/portdef/bandwidth", test_bandwidth);
         g_test_add_func("/core/portdef/vlan", test_vlan);
+        g_test_add_func("/core/portdef/vf-settings", test_vf_settings);
         g_test_add_func("/core/portdef/port-isolated", test_port_isolated);
         g_test_add_func("/core/portdef/rxfilters", test_rxfilters);
         g_test_add_func("/core/portdef/plug/direct", test_plug_direct);

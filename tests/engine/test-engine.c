@@ -596,6 +596,180 @@ static void test_more_fields_restored(Fixture *f, gconstpointer data) {
         g_assert_false(state_file_exists(f, "vf", "eth0_vf0"));
 }
 
+/* ---- VF settings from the XML: <netpool:vf>, <mtu>, <bandwidth> (issue 19 point 3) ---- */
+
+#define VF_NS "xmlns:netpool='urn:netpool:xml:1'"
+#define VF_ALL "<netpool:vf " VF_NS " trust='no' spoofchk='no' link-state='disable' min-tx-rate='10' " \
+               "max-tx-rate='1000' vlan-qos='3' vlan-protocol='802.1ad'/><mtu size='1400'/>"
+
+/* eth0's VF 0 set to something other than what VF_ALL gives, so that both the apply and the restore show */
+static VfConfig set_vf_params_original(Fixture *f) {
+        g_assert_cmpint(hw_vf_set_spoofchk(f->probe, "eth0", 0, true), ==, 0);
+        g_assert_cmpint(hw_vf_set_link_state(f->probe, "eth0", 0, VF_LINK_STATE_ENABLE), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(f->probe, "eth0", 0, 0, 5000), ==, 0);
+        g_assert_cmpint(hw_netdev_set_mtu(f->probe, "eth0v0", 1500), ==, 0);
+        return set_original(f, 0);      /* trust on, VLAN 7, its MAC */
+}
+
+static unsigned vf_netdev_mtu(Fixture *f, const char *netdev) {
+        g_autoptr(HwNetdev) nd = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(f->probe, netdev, &nd, NULL), ==, 0);
+        return nd->mtu;
+}
+
+static void assert_vf_original(Fixture *f, const VfConfig *original) {
+        VfConfig now = vf_config(f, "eth0", 0);
+
+        assert_vf_is(f, "eth0", 0, original);
+        g_assert_cmpint(now.vlan_proto, ==, original->vlan_proto);
+        g_assert_cmpuint(now.min_tx_rate, ==, original->min_tx_rate);
+        g_assert_cmpuint(now.max_tx_rate, ==, original->max_tx_rate);
+        g_assert_cmpuint(vf_netdev_mtu(f, "eth0v0"), ==, 1500);
+}
+
+/* data: the level that gives VF_ALL and the VLAN: "network", "portgroup" or "port" */
+static void test_vf_params_levels(Fixture *f, gconstpointer data) {
+        const char *level = data;
+        const char *given = VF_ALL "<vlan><tag id='42'/></vlan>";
+        g_autofree char *forward = g_strdup_printf(
+                "<forward mode='passthrough'><pf dev='eth0'/></forward>%s<portgroup name='g' default='yes'>%s"
+                "</portgroup>", streq(level, "network") ? given : "", streq(level, "portgroup") ? given : "");
+        g_autofree char *extra = g_strdup_printf("  %s\n", streq(level, "port") ? given : "");
+        VfConfig original = set_vf_params_original(f), now;
+
+        define_start(f, "pt", forward);
+        allocate_with(f, "pt", 1, extra);
+        now = vf_config(f, "eth0", 0);
+        g_assert_cmpint(now.trust, ==, 0);
+        g_assert_cmpint(now.spoofchk, ==, 0);
+        g_assert_cmpint(now.link_state, ==, VF_LINK_STATE_DISABLE);
+        g_assert_cmpuint(now.vlan, ==, 42);
+        g_assert_cmpuint(now.qos, ==, 3);
+        g_assert_cmpint(now.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+        g_assert_cmpuint(now.min_tx_rate, ==, 10);
+        g_assert_cmpuint(now.max_tx_rate, ==, 1000);
+        g_assert_cmpuint(vf_netdev_mtu(f, "eth0v0"), ==, 1400);
+        /* the port's XML shows what it took */
+        assert_port_xml_has(f, 1, "<mtu size='1400'/>");
+        assert_port_xml_has(f, 1, "<netpool:vf " VF_NS " trust='no' spoofchk='no' link-state='disable' "
+                            "min-tx-rate='10' max-tx-rate='1000' vlan-qos='3' vlan-protocol='802.1ad'/>");
+        release(f, 1);
+        assert_vf_original(f, &original);
+}
+
+/* Each attribute from the nearest level that gives it; the max TX rate from <bandwidth> where none gives one */
+static void test_vf_params_inherit(Fixture *f, gconstpointer data) {
+        VfConfig original = set_vf_params_original(f), now;
+
+        define_start(f, "pt", "<forward mode='passthrough'><pf dev='eth0'/></forward>"
+                     "<bandwidth><outbound average='12500' peak='25000'/></bandwidth>"
+                     "<netpool:vf " VF_NS " trust='no' spoofchk='yes' min-tx-rate='20'/><mtu size='1300'/>"
+                     "<portgroup name='g'><netpool:vf " VF_NS " spoofchk='no' link-state='auto'/></portgroup>"
+                     "<portgroup name='h'><netpool:vf " VF_NS " max-tx-rate='700'/></portgroup>");
+        allocate_with(f, "pt", 1, "  <group>g</group>\n  <netpool:vf " VF_NS " link-state='enable'/>\n");
+        now = vf_config(f, "eth0", 0);
+        g_assert_cmpint(now.trust, ==, 0);                      /* the network's */
+        g_assert_cmpint(now.spoofchk, ==, 0);                   /* the portgroup's */
+        g_assert_cmpint(now.link_state, ==, VF_LINK_STATE_ENABLE);      /* the port's */
+        g_assert_cmpuint(now.min_tx_rate, ==, 20);
+        g_assert_cmpuint(now.max_tx_rate, ==, 200);             /* peak 25000 KB/s = 200 Mbit/s */
+        g_assert_cmpuint(now.vlan, ==, 0);
+        g_assert_cmpuint(vf_netdev_mtu(f, "eth0v0"), ==, 1300);
+        release(f, 1);
+        assert_vf_original(f, &original);
+
+        /* a max-tx-rate at any level wins over <bandwidth>; average alone, rounded up */
+        allocate_with(f, "pt", 2, "  <group>h</group>\n");
+        g_assert_cmpuint(vf_config(f, "eth0", 0).max_tx_rate, ==, 700);
+        release(f, 2);
+        allocate_with(f, "pt", 3, "  <bandwidth><outbound average='12501'/></bandwidth>\n");
+        g_assert_cmpuint(vf_config(f, "eth0", 0).max_tx_rate, ==, 101);
+        release(f, 3);
+        assert_vf_original(f, &original);
+}
+
+/* What cannot be applied is refused before the VF changes, naming the element */
+static void test_vf_params_refused(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+        VfConfig original = set_vf_params_original(f);
+
+        define_start(f, "pt", "<forward mode='passthrough'><pf dev='eth0'/></forward>"
+                     "<netpool:vf " VF_NS " vlan-qos='2' min-tx-rate='300'/>");
+        /* QoS without a VLAN anywhere in the chain */
+        g_assert_cmpint(try_allocate(f, "pt", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(err.message, "<netpool:vf>: vlan-qos 2 needs a VLAN"));
+        engine_error_clear(&err);
+        /* min above the max the port's <bandwidth> gives */
+        g_assert_cmpint(try_allocate(f, "pt", 1, "  <vlan><tag id='5'/></vlan>\n  <bandwidth><outbound "
+                                     "average='12500'/></bandwidth>\n", &call_final, &err), ==,
+                        ENGINE_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(err.message, "<netpool:vf>: min-tx-rate 300 is above the max TX rate 100 Mbit/s "
+                                "(<bandwidth> outbound)"));
+        engine_error_clear(&err);
+        g_assert_cmpint(try_allocate(f, "pt", 1, "  <vlan><tag id='5'/></vlan>\n  <netpool:vf " VF_NS
+                                     " max-tx-rate='200'/>\n", &call_final, &err), ==, ENGINE_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(err.message, "(max-tx-rate)"));
+        engine_error_clear(&err);
+        g_assert_null(lookup_port(f, 1));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+        assert_vf_original(f, &original);
+
+        /* the driver's refusal: HardwareError naming VF, PF and setting; all undone */
+        fail_vf(f, 0, "set_rate EINVAL");
+        g_assert_cmpint(try_allocate(f, "pt", 1, "  <vlan><tag id='5'/></vlan>\n", &call_final, &err), ==,
+                        ENGINE_ERROR_HARDWARE);
+        g_test_message("%s", err.message);
+        g_assert_nonnull(strstr(err.message, "TX rate min 300 max 0 Mbit/s on VF 0 of PF netdev 'eth0'"));
+        g_assert_nonnull(strstr(err.message, "eth0"));
+        g_assert_null(lookup_port(f, 1));
+        assert_vf_original(f, &original);
+        clear_fail_vf(f, 0);
+
+        /* a VF shared through macvtap is not reconfigured */
+        engine_error_clear(&err);
+        define_start(f, "mv", "<forward mode='vepa'><pf dev='eth0'/></forward>");
+        g_assert_cmpint(try_allocate(f, "mv", 2, "  <netpool:vf " VF_NS " trust='yes'/>\n", &call_final, &err), ==,
+                        ENGINE_ERROR_UNSUPPORTED);
+        g_assert_nonnull(strstr(err.message, "a port <netpool:vf> cannot be applied there"));
+}
+
+/* A rate above the PF's link speed (the sim's eth0: 10000 Mbit/s) or an MTU above the PF's (1500): refused
+ * before the VF changes, naming the element */
+static void test_vf_params_above_pf(Fixture *f, gconstpointer data) {
+        static const struct {
+                const char *extra, *needle;
+        } cases[] = {
+                { "<netpool:vf " VF_NS " max-tx-rate='10001'/>",
+                  "<netpool:vf> max-tx-rate: a TX rate of 10001 Mbit/s is above the link speed of PF 'eth0' "
+                  "(10000 Mbit/s)" },
+                { "<netpool:vf " VF_NS " min-tx-rate='20000'/>", "<netpool:vf> min-tx-rate: a TX rate of 20000" },
+                { "<bandwidth><outbound average='1250001'/></bandwidth>",
+                  "<bandwidth> outbound: a TX rate of 10001 Mbit/s is above" },
+                { "<mtu size='1501'/>", "<mtu>: size 1501 is above the MTU of PF 'eth0' (1500)" },
+        };
+        VfConfig original = set_vf_params_original(f);
+
+        define_start(f, "pt", "<forward mode='passthrough'><pf dev='eth0'/></forward>");
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *extra = g_strdup_printf("  %s\n", cases[i].extra);
+                g_auto(EngineError) err = {};
+
+                g_assert_cmpint(try_allocate(f, "pt", 1, extra, &call_final, &err), ==, ENGINE_ERROR_INVALID_ARGUMENT);
+                g_test_message("%s", err.message);
+                g_assert_nonnull(strstr(err.message, cases[i].needle));
+                g_assert_null(lookup_port(f, 1));
+                g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+        }
+        assert_vf_original(f, &original);
+        /* at the limits it is applied */
+        allocate_with(f, "pt", 1, "  <netpool:vf " VF_NS " max-tx-rate='10000'/>\n  <mtu size='1500'/>\n");
+        g_assert_cmpuint(vf_config(f, "eth0", 0).max_tx_rate, ==, 10000);
+        release(f, 1);
+        assert_vf_original(f, &original);
+}
+
 /* private, vepa, bridge: the VFs are macvtap lower devices that guests share; the engine never
  * reconfigures them */
 static void test_shared_lower_ports(Fixture *f, gconstpointer data) {
@@ -1337,6 +1511,12 @@ int main(int argc, char **argv) {
         add_test("/engine/port/hybrid", test_hybrid_port, NULL);
         add_test("/engine/port/passthrough", test_passthrough_port, NULL);
         add_test("/engine/port/more-fields-restored", test_more_fields_restored, NULL);
+        add_test("/engine/port/vf-params/network", test_vf_params_levels, "network");
+        add_test("/engine/port/vf-params/portgroup", test_vf_params_levels, "portgroup");
+        add_test("/engine/port/vf-params/port", test_vf_params_levels, "port");
+        add_test("/engine/port/vf-params/inherit", test_vf_params_inherit, NULL);
+        add_test("/engine/port/vf-params/refused", test_vf_params_refused, NULL);
+        add_test("/engine/port/vf-params/above-pf", test_vf_params_above_pf, NULL);
         add_test("/engine/port/private", test_shared_lower_ports, "private");
         add_test("/engine/port/vepa", test_shared_lower_ports, "vepa");
         add_test("/engine/port/bridge", test_shared_lower_ports, "bridge");
