@@ -26,7 +26,8 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         BusContext *c = userdata;
         int r;
 
-        if (bus_calls_waiting(c) > 0 || engine_restores_pending(c->engine))
+        /* ports: netpoold watches hot-plug and their owner processes for them (dbus-api.md 1.1, "Lifetime") */
+        if (bus_calls_waiting(c) > 0 || engine_restores_pending(c->engine) || engine_has_ports(c->engine))
                 return idle_arm(c, c->exit_idle_usec);
         if (c->exiting) {
                 log_info("idle, exiting");
