@@ -86,32 +86,40 @@ static const char *macvtap_mode(const Network *n) {
         }
 }
 
-static bool netdev_name_taken(Engine *e, const char *name) {
-        g_autoptr(HwNetdev) nd = NULL;
-        g_autoptr(HwVirtualNetdev) v = NULL;
+/* The names the ports have recorded for their macvtaps, made or about to be (a set borrowing the names). */
+static GHashTable *port_tap_names(Engine *e) {
+        GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
         GHashTableIter it;
         gpointer p;
 
-        if (hw_lookup_netdev(e->hw, name, &nd, NULL) != -ENODEV || hw_virtual_netdev_read(e->hw, name, &v) != -ENODEV)
-                return true;
-        g_hash_table_iter_init(&it, e->ports);          /* a port's recorded name, made or about to be */
+        g_hash_table_iter_init(&it, e->ports);
         while (g_hash_table_iter_next(&it, NULL, &p))
-                if (streq_ptr(((Port *) p)->def->host.tap, name))
-                        return true;
-        return false;
+                if (((Port *) p)->def->host.tap)
+                        g_hash_table_add(names, ((Port *) p)->def->host.tap);
+        return names;
+}
+
+/* A port's recorded name, or any netdev of the host (macvtaps and VLAN devices are in class/net too). */
+static bool netdev_name_taken(Engine *e, GHashTable *tap_names, const char *name) {
+        g_autoptr(HwNetdev) nd = NULL;
+
+        return g_hash_table_contains(tap_names, name) || hw_lookup_netdev(e->hw, name, &nd, NULL) != -ENODEV;
 }
 
 /* The macvtap's name: the one asked for (checked by engine_plug_check_options()), else the first free
- * macvtapN. */
+ * macvtapN: the ports' own names are skipped from one set, so the host is asked only about the others. */
 static int choose_tap_name(Engine *e, const AllocateOptions *o, char **ret, EngineError *err) {
+        g_autoptr(GHashTable) taken = NULL;
+
         if (o && o->tap_name) {
                 *ret = g_strdup(o->tap_name);
                 return 0;
         }
+        taken = port_tap_names(e);
         for (unsigned i = 0; i <= MACVTAP_NAME_MAX_ID; i++) {
                 g_autofree char *name = g_strdup_printf("macvtap%u", i);
 
-                if (!netdev_name_taken(e, name)) {
+                if (!netdev_name_taken(e, taken, name)) {
                         *ret = g_steal_pointer(&name);
                         return 0;
                 }
@@ -132,6 +140,12 @@ static char *vlan_device_name(Engine *e, const char *pf, unsigned vid) {
         return g_strdup_printf("npv%d.%u", nd->ifindex, vid);
 }
 
+static bool tap_name_taken(Engine *e, const char *name) {
+        g_autoptr(GHashTable) taken = port_tap_names(e);
+
+        return netdev_name_taken(e, taken, name);
+}
+
 int engine_plug_check_options(Engine *e, const Network *n, const AllocateOptions *o, EngineError *err) {
         const char *mode = forward_mode_to_string(n->def->mode);
 
@@ -149,7 +163,7 @@ int engine_plug_check_options(Engine *e, const Network *n, const AllocateOptions
         if (o->tap_name && !netdev_name_is_valid(o->tap_name))
                 return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': '%.64s' is not a valid netdev "
                             "name (1-15 characters, no '/', ':' or white space)", o->tap_name);
-        if (o->tap_name && netdev_name_taken(e, o->tap_name))
+        if (o->tap_name && tap_name_taken(e, o->tap_name))
                 return fail(err, ENGINE_ERROR_INVALID_ARGUMENT, "option 'tap-name': a netdev called '%s' exists "
                             "already", o->tap_name);
         return 0;

@@ -25,11 +25,10 @@ static int link_by_name(HwBackend *hw, const char *name, struct rtnl_link **ret)
 
 /* Up or down through the link's flags; the only change in the request. */
 static int set_up(HwBackend *hw, struct rtnl_link *orig, bool up) {
-        g_autoptr(RtnlLink) changes = rtnl_link_alloc();
+        g_autoptr(RtnlLink) changes = linux_link_changes(orig);
 
         if (!changes)
                 return -ENOMEM;
-        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
         if (up)
                 rtnl_link_set_flags(changes, IFF_UP);
         else
@@ -62,10 +61,9 @@ int linux_netdev_rename(HwBackend *hw, const char *name, const char *new_name) {
                 if (r < 0)
                         return r;
         }
-        changes = rtnl_link_alloc();
+        changes = linux_link_changes(link);
         if (!changes)
                 return -ENOMEM;
-        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(link));
         rtnl_link_set_name(changes, new_name);
         return linux_change_link(hw, link, changes);
 }
@@ -128,7 +126,8 @@ static HwVirtualNetdev *virtual_from_link(HwBackend *hw, struct rtnl_link *link,
         return g_steal_pointer(&v);
 }
 
-int linux_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret) {
+/* The link of a macvtap or VLAN device called name: -ENODEV when none, -ENOTSUP for any other kind. */
+static int virtual_link_by_name(HwBackend *hw, const char *name, RtnlLink **ret) {
         g_autoptr(RtnlLink) link = NULL;
         int r;
 
@@ -137,6 +136,17 @@ int linux_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret) {
                 return r;
         if (kind_of(link) == HW_VIRTUAL_OTHER)
                 return -ENOTSUP;
+        *ret = g_steal_pointer(&link);
+        return 0;
+}
+
+int linux_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret) {
+        g_autoptr(RtnlLink) link = NULL;
+        int r;
+
+        r = virtual_link_by_name(hw, name, &link);
+        if (r < 0)
+                return r;
         *ret = virtual_from_link(hw, link, NULL);
         return 0;
 }
@@ -280,11 +290,9 @@ int linux_virtual_delete(HwBackend *hw, const char *name) {
         g_autoptr(RtnlLink) link = NULL;
         int r;
 
-        r = link_by_name(hw, name, &link);
+        r = virtual_link_by_name(hw, name, &link);
         if (r < 0)
                 return r;
-        if (kind_of(link) == HW_VIRTUAL_OTHER)
-                return -ENOTSUP;
         return delete_link(hw, link);
 }
 

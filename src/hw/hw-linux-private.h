@@ -19,6 +19,9 @@ int linux_get_link(HwBackend *hw, int ifindex, const char *name, struct rtnl_lin
 /* Sends a request and waits for its acknowledgement; returns the kernel's -errno. */
 int linux_transact(HwBackend *hw, struct nl_msg *msg);
 
+/* An empty change of the link orig (its ifindex set), to fill and hand to linux_change_link(); NULL: no memory. */
+struct rtnl_link *linux_link_changes(struct rtnl_link *orig);
+
 /* RTM_SETLINK carrying the changes of one link object to the kernel. */
 int linux_change_link(HwBackend *hw, struct rtnl_link *orig, struct rtnl_link *changes);
 

@@ -205,6 +205,14 @@ int linux_transact(HwBackend *hw, struct nl_msg *msg) {
         return result;
 }
 
+struct rtnl_link *linux_link_changes(struct rtnl_link *orig) {
+        struct rtnl_link *changes = rtnl_link_alloc();
+
+        if (changes)
+                rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
+        return changes;
+}
+
 /* RTM_SETLINK carrying the changes of one link object (addresses, VF list) to the kernel. */
 int linux_change_link(HwBackend *hw, struct rtnl_link *orig, struct rtnl_link *changes) {
         g_autoptr(NlMsg) msg = NULL;
@@ -233,11 +241,10 @@ static int linux_vf_change(HwBackend *hw, const char *pf_netdev, unsigned vf, Vf
          * setting (seen in the kernel testbeds), so a down PF is caught here */
         if (!(rtnl_link_get_flags(orig) & IFF_UP))
                 return -ENETDOWN;
-        changes = rtnl_link_alloc();
+        changes = linux_link_changes(orig);
         vf_data = rtnl_link_vf_alloc();
         if (!changes || !vf_data)
                 return -ENOMEM;
-        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
         rtnl_link_vf_set_index(vf_data, vf);
         r = fill(vf_data, value);
         if (r < 0)
@@ -472,10 +479,9 @@ static int linux_netdev_set_mac(HwBackend *hw, const char *netdev, const char *m
         r = linux_get_link(hw, 0, netdev, &orig);
         if (r < 0)
                 return r;
-        changes = rtnl_link_alloc();
+        changes = linux_link_changes(orig);
         if (!changes)
                 return -ENOMEM;
-        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
         rtnl_link_set_addr(changes, addr);
         return linux_change_link(hw, orig, changes);
 }
@@ -487,10 +493,9 @@ static int linux_netdev_set_mtu(HwBackend *hw, const char *netdev, unsigned mtu)
         r = linux_get_link(hw, 0, netdev, &orig);
         if (r < 0)
                 return r;
-        changes = rtnl_link_alloc();
+        changes = linux_link_changes(orig);
         if (!changes)
                 return -ENOMEM;
-        rtnl_link_set_ifindex(changes, rtnl_link_get_ifindex(orig));
         rtnl_link_set_mtu(changes, mtu);
         return linux_change_link(hw, orig, changes);
 }
