@@ -29,6 +29,7 @@ typedef struct HwBackendOps {
         int (*bind_driver)(HwBackend *hw, const PciAddr *addr, const char *driver);
         int (*bind_host_driver)(HwBackend *hw, const PciAddr *addr, const char *driver, unsigned wait_netdevs);
         int (*reset)(HwBackend *hw, const PciAddr *addr);
+        int (*needs_reset)(HwBackend *hw, const PciAddr *addr, bool *ret);
         int (*netdev_rename)(HwBackend *hw, const char *name, const char *new_name);
         int (*netdev_set_up)(HwBackend *hw, const char *name, bool up);
         int (*virtual_read)(HwBackend *hw, const char *name, HwVirtualNetdev **ret);

@@ -55,6 +55,7 @@ int sim_remove_uppers(HwBackend *hw, const char *name);
 int sim_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver);
 int sim_bind_host_driver(HwBackend *hw, const PciAddr *addr, const char *driver, unsigned wait_netdevs);
 int sim_reset(HwBackend *hw, const PciAddr *addr);
+int sim_needs_reset(HwBackend *hw, const PciAddr *addr, bool *ret);
 int sim_netdev_rename(HwBackend *hw, const char *name, const char *new_name);
 int sim_netdev_set_up(HwBackend *hw, const char *name, bool up);
 int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu);

@@ -600,6 +600,7 @@ static const HwBackendOps sim_ops = {
         .bind_driver = sim_bind_driver,
         .bind_host_driver = sim_bind_host_driver,
         .reset = sim_reset,
+        .needs_reset = sim_needs_reset,
         .netdev_rename = sim_netdev_rename,
         .netdev_set_up = sim_netdev_set_up,
         .virtual_read = sim_virtual_read,
