@@ -65,3 +65,9 @@ int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const
 int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
 int sim_virtual_delete(HwBackend *hw, const char *name);
 int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
+/* link changes (hw-sim-watch.c) */
+int sim_watch_new(HwLinkWatch *w);
+void sim_watch_free(HwLinkWatch *w);
+int sim_watch_add_vf(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+void sim_watch_remove_vf(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+int sim_watch_read(HwLinkWatch *w, GHashTable *changed, bool *ret_overflow);

@@ -609,6 +609,11 @@ static const HwBackendOps sim_ops = {
         .vlan_create = sim_vlan_create,
         .virtual_delete = sim_virtual_delete,
         .macvtap_open_tap = sim_macvtap_open_tap,
+        .watch_new = sim_watch_new,
+        .watch_free = sim_watch_free,
+        .watch_add_vf = sim_watch_add_vf,
+        .watch_remove_vf = sim_watch_remove_vf,
+        .watch_read = sim_watch_read,
 };
 
 /**
