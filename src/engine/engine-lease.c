@@ -35,9 +35,9 @@ static int port_reapply(Engine *e, Port *port, EngineError *err) {
         return 0;
 }
 
-/* What differs first between the port's VFs and its settings: 0 with *ret_diff (NULL when nothing), or -errno
- * of reading a VF (gone: the rescan tells that one). */
-static int port_compare(Engine *e, const Port *port, char **ret_diff) {
+/* What differs first between the port's VFs and its settings: 0 with *ret_diff (NULL when nothing) and
+ * *ret_vf naming the VF ("VF 0 of 'eth3'"), or -errno of reading a VF (gone: the rescan tells that one). */
+static int port_compare(Engine *e, const Port *port, char **ret_diff, char **ret_vf) {
         for (guint i = 0; i < port->vfs->len; i++) {
                 g_auto(EngineError) err = {};
                 g_autofree char *msg = NULL;
@@ -53,24 +53,26 @@ static int port_compare(Engine *e, const Port *port, char **ret_diff) {
                         log_debug("port %s: %s", port_uuid(port), msg);
                         return r;
                 }
-                if (*ret_diff)
+                if (*ret_diff) {
+                        *ret_vf = g_strdup_printf("VF %u of '%s'", t.vf, t.pf_netdev);
                         return 0;
+                }
         }
         return 0;
 }
 
 void engine_port_repair(Engine *e, Port *port, const char *what) {
         g_auto(EngineError) err = {};
-        g_autofree char *diff = NULL;
+        g_autofree char *diff = NULL, *vf = NULL;
 
-        if (port->phase != PORT_PHASE_ACTIVE || port->vfs->len == 0 || port_compare(e, port, &diff) < 0)
+        if (port->phase != PORT_PHASE_ACTIVE || port->vfs->len == 0 || port_compare(e, port, &diff, &vf) < 0)
                 return;
         if (!diff) {
                 if (port->health == PORT_HEALTH_DRIFTED)
                         engine_port_set_health(e, port, PORT_HEALTH_OK);        /* someone put it back */
                 return;
         }
-        log_warning("port %s: %s: %s; applying the port's settings again", port_uuid(port), what, diff);
+        log_warning("port %s: %s %s: %s; applying the port's settings again", port_uuid(port), vf, what, diff);
         engine_port_set_health(e, port, PORT_HEALTH_DRIFTED);
         if (port_reapply(e, port, &err) != 0) {
                 log_warning("port %s: applying its settings again failed: %s; netpool tries again at the next "
@@ -149,7 +151,7 @@ void engine_ports_check(Engine *e, GHashTable *names, bool drifted_only) {
                 g_ptr_array_add(ports, port);
         }
         for (guint i = 0; i < ports->len; i++)
-                engine_port_repair(e, ports->pdata[i], "its VF drifted");
+                engine_port_repair(e, ports->pdata[i], "drifted");
 }
 
 void engine_lease_watch_port(Engine *e, const Port *port, bool watch) {

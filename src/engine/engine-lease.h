@@ -9,7 +9,7 @@
 void engine_port_set_health(Engine *e, Port *port, PortHealth health);
 
 /* Compare the port's VFs with its settings and apply them again where they differ (Notify, a drift): Health
- * drifted while it differs, ok once repaired. `what` words the log ("drifted", "differs at Notify"). */
+ * drifted while it differs, ok once repaired. `what` words the log: "port …: VF 0 of 'eth3' <what>: MAC is …, the port's is …" ("drifted"). */
 void engine_port_repair(Engine *e, Port *port, const char *what);
 
 /* The device d of network n vanished under its ports (Health lost), or came back (the ports' settings applied

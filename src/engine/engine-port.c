@@ -425,10 +425,11 @@ static int vf_failure(EngineError *err, int r, bool on_record, const EngineCall 
 
 /* A VF of the port restored but reading back otherwise (or not reset): its device is quarantined, in every pool
  * that has it, once the port has let it go. */
-static void quarantine_port_device(Engine *e, const Port *port, const char *why) {
+static void quarantine_port_device(Engine *e, const Port *port, const VfTarget *t, const char *why) {
         PoolDevice *d = engine_port_device(e, port);
 
-        log_warning("port %s: device %s quarantined: %s", port_uuid(port), d ? d->id : port->device, why);
+        log_warning("VF %u of '%s' quarantined: %s (device %s, released by port %s; Rescan tries again)", t->vf,
+                    t->pf_netdev, why, d ? d->id : port->device, port_uuid(port));
         if (d)
                 engine_quarantine_mark(e, pool_device_key(d), why);
 }
@@ -452,7 +453,7 @@ int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCa
                 if (r >= 0)
                         continue;
                 if (r == -EUCLEAN) {
-                        quarantine_port_device(e, port, msg);
+                        quarantine_port_device(e, port, &t, msg);
                         continue;       /* restored as far as it goes: the release itself went through */
                 }
                 if (r == -EBUSY && call && call->may_wait)
@@ -984,7 +985,7 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         /* what changed on the VF while no port was in the books goes back to what the port says */
-        engine_port_repair(e, *ret, "its VF differs from the port at Notify");
+        engine_port_repair(e, *ret, "differs from the port at Notify");
         return 0;
 }
 
@@ -1069,7 +1070,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         if (existing) {
                 r = notify_existing(existing, n, d, err);
                 if (r == 0) {
-                        engine_port_repair(e, existing, "its VF differs from the port at Notify");
+                        engine_port_repair(e, existing, "differs from the port at Notify");
                         *ret = existing;
                 }
                 return r;

@@ -212,7 +212,7 @@ static bool retry_record(Engine *e, const VfRecord *rec, char *dev, GHashTable *
         }
         r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, NULL);
         if (r == -EUCLEAN) {
-                log_warning("VF %u of '%s' stays quarantined: %s", rec->vf, rec->pf_netdev, msg);
+                log_warning("VF %u of '%s' quarantined: %s (Rescan tries again)", rec->vf, rec->pf_netdev, msg);
                 if (dev)
                         g_hash_table_replace(quarantining, dev, g_steal_pointer(&msg));
                 return false;

@@ -544,10 +544,9 @@ static char *verify_restored(const VfOp *op, const VfSettings *orig, unsigned la
                         continue;
                 if (restored_as_recorded(op, row, orig, &now))
                         continue;
-                is = row->describe(&now);
-                was = row->describe(orig);
-                return g_strdup_printf("VF %u of '%s' reads %s after the restore, recorded %s", op->vf,
-                                       op->pf_netdev, is, was);
+                is = vf_setting_value(row, &now);
+                was = vf_setting_value(row, orig);
+                return g_strdup_printf("%s is %s after the restore, recorded %s", row->name, is, was);
         }
         return NULL;
 }
@@ -558,13 +557,14 @@ static int quarantine_record(const char *vf_dir, VfRecord *rec, char *reason, ch
         g_autofree char *path = record_path(vf_dir, rec->pf_netdev, rec->vf);
         int r;
 
+        log_debug("VF %u of '%s': its original stays in %s until Rescan finds it right", rec->vf, rec->pf_netdev,
+                  path);
         g_free(rec->quarantine);
         rec->quarantine = reason;
         r = vf_record_save(vf_dir, rec);
         if (r < 0)
                 log_warning_errno(r, "cannot mark the record %s of a quarantined VF: %m", path);
-        set_msg(ret_msg, g_strdup_printf("%s; quarantined, its original stays in %s until Rescan finds it right",
-                                         reason, path));
+        set_msg(ret_msg, g_strdup(reason));
         return -EUCLEAN;
 }
 
@@ -579,7 +579,8 @@ static int quarantine_record(const char *vf_dir, VfRecord *rec, char *reason, ch
  * Returns: 0; -ENOENT when there is no record (nothing to restore); -EINVAL for invalid names or a
  * damaged record, or the -errno of reading it; the error of the restore, the record then kept for a
  * retry; -EUCLEAN when the restore went through but the VF reads back otherwise than recorded, or its reset
- * failed (quarantined: the record stays, marked with why, for Rescan and the next start); or the -errno of
+ * failed (quarantined: the record stays, marked with why, for Rescan and the next start; *ret_msg says why:
+ * "MAC is … after the restore, recorded …"); or the -errno of
  * removing the record, the VF being restored. *ret_on_record (may be NULL)
  * is true when the failure is the record file's (damaged, unreadable, or cannot be removed).
  * *ret_msg (may be NULL) says what failed.
@@ -682,7 +683,7 @@ int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char 
  * Reads the VF as vf_config_apply() does (through the PF netdev of its port) and compares each setting of
  * want, in the table's order. A setting the VF does not report cannot differ.
  * Returns: 0 with *ret_diff NULL when the VF has all of want; 0 with *ret_diff (g_free) saying what differs
- * first ("MAC 02:00:00:00:00:99, the port's is MAC 52:54:00:00:00:01"); or the -errno of reading the VF
+ * first ("MAC is 02:00:00:00:00:99, the port's is 52:54:00:00:00:01"); or the -errno of reading the VF
  * (-ENODEV: gone) with *ret_msg.
  */
 int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, char **ret_diff, char **ret_msg) {
@@ -715,10 +716,9 @@ int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, 
                         continue;
                 if (row->same(want, &now))
                         continue;
-                is = row->describe(&now);
-                wanted = row->describe(want);
-                *ret_diff = g_strdup_printf("VF %u of '%s' has %s, the port's is %s", op.vf, op.pf_netdev, is,
-                                            wanted);
+                is = vf_setting_value(row, &now);
+                wanted = vf_setting_value(row, want);
+                *ret_diff = g_strdup_printf("%s is %s, the port's is %s", row->name, is, wanted);
                 return 0;
         }
         return 0;
