@@ -106,6 +106,9 @@ void engine_device_returned(Engine *e, Network *n, PoolDevice *d) {
 
                 if (port->health != PORT_HEALTH_LOST)
                         continue;
+                /* the watch of a vanished VF ended with it (the sim's directories are new ones): again */
+                engine_lease_watch_port(e, port, false);
+                engine_lease_watch_port(e, port, true);
                 if (port->phase == PORT_PHASE_ACTIVE && port_reapply(e, port, &err) != 0) {
                         log_warning("port %s: its device %s is back, but applying the port's settings failed: "
                                     "%s; netpool tries again at the next change and at Rescan", port_uuid(port),

@@ -5,6 +5,7 @@
 #include "core/names.h"
 #include "core/vf-record.h"
 #include "engine/engine-lease.h"
+#include "engine/engine-macs.h"
 #include "engine/engine-plug.h"
 #include "engine/engine-port.h"
 #include "engine/vf-config.h"
@@ -797,6 +798,7 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
         }
         g_hash_table_replace(e->ports, g_strdup(port_uuid(port)), port);
         owners_add(e, port);
+        engine_macs_add(e, port);
         engine_lease_watch_port(e, port, true);
 }
 
@@ -910,6 +912,8 @@ static int allocate_prepare(Engine *e, Network *n, const char *xml, PortDef **re
         if (g_hash_table_contains(e->ports, pd->uuid))
                 return fail(err, ENGINE_ERROR_PORT_EXISTS, "port %s exists already", pd->uuid);
         r = port_inherit(n->def, pd, err);
+        if (r == 0)
+                r = engine_macs_check(e, n, pd, err);
         if (r != 0)
                 return r;
         *ret = g_steal_pointer(&pd);
@@ -984,8 +988,6 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
         engine_port_register(e, n, g_steal_pointer(&port), d);
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
-        /* what changed on the VF while no port was in the books goes back to what the port says */
-        engine_port_repair(e, *ret, "differs from the port at Notify");
         return 0;
 }
 
@@ -1076,6 +1078,8 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
                 return r;
         }
         r = notify_check_device(e, n, d, err);
+        if (r == 0)
+                r = engine_macs_check(e, n, pd, err);
         if (r != 0)
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
@@ -1107,6 +1111,8 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         engine_port_register(e, n, g_steal_pointer(&port), d);
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
+        /* what changed on the VF while no port was in the books goes back to what the port says */
+        engine_port_repair(e, *ret, "differs from the port at Notify");
         return 0;
 }
 
@@ -1144,6 +1150,7 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
         }
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
         engine_lease_watch_port(e, port, false);
+        engine_macs_remove(e, port);
         owners_remove(e, port);
         g_hash_table_remove(e->ports, port_uuid(port));
         if (d && d->connections == 0)

@@ -72,6 +72,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
         e->restore_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         e->quarantined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        e->macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_IO, "cannot use config dir '%s' and state dir '%s': %s", config_dir,
@@ -97,6 +98,8 @@ Engine *engine_free(Engine *e) {
                 return NULL;
         if (e->owners)
                 g_hash_table_unref(e->owners);  /* borrowed ports: before they go */
+        if (e->macs)
+                g_hash_table_unref(e->macs);
         if (e->ports)
                 g_hash_table_unref(e->ports);
         if (e->claims)
