@@ -2,7 +2,8 @@
 /* The engine in-process, without D-Bus: networks and ports on sim hosts built by the real netpool-simhost,
  * with config and state dirs of their own. Allocate/Notify/Release in every mode, claims across networks
  * that share a PF, Stop with FORCE, the EBUSY retry contract, restore-failed and its retries, recovery from
- * every crash point, and rescans with VFs that go and come back. docs/testing.md says how to add a case. */
+ * every crash point, and rescans with VFs that go and come back; the VF settings of the XML (<netpool:vf>, <mtu>,
+ * <bandwidth>) in every mode that configures VFs. docs/testing.md says how to add a case. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
