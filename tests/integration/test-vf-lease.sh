@@ -389,6 +389,10 @@ wait_eq "drift: trust off set from outside: on again (a <netpool:vf> setting)" 1
 wait_eq "drift: Health ok" ok 1 health $DU
 expect_eq "drift: DriftRepairs up by 3 in all" "$(plus "$drift0" 3)" "$(stat DriftRepairs)"
 # a repair the driver refuses: Health stays drifted until a later change or a Rescan succeeds
+dbus-monitor --system "type='signal',path='$(np_port_path $DU)',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'" \
+        >"$NP_DIR/health.log" 2>&1 &
+MON=$!
+sleep 0.3       # dbus-monitor has no "ready" to wait for
 np_simhost --fail $PF3 0 "set_mac EPERM"
 vf_set $PF3 0 mac 02:00:00:dd:00:01
 wait_eq "drift with 'set_mac EPERM': Health drifted" drifted 2 health $DU
@@ -398,6 +402,11 @@ np_simhost --clear-fail $PF3 0
 check "Rescan" rescan
 wait_eq "the fault gone, after the Rescan: the port's MAC again" "$DMAC" 2 vf_file $PF3 0 mac
 wait_eq "and Health ok" ok 1 health $DU
+kill $MON 2>/dev/null
+wait $MON 2>/dev/null
+expect_eq "the port's PropertiesChanged said Health drifted, then ok" "drifted ok" \
+        "$(echo $(awk '/string "Health"/ { getline; if (match($0, /string "[a-z]*"/)) print substr($0, RSTART + 8, RLENGTH - 9) }' \
+                "$NP_DIR/health.log"))"
 
 # ==== 4. a port's VF vanishes (the PF resized) and comes back ====
 D3=$(vf_bdf $PF3 3)
