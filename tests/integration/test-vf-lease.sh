@@ -289,6 +289,7 @@ np_simhost --fail $PF2 0 "set_mac IGNORE"
 check "one, fault 'set_mac IGNORE' (the restore reports success, changes nothing): Release succeeds" np_release one "$U"
 expect_eq "the VF still carries the port's MAC (the fault dropped the restore)" "$QMAC" "$(vf_file $PF2 0 mac)"
 wait_eq "GetDevices shows the VF quarantined" quarantined 2 dev_state one $Q
+expect_eq "the network's Available is 0" 0 "$(np_get_prop one Available)"
 reason=$(quarantine_reason $Q)
 check "Statistics.Quarantined has $Q with a reason naming the MAC (got '$reason'; all: $(quarantined | tr '\t\n' ': '))" \
         grep -q "MAC" <<<"$reason"
