@@ -564,6 +564,7 @@ static int quarantine_record(const char *vf_dir, VfRecord *rec, char *reason, ch
         r = vf_record_save(vf_dir, rec);
         if (r < 0)
                 log_warning_errno(r, "cannot mark the record %s of a quarantined VF: %m", path);
+        crash_point("vf-quarantined");  /* the record keeps the original either way: the next start retries */
         set_msg(ret_msg, g_strdup(reason));
         return -EUCLEAN;
 }
