@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "engine/engine-lease.h"
+#include "engine/engine-plug.h"
 #include "engine/engine-port.h"
 #include "engine/vf-config.h"
 #include "shared/log.h"
@@ -109,7 +110,8 @@ void engine_device_returned(Engine *e, Network *n, PoolDevice *d) {
                 /* the watch of a vanished VF ended with it (the sim's directories are new ones): again */
                 engine_lease_watch_port(e, port, false);
                 engine_lease_watch_port(e, port, true);
-                if (port->phase == PORT_PHASE_ACTIVE && port_reapply(e, port, &err) != 0) {
+                if (port->phase == PORT_PHASE_ACTIVE &&
+                    (port_reapply(e, port, &err) != 0 || engine_plug_rebind(e, n, port, &err) != 0)) {
                         log_warning("port %s: its device %s is back, but applying the port's settings failed: "
                                     "%s; netpool tries again at the next change and at Rescan", port_uuid(port),
                                     d->id, err.message);

@@ -209,9 +209,29 @@ static int bind_vfio(Engine *e, Port *port, EngineError *err) {
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: %s", port_uuid(port), msg);
         h->iommu_group = nodes.group;
+        g_free(h->vfio_group);
         h->vfio_group = g_steal_pointer(&nodes.group_path);
+        g_free(h->vfio_device);
         h->vfio_device = g_steal_pointer(&nodes.device_path);
         crash_point("allocate-bound");
+        return 0;
+}
+
+/* The group node to the asked uid/gid (one not asked keeps before's). */
+static int give_node(Engine *e, Port *port, const HwNodeOwner *before, EngineError *err) {
+        const PortNodeOwner *o = &port->vfio_owner;
+        const char *node = port->def->host.vfio_group;
+        HwNodeOwner want = { .uid = o->uid, .gid = o->gid, .mode = VFIO_NODE_MODE };
+        int r;
+
+        if (o->uid == UINT32_MAX)
+                want.uid = before->uid;
+        if (o->gid == UINT32_MAX)
+                want.gid = before->gid;
+        r = hw_node_set_owner(e->hw, node, &want);
+        if (r < 0)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: cannot give %s to uid %u gid %u: %s", port_uuid(port),
+                            node, (unsigned) want.uid, (unsigned) want.gid, g_strerror(-r));
         return 0;
 }
 
@@ -219,7 +239,7 @@ static int bind_vfio(Engine *e, Port *port, EngineError *err) {
 static int hand_over_node(Engine *e, Port *port, EngineError *err) {
         PortNodeOwner *o = &port->vfio_owner;
         const char *node = port->def->host.vfio_group;
-        HwNodeOwner before, want;
+        HwNodeOwner before;
         int r;
 
         if (!o->asked)
@@ -235,16 +255,23 @@ static int hand_over_node(Engine *e, Port *port, EngineError *err) {
         r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
         if (r != 0)
                 return r;
-        want = (HwNodeOwner) { .uid = o->uid, .gid = o->gid, .mode = VFIO_NODE_MODE };
-        if (o->uid == UINT32_MAX)
-                want.uid = before.uid;
-        if (o->gid == UINT32_MAX)
-                want.gid = before.gid;
-        r = hw_node_set_owner(e->hw, node, &want);
+        return give_node(e, port, &before, err);
+}
+
+int engine_plug_rebind(Engine *e, Network *n, Port *port, EngineError *err) {
+        HwNodeOwner before;
+        int r;
+
+        if (!engine_plug_binds_vfio(n->def))
+                return 0;
+        r = bind_vfio(e, port, err);
+        if (r != 0 || !port->vfio_owner.asked)
+                return r;
+        r = hw_node_get_owner(e->hw, port->def->host.vfio_group, &before);
         if (r < 0)
-                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: cannot give %s to uid %u gid %u: %s", port_uuid(port),
-                            node, (unsigned) want.uid, (unsigned) want.gid, g_strerror(-r));
-        return 0;
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: cannot read the owner of %s: %s", port_uuid(port),
+                            port->def->host.vfio_group, g_strerror(-r));
+        return give_node(e, port, &before, err);
 }
 
 /* The VLAN device under a hybrid's macvtap: one netpool made is marked before it is made; one that exists

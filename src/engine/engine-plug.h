@@ -32,6 +32,11 @@ int engine_plug_plan(Engine *e, Network *n, const PoolDevice *d, Port *port, con
 int engine_plug_connect(Engine *e, Network *n, Port *port, const AllocateOptions *o, int *ret_tap_fd,
                         EngineError *err);
 
+/* A VF that vanished under its port and came back (on its host driver again): with managed binding, to vfio-pci
+ * once more and its group node to the uid/gid asked; the owners recorded at the Allocate stay the ones Release
+ * puts back. A macvtap went with its lower: the agent allocates anew for that. Returns 0 or ENGINE_ERROR_*. */
+int engine_plug_rebind(Engine *e, Network *n, Port *port, EngineError *err);
+
 /* Undo connect's steps that the VF record does not cover: the macvtap, the VLAN device when no other port
  * uses it and netpool made it, the node's owner. Idempotent (release, rollback and recovery share it); every
  * step is tried. Returns 0 or ENGINE_ERROR_HARDWARE / ENGINE_ERROR_IO with the first failure. */
