@@ -2027,6 +2027,177 @@ static void test_mode_vf_walk(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(state_files(f, "vf"), ==, 0);
 }
 
+
+/* ---- the lease (issue 19 points 4, 5) ---- */
+
+static void rescan_and_retry(Fixture *f) {
+        g_auto(EngineError) err = {};
+
+        g_assert_cmpint(engine_rescan_and_retry(f->engine, &err), ==, 0);
+}
+
+static const char *health(Fixture *f, unsigned n) {
+        return port_info(f, n).health;
+}
+
+/* A driver that drops the restore of the MAC: the device is quarantined with the setting and both values, not
+ * handed out, not retried by the periodic pass, kept across a restart, and freed by Rescan once it reads right. */
+static void test_lease_quarantine(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+        g_autofree char *mac1 = port_mac_n(1);
+        GHashTable *q;
+        const char *why;
+
+        set_original(f, 0);
+        define_start(f, "hd", HOSTDEV_ETH0_VF0);
+        allocate(f, "hd", 1);
+        fail_vf(f, 0, "set_mac IGNORE");
+        release(f, 1);
+        assert_device_state(f, "hd", ETH0_VF0, "quarantined");
+        g_assert_cmpuint(available(f, "hd"), ==, 0);
+        q = engine_quarantined(f->engine);
+        why = g_hash_table_lookup(q, ETH0_VF0);
+        g_assert_nonnull(why);
+        g_assert_nonnull(strstr(why, "MAC is "));
+        g_assert_nonnull(strstr(why, mac1));
+        g_assert_nonnull(strstr(why, "recorded " ORIGINAL_MAC));
+        g_assert_cmpint(try_allocate(f, "hd", 2, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "quarantined"));
+        g_assert_cmpuint(engine_restores_waiting(f->engine), ==, 0);   /* not a pending restore */
+
+        clear_fail_vf(f, 0);
+        (void) engine_retry_restores(f->engine);                        /* the periodic pass leaves it */
+        assert_device_state(f, "hd", ETH0_VF0, "quarantined");
+        restart(f);
+        assert_device_state(f, "hd", ETH0_VF0, "free");                  /* the start retried it, right now */
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, ==, ORIGINAL_MAC);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+}
+
+/* Quarantined at a restart while still wrong; Rescan (not the periodic pass) frees it once it reads right. */
+static void test_lease_quarantine_rescan(Fixture *f, gconstpointer data) {
+        set_original(f, 0);
+        define_start(f, "hd", HOSTDEV_ETH0_VF0);
+        allocate(f, "hd", 1);
+        fail_vf(f, 0, "set_mac IGNORE");
+        release(f, 1);
+        restart(f);
+        assert_device_state(f, "hd", ETH0_VF0, "quarantined");
+        g_assert_nonnull(g_hash_table_lookup(engine_quarantined(f->engine), ETH0_VF0));
+        clear_fail_vf(f, 0);
+        rescan(f);                                                      /* a hot-plug rescan: not a retry */
+        assert_device_state(f, "hd", ETH0_VF0, "quarantined");
+        rescan_and_retry(f);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+        g_assert_null(g_hash_table_lookup(engine_quarantined(f->engine), ETH0_VF0));
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, ==, ORIGINAL_MAC);
+}
+
+/* A hostdev VF whose reset fails at Release: quarantined (a driver refusal elsewhere is restore-failed). */
+static void test_lease_reset_failed(Fixture *f, gconstpointer data) {
+        const char *why;
+
+        define_start(f, "hd", HOSTDEV_ETH0_VF0);
+        allocate(f, "hd", 1);
+        fail_vf(f, 0, "reset EPERM 1");
+        release(f, 1);
+        assert_device_state(f, "hd", ETH0_VF0, "quarantined");
+        why = g_hash_table_lookup(engine_quarantined(f->engine), ETH0_VF0);
+        g_assert_nonnull(why);
+        g_assert_nonnull(strstr(why, "reset"));
+        rescan_and_retry(f);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+}
+
+/* Drift: the VF changed behind the port's back is set to the port's settings again by a check (Rescan here; the
+ * link watch in the daemon), and Health is ok after; the original stays the record's. */
+static void test_lease_drift_repaired(Fixture *f, gconstpointer data) {
+        g_autofree char *mac1 = port_mac_n(1);
+
+        set_original(f, 0);
+        define_start(f, "hd", HOSTDEV_ETH0_UNMANAGED);
+        allocate_with(f, "hd", 1, "  <vlan><tag id='42'/></vlan>\n");
+        g_assert_cmpstr(health(f, 1), ==, "ok");
+        g_assert_cmpint(hw_vf_set_mac(f->probe, "eth0", 0, "02:00:00:00:00:99"), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(f->probe, "eth0", 0, 0, 0), ==, 0);
+        rescan_and_retry(f);
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, ==, mac1);
+        g_assert_cmpuint(vf_config(f, "eth0", 0).vlan, ==, 42);
+        g_assert_cmpstr(health(f, 1), ==, "ok");
+
+        /* a driver that refuses the repair: drifted, until a later check gets through */
+        g_assert_cmpint(hw_vf_set_mac(f->probe, "eth0", 0, "02:00:00:00:00:98"), ==, 0);
+        fail_vf(f, 0, "set_mac EPERM");
+        rescan_and_retry(f);
+        g_assert_cmpstr(health(f, 1), ==, "drifted");
+        clear_fail_vf(f, 0);
+        rescan(f);                                                      /* a drifted port is checked again */
+        g_assert_cmpstr(health(f, 1), ==, "ok");
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, ==, mac1);
+        release(f, 1);
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, ==, ORIGINAL_MAC);
+        g_assert_cmpuint(vf_config(f, "eth0", 0).vlan, ==, ORIGINAL_VLAN);
+}
+
+/* A VF that vanishes under its port and comes back: Health lost, then the port's settings again and ok; a managed
+ * one is on vfio-pci again. */
+static void test_lease_vf_returns(Fixture *f, gconstpointer data) {
+        g_autofree char *mac1 = port_mac_n(1);
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        allocate_with(f, "hd", 1, "  <vlan><tag id='43'/></vlan>\n");
+        assert_driver(f, ETH0_VF0, "vfio-pci");
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
+        rescan(f);
+        g_assert_cmpstr(health(f, 1), ==, "lost");
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "8", NULL);
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, !=, mac1);
+        rescan(f);
+        g_assert_cmpstr(health(f, 1), ==, "ok");
+        g_assert_cmpstr(vf_config(f, "eth0", 0).mac, ==, mac1);
+        g_assert_cmpuint(vf_config(f, "eth0", 0).vlan, ==, 43);
+        assert_driver(f, ETH0_VF0, "vfio-pci");
+        release(f, 1);
+        assert_device_state(f, "hd", ETH0_VF0, "free");
+}
+
+static void define_start_xml(Fixture *f, const char *name, const char *body) {
+        g_autofree char *xml = g_strdup_printf("<network><name>%s</name>%s</network>", name, body);
+        g_auto(EngineError) err = {};
+        Network *n = NULL;
+
+        g_assert_cmpint(engine_define(f->engine, xml, &n, &err), ==, 0);
+        start(f, name);
+}
+
+#define ALLOW_DUPLICATES "<netpool:port-macs xmlns:netpool='urn:netpool:xml:1' duplicates='allow'/>"
+
+/* A MAC is one live port's, across networks, unless both networks allow duplicates; a refusal changes nothing. */
+static void test_lease_duplicate_mac(Fixture *f, gconstpointer data) {
+        g_autofree char *uuid1 = port_uuid_n(1);
+        g_autofree char *xml = NULL;
+        g_auto(EngineError) err = {};
+        Port *port = NULL;
+
+        define_start_xml(f, "a", "<forward mode='hostdev' managed='no'><pf dev='eth0'/></forward>" ALLOW_DUPLICATES);
+        define_start_xml(f, "b", "<forward mode='hostdev' managed='no'><pf dev='sfc0'/></forward>");
+        define_start_xml(f, "c", "<forward mode='passthrough'><pf dev='eth0'/></forward>" ALLOW_DUPLICATES);
+        allocate(f, "a", 1);
+        /* port 101 with port 1's MAC: n & 0xff is the same */
+        xml = g_strdup_printf("<networkport><uuid>7e000000-0000-4000-8000-000000000301</uuid><owner><name>x</name>"
+                              "<uuid>" OWNER "</uuid></owner><mac address='52:54:00:00:00:01'/></networkport>");
+        g_assert_cmpint(engine_allocate(f->engine, net(f, "b"), xml, &call_final, &port, &err), ==,
+                        ENGINE_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(err.message, uuid1));
+        g_assert_nonnull(strstr(err.message, "'a'"));
+        g_assert_cmpuint(available(f, "b"), ==, 4);
+        engine_error_clear(&err);
+        g_assert_cmpint(engine_allocate(f->engine, net(f, "a"), xml, &call_final, &port, &err), ==, 0);
+        engine_error_clear(&err);
+        g_assert_cmpint(engine_allocate(f->engine, net(f, "b"), xml, &call_final, &port, &err), ==,
+                        ENGINE_ERROR_PORT_EXISTS);
+}
+
 #define add_test(path, fn, data) g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown)
 #define add_mode_test(what, fn, m) do {                                                         \
                 g_autofree char *_path = g_strdup_printf("/engine/vf-params/%s/%s", (m)->name, (what)); \
@@ -2097,6 +2268,12 @@ int main(int argc, char **argv) {
         }
         add_test("/engine/recover/damaged-record", test_crash_recovery_damaged_record, NULL);
         add_test("/engine/rescan/lost-and-returning", test_rescan_lost_and_returning, NULL);
+        add_test("/engine/lease/quarantine", test_lease_quarantine, NULL);
+        add_test("/engine/lease/quarantine-rescan", test_lease_quarantine_rescan, NULL);
+        add_test("/engine/lease/reset-failed", test_lease_reset_failed, NULL);
+        add_test("/engine/lease/drift-repaired", test_lease_drift_repaired, NULL);
+        add_test("/engine/lease/vf-returns", test_lease_vf_returns, NULL);
+        add_test("/engine/lease/duplicate-mac", test_lease_duplicate_mac, NULL);
         add_test("/engine/rescan/released-while-lost", test_rescan_released_while_lost, NULL);
         add_test("/engine/rescan/taken-outside", test_rescan_taken_outside, NULL);
         add_test("/engine/rescan/returning-held-elsewhere", test_rescan_returning_held_elsewhere, NULL);
