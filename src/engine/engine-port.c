@@ -799,6 +799,8 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
                 pool_device_connect(n->pool, d, 1);
                 engine_holders_add(e, n, d, port_uuid(port));
                 engine_claim_update(e, d, network_name(n));
+                if (d->state == DEVICE_STATE_LOST)
+                        port->health = PORT_HEALTH_LOST;        /* a restart while it was gone */
         }
         g_hash_table_replace(e->ports, g_strdup(port_uuid(port)), port);
         owners_add(e, port);

@@ -2150,6 +2150,8 @@ static void test_lease_vf_returns(Fixture *f, gconstpointer data) {
         test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
         rescan(f);
         g_assert_cmpstr(health(f, 1), ==, "lost");
+        restart(f);                                                     /* a restart meanwhile: still lost */
+        g_assert_cmpstr(health(f, 1), ==, "lost");
         test_sim_change(f->sim, "--set-numvfs", ETH0, "8", NULL);
         g_assert_cmpstr(vf_config(f, "eth0", 0).mac, !=, mac1);
         rescan(f);
