@@ -15,7 +15,8 @@
 #
 # Environment: NETPOOL_TESTBED_TIMEOUT (the test boot, default 900 s), NETPOOL_TESTBED_KVM_TIMEOUT (the KVM
 # probe boot, default 15 s), NETPOOL_TESTBED_ACCEL=tcg (no KVM probe), NETPOOL_TESTBED_MIRROR (debootstrap's
-# Debian mirror; by default the one this machine's apt sources name, see debian-mirror.sh).
+# Debian mirror; by default the one this machine's apt sources name, see debian-mirror.sh), VF_DRIFT_CHECKS=yes
+# (igb-guest-vf.sh's drift checks).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
@@ -36,6 +37,10 @@ tree_modules=(irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci
               8021q)
 launch_helper=/usr/lib/dbus-1.0/dbus-daemon-launch-helper
 system_conf=/usr/share/dbus-1/system.conf
+# igb-guest-vf.sh's drift checks (issue 19 point 5) when VF_DRIFT_CHECKS=yes: the kernel hands a parameter it
+# does not know to /init as an environment variable
+drift_arg=
+[ "${VF_DRIFT_CHECKS:-}" = yes ] && drift_arg=" VF_DRIFT_CHECKS=yes"
 
 need_tools() {
         local f
@@ -46,7 +51,7 @@ need_tools() {
                 [ -e "$f" ] || skip_all "no $f (scripts/install-deps.sh installs dbus and pci.ids)"
         done
         for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file" "$hw_test" \
-                 "$plug_client" "$(dirname "$guest_test")/igb-guest-plug.sh"; do
+                 "$plug_client" "$(dirname "$guest_test")/igb-guest-plug.sh" "$(dirname "$guest_test")/igb-guest-vf.sh"; do
                 [ -e "$f" ] || bail "no $f: the build is incomplete"
         done
 }
@@ -183,6 +188,7 @@ build_initramfs() {
         cp -r "$kdir/kernel" "$root/lib/modules/$krel/kernel"
         cp "$guest_test" "$root/test/igb-guest-test.sh"
         cp "$(dirname "$guest_test")/igb-guest-plug.sh" "$root/test/igb-guest-plug.sh"
+        cp "$(dirname "$guest_test")/igb-guest-vf.sh" "$root/test/igb-guest-vf.sh"
         cp "$testbed_tap_file" "$root/test/tap.sh"
         # the system bus as Debian configures it, with the project's policy and activation file
         mkdir -p "$root/usr/share/dbus-1/system.d" "$root/usr/share/dbus-1/system-services" "$root/usr/share/misc"
@@ -219,7 +225,7 @@ boot() {
         timeout -k 5 "$limit" chroot "$qemu_root" qemu-system-x86_64 -accel "$accel" -M q35 -m 1024 -smp 1 \
                 -cpu max -nodefaults -nographic -no-reboot -serial stdio "$@" \
                 -kernel /netpool/vmlinuz -initrd "/netpool/$initrd" \
-                -append "console=ttyS0 quiet panic=-1 rdinit=/init intel_iommu=on iommu=pt" </dev/null >"$out" 2>&1
+                -append "console=ttyS0 quiet panic=-1 rdinit=/init intel_iommu=on iommu=pt$drift_arg" </dev/null >"$out" 2>&1
         qemu_rc=$?
 }
 
