@@ -169,7 +169,7 @@ static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = bus_verify_polkit_async(c, m, NETPOOL_ACTION_MANAGE, "", "rescan", error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = engine_rescan(c->engine, &err);
+        r = engine_rescan_and_retry(c->engine, &err);
         if (r != 0)
                 return bus_reply_engine_error(error, r, &err);
         return sd_bus_reply_method_return(m, NULL);

@@ -506,6 +506,12 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
         case ENGINE_EVENT_NETWORK_CHANGED:
                 emit_network_changed(c, n, path);
                 break;
+        case ENGINE_EVENT_PORT_HEALTH:
+                (void) sd_bus_emit_properties_changed(c->bus, path, NETPOOL_PORT_IFACE, "Health", NULL);
+                break;
+        case ENGINE_EVENT_PORT_DRIFT_REPAIRED:
+        case ENGINE_EVENT_PORT_REAPPLIED:
+                break;          /* counted above; the Health change is its own event */
         }
 }
 

@@ -59,6 +59,14 @@ static int property_get_owner_pid(sd_bus *bus, const char *path, const char *int
         return sd_bus_message_append(reply, "u", i.owner_pid);
 }
 
+static int property_get_health(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        PortInfo i;
+
+        engine_port_info(bus_context_from_current(bus)->engine, userdata, &i);
+        return sd_bus_message_append(reply, "s", i.health);
+}
+
 static int property_get_network(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         g_autofree char *net = NULL;
@@ -121,6 +129,7 @@ static const sd_bus_vtable port_vtable[] = {
         SD_BUS_PROPERTY("IOMMUGroup", "i", property_get_index, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TapName", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("OwnerPID", "u", property_get_owner_pid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Health", "s", property_get_health, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", port_xml),
                                 method_get_xml, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Release", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT,

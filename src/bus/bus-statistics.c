@@ -76,9 +76,19 @@ void bus_statistics_count_allocation_failure(BusStatistics *s, const sd_bus_erro
 }
 
 void bus_statistics_count_event(BusStatistics *s, EngineEvent event) {
-        if (event != ENGINE_EVENT_PORT_REMOVED)
+        switch (event) {
+        case ENGINE_EVENT_PORT_REMOVED:
+                s->releases++;
+                break;
+        case ENGINE_EVENT_PORT_DRIFT_REPAIRED:
+                s->drift_repairs++;
+                break;
+        case ENGINE_EVENT_PORT_REAPPLIED:
+                s->leases_reapplied++;
+                break;
+        default:
                 return;
-        s->releases++;
+        }
         changed(s);
 }
 
@@ -96,8 +106,11 @@ static int property_get_counter(sd_bus *bus, const char *path, const char *inter
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const BusStatistics *s = statistics_of(userdata);
 
-        return sd_bus_message_append(reply, "t", streq(property, "Allocations") ? s->allocations :
-                                                                                   s->releases);
+        uint64_t v = streq(property, "Allocations") ? s->allocations :
+                     streq(property, "Releases") ? s->releases :
+                     streq(property, "DriftRepairs") ? s->drift_repairs : s->leases_reapplied;
+
+        return sd_bus_message_append(reply, "t", v);
 }
 
 static int property_get_allocation_failures(sd_bus *bus, const char *path, const char *interface,
@@ -126,14 +139,37 @@ static int property_get_restores_pending(sd_bus *bus, const char *path, const ch
         return sd_bus_message_append(reply, "u", engine_restores_waiting(((BusContext *) userdata)->engine));
 }
 
+static int property_get_quarantined(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        GHashTable *q = engine_quarantined(((BusContext *) userdata)->engine);
+        g_autofree const char **keys = NULL;
+        guint n;
+        int r;
+
+        keys = (const char **) g_hash_table_get_keys_as_array(q, &n);
+        qsort(keys, n, sizeof(char *), compare_strings);
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        for (guint i = 0; i < n; i++) {
+                r = sd_bus_message_append(reply, "{ss}", keys[i], (const char *) g_hash_table_lookup(q, keys[i]));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
 /* No change signals: counters move with every call, and a monitor reads them when it scrapes. */
 static const sd_bus_vtable statistics_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("CountingSince", "t", property_get_counting_since, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Allocations", "t", property_get_counter, 0, 0),
         SD_BUS_PROPERTY("Releases", "t", property_get_counter, 0, 0),
+        SD_BUS_PROPERTY("DriftRepairs", "t", property_get_counter, 0, 0),
+        SD_BUS_PROPERTY("LeasesReapplied", "t", property_get_counter, 0, 0),
         SD_BUS_PROPERTY("AllocationFailures", "a{st}", property_get_allocation_failures, 0, 0),
         SD_BUS_PROPERTY("RestoresPending", "u", property_get_restores_pending, 0, 0),
+        SD_BUS_PROPERTY("Quarantined", "a{ss}", property_get_quarantined, 0, 0),
         SD_BUS_VTABLE_END,
 };
 

@@ -20,6 +20,8 @@ struct BusStatistics {
         uint64_t counting_since;        /* CLOCK_REALTIME µs when counting began */
         uint64_t allocations;           /* Allocate calls that made a port */
         uint64_t releases;              /* ports released: Release, or Stop with FORCE */
+        uint64_t drift_repairs;         /* ports whose VF drifted and got the port's settings again */
+        uint64_t leases_reapplied;      /* ports whose VF came back and got the port's settings again */
         GHashTable *allocation_failures;        /* D-Bus error name -> uint64_t*: Allocate calls answered so */
         BusStatisticsChanged changed;
         void *changed_data;
@@ -38,5 +40,5 @@ uint64_t bus_statistics_failures(const BusStatistics *s, const char *error_name)
 void bus_statistics_count_allocation(BusStatistics *s);
 /* An Allocate handler returned r < 0: its error's name, or the name sd-bus gives errno r. */
 void bus_statistics_count_allocation_failure(BusStatistics *s, const sd_bus_error *error, int r);
-/* Releases are counted from the engine's events, which every way of releasing a port sends. */
+/* Releases, drift repairs and re-applies are counted from the engine's events. */
 void bus_statistics_count_event(BusStatistics *s, EngineEvent event);

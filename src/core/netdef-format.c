@@ -172,6 +172,10 @@ char *netdef_format_xml(const NetDef *def, NetDefFormatFlags flags) {
         if (def->port_isolated != TRISTATE_ABSENT)
                 g_string_append_printf(out, "  <port isolated='%s'/>\n", yes_no(def->port_isolated));
         vf_params_format_xml(def->vf, out, 2);
+        if (def->duplicate_macs != TRISTATE_ABSENT)
+                g_string_append_printf(out, "  <netpool:port-macs xmlns:netpool='" NETPOOL_XML_NS "' "
+                                       "duplicates='%s'/>\n", def->duplicate_macs == TRISTATE_YES ? "allow" :
+                                       "refuse");
         g_string_append(out, "</network>\n");
         return g_string_free(out, FALSE);
 }

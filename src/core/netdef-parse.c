@@ -29,6 +29,7 @@ typedef enum Single {
         SINGLE_VIRTIO,
         SINGLE_MTU,
         SINGLE_VF,
+        SINGLE_PORT_MACS,
         _SINGLE_MAX,
 } Single;
 
@@ -360,6 +361,27 @@ static int parse_vf(Parser *p, xmlNode *node) {
         return xml_parser_read_vf_params(&p->x, node, &p->def->vf);
 }
 
+/* <netpool:port-macs duplicates='allow|refuse'/>: whether ports of this network may share a MAC with another
+ * live port (one of a network that allows it too) */
+static int parse_port_macs(Parser *p, xmlNode *node) {
+        static const char *const attrs[] = { "duplicates", NULL };
+        g_autofree char *v = NULL;
+        int r;
+
+        r = xml_parser_check_attrs(&p->x, node, attrs);
+        if (r < 0)
+                return r;
+        v = xml_prop(node, "duplicates");
+        if (streq_ptr(v, "allow"))
+                p->def->duplicate_macs = TRISTATE_YES;
+        else if (streq_ptr(v, "refuse"))
+                p->def->duplicate_macs = TRISTATE_NO;
+        else
+                return xml_parser_fail(&p->x, node, "attribute 'duplicates' must be 'allow' or 'refuse'%s%s%s",
+                                       v ? " (not '" : "", v ? v : "", v ? "')" : " (it is missing)");
+        return 0;
+}
+
 /* <netpool:vf> and <mtu> of a portgroup */
 static int parse_portgroup_vf_child(Parser *p, xmlNode *c, PortGroup *pg, PortGroupLines *l) {
         unsigned line = xml_node_line(c);
@@ -451,6 +473,7 @@ static const XML_ELEMENT_RULE(Parser) network_elements[] = {
         { "port", parse_port, SINGLE_PORT },
         { "mtu", parse_mtu, SINGLE_MTU },
         { "netpool:vf", parse_vf, SINGLE_VF },
+        { "netpool:port-macs", parse_port_macs, SINGLE_PORT_MACS },
 };
 
 static const char *const routed_elements[] = { "ip", "dns", "mac", "domain", "route", NULL };

@@ -156,6 +156,7 @@ NetDef *netdef_copy(const NetDef *def) {
         c->bandwidth = bandwidth_copy(def->bandwidth);
         c->vf = vf_params_copy(def->vf);
         c->mtu = def->mtu;
+        c->duplicate_macs = def->duplicate_macs;
         for (unsigned i = 0; def->portgroups && i < def->portgroups->len; i++)
                 g_ptr_array_add(c->portgroups, portgroup_copy(g_ptr_array_index(def->portgroups, i)));
         c->port_isolated = def->port_isolated;

@@ -86,6 +86,8 @@ typedef struct NetDef {
         Bandwidth *bandwidth;
         VfParams *vf;                   /* <netpool:vf>, NULL when absent */
         unsigned mtu;                   /* <mtu size=>, 0 when absent */
+        Tristate duplicate_macs;        /* <netpool:port-macs duplicates=>: YES 'allow', NO 'refuse', ABSENT
+                                         * (refuse) */
         GPtrArray *portgroups;          /* PortGroup*; never NULL */
         Tristate port_isolated;         /* <port isolated=> */
 

@@ -16,6 +16,7 @@ static const char *const device_state_table[_DEVICE_STATE_MAX] = {
         [DEVICE_STATE_UNAVAILABLE] = "unavailable",
         [DEVICE_STATE_LOST] = "lost",
         [DEVICE_STATE_RESTORE_FAILED] = "restore-failed",
+        [DEVICE_STATE_QUARANTINED] = "quarantined",
 };
 
 const char *device_state_to_string(DeviceState s) {
@@ -257,7 +258,7 @@ void pool_format_xml(const Pool *p, GString *out, unsigned indent) {
                         g_string_append_printf(out, " vf='%d'", d->vf_index);
                 /* in-use and free follow from the port records; only the hardware verdicts are kept */
                 if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_LOST ||
-                    d->state == DEVICE_STATE_RESTORE_FAILED)
+                    d->state == DEVICE_STATE_RESTORE_FAILED || d->state == DEVICE_STATE_QUARANTINED)
                         xml_append_attr(out, "state", device_state_to_string(d->state));
                 g_string_append(out, "/>\n");
         }

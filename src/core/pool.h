@@ -14,6 +14,7 @@ typedef enum DeviceState {
         DEVICE_STATE_UNAVAILABLE,       /* missing or taken outside netpool */
         DEVICE_STATE_LOST,              /* vanished while a port held it */
         DEVICE_STATE_RESTORE_FAILED,    /* its original configuration could not be restored yet */
+        DEVICE_STATE_QUARANTINED,       /* restored, but it reads back otherwise (or its reset failed) */
         _DEVICE_STATE_MAX,
         _DEVICE_STATE_INVALID = -EINVAL,
 } DeviceState;

@@ -58,6 +58,17 @@ Port *port_free(Port *p) {
         return NULL;
 }
 
+const char *port_health_to_string(PortHealth h) {
+        static const char *const table[_PORT_HEALTH_MAX] = {
+                [PORT_HEALTH_OK] = "ok",
+                [PORT_HEALTH_LOST] = "lost",
+                [PORT_HEALTH_DRIFTED] = "drifted",
+                [PORT_HEALTH_RESTORING] = "restoring",
+        };
+
+        return h < _PORT_HEALTH_MAX ? table[h] : NULL;
+}
+
 const char *port_uuid(const Port *p) {
         return p->def->uuid;
 }

@@ -16,6 +16,17 @@ typedef enum PortPhase {
         _PORT_PHASE_INVALID = -EINVAL,
 } PortPhase;
 
+/* What the port's device is like now, as the Port's Health property says (dbus-api.md 1.1). Not recorded: a
+ * restart looks at the hardware again. */
+typedef enum PortHealth {
+        PORT_HEALTH_OK,
+        PORT_HEALTH_LOST,               /* its device vanished */
+        PORT_HEALTH_DRIFTED,            /* its VF's configuration was changed outside netpool, not repaired yet */
+        PORT_HEALTH_RESTORING,          /* being released */
+        _PORT_HEALTH_MAX,
+} PortHealth;
+
+const char *port_health_to_string(PortHealth h);
 
 /* A VF the port configured, as vf-config addresses it. */
 typedef struct PortVf {
@@ -60,6 +71,7 @@ typedef struct Port {
         PortNodeOwner vfio_owner;
         PortLowerState lower;
         PortOwnerProcess owner_process;
+        PortHealth health;
 } Port;
 
 Port *port_new(PortDef *def, const char *network, const char *device);    /* takes def */

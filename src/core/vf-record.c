@@ -43,6 +43,7 @@ VfRecord *vf_record_free(VfRecord *r) {
         g_free(r->port_uuid);
         g_free(r->vf_netdev);
         g_free(r->driver);
+        g_free(r->quarantine);
         g_free(r);
         return NULL;
 }
@@ -127,6 +128,11 @@ static char *format_xml(const VfRecord *r) {
                 xml_append_attr(out, "managed", r->managed ? "yes" : "no");
                 xml_append_attr(out, "driver", r->driver);
                 xml_append_attr(out, "reset", r->reset ? "yes" : "no");
+                g_string_append(out, "/>\n");
+        }
+        if (r->quarantine) {
+                g_string_append(out, "  <quarantine");
+                xml_append_attr(out, "reason", r->quarantine);
                 g_string_append(out, "/>\n");
         }
         g_string_append(out, "</vfrecord>\n");
@@ -325,7 +331,7 @@ int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigne
         g_autoptr(VfRecord) r = vf_record_new(pf_netdev, vf);
         g_autoptr(xmlDoc) doc = NULL;
         g_autofree char *msg = NULL;
-        const xmlNode *root, *config, *vf_netdev, *function;
+        const xmlNode *root, *config, *vf_netdev, *function, *quarantine;
 
         if (!pf_netdev || !netdev_name_is_valid(pf_netdev))
                 return -EINVAL;
@@ -347,6 +353,12 @@ int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigne
         function = find_child(root, "function");
         if (function && parse_function(function, r) < 0)
                 return -EINVAL;
+        quarantine = find_child(root, "quarantine");
+        if (quarantine) {
+                r->quarantine = xml_prop(quarantine, "reason");
+                if (!r->quarantine)
+                        return -EINVAL;
+        }
         *ret = g_steal_pointer(&r);
         return 0;
 }

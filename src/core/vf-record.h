@@ -22,6 +22,9 @@ typedef struct VfRecord {
         bool reset;                     /* reset it before it goes back to the host */
         bool managed;                   /* netpool binds it to vfio-pci, and gives it back to driver */
         char *driver;                   /* with managed: its driver before, NULL when it had none */
+
+        char *quarantine;               /* set when a restore was done but the VF read back differs (or its
+                                         * reset failed): why; retried only by Rescan and at start */
 } VfRecord;
 
 VfRecord *vf_record_new(const char *pf_netdev, unsigned vf);

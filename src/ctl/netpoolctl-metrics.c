@@ -15,7 +15,8 @@
 #include "ctl/netpoolctl-output.h"
 
 /* Every network shows these, zeros included, so that a series does not vanish when a state empties. */
-static const char *const device_states[] = { "free", "in-use", "unavailable", "lost", "restore-failed" };
+static const char *const device_states[] = { "free", "in-use", "unavailable", "lost", "restore-failed",
+                                             "quarantined" };
 
 /* ---- What is read ---- */
 
@@ -36,8 +37,10 @@ typedef struct DaemonCounters {
         uint64_t counting_since;        /* µs since the epoch */
         uint64_t allocations;
         uint64_t releases;
+        uint64_t drift_repairs, leases_reapplied;
         uint32_t restores_pending;
         GPtrArray *failures;            /* FailureCount*, by error name as the daemon sends them */
+        GPtrArray *quarantined;         /* device, reason, device, reason, … (g_free), sorted by device */
 } DaemonCounters;
 
 typedef struct StateCount {
@@ -125,6 +128,28 @@ static int read_failures(sd_bus_message *m, GPtrArray *failures) {
         return sd_bus_message_exit_container(m);
 }
 
+static int read_quarantined(sd_bus_message *m, GPtrArray *quarantined) {
+        const char *device, *reason;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'v', "a{ss}");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "{ss}", &device, &reason)) > 0) {
+                g_ptr_array_add(quarantined, g_strdup(device));
+                g_ptr_array_add(quarantined, g_strdup(reason));
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
 /* One property of GetAll's a{sv}, the reply positioned at its variant; unknown ones are skipped, so a
  * newer daemon still works. */
 static int read_counter_property(sd_bus_message *m, const char *name, void *userdata) {
@@ -138,6 +163,12 @@ static int read_counter_property(sd_bus_message *m, const char *name, void *user
                 return sd_bus_message_read(m, "v", "t", &d->releases);
         if (streq(name, "RestoresPending"))
                 return sd_bus_message_read(m, "v", "u", &d->restores_pending);
+        if (streq(name, "DriftRepairs"))
+                return sd_bus_message_read(m, "v", "t", &d->drift_repairs);
+        if (streq(name, "LeasesReapplied"))
+                return sd_bus_message_read(m, "v", "t", &d->leases_reapplied);
+        if (streq(name, "Quarantined"))
+                return read_quarantined(m, d->quarantined);
         if (streq(name, "AllocationFailures"))
                 return read_failures(m, d->failures);
         return sd_bus_message_skip(m, "v");
@@ -268,6 +299,21 @@ static void append_daemon_metrics(GString *out, const DaemonCounters *d) {
                               "VFs whose original configuration could not be restored yet, waiting for a "
                               "retry");
         metrics_append_sample(out, "netpool_vf_restores_pending", NULL, d->restores_pending);
+        metrics_append_family(out, "netpool_port_drift_repairs_total", METRIC_COUNTER,
+                              "Ports whose VF was changed outside netpool and got the port's settings again");
+        metrics_append_sample(out, "netpool_port_drift_repairs_total", NULL, d->drift_repairs);
+        metrics_append_family(out, "netpool_port_reapplied_total", METRIC_COUNTER,
+                              "Ports whose VF vanished and came back and got the port's settings again");
+        metrics_append_sample(out, "netpool_port_reapplied_total", NULL, d->leases_reapplied);
+        metrics_append_family(out, "netpool_device_quarantined", METRIC_GAUGE,
+                              "A device restored that read back otherwise (or whose reset failed), not handed "
+                              "out until Rescan finds it right; always 1");
+        for (guint i = 0; i + 1 < d->quarantined->len; i += 2) {
+                const char *labels[] = { "device", d->quarantined->pdata[i], "reason", d->quarantined->pdata[i + 1],
+                                         NULL };
+
+                metrics_append_sample(out, "netpool_device_quarantined", labels, 1);
+        }
 }
 
 /* One per-network gauge: the field at offset of each network's CtlNetworkRow. */
@@ -326,7 +372,8 @@ static int verb_metrics(Ctl *ctl, const VerbArgs *args) {
         g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func(failure_count_free);
         g_autoptr(GPtrArray) networks = g_ptr_array_new_with_free_func(network_metrics_free);
         g_autoptr(GString) out = g_string_new(NULL);
-        DaemonCounters counters = { .failures = failures };
+        g_autoptr(GPtrArray) quarantined = g_ptr_array_new_with_free_func(g_free);
+        DaemonCounters counters = { .failures = failures, .quarantined = quarantined };
         sd_bus *bus;
 
         if (ctl->json)

@@ -241,6 +241,10 @@ int context_start(Context *c, const ContextOptions *o) {
         r = hotplug_new(&c->bus, o->sim_dir, &c->hotplug);
         if (r < 0)
                 log_warning_errno(r, "cannot watch for device changes, pools change only on Rescan: %m");
+        r = drift_watch_new(&c->bus, &c->drift_watch);
+        if (r < 0)
+                log_warning_errno(r, "cannot watch the ports' VFs for changes, drift is repaired only at Notify and "
+                                  "Rescan: %m");
         return 0;
 }
 
@@ -258,6 +262,7 @@ int context_run(Context *c) {
 
 void context_clear(Context *c) {
         c->hotplug = hotplug_free(c->hotplug);
+        c->drift_watch = drift_watch_free(c->drift_watch);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         c->statistics_timer = sd_event_source_disable_unref(c->statistics_timer);
         g_clear_pointer(&c->state_dir, g_free);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bus/bus-context.h"
+#include "daemon/drift-watch.h"
 #include "daemon/hotplug.h"
 
 typedef struct ContextOptions {
@@ -17,6 +18,7 @@ typedef struct Context {
         BusContext bus;
         int lock_fd;                    /* flock on STATE/lock: one netpoold per state dir */
         Hotplug *hotplug;
+        DriftWatch *drift_watch;
         sd_event_source *restore_timer; /* retries VF restores that failed */
         char *state_dir;                /* where the counters are kept (statistics-record.c) */
         sd_event_source *statistics_timer;      /* writes changed counters, at most once a second */

@@ -22,6 +22,8 @@ static char *statistics_record_format(const BusStatistics *s) {
         g_string_append_printf(out, "counting-since %" PRIu64 "\n", s->counting_since);
         g_string_append_printf(out, "allocations %" PRIu64 "\n", s->allocations);
         g_string_append_printf(out, "releases %" PRIu64 "\n", s->releases);
+        g_string_append_printf(out, "drift-repairs %" PRIu64 "\n", s->drift_repairs);
+        g_string_append_printf(out, "leases-reapplied %" PRIu64 "\n", s->leases_reapplied);
         names = bus_statistics_failure_names(s, &n);
         for (guint i = 0; i < n; i++)
                 g_string_append_printf(out, "allocation-failures %s %" PRIu64 "\n", names[i],
@@ -50,8 +52,8 @@ static bool error_name_ok(const char *s) {
         return !strstr(s, "..");
 }
 
-static const char *const known_keys[] = { "counting-since", "allocations", "releases", "allocation-failures",
-                                          NULL };
+static const char *const known_keys[] = { "counting-since", "allocations", "releases", "drift-repairs",
+                                          "leases-reapplied", "allocation-failures", NULL };
 
 /* One "KEY VALUE..." line; false when it is malformed. */
 static bool parse_line(char **words, BusStatistics *s, bool *seen_since) {
@@ -64,6 +66,10 @@ static bool parse_line(char **words, BusStatistics *s, bool *seen_since) {
                 return parse_count(words[1], &s->allocations);
         if (streq(words[0], "releases") && n == 2)
                 return parse_count(words[1], &s->releases);
+        if (streq(words[0], "drift-repairs") && n == 2)
+                return parse_count(words[1], &s->drift_repairs);
+        if (streq(words[0], "leases-reapplied") && n == 2)
+                return parse_count(words[1], &s->leases_reapplied);
         if (streq(words[0], "allocation-failures") && n == 3 && error_name_ok(words[1]) &&
             parse_count(words[2], &count)) {
                 bus_statistics_set_failures(s, words[1], count);

@@ -133,50 +133,80 @@ void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
         }
 }
 
-/* ---- restore-failed: a VF whose original is not back is handed out by no network ---- */
+/* ---- restore-failed and quarantined: a VF whose original is not back is handed out by no network ---- */
 
 /* Returns: whether d's state changed. A device a port holds, or that vanished under one, keeps its state: the
  * mark applies when it is free again. */
-static bool device_set_restore_failed(Pool *pool, PoolDevice *d, bool failed) {
-        if (failed) {
-                if (d->connections > 0 || d->state == DEVICE_STATE_LOST || d->state == DEVICE_STATE_RESTORE_FAILED)
+static bool device_set_verdict(Pool *pool, PoolDevice *d, DeviceState verdict, bool on) {
+        if (on) {
+                if (d->connections > 0 || d->state == DEVICE_STATE_LOST || d->state == verdict)
                         return false;
-                pool_device_set_state(pool, d, DEVICE_STATE_RESTORE_FAILED);
+                pool_device_set_state(pool, d, verdict);
                 return true;
         }
-        if (d->state != DEVICE_STATE_RESTORE_FAILED)
+        if (d->state != verdict)
                 return false;
         /* free; a pick or the next rescan marks it unavailable if the host took it meanwhile */
         pool_device_set_state(pool, d, DEVICE_STATE_FREE);
         return true;
 }
 
-static bool restore_failed_set(Engine *e, Network *m, PoolDevice *o, void *data) {
-        if (device_set_restore_failed(m->pool, o, data != NULL)) {
+typedef struct VerdictChange {
+        DeviceState verdict;
+        bool on;
+} VerdictChange;
+
+static bool verdict_set(Engine *e, Network *m, PoolDevice *o, void *data) {
+        const VerdictChange *c = data;
+
+        if (device_set_verdict(m->pool, o, c->verdict, c->on)) {
                 engine_save_live(e, m);
                 engine_emit(e, m, NULL, ENGINE_EVENT_NETWORK_CHANGED);
         }
         return true;
 }
 
-static void restore_failed_propagate(Engine *e, const char *key, bool failed) {
-        engine_visit_device(e, key, restore_failed_set, failed ? e : NULL);
+static void verdict_propagate(Engine *e, const char *key, DeviceState verdict, bool on) {
+        VerdictChange c = { .verdict = verdict, .on = on };
+
+        engine_visit_device(e, key, verdict_set, &c);
 }
 
 void engine_restore_failed_mark(Engine *e, const char *key) {
         e->restores_pending = true;
+        g_hash_table_remove(e->quarantined, key);       /* the state set below replaces it */
         g_hash_table_add(e->restore_failed, g_strdup(key));
-        restore_failed_propagate(e, key, true);
+        verdict_propagate(e, key, DEVICE_STATE_RESTORE_FAILED, true);
 }
 
 void engine_restore_failed_clear(Engine *e, const char *key) {
         if (!g_hash_table_remove(e->restore_failed, key))
                 return;
-        restore_failed_propagate(e, key, false);
+        verdict_propagate(e, key, DEVICE_STATE_RESTORE_FAILED, false);
 }
 
 bool engine_restore_failed_has(Engine *e, const char *key) {
         return g_hash_table_contains(e->restore_failed, key);
+}
+
+void engine_quarantine_mark(Engine *e, const char *key, const char *reason) {
+        const char *known = g_hash_table_lookup(e->quarantined, key);
+
+        g_hash_table_remove(e->restore_failed, key);
+        if (reason || !known)
+                g_hash_table_replace(e->quarantined, g_strdup(key),
+                                     g_strdup(reason ?: "quarantined by an earlier run; Rescan tries it again"));
+        verdict_propagate(e, key, DEVICE_STATE_QUARANTINED, true);
+}
+
+void engine_quarantine_clear(Engine *e, const char *key) {
+        if (!g_hash_table_remove(e->quarantined, key))
+                return;
+        verdict_propagate(e, key, DEVICE_STATE_QUARANTINED, false);
+}
+
+const char *engine_quarantine_reason(Engine *e, const char *key) {
+        return g_hash_table_lookup(e->quarantined, key);
 }
 
 void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network) {
@@ -185,7 +215,9 @@ void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network) {
 
                 pool_device_set_held_elsewhere(pool, d, engine_claim_blocks(e, d, network));
                 if (engine_restore_failed_has(e, pool_device_key(d)))
-                        (void) device_set_restore_failed(pool, d, true);
+                        (void) device_set_verdict(pool, d, DEVICE_STATE_RESTORE_FAILED, true);
+                else if (engine_quarantine_reason(e, pool_device_key(d)))
+                        (void) device_set_verdict(pool, d, DEVICE_STATE_QUARANTINED, true);
         }
 }
 
@@ -228,4 +260,23 @@ void engine_holders_remove(Engine *e, const Network *n, PoolDevice *d, const cha
                 g_free(d->port_uuid);
                 d->port_uuid = g_strdup(other);
         }
+}
+
+GPtrArray *engine_holders_ports(Engine *e, const Network *n, const PoolDevice *d) {
+        g_autofree char *key = holders_key(n, d);
+        GHashTable *set = g_hash_table_lookup(e->holders, key);
+        GPtrArray *ports = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer uuid;
+
+        if (!set)
+                return ports;
+        g_hash_table_iter_init(&it, set);
+        while (g_hash_table_iter_next(&it, &uuid, NULL)) {
+                Port *port = g_hash_table_lookup(e->ports, uuid);
+
+                if (port)
+                        g_ptr_array_add(ports, port);
+        }
+        return ports;
 }

@@ -5,6 +5,7 @@
 
 #include "core/store.h"
 #include "engine/engine.h"
+#include "hw/hw-link-watch.h"
 #include "shared/macro.h"
 
 struct Engine {
@@ -20,6 +21,14 @@ struct Engine {
                                          * that hold that device (several in private/vepa/bridge) */
         GHashTable *restore_failed;     /* device keys (pool_device_key()) of VFs whose original configuration
                                          * is not back yet: host-wide, so that no network hands one out */
+        GHashTable *quarantined;        /* device key -> why: VFs restored that read back otherwise (or whose
+                                         * reset failed); host-wide as restore_failed, retried only by Rescan
+                                         * and at start */
+        GHashTable *macs;               /* MAC of a live port -> GPtrArray of its Port* (borrowed) */
+        HwLinkWatch *link_watch;        /* link changes of the ports' VFs (NULL until the daemon asks) */
+        GHashTable *links_changed;      /* netdev names changed since the last check (set) */
+        bool links_overflow;            /* notifications were lost: check every port */
+        bool retry_quarantined;         /* the next retry pass tries the quarantined records too */
         bool restores_logged;           /* damaged VF records were reported once */
         bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */
         EngineObserver observer;
@@ -65,7 +74,16 @@ void engine_restore_failed_mark(Engine *e, const char *key);
 void engine_restore_failed_clear(Engine *e, const char *key);
 bool engine_restore_failed_has(Engine *e, const char *key);
 
+/* Quarantine is such a fact too (a device is restore-failed or quarantined, not both): reason says why (NULL
+ * keeps the one known, for a mark made again once the device's last port is gone). */
+void engine_quarantine_mark(Engine *e, const char *key, const char *reason);
+void engine_quarantine_clear(Engine *e, const char *key);
+/* Why the device is quarantined, NULL when it is not. */
+const char *engine_quarantine_reason(Engine *e, const char *key);
+
 /* The ports holding a device: added when a port is counted on it, removed when it leaves; the device
  * shows one that still holds it. */
 void engine_holders_add(Engine *e, const Network *n, PoolDevice *d, const char *port_uuid);
 void engine_holders_remove(Engine *e, const Network *n, PoolDevice *d, const char *port_uuid);
+/* The ports of network n that hold d (borrowed Port*), in no particular order. */
+GPtrArray *engine_holders_ports(Engine *e, const Network *n, const PoolDevice *d);

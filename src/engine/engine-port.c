@@ -4,6 +4,8 @@
 
 #include "core/names.h"
 #include "core/vf-record.h"
+#include "engine/engine-lease.h"
+#include "engine/engine-macs.h"
 #include "engine/engine-plug.h"
 #include "engine/engine-port.h"
 #include "engine/vf-config.h"
@@ -180,7 +182,7 @@ static int port_fill_plug(const NetDef *def, const PoolDevice *d, PortDef *pd, E
 
 /* A VF handed whole to a guest (hostdev, hybrid) is reset on its way back; with managed='yes' netpool binds it
  * to vfio-pci, and its VF record keeps the driver it goes back to. */
-static void engine_port_vf_target(const Port *port, const PortVf *v, VfTarget *t) {
+void engine_port_vf_target(const Port *port, const PortVf *v, VfTarget *t) {
         bool whole = port->def->plug_type == PORT_PLUG_HOSTDEV_PCI || port->def->plug_type == PORT_PLUG_HYBRID;
 
         *t = (VfTarget) { .pf_netdev = v->pf_netdev, .alt_pf_netdev = v->alt_pf_netdev, .vf = v->vf,
@@ -343,7 +345,7 @@ static void port_vf_params_settings(const PortDef *pd, VfSettings *s) {
 
 /* The settings a configured VF gets: the MAC and VLAN of its <netdev port='N'>, else the port's; the rest from
  * the port's <netpool:vf>, <mtu> and <bandwidth>. */
-static int port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, EngineError *err) {
+int engine_port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, EngineError *err) {
         const PortDef *pd = port->def;
         const PortNetdev *nd = v->netdev_port > 0 ? &pd->netdevs[v->netdev_port - 1] : NULL;
         g_autofree char *what = g_strdup_printf("port %s", port_uuid(port));
@@ -398,7 +400,7 @@ static int check_settings_fit_pf(Engine *e, const Port *port, const PortVf *v, c
 static int port_check_vf_settings(Engine *e, const Port *port, EngineError *err) {
         for (guint i = 0; i < port->vfs->len; i++) {
                 VfSettings want;
-                int r = port_vf_settings(port, port->vfs->pdata[i], &want, err);
+                int r = engine_port_vf_settings(port, port->vfs->pdata[i], &want, err);
 
                 if (r == 0)
                         r = check_settings_fit_pf(e, port, port->vfs->pdata[i], &want, err);
@@ -422,6 +424,17 @@ static int vf_failure(EngineError *err, int r, bool on_record, const EngineCall 
         return fail(err, ENGINE_ERROR_HARDWARE, "%s", msg);
 }
 
+/* A VF of the port restored but reading back otherwise (or not reset): its device is quarantined, in every pool
+ * that has it, once the port has let it go. */
+static void quarantine_port_device(Engine *e, const Port *port, const VfTarget *t, const char *why) {
+        PoolDevice *d = engine_port_device(e, port);
+
+        log_warning("VF %u of '%s' quarantined: %s (device %s, released by port %s; Rescan tries again)", t->vf,
+                    t->pf_netdev, why, d ? d->id : port->device, port_uuid(port));
+        if (d)
+                engine_quarantine_mark(e, pool_device_key(d), why);
+}
+
 /* Restore the VFs a port configured (the first n of them), last first. Returns 0 or the first failure's
  * verdict, with its message in err; every VF is tried, except that a VF in reset stops the pass when the
  * call may wait (it is all tried again later). */
@@ -440,6 +453,10 @@ int engine_port_restore_vfs(Engine *e, const Port *port, guint n, const EngineCa
                         continue;       /* never saved: nothing changed */
                 if (r >= 0)
                         continue;
+                if (r == -EUCLEAN) {
+                        quarantine_port_device(e, port, &t, msg);
+                        continue;       /* restored as far as it goes: the release itself went through */
+                }
                 if (r == -EBUSY && call && call->may_wait)
                         return vf_failure(err, r, on_record, call, msg);
                 e->restores_pending = true;
@@ -482,7 +499,7 @@ static int port_apply_vfs(Engine *e, Network *n, PoolDevice *d, Port *port, cons
                 int r, k;
 
                 engine_port_vf_target(port, port->vfs->pdata[i], &t);
-                r = port_vf_settings(port, port->vfs->pdata[i], &want, err);
+                r = engine_port_vf_settings(port, port->vfs->pdata[i], &want, err);
                 if (r == 0) {
                         k = vf_config_apply(e->hw, e->store->vf_dir, &t, &want, port_uuid(port), &msg,
                                             &on_record);
@@ -525,7 +542,7 @@ static char *device_problem(Engine *e, const Network *n, const PoolDevice *d) {
 /* Why a pool has nothing to hand out: how many devices are in use and how many are out for another reason.
  * Counted only when a pick failed. */
 typedef struct PoolTally {
-        unsigned in_use, unavailable, lost, restore_failed;
+        unsigned in_use, unavailable, lost, restore_failed, quarantined;
         char *unavailable_why;          /* the first unavailable device's reason, when it has one beyond "gone" */
 } PoolTally;
 
@@ -556,6 +573,8 @@ static PoolTally pool_tally(Engine *e, const Network *n) {
                         t.lost++;
                 else if (d->state == DEVICE_STATE_RESTORE_FAILED)
                         t.restore_failed++;
+                else if (d->state == DEVICE_STATE_QUARANTINED)
+                        t.quarantined++;
         }
         return t;
 }
@@ -573,6 +592,9 @@ static char *pool_tally_others(const PoolTally *t) {
         if (t->restore_failed > 0)
                 g_string_append_printf(out, "; %u restore-failed (the original configuration could not be "
                                        "put back yet; netpool retries)", t->restore_failed);
+        if (t->quarantined > 0)
+                g_string_append_printf(out, "; %u quarantined (read back wrong after a restore; Rescan tries "
+                                       "again)", t->quarantined);
         return g_string_free(out, FALSE);
 }
 
@@ -679,6 +701,9 @@ static int pick_named_device(Engine *e, Network *n, const PortDef *pd, const cha
         if (n->pool->exclusive && d->connections > 0)
                 return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is held by port %s", d->id,
                             d->port_uuid ?: "?");
+        if (d->state == DEVICE_STATE_QUARANTINED)
+                return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is quarantined: %s", d->id,
+                            engine_quarantine_reason(e, pool_device_key(d)) ?: "it read back wrong after a restore");
         if (d->state == DEVICE_STATE_LOST || d->state == DEVICE_STATE_RESTORE_FAILED)
                 return fail(err, ENGINE_ERROR_DEVICE_BUSY, "device '%s' is %s", d->id,
                             device_state_to_string(d->state));
@@ -773,6 +798,8 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
         }
         g_hash_table_replace(e->ports, g_strdup(port_uuid(port)), port);
         owners_add(e, port);
+        engine_macs_add(e, port);
+        engine_lease_watch_port(e, port, true);
 }
 
 /* What the record reader would refuse after a restart is never written, nor acknowledged: checked once, before
@@ -885,6 +912,8 @@ static int allocate_prepare(Engine *e, Network *n, const char *xml, PortDef **re
         if (g_hash_table_contains(e->ports, pd->uuid))
                 return fail(err, ENGINE_ERROR_PORT_EXISTS, "port %s exists already", pd->uuid);
         r = port_inherit(n->def, pd, err);
+        if (r == 0)
+                r = engine_macs_check(e, n, pd, err);
         if (r != 0)
                 return r;
         *ret = g_steal_pointer(&pd);
@@ -1042,11 +1071,15 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         existing = g_hash_table_lookup(e->ports, pd->uuid);
         if (existing) {
                 r = notify_existing(existing, n, d, err);
-                if (r == 0)
+                if (r == 0) {
+                        engine_port_repair(e, existing, "differs from the port at Notify");
                         *ret = existing;
+                }
                 return r;
         }
         r = notify_check_device(e, n, d, err);
+        if (r == 0)
+                r = engine_macs_check(e, n, pd, err);
         if (r != 0)
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
@@ -1078,6 +1111,8 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         engine_port_register(e, n, g_steal_pointer(&port), d);
         engine_emit(e, n, *ret, ENGINE_EVENT_PORT_ADDED);
         engine_emit(e, n, NULL, ENGINE_EVENT_NETWORK_CHANGED);
+        /* what changed on the VF while no port was in the books goes back to what the port says */
+        engine_port_repair(e, *ret, "differs from the port at Notify");
         return 0;
 }
 
@@ -1090,7 +1125,9 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
 static void device_restore_verdict(Engine *e, const Network *n, const PoolDevice *d, bool restore_failed) {
         const char *key = pool_device_key(d);
 
-        if (!network_configures_vfs(n)) {
+        if (engine_quarantine_reason(e, key))
+                engine_quarantine_mark(e, key, NULL);   /* it applies now that the device is free */
+        else if (!network_configures_vfs(n)) {
                 if (engine_restore_failed_has(e, key))
                         engine_restore_failed_mark(e, key);
         } else if (restore_failed || (e->restores_pending && engine_device_has_record(e, d)))
@@ -1112,6 +1149,8 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
                 engine_claim_update(e, d, network_name(n));
         }
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
+        engine_lease_watch_port(e, port, false);
+        engine_macs_remove(e, port);
         owners_remove(e, port);
         g_hash_table_remove(e->ports, port_uuid(port));
         if (d && d->connections == 0)
@@ -1127,6 +1166,7 @@ int engine_release(Engine *e, Port *port, const EngineCall *call, EngineError *e
         r = engine_port_save(e, port, PORT_PHASE_RELEASING, err);
         if (r != 0)
                 return r;
+        engine_port_set_health(e, port, PORT_HEALTH_RESTORING);
         crash_point("release-recorded");
         r = engine_plug_disconnect(e, port, &restore_err);
         if (r != 0)
@@ -1210,6 +1250,7 @@ void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
                 .vfio_device = port->def->host.vfio_device ?: "",
                 .tap_name = port->def->host.tap ?: "",
                 .owner_pid = port->owner_process.pid,
+                .health = port_health_to_string(port->health),
         };
         if (port_has_pci(port))
                 pci_addr_to_string(&port->def->plug.address, ret->pci_address);

@@ -5,6 +5,13 @@
 #include "engine/engine-base.h"
 
 struct VfTarget;
+struct VfSettings;
+
+/* How the VF v of port is addressed by vf-config (hostdev/hybrid: reset at release; managed: driver recorded). */
+void engine_port_vf_target(const Port *port, const PortVf *v, struct VfTarget *t);
+/* What the port sets on its VF v: MAC, VLAN and QoS, and the settings of the definition (port <- portgroup <-
+ * network). Returns 0, or ENGINE_ERROR_INVALID_ARGUMENT. */
+int engine_port_vf_settings(const Port *port, const PortVf *v, struct VfSettings *ret, EngineError *err);
 
 /* Still there, and not taken outside netpool (a VF bound to vfio-pci that no port of ours holds)? */
 bool engine_device_usable(Engine *e, const PoolDevice *d);

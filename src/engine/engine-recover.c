@@ -146,17 +146,23 @@ static RecordHolder record_holder(Engine *e, const VfRecord *rec, GHashTable *he
 }
 
 /* After a retry pass: the devices whose records failed again are restore-failed in every pool (those of an
- * earlier life, or marked by a network that has stopped, included); those whose records are all gone are
- * free again, in every pool at once. */
-static void sync_restore_failed(Engine *e, GHashTable *failing) {
+ * earlier life, or marked by a network that has stopped, included), those that read back wrong (or were not
+ * tried: quarantine waits for Rescan) quarantined; those whose records are all gone are free again, in every
+ * pool at once. */
+static void sync_verdicts(Engine *e, GHashTable *failing, GHashTable *quarantining) {
         g_autoptr(GPtrArray) cleared = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) released = g_ptr_array_new_with_free_func(g_free);
         GHashTableIter it;
-        gpointer key;
+        gpointer key, reason;
 
         g_hash_table_iter_init(&it, failing);
         while (g_hash_table_iter_next(&it, &key, NULL))
                 if (!engine_restore_failed_has(e, key))
                         engine_restore_failed_mark(e, key);
+        g_hash_table_iter_init(&it, quarantining);
+        while (g_hash_table_iter_next(&it, &key, &reason))
+                if (!streq_ptr(engine_quarantine_reason(e, key), reason))
+                        engine_quarantine_mark(e, key, reason);
         g_hash_table_iter_init(&it, e->restore_failed);
         while (g_hash_table_iter_next(&it, &key, NULL)) {
                 PoolDevice *d;
@@ -167,12 +173,59 @@ static void sync_restore_failed(Engine *e, GHashTable *failing) {
                 if (!d || !engine_device_has_record(e, d))       /* a damaged record keeps the mark */
                         g_ptr_array_add(cleared, g_strdup(key));
         }
+        g_hash_table_iter_init(&it, e->quarantined);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+                PoolDevice *d;
+
+                if (g_hash_table_contains(quarantining, key))
+                        continue;
+                d = find_device(e, key);
+                if (!d || !engine_device_has_record(e, d))
+                        g_ptr_array_add(released, g_strdup(key));
+        }
         for (guint i = 0; i < cleared->len; i++)
                 engine_restore_failed_clear(e, cleared->pdata[i]);
+        for (guint i = 0; i < released->len; i++) {
+                log_info("device %s: no longer quarantined", (const char *) released->pdata[i]);
+                engine_quarantine_clear(e, released->pdata[i]);
+        }
 }
 
 static void vf_record_destroy(gpointer r) {
         vf_record_free(r);
+}
+
+/* One record no port holds: restore it (a quarantined one only when quarantine is retried). Its device's
+ * verdict goes to failing or quarantining. Returns whether it is still pending (a periodic retry is due). */
+static bool retry_record(Engine *e, const VfRecord *rec, char *dev, GHashTable *failing,
+                         GHashTable *quarantining) {
+        VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
+        g_autofree char *msg = NULL;
+        int r;
+
+        if (rec->quarantine && !e->retry_quarantined) {
+                if (dev)
+                        g_hash_table_replace(quarantining, dev, g_strdup(rec->quarantine));
+                else
+                        g_free(dev);
+                return false;
+        }
+        r = vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, NULL);
+        if (r == -EUCLEAN) {
+                log_warning("VF %u of '%s' quarantined: %s (Rescan tries again)", rec->vf, rec->pf_netdev, msg);
+                if (dev)
+                        g_hash_table_replace(quarantining, dev, g_steal_pointer(&msg));
+                return false;
+        }
+        if (r < 0) {
+                log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
+                if (dev)
+                        g_hash_table_add(failing, dev);
+                return true;
+        }
+        log_info("VF %u of '%s': original configuration restored", rec->vf, rec->pf_netdev);
+        g_free(dev);
+        return false;
 }
 
 unsigned engine_retry_restores(Engine *e) {
@@ -180,6 +233,7 @@ unsigned engine_retry_restores(Engine *e) {
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GHashTable) held = NULL;
         g_autoptr(GHashTable) failing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GHashTable) quarantining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         g_autoptr(GHashTable) vfs_by_pf = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                                  (GDestroyNotify) g_ptr_array_unref);
         unsigned pending = 0;
@@ -196,23 +250,20 @@ unsigned engine_retry_restores(Engine *e) {
         e->restores_logged = true;      /* damaged records are told once, not every retry */
         for (guint i = 0; i < records->len; i++) {
                 const VfRecord *rec = records->pdata[i];
-                VfTarget t = { .pf_netdev = rec->pf_netdev, .vf = rec->vf, .vf_netdev = rec->vf_netdev };
-                g_autofree char *msg = NULL, *dev = NULL;
+                char *dev = NULL;
                 RecordHolder holder = record_holder(e, rec, held, vfs_by_pf, &dev);
 
                 if (holder == RECORD_OF_HELD_VF)
                         pending++;
-                if (holder != RECORD_FREE)
+                if (holder != RECORD_FREE) {
+                        g_free(dev);
                         continue;
-                if (vf_config_restore(e->hw, e->store->vf_dir, &t, &msg, NULL) < 0) {
-                        log_warning("VF %u of '%s': restore failed again: %s", rec->vf, rec->pf_netdev, msg);
+                }
+                if (retry_record(e, rec, dev, failing, quarantining))
                         pending++;
-                        if (dev)
-                                g_hash_table_add(failing, g_steal_pointer(&dev));
-                } else
-                        log_info("VF %u of '%s': original configuration restored", rec->vf, rec->pf_netdev);
         }
-        sync_restore_failed(e, failing);
+        e->retry_quarantined = false;
+        sync_verdicts(e, failing, quarantining);
         e->restores_pending = pending > 0;
         return pending;
 }
@@ -225,7 +276,8 @@ bool engine_restores_pending(Engine *e) {
  * engine_restores_waiting() - how many VF restores wait for a retry
  *
  * The VF records on disk that no port holds: each is a VF whose original configuration could not be put
- * back yet, which the next retry tries again. Damaged records are not counted (they are never retried).
+ * back yet, which the next retry tries again. Damaged records are not counted (they are never retried), nor
+ * quarantined ones (they wait for Rescan: engine_quarantined()).
  * Reads the records only while a restore is known to be pending, as the retry does.
  *
  * Returns: the number of VFs waiting for their restore.
@@ -243,10 +295,15 @@ unsigned engine_restores_waiting(Engine *e) {
         held = held_vfs(e);
         (void) vf_record_load_all(e->store->vf_dir, records, notes);
         for (guint i = 0; i < records->len; i++) {
+                const VfRecord *rec = records->pdata[i];
                 g_autofree char *dev = NULL;
 
-                if (record_holder(e, records->pdata[i], held, vfs_by_pf, &dev) != RECORD_OF_PORT)
+                if (!rec->quarantine && record_holder(e, rec, held, vfs_by_pf, &dev) != RECORD_OF_PORT)
                         waiting++;
         }
         return waiting;
+}
+
+GHashTable *engine_quarantined(Engine *e) {
+        return e->quarantined;
 }

@@ -6,6 +6,7 @@
 #include "core/names.h"
 #include "core/pool-expand.h"
 #include "engine/engine-plug.h"
+#include "engine/engine-lease.h"
 #include "engine/engine-port.h"
 #include "engine/engine-recover.h"
 #include "shared/log.h"
@@ -30,9 +31,11 @@ static void port_destroy(gpointer p) {
         port_free(p);
 }
 
-/* The restore-failed marks the live records kept apply to every pool that has the device. */
+/* The restore-failed and quarantined marks the live records kept apply to every pool that has the device
+ * (the retry at start tells why a device is quarantined). */
 static void engine_load_restore_failed(Engine *e) {
         g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) quarantined = g_ptr_array_new_with_free_func(g_free);
         GHashTableIter it;
         gpointer v;
 
@@ -45,10 +48,14 @@ static void engine_load_restore_failed(Engine *e) {
 
                         if (d->state == DEVICE_STATE_RESTORE_FAILED)
                                 g_ptr_array_add(keys, g_strdup(pool_device_key(d)));
+                        else if (d->state == DEVICE_STATE_QUARANTINED)
+                                g_ptr_array_add(quarantined, g_strdup(pool_device_key(d)));
                 }
         }
         for (guint i = 0; i < keys->len; i++)
                 engine_restore_failed_mark(e, keys->pdata[i]);
+        for (guint i = 0; i < quarantined->len; i++)
+                engine_quarantine_mark(e, quarantined->pdata[i], NULL);
 }
 
 int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Engine **ret, EngineError *err) {
@@ -64,6 +71,8 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
         e->restore_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        e->quarantined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        e->macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_IO, "cannot use config dir '%s' and state dir '%s': %s", config_dir,
@@ -79,7 +88,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         engine_recover_ports(e);
         /* the hardware may have changed while no daemon ran (after an idle exit, say): look now rather
          * than wait for an event that came while nobody listened */
-        (void) engine_rescan(e, err);
+        (void) engine_rescan_and_retry(e, err);
         *ret = g_steal_pointer(&e);
         return 0;
 }
@@ -89,6 +98,8 @@ Engine *engine_free(Engine *e) {
                 return NULL;
         if (e->owners)
                 g_hash_table_unref(e->owners);  /* borrowed ports: before they go */
+        if (e->macs)
+                g_hash_table_unref(e->macs);
         if (e->ports)
                 g_hash_table_unref(e->ports);
         if (e->claims)
@@ -97,6 +108,11 @@ Engine *engine_free(Engine *e) {
                 g_hash_table_unref(e->holders);
         if (e->restore_failed)
                 g_hash_table_unref(e->restore_failed);
+        if (e->quarantined)
+                g_hash_table_unref(e->quarantined);
+        if (e->links_changed)
+                g_hash_table_unref(e->links_changed);
+        hw_link_watch_free(e->link_watch);
         if (e->networks)
                 g_hash_table_unref(e->networks);
         store_free(e->store);
@@ -624,8 +640,8 @@ void engine_autostart(Engine *e) {
 static DeviceState present_state(Engine *e, const NetDef *def, const Pool *pool, const PoolDevice *d) {
         g_autofree char *vfio_problem = NULL;
 
-        if (d->state == DEVICE_STATE_RESTORE_FAILED)
-                return d->state;                /* the retries decide that one */
+        if (d->state == DEVICE_STATE_RESTORE_FAILED || d->state == DEVICE_STATE_QUARANTINED)
+                return d->state;                /* the retries decide those */
         if (!engine_device_usable(e, d))
                 return d->connections > 0 ? d->state : DEVICE_STATE_UNAVAILABLE;
         if (d->connections > 0)
@@ -634,8 +650,18 @@ static DeviceState present_state(Engine *e, const NetDef *def, const Pool *pool,
         return vfio_problem ? DEVICE_STATE_UNAVAILABLE : DEVICE_STATE_FREE;
 }
 
+/* A device of n whose state went from was to now: its ports learn whether it vanished or came back. */
+static void lease_follow(Engine *e, Network *n, PoolDevice *d, DeviceState was, DeviceState now) {
+        if (now == DEVICE_STATE_LOST && was != DEVICE_STATE_LOST)
+                engine_device_vanished(e, n, d);
+        else if (was == DEVICE_STATE_LOST && now != DEVICE_STATE_LOST)
+                engine_device_returned(e, n, d);
+}
+
 /* Fold what the hardware shows now (fresh) into the pool of a running network. Returns > 0 if changed. */
-static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
+static int pool_merge(Engine *e, Network *n, Pool *fresh) {
+        Pool *pool = n->pool;
+        const NetDef *def = n->def;
         g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
         bool changed = false;
 
@@ -661,7 +687,10 @@ static int pool_merge(Engine *e, Pool *pool, Pool *fresh, const NetDef *def) {
                 } else
                         want = DEVICE_STATE_UNAVAILABLE;
                 if (want != d->state) {
+                        DeviceState was = d->state;
+
                         pool_device_set_state(pool, d, want);
+                        lease_follow(e, n, d, was, want);
                         changed = true;
                 }
         }
@@ -711,14 +740,25 @@ int engine_rescan(Engine *e, EngineError *err) {
                 if (!n->active || !n->pool)
                         continue;
                 fresh = scan_pool(e, n->def);
-                if (pool_merge(e, n->pool, fresh, n->def) <= 0)
+                if (pool_merge(e, n, fresh) <= 0)
                         continue;
                 pool_to_forward_devs(n->pool, n->def);
                 engine_save_live(e, n);
                 log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         }
-        e->restores_pending = true;     /* an explicit Rescan looks at every record */
+        e->restores_pending = true;     /* a rescan looks at every record */
         (void) engine_retry_restores(e);
+        engine_ports_check(e, NULL, /* drifted_only= */ true);
         return 0;
+}
+
+int engine_rescan_and_retry(Engine *e, EngineError *err) {
+        int r;
+
+        e->retry_quarantined = true;
+        r = engine_rescan(e, err);
+        if (r == 0)
+                engine_ports_check(e, NULL, /* drifted_only= */ false);
+        return r;
 }

@@ -19,6 +19,9 @@ typedef enum EngineEvent {
         ENGINE_EVENT_NETWORK_CHANGED,   /* active, persistent, autostart, mode or pool counts changed */
         ENGINE_EVENT_PORT_ADDED,        /* port is set */
         ENGINE_EVENT_PORT_REMOVED,      /* port is set; sent before the Port is freed */
+        ENGINE_EVENT_PORT_HEALTH,       /* port is set: its health changed */
+        ENGINE_EVENT_PORT_DRIFT_REPAIRED,       /* port is set: its VF had drifted, its settings are back */
+        ENGINE_EVENT_PORT_REAPPLIED,    /* port is set: its VF came back, its settings were applied again */
 } EngineEvent;
 
 /* What went wrong, in the engine's own terms: each code has one D-Bus name (bus/bus-errors.c). Engine
@@ -120,6 +123,8 @@ int engine_undefine(Engine *e, Network *n, EngineError *err);
 int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err);
 /* Re-read the hardware of every active network. */
 int engine_rescan(Engine *e, EngineError *err);
+/* The Manager's Rescan (and the one at start): also tries the quarantined devices' restores again. */
+int engine_rescan_and_retry(Engine *e, EngineError *err);
 
 /* Ports (engine-port.c). Allocate takes a <networkport> without <plug>; Notify one with. */
 int engine_allocate(Engine *e, Network *n, const char *xml, const EngineCall *call, Port **ret,
@@ -164,6 +169,7 @@ typedef struct PortInfo {
         int vf_index, iommu_group;      /* -1 for none */
         const char *vfio_group, *vfio_device, *tap_name;        /* "" for none */
         uint32_t owner_pid;             /* the owner process, 0 when none */
+        const char *health;             /* "ok", "lost", "drifted", "restoring" */
         char pci_address[16];           /* DDDD:BB:SS.F of a PCI plug, or "" */
         const char *device;             /* ListPorts' device: the PCI address of a PCI plug, else netdev */
 } PortInfo;
@@ -179,3 +185,12 @@ unsigned engine_retry_restores(Engine *e);
 bool engine_restores_pending(Engine *e);
 
 unsigned engine_restores_waiting(Engine *e);
+/* Link changes (engine-lease.c): a watch whose fd the daemon polls; when it is readable, engine_links_read()
+ * drains it and says whether a check is due; engine_links_check() (a moment later: changes come in bursts)
+ * compares the ports touched with their settings and repairs what drifted. */
+int engine_watch_links(Engine *e, int *ret_fd);
+bool engine_links_read(Engine *e);
+void engine_links_check(Engine *e);
+
+/* The quarantined devices: device key (PCI address, else netdev) -> why. Borrowed. */
+GHashTable *engine_quarantined(Engine *e);

@@ -468,11 +468,12 @@ static void read_now(const VfOp *op, VfSettings *ret) {
 
 /* Every recorded setting, in the table's restore order; one that reads as recorded already is left alone
  * unless the table says to set it always. A driver that lacks a setting (EOPNOTSUPP, where the table allows
- * it) is no failure. */
-static int restore_settings(VfOp *op, const VfSettings *orig, char **ret_msg) {
+ * it) is no failure: its bit goes to *ret_lacking. */
+static int restore_settings(VfOp *op, const VfSettings *orig, unsigned *ret_lacking, char **ret_msg) {
         const VfSettingId *order = vf_setting_restore_order();
         VfSettings now;
 
+        *ret_lacking = 0;
         read_now(op, &now);
         for (int i = 0; i < _VF_SETTING_MAX; i++) {
                 const VfSettingRow *row = vf_setting_row(order[i]);
@@ -488,6 +489,7 @@ static int restore_settings(VfOp *op, const VfSettings *orig, char **ret_msg) {
                         g_autofree char *what = row->describe(orig);
 
                         log_debug("VF %u of '%s' cannot take %s, ignoring", op->vf, op->pf_netdev, what);
+                        *ret_lacking |= VF_SETTING_BIT(row->id);
                         continue;
                 }
                 if (r < 0) {
@@ -500,17 +502,70 @@ static int restore_settings(VfOp *op, const VfSettings *orig, char **ret_msg) {
         return 0;
 }
 
-static int restore_from_record(VfOp *op, const VfTarget *t, const VfRecord *rec, char **ret_msg) {
+/* The recorded settings, and the netdev they go to (op->netdev). */
+static void recorded_settings(VfOp *op, const VfTarget *t, const VfRecord *rec, VfSettings *ret) {
         VfReading recorded = { .config = rec->orig, .has_netdev = rec->vf_netdev_mac[0] != '\0' ||
                                                                  rec->vf_netdev_mtu > 0,
                                .netdev_mtu = rec->vf_netdev_mtu };
-        VfSettings orig = {};
 
+        *ret = (VfSettings) {};
         g_strlcpy(recorded.netdev_mac, rec->vf_netdev_mac, sizeof(recorded.netdev_mac));
-        vf_settings_from_reading(&orig, &recorded);
+        vf_settings_from_reading(ret, &recorded);
         if (recorded.has_netdev)
                 op->netdev = restore_netdev(op, t, rec);
-        return restore_settings(op, &orig, ret_msg);
+}
+
+/* Whether setting row of the VF as read back (now) is what the restore put there (orig). Where the driver
+ * refused the zero MAC the placeholder went instead, and a driver may pin the VF's netdev to it. */
+static bool restored_as_recorded(const VfOp *op, const VfSettingRow *row, const VfSettings *orig,
+                                 const VfSettings *now) {
+        char placeholder[18];
+
+        if (row->same(orig, now))
+                return true;
+        if (!op->placeholder || (row->id != VF_SETTING_MAC && row->id != VF_SETTING_NETDEV_MAC))
+                return false;
+        vf_config_placeholder_mac(op->pf_netdev, op->vf, placeholder);
+        return streq(row->id == VF_SETTING_MAC ? now->mac : now->netdev_mac, placeholder);
+}
+
+/* Read the VF back after a restore and compare every setting restored: NULL when all are as recorded, else
+ * what differs (g_free). Settings the driver lacks or does not report cannot differ. */
+static char *verify_restored(const VfOp *op, const VfSettings *orig, unsigned lacking) {
+        VfSettings now;
+
+        read_now(op, &now);
+        for (int i = 0; i < _VF_SETTING_MAX; i++) {
+                const VfSettingRow *row = vf_setting_row((VfSettingId) i);
+                unsigned bit = VF_SETTING_BIT(row->id);
+                g_autofree char *is = NULL, *was = NULL;
+
+                if (!(orig->set & bit) || !(now.set & bit) || (lacking & bit) || (row->on_netdev && !op->netdev))
+                        continue;
+                if (restored_as_recorded(op, row, orig, &now))
+                        continue;
+                is = vf_setting_value(row, &now);
+                was = vf_setting_value(row, orig);
+                return g_strdup_printf("%s is %s after the restore, recorded %s", row->name, is, was);
+        }
+        return NULL;
+}
+
+/* The restore went through but the VF is not as recorded: the record stays, marked, for Rescan and the next
+ * start to try again; until then no network hands the VF out. Returns -EUCLEAN. */
+static int quarantine_record(const char *vf_dir, VfRecord *rec, char *reason, char **ret_msg) {
+        g_autofree char *path = record_path(vf_dir, rec->pf_netdev, rec->vf);
+        int r;
+
+        log_debug("VF %u of '%s': its original stays in %s until Rescan finds it right", rec->vf, rec->pf_netdev,
+                  path);
+        g_free(rec->quarantine);
+        rec->quarantine = reason;
+        r = vf_record_save(vf_dir, rec);
+        if (r < 0)
+                log_warning_errno(r, "cannot mark the record %s of a quarantined VF: %m", path);
+        set_msg(ret_msg, g_strdup(reason));
+        return -EUCLEAN;
 }
 
 /**
@@ -523,14 +578,19 @@ static int restore_from_record(VfOp *op, const VfTarget *t, const VfRecord *rec,
  * succeeded. Nothing here waits: -EBUSY is returned, not waited for.
  * Returns: 0; -ENOENT when there is no record (nothing to restore); -EINVAL for invalid names or a
  * damaged record, or the -errno of reading it; the error of the restore, the record then kept for a
- * retry; or the -errno of removing the record, the VF being restored. *ret_on_record (may be NULL)
+ * retry; -EUCLEAN when the restore went through but the VF reads back otherwise than recorded, or its reset
+ * failed (quarantined: the record stays, marked with why, for Rescan and the next start; *ret_msg says why:
+ * "MAC is … after the restore, recorded …"); or the -errno of
+ * removing the record, the VF being restored. *ret_on_record (may be NULL)
  * is true when the failure is the record file's (damaged, unreadable, or cannot be removed).
  * *ret_msg (may be NULL) says what failed.
  */
 int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg,
                       bool *ret_on_record) {
         g_autoptr(VfRecord) rec = NULL;
-        g_autofree char *path = NULL;
+        g_autofree char *path = NULL, *quarantine = NULL;
+        VfSettings orig;
+        unsigned lacking = 0;
         VfOp op;
         int r;
 
@@ -546,13 +606,19 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
         op = (VfOp) { .hw = hw, .pf_netdev = rec->pf_netdev, .vf = rec->vf };
         path = record_path(vf_dir, rec->pf_netdev, rec->vf);
 
-        r = vf_function_give_back(hw, rec, ret_msg);
-        if (r >= 0)
-                r = restore_from_record(&op, t, rec, ret_msg);
+        r = vf_function_give_back(hw, rec, ret_msg, &quarantine);
+        if (r >= 0) {
+                recorded_settings(&op, t, rec, &orig);
+                r = restore_settings(&op, &orig, &lacking, ret_msg);
+        }
         if (r < 0) {
                 append_msg(ret_msg, "; the original configuration stays in %s for a retry", path);
                 return r;
         }
+        if (!quarantine)
+                quarantine = verify_restored(&op, &orig, lacking);
+        if (quarantine)
+                return quarantine_record(vf_dir, rec, g_steal_pointer(&quarantine), ret_msg);
         r = vf_record_remove(vf_dir, rec->pf_netdev, rec->vf);
         set_flag(ret_on_record, r < 0);
         if (r < 0)
@@ -609,4 +675,51 @@ int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char 
                                                  "'%s' to %s: %s", t->vf, t->pf_netdev, path, g_strerror(-r)));
         }
         return r;
+}
+
+/**
+ * vf_config_compare() - whether a VF has what a port wants of it
+ *
+ * Reads the VF as vf_config_apply() does (through the PF netdev of its port) and compares each setting of
+ * want, in the table's order. A setting the VF does not report cannot differ.
+ * Returns: 0 with *ret_diff NULL when the VF has all of want; 0 with *ret_diff (g_free) saying what differs
+ * first ("MAC is 02:00:00:00:00:99, the port's is 52:54:00:00:00:01"); or the -errno of reading the VF
+ * (-ENODEV: gone) with *ret_msg.
+ */
+int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, char **ret_diff, char **ret_msg) {
+        g_autoptr(HwNetdev) nd = NULL;
+        VfOp op;
+        VfSettings now;
+        VfConfig probe;
+        int r;
+
+        *ret_diff = NULL;
+        r = check_target(t, ret_msg);
+        if (r < 0)
+                return r;
+        op = (VfOp) { .hw = hw, .pf_netdev = pick_read_pf(hw, t), .vf = t->vf };
+        r = vf_get(&op, &probe);
+        if (r < 0) {
+                set_msg(ret_msg, g_strdup_printf("cannot read VF %u of PF netdev '%s': %s", op.vf, op.pf_netdev,
+                                                 g_strerror(-r)));
+                return r;
+        }
+        if (t->vf_netdev && hw_lookup_netdev(hw, t->vf_netdev, &nd, NULL) >= 0)
+                op.netdev = t->vf_netdev;
+        read_now(&op, &now);
+        for (int i = 0; i < _VF_SETTING_MAX; i++) {
+                const VfSettingRow *row = vf_setting_row((VfSettingId) i);
+                unsigned bit = VF_SETTING_BIT(row->id);
+                g_autofree char *is = NULL, *wanted = NULL;
+
+                if (!(want->set & bit) || !(now.set & bit) || (row->on_netdev && !op.netdev))
+                        continue;
+                if (row->same(want, &now))
+                        continue;
+                is = vf_setting_value(row, &now);
+                wanted = vf_setting_value(row, want);
+                *ret_diff = g_strdup_printf("%s is %s, the port's is %s", row->name, is, wanted);
+                return 0;
+        }
+        return 0;
 }

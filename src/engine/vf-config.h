@@ -26,4 +26,8 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
 
 bool vf_config_has_record(const char *vf_dir, const VfTarget *t);
 
+/* Whether the VF has every setting of want now: *ret_diff NULL, else what differs first (g_free). 0 or -errno
+ * of reading the VF (-ENODEV when gone), with *ret_msg. */
+int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, char **ret_diff, char **ret_msg);
+
 int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char *port_uuid, char **ret_msg);

@@ -135,7 +135,28 @@ static int restore_netdev_identity(HwBackend *hw, const PciAddr *addr, const VfR
         return r;
 }
 
-int vf_function_give_back(HwBackend *hw, const VfRecord *rec, char **ret_msg) {
+/* Reset the function of a VF a guest had. A reset that fails, or a VF that still holds what only a reset clears
+ * (a backend that can tell), is no failure of the give-back — the rest goes on, the VF must not reach the next
+ * guest: *ret_quarantine says why. */
+static void reset_function(HwBackend *hw, const PciAddr *addr, const VfRecord *rec, char **ret_quarantine) {
+        char bdf[PCI_ADDR_STR_MAX];
+        bool dirty = false;
+        int r;
+
+        pci_addr_to_string(addr, bdf);
+        r = hw_function_reset(hw, addr);
+        if (r < 0 && r != -ENOTSUP) {
+                *ret_quarantine = g_strdup_printf("resetting VF %s (VF %u of '%s') failed: %s", bdf, rec->vf,
+                                                  rec->pf_netdev, g_strerror(-r));
+                return;
+        }
+        if (hw_function_needs_reset(hw, addr, &dirty) >= 0 && dirty)
+                *ret_quarantine = g_strdup_printf("VF %s (VF %u of '%s') still holds its guest's state after "
+                                                  "%s", bdf, rec->vf, rec->pf_netdev,
+                                                  r == -ENOTSUP ? "its release: it has no reset" : "its reset");
+}
+
+int vf_function_give_back(HwBackend *hw, const VfRecord *rec, char **ret_msg, char **ret_quarantine) {
         g_autofree char *driver = NULL;
         char bdf[PCI_ADDR_STR_MAX];
         bool rebind;
@@ -158,14 +179,9 @@ int vf_function_give_back(HwBackend *hw, const VfRecord *rec, char **ret_msg) {
         /* on vfio-pci (or unbound, half-way) where it had another driver; a driver someone else bound it to
          * since is theirs */
         rebind = rec->managed && !streq_ptr(driver, rec->driver) && (!driver || streq(driver, "vfio-pci"));
-        if (rec->reset && (rebind || !rec->managed)) {
-                r = hw_function_reset(hw, &addr);
-                if (r < 0 && r != -ENOTSUP) {
-                        *ret_msg = g_strdup_printf("resetting VF %s (VF %u of '%s') failed: %s", bdf, rec->vf,
-                                                   rec->pf_netdev, g_strerror(-r));
-                        return r;
-                }
-        }
+        /* a quarantined VF is reset again at each retry, wherever it is bound now */
+        if (rec->reset && (rebind || !rec->managed || rec->quarantine))
+                reset_function(hw, &addr, rec, ret_quarantine);
         if (!rebind)    /* on its driver already (a bind that failed went back by itself): name and state */
                 return rec->managed ? restore_netdev_identity(hw, &addr, rec, ret_msg) : 0;
         r = hw_function_bind_host_driver(hw, &addr, rec->driver, rec->vf_netdev ? 1 : 0);

@@ -29,7 +29,8 @@ char *vf_function_vfio_problem(HwBackend *hw, const PciAddr *addr, VfioInPool in
 int vf_function_bind_vfio(HwBackend *hw, const PciAddr *addr, VfioNodes *ret, char **ret_msg);
 
 /* Before a VF's settings are restored from rec: reset the function when rec asks for it and it is not back on
- * its host driver yet, give it back to rec->driver (when netpool bound it elsewhere), and give its netdev the
- * name and up/down state rec has. Idempotent: a function back on its driver is left alone. A VF that is gone
- * is nothing to do (0). Returns 0, or -errno with *ret_msg. */
-int vf_function_give_back(HwBackend *hw, const VfRecord *rec, char **ret_msg);
+ * its host driver yet (or rec is quarantined), give it back to rec->driver (when netpool bound it elsewhere),
+ * and give its netdev the name and up/down state rec has. Idempotent: a function back on its driver is left
+ * alone. A VF that is gone is nothing to do (0). Returns 0, or -errno with *ret_msg. A reset that failed, or a
+ * VF that still needs one, sets *ret_quarantine (g_free) and does not stop the rest. */
+int vf_function_give_back(HwBackend *hw, const VfRecord *rec, char **ret_msg, char **ret_quarantine);

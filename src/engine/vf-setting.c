@@ -425,3 +425,12 @@ void vf_settings_set_vlan(VfSettings *s, unsigned vlan, unsigned qos) {
         s->qos = qos;
         s->set |= VF_SETTING_BIT(VF_SETTING_VLAN);
 }
+
+char *vf_setting_value(const VfSettingRow *row, const VfSettings *s) {
+        g_autofree char *full = row->describe(s);
+        size_t n = strlen(row->name);
+
+        if (strncmp(full, row->name, n) == 0 && full[n] == ' ')
+                return g_strdup(full + n + 1);
+        return g_steal_pointer(&full);
+}

@@ -78,6 +78,9 @@ const VfSettingRow *vf_setting_row(VfSettingId id);
 /* The ids in restore order (_VF_SETTING_MAX entries). */
 const VfSettingId *vf_setting_restore_order(void);
 
+/* The setting's value in s as words, without its name ("52:54:00:00:00:01" of "MAC 52:54:00:00:00:01"). */
+char *vf_setting_value(const VfSettingRow *row, const VfSettings *s);
+
 /* Every setting r reports. */
 void vf_settings_from_reading(VfSettings *s, const VfReading *r);
 /* 0, or -EINVAL with the id of the first setting out of its limits */

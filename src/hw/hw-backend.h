@@ -2,6 +2,7 @@
 /* Hardware layer internals: the ops table each backend fills */
 #pragma once
 
+#include "hw/hw-link-watch.h"
 #include "hw/hw-pci-names.h"
 #include "hw/hw.h"
 #include "hw/hw-plug.h"
@@ -29,6 +30,7 @@ typedef struct HwBackendOps {
         int (*bind_driver)(HwBackend *hw, const PciAddr *addr, const char *driver);
         int (*bind_host_driver)(HwBackend *hw, const PciAddr *addr, const char *driver, unsigned wait_netdevs);
         int (*reset)(HwBackend *hw, const PciAddr *addr);
+        int (*needs_reset)(HwBackend *hw, const PciAddr *addr, bool *ret);
         int (*netdev_rename)(HwBackend *hw, const char *name, const char *new_name);
         int (*netdev_set_up)(HwBackend *hw, const char *name, bool up);
         int (*virtual_read)(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
@@ -38,6 +40,15 @@ typedef struct HwBackendOps {
         int (*vlan_create)(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
         int (*virtual_delete)(HwBackend *hw, const char *name);
         int (*macvtap_open_tap)(HwBackend *hw, const char *name, int *ret_fd);
+
+        /* link changes (hw-link-watch.h); an op left NULL makes its call -EOPNOTSUPP. watch_new sets w->fd
+         * (and w->data, which watch_free frees; watch_free is called for a watch whose watch_new failed too,
+         * with what it had set). pf_netdev is a valid netdev name. */
+        int (*watch_new)(HwLinkWatch *w);
+        void (*watch_free)(HwLinkWatch *w);
+        int (*watch_add_vf)(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+        void (*watch_remove_vf)(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+        int (*watch_read)(HwLinkWatch *w, GHashTable *changed, bool *ret_overflow);
 } HwBackendOps;
 
 struct HwBackend {
@@ -46,6 +57,13 @@ struct HwBackend {
         HwPciNames *pci_names;          /* one libpci context per backend */
         GHashTable *vf_indexes;         /* PCI address key -> VF index + 1, as last read (a hint, checked) */
         void *data;                     /* backend's own state, freed by ops->free */
+};
+
+/* A link watch (hw-link-watch.h): the common part, and the backend's own */
+struct HwLinkWatch {
+        HwBackend *hw;                  /* not owned: the watch must not outlive it */
+        int fd;                         /* -1 until the backend opens it; closed by hw_link_watch_free() */
+        void *data;                     /* the backend's own state, freed by ops->watch_free */
 };
 
 /* Allocates the common part; the backend sets data afterwards. */

@@ -41,5 +41,11 @@ int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsign
 int linux_virtual_delete(HwBackend *hw, const char *name);
 int linux_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
 
+/* Link change notifications (hw-linux-watch.c) */
+int linux_watch_new(HwLinkWatch *w);
+int linux_watch_add_vf(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+void linux_watch_remove_vf(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+int linux_watch_read(HwLinkWatch *w, GHashTable *changed, bool *ret_overflow);
+
 /* Opens /dev/tap<ifindex> (under the root), waiting ≤ 2 s for the node (hw-linux-plug.c) */
 int linux_macvtap_open_tap_ifindex(HwBackend *hw, int ifindex, int *ret_fd);

@@ -535,6 +535,10 @@ static const HwBackendOps linux_ops = {
         .vlan_create = linux_vlan_create,
         .virtual_delete = linux_virtual_delete,
         .macvtap_open_tap = linux_macvtap_open_tap,
+        .watch_new = linux_watch_new,
+        .watch_add_vf = linux_watch_add_vf,
+        .watch_remove_vf = linux_watch_remove_vf,
+        .watch_read = linux_watch_read,
 };
 
 /**

@@ -88,6 +88,12 @@ int hw_function_reset(HwBackend *hw, const PciAddr *addr) {
         return CALL_OP(hw, reset, addr);
 }
 
+int hw_function_needs_reset(HwBackend *hw, const PciAddr *addr, bool *ret) {
+        if (!addr_ok(addr) || !ret)
+                return -EINVAL;
+        return CALL_OP(hw, needs_reset, addr, ret);
+}
+
 int hw_netdev_rename(HwBackend *hw, const char *name, const char *new_name) {
         if (!netdev_ok(name) || !netdev_ok(new_name))
                 return -EINVAL;

@@ -51,6 +51,10 @@ int hw_function_bind_host_driver(HwBackend *hw, const PciAddr *addr, const char 
 /* Function-level reset through the function's `reset` file; -ENOTSUP when it has none. */
 int hw_function_reset(HwBackend *hw, const PciAddr *addr);
 
+/* Whether the function is known to hold state only a reset clears (the sim's `dirty`: a guest left it so):
+ * *ret. -EOPNOTSUPP where the backend cannot tell (the kernel does not say). */
+int hw_function_needs_reset(HwBackend *hw, const PciAddr *addr, bool *ret);
+
 /* ---- netdevs ---- */
 
 /* Rename a netdev (it is set down first when up, and left down: the caller sets the state it wants). */

@@ -55,6 +55,7 @@ int sim_remove_uppers(HwBackend *hw, const char *name);
 int sim_bind_driver(HwBackend *hw, const PciAddr *addr, const char *driver);
 int sim_bind_host_driver(HwBackend *hw, const PciAddr *addr, const char *driver, unsigned wait_netdevs);
 int sim_reset(HwBackend *hw, const PciAddr *addr);
+int sim_needs_reset(HwBackend *hw, const PciAddr *addr, bool *ret);
 int sim_netdev_rename(HwBackend *hw, const char *name, const char *new_name);
 int sim_netdev_set_up(HwBackend *hw, const char *name, bool up);
 int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu);
@@ -64,3 +65,9 @@ int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const
 int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
 int sim_virtual_delete(HwBackend *hw, const char *name);
 int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
+/* link changes (hw-sim-watch.c) */
+int sim_watch_new(HwLinkWatch *w);
+void sim_watch_free(HwLinkWatch *w);
+int sim_watch_add_vf(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+void sim_watch_remove_vf(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
+int sim_watch_read(HwLinkWatch *w, GHashTable *changed, bool *ret_overflow);

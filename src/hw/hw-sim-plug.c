@@ -432,3 +432,19 @@ int sim_reset(HwBackend *hw, const PciAddr *addr) {
                 return r;
         return unlink_atomic(vf_dir, "dirty");
 }
+
+int sim_needs_reset(HwBackend *hw, const PciAddr *addr, bool *ret) {
+        g_autofree char *dir = NULL, *vf_dir = NULL, *dirty = NULL;
+        int r;
+
+        r = sim_function_dir(hw, addr, &dir);
+        if (r >= 0)
+                r = sim_function_vf_dir(hw, addr, &vf_dir, NULL);
+        if (r < 0)
+                return r;
+        if (!vf_dir)
+                return -EOPNOTSUPP;     /* not a VF: the sim keeps no such state for it */
+        dirty = g_build_filename(vf_dir, "dirty", NULL);
+        *ret = sim_exists(dirty);
+        return 0;
+}

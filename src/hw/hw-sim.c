@@ -600,6 +600,7 @@ static const HwBackendOps sim_ops = {
         .bind_driver = sim_bind_driver,
         .bind_host_driver = sim_bind_host_driver,
         .reset = sim_reset,
+        .needs_reset = sim_needs_reset,
         .netdev_rename = sim_netdev_rename,
         .netdev_set_up = sim_netdev_set_up,
         .virtual_read = sim_virtual_read,
@@ -608,6 +609,11 @@ static const HwBackendOps sim_ops = {
         .vlan_create = sim_vlan_create,
         .virtual_delete = sim_virtual_delete,
         .macvtap_open_tap = sim_macvtap_open_tap,
+        .watch_new = sim_watch_new,
+        .watch_free = sim_watch_free,
+        .watch_add_vf = sim_watch_add_vf,
+        .watch_remove_vf = sim_watch_remove_vf,
+        .watch_read = sim_watch_read,
 };
 
 /**

@@ -967,7 +967,7 @@ static void test_more_fields_unreported_and_old_records(void) {
         g_assert_cmpint(apply(h, &t, PORT_MAC, 5, NULL), ==, 0);
         g_assert_cmpint(hw_netdev_set_mtu(h->hw, "eth0v3", 1500), ==, 0);
         fail(h, X710_BDF, 3, "set_mtu IGNORE");
-        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, 0);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, NULL, NULL), ==, -EUCLEAN);
         g_assert_cmpuint(netdev_mtu(h, "eth0v3"), ==, 1500);
 }
 
@@ -1003,10 +1003,39 @@ static void test_trusted_vf_mtu_keeps_admin_mac(void) {
         g_assert_cmpstr(now_netdev_mac, ==, orig_netdev_mac);
 }
 
+/* The restore reports success but the VF reads back otherwise (a driver dropped the set): quarantined — the
+ * record stays, marked with the setting and both values, and a later restore that reads back right removes
+ * it. */
+static void test_restore_verified(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        g_autoptr(VfRecord) rec = NULL;
+        g_autofree char *msg = NULL;
+        VfConfig now;
+
+        g_assert_cmpint(apply(h, &t, PORT_MAC, 7, NULL), ==, 0);
+        fail(h, X710_BDF, 2, "set_mac IGNORE");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg, NULL), ==, -EUCLEAN);
+        g_assert_nonnull(strstr(msg, "MAC " PORT_MAC));
+        g_assert_nonnull(strstr(msg, "recorded MAC " ZERO_MAC));
+        g_assert_cmpint(vf_record_load(h->vf_dir, "eth0", 2, &rec), ==, 0);
+        g_assert_nonnull(rec->quarantine);
+        g_assert_nonnull(strstr(rec->quarantine, "MAC " PORT_MAC));
+
+        clear_fail(h, X710_BDF, 2);
+        g_clear_pointer(&msg, g_free);
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t, &msg, NULL), ==, 0);
+        now = vf_get(h, "eth0", 2);
+        g_assert_cmpstr(now.mac, ==, ZERO_MAC);
+        g_assert_cmpuint(now.vlan, ==, 0);
+        g_assert_false(vf_config_has_record(h->vf_dir, &t));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/engine/vf-config/apply-saves-then-sets", test_apply_saves_then_sets);
         g_test_add_func("/engine/vf-config/restore-puts-back", test_restore_puts_back);
+        g_test_add_func("/engine/vf-config/restore-verified", test_restore_verified);
         g_test_add_func("/engine/vf-config/second-apply-keeps-record", test_second_apply_keeps_record);
         g_test_add_func("/engine/vf-config/cx3-port2", test_cx3_port2);
         g_test_add_func("/engine/vf-config/cx3-port2-named-directly", test_cx3_port2_named_directly);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of the linux backend: its sysfs discovery against a sim tree, and rtnetlink on lo */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 
 #include <glib.h>
 
+#include "hw/hw-link-watch.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-sim.h"
 #include "hw/hw.h"
@@ -135,10 +137,33 @@ static void test_lo(void) {
         g_assert_cmpint(hw_vf_get(hw, "bad/name", 0, &c), ==, -EINVAL);
 }
 
+/* The link watch's socket on the host (the kernel test bed makes the changes): non-blocking, close-on-exec, a read
+ * of nothing is no error, and a VF needs nothing (-EINVAL only for a name that cannot be one) */
+static void test_link_watch(void) {
+        g_autoptr(HwBackend) hw = NULL;
+        g_autoptr(HwLinkWatch) w = NULL;
+        g_autoptr(GHashTable) changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        bool overflow = true;
+        int fd;
+
+        g_assert_cmpint(hw_backend_new_linux("", &hw), ==, 0);
+        g_assert_cmpint(hw_link_watch_new(hw, &w), ==, 0);
+        fd = hw_link_watch_fd(w);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+        g_assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+        g_assert_cmpint(hw_link_watch_add_vf(w, "lo", 0), ==, 0);
+        g_assert_cmpint(hw_link_watch_add_vf(w, "bad/name", 0), ==, -EINVAL);
+        hw_link_watch_remove_vf(w, "lo", 0);
+        g_assert_cmpint(hw_link_watch_read(w, changed, &overflow), ==, 0);
+        g_assert_false(overflow);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/hw/linux/sysfs-agrees-with-sim", test_sysfs_agrees_with_sim);
         g_test_add_func("/hw/linux/new", test_new_linux);
         g_test_add_func("/hw/linux/lo", test_lo);
+        g_test_add_func("/hw/linux/link-watch", test_link_watch);
         return g_test_run();
 }

@@ -564,8 +564,7 @@ expect_eq "faults used up: on vfio-pci" vfio-pci "$(drv $VF2)"
 np_simhost --dirty $PF0 2 --fail $PF0 2 "reset EPERM 1"
 check "fault 'reset EPERM 1': Release goes through" np_release hd "$U"
 st=$(np_device_state hd $VF2)
-check "fault 'reset EPERM 1': the VF is out of the pool (quarantined or restore-failed), not free ($st)" \
-        test "$st" != free -a "$st" != in-use
+expect_eq "fault 'reset EPERM 1': the VF is quarantined (dbus-api.md: a failed reset)" quarantined "$st"
 new_port
 awo hd device:s:$VF2
 expect_eq "fault 'reset EPERM 1': it is not handed out" "" "$(res port)"

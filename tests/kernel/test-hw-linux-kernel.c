@@ -2,12 +2,15 @@
 /* Kernel test of the linux backend: VF configuration over real rtnetlink to a netdevsim PF, checked against ip(8);
  * the plug (hw-plug.h) over netdevsim's netdevs, and on an igb PF and its VFs (kernel-plug-test.c) */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "hw/hw-link-watch.h"
 #include "hw/hw-linux.h"
 #include "hw/hw.h"
 #include "kernel-plug-test.h"
@@ -446,6 +449,80 @@ static void test_pf_down(gconstpointer data) {
         g_assert_cmpint(after.link_state, ==, before.link_state);
 }
 
+/* ---- link changes (hw-link-watch.h) ---- */
+
+/* Reads the watch until `name` is among the changed links, for at most 2 s; whether it came */
+static bool link_watch_saw(HwLinkWatch *w, const char *name) {
+        gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+
+        for (;;) {
+                g_autoptr(GHashTable) changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+                struct pollfd p = { .fd = hw_link_watch_fd(w), .events = POLLIN };
+                gint64 left = deadline - g_get_monotonic_time();
+                bool overflow = false;
+
+                if (left <= 0)
+                        return false;
+                g_assert_cmpint(poll(&p, 1, (int) (left / 1000) + 1), >=, 0);
+                g_assert_cmpint(hw_link_watch_read(w, changed, &overflow), ==, 0);
+                g_assert_false(overflow);
+                if (g_hash_table_contains(changed, name))
+                        return true;
+        }
+}
+
+/* Drains what came before */
+static void link_watch_drain(HwLinkWatch *w) {
+        g_autoptr(GHashTable) changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        bool overflow;
+
+        g_assert_cmpint(hw_link_watch_read(w, changed, &overflow), ==, 0);
+}
+
+/* A VF's MAC set by someone else (`ip link set PF vf N mac`) and by the backend: RTM_NEWLINK of the PF */
+static void test_link_watch(gconstpointer data) {
+        const Testbed *tb = data;
+        const char *ip_vf_mac[] = { "ip", "link", "set", "dev", tb->pf, "vf", "2", "mac", "52:54:00:77:00:02", NULL };
+        g_autoptr(HwBackend) hw = NULL;
+        g_autoptr(HwLinkWatch) w = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *err = NULL;
+        int status = 0;
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        g_assert_cmpint(hw_link_watch_new(hw, &w), ==, 0);
+        g_assert_true(fcntl(hw_link_watch_fd(w), F_GETFL) & O_NONBLOCK);
+        g_assert_true(fcntl(hw_link_watch_fd(w), F_GETFD) & FD_CLOEXEC);
+        /* nothing per VF on linux */
+        g_assert_cmpint(hw_link_watch_add_vf(w, tb->pf, 2), ==, 0);
+        link_watch_drain(w);
+
+        if (!g_spawn_sync(NULL, (char **) ip_vf_mac, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                          NULL, NULL, &err, &status, &error))
+                g_error("running ip: %s", error->message);
+        if (!g_spawn_check_wait_status(status, NULL))
+                g_error("ip link set dev %s vf 2 mac failed: %s", tb->pf, err);
+        g_assert_true(link_watch_saw(w, tb->pf));
+
+        g_assert_cmpint(hw_vf_set_vlan(hw, tb->pf, 2, 12, 0), ==, 0);
+        g_assert_true(link_watch_saw(w, tb->pf));
+        g_assert_cmpint(hw_vf_set_vlan(hw, tb->pf, 2, 0, 0), ==, 0);
+        hw_link_watch_remove_vf(w, tb->pf, 2);
+
+        /* another link's change names that link */
+        if (tb->novf) {
+                g_autoptr(HwNetdev) n = NULL;
+
+                g_assert_cmpint(hw_lookup_netdev(hw, tb->novf, &n, NULL), ==, 0);
+                link_watch_drain(w);
+                g_assert_cmpint(hw_netdev_set_mtu(hw, tb->novf, n->mtu == 1400 ? 1300 : 1400), ==, 0);
+                g_assert_true(link_watch_saw(w, tb->novf));
+                g_assert_cmpint(hw_netdev_set_mtu(hw, tb->novf, n->mtu), ==, 0);
+        }
+}
+
 /* ---- the plug over netdevsim's netdevs ---- */
 
 static void test_macvtap_modes(gconstpointer data) {
@@ -586,5 +663,6 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/kernel/hw-linux/plug-refusals", &tb, test_plug_refusals);
         g_test_add_data_func("/kernel/hw-linux/vlan-bridge", &tb, test_vlan_bridge);
         g_test_add_data_func("/kernel/hw-linux/rename", &tb, test_rename);
+        g_test_add_data_func("/kernel/hw-linux/link-watch", &tb, test_link_watch);
         return g_test_run();
 }
