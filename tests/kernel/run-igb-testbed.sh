@@ -15,8 +15,7 @@
 #
 # Environment: NETPOOL_TESTBED_TIMEOUT (the test boot, default 900 s), NETPOOL_TESTBED_KVM_TIMEOUT (the KVM
 # probe boot, default 15 s), NETPOOL_TESTBED_ACCEL=tcg (no KVM probe), NETPOOL_TESTBED_MIRROR (debootstrap's
-# Debian mirror; by default the one this machine's apt sources name, see debian-mirror.sh), VF_DRIFT_CHECKS=yes
-# (igb-guest-vf.sh's drift checks).
+# Debian mirror; by default the one this machine's apt sources name, see debian-mirror.sh).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/testbed-lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
@@ -37,10 +36,6 @@ tree_modules=(irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci
               8021q)
 launch_helper=/usr/lib/dbus-1.0/dbus-daemon-launch-helper
 system_conf=/usr/share/dbus-1/system.conf
-# igb-guest-vf.sh's drift checks (issue 19 point 5) when VF_DRIFT_CHECKS=yes: the kernel hands a parameter it
-# does not know to /init as an environment variable
-drift_arg=
-[ "${VF_DRIFT_CHECKS:-}" = yes ] && drift_arg=" VF_DRIFT_CHECKS=yes"
 
 need_tools() {
         local f
@@ -225,7 +220,7 @@ boot() {
         timeout -k 5 "$limit" chroot "$qemu_root" qemu-system-x86_64 -accel "$accel" -M q35 -m 1024 -smp 1 \
                 -cpu max -nodefaults -nographic -no-reboot -serial stdio "$@" \
                 -kernel /netpool/vmlinuz -initrd "/netpool/$initrd" \
-                -append "console=ttyS0 quiet panic=-1 rdinit=/init intel_iommu=on iommu=pt$drift_arg" </dev/null >"$out" 2>&1
+                -append "console=ttyS0 quiet panic=-1 rdinit=/init intel_iommu=on iommu=pt" </dev/null >"$out" 2>&1
         qemu_rc=$?
 }
 
