@@ -225,8 +225,15 @@ static char *describe_tx_rate(const VfSettings *s) {
 
 /* ---- the VF netdev's MTU ---- */
 
+static int reassert_admin_mac(VfOp *op, const VfSettings *s);
+
+/* igbvf resets the VF for a new MTU, and the reset hands the PF the VF netdev's MAC, which igb takes as a
+ * trusted VF's admin MAC (seen in the igb kernel testbed): the admin MAC is set once more, as after the netdev's
+ * MAC */
 static int set_mtu(VfOp *op, const VfSettings *s) {
-        return hw_netdev_set_mtu(op->hw, op->netdev, s->mtu);
+        int r = hw_netdev_set_mtu(op->hw, op->netdev, s->mtu);
+
+        return r < 0 ? r : reassert_admin_mac(op, s);
 }
 
 /* 68: the kernel's ETH_MIN_MTU; the upper limit is the driver's */
@@ -251,8 +258,9 @@ static char *describe_mtu(const VfSettings *s) {
 
 /* ---- the VF netdev's own MAC ---- */
 
-/* igb takes the MAC a trusted VF gives its own netdev as the VF's admin MAC too (seen on an emulated
- * 82576 under Debian's 6.1 kernel), which undoes the admin MAC set before it: set that once more.
+/* igb takes the MAC a trusted VF gives its own netdev (or sends again at a reset) as the VF's admin MAC too
+ * (seen on an emulated 82576 under Debian's 6.1 kernel), which undoes the admin MAC set before it: set that once
+ * more.
  * The PF's set reaches the VF netdev only when the VF resets, so the netdev keeps its own MAC. */
 static int reassert_admin_mac(VfOp *op, const VfSettings *s) {
         char admin_mac[18];
@@ -266,7 +274,7 @@ static int reassert_admin_mac(VfOp *op, const VfSettings *s) {
                 g_strlcpy(admin_mac, s->mac, sizeof(admin_mac));
         if (hw_vf_get(op->hw, op->pf_netdev, op->vf, &now) < 0 || streq(now.mac, admin_mac))
                 return 0;       /* kept, or unknown: the setting itself is done either way */
-        log_debug("VF %u of '%s': setting its netdev's MAC made %s its admin MAC; setting %s again",
+        log_debug("VF %u of '%s': setting its netdev's MAC or MTU made %s its admin MAC; setting %s again",
                   op->vf, op->pf_netdev, now.mac, admin_mac);
         return hw_vf_set_mac(op->hw, op->pf_netdev, op->vf, admin_mac);
 }

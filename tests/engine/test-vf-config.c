@@ -538,6 +538,20 @@ static int trusting_netdev_set_mac(HwBackend *hw, const char *netdev, const char
         return c.trust == 1 ? hw_vf_set_mac(sim, pf_netdev->name, vf->vf_index, mac) : 0;
 }
 
+/* igbvf resets the VF for a new MTU, and the reset sends the VF netdev's MAC to the PF: igb takes it as the admin
+ * MAC of a trusted VF (seen in the igb kernel testbed: the port's MAC was gone after an <mtu>) */
+static int trusting_netdev_set_mtu(HwBackend *hw, const char *netdev, unsigned mtu) {
+        HwBackend *sim = hw->data;
+        g_autoptr(HwNetdev) n = NULL;
+        g_autoptr(HwFunction) vf = NULL;
+        int r;
+
+        r = hw_netdev_set_mtu(sim, netdev, mtu);
+        if (r < 0 || hw_lookup_netdev(sim, netdev, &n, &vf) < 0 || !vf || !vf->is_vf)
+                return r;
+        return trusting_netdev_set_mac(hw, netdev, n->mac);
+}
+
 static int trusting_vf_get(HwBackend *hw, const char *pf, unsigned vf, VfConfig *ret) {
         return hw_vf_get(hw->data, pf, vf, ret);
 }
@@ -571,6 +585,7 @@ static const HwBackendOps trusting_ops = {
         .vf_set_trust = trusting_vf_set_trust,
         .vf_set_link_state = trusting_vf_set_link_state,
         .netdev_set_mac = trusting_netdev_set_mac,
+        .netdev_set_mtu = trusting_netdev_set_mtu,
 };
 
 /* Restoring a trusted VF's netdev MAC on igb replaced the admin MAC restored before it: the restore sets
@@ -956,6 +971,38 @@ static void test_more_fields_unreported_and_old_records(void) {
         g_assert_cmpuint(netdev_mtu(h, "eth0v3"), ==, 1500);
 }
 
+/* An <mtu> on a trusted igb VF: the VF reset for the MTU made its netdev's MAC the admin MAC, at apply (the port's
+ * MAC was lost) and at restore (the original's). The MTU set is followed by the admin MAC once more. */
+static void test_trusted_vf_mtu_keeps_admin_mac(void) {
+        g_autoptr(Host) h = host_new(X710);
+        g_autoptr(HwBackend) igb = hw_backend_new(&trusting_ops, h->hw->sysfs_root);
+        VfTarget t = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        g_autofree char *orig_netdev_mac = netdev_mac(h, "eth0v2"), *now_netdev_mac = NULL;
+        g_autofree char *msg = NULL;
+        VfSettings want = port_settings(PORT_MAC, 100);
+        unsigned orig_mtu = netdev_mtu(h, "eth0v2");
+        VfConfig before, now;
+
+        igb->data = h->hw;
+        set_original(h, "eth0", 2, "52:54:00:aa:bb:02");       /* trust on */
+        before = vf_get(h, "eth0", 2);
+        g_assert_cmpstr(before.mac, !=, orig_netdev_mac);
+        want.mtu = 1400;
+        want.set |= VF_SETTING_BIT(VF_SETTING_MTU);
+        g_assert_cmpint(vf_config_apply(igb, h->vf_dir, &t, &want, UUID, NULL, NULL), ==, 0);
+        now = vf_get(h, "eth0", 2);
+        g_assert_cmpstr(now.mac, ==, PORT_MAC);
+        g_assert_cmpuint(netdev_mtu(h, "eth0v2"), ==, 1400);
+
+        g_assert_cmpint(vf_config_restore(igb, h->vf_dir, &t, &msg, NULL), ==, 0);
+        g_assert_null(msg);
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &before);
+        g_assert_cmpuint(netdev_mtu(h, "eth0v2"), ==, orig_mtu);
+        now_netdev_mac = netdev_mac(h, "eth0v2");
+        g_assert_cmpstr(now_netdev_mac, ==, orig_netdev_mac);
+}
+
 /* The restore reports success but the VF reads back otherwise (a driver dropped the set): quarantined — the
  * record stays, marked with the setting and both values, and a later restore that reads back right removes
  * it. */
@@ -1005,6 +1052,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/engine/vf-config/invalid-arguments", test_invalid_arguments);
         g_test_add_func("/engine/vf-config/vf-without-netdev", test_vf_without_netdev);
         g_test_add_func("/engine/vf-config/trusted-vf-netdev-mac-kept-apart", test_trusted_vf_netdev_mac_kept_apart);
+        g_test_add_func("/engine/vf-config/trusted-vf-mtu-keeps-admin-mac", test_trusted_vf_mtu_keeps_admin_mac);
         g_test_add_func("/engine/vf-config/record-defaults", test_record_defaults);
         g_test_add_func("/engine/vf-config/walk-order", test_walk_order);
         g_test_add_func("/engine/vf-config/walk-undo-midway", test_walk_undo_midway);

@@ -440,6 +440,9 @@ check "stop both networks" sh -c "netpoolctl stop hostdevnet && netpoolctl stop 
 # netpoold does the plug itself (issue 18): vfio-pci, macvtaps, the hybrid's VLAN device, kill -9 at each step
 source "$(dirname "${BASH_SOURCE[0]}")/igb-guest-plug.sh"
 
+# the VF settings netpool sets (issue 19 point 7): each read back and put back; igb's refusals; an owner process
+source "$(dirname "${BASH_SOURCE[0]}")/igb-guest-vf.sh"
+
 if [ "$np_tap_failed" -gt 0 ]; then
         echo "# netpoold and dbus-daemon said:"
         sed 's/^/# /' /tmp/dbus.log /tmp/crash-*.log 2>/dev/null | tail -n 150

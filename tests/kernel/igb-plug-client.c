@@ -2,10 +2,11 @@
 /* An agent's AllocateWithOptions for the igb guest test (tests/kernel/igb-guest-plug.sh): busctl and dbus-send
  * cannot keep the tap fd a reply carries, this client does, and writes one frame to it.
  *
- * usage: igb-plug-client NETWORK MAC [vlan=ID] [tap-fd] [tap-name=NAME] [vfio-uid=N] [vfio-gid=N] [no-fds]
- *                        [timeout=SECONDS]
- * (vlan= goes into the <networkport>; no-fds: the connection does not negotiate fd passing; timeout: of the
- * call, 60 s by default; the others are the call's options)
+ * usage: igb-plug-client NETWORK MAC [vlan=ID] [tap-fd] [tap-name=NAME] [vfio-uid=N] [vfio-gid=N] [owner-pid=PID]
+ *                        [no-fds] [timeout=SECONDS]
+ * (vlan= goes into the <networkport>; owner-pid: the option owner-pidfd, a pidfd of that process; no-fds: the
+ * connection does not negotiate fd passing; timeout: of the call, 60 s by default; the others are the call's
+ * options)
  * Output, one fact a line:
  *   port OBJECT-PATH
  *   result KEY VALUE          (every entry of results; the fd's number for tap-fd)
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -69,6 +71,16 @@ static int append_options(sd_bus_message *m, int argc, char **argv) {
                         memcpy(key, arg, 8);
                         key[8] = '\0';
                         r = sd_bus_message_append(m, "{sv}", key, "u", (uint32_t) strtoul(eq + 1, NULL, 10));
+                } else if (eq && strncmp(arg, "owner-pid=", 10) == 0) {
+                        /* the message keeps a duplicate of the pidfd (sd-bus dups what it appends) */
+                        int pidfd = (int) syscall(SYS_pidfd_open, (pid_t) strtol(eq + 1, NULL, 10), 0);
+
+                        if (pidfd < 0) {
+                                fprintf(stderr, "igb-plug-client: pidfd_open(%s): %s\n", eq + 1, strerror(errno));
+                                return -errno;
+                        }
+                        r = sd_bus_message_append(m, "{sv}", "owner-pidfd", "h", pidfd);
+                        close(pidfd);
                 } else {
                         fprintf(stderr, "igb-plug-client: unknown option '%s'\n", arg);
                         return -EINVAL;
@@ -142,7 +154,7 @@ int main(int argc, char **argv) {
 
         if (argc < 3) {
                 fprintf(stderr, "usage: igb-plug-client NETWORK MAC [vlan=ID] [tap-fd] [tap-name=NAME] "
-                        "[vfio-uid=N] [vfio-gid=N] [no-fds] [timeout=SECONDS]\n");
+                        "[vfio-uid=N] [vfio-gid=N] [owner-pid=PID] [no-fds] [timeout=SECONDS]\n");
                 return 2;
         }
         for (int i = 3; i < argc; i++) {

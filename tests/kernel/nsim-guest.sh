@@ -106,6 +106,56 @@ check "vepa: Release the first" unplug
 expect_eq "vepa: both macvtaps are gone" "" "$(leftovers)"
 expect_eq "vepa: $PF untouched" "$before" "$(netdev_state "$PF")"
 
+# ---- netpoold's VF apply and restore (nsim-vf-config) on a netdevsim VF: every setting, read back by ip ----
+
+# VF N of the PF as `ip -d link show` has it (ip names the protocol only when not 802.1Q, a rate only when not 0)
+vf_fields() {
+        local s
+        s=$($IP -d link show dev "$PF" | grep -E "^ +vf $1 ")
+        printf 'mac=%s vlan=%s qos=%s proto=%s spoofchk=%s trust=%s link-state=%s max-tx=%s min-tx=%s\n' \
+                "$(echo "$s" | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2)" \
+                "$(echo "$s" | grep -oE ', vlan [0-9]+' | grep -oE '[0-9]+$' || echo 0)" \
+                "$(echo "$s" | grep -oE ', qos [0-9]+' | grep -oE '[0-9]+$' || echo 0)" \
+                "$(echo "$s" | grep -oE 'vlan protocol [0-9A-Za-z.]+' | cut -d' ' -f3 | grep . || echo 802.1Q)" \
+                "$(echo "$s" | grep -oE 'spoof checking (on|off)' | cut -d' ' -f3)" \
+                "$(echo "$s" | grep -oE 'trust (on|off)' | cut -d' ' -f2)" \
+                "$(echo "$s" | grep -oE 'link-state [a-z]+' | cut -d' ' -f2)" \
+                "$(echo "$s" | grep -oE 'max_tx_rate [0-9]+' | cut -d' ' -f2 | grep . || echo 0)" \
+                "$(echo "$s" | grep -oE 'min_tx_rate [0-9]+' | cut -d' ' -f2 | grep . || echo 0)"
+}
+
+all_vfs() {
+        local i
+        for i in 0 1 2 3; do
+                echo "vf $i: $(vf_fields "$i")"
+        done
+}
+
+if command -v nsim-vf-config >/dev/null; then
+        VFSTATE=/tmp/vfstate
+        mkdir -p "$VFSTATE"
+        # an original unlike the driver's defaults in every field, so that a restore that forgets one shows
+        check "VF 1's original: every field away from netdevsim's defaults" \
+                $IP link set dev "$PF" vf 1 mac 02:00:00:00:0a:01 vlan 100 qos 1 spoofchk off trust on state disable \
+                        min_tx_rate 30 max_tx_rate 300
+        before=$(all_vfs)
+        sed 's/^/#   before: /' <<<"$before"
+        check "vf-config: apply MAC, VLAN 77, QoS 3, 802.1ad, spoofchk on, trust off, link enable, TX 10-200" \
+                nsim-vf-config apply "$VFSTATE" "$PF" 1 mac=52:54:00:dd:01:01 vlan=77 qos=3 proto=802.1ad \
+                        spoofchk=on trust=off link-state=enable min-tx=10 max-tx=200
+        expect_eq "vf-config: ip -d link shows every setting on VF 1" \
+                "mac=52:54:00:dd:01:01 vlan=77 qos=3 proto=802.1ad spoofchk=on trust=off link-state=enable max-tx=200 min-tx=10" \
+                "$(vf_fields 1)"
+        expect_eq "vf-config: the other VFs are untouched" "$(grep -v '^vf 1: ' <<<"$before")" \
+                "$(all_vfs | grep -v '^vf 1: ')"
+        check "vf-config: the original is recorded ($VFSTATE/${PF}_vf1)" \
+                grep -q "mac='02:00:00:00:0a:01' vlan='100' qos='1'" "$VFSTATE/${PF}_vf1"
+        sed 's/^/#   /' "$VFSTATE/${PF}_vf1"
+        check "vf-config: restore" nsim-vf-config restore "$VFSTATE" "$PF" 1
+        expect_eq "vf-config: every field of every VF as before" "$before" "$(all_vfs)"
+        expect_eq "vf-config: the record is gone" "" "$(ls "$VFSTATE")"
+fi
+
 if [ "$np_tap_failed" -gt 0 ]; then
         echo "# netpoold and dbus-daemon said:"
         sed 's/^/# /' /tmp/netpoold.log /tmp/dbus.log | tail -n 60

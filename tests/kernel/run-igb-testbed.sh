@@ -46,7 +46,7 @@ need_tools() {
                 [ -e "$f" ] || skip_all "no $f (scripts/install-deps.sh installs dbus and pci.ids)"
         done
         for f in "$guest_test" "$igb_discover" "$netpoold" "$netpoolctl" "$service_file" "$policy_file" "$hw_test" \
-                 "$plug_client" "$(dirname "$guest_test")/igb-guest-plug.sh"; do
+                 "$plug_client" "$(dirname "$guest_test")/igb-guest-plug.sh" "$(dirname "$guest_test")/igb-guest-vf.sh"; do
                 [ -e "$f" ] || bail "no $f: the build is incomplete"
         done
 }
@@ -183,6 +183,7 @@ build_initramfs() {
         cp -r "$kdir/kernel" "$root/lib/modules/$krel/kernel"
         cp "$guest_test" "$root/test/igb-guest-test.sh"
         cp "$(dirname "$guest_test")/igb-guest-plug.sh" "$root/test/igb-guest-plug.sh"
+        cp "$(dirname "$guest_test")/igb-guest-vf.sh" "$root/test/igb-guest-vf.sh"
         cp "$testbed_tap_file" "$root/test/tap.sh"
         # the system bus as Debian configures it, with the project's policy and activation file
         mkdir -p "$root/usr/share/dbus-1/system.d" "$root/usr/share/dbus-1/system-services" "$root/usr/share/misc"

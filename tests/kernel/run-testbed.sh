@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Kernel testbed: Debian's kernel under qemu with netdevsim built out of tree, running the linux backend's VF test.
 #
-# usage: run-testbed.sh TEST-BINARY CACHE-DIR
+# usage: run-testbed.sh TEST-BINARY CACHE-DIR [NETPOOLD NETPOOLCTL PLUG-CLIENT [NSIM-VF-CONFIG]]
 # Prints the test's TAP lines as read from the VM's serial console. Anything that cannot be fetched or
 # built makes it print "1..0 # SKIP <reason>" and exit 0 (meson 1.0 counts a TAP test's 77 as a failure);
 # a testbed that was built but does not run fails.
@@ -13,6 +13,8 @@ test_bin=$1
 cache=$2
 # optional: netpoold end to end on netdevsim's netdevs (nsim-guest.sh with igb-plug-client on a private bus)
 netpoold=${3:-} netpoolctl=${4:-} plug_client=${5:-}
+# optional: netpoold's VF apply and restore on a netdevsim VF (nsim-guest.sh)
+vf_config=${6:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 boot_timeout=${NETPOOL_TESTBED_TIMEOUT:-300}
 # the plug's modules (macvtap, VLAN devices) with what they need, as paths under the image's kernel/ (globs);
@@ -127,7 +129,7 @@ EOF
         chmod +x "$1/init"
 }
 
-# netpoold, netpoolctl, igb-plug-client, dbus-daemon and busctl, bash, the guest script with tap.sh and the
+# netpoold, netpoolctl, igb-plug-client, nsim-vf-config, dbus-daemon and busctl, bash, the guest script with tap.sh and the
 # private test bus's configuration
 add_netpoold() {
         local root=$1 f
@@ -142,6 +144,7 @@ add_netpoold() {
         copy_with_libs "$root" "$netpoold" usr/bin/netpoold
         copy_with_libs "$root" "$netpoolctl" usr/bin/netpoolctl
         copy_with_libs "$root" "$plug_client" usr/bin/igb-plug-client
+        [ -n "$vf_config" ] && copy_with_libs "$root" "$vf_config" usr/bin/nsim-vf-config
         for f in $(/bin/busybox --list); do     # the guest script's tools: busybox's, but for bash and ip
                 [ -e "$root/bin/$f" ] || ln -s busybox "$root/bin/$f"
         done
