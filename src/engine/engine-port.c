@@ -350,7 +350,6 @@ int engine_port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, 
         const PortNetdev *nd = v->netdev_port > 0 ? &pd->netdevs[v->netdev_port - 1] : NULL;
         g_autofree char *what = g_strdup_printf("port %s", port_uuid(port));
         unsigned vlan;
-        VfTarget t;
         int r;
 
         *ret = (VfSettings) {};
@@ -363,9 +362,6 @@ int engine_port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, 
         vf_settings_set_mac(ret, nd && nd->mac[0] ? nd->mac : pd->mac);
         vf_settings_set_vlan(ret, vlan, pd->vf && pd->vf->has_vlan_qos ? pd->vf->vlan_qos : 0);
         port_vf_params_settings(pd, ret);
-        engine_port_vf_target(port, v, &t);
-        if (t.managed)
-                ret->set &= ~VF_SETTING_BIT(VF_SETTING_MTU);    /* its host netdev goes with the bind to vfio-pci */
         if (ret->max_tx_rate > 0 && ret->min_tx_rate > ret->max_tx_rate) {
                 bool from_bandwidth;
 

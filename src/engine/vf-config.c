@@ -386,7 +386,7 @@ static void forget_record(const char *vf_dir, const VfRecord *rec, bool as_befor
 int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const VfSettings *want,
                     const char *port_uuid, char **ret_msg, bool *ret_on_record) {
         g_autoptr(VfRecord) rec = NULL;
-        VfSettings before = {};
+        VfSettings before = {}, wanted;
         VfReading now;
         char uuid[37];
         bool created = false, as_before = true;
@@ -400,6 +400,9 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         r = check_settings(t, want, ret_msg);
         if (r < 0)
                 return r;
+        wanted = *want;
+        if (t->managed)         /* bound to vfio-pci next: its host netdev, and so its MTU, goes with the bind */
+                wanted.set &= ~VF_SETTING_BIT(VF_SETTING_MTU);
         r = normalize_port_uuid(port_uuid, uuid, ret_msg);
         if (r < 0)
                 return r;
@@ -421,7 +424,7 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         crash_point("vf-saved");
         vf_settings_from_reading(&before, &now);
         op.netdev = now.has_netdev ? t->vf_netdev : NULL;
-        r = apply_changes(&op, want, &before, &as_before, ret_msg);
+        r = apply_changes(&op, &wanted, &before, &as_before, ret_msg);
         if (r < 0 && created)
                 forget_record(vf_dir, rec, as_before, ret_msg);
         return r;

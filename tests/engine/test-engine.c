@@ -1853,9 +1853,9 @@ static void test_mode_vf_driver_refusal(Fixture *f, gconstpointer data) {
                         /* no netdev, or one vfio-pci takes away: no MTU to set, the rest is applied */
                         allocate_with(f, "vm", 1, all);
                         g_assert_cmpint(vf_config(f, m->pf, 0).link_state, ==, VF_LINK_STATE_DISABLE);
+                        clear_fail_mode_vf(f, m);       /* the netdev back from vfio-pci gets its MTU again */
                         release(f, 1);
                         assert_mode_original(f, m, &original);
-                        clear_fail_mode_vf(f, m);
                         continue;
                 }
                 g_assert_cmpint(try_allocate(f, "vm", 1, all, &call_final, &err), ==, ENGINE_ERROR_HARDWARE);
