@@ -62,6 +62,10 @@ int bus_reply_engine_error(sd_bus_error *error, int r, const EngineError *err);
 int bus_manager_register(BusContext *c);
 int bus_network_register(BusContext *c);
 int bus_port_register(BusContext *c);
+/* Device objects (bus-device.c): registered, and following the engine's device events. */
+int bus_device_register(BusContext *c);
+/* The object path of a host device. */
+char *bus_device_path(const char *id);
 /* The counters must have been set up with bus_statistics_init() (and perhaps loaded) before. */
 int bus_statistics_register(BusContext *c);
 

@@ -22,6 +22,14 @@ char *bus_port_path(const char *uuid) {
         return path;
 }
 
+char *bus_device_path(const char *id) {
+        char *path = NULL;
+
+        if (sd_bus_path_encode(NETPOOL_DEVICE_PREFIX, id, &path) < 0)
+                return NULL;
+        return path;
+}
+
 int bus_path_decode_exact(const char *path, const char *prefix, char **ret) {
         g_autofree char *segment = NULL, *again = NULL;
         int r;

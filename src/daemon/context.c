@@ -161,6 +161,8 @@ static int connect_bus(Context *c) {
         if (r >= 0)
                 r = bus_port_register(b);
         if (r >= 0)
+                r = bus_device_register(b);
+        if (r >= 0)
                 r = bus_statistics_register(b);
         if (r < 0)
                 return log_error_errno(r, "cannot register bus objects: %m");

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "engine/engine-base.h"
+#include "engine/engine-inventory.h"
 #include "shared/log.h"
 
 void engine_error_clear(EngineError *e) {
@@ -131,6 +132,7 @@ void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
                 g_hash_table_remove(e->claims, key);
                 claim_propagate(e, key, NULL);
         }
+        engine_inventory_touch(e, key);
 }
 
 /* ---- restore-failed and quarantined: a VF whose original is not back is handed out by no network ---- */
@@ -170,6 +172,7 @@ static void verdict_propagate(Engine *e, const char *key, DeviceState verdict, b
         VerdictChange c = { .verdict = verdict, .on = on };
 
         engine_visit_device(e, key, verdict_set, &c);
+        engine_inventory_touch(e, key);
 }
 
 void engine_restore_failed_mark(Engine *e, const char *key) {

@@ -33,6 +33,10 @@ struct Engine {
         bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */
         EngineObserver observer;
         void *observer_data;
+        GHashTable *inventory;          /* host device id -> InvDevice (engine-inventory.c) */
+        GPtrArray *inventory_ids;       /* the ids sorted (borrowed from inventory); NULL when to be made */
+        EngineDeviceObserver device_observer;
+        void *device_observer_data;
 };
 
 /* Set err's code and message; returns code. */

@@ -6,6 +6,7 @@
 #include "core/names.h"
 #include "core/pool-expand.h"
 #include "engine/engine-plug.h"
+#include "engine/engine-inventory.h"
 #include "engine/engine-lease.h"
 #include "engine/engine-port.h"
 #include "engine/engine-recover.h"
@@ -88,7 +89,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         engine_recover_ports(e);
         /* the hardware may have changed while no daemon ran (after an idle exit, say): look now rather
          * than wait for an event that came while nobody listened */
-        (void) engine_rescan_and_retry(e, err);
+        (void) engine_rescan_and_retry(e, err);        /* the inventory is read there too */
         *ret = g_steal_pointer(&e);
         return 0;
 }
@@ -113,6 +114,7 @@ Engine *engine_free(Engine *e) {
         if (e->links_changed)
                 g_hash_table_unref(e->links_changed);
         hw_link_watch_free(e->link_watch);
+        engine_inventory_free(e);
         if (e->networks)
                 g_hash_table_unref(e->networks);
         store_free(e->store);
@@ -490,6 +492,7 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
                 return file_failed(e, err, r, "write", "the live state", STORE_FILE_LIVE, network_name(n));
         }
         log_info("network '%s' started (%u devices)", network_name(n), network_capacity(n));
+        engine_inventory_refresh_pools(e);      /* its devices are in a pool now */
         return 0;
 }
 
@@ -564,12 +567,14 @@ int engine_stop(Engine *e, Network *n, bool force, const EngineCall *call, Engin
         log_info("network '%s' stopped", network_name(n));
         if (!n->persistent) {
                 remove_network(e, n);
+                engine_inventory_refresh_pools(e);
                 return 0;
         }
         netdef_free(n->def);
         n->def = g_steal_pointer(&n->new_def);
         g_clear_pointer(&n->pool, pool_free);
         n->active = false;
+        engine_inventory_refresh_pools(e);
         notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         return 0;
 }
@@ -750,6 +755,7 @@ int engine_rescan(Engine *e, EngineError *err) {
         e->restores_pending = true;     /* a rescan looks at every record */
         (void) engine_retry_restores(e);
         engine_ports_check(e, NULL, /* drifted_only= */ true);
+        engine_inventory_refresh(e);
         return 0;
 }
 

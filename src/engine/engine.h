@@ -192,5 +192,66 @@ int engine_watch_links(Engine *e, int *ret_fd);
 bool engine_links_read(Engine *e);
 void engine_links_check(Engine *e);
 
+/* ---- the host's devices (engine-inventory.c; dbus-api.md 1.1 "Device objects") ---- */
+
+/* The properties of a host device, as bits of a change. */
+typedef enum HostDeviceProperty {
+        HOST_DEVICE_PF = 1u << 0,
+        HOST_DEVICE_PF_ADDRESS = 1u << 1,
+        HOST_DEVICE_VF_INDEX = 1u << 2,
+        HOST_DEVICE_VENDOR = 1u << 3,
+        HOST_DEVICE_PRODUCT = 1u << 4,
+        HOST_DEVICE_DRIVER = 1u << 5,
+        HOST_DEVICE_NETDEVS = 1u << 6,
+        HOST_DEVICE_NUMA_NODE = 1u << 7,
+        HOST_DEVICE_PCIE_ROOT = 1u << 8,
+        HOST_DEVICE_IOMMU_GROUP = 1u << 9,
+        HOST_DEVICE_LINK_TYPE = 1u << 10,
+        HOST_DEVICE_ESWITCH_MODE = 1u << 11,
+        HOST_DEVICE_STATE = 1u << 12,
+        HOST_DEVICE_HOLDER = 1u << 13,
+        HOST_DEVICE_PORT = 1u << 14,
+        HOST_DEVICE_NETWORKS = 1u << 15,
+} HostDeviceProperty;
+
+/* One device of the host as the Device object shows it. Strings borrowed from the engine (valid until the next
+ * call into it); "" where a string does not apply. */
+typedef struct HostDeviceInfo {
+        const char *id, *pci_address;
+        const char *pf, *pf_address;            /* "" for a PF, and for a device that is no VF */
+        int vf_index;                           /* -1 for none */
+        const char *vendor, *product;           /* "0x8086" */
+        const char *driver;
+        const char *const *netdevs;             /* NULL-terminated */
+        int numa_node, iommu_group;             /* -1 for none */
+        const char *pcie_root, *link_type, *eswitch_mode;
+        const char *state, *holder;
+        const char *port_uuid;                  /* the port holding it, "" when none */
+        const char *const *networks;            /* active networks whose pool has it, NULL-terminated */
+} HostDeviceInfo;
+
+typedef enum EngineDeviceEvent {
+        ENGINE_DEVICE_ADDED,
+        ENGINE_DEVICE_REMOVED,                  /* sent while it can still be read, just before it goes */
+        ENGINE_DEVICE_CHANGED,                  /* changed: the HostDeviceProperty bits */
+} EngineDeviceEvent;
+
+typedef void (*EngineDeviceObserver)(Engine *e, const char *id, EngineDeviceEvent event, uint32_t changed,
+                                     void *userdata);
+void engine_set_device_observer(Engine *e, EngineDeviceObserver observer, void *userdata);
+
+/* A device's configuration now, read from the hardware (Device.GetSettings). */
+typedef struct DeviceSettings {
+        bool has_vf;                            /* a VF, read through its PF: the fields below up to mtu */
+        VfConfig vf;
+        unsigned mtu;                           /* of its (first) netdev; 0 when it has none */
+} DeviceSettings;
+int engine_device_settings(Engine *e, const char *id, DeviceSettings *ret);
+
+/* 0 with *ret, or -ENOENT when the host has no such device. */
+int engine_host_device(Engine *e, const char *id, HostDeviceInfo *ret);
+/* The ids of every host device, sorted (borrowed strings, the array is the caller's). */
+GPtrArray *engine_host_device_ids(Engine *e);
+
 /* The quarantined devices: device key (PCI address, else netdev) -> why. Borrowed. */
 GHashTable *engine_quarantined(Engine *e);

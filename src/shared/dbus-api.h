@@ -10,9 +10,11 @@
 #define NETPOOL_MANAGER_PATH     "/org/netpool1"
 #define NETPOOL_NETWORK_PREFIX   "/org/netpool1/network"        /* + "/" + the encoded network name */
 #define NETPOOL_PORT_PREFIX      "/org/netpool1/port"           /* + "/" + the encoded port UUID */
+#define NETPOOL_DEVICE_PREFIX    "/org/netpool1/device"         /* + "/" + the encoded device id */
 #define NETPOOL_MANAGER_IFACE    "org.netpool1.Manager"
 #define NETPOOL_NETWORK_IFACE    "org.netpool1.Network"
 #define NETPOOL_PORT_IFACE       "org.netpool1.Port"
+#define NETPOOL_DEVICE_IFACE     "org.netpool1.Device"
 #define NETPOOL_STATISTICS_IFACE "org.netpool1.Statistics"
 
 /* org.netpool1.Error. + a name of bus/bus-errors.h */

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host's inventory (engine-inventory.h) */
+#include <errno.h>
+#include <string.h>
+
+#include "engine/engine-inventory.h"
+#include "engine/engine-port.h"
+#include "hw/hw-inventory.h"
+#include "hw/hw-plug.h"
+#include "shared/log.h"
+
+/* One device. Strings that repeat across devices (PF names, drivers, states) are interned. */
+typedef struct InvDevice {
+        char *id;
+        const char *pci_address;                /* id, or "" */
+        const char *pf, *pf_address;
+        int vf_index;
+        char vendor[7], product[7];
+        const char *driver;
+        char **netdevs;                         /* NULL-terminated, owned */
+        int numa_node, iommu_group;
+        const char *pcie_root, *link_type, *eswitch_mode;
+        const char *state;
+        char *holder;                           /* "" when none */
+        char *port_uuid;                        /* "" when none */
+        const char **networks;                  /* NULL-terminated array of interned names, owned array */
+        bool on_hardware;                       /* seen by the last hardware read */
+} InvDevice;
+
+static InvDevice *inv_device_new(const char *id) {
+        InvDevice *d = g_new0(InvDevice, 1);
+        const char *empty = g_intern_static_string("");
+
+        d->id = g_strdup(id);
+        d->pci_address = d->pf = d->pf_address = d->driver = empty;
+        d->pcie_root = d->eswitch_mode = empty;
+        d->link_type = g_intern_static_string("ethernet");
+        d->state = g_intern_static_string("free");
+        d->vf_index = d->numa_node = d->iommu_group = -1;
+        d->holder = g_strdup("");
+        d->port_uuid = g_strdup("");
+        d->netdevs = g_new0(char *, 1);
+        d->networks = g_new0(const char *, 1);
+        return d;
+}
+
+static void inv_device_free(gpointer p) {
+        InvDevice *d = p;
+
+        g_free(d->id);
+        g_strfreev(d->netdevs);
+        g_free(d->holder);
+        g_free(d->port_uuid);
+        g_free(d->networks);
+        g_free(d);
+}
+
+static bool strv_equal(const char *const *a, const char *const *b) {
+        size_t i = 0;
+
+        for (; a[i] && b[i]; i++)
+                if (!streq(a[i], b[i]))
+                        return false;
+        return !a[i] && !b[i];
+}
+
+/* Which properties differ between a and b (same id). */
+static uint32_t inv_device_diff(const InvDevice *a, const InvDevice *b) {
+        uint32_t m = 0;
+
+        m |= streq(a->pf, b->pf) ? 0 : HOST_DEVICE_PF;
+        m |= streq(a->pf_address, b->pf_address) ? 0 : HOST_DEVICE_PF_ADDRESS;
+        m |= a->vf_index == b->vf_index ? 0 : HOST_DEVICE_VF_INDEX;
+        m |= streq(a->vendor, b->vendor) ? 0 : HOST_DEVICE_VENDOR;
+        m |= streq(a->product, b->product) ? 0 : HOST_DEVICE_PRODUCT;
+        m |= streq(a->driver, b->driver) ? 0 : HOST_DEVICE_DRIVER;
+        m |= strv_equal((const char *const *) a->netdevs, (const char *const *) b->netdevs) ? 0 : HOST_DEVICE_NETDEVS;
+        m |= a->numa_node == b->numa_node ? 0 : HOST_DEVICE_NUMA_NODE;
+        m |= streq(a->pcie_root, b->pcie_root) ? 0 : HOST_DEVICE_PCIE_ROOT;
+        m |= a->iommu_group == b->iommu_group ? 0 : HOST_DEVICE_IOMMU_GROUP;
+        m |= streq(a->link_type, b->link_type) ? 0 : HOST_DEVICE_LINK_TYPE;
+        m |= streq(a->eswitch_mode, b->eswitch_mode) ? 0 : HOST_DEVICE_ESWITCH_MODE;
+        m |= streq(a->state, b->state) ? 0 : HOST_DEVICE_STATE;
+        m |= streq(a->holder, b->holder) ? 0 : HOST_DEVICE_HOLDER;
+        m |= streq(a->port_uuid, b->port_uuid) ? 0 : HOST_DEVICE_PORT;
+        m |= strv_equal(a->networks, b->networks) ? 0 : HOST_DEVICE_NETWORKS;
+        return m;
+}
+
+static void emit(Engine *e, const char *id, EngineDeviceEvent ev, uint32_t changed) {
+        if (e->device_observer)
+                e->device_observer(e, id, ev, changed, e->device_observer_data);
+}
+
+/* ---- what the hardware says ---- */
+
+static char **netdev_names(const HwFunction *f) {
+        char **names = g_new0(char *, f->netdevs->len + 1);
+
+        for (guint i = 0; i < f->netdevs->len; i++)
+                names[i] = g_strdup(((const HwNetdev *) f->netdevs->pdata[i])->name);
+        return names;
+}
+
+static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, const HwFunction *pf) {
+        char bdf[PCI_ADDR_STR_MAX];
+
+        d->pci_address = d->id;
+        g_snprintf(d->vendor, sizeof(d->vendor), "0x%04x", f->vendor_id);
+        g_snprintf(d->product, sizeof(d->product), "0x%04x", f->device_id);
+        d->driver = g_intern_string(f->driver ?: "");
+        g_strfreev(d->netdevs);
+        d->netdevs = netdev_names(f);
+        if (pf) {
+                d->pf = g_intern_string(pf->netdevs->len > 0 ? ((const HwNetdev *) pf->netdevs->pdata[0])->name : "");
+                d->pf_address = g_intern_string(pci_addr_to_string(&pf->addr, bdf));
+                d->vf_index = f->vf_index;
+        }
+        if (hw_function_iommu_group(e->hw, &f->addr, &d->iommu_group) < 0)
+                d->iommu_group = -1;
+        d->on_hardware = true;
+}
+
+static void add_function(Engine *e, GHashTable *fresh, const HwFunction *f, const HwFunction *pf) {
+        char bdf[PCI_ADDR_STR_MAX];
+        InvDevice *d = inv_device_new(pci_addr_to_string(&f->addr, bdf));
+
+        fill_from_function(e, d, f, pf);
+        g_hash_table_replace(fresh, d->id, d);
+}
+
+/* Every SR-IOV PF of the host and its VFs. */
+static void read_hardware(Engine *e, GHashTable *fresh) {
+        g_autoptr(GArray) pfs = NULL;
+
+        if (hw_list_sriov_pfs(e->hw, &pfs) < 0)
+                return;
+        for (guint i = 0; i < pfs->len; i++) {
+                g_autoptr(HwFunction) pf = NULL;
+                g_autoptr(GPtrArray) vfs = NULL;
+
+                if (hw_lookup_function(e->hw, &g_array_index(pfs, PciAddr, i), &pf) < 0)
+                        continue;
+                add_function(e, fresh, pf, NULL);
+                if (hw_list_vfs(e->hw, pf, &vfs) < 0)
+                        continue;
+                for (guint k = 0; k < vfs->len; k++)
+                        add_function(e, fresh, vfs->pdata[k], pf);
+        }
+}
+
+/* ---- what the pools say ---- */
+
+/* A pool device the hardware read did not list (not an SR-IOV function, or gone): as its pool knows it. */
+static InvDevice *device_of_pool(Engine *e, const PoolDevice *pd) {
+        InvDevice *d = inv_device_new(pool_device_key(pd));
+        g_autoptr(HwNetdev) nd = NULL;
+        g_autoptr(HwFunction) f = NULL;
+        PciAddr addr;
+
+        if (pd->pci_address && pci_addr_from_string(pd->pci_address, &addr) >= 0 &&
+            hw_lookup_function(e->hw, &addr, &f) >= 0)
+                fill_from_function(e, d, f, NULL);
+        else if (!pd->pci_address && pd->netdev && hw_lookup_netdev(e->hw, pd->netdev, &nd, &f) >= 0) {
+                d->on_hardware = true;
+                g_strfreev(d->netdevs);
+                d->netdevs = g_new0(char *, 2);
+                d->netdevs[0] = g_strdup(pd->netdev);
+        }
+        if (pd->pci_address)
+                d->pci_address = d->id;
+        if (pd->pf_netdev && !d->pf[0])
+                d->pf = g_intern_string(pd->pf_netdev);
+        if (pd->vf_index >= 0)
+                d->vf_index = pd->vf_index;
+        return d;
+}
+
+static void add_network(InvDevice *d, const char *name) {
+        size_t n = g_strv_length((char **) d->networks);
+
+        d->networks = g_renew(const char *, d->networks, n + 2);
+        d->networks[n] = g_intern_string(name);
+        d->networks[n + 1] = NULL;
+}
+
+static gint network_name_cmp(gconstpointer a, gconstpointer b) {
+        return strcmp(network_name(*(Network *const *) a), network_name(*(Network *const *) b));
+}
+
+/* Every device of every active pool joins fresh (made from its pool where the hardware did not list it), and
+ * learns its networks. */
+static void read_pools(Engine *e, GHashTable *fresh) {
+        g_autoptr(GPtrArray) nets = engine_list_networks(e);
+
+        g_ptr_array_sort(nets, network_name_cmp);
+        for (guint i = 0; i < nets->len; i++) {
+                Network *n = nets->pdata[i];
+
+                for (guint k = 0; n->active && n->pool && k < n->pool->devices->len; k++) {
+                        const PoolDevice *pd = n->pool->devices->pdata[k];
+                        InvDevice *d = g_hash_table_lookup(fresh, pool_device_key(pd));
+
+                        if (!d) {
+                                d = device_of_pool(e, pd);
+                                g_hash_table_replace(fresh, d->id, d);
+                        }
+                        add_network(d, network_name(n));
+                }
+        }
+}
+
+/* ---- the state netpool gives it ---- */
+
+typedef struct StateScan {
+        const char *port_uuid;
+        bool lost, unavailable, held;
+} StateScan;
+
+static bool scan_pool_device(Engine *e, Network *n, PoolDevice *pd, void *data) {
+        StateScan *s = data;
+
+        if (pd->connections > 0 && !s->port_uuid)
+                s->port_uuid = pd->port_uuid;
+        s->held |= pd->connections > 0;
+        s->lost |= pd->state == DEVICE_STATE_LOST;
+        s->unavailable |= pd->state == DEVICE_STATE_UNAVAILABLE;
+        return true;
+}
+
+static void compute_state(Engine *e, InvDevice *d) {
+        StateScan s = {};
+        const char *state = "free";
+        g_autofree char *holder = NULL;
+
+        engine_visit_device(e, d->id, scan_pool_device, &s);
+        if (!s.held && streq(d->driver, "vfio-pci"))
+                holder = g_strdup("bound to vfio-pci");
+        if (s.lost)
+                state = "lost";
+        else if (s.held)
+                state = "in-use";
+        else if (engine_quarantine_reason(e, d->id))
+                state = "quarantined";
+        else if (engine_restore_failed_has(e, d->id))
+                state = "restore-failed";
+        else if (holder || s.unavailable)
+                state = "unavailable";
+        d->state = g_intern_string(state);
+        g_free(d->holder);
+        d->holder = g_steal_pointer(&holder) ?: g_strdup("");
+        g_free(d->port_uuid);
+        d->port_uuid = g_strdup(s.port_uuid ?: "");
+}
+
+/* ---- keeping it, announcing the differences ---- */
+
+static void ensure_table(Engine *e) {
+        if (!e->inventory)
+                e->inventory = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, inv_device_free);
+}
+
+/* Replace the inventory with fresh, announcing additions, changes and removals. */
+static void commit(Engine *e, GHashTable *fresh) {
+        g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer key, value;
+        GHashTable *old;
+
+        ensure_table(e);
+        old = e->inventory;
+        g_hash_table_iter_init(&it, old);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                if (!g_hash_table_contains(fresh, key))
+                        g_ptr_array_add(removed, g_strdup(key));
+        /* a removal is announced while the device can still be read (sd-bus lists its interfaces) */
+        for (guint i = 0; i < removed->len; i++)
+                emit(e, removed->pdata[i], ENGINE_DEVICE_REMOVED, 0);
+        e->inventory = fresh;
+        g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
+        g_hash_table_iter_init(&it, fresh);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                const InvDevice *was = g_hash_table_lookup(old, key);
+                uint32_t changed;
+
+                if (!was) {
+                        emit(e, key, ENGINE_DEVICE_ADDED, 0);
+                        continue;
+                }
+                changed = inv_device_diff(was, value);
+                if (changed)
+                        emit(e, key, ENGINE_DEVICE_CHANGED, changed);
+        }
+        g_hash_table_unref(old);
+}
+
+static GHashTable *new_table(void) {
+        return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, inv_device_free);
+}
+
+/* A device the hardware read no longer lists stays while a pool has it (lost, say); one only a pool had goes
+ * with the pool. */
+static void finish(Engine *e, GHashTable *fresh) {
+        GHashTableIter it;
+        gpointer value;
+
+        read_pools(e, fresh);
+        g_hash_table_iter_init(&it, fresh);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                compute_state(e, value);
+        commit(e, fresh);
+}
+
+void engine_inventory_refresh(Engine *e) {
+        GHashTable *fresh = new_table();
+
+        read_hardware(e, fresh);
+        finish(e, fresh);
+}
+
+/* A copy of what the hardware read gave d (pools and state are made again). */
+static InvDevice *hardware_copy(const InvDevice *d) {
+        InvDevice *c = inv_device_new(d->id);
+
+        c->pci_address = d->pci_address[0] ? c->id : d->pci_address;
+        c->pf = d->pf;
+        c->pf_address = d->pf_address;
+        c->vf_index = d->vf_index;
+        memcpy(c->vendor, d->vendor, sizeof(c->vendor));
+        memcpy(c->product, d->product, sizeof(c->product));
+        c->driver = d->driver;
+        g_strfreev(c->netdevs);
+        c->netdevs = g_strdupv(d->netdevs);
+        c->numa_node = d->numa_node;
+        c->iommu_group = d->iommu_group;
+        c->pcie_root = d->pcie_root;
+        c->link_type = d->link_type;
+        c->eswitch_mode = d->eswitch_mode;
+        c->on_hardware = d->on_hardware;
+        return c;
+}
+
+void engine_inventory_refresh_pools(Engine *e) {
+        GHashTable *fresh = new_table();
+        GHashTableIter it;
+        gpointer value;
+
+        ensure_table(e);
+        g_hash_table_iter_init(&it, e->inventory);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                const InvDevice *d = value;
+
+                if (d->on_hardware) {
+                        InvDevice *c = hardware_copy(d);
+
+                        g_hash_table_replace(fresh, c->id, c);
+                }
+        }
+        finish(e, fresh);
+}
+
+void engine_inventory_touch(Engine *e, const char *key) {
+        InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, key) : NULL;
+        g_autofree char *was_holder = NULL, *was_port = NULL;
+        const char *was_state;
+        uint32_t changed = 0;
+
+        if (!d)
+                return;
+        was_state = d->state;
+        was_holder = g_strdup(d->holder);
+        was_port = g_strdup(d->port_uuid);
+        compute_state(e, d);
+        changed |= streq(was_state, d->state) ? 0 : HOST_DEVICE_STATE;
+        changed |= streq(was_holder, d->holder) ? 0 : HOST_DEVICE_HOLDER;
+        changed |= streq(was_port, d->port_uuid) ? 0 : HOST_DEVICE_PORT;
+        if (changed)
+                emit(e, d->id, ENGINE_DEVICE_CHANGED, changed);
+}
+
+void engine_inventory_free(Engine *e) {
+        g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
+        g_clear_pointer(&e->inventory, g_hash_table_unref);
+}
+
+/* ---- engine.h ---- */
+
+void engine_set_device_observer(Engine *e, EngineDeviceObserver observer, void *userdata) {
+        e->device_observer = observer;
+        e->device_observer_data = userdata;
+}
+
+int engine_host_device(Engine *e, const char *id, HostDeviceInfo *ret) {
+        const InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, id) : NULL;
+
+        if (!d)
+                return -ENOENT;
+        *ret = (HostDeviceInfo) {
+                .id = d->id, .pci_address = d->pci_address, .pf = d->pf, .pf_address = d->pf_address,
+                .vf_index = d->vf_index, .vendor = d->vendor, .product = d->product, .driver = d->driver,
+                .netdevs = (const char *const *) d->netdevs, .numa_node = d->numa_node,
+                .iommu_group = d->iommu_group, .pcie_root = d->pcie_root, .link_type = d->link_type,
+                .eswitch_mode = d->eswitch_mode, .state = d->state, .holder = d->holder,
+                .port_uuid = d->port_uuid, .networks = d->networks,
+        };
+        return 0;
+}
+
+static gint id_cmp(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+GPtrArray *engine_host_device_ids(Engine *e) {
+        GHashTableIter it;
+        gpointer key;
+
+        ensure_table(e);
+        if (!e->inventory_ids) {
+                e->inventory_ids = g_ptr_array_sized_new(g_hash_table_size(e->inventory));
+                g_hash_table_iter_init(&it, e->inventory);
+                while (g_hash_table_iter_next(&it, &key, NULL))
+                        g_ptr_array_add(e->inventory_ids, key);
+                g_ptr_array_sort(e->inventory_ids, id_cmp);
+        }
+        return g_ptr_array_ref(e->inventory_ids);
+}
+
+int engine_device_settings(Engine *e, const char *id, DeviceSettings *ret) {
+        const InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, id) : NULL;
+        g_autoptr(HwNetdev) nd = NULL;
+        int r;
+
+        if (!d)
+                return -ENOENT;
+        *ret = (DeviceSettings) {};
+        if (d->vf_index >= 0 && d->pf[0]) {
+                r = hw_vf_get(e->hw, d->pf, (unsigned) d->vf_index, &ret->vf);
+                if (r < 0)
+                        return r;
+                ret->has_vf = true;
+        }
+        if (d->netdevs[0] && hw_lookup_netdev(e->hw, d->netdevs[0], &nd, NULL) >= 0)
+                ret->mtu = nd->mtu;
+        return 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The host's inventory: every SR-IOV PF with its VFs, and every device of an active network's pool, with the
+ * attributes a scheduler needs and the state netpool gives it (dbus-api.md 1.1 "Device objects"). Kept current:
+ * a rescan reads the hardware again, a port or a verdict touches one device; each difference goes to the
+ * device observer (added, removed, the properties changed). */
+#pragma once
+
+#include "engine/engine-base.h"
+
+/* Read the hardware and the pools again, announce what changed. */
+void engine_inventory_refresh(Engine *e);
+/* The pools changed (a network started or stopped): memberships and states again, no hardware read. */
+void engine_inventory_refresh_pools(Engine *e);
+/* The state of the device with that key (pool_device_key()) may have changed: a port, a claim, a verdict. */
+void engine_inventory_touch(Engine *e, const char *key);
+
+void engine_inventory_free(Engine *e);
