@@ -34,9 +34,9 @@ static const struct {
         [OPTION_TAP_FD] = { "tap-fd", "b", true },
         [OPTION_VFIO_UID] = { "vfio-uid", "u", true },
         [OPTION_VFIO_GID] = { "vfio-gid", "u", true },
-        [OPTION_NUMA_NODE] = { "numa-node", "i", false },
-        [OPTION_NUMA_POLICY] = { "numa-policy", "s", false },
-        [OPTION_CLAIM] = { "claim", "s", false },
+        [OPTION_NUMA_NODE] = { "numa-node", "i", true },
+        [OPTION_NUMA_POLICY] = { "numa-policy", "s", true },
+        [OPTION_CLAIM] = { "claim", "s", true },
         [OPTION_OWNER_PIDFD] = { "owner-pidfd", "h", true },
 };
 
@@ -60,6 +60,21 @@ static int read_string(sd_bus_message *m, const char *key, const char **ret, sd_
         return 0;
 }
 
+static int read_numa_policy(sd_bus_message *m, AllocateOptions *o, sd_bus_error *error) {
+        const char *policy;
+        int r = sd_bus_message_read(m, "s", &policy);
+
+        if (r < 0)
+                return r;
+        if (streq(policy, "required"))
+                o->numa_required = true;
+        else if (!streq(policy, "preferred"))
+                return sd_bus_error_setf(error, NETPOOL_ERROR_INVALID_ARGUMENT, "option 'numa-policy': '%.32s' is "
+                                         "neither 'preferred' nor 'required'", policy);
+        o->has_numa_policy = true;
+        return 0;
+}
+
 static int read_value(sd_bus_message *m, OptionKey key, AllocateOptions *o, sd_bus_error *error) {
         const char *name = options[key].name;
         int b, r;
@@ -78,6 +93,21 @@ static int read_value(sd_bus_message *m, OptionKey key, AllocateOptions *o, sd_b
         case OPTION_OWNER_PIDFD:
                 o->has_owner_pidfd = true;
                 return sd_bus_message_read(m, "h", &o->owner_pidfd);       /* borrowed from m */
+        case OPTION_NUMA_NODE:
+                o->has_numa_node = true;
+                r = sd_bus_message_read(m, "i", &o->numa_node);
+                if (r >= 0 && o->numa_node < 0)
+                        return sd_bus_error_setf(error, NETPOOL_ERROR_INVALID_ARGUMENT, "option 'numa-node': %d is "
+                                                 "no NUMA node (0 or more)", o->numa_node);
+                return r;
+        case OPTION_NUMA_POLICY:
+                return read_numa_policy(m, o, error);
+        case OPTION_CLAIM:
+                r = read_string(m, name, &o->claim, error);
+                if (r >= 0 && !port_claim_is_valid(o->claim))
+                        return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_ARGUMENT, "option 'claim': 1 to 255 "
+                                                "printable ASCII characters");
+                return r;
         case OPTION_VFIO_UID:
                 o->has_vfio_uid = true;
                 r = sd_bus_message_read(m, "u", &o->vfio_uid);
@@ -152,6 +182,9 @@ int bus_read_allocate_options(sd_bus_message *m, AllocateOptions *ret, sd_bus_er
         if (o.device && o.pf)
                 return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_ARGUMENT, "options 'device' and 'pf' exclude "
                                         "each other: a device names its PF already");
+        if (o.has_numa_policy && !o.has_numa_node)
+                return sd_bus_error_set(error, NETPOOL_ERROR_INVALID_ARGUMENT, "option 'numa-policy' needs "
+                                        "'numa-node'");
         *ret = o;
         return 0;
 }
@@ -168,12 +201,17 @@ static int append_i(sd_bus_message *reply, const char *key, int value) {
         return sd_bus_message_append(reply, "{sv}", key, "i", value);
 }
 
-int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *port, int tap_fd) {
+int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *port, bool existing, int tap_fd) {
+        HostDeviceInfo dev;
         PortInfo i;
         int r;
 
         engine_port_info(e, port, &i);
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "existing", "b", existing);
+        if (r >= 0 && i.device[0] && engine_host_device(e, i.device, &dev) >= 0)
+                r = append_i(reply, "numa-node", dev.numa_node);
         if (r >= 0)
                 r = append_s(reply, "pf", i.pf);
         if (r >= 0 && i.pf[0])

@@ -10,4 +10,4 @@
 int bus_read_allocate_options(sd_bus_message *m, AllocateOptions *ret, sd_bus_error *error);
 
 /* The results of an allocation: what the port shows that applies, and the tap fd (>= 0) when asked for. */
-int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *port, int tap_fd);
+int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *port, bool existing, int tap_fd);

@@ -235,7 +235,7 @@ static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *er
         AllocateOptions o;
         const char *xml;
         EngineCall opts;
-        Port *port;
+        Port *port, *held;
         int r;
 
         r = read_port_call(m, &o, &xml, error);
@@ -255,12 +255,16 @@ static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *er
                         return r;
         }
         opts = bus_call_options(c, m);
+        held = o.claim ? engine_lookup_claim(c->engine, n, o.claim) : NULL;
         r = engine_allocate_with(c->engine, n, xml, &o, &opts, &port, &tap_fd, &err);
         if (r == ENGINE_ERROR_AGAIN)
                 return bus_call_again_later(c, m, &err);
         if (r != 0)
                 return bus_reply_engine_error(error, r, &err);
-        bus_statistics_count_allocation(&c->statistics);
+        if (port == held) {     /* the claim's port again: nothing new to count or watch */
+                o.has_owner_pidfd = false;
+        } else
+                bus_statistics_count_allocation(&c->statistics);
         if (o.has_owner_pidfd) {
                 r = bus_owner_watch(c, port, o.owner_pidfd);
                 if (r < 0)      /* the port is there: its owner is watched again at the next start */
@@ -272,7 +276,7 @@ static int allocate_with_options(sd_bus_message *m, Network *n, sd_bus_error *er
         if (r >= 0)
                 r = sd_bus_message_append(reply, "os", path, out);
         if (r >= 0)
-                r = bus_append_allocate_results(reply, c->engine, port, tap_fd);
+                r = bus_append_allocate_results(reply, c->engine, port, port == held, tap_fd);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);

@@ -38,6 +38,8 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                 v = i.pf;
         else if (streq(property, "TapName"))
                 v = i.tap_name;
+        else if (streq(property, "ClaimId"))
+                v = i.claim;
         else
                 v = i.pci_address;
         return sd_bus_message_append(reply, "s", v ?: "");
@@ -129,6 +131,7 @@ static const sd_bus_vtable port_vtable[] = {
         SD_BUS_PROPERTY("IOMMUGroup", "i", property_get_index, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TapName", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("OwnerPID", "u", property_get_owner_pid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ClaimId", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Health", "s", property_get_health, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("s", port_xml),
                                 method_get_xml, SD_BUS_VTABLE_UNPRIVILEGED),

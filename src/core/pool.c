@@ -38,6 +38,7 @@ PoolDevice *pool_device_new(ForwardDevType type, const char *id) {
         d->type = type;
         d->id = g_strdup(id);
         d->vf_index = -1;
+        d->numa_node = -1;
         d->state = DEVICE_STATE_FREE;
         return d;
 }
@@ -49,6 +50,7 @@ PoolDevice *pool_device_copy(const PoolDevice *d) {
         c->pci_address = g_strdup(d->pci_address);
         c->pf_netdev = g_strdup(d->pf_netdev);
         c->vf_index = d->vf_index;
+        c->numa_node = d->numa_node;
         return c;
 }
 
@@ -83,6 +85,8 @@ Pool *pool_new(bool exclusive) {
         p->by_id = g_hash_table_new(g_str_hash, g_str_equal);
         p->by_key = g_hash_table_new(g_str_hash, g_str_equal);
         p->takeable = g_tree_new_full(pool_device_cmp_pick, NULL, NULL, NULL);
+        p->takeable_by_node = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                    (GDestroyNotify) g_tree_destroy);
         p->exclusive = exclusive;
         return p;
 }
@@ -91,6 +95,7 @@ Pool *pool_free(Pool *p) {
         if (!p)
                 return NULL;
         g_tree_destroy(p->takeable);
+        g_hash_table_unref(p->takeable_by_node);
         g_hash_table_unref(p->by_id);
         g_hash_table_unref(p->by_key);
         g_ptr_array_unref(p->devices);
@@ -106,6 +111,54 @@ static bool pool_device_can_take_port(const Pool *p, const PoolDevice *d) {
         return !p->exclusive && d->state == DEVICE_STATE_IN_USE;
 }
 
+/* The node's tree, keyed node + 1 (NULL is no key for a direct hash); made on first use. */
+static GTree *node_tree(Pool *p, int node, bool create) {
+        GTree *t = g_hash_table_lookup(p->takeable_by_node, GINT_TO_POINTER(node + 1));
+
+        if (!t && create) {
+                t = g_tree_new_full(pool_device_cmp_pick, NULL, NULL, NULL);
+                g_hash_table_insert(p->takeable_by_node, GINT_TO_POINTER(node + 1), t);
+        }
+        return t;
+}
+
+static void takeable_remove(Pool *p, PoolDevice *d) {
+        GTree *t = node_tree(p, d->numa_node, false);
+
+        g_tree_remove(p->takeable, d);
+        if (t)
+                g_tree_remove(t, d);
+}
+
+/* Into the pick trees when it can take another port. */
+static void takeable_insert(Pool *p, PoolDevice *d) {
+        if (!pool_device_can_take_port(p, d))
+                return;
+        g_tree_insert(p->takeable, d, d);
+        g_tree_insert(node_tree(p, d->numa_node, true), d, d);
+}
+
+void pool_device_set_numa_node(Pool *p, PoolDevice *d, int node) {
+        if (d->numa_node == node)
+                return;
+        takeable_remove(p, d);
+        d->numa_node = node;
+        takeable_insert(p, d);
+}
+
+PoolDevice *pool_pick_on_node(const Pool *p, int node, bool (*accept)(const PoolDevice *d, void *data),
+                              void *data) {
+        GTree *t = g_hash_table_lookup(p->takeable_by_node, GINT_TO_POINTER(node + 1));
+
+        for (GTreeNode *n = t ? g_tree_node_first(t) : NULL; n; n = g_tree_node_next(n)) {
+                PoolDevice *d = g_tree_node_key(n);
+
+                if (!accept || accept(d, data))
+                        return d;
+        }
+        return NULL;
+}
+
 int pool_add(Pool *p, PoolDevice *d) {
         if (g_hash_table_contains(p->by_id, d->id)) {
                 pool_device_free(d);
@@ -117,8 +170,7 @@ int pool_add(Pool *p, PoolDevice *d) {
         g_hash_table_insert(p->by_id, d->id, d);
         g_hash_table_insert(p->by_key, (char *) pool_device_key(d), d);
         p->held_elsewhere += d->held_elsewhere;
-        if (pool_device_can_take_port(p, d))
-                g_tree_insert(p->takeable, d, d);
+        takeable_insert(p, d);
         return 0;
 }
 
@@ -140,7 +192,7 @@ PoolDevice *pool_pick_where(const Pool *p, bool (*accept)(const PoolDevice *d, v
 
 /* Every change of what orders or admits a device goes through here: out of the tree, change, back in. */
 static void pool_device_update(Pool *p, PoolDevice *d, int delta, DeviceState state) {
-        g_tree_remove(p->takeable, d);
+        takeable_remove(p, d);
         p->connections -= d->connections;
         if (delta < 0 && (unsigned) -delta > d->connections)
                 d->connections = 0;
@@ -152,8 +204,7 @@ static void pool_device_update(Pool *p, PoolDevice *d, int delta, DeviceState st
                 d->state = DEVICE_STATE_FREE;
         else if (d->state == DEVICE_STATE_FREE && d->connections > 0)
                 d->state = DEVICE_STATE_IN_USE;
-        if (pool_device_can_take_port(p, d))
-                g_tree_insert(p->takeable, d, d);
+        takeable_insert(p, d);
 }
 
 void pool_device_connect(Pool *p, PoolDevice *d, int delta) {
@@ -167,14 +218,13 @@ void pool_device_set_state(Pool *p, PoolDevice *d, DeviceState state) {
 void pool_device_set_held_elsewhere(Pool *p, PoolDevice *d, bool held) {
         if (d->held_elsewhere == held)
                 return;
-        g_tree_remove(p->takeable, d);
+        takeable_remove(p, d);
         d->held_elsewhere = held;
         if (held)
                 p->held_elsewhere++;
         else
                 p->held_elsewhere--;
-        if (pool_device_can_take_port(p, d))
-                g_tree_insert(p->takeable, d, d);
+        takeable_insert(p, d);
 }
 
 DeviceState pool_device_shown_state(const PoolDevice *d) {
@@ -188,7 +238,7 @@ int pool_remove(Pool *p, const char *id) {
 
         if (!d)
                 return -ENOENT;
-        g_tree_remove(p->takeable, d);
+        takeable_remove(p, d);
         p->connections -= d->connections;
         p->held_elsewhere -= d->held_elsewhere;
         if (g_hash_table_lookup(p->by_key, pool_device_key(d)) == d)
@@ -256,6 +306,8 @@ void pool_format_xml(const Pool *p, GString *out, unsigned indent) {
                 xml_append_attr(out, "pf", d->pf_netdev);
                 if (d->vf_index >= 0)
                         g_string_append_printf(out, " vf='%d'", d->vf_index);
+                if (d->numa_node >= 0)
+                        g_string_append_printf(out, " numa='%d'", d->numa_node);
                 /* in-use and free follow from the port records; only the hardware verdicts are kept */
                 if (d->state == DEVICE_STATE_UNAVAILABLE || d->state == DEVICE_STATE_LOST ||
                     d->state == DEVICE_STATE_RESTORE_FAILED || d->state == DEVICE_STATE_QUARANTINED)
@@ -283,7 +335,7 @@ static bool pool_device_id_matches(const PoolDevice *d, const PciAddr *addr) {
         return streq(d->netdev, d->id);
 }
 
-/* A VF index: decimal, 0 – 65535 (an SR-IOV capability's range), nothing else */
+/* A VF index (or a NUMA node): decimal, 0 – 65535 (an SR-IOV capability's range), nothing else */
 static int parse_vf_index(const char *s, int *ret) {
         guint64 v;
 
@@ -295,7 +347,7 @@ static int parse_vf_index(const char *s, int *ret) {
 
 static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
         g_autofree char *id = prop_dup(n, "id"), *type = prop_dup(n, "type"), *vf = prop_dup(n, "vf");
-        g_autofree char *state = prop_dup(n, "state");
+        g_autofree char *state = prop_dup(n, "state"), *numa = prop_dup(n, "numa");
         g_autoptr(PoolDevice) d = NULL;
         PciAddr addr;
 
@@ -314,7 +366,8 @@ static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
             (d->pf_netdev && !netdev_name_is_valid(d->pf_netdev)) ||
             (d->pci_address && pci_addr_from_string(d->pci_address, &addr) < 0) ||
             (d->type == FORWARD_DEV_PCI && !d->pci_address) || (d->type == FORWARD_DEV_NETDEV && !d->netdev) ||
-            !pool_device_id_matches(d, &addr) || (vf && parse_vf_index(vf, &d->vf_index) < 0)) {
+            !pool_device_id_matches(d, &addr) || (vf && parse_vf_index(vf, &d->vf_index) < 0) ||
+            (numa && parse_vf_index(numa, &d->numa_node) < 0)) {
                 *ret_msg = g_strdup_printf("line %d: <device id='%s'>: invalid record", n->line, id);
                 return -EINVAL;
         }

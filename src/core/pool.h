@@ -28,6 +28,8 @@ typedef struct PoolDevice {
         char *pci_address;              /* NULL if not a PCI function */
         char *pf_netdev;                /* the PF netdev the VF is configured through; NULL if not a VF */
         int vf_index;                   /* -1 if not a VF */
+        int numa_node;                  /* -1 when the kernel says none; set before pool_add(), then through
+                                         * pool_device_set_numa_node() */
         DeviceState state;              /* FREE or IN_USE follow the connections; the others are verdicts */
         unsigned connections;
         char *port_uuid;                /* the (last) port that took it; NULL when none */
@@ -41,6 +43,8 @@ typedef struct Pool {
         GHashTable *by_key;             /* pool_device_key() -> PoolDevice* (borrowed) */
         GTree *takeable;                /* PoolDevice* that can take another port, ordered by (connections,
                                          * index): a pick is O(log n), never a scan */
+        GHashTable *takeable_by_node;   /* NUMA node -> GTree of the takeable devices on it, same order: a
+                                         * pick on a node is O(log n) too */
         unsigned next_index;
         unsigned connections;           /* sum over the devices, kept as they change */
         unsigned held_elsewhere;        /* devices whose held_elsewhere is set */
@@ -71,6 +75,10 @@ PoolDevice *pool_find_by_key(const Pool *p, const char *key);
 PoolDevice *pool_pick(const Pool *p);
 /* Like pool_pick(), the first in pick order that accept() takes; NULL when none does. */
 PoolDevice *pool_pick_where(const Pool *p, bool (*accept)(const PoolDevice *d, void *data), void *data);
+/* The same among the devices on NUMA node `node` (accept may be NULL). */
+PoolDevice *pool_pick_on_node(const Pool *p, int node, bool (*accept)(const PoolDevice *d, void *data),
+                              void *data);
+void pool_device_set_numa_node(Pool *p, PoolDevice *d, int node);
 /* Change a device's connections (by delta) or state; keeps the pick order right. */
 void pool_device_connect(Pool *p, PoolDevice *d, int delta);
 void pool_device_set_state(Pool *p, PoolDevice *d, DeviceState state);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libxml/tree.h>
 
@@ -53,6 +54,7 @@ Port *port_free(Port *p) {
         portdef_free(p->def);
         g_free(p->network);
         g_free(p->device);
+        g_free(p->claim);
         g_ptr_array_unref(p->vfs);
         g_free(p);
         return NULL;
@@ -67,6 +69,17 @@ const char *port_health_to_string(PortHealth h) {
         };
 
         return h < _PORT_HEALTH_MAX ? table[h] : NULL;
+}
+
+bool port_claim_is_valid(const char *claim) {
+        size_t n = claim ? strlen(claim) : 0;
+
+        if (n == 0 || n > 255)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (claim[i] < 0x20 || claim[i] > 0x7e)
+                        return false;
+        return true;
 }
 
 const char *port_uuid(const Port *p) {
@@ -107,6 +120,11 @@ char *port_record_format(const Port *p) {
         if (p->owner_process.pid > 0)
                 g_string_append_printf(out, "  <ownerprocess pid='%" PRIu32 "' start='%" PRIu64 "'/>\n",
                                        p->owner_process.pid, p->owner_process.start_time);
+        if (p->claim) {
+                g_string_append(out, "  <claim");
+                xml_append_attr(out, "id", p->claim);
+                g_string_append(out, "/>\n");
+        }
         if (p->lower.saved) {
                 g_string_append(out, "  <lower");
                 xml_append_attr(out, "mac", p->lower.mac);
@@ -183,6 +201,17 @@ bad:
         return -EINVAL;
 }
 
+static int parse_claim(Port *p, xmlNode *n, char **ret_msg) {
+        g_autofree char *id = prop(n, "id");
+
+        if (!port_claim_is_valid(id) || p->claim) {
+                *ret_msg = g_strdup_printf("line %d: invalid <claim> record", n->line);
+                return -EINVAL;
+        }
+        p->claim = g_steal_pointer(&id);
+        return 0;
+}
+
 static int parse_owner_process(Port *p, xmlNode *n, char **ret_msg) {
         g_autofree char *start = prop(n, "start");
         uint64_t t;
@@ -239,6 +268,10 @@ int port_record_parse(const char *text, Port **ret, char **ret_msg) {
                         continue;
                 if (streq((const char *) n->name, "vf")) {
                         r = parse_vf(p, n, ret_msg);
+                        if (r < 0)
+                                return r;
+                } else if (streq((const char *) n->name, "claim")) {
+                        r = parse_claim(p, n, ret_msg);
                         if (r < 0)
                                 return r;
                 } else if (streq((const char *) n->name, "ownerprocess")) {

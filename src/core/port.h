@@ -71,6 +71,7 @@ typedef struct Port {
         PortNodeOwner vfio_owner;
         PortLowerState lower;
         PortOwnerProcess owner_process;
+        char *claim;                    /* AllocateWithOptions' claim id (printable ASCII), NULL when none */
         PortHealth health;
 } Port;
 
@@ -79,6 +80,8 @@ Port *port_free(Port *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Port, port_free);
 
 const char *port_uuid(const Port *p);
+/* A claim id as AllocateWithOptions takes it: 1–255 printable ASCII characters. */
+bool port_claim_is_valid(const char *claim);
 PortVf *port_add_vf(Port *p, const char *pf_netdev, const char *alt_pf_netdev, unsigned vf, const char *vf_netdev);
 
 /* STATE/ports/<uuid>.xml: <portstatus network= device= phase=> with <vf/> lines and the <networkport>. */

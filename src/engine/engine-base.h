@@ -24,6 +24,7 @@ struct Engine {
         GHashTable *quarantined;        /* device key -> why: VFs restored that read back otherwise (or whose
                                          * reset failed); host-wide as restore_failed, retried only by Rescan
                                          * and at start */
+        GHashTable *claim_ports;        /* "network\nclaim" -> the Port* holding it (borrowed) */
         GHashTable *macs;               /* MAC of a live port -> GPtrArray of its Port* (borrowed) */
         HwLinkWatch *link_watch;        /* link changes of the ports' VFs (NULL until the daemon asks) */
         GHashTable *links_changed;      /* netdev names changed since the last check (set) */

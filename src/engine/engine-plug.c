@@ -400,7 +400,7 @@ static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
         return 0;
 }
 
-static int open_tap(Engine *e, Port *port, int *ret_fd, EngineError *err) {
+int engine_plug_open_tap(Engine *e, Port *port, int *ret_fd, EngineError *err) {
         int r = hw_macvtap_open_tap(e->hw, port->def->host.tap, ret_fd);
 
         if (r < 0)
@@ -422,7 +422,7 @@ int engine_plug_connect(Engine *e, Network *n, Port *port, const AllocateOptions
         if (r == 0 && port->def->host.tap)
                 r = make_macvtap(e, n, port, err);
         if (r == 0 && o && o->tap_fd)
-                r = open_tap(e, port, ret_tap_fd, err);
+                r = engine_plug_open_tap(e, port, ret_tap_fd, err);
         if (r != 0) {
                 g_auto(EngineError) undo = {};
 

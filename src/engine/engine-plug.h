@@ -32,6 +32,9 @@ int engine_plug_plan(Engine *e, Network *n, const PoolDevice *d, Port *port, con
 int engine_plug_connect(Engine *e, Network *n, Port *port, const AllocateOptions *o, int *ret_tap_fd,
                         EngineError *err);
 
+/* An fd of the port's macvtap's tap (*ret_fd, the caller's). */
+int engine_plug_open_tap(Engine *e, Port *port, int *ret_fd, EngineError *err);
+
 /* A VF that vanished under its port and came back (on its host driver again): with managed binding, to vfio-pci
  * once more and its group node to the uid/gid asked; the owners recorded at the Allocate stay the ones Release
  * puts back. A macvtap went with its lower: the agent allocates anew for that. Returns 0 or ENGINE_ERROR_*. */

@@ -4,6 +4,7 @@
 
 #include "core/names.h"
 #include "core/vf-record.h"
+#include "engine/engine-claim-id.h"
 #include "engine/engine-lease.h"
 #include "engine/engine-macs.h"
 #include "engine/engine-plug.h"
@@ -729,6 +730,18 @@ static bool pool_has_pf(const Pool *p, const char *pf) {
         return false;
 }
 
+/* The next device the rules accept: on the NUMA node asked first (the only one with numa-policy 'required'). */
+static PoolDevice *pick_next(const Pool *pool, PickRules *rules, const AllocateOptions *o) {
+        PoolDevice *d;
+
+        if (!o || !o->has_numa_node)
+                return pool_pick_where(pool, pick_accepts, rules);
+        d = pool_pick_on_node(pool, o->numa_node, pick_accepts, rules);
+        if (d || o->numa_required)
+                return d;
+        return pool_pick_where(pool, pick_accepts, rules);
+}
+
 static int pick_device(Engine *e, Network *n, const PortDef *pd, const AllocateOptions *o, PoolDevice **ret,
                        EngineError *err) {
         PickRules rules = { .e = e, .n = n, .pd = pd, .pf = o ? o->pf : NULL };
@@ -744,7 +757,7 @@ static int pick_device(Engine *e, Network *n, const PortDef *pd, const AllocateO
                 g_autofree char *problem = NULL;
 
                 rules.skipped_single_port = 0;
-                d = pool_pick_where(n->pool, pick_accepts, &rules);
+                d = pick_next(n->pool, &rules, o);
                 if (!d || !(problem = device_problem(e, n, d)))
                         break;
                 log_notice("network '%s': device '%s' is unavailable (%s)", network_name(n), d->id, problem);
@@ -753,6 +766,10 @@ static int pick_device(Engine *e, Network *n, const PortDef *pd, const AllocateO
         }
         if (changed)
                 engine_save_live(e, n);
+        if (!d && o && o->has_numa_node && o->numa_required)
+                return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free device on NUMA node %d%s%s%s",
+                            network_name(n), o->numa_node, rules.pf ? " of PF '" : "", rules.pf ?: "",
+                            rules.pf ? "'" : "");
         if (!d && rules.pf)
                 return fail(err, ENGINE_ERROR_POOL_EXHAUSTED, "network '%s' has no free VF of PF '%s'",
                             network_name(n), rules.pf);
@@ -801,6 +818,7 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
         g_hash_table_replace(e->ports, g_strdup(port_uuid(port)), port);
         owners_add(e, port);
         engine_macs_add(e, port);
+        engine_claim_id_add(e, port);
         engine_lease_watch_port(e, port, true);
 }
 
@@ -932,6 +950,26 @@ static void allocate_undo(Engine *e, PoolDevice *d, Port *port) {
         (void) store_remove_port(e->store, port_uuid(port));
 }
 
+/* A claim that holds a port already: that port again when the request is the one it was made for. Nothing
+ * changes (a tap fd asked for is opened again). */
+static int allocate_claimed(Engine *e, Network *n, const char *xml, const AllocateOptions *o, Port **ret,
+                            int *ret_tap_fd, EngineError *err) {
+        g_autoptr(PortDef) pd = NULL;
+        Port *held = engine_lookup_claim(e, n, o->claim);
+        int r;
+
+        r = parse_port(xml, /* want_plug= */ false, &pd, err);
+        if (r == 0)
+                r = engine_claim_id_check(e, held, pd, o, err);
+        if (r == 0 && o->tap_fd && held->def->host.tap)
+                r = engine_plug_open_tap(e, held, ret_tap_fd, err);
+        if (r != 0)
+                return r;
+        log_info("network '%s': claim '%s' gives port %s again", network_name(n), o->claim, port_uuid(held));
+        *ret = held;
+        return 0;
+}
+
 int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateOptions *o, const EngineCall *call,
                          Port **ret, int *ret_tap_fd, EngineError *err) {
         g_autoptr(PortDef) pd = NULL;
@@ -941,6 +979,8 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
         int r;
 
         *ret_tap_fd = -1;
+        if (o && o->claim && engine_lookup_claim(e, n, o->claim))
+                return allocate_claimed(e, n, xml, o, ret, ret_tap_fd, err);
         r = allocate_prepare(e, n, xml, &pd, err);
         if (r == 0)
                 r = engine_plug_check_options(e, n, o, err);
@@ -954,6 +994,8 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
                 return r;
         if (o && o->owner_pid > 0)      /* in the record from the first write: a restart watches it again */
                 port->owner_process = (PortOwnerProcess) { .pid = o->owner_pid, .start_time = o->owner_start_time };
+        if (o && o->claim)
+                port->claim = g_strdup(o->claim);
         /* the record is on disk before the hardware changes: a crash from here on is rolled back */
         r = port_check_vf_settings(e, port, err);
         if (r == 0)
@@ -1153,6 +1195,7 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
         engine_lease_watch_port(e, port, false);
         engine_macs_remove(e, port);
+        engine_claim_id_remove(e, port);
         owners_remove(e, port);
         g_hash_table_remove(e->ports, port_uuid(port));
         if (d && d->connections == 0)
@@ -1252,6 +1295,7 @@ void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
                 .vfio_device = port->def->host.vfio_device ?: "",
                 .tap_name = port->def->host.tap ?: "",
                 .owner_pid = port->owner_process.pid,
+                .claim = port->claim ?: "",
                 .health = port_health_to_string(port->health),
         };
         if (port_has_pci(port))

@@ -73,6 +73,7 @@ int engine_new(HwBackend *hw, const char *config_dir, const char *state_dir, Eng
         e->holders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
         e->restore_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         e->quarantined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        e->claim_ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         e->macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
         r = store_open(config_dir, state_dir, &e->store);
         if (r < 0)
@@ -101,6 +102,8 @@ Engine *engine_free(Engine *e) {
                 g_hash_table_unref(e->owners);  /* borrowed ports: before they go */
         if (e->macs)
                 g_hash_table_unref(e->macs);
+        if (e->claim_ports)
+                g_hash_table_unref(e->claim_ports);
         if (e->ports)
                 g_hash_table_unref(e->ports);
         if (e->claims)

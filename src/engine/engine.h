@@ -142,9 +142,18 @@ typedef struct AllocateOptions {
         int owner_pidfd;
         uint32_t owner_pid;             /* that process, resolved from the pidfd: released when it exits */
         uint64_t owner_start_time;
+        bool has_numa_node;             /* prefer (or, numa_required, only take) a device on this NUMA node */
+        int numa_node;
+        bool has_numa_policy, numa_required;
+        const char *claim;              /* an external claim id: the same claim on the same network while its port
+                                         * exists gives that port again (when the request matches it) */
 } AllocateOptions;
 
-/* Allocate with options; *ret_tap_fd is the open tap (the caller owns it) when o->tap_fd, else -1. */
+/* The port of network n that holds claim, or NULL. */
+Port *engine_lookup_claim(Engine *e, const Network *n, const char *claim);
+/* Allocate with options; *ret_tap_fd is the open tap (the caller owns it) when o->tap_fd, else -1. With a claim
+ * another port of n holds, that port (when the request matches it: its UUID if given, MAC, owner, device, pf),
+ * else ENGINE_ERROR_PORT_EXISTS. */
 int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateOptions *o, const EngineCall *call,
                          Port **ret, int *ret_tap_fd, EngineError *err);
 int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineError *err);
@@ -166,6 +175,7 @@ typedef struct PortInfo {
         const char *uuid, *network, *owner_name, *owner_uuid, *mac, *plug_type;
         const char *netdev;             /* the netdev the guest's traffic goes through, or "" */
         const char *pf;                 /* the device's PF netdev, or "" */
+        const char *claim;              /* its claim id, "" when none */
         int vf_index, iommu_group;      /* -1 for none */
         const char *vfio_group, *vfio_device, *tap_name;        /* "" for none */
         uint32_t owner_pid;             /* the owner process, 0 when none */

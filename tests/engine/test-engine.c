@@ -2200,6 +2200,47 @@ static void test_lease_duplicate_mac(Fixture *f, gconstpointer data) {
                         ENGINE_ERROR_PORT_EXISTS);
 }
 
+
+/* ---- claim ids (issue 20): the same claim on the same network gives the same port while it exists ---- */
+
+static int allocate_claim(Fixture *f, const char *network, unsigned n, const char *claim, const char *device,
+                          Port **ret, EngineError *err) {
+        g_autofree char *xml = port_xml(n, NULL);
+        AllocateOptions o = { .claim = claim, .device = device };
+        int fd = -1;
+
+        return engine_allocate_with(f->engine, net(f, network), xml, &o, &call_final, ret, &fd, err);
+}
+
+static void test_claim_idempotent(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+        Port *first = NULL, *again = NULL;
+
+        define_start(f, "hd", HOSTDEV_ETH0_UNMANAGED);
+        g_assert_cmpint(allocate_claim(f, "hd", 1, "k8s-claim-1", NULL, &first, &err), ==, 0);
+        g_assert_cmpstr(port_info(f, 1).claim, ==, "k8s-claim-1");
+        g_assert_cmpint(allocate_claim(f, "hd", 1, "k8s-claim-1", NULL, &again, &err), ==, 0);
+        g_assert_true(first == again);
+        g_assert_cmpuint(available(f, "hd"), ==, 7);                   /* one device, not two */
+        /* another MAC under the same claim: not the request it was made for */
+        g_assert_cmpint(allocate_claim(f, "hd", 2, "k8s-claim-1", NULL, &again, &err), ==, ENGINE_ERROR_PORT_EXISTS);
+        g_assert_nonnull(strstr(err.message, "its port UUID"));
+        engine_error_clear(&err);
+        /* across a restart: the claim is in the port record */
+        restart(f);
+        g_assert_cmpint(allocate_claim(f, "hd", 1, "k8s-claim-1", NULL, &again, &err), ==, 0);
+        g_assert_true(again == lookup_port(f, 1));
+        g_assert_cmpuint(available(f, "hd"), ==, 7);
+        /* a device option that is not the port's */
+        g_assert_cmpint(allocate_claim(f, "hd", 1, "k8s-claim-1", "0000:03:02.5", &again, &err), ==,
+                        ENGINE_ERROR_PORT_EXISTS);
+        g_assert_nonnull(strstr(err.message, "option 'device'"));
+        release(f, 1);
+        g_assert_null(engine_lookup_claim(f->engine, net(f, "hd"), "k8s-claim-1"));
+        g_assert_cmpint(allocate_claim(f, "hd", 3, "k8s-claim-1", NULL, &again, &err), ==, 0);
+        g_assert_true(again == lookup_port(f, 3));
+}
+
 #define add_test(path, fn, data) g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown)
 #define add_mode_test(what, fn, m) do {                                                         \
                 g_autofree char *_path = g_strdup_printf("/engine/vf-params/%s/%s", (m)->name, (what)); \
@@ -2271,6 +2312,7 @@ int main(int argc, char **argv) {
         add_test("/engine/recover/damaged-record", test_crash_recovery_damaged_record, NULL);
         add_test("/engine/rescan/lost-and-returning", test_rescan_lost_and_returning, NULL);
         add_test("/engine/lease/quarantine", test_lease_quarantine, NULL);
+        add_test("/engine/claim/idempotent", test_claim_idempotent, NULL);
         add_test("/engine/lease/quarantine-rescan", test_lease_quarantine_rescan, NULL);
         add_test("/engine/lease/reset-failed", test_lease_reset_failed, NULL);
         add_test("/engine/lease/drift-repaired", test_lease_drift_repaired, NULL);
