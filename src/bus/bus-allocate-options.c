@@ -208,7 +208,7 @@ int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *po
 
         engine_port_info(e, port, &i);
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
-        if (r >= 0)
+        if (r >= 0 && port->claim)    /* where it applies: a request with a claim */
                 r = sd_bus_message_append(reply, "{sv}", "existing", "b", existing);
         if (r >= 0 && i.device[0] && engine_host_device(e, i.device, &dev) >= 0)
                 r = append_i(reply, "numa-node", dev.numa_node);

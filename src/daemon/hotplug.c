@@ -9,8 +9,9 @@
 #include "daemon/hotplug.h"
 #include "shared/log.h"
 
-/* a VF resize is many events in a row: wait for them to settle, then rescan once */
-#define SETTLE_USEC (300 * 1000)
+/* a VF resize is many events in a row: wait for them to settle, then rescan once — soon enough that the Device
+ * objects follow a numvfs change within 100 ms (issue 20) */
+#define SETTLE_USEC (40 * 1000)
 
 struct Hotplug {
         BusContext *bus;
@@ -27,6 +28,7 @@ static int on_settled(sd_event_source *s, uint64_t usec, void *userdata) {
         log_debug("devices changed, rescanning");
         if (engine_rescan(h->bus->engine, &err) != 0)
                 log_warning("rescan after a device change failed: %s", err.message);
+        engine_set_devices_settling(h->bus->engine, false);
         return 0;
 }
 
@@ -35,6 +37,7 @@ static void hotplug_changed(Hotplug *h) {
 
         if (sd_event_now(h->bus->event, CLOCK_MONOTONIC, &now) < 0)
                 return;
+        engine_set_devices_settling(h->bus->engine, true);
         (void) sd_event_source_set_time(h->settle_timer, now + SETTLE_USEC);
         (void) sd_event_source_set_enabled(h->settle_timer, SD_EVENT_ONESHOT);
 }

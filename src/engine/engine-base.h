@@ -29,6 +29,8 @@ struct Engine {
         HwLinkWatch *link_watch;        /* link changes of the ports' VFs (NULL until the daemon asks) */
         GHashTable *links_changed;      /* netdev names changed since the last check (set) */
         bool links_overflow;            /* notifications were lost: check every port */
+        bool devices_settling;          /* hot-plug events wait for their rescan */
+        int64_t settling_since;         /* g_get_monotonic_time() of the first of them */
         bool retry_quarantined;         /* the next retry pass tries the quarantined records too */
         bool restores_logged;           /* damaged VF records were reported once */
         bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */

@@ -950,6 +950,27 @@ static void allocate_undo(Engine *e, PoolDevice *d, Port *port) {
         (void) store_remove_port(e->store, port_uuid(port));
 }
 
+/* A VF's pool row shows the netdev it has now (GetDevices tells the truth): none while on vfio-pci. */
+static void device_netdev_now(Engine *e, PoolDevice *d) {
+        g_autoptr(HwFunction) f = NULL;
+        PciAddr addr;
+
+        if (d->type != FORWARD_DEV_PCI || !d->pci_address || pci_addr_from_string(d->pci_address, &addr) < 0 ||
+            hw_lookup_function(e->hw, &addr, &f) < 0)
+                return;
+        g_free(d->netdev);
+        d->netdev = f->netdevs->len > 0 ? g_strdup(((const HwNetdev *) f->netdevs->pdata[0])->name) : NULL;
+}
+
+/* how often an Allocate that waits for devices being re-created looks again */
+#define SETTLE_RETRY_USEC (50 * 1000)
+
+/* Hot-plug events came, their rescan is due, and the call has not waited for them too long already. */
+static bool devices_worth_waiting(Engine *e, const EngineCall *call) {
+        return e->devices_settling && call && call->may_wait &&
+               g_get_monotonic_time() - e->settling_since < ENGINE_SETTLE_WAIT_USEC;
+}
+
 /* A claim that holds a port already: that port again when the request is the one it was made for. Nothing
  * changes (a tap fd asked for is opened again). */
 static int allocate_claimed(Engine *e, Network *n, const char *xml, const AllocateOptions *o, Port **ret,
@@ -986,6 +1007,11 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
                 r = engine_plug_check_options(e, n, o, err);
         if (r == 0 && n->pool)
                 r = pick_device(e, n, pd, o, &d, err);
+        if (r == ENGINE_ERROR_POOL_EXHAUSTED && devices_worth_waiting(e, call)) {
+                engine_error_clear(err);
+                return engine_again(err, SETTLE_RETRY_USEC, /* busy= */ false, "network '%s': devices are being "
+                                    "re-created; waiting for them", network_name(n));
+        }
         if (r == 0)
                 r = port_build(e, n, g_steal_pointer(&pd), d, &port, err);
         if (r == 0)
@@ -1025,6 +1051,8 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
                 return r;
         }
         crash_point("allocate-done");
+        if (d)
+                device_netdev_now(e, d);        /* gone with the bind to vfio-pci, say */
         log_info("network '%s': port %s allocated on '%s'", network_name(n), port_uuid(port), port->device);
         *ret = port;
         *ret_tap_fd = tap_fd;
@@ -1188,6 +1216,7 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
         if (n && !n->pool && n->def->connections > 0)
                 n->def->connections--;
         if (d) {
+                device_netdev_now(e, d);        /* back with its host driver, say */
                 pool_device_connect(n->pool, d, -1);
                 engine_holders_remove(e, n, d, port_uuid(port));
                 engine_claim_update(e, d, network_name(n));
@@ -1275,6 +1304,9 @@ static const char *port_netdev(Engine *e, const Port *port) {
         case PORT_PLUG_NETWORK:
                 return port->def->plug.bridge ?: "";
         default:
+                /* the name the VF had when the port took it (it has none while on vfio-pci) */
+                if (port->vfs->len > 0 && ((const PortVf *) port->vfs->pdata[0])->vf_netdev)
+                        return ((const PortVf *) port->vfs->pdata[0])->vf_netdev;
                 return d && d->netdev ? d->netdev : "";
         }
 }

@@ -679,10 +679,15 @@ static int pool_merge(Engine *e, Network *n, Pool *fresh) {
 
                 const PoolDevice *f = pool_find(fresh, d->id);
 
-                if (f && f->netdev && !streq_ptr(d->netdev, f->netdev)) {
-                        /* a VF's netdev that came back after Start (from a guest, from vfio-pci) */
+                if (f && (f->netdev || d->type == FORWARD_DEV_PCI) && !streq_ptr(d->netdev, f->netdev)) {
+                        /* a VF's netdev that came back after Start (from a guest, from vfio-pci), or went (a PCI
+                         * device's netdev is only what it has now) */
                         g_free(d->netdev);
                         d->netdev = g_strdup(f->netdev);
+                        changed = true;
+                }
+                if (f && f->numa_node != d->numa_node) {
+                        pool_device_set_numa_node(pool, d, f->numa_node);
                         changed = true;
                 }
                 if (f)
@@ -760,6 +765,12 @@ int engine_rescan(Engine *e, EngineError *err) {
         engine_ports_check(e, NULL, /* drifted_only= */ true);
         engine_inventory_refresh(e);
         return 0;
+}
+
+void engine_set_devices_settling(Engine *e, bool settling) {
+        if (settling && !e->devices_settling)
+                e->settling_since = g_get_monotonic_time();
+        e->devices_settling = settling;
 }
 
 int engine_rescan_and_retry(Engine *e, EngineError *err) {

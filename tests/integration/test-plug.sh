@@ -503,9 +503,9 @@ for spec in "hd|frobnicate:s:x|InvalidArgument|frobnicate" \
         "hd|tap-fd:b:true|InvalidArgument|hostdev" \
         "hdn|vfio-uid:u:1000|InvalidArgument|managed" \
         "pt|vfio-gid:u:1000|InvalidArgument|passthrough" \
-        "hd|numa-node:i:0|Unsupported|numa-node" \
-        "hd|claim:s:c1|Unsupported|claim" \
-        "hd|numa-policy:s:required|Unsupported|numa-policy" \
+        "hd|numa-node:i:-1|InvalidArgument|numa-node" \
+        "hd|claim:s:clé|InvalidArgument|claim" \
+        "hd|numa-policy:s:required|InvalidArgument|numa-policy" \
         "hd|owner-pidfd:h:0|InvalidArgument|pidfd"; do
         IFS='|' read -r net opt err word <<<"$spec"
         new_port

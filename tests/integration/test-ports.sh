@@ -140,7 +140,8 @@ check "the port's record exists" test -s "$NP_DIR/run/ports/$U1.xml"
 expect_eq "Connections 1" "1" "$(net_prop hd Connections)"
 expect_eq "Available 7" "7" "$(net_prop hd Available)"
 expect_eq "Capacity 8" "8" "$(net_prop hd Capacity)"
-expect_eq "GetDevices: VF 0 in use by the port" "0000:03:02.0 eth0v0 0000:03:02.0 eth0 0 in-use 1 $U1" \
+# managed: on vfio-pci, it has no host netdev while the port holds it
+expect_eq "GetDevices: VF 0 in use by the port" "0000:03:02.0 - 0000:03:02.0 eth0 0 in-use 1 $U1" \
         "$(device_row hd 0000:03:02.0)"
 expect_eq "Port.UUID" "$U1" "$(port_prop "$U1_PATH" UUID)"
 expect_eq "Port.Network" "$HD" "$(port_prop "$U1_PATH" Network)"
@@ -282,7 +283,7 @@ expect_eq "Port.Device" "eth0v0" "$(port_prop "$P_PATH" Device)"
 expect_eq "Port.PCIAddress is empty" "" "$(port_prop "$P_PATH" PCIAddress)"
 expect_eq "ListPorts names the netdev" "$(uuid_n 40) pt vm1 $OWNER 52:54:00:b0:00:01 eth0v0 $P_PATH" "$(list_ports)"
 # PropertiesChanged names only what changed, once per call: Connections and Available
-dbus-monitor --system "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'" \
+dbus-monitor --system "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',arg0='org.netpool1.Network'" \
         >"$NP_DIR/props.log" 2>&1 &
 monitor_pid=$!
 sleep 0.5
@@ -428,8 +429,8 @@ sleep 0.6       # past the hot-plug rescan this change sets off
 check "Allocate while VF 0 is bound to vfio-pci by someone else" port_call Allocate outside \
         "$(np_port_xml mac=52:54:00:f0:00:01 uuid="$(uuid_n 100)")"
 check "the port got VF 1" grep -q "function='0x1'" <<<"$P_XML"
-# the row keeps the netdev name the pool recorded at Start
-expect_eq "VF 0 is shown unavailable" "0000:03:02.0 eth0v0 0000:03:02.0 eth0 0 unavailable 0 -" \
+# the row shows the netdev it has now: none, on vfio-pci (issue 20: GetDevices tells the truth)
+expect_eq "VF 0 is shown unavailable" "0000:03:02.0 - 0000:03:02.0 eth0 0 unavailable 0 -" \
         "$(device_row outside 0000:03:02.0)"
 expect_eq "VF 0 was not touched" "$DEFAULT_VF" "$(np_vfst $ETH0 0)"
 expect_eq "Available 6" "6" "$(net_prop outside Available)"
