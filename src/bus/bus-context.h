@@ -25,6 +25,8 @@ typedef struct BusContext {
         BusStatistics statistics;       /* counters for monitoring (bus-statistics.c) */
         GHashTable *owner_watches;      /* port uuid -> the watch of its owner process (bus-owner-watch.c) */
         bool exiting;
+        void (*devices_changed)(struct BusContext *c);  /* a Device changed: the daemon keeps STATE/inventory */
+        void *devices_changed_data;
 } BusContext;
 
 /* Tear down what the context holds: its event sources, waiting calls, polkit state, the connection (flushed),

@@ -233,6 +233,8 @@ static void on_device_event(Engine *e, const char *id, EngineDeviceEvent event, 
         const char *names[G_N_ELEMENTS(property_bits) + 1];
         size_t k = 0;
 
+        if (c->devices_changed)
+                c->devices_changed(c);
         if (!c->bus || !(path = bus_device_path(id)))
                 return;
         switch (event) {
@@ -242,6 +244,9 @@ static void on_device_event(Engine *e, const char *id, EngineDeviceEvent event, 
         case ENGINE_DEVICE_REMOVED:
                 /* the object is gone from the engine: InterfacesRemoved is built from the vtable alone */
                 (void) sd_bus_emit_object_removed(c->bus, path);
+                return;
+        case ENGINE_DEVICE_GONE:
+                (void) sd_bus_emit_interfaces_removed(c->bus, path, NETPOOL_DEVICE_IFACE, NULL);
                 return;
         case ENGINE_DEVICE_CHANGED:
                 break;

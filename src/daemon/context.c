@@ -236,6 +236,10 @@ int context_start(Context *c, const ContextOptions *o) {
         r = connect_bus(c);
         if (r < 0)
                 return r;
+        /* the name is ours now: watchers matching on it get what changed while no netpoold ran */
+        r = inventory_record_start(&c->bus, c->state_dir, &c->inventory_record);
+        if (r < 0)
+                log_warning_errno(r, "cannot keep STATE/%s: %m", INVENTORY_RECORD_NAME);
         r = sd_event_add_time_relative(c->bus.event, &c->restore_timer, CLOCK_MONOTONIC, RESTORE_RETRY_USEC,
                                        0, on_restore_timer, c);
         if (r < 0)
@@ -265,6 +269,7 @@ int context_run(Context *c) {
 void context_clear(Context *c) {
         c->hotplug = hotplug_free(c->hotplug);
         c->drift_watch = drift_watch_free(c->drift_watch);
+        c->inventory_record = inventory_record_free(c->inventory_record);
         c->restore_timer = sd_event_source_disable_unref(c->restore_timer);
         c->statistics_timer = sd_event_source_disable_unref(c->statistics_timer);
         g_clear_pointer(&c->state_dir, g_free);

@@ -5,6 +5,7 @@
 #include "bus/bus-context.h"
 #include "daemon/drift-watch.h"
 #include "daemon/hotplug.h"
+#include "daemon/inventory-record.h"
 
 typedef struct ContextOptions {
         const char *sim_dir;            /* NULL: the linux backend */
@@ -19,6 +20,7 @@ typedef struct Context {
         int lock_fd;                    /* flock on STATE/lock: one netpoold per state dir */
         Hotplug *hotplug;
         DriftWatch *drift_watch;
+        InventoryRecord *inventory_record;      /* STATE/inventory, announced from at start */
         sd_event_source *restore_timer; /* retries VF restores that failed */
         char *state_dir;                /* where the counters are kept (statistics-record.c) */
         sd_event_source *statistics_timer;      /* writes changed counters, at most once a second */

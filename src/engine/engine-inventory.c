@@ -443,3 +443,89 @@ int engine_device_settings(Engine *e, const char *id, DeviceSettings *ret) {
                 ret->mtu = nd->mtu;
         return 0;
 }
+
+/* ---- across restarts ---- */
+
+char *engine_inventory_record(Engine *e) {
+        g_autoptr(GPtrArray) ids = engine_host_device_ids(e);
+        GString *out = g_string_new("# netpoold's devices at its last change: what the next start compares\n");
+
+        for (guint i = 0; i < ids->len; i++) {
+                const InvDevice *d = g_hash_table_lookup(e->inventory, ids->pdata[i]);
+                g_autofree char *netdevs = g_strjoinv(",", d->netdevs);
+
+                g_string_append_printf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", d->id, d->state, d->driver, d->port_uuid,
+                                       netdevs, d->holder);
+        }
+        return g_string_free(out, FALSE);
+}
+
+/* One line of a record as an InvDevice with the fields the record keeps; NULL when it does not parse. */
+static InvDevice *parse_record_line(const char *line) {
+        g_auto(GStrv) f = g_strsplit(line, "\t", 7);
+        InvDevice *d;
+
+        if (g_strv_length(f) != 6 || !f[0][0] || strchr(f[0], '\n'))
+                return NULL;
+        d = inv_device_new(f[0]);
+        d->state = g_intern_string(f[1]);
+        d->driver = g_intern_string(f[2]);
+        g_free(d->port_uuid);
+        d->port_uuid = g_strdup(f[3]);
+        g_strfreev(d->netdevs);
+        d->netdevs = f[4][0] ? g_strsplit(f[4], ",", -1) : g_new0(char *, 1);
+        g_free(d->holder);
+        d->holder = g_strdup(f[5]);
+        return d;
+}
+
+static uint32_t record_diff(const InvDevice *was, const InvDevice *now) {
+        uint32_t m = 0;
+
+        m |= streq(was->state, now->state) ? 0 : HOST_DEVICE_STATE;
+        m |= streq(was->driver, now->driver) ? 0 : HOST_DEVICE_DRIVER;
+        m |= streq(was->port_uuid, now->port_uuid) ? 0 : HOST_DEVICE_PORT;
+        m |= strv_equal((const char *const *) was->netdevs, (const char *const *) now->netdevs) ? 0 :
+             HOST_DEVICE_NETDEVS;
+        m |= streq(was->holder, now->holder) ? 0 : HOST_DEVICE_HOLDER;
+        return m;
+}
+
+void engine_inventory_announce_since(Engine *e, const char *record) {
+        g_autoptr(GHashTable) was = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, inv_device_free);
+        g_auto(GStrv) lines = g_strsplit(record, "\n", -1);
+        GHashTableIter it;
+        gpointer key, value;
+
+        for (size_t i = 0; lines[i]; i++) {
+                InvDevice *d = lines[i][0] == '#' ? NULL : parse_record_line(lines[i]);
+
+                if (d)
+                        g_hash_table_replace(was, d->id, d);
+        }
+        ensure_table(e);
+        g_hash_table_iter_init(&it, e->inventory);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                const InvDevice *old = g_hash_table_lookup(was, key);
+                uint32_t changed;
+
+                if (!old) {
+                        emit(e, key, ENGINE_DEVICE_ADDED, 0);
+                        continue;
+                }
+                changed = record_diff(old, value);
+                if (changed)
+                        emit(e, key, ENGINE_DEVICE_CHANGED, changed);
+        }
+        g_hash_table_iter_init(&it, was);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                if (!g_hash_table_contains(e->inventory, key))
+                        emit(e, key, ENGINE_DEVICE_GONE, 0);
+        g_hash_table_iter_init(&it, e->ports);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                Port *port = value;
+
+                if (port->health != PORT_HEALTH_OK)
+                        engine_emit(e, engine_port_network(e, port), port, ENGINE_EVENT_PORT_HEALTH);
+        }
+}

@@ -251,6 +251,7 @@ typedef enum EngineDeviceEvent {
         ENGINE_DEVICE_ADDED,
         ENGINE_DEVICE_REMOVED,                  /* sent while it can still be read, just before it goes */
         ENGINE_DEVICE_CHANGED,                  /* changed: the HostDeviceProperty bits */
+        ENGINE_DEVICE_GONE,                     /* gone while no netpoold ran: nothing of it to read */
 } EngineDeviceEvent;
 
 typedef void (*EngineDeviceObserver)(Engine *e, const char *id, EngineDeviceEvent event, uint32_t changed,
@@ -264,6 +265,14 @@ typedef struct DeviceSettings {
         unsigned mtu;                           /* of its (first) netdev; 0 when it has none */
 } DeviceSettings;
 int engine_device_settings(Engine *e, const char *id, DeviceSettings *ret);
+
+/* What a netpoold starting next needs to tell its watchers what changed meanwhile: the inventory as text (one
+ * line per device: id, state, driver, port, netdevs, holder). */
+char *engine_inventory_record(Engine *e);
+/* At start: announce to the device observer every difference between a record of the earlier run and the
+ * inventory now (devices added, gone, changed), and to the observer every port whose Health is not ok. Lines
+ * that do not parse are skipped. */
+void engine_inventory_announce_since(Engine *e, const char *record);
 
 /* 0 with *ret, or -ENOENT when the host has no such device. */
 int engine_host_device(Engine *e, const char *id, HostDeviceInfo *ret);
