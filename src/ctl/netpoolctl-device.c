@@ -111,7 +111,8 @@ static int read_string_array_variant(sd_bus_message *m, const char *type, char *
         if (r < 0)
                 return r;
         g_strfreev(*field);
-        *field = g_steal_pointer(&strv);
+        /* an empty array reads as NULL: the field stays a list */
+        *field = strv ? g_steal_pointer(&strv) : g_new0(char *, 1);
         return sd_bus_message_exit_container(m);
 }
 
