@@ -14,6 +14,8 @@ fields and limits of the Kubernetes API reference for ResourceSlice (resource.k8
 Usage: check-resourceslice.py EMITTER DOC  (EMITTER: test-netpoolctl-dra, which prints the slices of a
 constructed host: --emit VFS yaml|json API-VERSION). TAP on stdout. Without python3-yaml the YAML is
 not parsed (a skip): JSON alone is checked.
+       check-resourceslice.py --check FILE: the slices in FILE (JSON, or YAML documents), the problems on
+stdout, exit status 1 when there are any (the integration test's use, on netpoolctl's output).
 """
 import json
 import re
@@ -294,7 +296,25 @@ def check_document(tap, doc):
         tap.result(f'{doc}: ResourceSlice example {i + 1}', problems)
 
 
+def check_file(path):
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    if text.lstrip().startswith('{'):
+        slices = slices_of_json(text)
+    elif yaml is None:
+        print('no python3-yaml to read YAML')
+        return 1
+    else:
+        slices = slices_of_yaml(text)
+    problems = check_slices(slices)
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--check':
+        return check_file(sys.argv[2])
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
