@@ -22,7 +22,7 @@ CtlDevice *ctl_device_new(void) {
         CtlDevice *d = g_new0(CtlDevice, 1);
         char **strings[] = { &d->object, &d->id, &d->pci_address, &d->pf, &d->pf_address, &d->vendor,
                              &d->product, &d->driver, &d->pcie_root, &d->link_type, &d->eswitch_mode,
-                             &d->state, &d->holder };
+                             &d->state, &d->holder, &d->port_claim };
 
         for (size_t i = 0; i < G_N_ELEMENTS(strings); i++)
                 *strings[i] = g_strdup("");
@@ -52,6 +52,7 @@ void ctl_device_free(CtlDevice *d) {
         g_free(d->holder);
         g_free(d->port);
         g_strfreev(d->networks);
+        g_free(d->port_claim);
         g_free(d);
 }
 
@@ -150,8 +151,24 @@ int ctl_device_read_properties(sd_bus_message *m, CtlDevice *device) {
         return ctl_read_properties(m, read_device_property, device);
 }
 
-/* The a{sa{sv}} of one object: its Device interface, if it has one, into devices. */
-static int read_object_interfaces(sd_bus_message *m, const char *path, GPtrArray *devices) {
+/* The ClaimId of an org.netpool1.Port's a{sv} */
+static int read_port_claim(sd_bus_message *m, const char *name, void *userdata) {
+        char **claim = userdata;
+        const char *s;
+        int r;
+
+        if (!streq(name, "ClaimId"))
+                return sd_bus_message_skip(m, "v");
+        r = sd_bus_message_read(m, "v", "s", &s);
+        if (r < 0)
+                return r;
+        g_free(*claim);
+        *claim = g_strdup(s);
+        return 0;
+}
+
+/* The a{sa{sv}} of one object: its Device interface into devices, a Port's claim into claims. */
+static int read_object_interfaces(sd_bus_message *m, const char *path, GPtrArray *devices, GHashTable *claims) {
         const char *interface;
         int r;
 
@@ -170,6 +187,12 @@ static int read_object_interfaces(sd_bus_message *m, const char *path, GPtrArray
                         r = ctl_device_read_properties(m, d);
                         if (r >= 0)
                                 g_ptr_array_add(devices, g_steal_pointer(&d));
+                } else if (streq(interface, NETPOOL_PORT_IFACE)) {
+                        char *claim = NULL;
+
+                        r = ctl_read_properties(m, read_port_claim, &claim);
+                        if (claim)
+                                g_hash_table_replace(claims, g_strdup(path), claim);
                 } else
                         r = sd_bus_message_skip(m, "a{sv}");
                 if (r < 0)
@@ -184,6 +207,8 @@ static int read_object_interfaces(sd_bus_message *m, const char *path, GPtrArray
 }
 
 int ctl_device_inventory_read(sd_bus_message *reply, GPtrArray *devices) {
+        g_autoptr(GHashTable) claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        unsigned first = devices->len;
         const char *path;
         int r;
 
@@ -194,7 +219,7 @@ int ctl_device_inventory_read(sd_bus_message *reply, GPtrArray *devices) {
                 r = sd_bus_message_read(reply, "o", &path);
                 if (r < 0)
                         return r;
-                r = read_object_interfaces(reply, path, devices);
+                r = read_object_interfaces(reply, path, devices, claims);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_exit_container(reply);
@@ -203,6 +228,16 @@ int ctl_device_inventory_read(sd_bus_message *reply, GPtrArray *devices) {
         }
         if (r < 0)
                 return r;
+        /* ports and devices come in any order: the claims are known at the end */
+        for (unsigned i = first; i < devices->len; i++) {
+                CtlDevice *d = devices->pdata[i];
+                const char *claim = g_hash_table_lookup(claims, d->port);
+
+                if (claim) {
+                        g_free(d->port_claim);
+                        d->port_claim = g_strdup(claim);
+                }
+        }
         return sd_bus_message_exit_container(reply);
 }
 
@@ -510,8 +545,8 @@ const Verb device_verbs[] = {
                 .description =
                         "Every org.netpool1.Device object: each PF with its VFs under it, their\n"
                         "attributes, state, holder, port and networks. --format=dra prints the VFs\n"
-                        "that are free or in use as resource.k8s.io ResourceSlices (YAML, or a JSON\n"
-                        "List), " G_STRINGIFY(DRA_SLICE_MAX_DEVICES) " devices a slice, for a DRA kubelet plugin "
+                        "that are free or held for a claim as resource.k8s.io ResourceSlices (YAML,\n"
+                        "or a JSON List), " G_STRINGIFY(DRA_SLICE_MAX_DEVICES) " devices a slice, for a DRA kubelet plugin "
                         "or kubectl.",
                 .options = (const VerbOption[]) {
                         { "format", "FORMAT", "list (the default) or dra" },

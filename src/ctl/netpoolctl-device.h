@@ -41,6 +41,7 @@ typedef struct CtlDevice {
         char *holder;
         char *port;                     /* object path, "/" when none */
         char **networks;                /* object paths */
+        char *port_claim;               /* not a Device property: the ClaimId of its Port object, "" for none */
 } CtlDevice;
 
 /* A device with every field at its "none" value: empty strings, -1, port "/". */
@@ -62,7 +63,7 @@ char *ctl_network_name_from_path(const char *path);
 int ctl_device_read_properties(sd_bus_message *m, CtlDevice *device);
 
 /* Read a GetManagedObjects reply: every object with org.netpool1.Device goes into devices (CtlDevice*,
- * which the array must free). */
+ * which the array must free), with the ClaimId of the Port object holding it. */
 int ctl_device_inventory_read(sd_bus_message *reply, GPtrArray *devices);
 
 /* GetManagedObjects on /org/netpool1 and the reply read as above. On failure returns -errno with

@@ -148,7 +148,9 @@ int dra_options_check(const DraOptions *o, char **reterr_message) {
 bool dra_device_is_published(const DraOptions *o, const CtlDevice *d) {
         if (!ctl_device_is_vf(d) || !*d->pci_address)
                 return false;
-        if (!streq(d->state, "free") && !streq(d->state, "in-use"))
+        /* in use: only by a scheduler's claim, which the scheduler counts as allocated; a port of anyone
+         * else's makes the VF as unavailable to the scheduler as a holder outside netpool does */
+        if (!streq(d->state, "free") && !(streq(d->state, "in-use") && *d->port_claim))
                 return false;
         return !o->network || g_strv_contains((const char *const *) d->networks, o->network);
 }

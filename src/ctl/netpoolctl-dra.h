@@ -57,8 +57,8 @@ char *dra_node_name_from_hostname(const char *hostname);
 /* Whether the options make a valid slice; a message naming the option otherwise. */
 int dra_options_check(const DraOptions *options, char **reterr_message);
 
-/* Whether a device goes into the slices: a VF netpool can hand out or a port holds (free, in-use),
- * in the pool of options->network when one is given. */
+/* Whether a device goes into the slices: a VF netpool can hand out (free) or one a port with a claim id
+ * holds (a scheduler's allocation), in the pool of options->network when one is given. */
 bool dra_device_is_published(const DraOptions *options, const CtlDevice *device);
 
 /* The slices for the inventory (CtlDevice*, sorted as ctl_device_inventory_sort() does): one device per

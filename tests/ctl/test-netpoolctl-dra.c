@@ -72,6 +72,11 @@ static CtlDevice *make_vf(const CtlDevice *pf, int index, const char *state, con
         d->link_type = g_strdup("ethernet");
         g_free(d->state);
         d->state = g_strdup(state);
+        if (g_str_equal(state, "in-use")) {
+                /* held for a scheduler's claim: what --format=dra keeps publishing */
+                g_free(d->port_claim);
+                d->port_claim = g_strdup_printf("claim-%d", index);
+        }
         if (network) {
                 g_strfreev(d->networks);
                 d->networks = g_strsplit(network, ",", -1);
@@ -463,6 +468,28 @@ static void test_dra_network_filter(void) {
         g_assert_nonnull(strstr(yaml, "name: \"0000-03-02-2\""));
 }
 
+/* A VF in use by a port without a claim is not the scheduler's to give: left out, as an unavailable one */
+static void test_dra_claimless_port(void) {
+        g_autoptr(GPtrArray) inventory = inventory_new();
+        CtlDevice *pf = make_pf("0000:03:00.0", "ens1f0", 0), *vf;
+        DraOptions o = default_options();
+        g_autofree char *yaml = NULL;
+
+        g_ptr_array_add(inventory, pf);
+        g_ptr_array_add(inventory, make_vf(pf, 0, "in-use", NULL));
+        vf = make_vf(pf, 1, "in-use", NULL);
+        g_free(vf->port_claim);
+        vf->port_claim = g_strdup("");
+        g_ptr_array_add(inventory, vf);
+        g_ptr_array_add(inventory, make_vf(pf, 2, "unavailable", NULL));
+        g_ptr_array_add(inventory, make_vf(pf, 3, "free", NULL));
+        yaml = format_or_fail(&o, inventory);
+        g_assert_nonnull(strstr(yaml, "name: \"0000-03-02-0\""));
+        g_assert_null(strstr(yaml, "name: \"0000-03-02-1\""));
+        g_assert_null(strstr(yaml, "name: \"0000-03-02-2\""));
+        g_assert_nonnull(strstr(yaml, "name: \"0000-03-02-3\""));
+}
+
 static void test_dra_bad_options(void) {
         struct {
                 const char *driver, *node, *pool, *api;
@@ -537,6 +564,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/ctl/dra/split", test_dra_split);
         g_test_add_func("/ctl/dra/json-list", test_dra_json_list);
         g_test_add_func("/ctl/dra/network-filter", test_dra_network_filter);
+        g_test_add_func("/ctl/dra/claimless-port", test_dra_claimless_port);
         g_test_add_func("/ctl/dra/bad-options", test_dra_bad_options);
         g_test_add_func("/ctl/dra/attribute-limits", test_dra_attribute_limits);
         return g_test_run();

@@ -77,6 +77,7 @@ struct TestDaemon {
         TestNetwork networks[3];        /* deliberately not sorted by name */
         TestDevice devices[3];          /* VFs before their PF: netpoolctl sorts */
         gint devices_enabled;           /* 0: a daemon before API 1.1, without Device objects */
+        const char *claim_id;           /* ClaimId of the port on 0000:03:10.0 */
 };
 
 static TestDaemon test_daemon;
@@ -381,6 +382,13 @@ static const sd_bus_vtable device_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
+/* The port on 0000:03:10.0, with the one property inventory reads of it */
+static const sd_bus_vtable port_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("ClaimId", "s", NULL, offsetof(TestDaemon, claim_id), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_VTABLE_END,
+};
+
 static void test_daemon_init_devices(TestDaemon *d) {
         TestDevice vf = {
                 .pf = "enp3s0f0", .pf_address = "0000:03:00.0", .vendor = "0x8086", .product = "0x154c",
@@ -406,6 +414,7 @@ static void test_daemon_init_devices(TestDaemon *d) {
                 .pcie_root = "pci0000:00", .iommu_group = 20, .link_type = "ethernet", .eswitch_mode = "legacy",
                 .state = "free", .holder = "", .port = "/", .network = "",
         };
+        d->claim_id = "";
         g_atomic_int_set(&d->devices_enabled, 1);
 }
 
@@ -484,6 +493,8 @@ static bool test_daemon_start(TestDaemon *d) {
                                                    device_vtable, device_object_find, d), >=, 0);
         g_assert_cmpint(sd_bus_add_node_enumerator(d->bus, NULL, NETPOOL_DEVICE_PREFIX, device_node_enumerator,
                                                    d), >=, 0);
+        g_assert_cmpint(sd_bus_add_object_vtable(d->bus, NULL, d->devices[1].port, NETPOOL_PORT_IFACE, port_vtable,
+                                                 d), >=, 0);
         d->thread = g_thread_new("test-daemon", daemon_thread, d);
         return true;
 }
@@ -870,15 +881,23 @@ static void test_inventory(void) {
 }
 
 static void test_inventory_dra(void) {
-        g_auto(CtlRun) yaml = {}, json = {}, other = {}, missing = {};
+        g_auto(CtlRun) claimless = {}, yaml = {}, json = {}, other = {}, missing = {};
 
         if (skip_without_bus())
                 return;
+        /* the in-use VF's port has no claim: not the scheduler's, not published */
+        ctl_run(&claimless, "inventory", "--format=dra", "--node-name=node-1", NULL);
+        g_assert_cmpint(claimless.status, ==, 0);
+        g_assert_null(strstr(claimless.out, "0000-03-10-0"));
+        g_assert_nonnull(strstr(claimless.out, "  - name: \"0000-03-10-2\"\n"));
+
+        test_daemon.claim_id = "6f1c2e8a-4b0d-4a43-9d61-3c2f5e7a9b10";
         ctl_run(&yaml, "inventory", "--format=dra", "--node-name=node-1", NULL);
+        test_daemon.claim_id = "";
         g_assert_cmpstr(yaml.err, ==, "");
         g_assert_cmpint(yaml.status, ==, 0);
         g_assert_true(g_str_has_prefix(yaml.out, "---\napiVersion: resource.k8s.io/v1\nkind: ResourceSlice\n"));
-        /* both VFs (the in-use one too), by VF index; the PF is not a device of the slice */
+        /* both VFs (the one held for a claim too), by VF index; the PF is not a device of the slice */
         g_assert_nonnull(strstr(yaml.out, "  - name: \"0000-03-10-0\"\n"));
         g_assert_nonnull(strstr(yaml.out, "  - name: \"0000-03-10-2\"\n"));
         g_assert_null(strstr(yaml.out, "0000-03-00-0"));
