@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-device.h"
 #include "ctl/netpoolctl-hint.h"
 #include "ctl/netpoolctl-network.h"
 #include "ctl/netpoolctl-output.h"
@@ -296,12 +297,18 @@ int device_list_read(sd_bus_message *reply, GArray *devices) {
         return sd_bus_message_exit_container(reply);
 }
 
-static int print_device_list_json(GArray *devices) {
+/* The Device object of each row, where the daemon has Device objects (API 1.1): NULL otherwise */
+static const CtlDevice *row_device(GPtrArray *inventory, const CtlDeviceRow *d) {
+        return inventory ? ctl_device_find_by_id(inventory, d->id) : NULL;
+}
+
+static int print_device_list_json(GArray *devices, GPtrArray *inventory) {
         g_autoptr(JsonWriter) writer = json_writer_new();
 
         json_writer_begin_array(writer);
         for (unsigned i = 0; i < devices->len; i++) {
                 const CtlDeviceRow *d = &g_array_index(devices, CtlDeviceRow, i);
+                const CtlDevice *object = row_device(inventory, d);
 
                 json_writer_begin_object(writer);
                 json_writer_member_string(writer, "id", d->id);
@@ -316,42 +323,72 @@ static int print_device_list_json(GArray *devices) {
                 json_writer_member_string(writer, "state", d->state);
                 json_writer_member_uint(writer, "connections", d->connections);
                 json_writer_member_string(writer, "port_uuid", *d->port_uuid ? d->port_uuid : NULL);
+                /* the rest only where the daemon has a Device object for it */
+                if (object)
+                        ctl_device_json_members(writer, object);
                 json_writer_end_object(writer);
         }
         json_writer_end_array(writer);
         return output_print_json(writer);
 }
 
-static int print_device_list_table(GArray *devices) {
-        g_autoptr(Table) table = table_new("ID", "NETDEV", "PCI", "PF", "VF", "STATE",
-                                           "CONNECTIONS", "PORT", NULL);
+static void add_number_cell(Table *table, int32_t n) {
+        if (n < 0)
+                table_add_cell(table, NULL);
+        else
+                table_add_cellf(table, "%" PRId32, n);
+}
+
+/* With Device objects (API 1.1) the table gains NUMA, DRIVER and HOLDER; without, it is as before. */
+static int print_device_list_table(GArray *devices, GPtrArray *inventory) {
+        g_autoptr(Table) table = inventory ?
+                table_new("ID", "NETDEV", "PCI", "PF", "VF", "STATE", "CONNECTIONS", "PORT", "NUMA",
+                          "DRIVER", "HOLDER", NULL) :
+                table_new("ID", "NETDEV", "PCI", "PF", "VF", "STATE", "CONNECTIONS", "PORT", NULL);
         g_autofree char *text = NULL;
 
         table_set_right_aligned(table, 4, true);
         table_set_right_aligned(table, 6, true);
+        if (inventory)
+                table_set_right_aligned(table, 8, true);
         for (unsigned i = 0; i < devices->len; i++) {
                 const CtlDeviceRow *d = &g_array_index(devices, CtlDeviceRow, i);
+                const CtlDevice *object = row_device(inventory, d);
 
                 table_add_cell(table, d->id);
                 table_add_cell(table, d->netdev);
                 table_add_cell(table, d->pci_address);
                 table_add_cell(table, d->pf);
-                if (d->vf_index < 0)
-                        table_add_cell(table, NULL);
-                else
-                        table_add_cellf(table, "%" PRId32, d->vf_index);
+                add_number_cell(table, d->vf_index);
                 table_add_cell(table, d->state);
                 table_add_cellf(table, "%" PRIu32, d->connections);
                 table_add_cell(table, d->port_uuid);
+                if (!inventory)
+                        continue;
+                add_number_cell(table, object ? object->numa_node : -1);
+                table_add_cell(table, object ? object->driver : NULL);
+                table_add_cell(table, object ? object->holder : NULL);
         }
         text = table_format(table);
         return output_print(text);
+}
+
+/* The Device objects, or NULL from a daemon without them (before API 1.1) or when reading them fails:
+ * GetDevices alone still makes the listing. */
+static GPtrArray *device_inventory_or_null(sd_bus *bus) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(GPtrArray) inventory = g_ptr_array_new_with_free_func((GDestroyNotify) ctl_device_free);
+
+        if (ctl_device_inventory_fetch(bus, inventory, &error) < 0 || inventory->len == 0)
+                return NULL;
+        return g_steal_pointer(&inventory);
 }
 
 int verb_devices(Ctl *ctl, const VerbArgs *args) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
         g_autoptr(GArray) devices = g_array_new(FALSE, FALSE, sizeof(CtlDeviceRow));
+        g_autoptr(GPtrArray) inventory = NULL;
         g_auto(NetworkRef) net = {};
         sd_bus *bus;
         int r;
@@ -380,5 +417,7 @@ int verb_devices(Ctl *ctl, const VerbArgs *args) {
 
                 return output_print(text);
         }
-        return ctl->json ? print_device_list_json(devices) : print_device_list_table(devices);
+        inventory = device_inventory_or_null(bus);
+        return ctl->json ? print_device_list_json(devices, inventory) :
+                           print_device_list_table(devices, inventory);
 }

@@ -9,6 +9,7 @@
 
 #include "bus/bus-errors.h"
 #include "ctl/netpoolctl-bus.h"
+#include "ctl/netpoolctl-device.h"
 #include "ctl/netpoolctl-metrics.h"
 #include "ctl/netpoolctl-monitor.h"
 #include "ctl/netpoolctl-network.h"
@@ -56,6 +57,7 @@ static const Verb main_verbs[] = {
  * (netpoolctl-port.c: port_verbs) and a row here. */
 static const Verb *const verb_tables[] = {
         network_verbs,
+        device_verbs,
         port_verbs,
         monitor_verbs,
         metrics_verbs,

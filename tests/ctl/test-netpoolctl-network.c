@@ -18,6 +18,7 @@
 
 #include "bus/bus-errors.h"
 #include "core/netdef.h"
+#include "ctl/netpoolctl-device.h"
 #include "ctl/netpoolctl-network.h"
 #include "testlib/harness.h"
 
@@ -27,6 +28,28 @@
 #define PATH_BETA  NETPOOL_NETWORK_PREFIX "/beta"
 
 typedef struct TestDaemon TestDaemon;
+
+/* An org.netpool1.Device object (API 1.1): the host's PF and the two VFs that GetDevices of alpha lists */
+typedef struct TestDevice {
+        const char *id;
+        const char *pci_address;
+        const char *pf;
+        const char *pf_address;
+        int32_t vf_index;
+        const char *vendor;
+        const char *product;
+        const char *driver;
+        const char *netdev;             /* "" for none */
+        int32_t numa_node;
+        const char *pcie_root;
+        int32_t iommu_group;
+        const char *link_type;
+        const char *eswitch_mode;
+        const char *state;
+        const char *holder;
+        const char *port;
+        const char *network;            /* "" for none */
+} TestDevice;
 
 typedef struct TestNetwork {
         TestDaemon *daemon;
@@ -52,6 +75,9 @@ struct TestDaemon {
         GPtrArray *calls;
         char *last_xml;
         TestNetwork networks[3];        /* deliberately not sorted by name */
+        TestDevice devices[3];          /* VFs before their PF: netpoolctl sorts */
+        gint devices_enabled;           /* 0: a daemon before API 1.1, without Device objects */
+        const char *claim_id;           /* ClaimId of the port on 0000:03:10.0 */
 };
 
 static TestDaemon test_daemon;
@@ -277,6 +303,121 @@ static int network_object_find(sd_bus *bus, const char *path, const char *interf
         return 1;
 }
 
+static TestDevice *find_device(TestDaemon *d, const char *path) {
+        g_autofree char *id = NULL;
+
+        if (!g_atomic_int_get(&d->devices_enabled) || sd_bus_path_decode(path, NETPOOL_DEVICE_PREFIX, &id) <= 0)
+                return NULL;
+        for (size_t i = 0; i < G_N_ELEMENTS(d->devices); i++)
+                if (g_str_equal(d->devices[i].id, id))
+                        return &d->devices[i];
+        return NULL;
+}
+
+static int device_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                              void **found, sd_bus_error *error) {
+        TestDevice *device = find_device(userdata, path);
+
+        if (!device)
+                return 0;
+        *found = device;
+        return 1;
+}
+
+static int device_node_enumerator(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes,
+                                  sd_bus_error *error) {
+        TestDaemon *d = userdata;
+        g_autoptr(GPtrArray) nodes = g_ptr_array_new();
+
+        for (size_t i = 0; g_atomic_int_get(&d->devices_enabled) && i < G_N_ELEMENTS(d->devices); i++) {
+                char *path = NULL;
+
+                if (sd_bus_path_encode(NETPOOL_DEVICE_PREFIX, d->devices[i].id, &path) < 0)
+                        return -ENOMEM;
+                g_ptr_array_add(nodes, path);
+        }
+        g_ptr_array_add(nodes, NULL);
+        /* sd-bus frees the array and its strings with free(), which g_malloc'd memory allows (glib >= 2.46) */
+        *ret_nodes = (char **) g_ptr_array_free(g_steal_pointer(&nodes), FALSE);
+        return 0;
+}
+
+/* Netdevs and Networks: one string, or none for "" */
+static int property_get_one_or_none(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const char *value = *(const char **) userdata;
+        bool object = g_str_equal(property, "Networks");
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', object ? "o" : "s");
+        if (r >= 0 && *value)
+                r = sd_bus_message_append_basic(reply, object ? 'o' : 's', value);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static const sd_bus_vtable device_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Id", "s", NULL, offsetof(TestDevice, id), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PCIAddress", "s", NULL, offsetof(TestDevice, pci_address), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PF", "s", NULL, offsetof(TestDevice, pf), 0),
+        SD_BUS_PROPERTY("PFAddress", "s", NULL, offsetof(TestDevice, pf_address), 0),
+        SD_BUS_PROPERTY("VFIndex", "i", NULL, offsetof(TestDevice, vf_index), 0),
+        SD_BUS_PROPERTY("Vendor", "s", NULL, offsetof(TestDevice, vendor), 0),
+        SD_BUS_PROPERTY("Product", "s", NULL, offsetof(TestDevice, product), 0),
+        SD_BUS_PROPERTY("Driver", "s", NULL, offsetof(TestDevice, driver), 0),
+        SD_BUS_PROPERTY("Netdevs", "as", property_get_one_or_none, offsetof(TestDevice, netdev), 0),
+        SD_BUS_PROPERTY("NUMANode", "i", NULL, offsetof(TestDevice, numa_node), 0),
+        SD_BUS_PROPERTY("PCIeRoot", "s", NULL, offsetof(TestDevice, pcie_root), 0),
+        SD_BUS_PROPERTY("IOMMUGroup", "i", NULL, offsetof(TestDevice, iommu_group), 0),
+        SD_BUS_PROPERTY("LinkType", "s", NULL, offsetof(TestDevice, link_type), 0),
+        SD_BUS_PROPERTY("EswitchMode", "s", NULL, offsetof(TestDevice, eswitch_mode), 0),
+        SD_BUS_PROPERTY("State", "s", NULL, offsetof(TestDevice, state), 0),
+        SD_BUS_PROPERTY("Holder", "s", NULL, offsetof(TestDevice, holder), 0),
+        SD_BUS_PROPERTY("Port", "o", NULL, offsetof(TestDevice, port), 0),
+        SD_BUS_PROPERTY("Networks", "ao", property_get_one_or_none, offsetof(TestDevice, network), 0),
+        /* a property of a newer daemon: netpoolctl skips what it does not know */
+        SD_BUS_PROPERTY("FutureThing", "t", NULL, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_VTABLE_END,
+};
+
+/* The port on 0000:03:10.0, with the one property inventory reads of it */
+static const sd_bus_vtable port_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("ClaimId", "s", NULL, offsetof(TestDaemon, claim_id), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_VTABLE_END,
+};
+
+static void test_daemon_init_devices(TestDaemon *d) {
+        TestDevice vf = {
+                .pf = "enp3s0f0", .pf_address = "0000:03:00.0", .vendor = "0x8086", .product = "0x154c",
+                .driver = "iavf", .netdev = "", .numa_node = 1, .pcie_root = "pci0000:00", .iommu_group = 40,
+                .link_type = "ethernet", .eswitch_mode = "", .state = "free", .holder = "", .port = "/",
+                .network = PATH_ALPHA,
+        };
+
+        d->devices[0] = vf;
+        d->devices[0].id = d->devices[0].pci_address = "0000:03:10.2";
+        d->devices[0].vf_index = 12;
+        d->devices[0].driver = "vfio-pci";
+        d->devices[0].iommu_group = 41;
+        d->devices[1] = vf;
+        d->devices[1].id = d->devices[1].pci_address = "0000:03:10.0";
+        d->devices[1].vf_index = 0;
+        d->devices[1].netdev = "enp3s0f0v0";
+        d->devices[1].state = "in-use";
+        d->devices[1].port = NETPOOL_PORT_PREFIX "/_30d4f3c1e_2d5b7a_2d4c2e_2d9f10_2daa55aa55aa55";
+        d->devices[2] = (TestDevice) {
+                .id = "0000:03:00.0", .pci_address = "0000:03:00.0", .pf = "", .pf_address = "", .vf_index = -1,
+                .vendor = "0x8086", .product = "0x1572", .driver = "i40e", .netdev = "enp3s0f0", .numa_node = 1,
+                .pcie_root = "pci0000:00", .iommu_group = 20, .link_type = "ethernet", .eswitch_mode = "legacy",
+                .state = "free", .holder = "", .port = "/", .network = "",
+        };
+        d->claim_id = "";
+        g_atomic_int_set(&d->devices_enabled, 1);
+}
+
 static gpointer daemon_thread(gpointer userdata) {
         TestDaemon *d = userdata;
 
@@ -339,6 +480,7 @@ static bool test_daemon_start(TestDaemon *d) {
         d->calls = g_ptr_array_new_with_free_func(g_free);
         g_mutex_init(&d->lock);
         test_daemon_init_networks(d);
+        test_daemon_init_devices(d);
         if (!d->dir || !start_dbus_daemon(d) || !connect_test_bus(d))
                 return false;
         g_assert_cmpint(sd_bus_add_object_vtable(d->bus, NULL, NETPOOL_MANAGER_PATH,
@@ -346,6 +488,13 @@ static bool test_daemon_start(TestDaemon *d) {
         g_assert_cmpint(sd_bus_add_fallback_vtable(d->bus, NULL, NETPOOL_NETWORK_PREFIX,
                                                    NETPOOL_NETWORK_IFACE, network_vtable,
                                                    network_object_find, d), >=, 0);
+        g_assert_cmpint(sd_bus_add_object_manager(d->bus, NULL, NETPOOL_MANAGER_PATH), >=, 0);
+        g_assert_cmpint(sd_bus_add_fallback_vtable(d->bus, NULL, NETPOOL_DEVICE_PREFIX, NETPOOL_DEVICE_IFACE,
+                                                   device_vtable, device_object_find, d), >=, 0);
+        g_assert_cmpint(sd_bus_add_node_enumerator(d->bus, NULL, NETPOOL_DEVICE_PREFIX, device_node_enumerator,
+                                                   d), >=, 0);
+        g_assert_cmpint(sd_bus_add_object_vtable(d->bus, NULL, d->devices[1].port, NETPOOL_PORT_IFACE, port_vtable,
+                                                 d), >=, 0);
         d->thread = g_thread_new("test-daemon", daemon_thread, d);
         return true;
 }
@@ -630,11 +779,13 @@ static void test_no_such_network(void) {
                                 "netpoolctl: hint: 'netpoolctl list' shows every network\n");
 }
 
+/* A daemon before API 1.1 has no Device objects: GetDevices alone, the table as it always was */
 static void test_devices(void) {
         g_auto(CtlRun) run = {}, json = {};
 
         if (skip_without_bus())
                 return;
+        g_atomic_int_set(&test_daemon.devices_enabled, 0);
         ctl_run(&run, "devices", "alpha", NULL);
         assert_success(&run,
                 "ID            NETDEV      PCI           PF        VF  STATE        CONNECTIONS  PORT\n"
@@ -660,6 +811,147 @@ static void test_devices(void) {
         g_assert_nonnull(strstr(json.out,
                                 "\"port_uuid\": \"0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55\"\n"));
         g_assert_true(g_str_has_prefix(json.out, "[\n") && g_str_has_suffix(json.out, "]\n"));
+        g_assert_null(strstr(json.out, "numa_node"));
+        g_atomic_int_set(&test_daemon.devices_enabled, 1);
+}
+
+/* With Device objects each row gains what its object says; a device without one shows "-" */
+static void test_devices_with_objects(void) {
+        g_auto(CtlRun) run = {}, json = {};
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&run, "devices", "alpha", NULL);
+        assert_success(&run,
+                "ID            NETDEV      PCI           PF        VF  STATE        CONNECTIONS  PORT"
+                "                                  NUMA  DRIVER    HOLDER\n"
+                "0000:03:10.0  enp3s0f0v0  0000:03:10.0  enp3s0f0   0  in-use                 1  "
+                "0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55     1  iavf      -\n"
+                "0000:03:10.2  -           0000:03:10.2  enp3s0f0  12  free                   0  -"
+                "                                        1  vfio-pci  -\n"
+                "eth9          eth9        -             -          -  unavailable            0  -"
+                "                                        -  -         -\n");
+
+        ctl_run(&json, "devices", "--json", "alpha", NULL);
+        g_assert_cmpint(json.status, ==, 0);
+        g_assert_nonnull(strstr(json.out,
+                                "    \"port_uuid\": null,\n"
+                                "    \"pf_address\": \"0000:03:00.0\",\n"
+                                "    \"vendor\": \"0x8086\",\n"
+                                "    \"product\": \"0x154c\",\n"
+                                "    \"driver\": \"vfio-pci\",\n"
+                                "    \"netdevs\": [],\n"
+                                "    \"numa_node\": 1,\n"
+                                "    \"pcie_root\": \"pci0000:00\",\n"
+                                "    \"iommu_group\": 41,\n"
+                                "    \"link_type\": \"ethernet\",\n"
+                                "    \"eswitch_mode\": \"\",\n"
+                                "    \"holder\": \"\",\n"
+                                "    \"networks\": [\n"
+                                "      \"alpha\"\n"
+                                "    ],\n"
+                                "    \"object\": \"/org/netpool1/device/_30000_3a03_3a10_2e2\"\n"
+                                "  },\n"));
+        /* eth9 has no Device object: the keys of GetDevices only */
+        g_assert_nonnull(strstr(json.out, "\"id\": \"eth9\",\n    \"netdev\": \"eth9\",\n"));
+        g_assert_nonnull(strstr(json.out, "\"port_uuid\": null\n  }\n]\n"));
+}
+
+static void test_inventory(void) {
+        g_auto(CtlRun) run = {}, json = {};
+
+        if (skip_without_bus())
+                return;
+        ctl_run(&run, "inventory", NULL);
+        assert_success(&run,
+                "DEVICE          NETDEV      VF  ID         DRIVER    NUMA  PCIE-ROOT   IOMMU  LINK      ESWITCH  "
+                "STATE   PORT                                  NETWORKS  HOLDER\n"
+                "0000:03:00.0    enp3s0f0     -  8086:1572  i40e         1  pci0000:00     20  ethernet  legacy   "
+                "free    -                                     -         -\n"
+                "  0000:03:10.0  enp3s0f0v0   0  8086:154c  iavf         1  pci0000:00     40  ethernet  -        "
+                "in-use  0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55  alpha     -\n"
+                "  0000:03:10.2  -           12  8086:154c  vfio-pci     1  pci0000:00     41  ethernet  -        "
+                "free    -                                     alpha     -\n");
+
+        ctl_run(&json, "--json", "inventory", NULL);
+        g_assert_cmpint(json.status, ==, 0);
+        g_assert_true(g_str_has_prefix(json.out, "[\n  {\n    \"id\": \"0000:03:00.0\",\n"));
+        g_assert_nonnull(strstr(json.out, "\"port_uuid\": \"0d4f3c1e-5b7a-4c2e-9f10-aa55aa55aa55\",\n"));
+        g_assert_nonnull(strstr(json.out, "\"eswitch_mode\": \"legacy\",\n"));
+}
+
+static void test_inventory_dra(void) {
+        g_auto(CtlRun) claimless = {}, yaml = {}, json = {}, other = {}, missing = {};
+
+        if (skip_without_bus())
+                return;
+        /* the in-use VF's port has no claim: not the scheduler's, not published */
+        ctl_run(&claimless, "inventory", "--format=dra", "--node-name=node-1", NULL);
+        g_assert_cmpint(claimless.status, ==, 0);
+        g_assert_null(strstr(claimless.out, "0000-03-10-0"));
+        g_assert_nonnull(strstr(claimless.out, "  - name: \"0000-03-10-2\"\n"));
+
+        test_daemon.claim_id = "6f1c2e8a-4b0d-4a43-9d61-3c2f5e7a9b10";
+        ctl_run(&yaml, "inventory", "--format=dra", "--node-name=node-1", NULL);
+        test_daemon.claim_id = "";
+        g_assert_cmpstr(yaml.err, ==, "");
+        g_assert_cmpint(yaml.status, ==, 0);
+        g_assert_true(g_str_has_prefix(yaml.out, "---\napiVersion: resource.k8s.io/v1\nkind: ResourceSlice\n"));
+        /* both VFs (the one held for a claim too), by VF index; the PF is not a device of the slice */
+        g_assert_nonnull(strstr(yaml.out, "  - name: \"0000-03-10-0\"\n"));
+        g_assert_nonnull(strstr(yaml.out, "  - name: \"0000-03-10-2\"\n"));
+        g_assert_null(strstr(yaml.out, "0000-03-00-0"));
+        g_assert_true(strstr(yaml.out, "0000-03-10-0") < strstr(yaml.out, "0000-03-10-2"));
+        g_assert_nonnull(strstr(yaml.out, "      sriovnetwork.k8snetworkplumbingwg.io/pfDeviceID:\n"
+                                          "        string: \"1572\"\n"
+                                          "      sriovnetwork.k8snetworkplumbingwg.io/EswitchMode:\n"
+                                          "        string: legacy\n"));
+
+        ctl_run(&json, "inventory", "--format=dra", "--node-name=node-1", "--output=json", "--driver=vf.example.com",
+                NULL);
+        g_assert_cmpint(json.status, ==, 0);
+        g_assert_nonnull(strstr(json.out, "\"kind\": \"List\""));
+        g_assert_nonnull(strstr(json.out, "\"driver\": \"vf.example.com\""));
+        g_assert_nonnull(strstr(json.out, "\"vf.example.com/iommuGroup\": {\n"));
+
+        /* beta's pool has none of them: one slice without devices */
+        ctl_run(&other, "inventory", "--format=dra", "--node-name=node-1", "--network=beta", NULL);
+        g_assert_cmpint(other.status, ==, 0);
+        g_assert_nonnull(strstr(other.out, "  devices: []\n"));
+
+        ctl_run(&missing, "inventory", "--format=dra", "--node-name=node-1", "--network=gamma", NULL);
+        assert_failure(&missing, 1, "netpoolctl: no network named 'gamma'\n"
+                                    "netpoolctl: hint: 'netpoolctl list' shows every network\n");
+}
+
+static void test_inventory_usage(void) {
+        struct {
+                const char *args[4];
+                const char *message;
+        } cases[] = {
+                { { "--pool=p" }, "netpoolctl inventory: --pool goes with --format=dra\n" },
+                { { "--format=csv" }, "netpoolctl inventory: invalid format 'csv': expected list or dra\n" },
+                { { "--format=dra", "--output=xml" },
+                  "netpoolctl inventory: invalid output 'xml': expected yaml or json\n" },
+                { { "--format=dra", "--json", "--output=yaml" },
+                  "netpoolctl inventory: --json and --output=yaml conflict\n" },
+                { { "--format=dra", "--node-name=Node_1" },
+                  "netpoolctl inventory: invalid node name 'Node_1': a DNS subdomain of at most 253 characters, "
+                  "lower case\n" },
+                { { "--format=dra", "--node-name=n", "--generation=-1" },
+                  "netpoolctl inventory: invalid generation '-1': a number, 0 or more\n" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_auto(CtlRun) run = {};
+                g_autofree char *expected = g_strconcat(cases[i].message,
+                                                        "Usage: netpoolctl inventory [--format=list|dra] [OPTIONS]\n"
+                                                        "Try 'netpoolctl inventory --help' for more information.\n",
+                                                        NULL);
+
+                ctl_run(&run, "inventory", cases[i].args[0], cases[i].args[1], cases[i].args[2], NULL);
+                assert_failure(&run, 2, expected);
+        }
 }
 
 static void test_start_stop(void) {
@@ -882,6 +1174,10 @@ int main(int argc, char **argv) {
                 g_test_add_func("/ctl/network/info", test_info);
                 g_test_add_func("/ctl/network/no-such-network", test_no_such_network);
                 g_test_add_func("/ctl/network/devices", test_devices);
+                g_test_add_func("/ctl/network/devices-with-objects", test_devices_with_objects);
+                g_test_add_func("/ctl/network/inventory", test_inventory);
+                g_test_add_func("/ctl/network/inventory-dra", test_inventory_dra);
+                g_test_add_func("/ctl/network/inventory-usage", test_inventory_usage);
                 g_test_add_func("/ctl/network/start-stop", test_start_stop);
                 g_test_add_func("/ctl/network/not-authorized", test_not_authorized);
                 g_test_add_func("/ctl/network/autostart", test_autostart);
