@@ -70,6 +70,8 @@ static int move_netdevs(SimHost *h, const PciAddr *addr, const char *from, const
                         if (r < 0)
                                 return r;
                         r = sim_write_attr(src, "ifindex", ifindex);
+                        if (r >= 0)     /* a netdev registered anew has no addresses (its link type stays) */
+                                r = unlink_atomic(src, "addresses");
                         if (r < 0)
                                 return sim_fail(reterr, r, "cannot write the ifindex of %s", name);
                 } else {

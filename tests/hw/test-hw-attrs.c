@@ -227,6 +227,7 @@ static void test_holder_addresses(void) {
         g_autoptr(HwBackend) hw = test_sim_backend(d);
         g_autofree char *h0 = holder(hw, "0000:03:02.0"), *h1 = holder(hw, "0000:03:02.1");
         g_autofree char *h2 = holder(hw, "0000:03:02.2"), *h3 = NULL, *cleared = NULL, *pf = NULL;
+        g_autofree char *assigned = NULL, *released = NULL;
 
         g_assert_cmpstr(h0, ==, "netdev eth0v0 is up with addresses");
         g_assert_null(h1);
@@ -239,6 +240,13 @@ static void test_holder_addresses(void) {
         test_sim_change(d, "--quiet", "--addresses", "eth0v0", "", NULL);
         cleared = holder(hw, "0000:03:02.0");
         g_assert_null(cleared);
+        /* a guest takes the VF and gives it back: its netdev is registered anew, without addresses */
+        test_sim_change(d, "--quiet", "--addresses", "eth0v2", "192.0.2.2", "--assign", "0000:03:02.2", NULL);
+        assigned = holder(hw, "0000:03:02.2");
+        g_assert_null(assigned);                /* vfio-pci: not judged here */
+        test_sim_change(d, "--quiet", "--release", "0000:03:02.2", NULL);
+        released = holder(hw, "0000:03:02.2");
+        g_assert_null(released);
         /* a PF is judged too */
         test_sim_change(d, "--quiet", "--addresses", "eth0", "198.51.100.1/24", NULL);
         pf = holder(hw, PF_BDF);
