@@ -572,21 +572,22 @@ static void test_rename(gconstpointer data) {
         plug_check_rename(hw, tb->novf, tb->pf);
 }
 
-/* A shell command line that must succeed (ip with more words than ip_run() takes) */
+/* An ip(8) command line with more words than ip_run() takes, which must succeed. Split here and run without a
+ * shell: busybox's sh would run its own ip applet, which knows neither nodad nor netns. */
 static void ip_sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 static void ip_sh(const char *fmt, ...) {
         g_autofree char *cmd = NULL, *err = NULL;
-        const char *argv[] = { "sh", "-c", NULL, NULL };
+        g_auto(GStrv) argv = NULL;
         va_list ap;
         int status = 0;
 
         va_start(ap, fmt);
         cmd = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        argv[2] = cmd;
-        g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err, &status,
-                                   NULL));
+        g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+        g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                   NULL, &err, &status, NULL));
         if (!g_spawn_check_wait_status(status, NULL))
                 g_error("%s failed: %s", cmd, err);
 }
@@ -773,16 +774,20 @@ static void test_holder(gconstpointer data) {
         ip_run("addr", "del", "192.0.2.11/24", "dev", netdev);
         ip_sh("ip addr add 10.11.0.1/24 scope link dev %s", netdev);
         assert_holder(hw, 1, NULL);                     /* a link-scope address does not count */
-        ip_sh("ip -6 addr add 2001:db8::11/64 nodad dev %s", netdev);
+        ip_sh("ip -6 addr add 2001:db8::11/64 dev %s nodad", netdev);
         assert_holder(hw, 1, held);
         ip_run("link", "set", "dev", netdev, "down");
         assert_holder(hw, 1, NULL);                     /* down: nobody's, addresses or not */
 
         /* moved to another network namespace: gone from net/ while the driver stays */
-        ip_sh("mkdir -p /run/netns && ip netns add npholder && ip link set dev %s netns npholder", netdev);
+        g_assert_cmpint(g_mkdir_with_parents("/run/netns", 0755), ==, 0);
+        ip_sh("ip netns add npholder");
+        ip_sh("ip link set dev %s netns npholder", netdev);
         assert_holder(hw, 0, "netdev in another network namespace");
-        ip_sh("ip -n npholder link set dev %s netns 1 && ip netns del npholder", netdev);
-        ip_sh("ip addr flush dev %s && ip link set dev %s up", netdev, netdev);
+        ip_sh("ip -n npholder link set dev %s netns 1", netdev);
+        ip_sh("ip netns del npholder");
+        ip_sh("ip addr flush dev %s", netdev);
+        ip_run("link", "set", "dev", netdev, "up");
         assert_holder(hw, 1, NULL);
 }
 
