@@ -254,10 +254,11 @@ static void ip(const char *args) {
 #define NO_NETNS_STATUS 77
 
 static void test_holder_addresses(void) {
+        g_autofree char *ip_path = g_find_program_in_path("ip");
         int status = 0;
         pid_t pid;
 
-        if (!g_find_program_in_path("ip")) {
+        if (!ip_path) {
                 g_test_skip("no ip (iproute2) here");
                 return;
         }
