@@ -34,6 +34,7 @@ test_packages=(
         python3-prometheus-client       # its parser reads netpoolctl metrics (test-metrics.sh)
         jq libglib2.0-bin               # docs/agents.md's agent: busctl's JSON, gdbus (test-agents.sh)
         python3-dbus                    # the chaos test's client (tests/chaos/chaos.py)
+        python3-yaml                    # the ResourceSlice checker reads the YAML (tests/ctl/check-resourceslice.py)
         clang libclang-rt-14-dev        # libFuzzer and clang's sanitizer runtimes (tests/fuzz, -Dfuzzing=true)
         cockpit-ws cockpit-bridge chromium chromium-driver python3-selenium  # the Cockpit page in a real browser (tests/cockpit)
 )

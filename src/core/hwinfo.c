@@ -45,6 +45,8 @@ HwFunction *hw_function_new(void) {
 
         f->netdevs = g_ptr_array_new_with_free_func(hw_netdev_free_void);
         f->vf_index = -1;
+        f->numa_node = -1;
+        f->iommu_group = -1;
         return f;
 }
 
@@ -54,6 +56,7 @@ HwFunction *hw_function_free(HwFunction *f) {
         g_free(f->vendor_name);
         g_free(f->device_name);
         g_free(f->driver);
+        g_free(f->pcie_root);
         if (f->netdevs)
                 g_ptr_array_unref(f->netdevs);
         g_free(f);
@@ -69,6 +72,7 @@ HwFunction *hw_function_copy(const HwFunction *f) {
         copy->vendor_name = g_strdup(f->vendor_name);
         copy->device_name = g_strdup(f->device_name);
         copy->driver = g_strdup(f->driver);
+        copy->pcie_root = g_strdup(f->pcie_root);
         copy->netdevs = g_ptr_array_new_with_free_func(hw_netdev_free_void);
         for (guint i = 0; f->netdevs && i < f->netdevs->len; i++)
                 g_ptr_array_add(copy->netdevs, hw_netdev_copy(f->netdevs->pdata[i]));
@@ -97,6 +101,17 @@ const HwNetdev *hw_function_netdev_by_dev_port(const HwFunction *f, int port) {
                         return n;
         }
         return NULL;
+}
+
+const char *hw_link_type_to_string(HwLinkType t) {
+        switch (t) {
+        case HW_LINK_TYPE_ETHERNET:
+                return "ethernet";
+        case HW_LINK_TYPE_INFINIBAND:
+                return "infiniband";
+        default:
+                return NULL;
+        }
 }
 
 static const char *const vf_link_state_table[_VF_LINK_STATE_MAX] = {

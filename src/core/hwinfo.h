@@ -11,6 +11,16 @@
 
 #include "core/pci-addr.h"
 
+/* A netdev's link type, from its `type` (ARPHRD_*): the two the contract knows */
+typedef enum HwLinkType {
+        HW_LINK_TYPE_ETHERNET,          /* ARPHRD_ETHER (1), and anything but InfiniBand or no file */
+        HW_LINK_TYPE_INFINIBAND,        /* ARPHRD_INFINIBAND (32) */
+        _HW_LINK_TYPE_MAX,
+} HwLinkType;
+
+/* "ethernet", "infiniband" */
+const char *hw_link_type_to_string(HwLinkType t);
+
 typedef struct HwNetdev {
         char *name;
         int ifindex;
@@ -21,6 +31,7 @@ typedef struct HwNetdev {
         bool admin_up;                  /* set up (IFF_UP in flags), whether it has a carrier or not */
         unsigned mtu;                   /* 0 when not reported */
         unsigned speed;                 /* link speed, Mbit/s; 0 when not reported (no link, no file) */
+        HwLinkType link_type;           /* from `type` */
         PciAddr pci;                    /* its PCI function */
         bool has_pci;                   /* false for a netdev with no PCI function (a bridge, …) */
 } HwNetdev;
@@ -32,6 +43,9 @@ typedef struct HwFunction {
         char *device_name;
         char *driver;                   /* NULL when unbound */
         GPtrArray *netdevs;             /* HwNetdev*, ordered by dev_port; 0, 1 or 2 entries; never NULL */
+        int numa_node;                  /* -1 when the kernel says none (or has no numa_node file) */
+        char *pcie_root;                /* the PCI root bus it sits under, "pci0000:00"; NULL when unknown */
+        int iommu_group;                /* -1 when none */
 
         /* PF side */
         bool is_pf;                     /* has sriov_totalvfs */

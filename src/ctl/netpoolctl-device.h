@@ -10,14 +10,8 @@
 
 #include "ctl/netpoolctl-output.h"
 #include "ctl/netpoolctl-verb.h"
+#include "shared/dbus-api.h"
 
-/* dbus-api.md 1.1 "Device objects"; defined here until shared/dbus-api.h names them */
-#ifndef NETPOOL_DEVICE_IFACE
-#define NETPOOL_DEVICE_IFACE "org.netpool1.Device"
-#endif
-#ifndef NETPOOL_DEVICE_PREFIX
-#define NETPOOL_DEVICE_PREFIX "/org/netpool1/device"
-#endif
 
 /* One Device object as its properties say. Strings are never NULL once read ("" when the daemon
  * sent none); numbers are -1 where the contract says none. */

@@ -49,6 +49,12 @@ typedef struct HwBackendOps {
         int (*watch_add_vf)(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
         void (*watch_remove_vf)(HwLinkWatch *w, const char *pf_netdev, unsigned vf);
         int (*watch_read)(HwLinkWatch *w, GHashTable *changed, bool *ret_overflow);
+
+        /* device attributes (hw.h); an op left NULL: unknown / none. eswitch_mode sets *ret to "legacy",
+         * "switchdev" or NULL (unknown); netdev_global_address is 1 when netdev n has an address that counts
+         * (hw_address_is_global()), else 0 */
+        int (*eswitch_mode)(HwBackend *hw, const PciAddr *addr, char **ret);
+        int (*netdev_global_address)(HwBackend *hw, const HwNetdev *n);
 } HwBackendOps;
 
 struct HwBackend {
@@ -65,6 +71,10 @@ struct HwLinkWatch {
         int fd;                         /* -1 until the backend opens it; closed by hw_link_watch_free() */
         void *data;                     /* the backend's own state, freed by ops->watch_free */
 };
+
+/* Whether an address (AF_INET or AF_INET6, network order) tells that someone uses its netdev: not a
+ * link-local one (fe80::/10, 169.254.0.0/16) nor loopback, unspecified or multicast. */
+bool hw_address_is_global(int family, const void *addr);
 
 /* Allocates the common part; the backend sets data afterwards. */
 HwBackend *hw_backend_new(const HwBackendOps *ops, const char *sysfs_root);

@@ -9,6 +9,14 @@
 
 #include "hw/hw-backend.h"
 
+/* hw->data of the linux backend; each socket is connected on first use: discovery alone needs none */
+typedef struct HwLinux {
+        struct nl_sock *sock;           /* rtnetlink: VF configuration, links */
+        struct nl_sock *genl_sock;      /* generic netlink: devlink (hw-linux-attrs.c) */
+        int devlink_family;             /* its family id; 0 not asked yet, -errno when the kernel has none */
+        struct nl_sock *addr_sock;      /* rtnetlink with strict checking: address dumps of one netdev */
+} HwLinux;
+
 /* libnl's own error code back to -errno */
 int linux_errno_from_nl(int nl_error);
 
@@ -40,6 +48,11 @@ int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, con
 int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
 int linux_virtual_delete(HwBackend *hw, const char *name);
 int linux_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
+
+/* Device attributes beyond sysfs (hw-linux-attrs.c): a PF's eswitch mode through devlink, a netdev's
+ * addresses through an rtnetlink dump */
+int linux_eswitch_mode(HwBackend *hw, const PciAddr *addr, char **ret);
+int linux_netdev_global_address(HwBackend *hw, const HwNetdev *n);
 
 /* Link change notifications (hw-linux-watch.c) */
 int linux_watch_new(HwLinkWatch *w);

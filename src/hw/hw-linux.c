@@ -21,9 +21,6 @@
 #include "hw/hw-linux-private.h"
 #include "shared/log.h"
 
-typedef struct HwLinux {
-        struct nl_sock *sock;           /* connected on first use: discovery alone needs none */
-} HwLinux;
 
 /* libnl's own error codes back to errno, for the calls that report only those */
 int linux_errno_from_nl(int nl_error) {
@@ -507,6 +504,10 @@ static void linux_free(HwBackend *hw) {
                 return;
         if (l->sock)
                 nl_socket_free(l->sock);
+        if (l->genl_sock)
+                nl_socket_free(l->genl_sock);
+        if (l->addr_sock)
+                nl_socket_free(l->addr_sock);
         g_free(l);
         hw->data = NULL;
 }
@@ -539,6 +540,8 @@ static const HwBackendOps linux_ops = {
         .watch_add_vf = linux_watch_add_vf,
         .watch_remove_vf = linux_watch_remove_vf,
         .watch_read = linux_watch_read,
+        .eswitch_mode = linux_eswitch_mode,
+        .netdev_global_address = linux_netdev_global_address,
 };
 
 /**

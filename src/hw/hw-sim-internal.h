@@ -65,6 +65,9 @@ int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const
 int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
 int sim_virtual_delete(HwBackend *hw, const char *name);
 int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
+/* device attributes (hw-sim-netdev.c): netpool's extensions of the layout */
+int sim_eswitch_mode(HwBackend *hw, const PciAddr *addr, char **ret);
+int sim_netdev_global_address(HwBackend *hw, const HwNetdev *n);
 /* link changes (hw-sim-watch.c) */
 int sim_watch_new(HwLinkWatch *w);
 void sim_watch_free(HwLinkWatch *w);

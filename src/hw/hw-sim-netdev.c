@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim backend: netdev rename and up/down, macvtap and VLAN devices and their tap nodes (simhost.md "Version
  * 1.1": R/sys/devices/virtual/net/<name>/, R/dev/tapN) */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include "hw/hw-sim-internal.h"
 #include "hw/hw-sysfs.h"
 #include "shared/fileio.h"
+#include "shared/log.h"
 #include "shared/macro.h"
 
 /* A class/net link of a virtual netdev points here (the layout's only place for them) */
@@ -481,5 +483,61 @@ int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd) {
         if (fd < 0)
                 return -errno;
         *ret_fd = fd;
+        return 0;
+}
+
+/* ---- device attributes: netpool's extensions of the layout (docs/simhost.md) ---- */
+
+int sim_eswitch_mode(HwBackend *hw, const PciAddr *addr, char **ret) {
+        char bdf[PCI_ADDR_STR_MAX];
+        g_autofree char *path = g_build_filename(hw->sysfs_root, SIM_DEVICES_DIR, pci_addr_to_string(addr, bdf),
+                                                 "eswitch_mode", NULL);
+        g_autofree char *mode = NULL;
+        int r;
+
+        *ret = NULL;
+        r = read_one_line(path, &mode);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;               /* a host without the extension: unknown */
+        if (r < 0)
+                return r;
+        g_strstrip(mode);
+        if (streq(mode, "legacy") || streq(mode, "switchdev"))
+                *ret = g_steal_pointer(&mode);
+        else
+                log_debug("%s: '%s' is no eswitch mode, taken as unknown", path, mode);
+        return 0;
+}
+
+/* One line of net/<if>/addresses: "ADDR" or "ADDR/PREFIX", IPv4 or IPv6; whether it counts */
+static bool address_line_counts(const char *line) {
+        g_autofree char *text = g_strndup(line, strcspn(line, "/ \t"));
+        uint8_t bytes[16];
+        int family = strchr(text, ':') ? AF_INET6 : AF_INET;
+
+        if (inet_pton(family, text, bytes) != 1)
+                return false;
+        return hw_address_is_global(family, bytes);
+}
+
+int sim_netdev_global_address(HwBackend *hw, const HwNetdev *n) {
+        char bdf[PCI_ADDR_STR_MAX];
+        g_autofree char *path = NULL, *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        int r;
+
+        if (!n->has_pci)
+                return 0;
+        path = g_build_filename(hw->sysfs_root, SIM_DEVICES_DIR, pci_addr_to_string(&n->pci, bdf), "net", n->name,
+                                "addresses", NULL);
+        r = read_file_full(path, 1 << 20, &text, NULL);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;               /* no file: no addresses */
+        if (r < 0)
+                return r;
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++)
+                if (address_line_counts(g_strstrip(*l)))
+                        return 1;
         return 0;
 }

@@ -614,6 +614,8 @@ static const HwBackendOps sim_ops = {
         .watch_add_vf = sim_watch_add_vf,
         .watch_remove_vf = sim_watch_remove_vf,
         .watch_read = sim_watch_read,
+        .eswitch_mode = sim_eswitch_mode,
+        .netdev_global_address = sim_netdev_global_address,
 };
 
 /**

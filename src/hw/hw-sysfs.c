@@ -18,6 +18,9 @@
 #include "shared/fileio.h"
 #include "shared/log.h"
 
+/* ARPHRD_INFINIBAND of <linux/if_arp.h>, which <net/if_arp.h> would clash with */
+#define ARPHRD_INFINIBAND_TYPE 32
+
 /* root + "/sys/" + rel; root "" gives the real "/sys/…" */
 static char *sysfs_path(const char *root, const char *rel) {
         return g_strconcat(root ? root : "", "/sys/", rel, NULL);
@@ -150,27 +153,92 @@ static bool attr_exists(int dfd, const char *name) {
         return faccessat(dfd, name, F_OK, 0) == 0;
 }
 
-/* The last path component a symlink points at: "driver" -> "…/drivers/iavf" gives "iavf". */
-static int read_link_basename(int dfd, const char *name, char **ret) {
+/* What a symlink holds, as written. */
+static int read_link_target(int dfd, const char *name, char **ret) {
         char target[PATH_MAX];
         ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
 
         if (n < 0)
                 return -errno;
         target[n] = '\0';
+        *ret = g_strdup(target);
+        return 0;
+}
+
+/* The last path component a symlink points at: "driver" -> "…/drivers/iavf" gives "iavf". */
+static int read_link_basename(int dfd, const char *name, char **ret) {
+        g_autofree char *target = NULL;
+        int r;
+
+        r = read_link_target(dfd, name, &target);
+        if (r < 0)
+                return r;
         *ret = g_path_get_basename(target);
         return 0;
 }
 
-/* The PCI function a link ("physfn", "virtfnN") names, by the BDF it points at. */
-static int read_link_pci_addr(int dfd, const char *name, PciAddr *ret) {
-        g_autofree char *base = NULL;
+/* The PCI function a link ("physfn", "virtfnN") names, by the BDF it points at; *ret_target (may be NULL)
+ * is the link's text. */
+static int read_link_pci_addr_target(int dfd, const char *name, PciAddr *ret, char **ret_target) {
+        g_autofree char *target = NULL, *base = NULL;
         int r;
 
-        r = read_link_basename(dfd, name, &base);
+        r = read_link_target(dfd, name, &target);
         if (r < 0)
                 return r;
-        return pci_addr_from_string(base, ret) < 0 ? -EIO : 0;
+        base = g_path_get_basename(target);
+        if (pci_addr_from_string(base, ret) < 0)
+                return -EIO;
+        if (ret_target)
+                *ret_target = g_steal_pointer(&target);
+        return 0;
+}
+
+static int read_link_pci_addr(int dfd, const char *name, PciAddr *ret) {
+        return read_link_pci_addr_target(dfd, name, ret, NULL);
+}
+
+/* "pci0000:00" and the like: a PCI root bus's directory ("pci" DOMAIN ":" BUS, hex) */
+static bool is_pci_root_name(const char *s, size_t len) {
+        size_t colon = 0;
+
+        if (len < 6 || strncmp(s, "pci", 3) != 0)
+                return false;
+        for (size_t i = 3; i < len; i++) {
+                if (s[i] == ':' && colon == 0 && i > 3)
+                        colon = i;
+                else if (!g_ascii_isxdigit(s[i]))
+                        return false;
+        }
+        return colon > 0 && colon + 1 < len;
+}
+
+/* R/sys/devices, absolute and normalized: what pcie_root_of() takes */
+static char *devices_dir_of(const char *root) {
+        g_autofree char *devices = sysfs_path(root, "devices");
+
+        return normalize_path(devices);
+}
+
+/* The PCI root a device directory (a real path, normalized) sits under: the first component below
+ * R/sys/devices that names a PCI root bus — the first one of all on most machines; below a bus that is
+ * no PCI root (Hyper-V's VMBus) the first PCI root on the way. NULL when the path has none. */
+static char *pcie_root_of(const char *devices_dir, const char *device_path) {
+        size_t plen = strlen(devices_dir);
+        const char *p;
+
+        if (strncmp(device_path, devices_dir, plen) != 0 || device_path[plen] != '/')
+                return NULL;
+        for (p = device_path + plen; *p == '/';) {
+                size_t len;
+
+                p++;
+                len = strcspn(p, "/");
+                if (is_pci_root_name(p, len))
+                        return g_strndup(p, len);
+                p += len;
+        }
+        return NULL;
 }
 
 /* 1 and the address when the netdev's "device" is a PCI function known under bus/pci/devices;
@@ -236,6 +304,9 @@ static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev 
         n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
         /* without a link the kernel reports -1 or fails the read: unknown */
         n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
+        /* no file (a sim host without netpool's extension): ethernet */
+        n->link_type = read_attr_u64(dir, "type", 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
+                               ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
 
         *ret = g_steal_pointer(&n);
         return 0;
@@ -423,8 +494,31 @@ static int read_vf_topology_at(int dir, const PciAddr *addr, const PciAddr *pf, 
         return 0;
 }
 
-static int read_function_at(const char *root, int dir, const PciAddr *addr, int vf_index_hint, bool hint_checked,
-                            HwFunction **ret) {
+/* numa_node: "-1" from the kernel, no file, or a value that is no node number: -1 */
+static int read_numa_node(int dir) {
+        g_autofree char *s = NULL;
+        gint64 v;
+
+        if (read_attr(dir, "numa_node", &s) < 0 ||
+            !g_ascii_string_to_signed(g_strstrip(s), 10, -1, INT_MAX, &v, NULL))
+                return -1;
+        return (int) v;
+}
+
+/* the group number the iommu_group link names; -1 without one (no IOMMU) or when it names no number */
+static int read_iommu_group(int dir) {
+        g_autofree char *group = NULL;
+        guint64 g;
+
+        if (read_link_basename(dir, "iommu_group", &group) < 0 ||
+            !g_ascii_string_to_unsigned(group, 10, 0, INT_MAX, &g, NULL))
+                return -1;
+        return (int) g;
+}
+
+/* pcie_root: what pcie_root_of() read off the function's real path (NULL: unknown) */
+static int read_function_at(const char *root, int dir, const char *pcie_root, const PciAddr *addr,
+                            int vf_index_hint, bool hint_checked, HwFunction **ret) {
         g_autoptr(HwFunction) f = NULL;
         int r;
 
@@ -433,6 +527,9 @@ static int read_function_at(const char *root, int dir, const PciAddr *addr, int 
         r = read_ids(dir, f);
         if (r < 0)
                 return r == -ENOENT ? -ENODEV : r;
+        f->numa_node = read_numa_node(dir);
+        f->iommu_group = read_iommu_group(dir);
+        f->pcie_root = g_strdup(pcie_root);
 
         r = read_link_basename(dir, "driver", &f->driver);
         if (r < 0 && r != -ENOENT)
@@ -448,10 +545,11 @@ static int read_function_at(const char *root, int dir, const PciAddr *addr, int 
         return 0;
 }
 
-/* The directory of PCI function addr under root, open (an fd), or -EINVAL / -ENODEV. */
-static int open_function_dir(const char *root, const PciAddr *addr) {
+/* The directory of PCI function addr under root, open (an fd), or -EINVAL / -ENODEV; *ret_path (may be NULL)
+ * is its real path. */
+static int open_function_dir_path(const char *root, const PciAddr *addr, char **ret_path) {
         g_autofree char *link = NULL, *path = NULL;
-        int r;
+        int r, fd;
 
         if (!addr || !pci_addr_is_valid(addr))
                 return -EINVAL;
@@ -459,7 +557,14 @@ static int open_function_dir(const char *root, const PciAddr *addr) {
         r = resolve_device(link, &path);
         if (r < 0)
                 return r;
-        return open_dir(path);
+        fd = open_dir(path);
+        if (fd >= 0 && ret_path)
+                *ret_path = g_steal_pointer(&path);
+        return fd;
+}
+
+static int open_function_dir(const char *root, const PciAddr *addr) {
+        return open_function_dir_path(root, addr, NULL);
 }
 
 int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
@@ -481,11 +586,28 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
 }
 
 int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
-        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        g_autofree char *path = NULL, *devices = NULL, *pcie_root = NULL;
+        _cleanup_(closep) int dir = open_function_dir_path(root, addr, &path);
 
         if (dir < 0)
                 return dir;
-        return read_function_at(root, dir, addr, vf_index_hint, /* hint_checked= */ false, ret);
+        devices = devices_dir_of(root);
+        pcie_root = pcie_root_of(devices, path);
+        return read_function_at(root, dir, pcie_root, addr, vf_index_hint, /* hint_checked= */ false, ret);
+}
+
+int hw_sysfs_function_class(const char *root, const PciAddr *addr, uint32_t *ret) {
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        uint64_t v;
+        int r;
+
+        if (dir < 0)
+                return dir;
+        r = read_attr_u64(dir, "class", 16, 0xffffff, &v);
+        if (r < 0)
+                return r;
+        *ret = (uint32_t) v;
+        return 0;
 }
 
 int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr) {
@@ -521,7 +643,7 @@ static void hw_function_free_void(gpointer p) {
 }
 
 int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret) {
-        g_autofree char *link = NULL, *path = NULL;
+        g_autofree char *link = NULL, *path = NULL, *devices = devices_dir_of(root);
         g_autoptr(GPtrArray) vfs = NULL;
         _cleanup_(closep) int dir = -1;
         uint64_t num_vfs;
@@ -547,12 +669,13 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
         vfs = g_ptr_array_new_with_free_func(hw_function_free_void);
         for (uint64_t i = 0; i < num_vfs; i++) {
                 _cleanup_(closep) int vf_dir = -1;
+                g_autofree char *target = NULL, *vf_path = NULL;
                 HwFunction *vf = NULL;
                 char name[32];
                 PciAddr addr;
 
                 g_snprintf(name, sizeof(name), "virtfn%" G_GUINT64_FORMAT, i);
-                r = read_link_pci_addr(dir, name, &addr);
+                r = read_link_pci_addr_target(dir, name, &addr, &target);
                 if (r == -ENOENT)
                         continue;       /* a gap: the next index may still exist */
                 if (r < 0)
@@ -563,8 +686,17 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
                         r = -ENODEV;
                 else if (topology)
                         r = read_vf_topology_at(vf_dir, &addr, pf, (int) i, &vf);
-                else
-                        r = read_function_at(root, vf_dir, &addr, (int) i, /* hint_checked= */ true, &vf);
+                else {
+                        /* where the link leads, from its text: the VF's PCI root without a path walk */
+                        g_autofree char *joined = target[0] == '/' ? g_strdup(target)
+                                                                   : g_build_filename(path, target, NULL);
+                        g_autofree char *pcie_root = NULL;
+
+                        vf_path = normalize_path(joined);
+                        pcie_root = pcie_root_of(devices, vf_path);
+                        r = read_function_at(root, vf_dir, pcie_root, &addr, (int) i, /* hint_checked= */ true,
+                                             &vf);
+                }
                 if (r == -ENODEV) {
                         log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
                         continue;

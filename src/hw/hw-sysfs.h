@@ -16,7 +16,8 @@ int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
 /* The netdev's own sysfs directory (symlinks resolved); for backends that write its files. */
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret);
 
-/* The PCI function R/sys/bus/pci/devices/<BDF>, with every netdev it has, sorted by dev_port.
+/* The PCI function R/sys/bus/pci/devices/<BDF>, with every netdev it has, sorted by dev_port, its NUMA node,
+ * PCI root and IOMMU group.
  * Vendor and device names are left NULL: hw.c fills them. vf_index_hint (-1: none) is the VF index it had
  * last time: checked against the PF's one virtfn link of that index, and only when that link names
  * another function are all of them read. */
@@ -25,6 +26,9 @@ int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_h
 /* The function's place in the topology: PF or VF side (physfn, index) and netdevs (names, dev_port,
  * phys_port_id) — no ids, driver, ifindex, MAC or operstate. */
 int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
+
+/* The function's PCI class code (0x020000: Ethernet); -ENODEV when it does not exist. */
+int hw_sysfs_function_class(const char *root, const PciAddr *addr, uint32_t *ret);
 
 /* The name of the driver a PCI function is bound to (*ret NULL when none); -ENODEV when it does not exist. */
 int hw_sysfs_function_driver(const char *root, const PciAddr *addr, char **ret);

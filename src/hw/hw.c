@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hardware layer: the public entry points, validating arguments and dispatching to sysfs or a backend */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <glib.h>
 
 #include "core/names.h"
 #include "hw/hw-backend.h"
 #include "hw/hw-sysfs.h"
+#include "shared/macro.h"
 
 HwBackend *hw_backend_new(const HwBackendOps *ops, const char *sysfs_root) {
         HwBackend *hw = g_new0(HwBackend, 1);
@@ -153,6 +156,99 @@ int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
         if (!pf)
                 return -EINVAL;
         return hw_sysfs_list_vfs(hw->sysfs_root, &pf->addr, /* topology= */ true, ret);
+}
+
+/**
+ * hw_function_eswitch_mode() - a PF's eswitch mode, NULL when unknown (hw.h)
+ */
+int hw_function_eswitch_mode(HwBackend *hw, const PciAddr *pf, char **ret) {
+        char *mode = NULL;
+        int r;
+
+        if (!pf || !pci_addr_is_valid(pf))
+                return -EINVAL;
+        if (hw->ops->eswitch_mode) {
+                r = hw->ops->eswitch_mode(hw, pf, &mode);
+                if (r < 0)
+                        return r;
+        }
+        *ret = mode;
+        return 0;
+}
+
+bool hw_address_is_global(int family, const void *addr) {
+        const uint8_t *b = addr;
+
+        if (family == AF_INET)
+                /* 0/8 this host, 127/8 loopback, 169.254/16 link-local, 224/4 multicast and up */
+                return b[0] != 0 && b[0] != 127 && !(b[0] == 169 && b[1] == 254) && b[0] < 224;
+        if (family == AF_INET6) {
+                static const uint8_t zero[15] = {};
+
+                if (memcmp(b, zero, 15) == 0 && (b[15] == 0 || b[15] == 1))
+                        return false;                           /* :: and ::1 */
+                if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+                        return false;                           /* fe80::/10 */
+                return b[0] != 0xff;                            /* multicast */
+        }
+        return false;
+}
+
+/* PCI base class 0x02: network controller (Ethernet, InfiniBand, …) */
+#define PCI_BASE_CLASS_NETWORK 0x02
+
+/* Bound to a network driver, with no netdev to be seen: its netdevs are in another network namespace. A
+ * function of another kind (NVMe, GPU) has none anyway: only network functions are judged. */
+static int holder_by_namespace(HwBackend *hw, const HwFunction *f, char **ret) {
+        uint32_t class_code;
+        int r;
+
+        if (!f->driver || f->netdevs->len > 0 || streq(f->driver, "vfio-pci") || streq(f->driver, "pci-stub"))
+                return 0;
+        /* variant drivers of vfio-pci (mlx5_vfio_pci, hisi_acc_vfio_pci, …) make no netdev; netpool never binds
+         * them, so whoever did holds the function */
+        if (strstr(f->driver, "vfio_pci") || strstr(f->driver, "vfio-pci")) {
+                *ret = g_strdup_printf("bound to %s", f->driver);
+                return 1;
+        }
+        r = hw_sysfs_function_class(hw->sysfs_root, &f->addr, &class_code);
+        if (r == -ENOENT || r == -EIO || r == -ENODEV)
+                return 0;               /* no class to tell, or gone since it was read */
+        if (r < 0)
+                return r;
+        if (class_code >> 16 != PCI_BASE_CLASS_NETWORK)
+                return 0;
+        *ret = g_strdup("netdev in another network namespace");
+        return 1;
+}
+
+/**
+ * hw_function_holder() - who uses a function outside netpool (hw.h)
+ */
+int hw_function_holder(HwBackend *hw, const HwFunction *f, char **ret) {
+        char *holder = NULL;
+        int r;
+
+        if (!f || !pci_addr_is_valid(&f->addr) || !f->netdevs)
+                return -EINVAL;
+        r = holder_by_namespace(hw, f, &holder);
+        if (r < 0)
+                return r;
+        for (guint i = 0; !holder && hw->ops->netdev_global_address && i < f->netdevs->len; i++) {
+                const HwNetdev *n = f->netdevs->pdata[i];
+
+                if (!n->admin_up)
+                        continue;
+                r = hw->ops->netdev_global_address(hw, n);
+                if (r == -ENODEV)
+                        continue;       /* gone since f was read */
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        holder = g_strdup_printf("netdev %s is up with addresses", n->name);
+        }
+        *ret = holder;
+        return 0;
 }
 
 static int check_netdev_name(const char *name) {

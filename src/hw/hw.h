@@ -33,6 +33,25 @@ int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
+
+/* The eswitch mode of PF pf: "legacy" or "switchdev", *ret NULL when unknown (no devlink instance, a driver
+ * that does not say, a sim host without the file). linux: devlink (DEVLINK_CMD_ESWITCH_GET, bus "pci"), one
+ * generic netlink exchange; sim: the PF's `eswitch_mode` file. Not part of a lookup: ask for PFs only.
+ * Errors: -EINVAL for an invalid address; the kernel's -errno other than "no such device / not supported". */
+int hw_function_eswitch_mode(HwBackend *hw, const PciAddr *pf, char **ret);
+
+/* Who uses function f outside netpool, in words for a Device's Holder, or *ret NULL when nobody does:
+ *   "netdev in another network namespace"   a network function (PCI class 0x02) bound to a driver other than
+ *                                           vfio-pci or pci-stub, with no netdev visible here
+ *   "bound to DRIVER"                       bound to a vfio-pci variant driver (mlx5_vfio_pci, …): netpool
+ *                                           binds vfio-pci only
+ *   "netdev NAME is up with addresses"      a netdev of f set up (IFF_UP) that has an address other than
+ *                                           link-local (fe80::/10, 169.254/16), loopback and host-scope ones
+ * vfio-pci itself is not judged here: whether it is netpool's binding only the engine knows.
+ * f as hw_lookup_function() or hw_list_vfs() read it (not a topology read). Costs nothing for a function
+ * without an up netdev that is not in the first case; one rtnetlink address dump (sim: one file) per up
+ * netdev; one read of `class` in the first case. */
+int hw_function_holder(HwBackend *hw, const HwFunction *f, char **ret);
 int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
 /* The PCI function of VF `vf` of the PF that has netdev pf_netdev, as rtnetlink addresses a VF: -ENODEV when

@@ -34,6 +34,10 @@ typedef enum ActionKind {
         ACTION_DIRTY,
         ACTION_IOMMU_GROUP,
         ACTION_ADD_FUNCTION,
+        ACTION_NUMA_NODE,
+        ACTION_ESWITCH_MODE,
+        ACTION_LINK_TYPE,
+        ACTION_ADDRESSES,
         ACTION_DEFAULT,
         ACTION_FORCE,
         ACTION_QUIET,
@@ -64,6 +68,10 @@ static const OptionDef option_defs[] = {
         { "--dirty", NULL, 2, ACTION_DIRTY, "PFBDF VF", "the guest left the VF so that only a reset clears it" },
         { "--iommu-group", NULL, 1, ACTION_IOMMU_GROUP, "BDF,BDF...", "put functions into one IOMMU group (the first's)" },
         { "--add-function", NULL, 1, ACTION_ADD_FUNCTION, "FSPEC", "plug in a plain PCI function (no SR-IOV; see below)" },
+        { "--numa-node", NULL, 2, ACTION_NUMA_NODE, "BDF N|none", "set a function's numa_node" },
+        { "--eswitch-mode", NULL, 2, ACTION_ESWITCH_MODE, "PFBDF MODE", "a PF's eswitch mode: legacy, switchdev or none (netpool's extension)" },
+        { "--link-type", NULL, 2, ACTION_LINK_TYPE, "IFNAME TYPE", "a netdev's link type: ethernet or infiniband (netpool's extension)" },
+        { "--addresses", NULL, 2, ACTION_ADDRESSES, "IFNAME ADDR,...", "a netdev's IP addresses ('' for none; netpool's extension)" },
         { "--quiet", "-q", 0, ACTION_QUIET, "", "print no summary" },
         { "--help", "-h", 0, ACTION_HELP, "", "show this help" },
 };
@@ -113,6 +121,7 @@ static void print_help(void) {
                "  iommu=yes|no       PF and VFs in IOMMU groups     noiommu=LIST VFs without IOMMU group\n"
                "  reset=yes|no       PF and VFs have 'reset'        noreset=LIST VFs without 'reset'\n"
                "  speed=N            PF netdevs' speed, Mbit/s (default: the model's)\n"
+               "  numa=N|none        numa_node of the PF and its VFs (default 0; none: -1)\n"
                "LIST is indices and ranges: 1,3,5-7\n\n"
                "OP of --fail: get, set_mac, set_mac_zero, set_vlan, set_trust, set_spoofchk, set_link_state,\n"
                "  set_rate, set_vlan_proto, set_mtu, bind, unbind, reset, macvtap; ERRNO: EINVAL, EBUSY, EPERM,\n"
@@ -330,6 +339,14 @@ static int apply_action(SimHost *h, const Action *act, char **reterr) {
                 return sim_share_group(h, act->args[0], reterr);
         case ACTION_ADD_FUNCTION:
                 return sim_add_function(h, act->args[0], reterr);
+        case ACTION_NUMA_NODE:
+                return sim_set_numa_node(h, act->args[0], act->args[1], reterr);
+        case ACTION_ESWITCH_MODE:
+                return sim_set_eswitch_mode(h, act->args[0], act->args[1], reterr);
+        case ACTION_LINK_TYPE:
+                return sim_set_link_type(h, act->args[0], act->args[1], reterr);
+        case ACTION_ADDRESSES:
+                return sim_set_addresses(h, act->args[0], act->args[1], reterr);
         default:
                 return -EINVAL;
         }

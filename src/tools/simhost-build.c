@@ -375,8 +375,9 @@ static int build_function(SimHost *h, const PciAddr *addr, const FunctionShape *
                 r = sim_write_attr(dir, "device", id);
         if (r >= 0)
                 r = sim_write_attr(dir, "class", shape->class_code ? shape->class_code : "0x020000");
+        g_snprintf(id, sizeof(id), "%d", shape->numa_node);
         if (r >= 0)
-                r = sim_write_attr(dir, "numa_node", "0");
+                r = sim_write_attr(dir, "numa_node", id);
         if (r >= 0)
                 r = sim_write_attr(dir, "driver_override", "");
         if (r >= 0 && shape->reset)
@@ -590,6 +591,7 @@ int sim_build_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr) {
                                 .driver = s->vf_driver,
                                 .iommu = s->iommu && !(s->vf_flags[i] & SIM_VF_NOIOMMU),
                                 .reset = s->reset && !(s->vf_flags[i] & SIM_VF_NORESET),
+                                .numa_node = s->numa_node,
                            }, reterr);
         if (r < 0)
                 return r;
@@ -702,6 +704,7 @@ int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr) {
                                 .driver = s->driver,
                                 .iommu = s->iommu,
                                 .reset = s->reset,
+                                .numa_node = s->numa_node,
                            }, reterr);
         if (r < 0)
                 return r;

@@ -18,6 +18,7 @@ typedef struct FunctionShape {
         const char *driver;             /* NULL: unbound */
         bool iommu;                     /* in an IOMMU group of its own */
         bool reset;                     /* has a reset file */
+        int numa_node;                  /* its numa_node; -1 the kernel's "none" */
 } FunctionShape;
 
 /* A plain (non-SR-IOV) function with at most one netdev (ifname NULL: none). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim host changes: what a hypervisor does to a host (simhost.md), and faults for the sim's VF ops */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,8 @@ static int move_netdevs(SimHost *h, const PciAddr *addr, const char *from, const
                         if (r < 0)
                                 return r;
                         r = sim_write_attr(src, "ifindex", ifindex);
+                        if (r >= 0)     /* a netdev registered anew has no addresses (its link type stays) */
+                                r = unlink_atomic(src, "addresses");
                         if (r < 0)
                                 return sim_fail(reterr, r, "cannot write the ifindex of %s", name);
                 } else {
@@ -530,4 +533,131 @@ int sim_add_function(SimHost *h, const char *text, char **reterr) {
                 return r;
         list = g_strconcat(p.group_with, ",", pci_addr_to_string(&p.addr, bdf), NULL);
         return sim_share_group(h, list, reterr);
+}
+
+/* ---- netpool's extensions of the layout (docs/simhost.md): device attributes ---- */
+
+int sim_set_numa_node(SimHost *h, const char *bdf, const char *node, char **reterr) {
+        g_autofree char *dir = NULL;
+        char text[16];
+        unsigned n;
+        PciAddr addr;
+        int r;
+
+        r = find_function(h, bdf, &addr, reterr);
+        if (r < 0)
+                return r;
+        if (streq_ptr(node, "none") || streq_ptr(node, "-1"))
+                g_strlcpy(text, "-1", sizeof(text));
+        else if (parse_count("NUMA node", node, SIMHOST_NUMA_NODE_MAX, &n, reterr) < 0)
+                return -EINVAL;
+        else
+                g_snprintf(text, sizeof(text), "%u", n);
+        dir = sim_function_dir(h->root, &addr);
+        r = sim_write_attr(dir, "numa_node", text);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write numa_node of %s", bdf);
+        return 0;
+}
+
+int sim_set_eswitch_mode(SimHost *h, const char *pf_bdf, const char *mode, char **reterr) {
+        g_autofree char *dir = NULL, *totalvfs = NULL;
+        PciAddr addr;
+        int r;
+
+        r = find_function(h, pf_bdf, &addr, reterr);
+        if (r < 0)
+                return r;
+        dir = sim_function_dir(h->root, &addr);
+        totalvfs = g_build_filename(dir, "sriov_totalvfs", NULL);
+        if (access(totalvfs, F_OK) < 0)
+                return sim_refuse(reterr, -EINVAL, "%s is not an SR-IOV PF: only PFs have an eswitch mode", pf_bdf);
+        if (streq_ptr(mode, "none"))
+                r = unlink_atomic(dir, "eswitch_mode");
+        else if (streq_ptr(mode, "legacy") || streq_ptr(mode, "switchdev"))
+                r = sim_write_attr(dir, "eswitch_mode", mode);
+        else
+                return sim_refuse(reterr, -EINVAL, "eswitch mode '%s' is not legacy, switchdev or none",
+                                  mode ? mode : "");
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write the eswitch mode of %s", pf_bdf);
+        return 0;
+}
+
+/* The directory of netdev ifname of a PCI function (virtual netdevs have no such attributes here) */
+static int find_function_netdev(SimHost *h, const char *ifname, char **ret, char **reterr) {
+        g_autofree char *link = NULL, *dir = NULL, *root = NULL, *devices = NULL;
+
+        if (!ifname || !netdev_name_is_valid(ifname))
+                return sim_refuse(reterr, -EINVAL, "'%s' is not a netdev name", ifname ? ifname : "");
+        link = sim_class_net_link(h->root, ifname);
+        dir = realpath(link, NULL);
+        if (!dir)
+                return sim_refuse(reterr, -ENODEV, "no netdev %s in %s", ifname, h->root);
+        root = realpath(h->root, NULL);
+        devices = root ? g_strconcat(root, "/sys/devices/pci0000:00/", NULL) : NULL;
+        if (!devices || !g_str_has_prefix(dir, devices))
+                return sim_refuse(reterr, -EINVAL, "%s is no netdev of a PCI function", ifname);
+        *ret = g_steal_pointer(&dir);
+        return 0;
+}
+
+int sim_set_link_type(SimHost *h, const char *ifname, const char *type, char **reterr) {
+        g_autofree char *dir = NULL;
+        const char *arphrd;
+        int r;
+
+        if (streq_ptr(type, "ethernet"))
+                arphrd = "1";           /* ARPHRD_ETHER */
+        else if (streq_ptr(type, "infiniband"))
+                arphrd = "32";          /* ARPHRD_INFINIBAND */
+        else
+                return sim_refuse(reterr, -EINVAL, "link type '%s' is not ethernet or infiniband", type ? type : "");
+        r = find_function_netdev(h, ifname, &dir, reterr);
+        if (r < 0)
+                return r;
+        r = sim_write_attr(dir, "type", arphrd);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write the link type of %s", ifname);
+        return 0;
+}
+
+/* "ADDR" or "ADDR/PREFIX", IPv4 or IPv6 */
+static bool address_is_valid(const char *s) {
+        g_autofree char *text = g_strndup(s, strcspn(s, "/"));
+        const char *slash = strchr(s, '/');
+        int family = strchr(text, ':') ? AF_INET6 : AF_INET;
+        unsigned char bytes[16];
+        guint64 prefix;
+
+        if (inet_pton(family, text, bytes) != 1)
+                return false;
+        return !slash || g_ascii_string_to_unsigned(slash + 1, 10, 0, family == AF_INET6 ? 128 : 32, &prefix, NULL);
+}
+
+int sim_set_addresses(SimHost *h, const char *ifname, const char *list, char **reterr) {
+        g_autofree char *dir = NULL;
+        g_auto(GStrv) items = g_strsplit(list ? list : "", ",", -1);
+        g_autoptr(GString) text = g_string_new(NULL);
+        int r;
+
+        r = find_function_netdev(h, ifname, &dir, reterr);
+        if (r < 0)
+                return r;
+        for (char **i = items; *i; i++) {
+                g_strstrip(*i);
+                if (**i == '\0' || streq(*i, "none"))
+                        continue;
+                if (!address_is_valid(*i))
+                        return sim_refuse(reterr, -EINVAL, "'%s' is not an IPv4 or IPv6 address (ADDR or "
+                                          "ADDR/PREFIX)", *i);
+                g_string_append_printf(text, "%s\n", *i);
+        }
+        if (text->len == 0)
+                r = unlink_atomic(dir, "addresses");
+        else
+                r = write_file_atomic(dir, "addresses", text->str, text->len);
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write the addresses of %s", ifname);
+        return 0;
 }

@@ -31,3 +31,12 @@ int sim_share_group(SimHost *h, const char *list, char **reterr);
 
 /* A plain PCI function (no SR-IOV): "bdf=…,driver=…,vendor=…,device=…,class=…,name=…,group=BDF,iommu=,reset=" */
 int sim_add_function(SimHost *h, const char *spec, char **reterr);
+
+/* netpool's extensions of the layout (docs/simhost.md), for Device attributes:
+ * numa_node of one function (N or "none" = -1); a PF's eswitch_mode ("legacy", "switchdev"; "none" removes it);
+ * net/<if>/type of a function's netdev ("ethernet" 1, "infiniband" 32); net/<if>/addresses, one a line, from
+ * a comma-separated list ("" or "none" removes the file). */
+int sim_set_numa_node(SimHost *h, const char *bdf, const char *node, char **reterr);
+int sim_set_eswitch_mode(SimHost *h, const char *pf_bdf, const char *mode, char **reterr);
+int sim_set_link_type(SimHost *h, const char *ifname, const char *type, char **reterr);
+int sim_set_addresses(SimHost *h, const char *ifname, const char *list, char **reterr);

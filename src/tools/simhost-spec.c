@@ -74,7 +74,7 @@ static const char *const spec_keys[] = {
         "name", "name2", "bdf", "model", "vfs", "total", "port2", "dual", "nonetdev", "gap",
         "down", "vendor", "device", "vfvendor", "vfdevice", "driver", "vfdriver", "ports",
         "vfnetdevs", "portid", "vfoffset", "vfstride", "vfprefix", "vfprefix2", "iommu", "noiommu", "reset",
-        "noreset", "speed", NULL,
+        "noreset", "speed", "numa", NULL,
 };
 
 static bool key_is_list(const char *key) {
@@ -140,6 +140,22 @@ static int parse_uint(const char *key, const char *s, unsigned max, unsigned *re
                 return -EINVAL;
         }
         return parse_number(key, s, 10, max, ret, reterr);
+}
+
+/* numa=N (a node, 0–1023) or numa=none (the kernel's -1) */
+static int parse_numa(const char *s, int *ret, char **reterr) {
+        unsigned node;
+        int r;
+
+        if (g_str_equal(s, "none") || g_str_equal(s, "-1")) {
+                *ret = -1;
+                return 0;
+        }
+        r = parse_uint("numa", s, SIMHOST_NUMA_NODE_MAX, &node, reterr);
+        if (r < 0)
+                return r;
+        *ret = (int) node;
+        return 0;
 }
 
 static int parse_bool(const char *key, const char *s, bool *ret, char **reterr) {
@@ -331,6 +347,8 @@ static int parse_flags(GHashTable *values, const SimModel *m, PfSpec *s, char **
                 r = parse_bool("reset", v, &s->reset, reterr);
         if (r >= 0 && (v = g_hash_table_lookup(values, "speed")))
                 r = parse_uint("speed", v, 800000, &s->speed, reterr);
+        if (r >= 0 && (v = g_hash_table_lookup(values, "numa")))
+                r = parse_numa(v, &s->numa_node, reterr);
         if (r >= 0 && (v = g_hash_table_lookup(values, "vfnetdevs")))
                 r = parse_bool("vfnetdevs", v, &s->vf_netdevs, reterr);
         if (r >= 0 && (v = g_hash_table_lookup(values, "portid")))
@@ -490,13 +508,13 @@ char *pf_spec_to_string(const PfSpec *s) {
         g_string_append_printf(out,
                                "vfprefix=%s,bdf=%s,model=%s,vendor=0x%04x,device=0x%04x,vfvendor=0x%04x,"
                                "vfdevice=0x%04x,driver=%s,vfdriver=%s,ports=%u,vfnetdevs=%s,portid=%s,down=%s,"
-                               "vfs=%u,total=%u,vfoffset=%u,vfstride=%u,iommu=%s,reset=%s,speed=%u",
+                               "vfs=%u,total=%u,vfoffset=%u,vfstride=%u,iommu=%s,reset=%s,speed=%u,numa=%d",
                                s->vf_prefix[0], pci_addr_to_string(&s->addr, bdf), s->model,
                                s->vendor_id, s->device_id, s->vf_vendor_id, s->vf_device_id,
                                s->driver ?: "none", s->vf_driver ?: "none", s->ports,
                                s->vf_netdevs ? "yes" : "no", s->phys_port_id ? "yes" : "no",
                                s->down ? "yes" : "no", s->num_vfs, s->total_vfs, s->vf_offset, s->vf_stride,
-                               s->iommu ? "yes" : "no", s->reset ? "yes" : "no", s->speed);
+                               s->iommu ? "yes" : "no", s->reset ? "yes" : "no", s->speed, s->numa_node);
         append_list(out, "gap", s, SIM_VF_GAP);
         append_list(out, "port2", s, SIM_VF_PORT2);
         append_list(out, "dual", s, SIM_VF_DUAL);

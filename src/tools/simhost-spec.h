@@ -10,6 +10,8 @@
 #include "core/pci-addr.h"
 
 #define SIMHOST_MAX_PORTS 2
+/* the kernel's MAX_NUMNODES at its largest (CONFIG_NODES_SHIFT 10) */
+#define SIMHOST_NUMA_NODE_MAX 1023
 
 /* What a VF index is within its PF (bits of PfSpec.vf_flags). */
 typedef enum SimVfFlag {
@@ -36,6 +38,7 @@ typedef struct PfSpec {
         bool iommu;                     /* the PF and its VFs have IOMMU groups (each function its own) */
         bool reset;                     /* the PF and its VFs have a reset file */
         unsigned speed;                 /* PF netdevs' link speed, Mbit/s */
+        int numa_node;                  /* numa_node of the PF and its VFs; -1: the kernel's "none" */
         unsigned num_vfs, total_vfs;
         unsigned vf_offset, vf_stride;  /* routing-ID offset of VF 0 and between VFs */
         uint8_t *vf_flags;              /* SimVfFlag per index, total_vfs entries */

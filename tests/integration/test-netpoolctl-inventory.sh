@@ -68,7 +68,7 @@ assert rows and all("numa_node" in r and "driver" in r and "holder" in r and r["
 EOP
 
 # --- the slices: one device per VF, valid for the API server
-ctl inventory --format=dra --node-name=node-1 --output=json
+ctl inventory --format=dra --node-name=node-1 --output=json --network=sriov-a
 expect_eq "inventory --format=dra succeeds" "0|" "$rc|$err"
 printf '%s\n' "$out" >"$NP_DIR/slices.json"
 check "the JSON slices pass the ResourceSlice checks" python3 "$CHECKER" --check "$NP_DIR/slices.json"

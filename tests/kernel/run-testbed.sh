@@ -167,6 +167,8 @@ build_initramfs() {
         mkdir -p "$root/lib/modules/$krel"
         cp -r "$kdir/kernel" "$root/lib/modules/$krel/kernel"
         copy_with_libs "$root" "$(command -v ip)" bin/ip          # iproute2's: busybox's prints no VFs
+        # iproute2's devlink: the eswitch mode test compares with it and switches netdevsim's (skipped without it)
+        if command -v devlink >/dev/null; then copy_with_libs "$root" "$(command -v devlink)" bin/devlink; fi
         copy_with_libs "$root" "$test_bin" bin/test-hw-linux-kernel
         cp "$kdir/psample.ko" "$kdir/netdevsim.ko" "$root/lib/"
         [ -n "$netpoold" ] && add_netpoold "$root"

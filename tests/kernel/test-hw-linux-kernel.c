@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,6 +572,225 @@ static void test_rename(gconstpointer data) {
         plug_check_rename(hw, tb->novf, tb->pf);
 }
 
+/* An ip(8) command line with more words than ip_run() takes, which must succeed. Split here and run without a
+ * shell: busybox's sh would run its own ip applet, which knows neither nodad nor netns. */
+static void ip_sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+static void ip_sh(const char *fmt, ...) {
+        g_autofree char *cmd = NULL, *err = NULL;
+        g_auto(GStrv) argv = NULL;
+        va_list ap;
+        int status = 0;
+
+        va_start(ap, fmt);
+        cmd = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+        g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                   NULL, &err, &status, NULL));
+        if (!g_spawn_check_wait_status(status, NULL))
+                g_error("%s failed: %s", cmd, err);
+}
+
+/* ---- device attributes (hw.h): eswitch mode through devlink, what sysfs says of real PCI functions, the holder ---- */
+
+/* "legacy" or "switchdev" from `devlink dev eswitch show BUS/DEV`; NULL without iproute2's devlink */
+static char *devlink_tool_mode(const char *handle) {
+        const char *argv[] = { "devlink", "dev", "eswitch", "show", handle, NULL };
+        g_autofree char *out = NULL, *err = NULL;
+        const char *p;
+        int status = 0;
+
+        if (!g_find_program_in_path("devlink"))
+                return NULL;
+        g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                                   NULL));
+        g_assert_true(g_spawn_check_wait_status(status, NULL));
+        p = strstr(out, "mode ");
+        g_assert_nonnull(p);
+        return g_strndup(p + strlen("mode "), strcspn(p + strlen("mode "), " \n"));
+}
+
+static void devlink_tool_set(const char *handle, const char *mode) {
+        const char *argv[] = { "devlink", "dev", "eswitch", "set", handle, "mode", mode, NULL };
+        int status = 0;
+
+        g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
+                                   NULL));
+        g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+static char *eswitch_mode_of(HwBackend *hw, const char *dev) {
+        char *mode = (char *) "unset";
+
+        g_assert_cmpint(hw_linux_devlink_eswitch_mode(hw, "netdevsim", dev, &mode), ==, 0);
+        return mode;
+}
+
+/* netdevsim's devlink instance answers DEVLINK_CMD_ESWITCH_GET as devlink(8) shows it; an instance that does
+ * not exist and a PCI function without one are unknown */
+static void test_eswitch_mode(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+        g_autofree char *pf_mode = NULL, *tool = NULL, *none = NULL, *pci = NULL;
+        PciAddr host_bridge;
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        pf_mode = eswitch_mode_of(hw, "netdevsim10");
+        g_assert_cmpstr(pf_mode, ==, "legacy");
+        tool = devlink_tool_mode("netdevsim/netdevsim10");
+        if (tool)
+                g_assert_cmpstr(pf_mode, ==, tool);
+        none = eswitch_mode_of(hw, "netdevsim99");
+        g_assert_null(none);
+        g_assert_cmpint(pci_addr_from_string("0000:00:00.0", &host_bridge), ==, 0);
+        g_assert_cmpint(hw_function_eswitch_mode(hw, &host_bridge, &pci), ==, 0);
+        g_assert_null(pci);
+
+        if (!tool) {
+                g_test_message("no devlink(8) here: the mode is not switched");
+                return;
+        }
+        /* the device without VFs: switchdev makes no representors there */
+        devlink_tool_set("netdevsim/netdevsim11", "switchdev");
+        g_free(pf_mode);
+        pf_mode = eswitch_mode_of(hw, "netdevsim11");
+        g_assert_cmpstr(pf_mode, ==, "switchdev");
+        devlink_tool_set("netdevsim/netdevsim11", "legacy");
+        g_free(pf_mode);
+        pf_mode = eswitch_mode_of(hw, "netdevsim11");
+        g_assert_cmpstr(pf_mode, ==, "legacy");
+}
+
+/* qemu's PCI functions: no NUMA (the kernel says -1), under pci0000:00, no IOMMU (no iommu_group link);
+ * netdevsim's netdevs are ethernet (type 1) */
+static void test_pci_attrs(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+        g_autoptr(GDir) dir = NULL;
+        g_autoptr(HwNetdev) n = NULL;
+        g_autofree char *type_path = NULL, *type = NULL;
+        const char *name;
+        unsigned seen = 0;
+
+        if (skip_without_pf(tb))
+                return;
+        hw = backend_new();
+        dir = g_dir_open("/sys/bus/pci/devices", 0, NULL);
+        g_assert_nonnull(dir);
+        while ((name = g_dir_read_name(dir))) {
+                g_autofree char *numa_path = g_build_filename("/sys/bus/pci/devices", name, "numa_node", NULL);
+                g_autofree char *group_path = g_build_filename("/sys/bus/pci/devices", name, "iommu_group", NULL);
+                g_autofree char *numa = NULL;
+                g_autoptr(HwFunction) f = NULL;
+                PciAddr addr;
+
+                g_assert_cmpint(pci_addr_from_string(name, &addr), ==, 0);
+                g_assert_cmpint(hw_lookup_function(hw, &addr, &f), ==, 0);
+                g_assert_true(g_file_get_contents(numa_path, &numa, NULL, NULL));
+                g_test_message("%s: numa_node %s", name, g_strstrip(numa));
+                g_assert_cmpstr(numa, ==, "-1");
+                g_assert_cmpint(f->numa_node, ==, -1);
+                g_assert_cmpstr(f->pcie_root, ==, "pci0000:00");
+                g_assert_false(g_file_test(group_path, G_FILE_TEST_EXISTS));
+                g_assert_cmpint(f->iommu_group, ==, -1);
+                seen++;
+        }
+        g_assert_cmpuint(seen, >, 0);
+        g_assert_cmpint(hw_lookup_netdev(hw, tb->pf, &n, NULL), ==, 0);
+        type_path = g_strdup_printf("/sys/class/net/%s/type", tb->pf);
+        g_assert_true(g_file_get_contents(type_path, &type, NULL, NULL));
+        g_assert_cmpstr(g_strstrip(type), ==, "1");
+        g_assert_cmpint(n->link_type, ==, HW_LINK_TYPE_ETHERNET);
+}
+
+#define HOLDER_ROOT "/tmp/np-holder"
+#define HOLDER_BDF "0000:00:1f.7"
+#define NSIM_NOVF_DEV "/sys/bus/netdevsim/devices/netdevsim11"
+
+/* netdevsim's netdevs hang off no PCI function; this one is given a PCI function in a sysfs tree of its own
+ * whose net/ is netdevsim11's real one: what the kernel shows there (a netdev moved to another namespace
+ * is not) and the netdev's real addresses are what the holder is judged by */
+static HwBackend *holder_backend(void) {
+        const char *const script =
+                "set -e; rm -rf " HOLDER_ROOT "; d=" HOLDER_ROOT "/sys/devices/pci0000:00/" HOLDER_BDF "; "
+                "mkdir -p $d " HOLDER_ROOT "/sys/bus/pci/devices; echo 0x8086 >$d/vendor; echo 0x10ed >$d/device; "
+                "echo 0x020000 >$d/class; ln -s " NSIM_NOVF_DEV "/net $d/net; "
+                "ln -s /sys/bus/netdevsim/drivers/netdevsim $d/driver; "
+                "ln -s ../../../devices/pci0000:00/" HOLDER_BDF " " HOLDER_ROOT "/sys/bus/pci/devices/" HOLDER_BDF;
+        const char *argv[] = { "sh", "-c", script, NULL };
+        HwBackend *hw = NULL;
+        int status = 0;
+
+        g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
+                                   NULL));
+        g_assert_true(g_spawn_check_wait_status(status, NULL));
+        g_assert_cmpint(hw_backend_new_linux(HOLDER_ROOT, &hw), ==, 0);
+        return hw;
+}
+
+static char *holder_now(HwBackend *hw, guint expect_netdevs) {
+        g_autoptr(HwFunction) f = NULL;
+        PciAddr addr;
+        char *holder = (char *) "unset";
+
+        g_assert_cmpint(pci_addr_from_string(HOLDER_BDF, &addr), ==, 0);
+        g_assert_cmpint(hw_lookup_function(hw, &addr, &f), ==, 0);
+        g_assert_cmpuint(f->netdevs->len, ==, expect_netdevs);
+        g_assert_cmpint(hw_function_holder(hw, f, &holder), ==, 0);
+        g_test_message("holder: %s", holder ? holder : "(none)");
+        return holder;
+}
+
+static void assert_holder(HwBackend *hw, guint expect_netdevs, const char *expect) {
+        g_autofree char *holder = holder_now(hw, expect_netdevs);
+
+        g_assert_cmpstr(holder, ==, expect);
+}
+
+static void test_holder(gconstpointer data) {
+        const Testbed *tb = data;
+        g_autoptr(HwBackend) hw = NULL;
+        g_autoptr(GDir) net = NULL;
+        g_autofree char *netdev = NULL, *held = NULL;
+
+        if (!tb->novf) {
+                g_test_skip("no netdev without VFs given");
+                return;
+        }
+        net = g_dir_open(NSIM_NOVF_DEV "/net", 0, NULL);
+        g_assert_nonnull(net);
+        netdev = g_strdup(g_dir_read_name(net));
+        g_assert_nonnull(netdev);
+        held = g_strdup_printf("netdev %s is up with addresses", netdev);
+        hw = holder_backend();
+
+        ip_run("link", "set", "dev", netdev, "up");
+        assert_holder(hw, 1, NULL);                     /* fe80:: of its own: link-local does not count */
+        ip_run("addr", "add", "192.0.2.11/24", "dev", netdev);
+        assert_holder(hw, 1, held);
+        ip_run("addr", "del", "192.0.2.11/24", "dev", netdev);
+        ip_sh("ip addr add 10.11.0.1/24 scope link dev %s", netdev);
+        assert_holder(hw, 1, NULL);                     /* a link-scope address does not count */
+        ip_sh("ip -6 addr add 2001:db8::11/64 dev %s nodad", netdev);
+        assert_holder(hw, 1, held);
+        ip_run("link", "set", "dev", netdev, "down");
+        assert_holder(hw, 1, NULL);                     /* down: nobody's, addresses or not */
+
+        /* moved to another network namespace: gone from net/ while the driver stays */
+        g_assert_cmpint(g_mkdir_with_parents("/run/netns", 0755), ==, 0);
+        ip_sh("ip netns add npholder");
+        ip_sh("ip link set dev %s netns npholder", netdev);
+        assert_holder(hw, 0, "netdev in another network namespace");
+        ip_sh("ip -n npholder link set dev %s netns 1", netdev);
+        ip_sh("ip netns del npholder");
+        ip_sh("ip addr flush dev %s", netdev);
+        ip_run("link", "set", "dev", netdev, "up");
+        assert_holder(hw, 1, NULL);
+}
+
 /* ---- the plug on igb: VF 3 goes to vfio-pci and back, VF 2 is renamed, VF 1 and 2 carry macvtaps ---- */
 
 static void test_igb_vfio(gconstpointer data) {
@@ -664,5 +884,8 @@ int main(int argc, char **argv) {
         g_test_add_data_func("/kernel/hw-linux/vlan-bridge", &tb, test_vlan_bridge);
         g_test_add_data_func("/kernel/hw-linux/rename", &tb, test_rename);
         g_test_add_data_func("/kernel/hw-linux/link-watch", &tb, test_link_watch);
+        g_test_add_data_func("/kernel/hw-linux/eswitch-mode", &tb, test_eswitch_mode);
+        g_test_add_data_func("/kernel/hw-linux/pci-attrs", &tb, test_pci_attrs);
+        g_test_add_data_func("/kernel/hw-linux/holder", &tb, test_holder);
         return g_test_run();
 }
