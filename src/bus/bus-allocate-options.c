@@ -202,7 +202,6 @@ static int append_i(sd_bus_message *reply, const char *key, int value) {
 }
 
 int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *port, bool existing, int tap_fd) {
-        HostDeviceInfo dev;
         PortInfo i;
         int r;
 
@@ -210,8 +209,8 @@ int bus_append_allocate_results(sd_bus_message *reply, Engine *e, const Port *po
         r = sd_bus_message_open_container(reply, 'a', "{sv}");
         if (r >= 0 && port->claim)    /* where it applies: a request with a claim */
                 r = sd_bus_message_append(reply, "{sv}", "existing", "b", existing);
-        if (r >= 0 && i.device[0] && engine_host_device(e, i.device, &dev) >= 0)
-                r = append_i(reply, "numa-node", dev.numa_node);
+        if (r >= 0)
+                r = append_i(reply, "numa-node", i.numa_node);
         if (r >= 0)
                 r = append_s(reply, "pf", i.pf);
         if (r >= 0 && i.pf[0])

@@ -22,6 +22,8 @@ typedef struct InvDevice {
         const char *pcie_root, *link_type, *eswitch_mode;
         const char *state;
         char *holder;                           /* "" when none */
+        char *hw_holder;                        /* who uses it outside netpool as the hardware read tells (a
+                                                 * netdev moved away, up with addresses): "" when nobody */
         char *port_uuid;                        /* "" when none */
         const char **networks;                  /* NULL-terminated array of interned names, owned array */
         bool on_hardware;                       /* seen by the last hardware read */
@@ -38,6 +40,7 @@ static InvDevice *inv_device_new(const char *id) {
         d->state = g_intern_static_string("free");
         d->vf_index = d->numa_node = d->iommu_group = -1;
         d->holder = g_strdup("");
+        d->hw_holder = g_strdup("");
         d->port_uuid = g_strdup("");
         d->netdevs = g_new0(char *, 1);
         d->networks = g_new0(const char *, 1);
@@ -50,6 +53,7 @@ static void inv_device_free(gpointer p) {
         g_free(d->id);
         g_strfreev(d->netdevs);
         g_free(d->holder);
+        g_free(d->hw_holder);
         g_free(d->port_uuid);
         g_free(d->networks);
         g_free(d);
@@ -102,7 +106,26 @@ static char **netdev_names(const HwFunction *f) {
         return names;
 }
 
+/* The link type of a function: its netdev's, else its PF's (a VF without a netdev), else ethernet. */
+static const char *link_type_of(const HwFunction *f, const HwFunction *pf) {
+        const HwFunction *from = f->netdevs->len > 0 ? f : pf && pf->netdevs->len > 0 ? pf : NULL;
+
+        return from ? hw_link_type_to_string(((const HwNetdev *) from->netdevs->pdata[0])->link_type) : "ethernet";
+}
+
+/* Who uses f outside netpool, as the hardware tells: a missing netdev counts only when the last read saw one
+ * under the same driver (was). */
+static char *hardware_holder(Engine *e, const HwFunction *f, const InvDevice *was) {
+        bool had_netdev = was && was->netdevs[0] && streq(was->driver, f->driver ?: "");
+        char *holder = NULL;
+
+        if (hw_function_holder(e->hw, f, had_netdev, &holder) < 0)
+                return g_strdup("");
+        return holder ?: g_strdup("");
+}
+
 static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, const HwFunction *pf) {
+        const InvDevice *was = e->inventory ? g_hash_table_lookup(e->inventory, d->id) : NULL;
         char bdf[PCI_ADDR_STR_MAX];
 
         d->pci_address = d->id;
@@ -116,8 +139,18 @@ static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, con
                 d->pf_address = g_intern_string(pci_addr_to_string(&pf->addr, bdf));
                 d->vf_index = f->vf_index;
         }
-        if (hw_function_iommu_group(e->hw, &f->addr, &d->iommu_group) < 0)
-                d->iommu_group = -1;
+        d->numa_node = f->numa_node;
+        d->iommu_group = f->iommu_group;
+        d->pcie_root = g_intern_string(f->pcie_root ?: "");
+        d->link_type = g_intern_string(link_type_of(f, pf));
+        if (f->is_pf) {
+                g_autofree char *mode = NULL;
+
+                if (hw_function_eswitch_mode(e->hw, &f->addr, &mode) >= 0 && mode)
+                        d->eswitch_mode = g_intern_string(mode);
+        }
+        g_free(d->hw_holder);
+        d->hw_holder = hardware_holder(e, f, was);
         d->on_hardware = true;
 }
 
@@ -236,6 +269,8 @@ static void compute_state(Engine *e, InvDevice *d) {
         engine_visit_device(e, d->id, scan_pool_device, &s);
         if (!s.held && streq(d->driver, "vfio-pci"))
                 holder = g_strdup("bound to vfio-pci");
+        else if (!s.held && d->hw_holder[0])
+                holder = g_strdup(d->hw_holder);
         if (s.lost)
                 state = "lost";
         else if (s.held)
@@ -336,6 +371,8 @@ static InvDevice *hardware_copy(const InvDevice *d) {
         c->pcie_root = d->pcie_root;
         c->link_type = d->link_type;
         c->eswitch_mode = d->eswitch_mode;
+        g_free(c->hw_holder);
+        c->hw_holder = g_strdup(d->hw_holder);
         c->on_hardware = d->on_hardware;
         return c;
 }
@@ -528,4 +565,16 @@ void engine_inventory_announce_since(Engine *e, const char *record) {
                 if (port->health != PORT_HEALTH_OK)
                         engine_emit(e, engine_port_network(e, port), port, ENGINE_EVENT_PORT_HEALTH);
         }
+}
+
+const char *engine_inventory_hw_holder(Engine *e, const char *key) {
+        const InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, key) : NULL;
+
+        return d && d->hw_holder[0] ? d->hw_holder : NULL;
+}
+
+int engine_inventory_numa_node(Engine *e, const char *key) {
+        const InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, key) : NULL;
+
+        return d ? d->numa_node : -1;
 }

@@ -15,3 +15,9 @@ void engine_inventory_refresh_pools(Engine *e);
 void engine_inventory_touch(Engine *e, const char *key);
 
 void engine_inventory_free(Engine *e);
+
+/* Who uses the device with that key outside netpool as the last hardware read told (a netdev moved to another
+ * namespace, up with addresses), NULL when nobody: such a device is unavailable in every pool. */
+const char *engine_inventory_hw_holder(Engine *e, const char *key);
+/* The NUMA node of the device with that key as the last hardware read told, -1 when none or unknown. */
+int engine_inventory_numa_node(Engine *e, const char *key);

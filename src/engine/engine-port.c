@@ -1311,6 +1311,12 @@ static const char *port_netdev(Engine *e, const Port *port) {
         }
 }
 
+static int port_numa_node(Engine *e, const Port *port) {
+        const PoolDevice *d = engine_port_device(e, port);
+
+        return d ? d->numa_node : -1;
+}
+
 void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
         *ret = (PortInfo) {
                 .uuid = port_uuid(port),
@@ -1328,6 +1334,7 @@ void engine_port_info(Engine *e, const Port *port, PortInfo *ret) {
                 .tap_name = port->def->host.tap ?: "",
                 .owner_pid = port->owner_process.pid,
                 .claim = port->claim ?: "",
+                .numa_node = port_numa_node(e, port),
                 .health = port_health_to_string(port->health),
         };
         if (port_has_pci(port))

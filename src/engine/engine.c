@@ -686,10 +686,7 @@ static int pool_merge(Engine *e, Network *n, Pool *fresh) {
                         d->netdev = g_strdup(f->netdev);
                         changed = true;
                 }
-                if (f && f->numa_node != d->numa_node) {
-                        pool_device_set_numa_node(pool, d, f->numa_node);
-                        changed = true;
-                }
+
                 if (f)
                         want = present_state(e, def, pool, d);
                 else if (d->connections > 0)
@@ -743,6 +740,26 @@ static Pool *scan_pool(Engine *e, const NetDef *def) {
         return pool;
 }
 
+/* What the inventory read of the hardware beyond the pools' own scan (NUMA nodes, who uses a device outside
+ * netpool) applies to every active pool. */
+static void pools_follow_inventory(Engine *e) {
+        g_autoptr(GPtrArray) list = engine_list_networks(e);
+
+        for (guint i = 0; i < list->len; i++) {
+                Network *n = list->pdata[i];
+                unsigned was = n->active && n->pool ? pool_available(n->pool) : 0;
+
+                if (!n->active || !n->pool)
+                        continue;
+                engine_pool_apply_host_state(e, n->pool, network_name(n));
+                if (pool_available(n->pool) != was) {
+                        engine_save_live(e, n);
+                        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+                }
+        }
+        engine_inventory_refresh_pools(e);
+}
+
 int engine_rescan(Engine *e, EngineError *err) {
         g_autoptr(GPtrArray) list = engine_list_networks(e);
 
@@ -764,6 +781,7 @@ int engine_rescan(Engine *e, EngineError *err) {
         (void) engine_retry_restores(e);
         engine_ports_check(e, NULL, /* drifted_only= */ true);
         engine_inventory_refresh(e);
+        pools_follow_inventory(e);
         return 0;
 }
 

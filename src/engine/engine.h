@@ -183,6 +183,7 @@ typedef struct PortInfo {
         const char *netdev;             /* the netdev the guest's traffic goes through, or "" */
         const char *pf;                 /* the device's PF netdev, or "" */
         const char *claim;              /* its claim id, "" when none */
+        int numa_node;                  /* its device's NUMA node, -1 when none or unknown */
         int vf_index, iommu_group;      /* -1 for none */
         const char *vfio_group, *vfio_device, *tap_name;        /* "" for none */
         uint32_t owner_pid;             /* the owner process, 0 when none */

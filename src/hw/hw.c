@@ -199,7 +199,7 @@ bool hw_address_is_global(int family, const void *addr) {
 
 /* Bound to a network driver, with no netdev to be seen: its netdevs are in another network namespace. A
  * function of another kind (NVMe, GPU) has none anyway: only network functions are judged. */
-static int holder_by_namespace(HwBackend *hw, const HwFunction *f, char **ret) {
+static int holder_by_namespace(HwBackend *hw, const HwFunction *f, bool had_netdev, char **ret) {
         uint32_t class_code;
         int r;
 
@@ -211,6 +211,8 @@ static int holder_by_namespace(HwBackend *hw, const HwFunction *f, char **ret) {
                 *ret = g_strdup_printf("bound to %s", f->driver);
                 return 1;
         }
+        if (!had_netdev)
+                return 0;
         r = hw_sysfs_function_class(hw->sysfs_root, &f->addr, &class_code);
         if (r == -ENOENT || r == -EIO || r == -ENODEV)
                 return 0;               /* no class to tell, or gone since it was read */
@@ -225,13 +227,13 @@ static int holder_by_namespace(HwBackend *hw, const HwFunction *f, char **ret) {
 /**
  * hw_function_holder() - who uses a function outside netpool (hw.h)
  */
-int hw_function_holder(HwBackend *hw, const HwFunction *f, char **ret) {
+int hw_function_holder(HwBackend *hw, const HwFunction *f, bool had_netdev, char **ret) {
         char *holder = NULL;
         int r;
 
         if (!f || !pci_addr_is_valid(&f->addr) || !f->netdevs)
                 return -EINVAL;
-        r = holder_by_namespace(hw, f, &holder);
+        r = holder_by_namespace(hw, f, had_netdev, &holder);
         if (r < 0)
                 return r;
         for (guint i = 0; !holder && hw->ops->netdev_global_address && i < f->netdevs->len; i++) {

@@ -240,7 +240,7 @@ static void holder_of_lo(HwBackend *hw, const char *expect) {
         lo->ifindex = (int) if_nametoindex("lo");
         lo->admin_up = true;
         g_ptr_array_add(f->netdevs, g_steal_pointer(&lo));
-        g_assert_cmpint(hw_function_holder(hw, f, &holder), ==, 0);
+        g_assert_cmpint(hw_function_holder(hw, f, /* had_netdev= */ true, &holder), ==, 0);
         g_assert_cmpstr(holder, ==, expect);
 }
 

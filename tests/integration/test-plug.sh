@@ -184,7 +184,7 @@ np_simhost --dirty $PF0 0       # what a guest left in the VF before: only a res
 new_port vlan=42
 allocate "hostdev managed: AllocateWithOptions" hd device:s:$VF
 expect_eq "hostdev managed: results" \
-        "iommu-group=$G pf=eth0 vf-index=0 vfio-group=$R/dev/vfio/$G" \
+        "iommu-group=$G numa-node=0 pf=eth0 vf-index=0 vfio-group=$R/dev/vfio/$G" \
         "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | grep -v '^vfio-device=' | sort))"
 expect_eq "hostdev managed: the VF is on vfio-pci" vfio-pci "$(drv $VF)"
 expect_eq "hostdev managed: its driver_override says vfio-pci" vfio-pci "$(cat "$(fn $VF)/driver_override")"
@@ -258,7 +258,7 @@ before=$(snap $PF1 0)
 np_simhost --dirty $PF1 0
 new_port vlan=7
 allocate "hostdev unmanaged: AllocateWithOptions" hdn device:s:$VFN
-expect_eq "hostdev unmanaged: results pf and vf-index only" "pf=eth1 vf-index=0" \
+expect_eq "hostdev unmanaged: results pf, vf-index and the NUMA node only" "numa-node=0 pf=eth1 vf-index=0" \
         "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | sort))"
 expect_eq "hostdev unmanaged: the driver is left as it is, netdev there" "iavf eth1v0" \
         "$(drv $VFN) $(ls "$(fn $VFN)/net")"
@@ -312,7 +312,7 @@ before=$(snap $PF4 0)
 new_port
 allocate "passthrough: AllocateWithOptions (device: the netdev)" pt device:s:eth4v0
 TAP=$(res result.tap-name)
-expect_eq "passthrough: results pf, vf-index, tap-name macvtap0" "pf=eth4 tap-name=macvtap0 vf-index=0" \
+expect_eq "passthrough: results pf, vf-index, tap-name macvtap0" "numa-node=0 pf=eth4 tap-name=macvtap0 vf-index=0" \
         "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | sort))"
 expect_eq "passthrough: the macvtap: mode passthru, over eth4v0, the port's MAC, up" \
         "passthru eth4v0 $MAC up" "$(vnet macvtap0 mode) $(vlower macvtap0) $(vnet macvtap0 address) $(vnet macvtap0 operstate)"
@@ -388,7 +388,8 @@ for spec in vepa1:vepa:eth5v0:0 priv1:private:eth5v1:1 br1:bridge:eth5v2:2; do
 done
 new_port
 allocate "vepa over a PF netdev (sfc0)" vepasfc
-expect_eq "vepa over sfc0: tap-name only in the results; PF \"\", VFIndex -1" "tap-name|\"\" -1|sfc0" \
+expect_eq "vepa over sfc0: the NUMA node and tap-name only in the results; PF \"\", VFIndex -1" \
+        "numa-node tap-name|\"\" -1|sfc0" \
         "$(results)|$(prop "$PORT" PF) $(prop "$PORT" VFIndex)|$(vlower "$(res result.tap-name)")"
 release vepasfc "$U"
 for net in vepa1 priv1 br1 vepasfc; do np_stop $net; done
@@ -400,7 +401,7 @@ before=$(snap $PF6 0)
 new_port
 allocate "hybrid: AllocateWithOptions" hy tap-fd:b:true
 T=$(res result.tap-name)
-expect_eq "hybrid: results" "iommu-group pf tap-fd tap-name vf-index vfio-group" \
+expect_eq "hybrid: results" "iommu-group numa-node pf tap-fd tap-name vf-index vfio-group" \
         "$(results | tr ' ' '\n' | grep -v '^vfio-device$' | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "hybrid: the VF is on vfio-pci" "vfio-pci 0" "$(drv 0000:18:02.0) $(res result.vf-index)"
 expect_eq "hybrid: the macvtap is over the PF netdev, vepa, with the port's MAC" "eth6 vepa $MAC" \
@@ -462,7 +463,7 @@ before=$(snap $PF7 0)
 new_port
 allocate "hybrid unmanaged: allocated" hyn device:s:0000:19:02.0
 expect_eq "hybrid unmanaged: the VF stays on iavf; a vepa macvtap over eth7; no VFIO results" \
-        "iavf vepa eth7|pf tap-name vf-index" \
+        "iavf vepa eth7|numa-node pf tap-name vf-index" \
         "$(drv 0000:19:02.0) $(vnet "$(res result.tap-name)" mode) $(vlower "$(res result.tap-name)")|$(results)"
 release hyn "$U"
 expect_eq "hybrid unmanaged: released, all as before" "$before|$virt_before" "$(snap $PF7 0)|$(virtuals)"

@@ -739,7 +739,7 @@ static char *holder_now(HwBackend *hw, guint expect_netdevs) {
         g_assert_cmpint(pci_addr_from_string(HOLDER_BDF, &addr), ==, 0);
         g_assert_cmpint(hw_lookup_function(hw, &addr, &f), ==, 0);
         g_assert_cmpuint(f->netdevs->len, ==, expect_netdevs);
-        g_assert_cmpint(hw_function_holder(hw, f, &holder), ==, 0);
+        g_assert_cmpint(hw_function_holder(hw, f, /* had_netdev= */ true, &holder), ==, 0);
         g_test_message("holder: %s", holder ? holder : "(none)");
         return holder;
 }
