@@ -2241,6 +2241,46 @@ static void test_claim_idempotent(Fixture *f, gconstpointer data) {
         g_assert_true(again == lookup_port(f, 3));
 }
 
+
+/* numa-node and numa-policy: a device on the node asked first; 'required' takes nothing else */
+static int allocate_numa(Fixture *f, unsigned n, int node, bool required, Port **ret, EngineError *err) {
+        g_autofree char *xml = port_xml(n, NULL);
+        AllocateOptions o = { .has_numa_node = true, .numa_node = node, .numa_required = required };
+        int fd = -1;
+
+        return engine_allocate_with(f->engine, net(f, "hd"), xml, &o, &call_final, ret, &fd, err);
+}
+
+static void test_numa_pick(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+        Port *port = NULL;
+
+        for (unsigned i = 4; i < 8; i++) {
+                g_autofree char *bdf = g_strdup_printf("0000:03:02.%u", i);
+
+                test_sim_change(f->sim, "--numa-node", bdf, "1", NULL);
+        }
+        rescan(f);
+        define_start(f, "hd", HOSTDEV_ETH0_UNMANAGED);
+        g_assert_cmpint(allocate_numa(f, 1, 1, true, &port, &err), ==, 0);
+        assert_port_device(f, 1, "0000:03:02.4");
+        g_assert_cmpint(port_info(f, 1).numa_node, ==, 1);
+        g_assert_cmpint(allocate_numa(f, 2, 0, false, &port, &err), ==, 0);
+        assert_port_device(f, 2, ETH0_VF0);
+        /* node 2 has nothing: preferred takes another node, required is PoolExhausted */
+        g_assert_cmpint(allocate_numa(f, 3, 2, false, &port, &err), ==, 0);
+        g_assert_cmpint(allocate_numa(f, 4, 2, true, &port, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "NUMA node 2"));
+        engine_error_clear(&err);
+        /* node 1 full: required fails, preferred falls back */
+        for (unsigned n = 5; n < 8; n++)
+                g_assert_cmpint(allocate_numa(f, n, 1, true, &port, &err), ==, 0);
+        g_assert_cmpint(allocate_numa(f, 8, 1, true, &port, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        engine_error_clear(&err);
+        g_assert_cmpint(allocate_numa(f, 9, 1, false, &port, &err), ==, 0);
+        g_assert_cmpint(port_info(f, 9).numa_node, ==, 0);
+}
+
 #define add_test(path, fn, data) g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown)
 #define add_mode_test(what, fn, m) do {                                                         \
                 g_autofree char *_path = g_strdup_printf("/engine/vf-params/%s/%s", (m)->name, (what)); \
@@ -2313,6 +2353,7 @@ int main(int argc, char **argv) {
         add_test("/engine/rescan/lost-and-returning", test_rescan_lost_and_returning, NULL);
         add_test("/engine/lease/quarantine", test_lease_quarantine, NULL);
         add_test("/engine/claim/idempotent", test_claim_idempotent, NULL);
+        add_test("/engine/numa/pick", test_numa_pick, NULL);
         add_test("/engine/lease/quarantine-rescan", test_lease_quarantine_rescan, NULL);
         add_test("/engine/lease/reset-failed", test_lease_reset_failed, NULL);
         add_test("/engine/lease/drift-repaired", test_lease_drift_repaired, NULL);
