@@ -396,6 +396,32 @@ void engine_inventory_refresh_pools(Engine *e) {
         finish(e, fresh);
 }
 
+/* The binding of d as the hardware has it now: a port taking or letting go of a device rebinds its driver, and
+ * the state computed next must not judge the old binding (a VF just given back, still seen on vfio-pci, would
+ * show as held outside netpool until the next rescan). Returns the properties that changed. */
+static uint32_t reread_binding(Engine *e, InvDevice *d) {
+        g_autoptr(HwFunction) f = NULL;
+        g_auto(GStrv) netdevs = NULL;
+        const char *driver;
+        uint32_t changed = 0;
+        PciAddr addr;
+
+        if (!d->on_hardware || !d->pci_address[0] || pci_addr_from_string(d->pci_address, &addr) < 0 ||
+            hw_lookup_function(e->hw, &addr, &f) < 0)
+                return 0;
+        driver = g_intern_string(f->driver ?: "");
+        netdevs = netdev_names(f);
+        changed |= streq(driver, d->driver) ? 0 : HOST_DEVICE_DRIVER;
+        changed |= strv_equal((const char *const *) netdevs, (const char *const *) d->netdevs) ? 0 :
+                   HOST_DEVICE_NETDEVS;
+        g_free(d->hw_holder);
+        d->hw_holder = hardware_holder(e, f, d);        /* judged against what d had before */
+        d->driver = driver;
+        g_strfreev(d->netdevs);
+        d->netdevs = g_steal_pointer(&netdevs);
+        return changed;
+}
+
 void engine_inventory_touch(Engine *e, const char *key) {
         InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, key) : NULL;
         g_autofree char *was_holder = NULL, *was_port = NULL;
@@ -404,6 +430,7 @@ void engine_inventory_touch(Engine *e, const char *key) {
 
         if (!d)
                 return;
+        changed |= reread_binding(e, d);
         was_state = d->state;
         was_holder = g_strdup(d->holder);
         was_port = g_strdup(d->port_uuid);
