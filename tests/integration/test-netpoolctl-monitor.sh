@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # netpoolctl monitor against the real daemon on the default sim host: text and --json, all networks
 # and one (by name and by UUID), through define, start, create, ports, hot-plug (VFs vanishing and
-# appearing, a device unavailable, lost and back), a failed restore, a daemon restart, stop and
-# undefine; exit on SIGINT/SIGTERM (0) and when the bus goes away (1).
+# appearing, a device unavailable, lost and back, its driver and netdevs, a NUMA node), a port's health,
+# a failed restore and the retry, a daemon restart, stop and undefine, devices of no network; exit on
+# SIGINT/SIGTERM (0) and when the bus goes away (1). Everything comes from signals (Device objects).
 source "$(dirname "$0")/lib.sh"
 np_setup
 
@@ -118,25 +119,43 @@ expect uplink "network uplink defined (vepa, transient)" \
 expect uplink "network uplink started (capacity 1, available 1)" \
         "network-started uplink capacity=1 available=1"
 
-# --- sfc0 taken by a guest outside netpool, and given back
+# expect_sfc_driver NETWORK OLD NEW: sfc0's PF bound to NEW (vfio-pci: its netdev gone) after OLD
+expect_sfc_driver() {
+        local was=sfc0 now=- was_json='["sfc0"]' now_json='[]'
+        if [ "$3" != vfio-pci ]; then
+                was=- now=sfc0 was_json='[]' now_json='["sfc0"]'
+        fi
+        expect "$1" "device $SFC_BDF on $1 changed: driver $2 -> $3, netdevs $was -> $now" \
+                "device-changed $1 device=\"$SFC_BDF\" driver=\"$3\" netdevs=$now_json previous={\"driver\":\"$2\",\"netdevs\":$was_json}"
+}
+
+# --- sfc0 taken by a guest outside netpool, and given back (its Device object: uplink's pool device)
 np_simhost --assign "$SFC_BDF"
 expect uplink "network uplink changed: available 1 -> 0" \
         'network-changed uplink available=0 previous={"available":1}'
-expect uplink "device sfc0 on uplink became unavailable" \
-        'device-state uplink device="sfc0" state="unavailable" previous_state="free"'
+expect uplink "device $SFC_BDF on uplink became unavailable (bound to vfio-pci)" \
+        "device-state uplink device=\"$SFC_BDF\" state=\"unavailable\" previous_state=\"free\" holder=\"bound to vfio-pci\""
+expect_sfc_driver uplink sfc vfio-pci
 await_monitors
 np_simhost --release "$SFC_BDF"
 expect uplink "network uplink changed: available 0 -> 1" \
         'network-changed uplink available=1 previous={"available":0}'
-expect uplink "device sfc0 on uplink is available again" \
-        'device-state uplink device="sfc0" state="free" previous_state="unavailable"'
+expect uplink "device $SFC_BDF on uplink is available again" \
+        "device-state uplink device=\"$SFC_BDF\" state=\"free\" previous_state=\"unavailable\""
+expect_sfc_driver uplink vfio-pci sfc
 await_monitors
 
-# --- ports
+# --- ports (a managed hostdev port moves its VF to vfio-pci: the VF's driver and netdevs change)
+ctl devices --json sriov-a
+VF_NETDEVS=$out
 ctl allocate --json --owner vm1 --owner-uuid "$OWNER_UUID" sriov-a
 P1=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["uuid"])' "$out")
 D1=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["device"])' "$out")
 M1=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["mac"])' "$out")
+N1=$(python3 -c 'import json, sys
+print([d["netdev"] for d in json.loads(sys.argv[1]) if d["id"] == sys.argv[2]][0])' "$VF_NETDEVS" "$D1")
+expect sriov-a "device $D1 on sriov-a changed: driver iavf -> vfio-pci, netdevs $N1 -> -" \
+        "device-changed sriov-a device=\"$D1\" driver=\"vfio-pci\" netdevs=[] previous={\"driver\":\"iavf\",\"netdevs\":[\"$N1\"]}"
 expect sriov-a "port $P1 allocated on sriov-a ($D1, vm1)" \
         "port-allocated sriov-a port=\"$P1\" device=\"$D1\" owner=\"vm1\" mac=\"$M1\""
 expect sriov-a "network sriov-a changed: connections 0 -> 1, available 8 -> 7" \
@@ -149,18 +168,24 @@ expect uplink "port $P2 allocated on uplink (sfc0, vm2)" \
 expect uplink "network uplink changed: connections 0 -> 1" \
         'network-changed uplink connections=1 previous={"connections":0}'
 
-# --- sfc0 taken away while a port holds it, and back
+# --- sfc0 taken away while a port holds it, and back: the port's Health and the device's State
 np_simhost --assign "$SFC_BDF"
+expect uplink "port $P2 on uplink changed: health ok -> lost" \
+        "port-changed uplink port=\"$P2\" health=\"lost\" previous={\"health\":\"ok\"}"
 expect uplink "network uplink changed: available 1 -> 0" \
         'network-changed uplink available=0 previous={"available":1}'
-expect uplink "device sfc0 on uplink was lost" \
-        'device-state uplink device="sfc0" state="lost" previous_state="in-use"'
+expect uplink "device $SFC_BDF on uplink was lost" \
+        "device-state uplink device=\"$SFC_BDF\" state=\"lost\" previous_state=\"in-use\""
+expect_sfc_driver uplink sfc vfio-pci
 await_monitors
 np_simhost --release "$SFC_BDF"
+expect uplink "port $P2 on uplink changed: health lost -> ok" \
+        "port-changed uplink port=\"$P2\" health=\"ok\" previous={\"health\":\"lost\"}"
 expect uplink "network uplink changed: available 0 -> 1" \
         'network-changed uplink available=1 previous={"available":0}'
-expect uplink "device sfc0 on uplink is in use again" \
-        'device-state uplink device="sfc0" state="in-use" previous_state="lost"'
+expect uplink "device $SFC_BDF on uplink is in use again" \
+        "device-state uplink device=\"$SFC_BDF\" state=\"in-use\" previous_state=\"lost\""
+expect_sfc_driver uplink vfio-pci sfc
 await_monitors
 
 # --- eth0 resized: VFs 6 and 7 vanish and come back (the port is on VF 0)
@@ -180,6 +205,13 @@ for vf in 0000:03:02.6 0000:03:02.7; do
 done
 await_monitors
 
+# --- a VF's NUMA node as a rescan reads it
+np_simhost --numa-node 0000:03:02.5 1
+ctl rescan
+expect sriov-a "device 0000:03:02.5 on sriov-a changed: numa_node 0 -> 1" \
+        'device-changed sriov-a device="0000:03:02.5" numa_node=1 previous={"numa_node":0}'
+await_monitors
+
 # --- netpoold restarts: its state comes back as it was, so nothing to report; the monitors follow it
 pid=$(np_daemon_pid)
 kill "$pid"
@@ -196,6 +228,18 @@ expect uplink "network uplink changed: connections 1 -> 0" \
         'network-changed uplink connections=0 previous={"connections":1}'
 expect uplink "network uplink stopped" "network-stopped uplink"
 expect uplink "network uplink removed" "network-removed uplink"
+await_monitors
+
+# --- devices of no network: sfc0's VF 3 goes and comes back (only monitors of every network show it)
+SFC_VF3=0000:07:02.3
+np_simhost --set-numvfs "$SFC_BDF" 3
+EXP_ALL+=("device $SFC_VF3 vanished")
+EXP_JSON+=("device-vanished None device=\"$SFC_VF3\"")
+await_monitors
+np_simhost --set-numvfs "$SFC_BDF" 4
+EXP_ALL+=("device $SFC_VF3 appeared")
+EXP_JSON+=("device-appeared None device=\"$SFC_VF3\" state=\"free\"")
+await_monitors
 
 # --- a release whose restore fails leaves the VF restore-failed
 vf_index=
@@ -204,13 +248,23 @@ for link in "$NP_SIM/sys/bus/pci/devices/$PF_BDF"/virtfn*; do
 done
 np_simhost --fail "$PF_BDF" "$vf_index" "set_mac EINVAL" --fail "$PF_BDF" "$vf_index" "set_mac_zero EINVAL"
 ctl release "$P1"
+expect sriov-a "device $D1 on sriov-a changed: driver vfio-pci -> iavf, netdevs - -> $N1" \
+        "device-changed sriov-a device=\"$D1\" driver=\"iavf\" netdevs=[\"$N1\"] previous={\"driver\":\"vfio-pci\",\"netdevs\":[]}"
 expect sriov-a "port $P1 released on sriov-a ($D1, vm1)" \
         "port-released sriov-a port=\"$P1\" device=\"$D1\" owner=\"vm1\" mac=\"$M1\""
 expect sriov-a "network sriov-a changed: connections 1 -> 0" \
         'network-changed sriov-a connections=0 previous={"connections":1}'
 expect sriov-a "device $D1 on sriov-a could not be restored" \
-        "device-state sriov-a device=\"$D1\" state=\"restore-failed\" previous_state=\"in-use\""
+        "device-state sriov-a device=\"$D1\" state=\"restore-failed\" previous_state=\"free\""
+await_monitors
+# the retry (a rescan retries at once) puts the original back
 np_simhost --clear-fail "$PF_BDF" "$vf_index"
+ctl rescan
+expect sriov-a "network sriov-a changed: available 7 -> 8" \
+        'network-changed sriov-a available=8 previous={"available":7}'
+expect sriov-a "device $D1 on sriov-a was restored" \
+        "device-state sriov-a device=\"$D1\" state=\"free\" previous_state=\"restore-failed\""
+await_monitors
 
 ctl stop sriov-a
 expect sriov-a "network sriov-a stopped" "network-stopped sriov-a"
