@@ -15,7 +15,7 @@ const model = new NetpoolModel();
 const alerts = []; // { title, text }: failed actions, newest first, until closed
 const refusals = new Map(); // network name ("" for the manager) -> polkit's answer to the last change
 const busy = new Set(); // network names with a call in flight
-let details = null; // devices and XML of the selected network
+let details = null; // XML (and, from a netpoold without Device objects, devices) of the selected network
 let detailsGeneration = 0;
 let detailsScheduled = false;
 
@@ -120,12 +120,14 @@ function render() {
     const name = selectedName();
     replaceChildren(document.getElementById("np-networks"), renderNetworks(model, name, actions));
     const net = name ? model.networkByName(name) : null;
-    const detailNode = net ? renderDetail(net, model.portsOf(net.path), details) : null;
+    const devices = net && model.hasDeviceObjects() ? model.devicesOf(net.path) : null;
+    const detailNode = net ? renderDetail(net, model.portsOf(net.path), devices, details) : null;
     replaceChildren(document.getElementById("np-detail"), detailNode);
 }
 
-// Devices and XML have no signals of their own: they are fetched again when the selected network or
-// one of the ports changes (each change comes with a signal), never on a timer.
+// Devices are Device objects, which the model keeps from their signals. The XML has no signals of its own:
+// it is fetched again when the selected network or one of the ports changes (each change comes with a
+// signal), never on a timer; so are the devices from a netpoold without Device objects (GetDevices).
 function scheduleDetails() {
     if (detailsScheduled)
         return;
@@ -145,7 +147,7 @@ function fetchDetails() {
         return;
     }
     Promise.all([
-        net.Active ? model.getDevices(net.path) : Promise.resolve([]),
+        net.Active && !model.hasDeviceObjects() ? model.getDevices(net.path) : Promise.resolve([]),
         model.getXML(net.path, false),
         model.getXML(net.path, true),
     ])
@@ -159,6 +161,7 @@ function fetchDetails() {
             });
 }
 
+// a device's change re-renders from the model, and fetches nothing
 function onModelChange(change) {
     render();
     const net = selectedName() ? model.networkByName(selectedName()) : null;

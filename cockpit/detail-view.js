@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// One network in detail: its devices (GetDevices), its ports, and its live and inactive XML.
+// One network in detail: its devices (Device objects; GetDevices from a netpoold without them), its ports,
+// and its live and inactive XML.
 
 import { h, shown } from "./dom.js";
 import { card, codeBlock, label, table } from "./widgets.js";
 
-const DEVICE_COLUMNS = ["PF", "VF index", "PCI address", "Netdev", "State", "Port"];
+const DEVICE_COLUMNS = ["PF", "VF index", "PCI address", "Netdev", "NUMA node", "Driver", "State", "Holder",
+    "Port"];
 const PORT_COLUMNS = ["Owner", "MAC", "Device", "Port UUID"];
 
+// devices: the pool's rows (model.devicesOf), or null to take them from details (GetDevices);
 // details: { devices, liveXML, inactiveXML, error } as fetched for this network, or null while loading
-export function renderDetail(net, ports, details) {
+export function renderDetail(net, ports, devices, details) {
     if (!net)
         return null;
     return card("Network " + net.Name, null,
                 h("div.np-detail", { id: "np-detail-body", "data-network": net.Name },
                   summary(net),
                   h("h3.pf-c-title.pf-m-md", {}, "Devices"),
-                  devicesPart(net, details),
+                  devicesPart(net, devices, details),
                   h("h3.pf-c-title.pf-m-md", {}, "Ports"),
                   table("Ports of " + net.Name, PORT_COLUMNS, ports.map(portRow),
                         { id: "np-ports", empty: "No port is allocated on this network." }),
@@ -37,14 +40,14 @@ function summary(net) {
                   `${net.Connections} connection${net.Connections === 1 ? "" : "s"}`));
 }
 
-function devicesPart(net, details) {
-    if (details && details.error)
+function devicesPart(net, devices, details) {
+    if (!devices && details && details.error)
         return h("p.np-error", {}, "Cannot list the devices: " + details.error);
     if (!net.Active)
         return h("p.np-empty", {}, "An inactive network has no pool; its devices are listed once it is started.");
-    if (!details)
+    if (!devices && !details)
         return h("p.np-loading", {}, "Loading devices\u2026");
-    return table("Devices of " + net.Name, DEVICE_COLUMNS, details.devices.map(deviceRow),
+    return table("Devices of " + net.Name, DEVICE_COLUMNS, (devices || details.devices).map(deviceRow),
                  { id: "np-devices", empty: "The pool has no device." });
 }
 
@@ -56,7 +59,10 @@ function deviceRow(d) {
             d.vfIndex >= 0 ? String(d.vfIndex) : "\u2014",
             d.pciAddress || "\u2014",
             d.netdev || "\u2014",
+            d.numaNode === undefined || d.numaNode < 0 ? "\u2014" : String(d.numaNode),
+            d.driver || "\u2014",
             label(d.state),
+            d.holder || "\u2014",
             d.port || (d.connections > 0 ? `${d.connections} connection${d.connections === 1 ? "" : "s"}` : "\u2014"),
         ],
     };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The model: what netpoold says about its networks and ports, kept up to date from its signals.
+// The model: what netpoold says about its networks, ports and devices, kept up to date from its signals.
 //
 // Everything comes from the public D-Bus API (org.netpool1, docs/dbus.md): one GetManagedObjects of the
 // ObjectManager at /org/netpool1 to begin with, then InterfacesAdded, InterfacesRemoved and
@@ -14,6 +14,7 @@ export const MANAGER_PATH = "/org/netpool1";
 export const MANAGER_IFACE = "org.netpool1.Manager";
 export const NETWORK_IFACE = "org.netpool1.Network";
 export const PORT_IFACE = "org.netpool1.Port";
+export const DEVICE_IFACE = "org.netpool1.Device";
 const OBJECT_MANAGER_IFACE = "org.freedesktop.DBus.ObjectManager";
 const PROPERTIES_IFACE = "org.freedesktop.DBus.Properties";
 
@@ -28,11 +29,18 @@ function unwrap(props) {
     return out;
 }
 
+// the last segment of an object path, sd_bus_path_encode() undone ("_2d" is "-"): a port's UUID
+function pathSegment(path) {
+    return path.slice(path.lastIndexOf("/") + 1)
+            .replace(/_([0-9a-f]{2})/g, (m, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 export class NetpoolModel {
     constructor() {
         this.client = cockpit.dbus(BUS_NAME, { bus: "system", superuser: "try" });
         this.networks = new Map(); // object path -> properties of org.netpool1.Network
         this.ports = new Map(); // object path -> properties of org.netpool1.Port
+        this.devices = new Map(); // object path -> properties of org.netpool1.Device (API 1.1)
         this.loaded = false;
         this.loadError = null;
         this.listeners = [];
@@ -58,7 +66,8 @@ export class NetpoolModel {
         });
     }
 
-    // onChange(change): called after every change; change.kind is "loaded", "network", "port" or "closed"
+    // onChange(change): called after every change; change.kind is "loaded", "network", "port", "device"
+    // or "closed"
     addListener(callback) {
         this.listeners.push(callback);
     }
@@ -77,8 +86,8 @@ export class NetpoolModel {
     load() {
         return this.call(MANAGER_PATH, OBJECT_MANAGER_IFACE, "GetManagedObjects", [])
                 .then(([objects]) => {
-                    this.networks.clear();
-                    this.ports.clear();
+                    for (const table of this.tables())
+                        table.clear();
                     for (const path in objects)
                         this.addInterfaces(path, objects[path]);
                     this.loaded = true;
@@ -91,11 +100,18 @@ export class NetpoolModel {
                 });
     }
 
+    tables() {
+        return [this.networks, this.ports, this.devices];
+    }
+
+    tableOf(iface) {
+        return { [NETWORK_IFACE]: this.networks, [PORT_IFACE]: this.ports, [DEVICE_IFACE]: this.devices }[iface];
+    }
+
     addInterfaces(path, interfaces) {
-        if (interfaces[NETWORK_IFACE])
-            this.networks.set(path, unwrap(interfaces[NETWORK_IFACE]));
-        if (interfaces[PORT_IFACE])
-            this.ports.set(path, unwrap(interfaces[PORT_IFACE]));
+        for (const iface of [NETWORK_IFACE, PORT_IFACE, DEVICE_IFACE])
+            if (interfaces[iface])
+                this.tableOf(iface).set(path, unwrap(interfaces[iface]));
     }
 
     onObjectManagerSignal(signal, args) {
@@ -103,19 +119,18 @@ export class NetpoolModel {
         if (signal === "InterfacesAdded") {
             this.addInterfaces(path, payload);
         } else if (signal === "InterfacesRemoved") {
-            if (payload.includes(NETWORK_IFACE))
-                this.networks.delete(path);
-            if (payload.includes(PORT_IFACE))
-                this.ports.delete(path);
+            for (const iface of payload)
+                if (this.tableOf(iface))
+                    this.tableOf(iface).delete(path);
         } else {
             return;
         }
-        this.changed({ kind: this.isPortPath(path) ? "port" : "network", path });
+        this.changed({ kind: this.kindOf(path), path });
     }
 
     onPropertiesChanged(path, args) {
         const [iface, changedProps] = args;
-        const table = iface === NETWORK_IFACE ? this.networks : iface === PORT_IFACE ? this.ports : null;
+        const table = this.tableOf(iface);
         if (!table)
             return;
         // a network we have not seen yet (its InterfacesAdded raced our GetManagedObjects) comes
@@ -124,11 +139,17 @@ export class NetpoolModel {
         if (!known)
             return;
         Object.assign(known, unwrap(changedProps));
-        this.changed({ kind: iface === PORT_IFACE ? "port" : "network", path });
+        this.changed({ kind: this.kindOf(path), path });
     }
 
-    isPortPath(path) {
-        return path.startsWith(MANAGER_PATH + "/port/");
+    kindOf(path) {
+        return path.startsWith(MANAGER_PATH + "/port/") ? "port"
+            : path.startsWith(MANAGER_PATH + "/device/") ? "device" : "network";
+    }
+
+    // a netpoold of API 1.0 has no Device objects: the page then asks GetDevices
+    hasDeviceObjects() {
+        return this.devices.size > 0;
     }
 
     // networks sorted by name
@@ -148,6 +169,29 @@ export class NetpoolModel {
                 .filter(([, props]) => props.Network === networkPath)
                 .map(([path, props]) => ({ path, ...props }))
                 .sort((a, b) => a.MAC.localeCompare(b.MAC));
+    }
+
+    // the Device objects in this network's pool, as rows of the devices table, sorted by PCI address
+    devicesOf(networkPath) {
+        return [...this.devices.values()]
+                .filter(d => (d.Networks || []).includes(networkPath))
+                .map(d => {
+                    const held = d.Port && d.Port !== "/";
+                    return {
+                        id: d.Id,
+                        netdev: (d.Netdevs || []).join(", "),
+                        pciAddress: d.PCIAddress,
+                        pf: d.PF,
+                        vfIndex: d.VFIndex,
+                        state: d.State,
+                        port: held ? pathSegment(d.Port) : "",
+                        connections: held ? 1 : 0,
+                        numaNode: d.NUMANode,
+                        driver: d.Driver,
+                        holder: d.Holder,
+                    };
+                })
+                .sort((a, b) => a.id.localeCompare(b.id));
     }
 
     // --- calls: each returns a promise; a rejection carries the daemon's error (name, message) ---

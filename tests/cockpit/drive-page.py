@@ -5,8 +5,8 @@
 # checked on the page and, where the daemon holds the truth, against the daemon itself (busctl).
 #
 # Usage: drive-page.py URL SCREENSHOT_DIR [URL_AS_NOBODY]
-# Environment: NETPOOLCTL, DBUS_SYSTEM_BUS_ADDRESS, NP_DIR, NP_AS_NOBODY (the command prefix that runs a
-# program as the user of URL_AS_NOBODY's session)
+# Environment: NETPOOLCTL, NETPOOL_SIMHOST, DBUS_SYSTEM_BUS_ADDRESS, NP_DIR (its sim/ is the sim host),
+# NP_AS_NOBODY (the command prefix that runs a program as the user of URL_AS_NOBODY's session)
 
 import os
 import re
@@ -24,6 +24,8 @@ URL, SHOTS = sys.argv[1], sys.argv[2]
 URL_NOBODY = sys.argv[3] if len(sys.argv) > 3 else None  # the page in a session of the user nobody
 AS_NOBODY = os.environ.get("NP_AS_NOBODY", "").split()
 NETPOOLCTL = os.environ["NETPOOLCTL"]
+SIMHOST = os.environ["NETPOOL_SIMHOST"]
+SIM = os.path.join(os.environ["NP_DIR"], "sim")
 WAIT = 30  # seconds for anything the page must show; CI's 2 cores run other tests meanwhile
 OWNER_UUID = "c0c0c0c0-0000-4000-8000-0000000000c1"
 
@@ -106,6 +108,20 @@ def prop(name, prop_name):
     out = run("busctl", "--system", "get-property", "org.netpool1", net_path(name),
               "org.netpool1.Network", prop_name).stdout.split()
     return " ".join(out[1:])
+
+
+def device_prop(device_id, prop_name):
+    """a Device object's property as busctl prints it, without the type"""
+    # sd_bus_path_encode: a leading digit is escaped too
+    path = "/org/netpool1/device/" + "".join(c if c.isalnum() and not (i == 0 and c.isdigit()) else
+                                             f"_{ord(c):02x}" for i, c in enumerate(device_id))
+    out = run("busctl", "--system", "get-property", "org.netpool1", path, "org.netpool1.Device",
+              prop_name).stdout.split()
+    return " ".join(out[1:]).strip('"')
+
+
+def simhost(*args):
+    run(SIMHOST, SIM, "-q", *args)
 
 
 def daemon_error(path, iface_method, *args, prefix=()):
@@ -261,6 +277,55 @@ def port_appears():
     screenshot("network-pools.png")
 
 
+def device_ids():
+    return [r.get_attribute("data-device") for r in css("#np-devices tr[data-device]")]
+
+
+def device_cell(device_id, column):
+    found = css(f"#np-devices tr[data-device='{device_id}'] td[data-label='{column}']")
+    return found[0].text.strip() if found else None
+
+
+def wait_device(device_id, column, value):
+    wait_for(f"device {device_id}: {column} {value}", lambda: device_cell(device_id, column) == value)
+
+
+def devices_follow_signals():
+    """the Device objects' NUMA node, driver and holder; the port's VF lost and back as eth0's numvfs drops to 0
+    and returns (the other VFs' rows go and come back); a VF taken outside netpool: all from signals"""
+    mark_page()
+    capacity = int(prop("net-a", "Capacity"))
+    held = wait_for("the row of the port's VF", lambda: [d for d in device_ids()
+                                                          if device_cell(d, "State") == "in-use"])[0]
+    free = [d for d in device_ids() if d != held][0]
+    for device, column, name in ((held, "NUMA node", "NUMANode"), (held, "Driver", "Driver"),
+                                 (free, "NUMA node", "NUMANode"), (free, "Driver", "Driver")):
+        assert device_cell(device, column) == device_prop(device, name), \
+            (device, column, device_cell(device, column), device_prop(device, name))
+    assert device_cell(held, "Driver") == "vfio-pci", device_cell(held, "Driver")
+    assert device_cell(free, "Holder") == "\u2014", device_cell(free, "Holder")
+    pf = os.path.basename(os.path.realpath(os.path.join(SIM, "sys/class/net/eth0/device")))
+
+    simhost("--set-numvfs", pf, "0")
+    wait_for("only the port's VF left", lambda: device_ids() == [held])
+    wait_device(held, "State", "lost")
+    assert device_prop(held, "State") == "lost", device_prop(held, "State")
+    screenshot("device-lost.png")
+    simhost("--set-numvfs", pf, str(capacity))
+    wait_for(f"{capacity} devices again", lambda: len(device_ids()) == capacity)
+    wait_device(held, "State", "in-use")
+
+    simhost("--assign", free)
+    wait_device(free, "State", "unavailable")
+    wait_device(free, "Holder", "bound to vfio-pci")
+    wait_device(free, "Driver", "vfio-pci")
+    assert device_prop(free, "Holder") == "bound to vfio-pci", device_prop(free, "Holder")
+    simhost("--release", free)
+    wait_device(free, "State", "free")
+    wait_device(free, "Holder", "\u2014")
+    assert page_marker_kept(), "the page was reloaded"
+
+
 def failure_shows_daemon_message():
     click_row("net-bad", "start")
     text = wait_for("an alert", lambda: "net-bad" in alerts_text() and alerts_text())
@@ -377,8 +442,10 @@ try:
     steps = [
         ("the page opens and lists the networks the test defined, inactive, without devices", opens_and_lists),
         ("Start: state and counts change without a reload", start_updates_live),
-        ("a network's devices (GetDevices) and its live and inactive XML", details_show_devices_and_xml),
+        ("a network's devices (Device objects) and its live and inactive XML", details_show_devices_and_xml),
         ("a port allocated with netpoolctl appears with its device, counts change", port_appears),
+        ("devices follow their signals: NUMA node, driver, holder; the port's VF lost when eth0's VFs go, "
+         "and back", devices_follow_signals),
         ("a failed Start shows the daemon's own message and error name", failure_shows_daemon_message),
         ("the autostart switch sets Autostart in the daemon", autostart_toggles),
         ("a definition the daemon refuses shows its message in the dialog", define_refused_shows_message),
