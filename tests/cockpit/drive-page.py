@@ -294,6 +294,19 @@ def devices_follow_signals():
     """the Device objects' NUMA node, driver and holder; the port's VF lost and back as eth0's numvfs drops to 0
     and returns (the other VFs' rows go and come back); a VF taken outside netpool: all from signals"""
     mark_page()
+    calls = subprocess.Popen(["dbus-monitor", "--system", "type='method_call',member='GetDevices'"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        devices_follow_signals_steps()
+    finally:
+        time.sleep(0.5)
+        calls.terminate()
+    seen = calls.communicate()[0]
+    # netpoolctl's call, and none of the page's
+    assert seen.count("member=GetDevices") == 1, "GetDevices calls:\n" + seen
+
+
+def devices_follow_signals_steps():
     capacity = int(prop("net-a", "Capacity"))
     held = wait_for("the row of the port's VF", lambda: [d for d in device_ids()
                                                           if device_cell(d, "State") == "in-use"])[0]
@@ -324,6 +337,7 @@ def devices_follow_signals():
     wait_device(free, "State", "free")
     wait_device(free, "Holder", "\u2014")
     assert page_marker_kept(), "the page was reloaded"
+    run(NETPOOLCTL, "devices", "net-a")    # a GetDevices the monitor must see: it is listening
 
 
 def failure_shows_daemon_message():
