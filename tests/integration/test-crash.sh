@@ -3,6 +3,7 @@
 # Crash safety: netpoold is killed (SIGKILL, through NETPOOL_CRASH_AT) at every step of Allocate and Release.
 # After the restart every VF is either held by exactly one port with its configuration applied, or free with
 # its original configuration restored and no record left; no port is lost and no device is given out twice.
+# A crash after a restore that read back wrong keeps the VF quarantined until a start finds it right.
 source "$(dirname "$0")/lib.sh"
 np_setup
 
@@ -105,6 +106,32 @@ for step in release-recorded vf-restored-mac release-restored release-done; do
         expect_error "$step: the released port is gone" org.netpool1.Error.NoSuchPort \
                 np_send $M Manager.LookupPort string:"$uuid" uint64:0
 done
+
+# a crash right after a restore that read back wrong (the driver ignores the MAC) marked the VF quarantined: the
+# restarted daemon finishes the release and keeps the VF out of use while it still reads back wrong; the next start
+# without the fault restores and verifies it again, and the invariant holds
+n=$((n + 1))
+uuid=$(printf '00000000-0000-4000-8000-%012d' $n)
+restart_with
+busctl --system call org.netpool1 $P org.netpool1.Network Allocate st "$(np_port_xml uuid="$uuid" mac="$(port_mac "$uuid")" vlan=77)" 0 >/dev/null
+read -r q_id q_vf < <(busctl --system --json=short call org.netpool1 $P org.netpool1.Network GetDevices t 0 |
+        python3 -c 'import json, sys; print(*[(r[0], r[4]) for r in json.load(sys.stdin)["data"][0] if r[7] == sys.argv[1]][0])' "$uuid")
+np_simhost --fail $PF "$q_vf" 'set_mac IGNORE'
+restart_with NETPOOL_CRASH_AT=vf-quarantined
+if busctl --system call org.netpool1 $P org.netpool1.Network Release st "$uuid" 0 >/dev/null 2>&1; then
+        not_ok "vf-quarantined: the daemon was killed during Release"
+else
+        ok "vf-quarantined: the daemon was killed during Release"
+fi
+restart_with
+expect_eq "vf-quarantined: after the restart VF $q_vf is quarantined, not handed out" "quarantined 7" \
+        "$(np_device_state hd "$q_id") $(np_get_prop hd Available)"
+expect_error "vf-quarantined: the released port is gone" org.netpool1.Error.NoSuchPort \
+        np_send $M Manager.LookupPort string:"$uuid" uint64:0
+check "vf-quarantined: the VF's record is kept" test -e "$NP_DIR/run/vf/eth0_vf$q_vf"
+np_simhost --clear-fail $PF "$q_vf"
+restart_with
+check_invariant "vf-quarantined, the next start without the fault" 0
 
 # a crash with several ports: the others are untouched
 restart_with
