@@ -84,8 +84,12 @@ def plugs(port_xml):
 
 
 def check_results(results, np_plug, port_obj, keys):
-    """results has exactly KEYS (tap-fd aside); <netpool:plug> and the Port's 1.1 properties say the same."""
-    expect("result keys", sorted(keys), sorted(k for k in results if k != "tap-fd"))
+    """results has exactly KEYS (tap-fd and numa-node aside: the device's NUMA node where the host tells one);
+    <netpool:plug> and the Port's 1.1 properties say the same."""
+    expect("result keys", sorted(keys), sorted(k for k in results if k not in ("tap-fd", "numa-node")))
+    if "numa-node" in results:
+        expect("numa-node is an int32 of 0 or more", True,
+               isinstance(results["numa-node"], dbus.Int32) and results["numa-node"] >= 0)
     names = {"pf": "pf", "vf-index": "vf-index", "iommu-group": "iommu-group", "vfio-group": "vfio-group",
              "tap-name": "tap"}
     for key in keys:
