@@ -327,6 +327,8 @@ expect_lines "--port-xml FILE completes files" "$(printf '%s\n' "$TMP/files/port
         "$(complete_words allocate --port-xml "$TMP/files/port")"
 expect_lines "define completes files" "$TMP/files/other" "$(complete_words define "$TMP/files/o")"
 expect_lines "nothing is offered for a VLAN id" "" "$(complete_words allocate --vlan "")"
+expect_lines "allocate --numa-policy offers its two words" "$(printf '%s\n' preferred required)" \
+        "$(complete_words allocate --numa-policy = "")"
 expect_lines "an option value is not taken for the network argument" "" \
         "$(complete_words allocate --vlan 42 net "")"
 
