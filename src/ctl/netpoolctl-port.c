@@ -50,29 +50,32 @@ static const uint8_t claim_uuid_namespace[16] = {
         0x76, 0xd6, 0xa3, 0x47, 0xde, 0xfd, 0x41, 0x7c, 0x98, 0x07, 0xac, 0x78, 0xb9, 0xa1, 0x05, 0x40,
 };
 
-/* SHA-1 of the namespace and what, with purpose in between so that the MAC and the UUID of one claim do not
- * share bits. */
-static void claim_digest(const char *purpose, const char *claim, uint8_t digest[static 20]) {
+/* SHA-1 of the namespace and the name "PURPOSE\nNETWORK\nCLAIM" (a network name has no newline): the MAC and the
+ * UUID of one claim share no bits, and the same claim on two networks gets two MACs (a MAC is one port's). */
+static void claim_digest(const char *purpose, const char *network, const char *claim, uint8_t digest[static 20]) {
         g_autoptr(GChecksum) sha1 = g_checksum_new(G_CHECKSUM_SHA1);
         gsize len = 20;
 
         g_checksum_update(sha1, claim_uuid_namespace, sizeof(claim_uuid_namespace));
         g_checksum_update(sha1, (const guchar *) purpose, -1);
+        g_checksum_update(sha1, (const guchar *) "\n", 1);
+        g_checksum_update(sha1, (const guchar *) network, -1);
+        g_checksum_update(sha1, (const guchar *) "\n", 1);
         g_checksum_update(sha1, (const guchar *) claim, -1);
         g_checksum_get_digest(sha1, digest, &len);
 }
 
-char *port_claim_mac(const char *claim) {
+char *port_claim_mac(const char *network, const char *claim) {
         uint8_t d[20];
 
-        claim_digest("mac\n", claim, d);
+        claim_digest("mac", network, claim, d);
         return g_strdup_printf("52:54:00:%02x:%02x:%02x", d[0], d[1], d[2]);
 }
 
-char *port_claim_owner_uuid(const char *claim) {
+char *port_claim_owner_uuid(const char *network, const char *claim) {
         uint8_t d[20];
 
-        claim_digest("owner\n", claim, d);
+        claim_digest("owner", network, claim, d);
         d[6] = (d[6] & 0x0fu) | 0x50u;          /* version 5: name-based, SHA-1 */
         d[8] = (d[8] & 0x3fu) | 0x80u;          /* the RFC's variant */
         return g_strdup_printf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0], d[1],
@@ -235,8 +238,9 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
 /* Options that describe the port allocate builds; --port-xml replaces them all. */
 static const char *const port_build_options[] = { "mac", "owner", "owner-uuid", "vlan" };
 
-/* The <networkport> from the options, or a usage error's exit status. */
-static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
+/* The <networkport> from the options, or a usage error's exit status. With --claim, what is not given derives
+ * from the claim on network (the name netpoold knows it by; NULL: not known yet, derived later). */
+static int port_request_from_args(const VerbArgs *args, const char *network, char **ret_xml) {
         g_autofree char *mac = NULL;
         g_autofree char *owner_uuid = NULL;
         PortRequest req = { .owner_name = verb_args_get(args, "owner"), .vlan = -1 };
@@ -271,9 +275,10 @@ static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
         /* with a claim, the same command line must make the same request: the daemon gives the claim's port
          * again only when MAC and owner match (random ones never would) */
         if (!req.owner_uuid)
-                req.owner_uuid = owner_uuid = claim ? port_claim_owner_uuid(claim) : g_uuid_string_random();
+                req.owner_uuid = owner_uuid = claim ? port_claim_owner_uuid(network ?: "", claim) :
+                                                      g_uuid_string_random();
         if (!req.mac)
-                req.mac = mac = claim ? port_claim_mac(claim) : port_random_mac();
+                req.mac = mac = claim ? port_claim_mac(network ?: "", claim) : port_random_mac();
 
         *ret_xml = port_request_format_xml(&req);
         return CTL_EXIT_SUCCESS;
@@ -284,7 +289,7 @@ static int allocate_read_request(const VerbArgs *args, char **ret_xml) {
         const char *file = verb_args_get(args, "port-xml");
 
         if (!file)
-                return port_request_from_args(args, ret_xml);
+                return port_request_from_args(args, NULL, ret_xml);
         for (size_t i = 0; i < G_N_ELEMENTS(port_build_options); i++)
                 if (verb_args_has(args, port_build_options[i]))
                         return allocate_usage_error("--port-xml and --%s conflict: the "
@@ -535,11 +540,18 @@ static int call_allocate_with_options(sd_bus *bus, const char *path, const VerbA
         return sd_bus_call(bus, m, 0, error, ret_reply);
 }
 
+/* allocate --claim builds the port itself and is missing --mac or --owner-uuid: they derive from the claim. */
+static bool allocate_derives_from_claim(const VerbArgs *args) {
+        return verb_args_has(args, "claim") && !verb_args_has(args, "port-xml") &&
+               (!verb_args_has(args, "mac") || !verb_args_has(args, "owner-uuid"));
+}
+
 /* Allocate or Notify with xml on the network named by the first argument. */
 static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const char *method,
                        const char *verb, const char *done) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
+        g_autofree char *derived_xml = NULL;
         g_auto(NetworkRef) net = {};
         const char *path, *port_xml;
         sd_bus *bus;
@@ -547,6 +559,13 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
 
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
+        /* a claim's MAC and owner derive from the network's name, which the argument (name or UUID) may not be */
+        if (streq(verb, "allocate") && allocate_derives_from_claim(args)) {
+                r = port_request_from_args(args, net.name, &derived_xml);
+                if (r != CTL_EXIT_SUCCESS)
+                        return r;
+                xml = derived_xml;
+        }
 
         if (streq(method, "AllocateWithOptions"))
                 r = call_allocate_with_options(bus, net.path, args, xml, &error, &reply);

@@ -64,29 +64,33 @@ static void test_random_mac(void) {
         g_assert_cmpuint(g_hash_table_size(seen), >, 60);
 }
 
-/* allocate --claim without --mac/--owner-uuid: one claim, one MAC and owner, whoever runs it; another claim,
- * others */
+/* allocate --claim without --mac/--owner-uuid: one claim on one network, one MAC and owner, whoever runs it;
+ * another claim, or the same on another network, others */
 static void test_claim_derived(void) {
-        g_autofree char *mac = port_claim_mac("job-7");
-        g_autofree char *mac_again = port_claim_mac("job-7");
-        g_autofree char *mac_other = port_claim_mac("job-8");
-        g_autofree char *owner = port_claim_owner_uuid("job-7");
-        g_autofree char *owner_again = port_claim_owner_uuid("job-7");
-        g_autofree char *owner_other = port_claim_owner_uuid("job-8");
+        g_autofree char *mac = port_claim_mac("net-a", "job-7");
+        g_autofree char *mac_again = port_claim_mac("net-a", "job-7");
+        g_autofree char *mac_other = port_claim_mac("net-a", "job-8");
+        g_autofree char *mac_other_net = port_claim_mac("net-b", "job-7");
+        g_autofree char *owner = port_claim_owner_uuid("net-a", "job-7");
+        g_autofree char *owner_again = port_claim_owner_uuid("net-a", "job-7");
+        g_autofree char *owner_other = port_claim_owner_uuid("net-a", "job-8");
+        g_autofree char *owner_other_net = port_claim_owner_uuid("net-b", "job-7");
 
         g_assert_cmpstr(mac, ==, mac_again);
         g_assert_cmpstr(mac, !=, mac_other);
+        g_assert_cmpstr(mac, !=, mac_other_net);
         g_assert_true(g_str_has_prefix(mac, "52:54:00:"));
         g_assert_true(mac_is_valid(mac) && !mac_is_multicast(mac) && !mac_is_zero(mac));
         g_assert_cmpstr(owner, ==, owner_again);
         g_assert_cmpstr(owner, !=, owner_other);
+        g_assert_cmpstr(owner, !=, owner_other_net);
         g_assert_true(uuid_is_valid(owner));
         g_assert_cmpint(owner[14], ==, '5');                                    /* version 5 */
         g_assert_nonnull(strchr("89ab", owner[19]));                            /* RFC variant */
         /* fixed forever: a port allocated with the claim must match a retry by a later netpoolctl */
-        g_assert_cmpstr(mac, ==, "52:54:00:a8:fe:7e");
-        /* the owner is Python's uuid.uuid5(UUID("76d6a347-defd-417c-9807-ac78b9a10540"), "owner\njob-7") */
-        g_assert_cmpstr(owner, ==, "434555b4-a873-54cb-81f1-85b2e6698fd8");
+        g_assert_cmpstr(mac, ==, "52:54:00:d8:aa:d7");
+        /* Python's uuid.uuid5(UUID("76d6a347-defd-417c-9807-ac78b9a10540"), "owner\nnet-a\njob-7") */
+        g_assert_cmpstr(owner, ==, "deb9a61d-95a8-5a4e-9206-fdc436c3c8fa");
 }
 
 static void test_claim_valid(void) {
