@@ -7,15 +7,7 @@
 # Allocate during a numvfs change that waits for the VFs to come back (docs/dbus.md: bounded, 5 s).
 source "$(dirname "$0")/lib.sh"
 
-# python3-dbus may be only in the system's python3 (a pyenv one in PATH lacks it)
-NP_PY=
-for py in python3 /usr/bin/python3; do
-        if "$py" -c 'import dbus' 2>/dev/null; then
-                NP_PY=$py
-                break
-        fi
-done
-[ -n "$NP_PY" ] || skip_all "no python3 with python3-dbus (import dbus)"
+np_need_python_dbus
 CLIENT="$(dirname "$0")/np-plug-client.py"
 
 # The demo host, eth0's VFs 4-7 moved to NUMA node 1 (0-3 and the PF stay on 0) before netpoold first reads it
