@@ -53,7 +53,8 @@ refused() {
         shift 2
         awo "$@"
         cp "$NP_DIR/awo.out" "$NP_DIR/last.out"
-        expect_eq "$desc" "error=org.netpool1.Error.$name" "$(grep '^error=' "$NP_DIR/awo.out" || head -3 "$NP_DIR/awo.out")"
+        expect_eq "$desc" "error=org.netpool1.Error.$name" \
+                "$(grep '^error=' "$NP_DIR/awo.out" || head -3 "$NP_DIR/awo.out")"
         sed -n 's/^message=/# message: /p' "$NP_DIR/awo.out"
 }
 in_use() {      # in_use NETWORK: how many of its devices are in use
@@ -81,7 +82,8 @@ expect_eq "… Port.ClaimId says the claim" '"job-1"' "$(port_prop "$P1" ClaimId
 allocate "the same claim and request again" hd 52:54:00:c1:00:01 claim:s:job-1
 expect_eq "… the same port, existing=true" "$P1 true" "$PORT $(res result.existing)"
 expect_eq "… no second device taken: one in use, Connections 1" "1 1" "$(in_use hd) $(np_get_prop hd Connections)"
-check "… its results as at first: the VF's index on eth0" test "$(res result.pf)" = eth0 -a -n "$(res result.vf-index)"
+check "… its results as at first: the VF's index on eth0" \
+        test "$(res result.pf)" = eth0 -a -n "$(res result.vf-index)"
 refused "the same claim with another MAC: PortExists" PortExists hd 52:54:00:c1:00:02 claim:s:job-1
 np_says "… naming the claim and what differs" "claim 'job-1'"
 np_says "… the MAC" "MAC"
