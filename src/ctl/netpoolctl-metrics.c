@@ -398,7 +398,8 @@ const Verb metrics_verbs[] = {
                         "Per network: whether it is active, its capacity, available devices,\n"
                         "connections and devices by state. netpoold's counters since its first\n"
                         "start after boot: ports allocated and released, failed allocations by\n"
-                        "D-Bus error name; and VF restores waiting for a retry. The Prometheus\n"
+                        "D-Bus error name, drifts repaired and leases applied again; VF restores\n"
+                        "waiting for a retry and the quarantined devices with why. The Prometheus\n"
                         "text format 0.0.4, for node_exporter's textfile collector (see\n"
                         "netpoolctl(1)). Nothing is printed unless every read succeeded.",
                 .run = verb_metrics,

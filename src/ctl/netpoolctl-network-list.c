@@ -297,18 +297,38 @@ int device_list_read(sd_bus_message *reply, GArray *devices) {
         return sd_bus_message_exit_container(reply);
 }
 
-/* The Device object of each row, where the daemon has Device objects (API 1.1): NULL otherwise */
-static const CtlDevice *row_device(GPtrArray *inventory, const CtlDeviceRow *d) {
-        return inventory ? ctl_device_find_by_id(inventory, d->id) : NULL;
+/* The Device objects by Id (API 1.1), for the rows of GetDevices; NULL from a daemon without them. Borrowed
+ * from the inventory. */
+static GHashTable *device_index_new(GPtrArray *inventory) {
+        GHashTable *index;
+
+        if (!inventory)
+                return NULL;
+        index = g_hash_table_new(g_str_hash, g_str_equal);
+        for (unsigned i = 0; i < inventory->len; i++) {
+                const CtlDevice *d = inventory->pdata[i];
+
+                g_hash_table_insert(index, d->id, (gpointer) d);
+        }
+        return index;
+}
+
+/* The Device object of a row. A Device's Id is its PCI address where it has one, while a row's id is what
+ * the pool lists: a passthrough pool's VF by its netdev (eth0v3), whose object is 0000:03:02.3. */
+static const CtlDevice *row_device(GHashTable *index, const CtlDeviceRow *d) {
+        if (!index)
+                return NULL;
+        return g_hash_table_lookup(index, *d->pci_address ? d->pci_address : d->id);
 }
 
 static int print_device_list_json(GArray *devices, GPtrArray *inventory) {
         g_autoptr(JsonWriter) writer = json_writer_new();
+        g_autoptr(GHashTable) index = device_index_new(inventory);
 
         json_writer_begin_array(writer);
         for (unsigned i = 0; i < devices->len; i++) {
                 const CtlDeviceRow *d = &g_array_index(devices, CtlDeviceRow, i);
-                const CtlDevice *object = row_device(inventory, d);
+                const CtlDevice *object = row_device(index, d);
 
                 json_writer_begin_object(writer);
                 json_writer_member_string(writer, "id", d->id);
@@ -345,6 +365,7 @@ static int print_device_list_table(GArray *devices, GPtrArray *inventory) {
                 table_new("ID", "NETDEV", "PCI", "PF", "VF", "STATE", "CONNECTIONS", "PORT", "NUMA",
                           "DRIVER", "HOLDER", NULL) :
                 table_new("ID", "NETDEV", "PCI", "PF", "VF", "STATE", "CONNECTIONS", "PORT", NULL);
+        g_autoptr(GHashTable) index = device_index_new(inventory);
         g_autofree char *text = NULL;
 
         table_set_right_aligned(table, 4, true);
@@ -353,7 +374,7 @@ static int print_device_list_table(GArray *devices, GPtrArray *inventory) {
                 table_set_right_aligned(table, 8, true);
         for (unsigned i = 0; i < devices->len; i++) {
                 const CtlDeviceRow *d = &g_array_index(devices, CtlDeviceRow, i);
-                const CtlDevice *object = row_device(inventory, d);
+                const CtlDevice *object = row_device(index, d);
 
                 table_add_cell(table, d->id);
                 table_add_cell(table, d->netdev);

@@ -44,6 +44,56 @@ char *port_random_mac(void) {
                                bits & 0xffu);
 }
 
+/* netpool's namespace of name-based UUIDs for claims (RFC 9562 version 5); never change it: ports allocated
+ * with a claim before would no longer match their request */
+static const uint8_t claim_uuid_namespace[16] = {
+        0x76, 0xd6, 0xa3, 0x47, 0xde, 0xfd, 0x41, 0x7c, 0x98, 0x07, 0xac, 0x78, 0xb9, 0xa1, 0x05, 0x40,
+};
+
+/* SHA-1 of the namespace and the name "PURPOSE\nNETWORK\nCLAIM" (a network name has no newline): the MAC and the
+ * UUID of one claim share no bits, and the same claim on two networks gets two MACs (a MAC is one port's). */
+static void claim_digest(const char *purpose, const char *network, const char *claim, uint8_t digest[static 20]) {
+        g_autoptr(GChecksum) sha1 = g_checksum_new(G_CHECKSUM_SHA1);
+        gsize len = 20;
+
+        g_checksum_update(sha1, claim_uuid_namespace, sizeof(claim_uuid_namespace));
+        g_checksum_update(sha1, (const guchar *) purpose, -1);
+        g_checksum_update(sha1, (const guchar *) "\n", 1);
+        g_checksum_update(sha1, (const guchar *) network, -1);
+        g_checksum_update(sha1, (const guchar *) "\n", 1);
+        g_checksum_update(sha1, (const guchar *) claim, -1);
+        g_checksum_get_digest(sha1, digest, &len);
+}
+
+char *port_claim_mac(const char *network, const char *claim) {
+        uint8_t d[20];
+
+        claim_digest("mac", network, claim, d);
+        return g_strdup_printf("52:54:00:%02x:%02x:%02x", d[0], d[1], d[2]);
+}
+
+char *port_claim_owner_uuid(const char *network, const char *claim) {
+        uint8_t d[20];
+
+        claim_digest("owner", network, claim, d);
+        d[6] = (d[6] & 0x0fu) | 0x50u;          /* version 5: name-based, SHA-1 */
+        d[8] = (d[8] & 0x3fu) | 0x80u;          /* the RFC's variant */
+        return g_strdup_printf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0], d[1],
+                               d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14],
+                               d[15]);
+}
+
+bool port_claim_id_is_valid(const char *claim) {
+        size_t n = strlen(claim);
+
+        if (n == 0 || n > PORT_CLAIM_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (claim[i] < 0x20 || claim[i] > 0x7e)
+                        return false;
+        return true;
+}
+
 /* ---- What the daemon's Port object says ---- */
 
 void port_summary_clear(PortSummary *summary) {
@@ -188,12 +238,14 @@ static int port_open(Ctl *ctl, const char *uuid, sd_bus **ret_bus, PortRef *ret)
 /* Options that describe the port allocate builds; --port-xml replaces them all. */
 static const char *const port_build_options[] = { "mac", "owner", "owner-uuid", "vlan" };
 
-/* The <networkport> from the options, or a usage error's exit status. */
-static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
+/* The <networkport> from the options, or a usage error's exit status. With --claim, what is not given derives
+ * from the claim on network (the name netpoold knows it by; NULL: not known yet, derived later). */
+static int port_request_from_args(const VerbArgs *args, const char *network, char **ret_xml) {
         g_autofree char *mac = NULL;
         g_autofree char *owner_uuid = NULL;
         PortRequest req = { .owner_name = verb_args_get(args, "owner"), .vlan = -1 };
         const char *vlan = verb_args_get(args, "vlan");
+        const char *claim = verb_args_get(args, "claim");
 
         if (vlan) {
                 unsigned id;
@@ -220,10 +272,13 @@ static int port_request_from_args(const VerbArgs *args, char **ret_xml) {
                 return allocate_usage_error("invalid owner UUID '%s'", req.owner_uuid);
         if (!req.owner_name)
                 req.owner_name = PORT_OWNER_NAME_DEFAULT;
+        /* with a claim, the same command line must make the same request: the daemon gives the claim's port
+         * again only when MAC and owner match (random ones never would) */
         if (!req.owner_uuid)
-                req.owner_uuid = owner_uuid = g_uuid_string_random();
+                req.owner_uuid = owner_uuid = claim ? port_claim_owner_uuid(network ?: "", claim) :
+                                                      g_uuid_string_random();
         if (!req.mac)
-                req.mac = mac = port_random_mac();
+                req.mac = mac = claim ? port_claim_mac(network ?: "", claim) : port_random_mac();
 
         *ret_xml = port_request_format_xml(&req);
         return CTL_EXIT_SUCCESS;
@@ -234,7 +289,7 @@ static int allocate_read_request(const VerbArgs *args, char **ret_xml) {
         const char *file = verb_args_get(args, "port-xml");
 
         if (!file)
-                return port_request_from_args(args, ret_xml);
+                return port_request_from_args(args, NULL, ret_xml);
         for (size_t i = 0; i < G_N_ELEMENTS(port_build_options); i++)
                 if (verb_args_has(args, port_build_options[i]))
                         return allocate_usage_error("--port-xml and --%s conflict: the "
@@ -291,7 +346,7 @@ static int print_port_placed(const Ctl *ctl, sd_bus *bus, const NetworkRef *net,
 
 /* The options that ask netpoold for more than a port (dbus-api.md 1.1): any of them makes allocate call
  * AllocateWithOptions. tap-fd is not among them: an fd is of no use to a command that exits. */
-static const char *const allocate_string_options[] = { "device", "pf", "tap-name" };
+static const char *const allocate_string_options[] = { "device", "pf", "tap-name", "claim", "numa-policy" };
 static const char *const allocate_id_options[] = { "vfio-uid", "vfio-gid" };
 
 static bool allocate_has_options(const VerbArgs *args) {
@@ -301,7 +356,39 @@ static bool allocate_has_options(const VerbArgs *args) {
         for (size_t i = 0; i < G_N_ELEMENTS(allocate_id_options); i++)
                 if (verb_args_has(args, allocate_id_options[i]))
                         return true;
-        return false;
+        return verb_args_has(args, "numa-node");
+}
+
+/* --numa-node N: a node number as the kernel numbers them (0 and up). */
+static int allocate_read_numa_node(const VerbArgs *args, int32_t *ret) {
+        const char *v = verb_args_get(args, "numa-node");
+        guint64 n;
+
+        if (!g_ascii_string_to_unsigned(v, 10, 0, INT32_MAX, &n, NULL))
+                return allocate_usage_error("--numa-node %s: not a NUMA node number (0-%d)", v, INT32_MAX);
+        *ret = (int32_t) n;
+        return CTL_EXIT_SUCCESS;
+}
+
+/* --claim, --numa-node and --numa-policy, as the daemon will judge them. */
+static int allocate_check_placement(const VerbArgs *args) {
+        const char *claim = verb_args_get(args, "claim");
+        const char *policy = verb_args_get(args, "numa-policy");
+        int32_t node;
+
+        if (claim && !port_claim_id_is_valid(claim))
+                return allocate_usage_error("--claim: must be 1 to %d printable ASCII characters", PORT_CLAIM_MAX);
+        if (verb_args_has(args, "numa-node")) {
+                int status = allocate_read_numa_node(args, &node);
+
+                if (status != CTL_EXIT_SUCCESS)
+                        return status;
+        }
+        if (policy && !streq(policy, "preferred") && !streq(policy, "required"))
+                return allocate_usage_error("--numa-policy %s: expected 'preferred' or 'required'", policy);
+        if (policy && !verb_args_has(args, "numa-node"))
+                return allocate_usage_error("--numa-policy needs --numa-node: the node it applies to");
+        return CTL_EXIT_SUCCESS;
 }
 
 /* A uid or gid as a number (names are for the shell: --vfio-uid "$(id -u qemu)"). */
@@ -318,12 +405,15 @@ static int allocate_read_id(const VerbArgs *args, const char *name, uint32_t *re
 
 /* The options' values that the command line can judge, before the bus is reached. */
 static int allocate_check_options(const VerbArgs *args) {
+        int status = allocate_check_placement(args);
         uint32_t id;
+
+        if (status != CTL_EXIT_SUCCESS)
+                return status;
 
         for (size_t i = 0; i < G_N_ELEMENTS(allocate_id_options); i++)
                 if (verb_args_has(args, allocate_id_options[i])) {
-                        int status = allocate_read_id(args, allocate_id_options[i], &id);
-
+                        status = allocate_read_id(args, allocate_id_options[i], &id);
                         if (status != CTL_EXIT_SUCCESS)
                                 return status;
                 }
@@ -351,6 +441,13 @@ static int allocate_append_options(const VerbArgs *args, sd_bus_message *m) {
                         return -EINVAL;
                 r = sd_bus_message_append(m, "{sv}", allocate_id_options[i], "u", id);
         }
+        if (r >= 0 && verb_args_has(args, "numa-node")) {
+                int32_t node;
+
+                if (allocate_read_numa_node(args, &node) != CTL_EXIT_SUCCESS)
+                        return -EINVAL;
+                r = sd_bus_message_append(m, "{sv}", "numa-node", "i", node);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -367,6 +464,7 @@ static int print_allocate_results(const Ctl *ctl, sd_bus_message *reply, JsonWri
                 g_autofree char *line = NULL;
                 const char *str;
                 int32_t num;
+                int flag;
 
                 r = sd_bus_message_read(reply, "s", &key);
                 if (r >= 0)
@@ -382,6 +480,11 @@ static int print_allocate_results(const Ctl *ctl, sd_bus_message *reply, JsonWri
                                 json_writer_int(writer, num);
                         }
                         line = g_strdup_printf("  %s: %" PRIi32 "\n", key, num);
+                } else if (r >= 0 && streq_ptr(contents, "b") &&
+                           (r = sd_bus_message_read(reply, "v", "b", &flag)) >= 0) {
+                        if (writer)
+                                json_writer_member_bool(writer, key, flag);
+                        line = g_strdup_printf("  %s: %s\n", key, flag ? "yes" : "no");
                 } else if (r >= 0)
                         r = sd_bus_message_skip(reply, "v");
                 if (r >= 0)
@@ -392,6 +495,31 @@ static int print_allocate_results(const Ctl *ctl, sd_bus_message *reply, JsonWri
         if (r >= 0)
                 r = sd_bus_message_exit_container(reply);
         return r;
+}
+
+/* Whether the results say existing=true (the claim's port given again). The reply is left where it was:
+ * after the port's path and XML. */
+static bool results_say_existing(sd_bus_message *reply) {
+        const char *key;
+        int existing = 0, r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *contents = NULL;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r >= 0)
+                        r = sd_bus_message_peek_type(reply, NULL, &contents);
+                if (r >= 0 && streq(key, "existing") && streq_ptr(contents, "b"))
+                        r = sd_bus_message_read(reply, "v", "b", &existing);
+                else if (r >= 0)
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        (void) sd_bus_message_rewind(reply, true);
+        (void) sd_bus_message_skip(reply, "os");
+        return r >= 0 && existing;
 }
 
 static int call_allocate_with_options(sd_bus *bus, const char *path, const VerbArgs *args, const char *xml,
@@ -412,11 +540,18 @@ static int call_allocate_with_options(sd_bus *bus, const char *path, const VerbA
         return sd_bus_call(bus, m, 0, error, ret_reply);
 }
 
+/* allocate --claim builds the port itself and is missing --mac or --owner-uuid: they derive from the claim. */
+static bool allocate_derives_from_claim(const VerbArgs *args) {
+        return verb_args_has(args, "claim") && !verb_args_has(args, "port-xml") &&
+               (!verb_args_has(args, "mac") || !verb_args_has(args, "owner-uuid"));
+}
+
 /* Allocate or Notify with xml on the network named by the first argument. */
 static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const char *method,
                        const char *verb, const char *done) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
+        g_autofree char *derived_xml = NULL;
         g_auto(NetworkRef) net = {};
         const char *path, *port_xml;
         sd_bus *bus;
@@ -424,6 +559,13 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
 
         if (network_open(ctl, verb_args_arg(args, 0), &bus, &net) < 0)
                 return CTL_EXIT_FAILURE;
+        /* a claim's MAC and owner derive from the network's name, which the argument (name or UUID) may not be */
+        if (streq(verb, "allocate") && allocate_derives_from_claim(args)) {
+                r = port_request_from_args(args, net.name, &derived_xml);
+                if (r != CTL_EXIT_SUCCESS)
+                        return r;
+                xml = derived_xml;
+        }
 
         if (streq(method, "AllocateWithOptions"))
                 r = call_allocate_with_options(bus, net.path, args, xml, &error, &reply);
@@ -441,6 +583,12 @@ static int port_submit(Ctl *ctl, const VerbArgs *args, const char *xml, const ch
         if (r < 0) {
                 (void) ctl_report_bad_reply(method, r);
                 return CTL_EXIT_FAILURE;
+        }
+        if (streq(method, "AllocateWithOptions") && results_say_existing(reply)) {
+                g_autofree char *found = g_strdup_printf("found by claim '%s'",
+                                                     verb_args_get(args, "claim") ?: "");
+
+                return print_port_placed(ctl, bus, &net, path, port_xml, reply, found);
         }
         return print_port_placed(ctl, bus, &net, path, port_xml,
                                  streq(method, "AllocateWithOptions") ? reply : NULL, done);
@@ -683,7 +831,10 @@ const Verb port_verbs[] = {
                         PORT_OWNER_NAME_DEFAULT "\"\n"
                         "with a random UUID and a random MAC 52:54:00:xx:xx:xx unless given.\n"
                         "--port-xml sends a whole <networkport> instead (no <plug>; \"-\" reads\n"
-                        "standard input) and cannot be combined with the other options.",
+                        "standard input) and cannot be combined with the other options.\n"
+                        "With --claim, the MAC and owner UUID not given are derived from the claim:\n"
+                        "the same command again prints the claim's port (\"existing: yes\") instead\n"
+                        "of allocating a second one.",
                 .options = (const VerbOption[]) {
                         { "mac", "MAC", "the guest interface's MAC address" },
                         { "owner", "NAME", "the guest's name" },
@@ -696,6 +847,9 @@ const Verb port_verbs[] = {
                         { "tap-name", "NAME", "name the macvtap netpoold makes (macvtap modes)" },
                         { "vfio-uid", "UID", "give the VFIO group node to this uid until release (managed hostdev)" },
                         { "vfio-gid", "GID", "give the VFIO group node to this gid until release (managed hostdev)" },
+                        { "claim", "ID", "the request's id: the same claim gets its port again while it exists" },
+                        { "numa-node", "N", "a device on this NUMA node" },
+                        { "numa-policy", "POLICY", "preferred (default: another node when none is free) or required" },
                         {}
                 },
                 .min_args = 1,

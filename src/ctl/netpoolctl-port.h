@@ -28,6 +28,16 @@ char *port_request_format_xml(const PortRequest *req);
 /* "52:54:00:xx:xx:xx" with three random octets: libvirt's prefix, locally administered unicast. */
 char *port_random_mac(void);
 
+/* A claim id as the daemon takes it (dbus-api.md 1.1): 1 to PORT_CLAIM_MAX printable ASCII characters. */
+#define PORT_CLAIM_MAX 255
+bool port_claim_id_is_valid(const char *claim);
+
+/* What allocate --claim sends when --mac or --owner-uuid is not given: derived from the network's name and the
+ * claim, so that the same command line is the same request ("52:54:00:xx:xx:xx"; the version 5 UUID of the name
+ * "owner\nNETWORK\nCLAIM" in netpool's namespace 76d6a347-defd-417c-9807-ac78b9a10540). */
+char *port_claim_mac(const char *network, const char *claim);
+char *port_claim_owner_uuid(const char *network, const char *claim);
+
 /* What the verbs print about a port, read from its Port object's properties (dbus-api.md). */
 typedef struct PortSummary {
         char *uuid;

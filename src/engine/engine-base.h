@@ -31,6 +31,8 @@ struct Engine {
         bool links_overflow;            /* notifications were lost: check every port */
         bool devices_settling;          /* hot-plug events wait for their rescan */
         int64_t settling_since;         /* g_get_monotonic_time() of the first of them */
+        int64_t vfs_gone_at;            /* when a rescan last saw VFs leave a <pf> pool (a numvfs change, a PF
+                                         * reset): they may be on their way back */
         bool retry_quarantined;         /* the next retry pass tries the quarantined records too */
         bool restores_logged;           /* damaged VF records were reported once */
         bool restores_pending;          /* a VF restore failed (or records of an earlier life wait): retry */

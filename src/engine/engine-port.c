@@ -965,10 +965,16 @@ static void device_netdev_now(Engine *e, PoolDevice *d) {
 /* how often an Allocate that waits for devices being re-created looks again */
 #define SETTLE_RETRY_USEC (50 * 1000)
 
-/* Hot-plug events came, their rescan is due, and the call has not waited for them too long already. */
+/* Hot-plug events came and their rescan is due, or VFs left a pool a moment ago (re-created VFs come back
+ * after a pause: a numvfs change is two writes, a PF reset takes its time) — for at most
+ * ENGINE_SETTLE_WAIT_USEC since. */
 static bool devices_worth_waiting(Engine *e, const EngineCall *call) {
-        return e->devices_settling && call && call->may_wait &&
-               g_get_monotonic_time() - e->settling_since < ENGINE_SETTLE_WAIT_USEC;
+        int64_t now = g_get_monotonic_time();
+
+        if (!call || !call->may_wait)
+                return false;
+        return (e->devices_settling && now - e->settling_since < ENGINE_SETTLE_WAIT_USEC) ||
+               (e->vfs_gone_at > 0 && now - e->vfs_gone_at < ENGINE_SETTLE_WAIT_USEC);
 }
 
 /* A claim that holds a port already: that port again when the request is the one it was made for. Nothing

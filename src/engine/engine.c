@@ -706,6 +706,8 @@ static int pool_merge(Engine *e, Network *n, Pool *fresh) {
         }
         for (guint i = 0; i < gone->len; i++)
                 (void) pool_remove(pool, gone->pdata[i]);
+        if (gone->len > 0)
+                e->vfs_gone_at = g_get_monotonic_time();
         for (guint i = 0; i < fresh->devices->len; i++) {
                 const PoolDevice *f = fresh->devices->pdata[i];
                 PoolDevice *d;

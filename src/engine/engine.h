@@ -121,10 +121,10 @@ int engine_stop(Engine *e, Network *n, bool force, const EngineCall *call, Engin
 /* An inactive network is gone afterwards: n is freed. */
 int engine_undefine(Engine *e, Network *n, EngineError *err);
 int engine_set_autostart(Engine *e, Network *n, bool autostart, EngineError *err);
-/* Hot-plug events came and the rescan they call for is due (settling), or done. While devices settle, an
- * Allocate that finds nothing free waits for the rescan (ENGINE_ERROR_AGAIN), for at most
- * ENGINE_SETTLE_WAIT_USEC from the first event: VFs being re-created (a numvfs change, a PF reset) are worth
- * the wait, an agent polling for them is not. */
+/* Hot-plug events came and the rescan they call for is due (settling), or done. While devices settle, and for
+ * ENGINE_SETTLE_WAIT_USEC after VFs left a pool, an Allocate that finds nothing free waits
+ * (ENGINE_ERROR_AGAIN, looked at again every 50 ms): VFs being re-created (a numvfs change, a PF reset) are
+ * worth the wait, an agent polling for them is not. */
 #define ENGINE_SETTLE_WAIT_USEC (5 * 1000 * 1000)
 void engine_set_devices_settling(Engine *e, bool settling);
 

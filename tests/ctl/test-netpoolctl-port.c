@@ -64,6 +64,51 @@ static void test_random_mac(void) {
         g_assert_cmpuint(g_hash_table_size(seen), >, 60);
 }
 
+/* allocate --claim without --mac/--owner-uuid: one claim on one network, one MAC and owner, whoever runs it;
+ * another claim, or the same on another network, others */
+static void test_claim_derived(void) {
+        g_autofree char *mac = port_claim_mac("net-a", "job-7");
+        g_autofree char *mac_again = port_claim_mac("net-a", "job-7");
+        g_autofree char *mac_other = port_claim_mac("net-a", "job-8");
+        g_autofree char *mac_other_net = port_claim_mac("net-b", "job-7");
+        g_autofree char *owner = port_claim_owner_uuid("net-a", "job-7");
+        g_autofree char *owner_again = port_claim_owner_uuid("net-a", "job-7");
+        g_autofree char *owner_other = port_claim_owner_uuid("net-a", "job-8");
+        g_autofree char *owner_other_net = port_claim_owner_uuid("net-b", "job-7");
+
+        g_assert_cmpstr(mac, ==, mac_again);
+        g_assert_cmpstr(mac, !=, mac_other);
+        g_assert_cmpstr(mac, !=, mac_other_net);
+        g_assert_true(g_str_has_prefix(mac, "52:54:00:"));
+        g_assert_true(mac_is_valid(mac) && !mac_is_multicast(mac) && !mac_is_zero(mac));
+        g_assert_cmpstr(owner, ==, owner_again);
+        g_assert_cmpstr(owner, !=, owner_other);
+        g_assert_cmpstr(owner, !=, owner_other_net);
+        g_assert_true(uuid_is_valid(owner));
+        g_assert_cmpint(owner[14], ==, '5');                                    /* version 5 */
+        g_assert_nonnull(strchr("89ab", owner[19]));                            /* RFC variant */
+        /* fixed forever: a port allocated with the claim must match a retry by a later netpoolctl */
+        g_assert_cmpstr(mac, ==, "52:54:00:d8:aa:d7");
+        /* Python's uuid.uuid5(UUID("76d6a347-defd-417c-9807-ac78b9a10540"), "owner\nnet-a\njob-7") */
+        g_assert_cmpstr(owner, ==, "deb9a61d-95a8-5a4e-9206-fdc436c3c8fa");
+}
+
+static void test_claim_valid(void) {
+        char longest[256];
+
+        memset(longest, 'c', 255);
+        longest[255] = '\0';
+        g_assert_true(port_claim_id_is_valid("6f1c2e8a-4b0d-4a43-9d61-3c2f5e7a9b10/vf"));
+        g_assert_true(port_claim_id_is_valid("a b~"));
+        g_assert_true(port_claim_id_is_valid(longest));
+        g_assert_false(port_claim_id_is_valid(""));
+        g_assert_false(port_claim_id_is_valid("a\tb"));
+        g_assert_false(port_claim_id_is_valid("\x7f"));
+        g_assert_false(port_claim_id_is_valid("caf\xc3\xa9"));
+        longest[254] = 'c';
+        g_assert_true(port_claim_id_is_valid(longest));
+}
+
 static void test_mac_wellformed(void) {
         g_assert_true(mac_is_valid("52:54:00:12:34:56"));
         g_assert_true(mac_is_valid("2:4:0:a:B:c"));
@@ -207,6 +252,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/ctl/port/request-xml", test_request_xml);
         g_test_add_func("/ctl/port/request-xml-escaped", test_request_xml_escaped_no_vlan);
         g_test_add_func("/ctl/port/random-mac", test_random_mac);
+        g_test_add_func("/ctl/port/claim-derived", test_claim_derived);
+        g_test_add_func("/ctl/port/claim-valid", test_claim_valid);
         g_test_add_func("/ctl/port/mac-wellformed", test_mac_wellformed);
         g_test_add_func("/ctl/port/mac-unicast", test_mac_unicast);
         g_test_add_func("/ctl/hint/closest-name", test_closest_name);

@@ -55,6 +55,7 @@ layout_files() {        # DIRS... as in the expected lists below, in that order
                 "$units/netpoold.service" "$services/org.netpool1.service" \
                 "$interfaces/org.netpool1.Manager.xml" "$interfaces/org.netpool1.Network.xml" \
                 "$interfaces/org.netpool1.Port.xml" "$interfaces/org.netpool1.Statistics.xml" \
+                "$interfaces/org.netpool1.Device.xml" \
                 "$policy/org.netpool1.conf" \
                 "$actions/org.netpool1.policy" "$man/man8/netpoold.8" "$man/man1/netpoolctl.1" \
                 "$man/man5/netpool.network.5" "$man/man5/netpool-dbus.5" "$completions/netpoolctl" \
@@ -158,7 +159,8 @@ expect_lines "unit: Type=dbus, BusName=org.netpool1, ExecStart the installed net
 expect_lines "no @placeholder@ is left in the installed unit and activation file" "" \
         "$(grep -H '@[a-z_]*@' "$unit" "$activation")"
 
-for f in org.netpool1.Manager.xml org.netpool1.Network.xml org.netpool1.Port.xml org.netpool1.Statistics.xml; do
+for f in org.netpool1.Manager.xml org.netpool1.Network.xml org.netpool1.Port.xml org.netpool1.Statistics.xml \
+         org.netpool1.Device.xml; do
         check "interface $f installed unchanged" cmp "$NETPOOL_SOURCE_ROOT/dbus-interfaces/$f" \
                 "$D$NP_DBUS_INTERFACES_DIR/$f"
 done
@@ -325,6 +327,8 @@ expect_lines "--port-xml FILE completes files" "$(printf '%s\n' "$TMP/files/port
         "$(complete_words allocate --port-xml "$TMP/files/port")"
 expect_lines "define completes files" "$TMP/files/other" "$(complete_words define "$TMP/files/o")"
 expect_lines "nothing is offered for a VLAN id" "" "$(complete_words allocate --vlan "")"
+expect_lines "allocate --numa-policy offers its two words" "$(printf '%s\n' preferred required)" \
+        "$(complete_words allocate --numa-policy = "")"
 expect_lines "an option value is not taken for the network argument" "" \
         "$(complete_words allocate --vlan 42 net "")"
 

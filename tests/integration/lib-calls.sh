@@ -171,6 +171,22 @@ np_says() {
         fi
 }
 
+# ---- agents in python3-dbus ----
+
+# np_need_python_dbus: NP_PY is a python3 that has python3-dbus (it may be only in the system's python3: a pyenv
+# one in PATH lacks it), or the test is skipped
+np_need_python_dbus() {
+        local py
+        NP_PY=
+        for py in python3 /usr/bin/python3; do
+                if "$py" -c 'import dbus' 2>/dev/null; then
+                        NP_PY=$py
+                        return 0
+                fi
+        done
+        skip_all "no python3 with python3-dbus (import dbus)"
+}
+
 # ---- netpoolctl, its output captured ----
 
 # ctl ARGS...: runs netpoolctl (stdin as the caller's); leaves its stdout, stderr and exit status in $out, $err

@@ -1,18 +1,30 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""A hypervisor agent written from the docs alone (agents.md, ports.md, dbus.md, port-xml.md), for
+"""A hypervisor agent written from the docs alone (agents.md, ports.md, dbus.md, port-xml.md, metrics.md), for
 test-doc-agent.sh: it allocates one port with AllocateWithOptions as an agent that is not root would, plays
 the VMM with what netpoold handed over, checks results, <netpool:plug> and the Port's properties agree, and
 releases the port. Exits 1 naming the first thing that is not as the docs say.
+
+A long-lived agent (lease, resume) keeps a lease while its VMM runs: the VMM's pidfd as owner-pidfd, a MAC
+another port holds replaced by the next one it was given, the port's record (its XML) in STATEDIR, the port's
+Health followed through PropertiesChanged (a device back from `lost` re-attached to the VMM), and after a restart
+of the agent each record Notified again. It logs one line per event to stdout and exits 0 once netpoold has
+released its ports (the VMM exited).
 
   np-doc-agent.py hostdev NETWORK UID GID       managed hostdev: vfio-uid/vfio-gid, the VMM opens the group node
   np-doc-agent.py macvtap NETWORK TAPNAME       passthrough/vepa...: tap-fd, the VMM writes a frame to the fd
   np-doc-agent.py hybrid NETWORK VLAN UID GID   hybrid on a VLAN: both paths, the VLAN device under the macvtap
   np-doc-agent.py refusals HOSTDEV MACVTAP      options that do not fit are InvalidArgument, nothing allocated
+  np-doc-agent.py lease STATEDIR NETWORK VMM_PID UID GID MAC...
+                                                a managed hostdev port for the VMM VMM_PID (running as UID:GID)
+                                                with the first MAC no other port holds; then follows it
+  np-doc-agent.py resume STATEDIR               the agent restarted: Notify every record, check Health, follow
 
 NP_ROOT: the root the host's /sys and /dev lie under (the sim root; "" on a real host)."""
 import fcntl
+import json
 import os
+import re
 import stat
 import sys
 import uuid
@@ -23,6 +35,10 @@ import dbus
 NP = "org.netpool1"
 NS = "{urn:netpool:xml:1}"
 ROOT = os.environ.get("NP_ROOT", "")
+if sys.argv[1:2] in (["lease"], ["resume"]):
+    # signals need a main loop, set before the connection is made: python3-dbus dispatches them through GLib's
+    import dbus.mainloop.glib
+    dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 bus = dbus.SystemBus()
 OWNER = uuid.uuid4()
 
@@ -84,8 +100,12 @@ def plugs(port_xml):
 
 
 def check_results(results, np_plug, port_obj, keys):
-    """results has exactly KEYS (tap-fd aside); <netpool:plug> and the Port's 1.1 properties say the same."""
-    expect("result keys", sorted(keys), sorted(k for k in results if k != "tap-fd"))
+    """results has exactly KEYS (tap-fd and numa-node aside: the device's NUMA node where the host tells one);
+    <netpool:plug> and the Port's 1.1 properties say the same."""
+    expect("result keys", sorted(keys), sorted(k for k in results if k not in ("tap-fd", "numa-node")))
+    if "numa-node" in results:
+        expect("numa-node is an int32 of 0 or more", True,
+               isinstance(results["numa-node"], dbus.Int32) and results["numa-node"] >= 0)
     names = {"pf": "pf", "vf-index": "vf-index", "iommu-group": "iommu-group", "vfio-group": "vfio-group",
              "tap-name": "tap"}
     for key in keys:
@@ -200,11 +220,192 @@ def run_refusals(hostdev, macvtap):
     expect("ports of the owner after the refusals", [], list(manager().ListPortsByOwner(str(OWNER), dbus.UInt64(0))))
 
 
+# ---- the long-lived agent: lease, resume ----
+
+# ports.md, "Duplicate MACs": the MAC of another live port is InvalidArgument naming that port and its network
+MAC_HELD = re.compile(r"MAC (\S+) is held by port (\S+) of network '([^']*)'")
+
+
+def log(what):
+    print(f"doc agent: {what}", flush=True)
+
+
+def port_iface(path, name="Port"):
+    return iface(path, f"{NP}.{name}")
+
+
+def port_prop(path, name):
+    return props_of(path).Get(f"{NP}.Port", name)
+
+
+class Records:
+    """The agent's own records, one JSON file a port in STATEDIR: network, the port's XML as netpoold last
+    returned it, the VMM's pid and the uid/gid it runs as (agents.md: the agent keeps a record of each port)."""
+
+    def __init__(self, state_dir):
+        self.dir = state_dir
+
+    def path(self, port_uuid):
+        return os.path.join(self.dir, f"{port_uuid}.json")
+
+    def write(self, port_uuid, record):
+        tmp = self.path(port_uuid) + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(record, f)
+        os.rename(tmp, self.path(port_uuid))
+
+    def read_all(self):
+        return {name[:-5]: json.load(open(os.path.join(self.dir, name)))
+                for name in sorted(os.listdir(self.dir)) if name.endswith(".json")}
+
+    def remove(self, port_uuid):
+        os.unlink(self.path(port_uuid))
+
+
+def allocate_with_free_mac(name, macs, opts):
+    """The first of MACS that no other port holds: a held one is InvalidArgument naming its holder, which
+    ListPorts confirms; the agent goes on with the next. None free: exits naming each holder."""
+    held = []
+    for mac in macs:
+        try:
+            return mac, allocate(name, opts, mac)
+        except dbus.DBusException as e:
+            said = MAC_HELD.search(str(e.get_dbus_message()))
+            if e.get_dbus_name() != f"{NP}.Error.InvalidArgument" or not said:
+                raise
+            rows = [row for row in manager().ListPorts(dbus.UInt64(0)) if row[4].lower() == mac.lower()]
+            expect(f"ListPorts: the holder of {mac}", [(said[2], said[3])], [(row[0], row[1]) for row in rows])
+            log(f"MAC {mac} is held by port {said[2]} of network '{said[3]}': taking the next MAC")
+            held.append(f"{mac} (port {said[2]} of network '{said[3]}')")
+    fail(f"no MAC to give the guest on {name}: every one is held by another port: {', '.join(held)}")
+
+
+def vmm_attach(path, record):
+    """Hand the port's device to the VMM: it opens the VFIO group node the Port names now (ports.md)."""
+    group = port_prop(path, "IOMMUGroup")
+    node = f"{ROOT}/dev/vfio/{group}"
+    vmm_opens_group(node, record["uid"], record["gid"])
+    return node
+
+
+class Lease:
+    """The agent's ports, followed: Health through PropertiesChanged, the ports' end through InterfacesRemoved."""
+
+    def __init__(self, records):
+        from gi.repository import GLib
+        self.records, self.loop, self.error = records, GLib.MainLoop(), None
+        self.ports = {}     # object path -> {"uuid", "health", "pci", "node"}
+        # subscribed before any port is made or notified: a change in between is queued, not lost
+        bus.add_signal_receiver(self.on_changed, "PropertiesChanged", "org.freedesktop.DBus.Properties", NP,
+                                path_keyword="path")
+        bus.add_signal_receiver(self.on_removed, "InterfacesRemoved", "org.freedesktop.DBus.ObjectManager", NP,
+                                "/org/netpool1")
+
+    def follow(self, port_uuid, path, node):
+        self.ports[str(path)] = {"uuid": port_uuid, "health": str(port_prop(path, "Health")),
+                                 "pci": str(port_prop(path, "PCIAddress")), "node": node}
+        log(f"following port {port_uuid}: Health {self.ports[str(path)]['health']}")
+
+    def guarded(self, handler, *args, **kwargs):
+        """python3-dbus prints and drops what a signal handler raises: the loop ends, the agent fails with it."""
+        try:
+            handler(*args, **kwargs)
+        except (Exception, SystemExit) as e:
+            self.error = e
+            self.loop.quit()
+
+    def on_changed(self, *args, **kwargs):
+        self.guarded(self.changed, *args, **kwargs)
+
+    def on_removed(self, *args):
+        self.guarded(self.removed, *args)
+
+    def changed(self, interface, changed, invalidated, path=None):
+        port = self.ports.get(str(path))
+        if port is None or interface != f"{NP}.Port" or "Health" not in changed:
+            return
+        before, now = port["health"], str(changed["Health"])
+        port["health"] = now
+        log(f"port {port['uuid']}: Health {before} -> {now}")
+        if before == "lost" and now == "ok":
+            self.reattach(path, port)
+
+    def reattach(self, path, port):
+        """ports.md, Health: the guest lost the device all the same; the agent re-attaches it."""
+        record = self.records.read_all()[port["uuid"]]
+        expect(f"port {port['uuid']}: PCI address after lost -> ok", port["pci"], str(port_prop(path, "PCIAddress")))
+        node = vmm_attach(path, record)
+        # the port's <netpool:plug> names the group as it is now: the record Notify gets after a restart
+        record["xml"] = str(port_iface(path).GetXML(dbus.UInt64(0)))
+        self.records.write(port["uuid"], record)
+        log(f"port {port['uuid']}: re-attached {port['pci']} to the VMM, group node {node}"
+            + ("" if node == port["node"] else f" (was {port['node']})"))
+        port["node"] = node
+
+    def removed(self, path, interfaces):
+        port = self.ports.pop(str(path), None)
+        if port is None or f"{NP}.Port" not in interfaces:
+            return
+        record = self.records.read_all()[port["uuid"]]
+        self.records.remove(port["uuid"])
+        log(f"port {port['uuid']}: released by netpoold (Health was {port['health']}), VMM {record['vmm-pid']}")
+        if not self.ports:
+            self.loop.quit()
+
+    def run(self, seconds):
+        from gi.repository import GLib
+        GLib.timeout_add_seconds(seconds, self.loop.quit)
+        self.loop.run()
+        if isinstance(self.error, dbus.DBusException):
+            raise self.error
+        if isinstance(self.error, SystemExit):
+            sys.exit(self.error.code)
+        if self.error is not None:
+            fail(f"{type(self.error).__name__}: {self.error}")
+        if self.ports:
+            fail(f"ports {sorted(p['uuid'] for p in self.ports.values())} still held after {seconds} s")
+        log("no port left")
+
+
+def run_lease(state_dir, name, vmm_pid, uid, gid, *macs):
+    """ports.md: the VMM's pidfd as owner-pidfd, after the VMM was started and before it gets the device."""
+    records = Records(state_dir)
+    lease = Lease(records)
+    pidfd = os.pidfd_open(int(vmm_pid))
+    opts = {"vfio-uid": dbus.UInt32(int(uid)), "vfio-gid": dbus.UInt32(int(gid)),
+            "owner-pidfd": dbus.types.UnixFd(pidfd)}
+    os.close(pidfd)
+    mac, (port_uuid, path, xml, results) = allocate_with_free_mac(name, macs, opts)
+    expect("Port.OwnerPID (owner-pidfd)", int(vmm_pid), int(port_prop(path, "OwnerPID")))
+    record = {"network": name, "xml": str(xml), "vmm-pid": int(vmm_pid), "uid": int(uid), "gid": int(gid)}
+    records.write(port_uuid, record)
+    log(f"leased port {port_uuid} on {name} with MAC {mac}: {results['pf']} VF {results['vf-index']}, "
+        f"{port_prop(path, 'PCIAddress')}, for VMM {vmm_pid}")
+    lease.follow(port_uuid, path, vmm_attach(path, record))
+    lease.run(int(os.environ.get("NP_AGENT_SECONDS", "120")))
+
+
+def run_resume(state_dir):
+    """agents.md, after netpoold lost its state / ports.md, Notify: the agent gives netpoold each record back;
+    a port netpoold has is the same port, with the VF checked against it; then the Health it has."""
+    records = Records(state_dir)
+    lease = Lease(records)
+    for port_uuid, record in records.read_all().items():
+        path, xml = network(record["network"]).Notify(record["xml"], dbus.UInt64(0))
+        record["xml"] = str(xml)
+        records.write(port_uuid, record)
+        expect(f"port {port_uuid}: OwnerPID after Notify", record["vmm-pid"], int(port_prop(path, "OwnerPID")))
+        health = str(port_prop(path, "Health"))
+        log(f"notified port {port_uuid} on {record['network']}: Health {health}")
+        lease.follow(port_uuid, path, vmm_attach(path, record) if health == "ok" else "")
+    lease.run(int(os.environ.get("NP_AGENT_SECONDS", "120")))
+
+
 if __name__ == "__main__":
     expect("Manager.APIVersion", "1.1", props_of("/org/netpool1").Get(f"{NP}.Manager", "APIVersion"))
     try:
         {"hostdev": run_hostdev, "macvtap": run_macvtap, "hybrid": run_hybrid,
-         "refusals": run_refusals}[sys.argv[1]](*sys.argv[2:])
+         "refusals": run_refusals, "lease": run_lease, "resume": run_resume}[sys.argv[1]](*sys.argv[2:])
     except dbus.DBusException as e:
         fail(f"{e.get_dbus_name()}: {e.get_dbus_message()}")
     print(f"doc agent: {' '.join(sys.argv[1:])}: as documented")

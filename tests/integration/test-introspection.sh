@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# dbus-interfaces/*.xml equal the live introspection; every method shows its argument names.
+# dbus-interfaces/*.xml equal the live introspection (Manager, Network, Port, Statistics and Device); every method
+# shows its argument names.
 # With --update DIR: write the files into DIR instead (scripts/update-dbus-interfaces.sh).
 source "$(dirname "$0")/lib.sh"
 update_dir=
@@ -21,8 +22,11 @@ introspect() {  # introspect PATH INTERFACE
 }
 
 port_path=/org/netpool1/port/_30badc0de_2d0000_2d4000_2d8000_2d000000000001
+# the default sim host's first VF of eth0, 0000:03:02.0, by sd_bus_path_encode()
+device_path=/org/netpool1/device/_30000_3a03_3a02_2e0
 for pair in "/org/netpool1 org.netpool1.Manager" "/org/netpool1/network/n1 org.netpool1.Network" \
-            "$port_path org.netpool1.Port" "/org/netpool1 org.netpool1.Statistics"; do
+            "$port_path org.netpool1.Port" "/org/netpool1 org.netpool1.Statistics" \
+            "$device_path org.netpool1.Device"; do
         set -- $pair
         introspect "$1" "$2" >"$NP_DIR/$2.xml"
         if [ -n "$update_dir" ]; then
@@ -41,4 +45,11 @@ for m in root.iter("method"):
 done
 check "busctl introspect shows the Manager's methods with argument names" bash -c \
         "busctl --system introspect org.netpool1 /org/netpool1 org.netpool1.Manager | grep -q 'DefineNetwork'"
+# the device objects are children of /org/netpool1/device: busctl tree and introspection walk to them
+check "/org/netpool1/device lists the device nodes, the PF's among them" bash -c \
+        "busctl --system call org.netpool1 /org/netpool1/device org.freedesktop.DBus.Introspectable Introspect |
+         grep -q '_30000_3a03_3a00_2e0'"
+check "a device path that is no device is UnknownObject" bash -c \
+        "! busctl --system get-property org.netpool1 /org/netpool1/device/_30000_3a99_3a00_2e0 \
+           org.netpool1.Device Id 2>/dev/null"
 np_done

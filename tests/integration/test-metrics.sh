@@ -3,9 +3,11 @@
 # netpoolctl metrics against the real daemon on the default sim host: every sample it prints, with exact
 # values, read back through prometheus_client's parser (python3-prometheus-client) — per network (active,
 # capacity, available, connections, devices by state) and netpoold's counters (allocations, releases,
-# failed allocations by error name, VF restores pending, when counting began) across allocations that succeed
-# and fail, a restore that fails and its retry, Stop with FORCE; the counters kept across a restart and an
-# idle exit (STATE/statistics), started anew after a "reboot" (the file gone) and over a damaged file.
+# failed allocations by error name, VF restores pending, drift repairs, re-applied leases, quarantined devices,
+# when counting began) across allocations that succeed and fail, a leased VF changed from outside, a restore
+# that fails and its retry, a restore that reads back wrong (quarantine) and the Rescan that frees it, Stop
+# with FORCE; the counters kept across a restart and an idle exit (STATE/statistics), started anew after a
+# "reboot" (the file gone) and over a damaged file.
 source "$(dirname "$0")/lib.sh"
 
 # the parser is Debian's python3-prometheus-client, installed for the system python3, which may not be the
@@ -178,6 +180,9 @@ types = {
     "netpool_port_releases": "counter",
     "netpool_port_allocation_failures": "counter",
     "netpool_vf_restores_pending": "gauge",
+    "netpool_port_drift_repairs": "counter",
+    "netpool_port_reapplied": "counter",
+    "netpool_device_quarantined": "gauge",
     "netpool_network_info": "gauge",
     "netpool_network_active": "gauge",
     "netpool_network_capacity": "gauge",
@@ -208,10 +213,10 @@ assert got == want, "missing:\n  %s\nunexpected:\n  %s" % ("\n  ".join(sorted(wa
 EOP
 }
 
-# zero_devices NETWORK: the five device states at 0, for inactive networks
+# zero_devices NETWORK: the six device states at 0, for inactive networks
 zero_devices() {
         local s
-        for s in free in-use unavailable lost restore-failed; do
+        for s in free in-use unavailable lost restore-failed quarantined; do
                 echo "netpool_network_devices{network=$1,state=$s} 0"
         done
 }
@@ -221,10 +226,12 @@ START_MIN=$(now_seconds)
 ctl metrics
 START_MAX=$(now_seconds)
 expect_eq "metrics on a fresh daemon: status 0, nothing on stderr" "0|" "$rc|$err"
-metrics_are "a fresh daemon: zero counters, no failures, no network" "
+metrics_are "a fresh daemon: zero counters, no failures, nothing quarantined, no network" "
 netpool_port_allocations_total{} 0
 netpool_port_releases_total{} 0
-netpool_vf_restores_pending{} 0"
+netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 0
+netpool_port_reapplied_total{} 0"
 check "the output is the Prometheus text format 0.0.4 (no OpenMetrics # EOF)" \
         bash -c '! grep -q "^# EOF" "$1" && grep -q "^# TYPE netpool_port_allocations_total counter$" "$1"' \
         _ "$NP_DIR/metrics.prom"
@@ -274,6 +281,8 @@ metrics_are "started networks: their pools, nothing counted" "
 netpool_port_allocations_total{} 0
 netpool_port_releases_total{} 0
 netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 0
+netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
 netpool_network_active{network=sriov-a} 1
@@ -285,6 +294,7 @@ netpool_network_devices{network=sriov-a,state=in-use} 0
 netpool_network_devices{network=sriov-a,state=unavailable} 0
 netpool_network_devices{network=sriov-a,state=lost} 0
 netpool_network_devices{network=sriov-a,state=restore-failed} 0
+netpool_network_devices{network=sriov-a,state=quarantined} 0
 netpool_network_active{network=tiny} 1
 netpool_network_capacity{network=tiny} 1
 netpool_network_available{network=tiny} 1
@@ -293,7 +303,8 @@ netpool_network_devices{network=tiny,state=free} 1
 netpool_network_devices{network=tiny,state=in-use} 0
 netpool_network_devices{network=tiny,state=unavailable} 0
 netpool_network_devices{network=tiny,state=lost} 0
-netpool_network_devices{network=tiny,state=restore-failed} 0"
+netpool_network_devices{network=tiny,state=restore-failed} 0
+netpool_network_devices{network=tiny,state=quarantined} 0"
 
 # ==== allocations that succeed and fail ====
 ctl_allocate() {        # ctl_allocate NETWORK MAC: leaves the port's UUID in $port
@@ -335,6 +346,21 @@ fi
 ctl release "$P1"
 expect_eq "release the first port" "0" "$rc"
 
+# ==== a leased VF changed from outside (ip link set … vf N mac): netpoold puts the port's MAC back ====
+port_device() { # port_device FIELD PORT-UUID: FIELD (vf_index, pci_address) of sriov-a's device the port holds
+        np_ctl --json devices sriov-a | "$PY" -c '
+import json, sys
+print([d[sys.argv[1]] for d in json.load(sys.stdin) if d["port_uuid"] == sys.argv[2]][0])' "$1" "$2"
+}
+P2_VF=$(port_device vf_index "$P2")
+P2_MAC_FILE=$NP_SIM/vfstate/$ETH0/vf$P2_VF/p1/mac
+echo 02:00:00:dd:00:02 >"$P2_MAC_FILE"
+for _ in $(seq 100); do
+        [ "$(cat "$P2_MAC_FILE")" = 52:54:00:00:00:02 ] && break
+        sleep 0.1
+done
+expect_eq "the drifted VF $P2_VF carries the port's MAC again" "52:54:00:00:00:02" "$(cat "$P2_MAC_FILE")"
+
 failures="
 netpool_port_allocation_failures_total{error=org.netpool1.Error.InvalidArgument} 1
 netpool_port_allocation_failures_total{error=org.netpool1.Error.InvalidXML} 1
@@ -349,12 +375,15 @@ netpool_network_devices{network=tiny,state=free} 0
 netpool_network_devices{network=tiny,state=in-use} 1
 netpool_network_devices{network=tiny,state=unavailable} 0
 netpool_network_devices{network=tiny,state=lost} 0
-netpool_network_devices{network=tiny,state=restore-failed} 0"
-metrics_are "3 allocations, 1 release, failures by error name, devices in use" "
+netpool_network_devices{network=tiny,state=restore-failed} 0
+netpool_network_devices{network=tiny,state=quarantined} 0"
+metrics_are "3 allocations, 1 release, 1 drift repaired, failures by error name, devices in use" "
 netpool_port_allocations_total{} 3
 netpool_port_releases_total{} 1
 $failures
 netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 1
+netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
 netpool_network_active{network=sriov-a} 1
@@ -366,6 +395,7 @@ netpool_network_devices{network=sriov-a,state=in-use} 1
 netpool_network_devices{network=sriov-a,state=unavailable} 0
 netpool_network_devices{network=sriov-a,state=lost} 0
 netpool_network_devices{network=sriov-a,state=restore-failed} 0
+netpool_network_devices{network=sriov-a,state=quarantined} 0
 $tiny_in_use"
 
 # The text format line by line and Prometheus' naming rules, the ones promtool check metrics lints
@@ -401,9 +431,6 @@ lint_finds "not a sample line" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnet
 lint_finds "is not a number" $'# HELP netpool_x X\n# TYPE netpool_x gauge\nnetpool_x one'
 
 # ==== a restore that fails at Release: the device is restore-failed, one restore pending ====
-P2_VF=$(np_ctl --json devices sriov-a | "$PY" -c '
-import json, sys
-print([d["vf_index"] for d in json.load(sys.stdin) if d["port_uuid"] == sys.argv[1]][0])' "$P2")
 np_simhost --fail $ETH0 "$P2_VF" 'set_mac EINVAL'
 ctl release "$P2"
 expect_eq "release of a port whose VF refuses its MAC back succeeds" "0" "$rc"
@@ -416,12 +443,15 @@ netpool_network_devices{network=sriov-a,state=free} 7
 netpool_network_devices{network=sriov-a,state=in-use} 0
 netpool_network_devices{network=sriov-a,state=unavailable} 0
 netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 1"
+netpool_network_devices{network=sriov-a,state=restore-failed} 1
+netpool_network_devices{network=sriov-a,state=quarantined} 0"
 metrics_are "a failed restore: 2 releases, 1 restore pending, 1 device restore-failed" "
 netpool_port_allocations_total{} 3
 netpool_port_releases_total{} 2
 $failures
 netpool_vf_restores_pending{} 1
+netpool_port_drift_repairs_total{} 1
+netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
 $restore_failed_sriov
@@ -444,7 +474,8 @@ netpool_network_devices{network=sriov-a,state=free} 8
 netpool_network_devices{network=sriov-a,state=in-use} 0
 netpool_network_devices{network=sriov-a,state=unavailable} 0
 netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 0"
+netpool_network_devices{network=sriov-a,state=restore-failed} 0
+netpool_network_devices{network=sriov-a,state=quarantined} 0"
 tiny_inactive="
 netpool_network_active{network=tiny} 0
 netpool_network_capacity{network=tiny} 1
@@ -452,14 +483,64 @@ netpool_network_available{network=tiny} 0
 netpool_network_connections{network=tiny} 0
 $(zero_devices tiny)"
 
-# ==== Stop with FORCE releases tiny's port: a release too ====
-ctl stop --force tiny
-expect_eq "stop --force tiny" "0" "$rc"
-metrics_are "after the retry and Stop FORCE: 3 releases, nothing pending, tiny inactive" "
-netpool_port_allocations_total{} 3
+# ==== a restore that reads back wrong (a driver that drops the MAC silently): the device is quarantined ====
+for i in $(seq 0 7); do
+        orig_mac[i]=$(cat "$NP_SIM/vfstate/$ETH0/vf$i/p1/mac")
+done
+ctl_allocate sriov-a 52:54:00:00:00:04
+P3=$port
+P3_VF=$(port_device vf_index "$P3")
+P3_DEV=$(port_device pci_address "$P3")
+np_simhost --fail $ETH0 "$P3_VF" 'set_mac IGNORE'
+ctl release "$P3"
+expect_eq "release of a port whose VF ignores its MAC back succeeds" "0" "$rc"
+for _ in $(seq 100); do
+        [ "$(np_device_state sriov-a "$P3_DEV")" = quarantined ] && break
+        sleep 0.1
+done
+metrics_are "a quarantined device: in its network's devices, and netpool_device_quarantined with the reason" "
+netpool_port_allocations_total{} 4
 netpool_port_releases_total{} 3
 $failures
 netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 1
+netpool_port_reapplied_total{} 0
+netpool_device_quarantined{device=$P3_DEV,reason=MAC is 52:54:00:00:00:04 after the restore, recorded ${orig_mac[P3_VF]}} 1
+$info_lines
+$idle_lines
+netpool_network_active{network=sriov-a} 1
+netpool_network_capacity{network=sriov-a} 8
+netpool_network_available{network=sriov-a} 7
+netpool_network_connections{network=sriov-a} 0
+netpool_network_devices{network=sriov-a,state=free} 7
+netpool_network_devices{network=sriov-a,state=in-use} 0
+netpool_network_devices{network=sriov-a,state=unavailable} 0
+netpool_network_devices{network=sriov-a,state=lost} 0
+netpool_network_devices{network=sriov-a,state=restore-failed} 0
+netpool_network_devices{network=sriov-a,state=quarantined} 1
+$tiny_in_use"
+check "the exposition with a quarantined device keeps the text format and the naming rules" \
+        "$PY" "$NP_DIR/lint.py" "$NP_DIR/metrics.prom"
+# only Rescan (or a start) tries a quarantined device again: the fault gone, it restores, verifies, frees it
+np_simhost --clear-fail $ETH0 "$P3_VF"
+expect_eq "Rescan" "" "$(busctl --system call org.netpool1 $M org.netpool1.Manager Rescan t 0 2>&1)"
+for _ in $(seq 100); do
+        [ "$(np_device_state sriov-a "$P3_DEV")" = free ] && break
+        sleep 0.1
+done
+expect_eq "after the Rescan VF $P3_VF has its own MAC again" "${orig_mac[P3_VF]}" \
+        "$(cat "$NP_SIM/vfstate/$ETH0/vf$P3_VF/p1/mac")"
+
+# ==== Stop with FORCE releases tiny's port: a release too ====
+ctl stop --force tiny
+expect_eq "stop --force tiny" "0" "$rc"
+metrics_are "after the Rescan and Stop FORCE: 4 releases, nothing pending or quarantined, tiny inactive" "
+netpool_port_allocations_total{} 4
+netpool_port_releases_total{} 4
+$failures
+netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 1
+netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
 $free_sriov
@@ -467,10 +548,12 @@ $tiny_inactive"
 
 # ==== a new netpoold goes on counting from where the last one stopped, with the same start ====
 counted="
-netpool_port_allocations_total{} 3
-netpool_port_releases_total{} 3
+netpool_port_allocations_total{} 4
+netpool_port_releases_total{} 4
 $failures
 netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 1
+netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
 $free_sriov
@@ -486,10 +569,10 @@ START_MIN=$(sed -n 's/^netpool_counters_start_time_seconds //p' "$NP_DIR/metrics
 START_MAX=$START_MIN
 # written at most a second after a change: a crash loses no more than that
 for _ in $(seq 50); do
-        grep -qx "releases 3" "$NP_DIR/run/statistics" && break
+        grep -qx "releases 4" "$NP_DIR/run/statistics" && break
         sleep 0.1
 done
-check "within a second the counters are in STATE/statistics" grep -qx "releases 3" "$NP_DIR/run/statistics"
+check "within a second the counters are in STATE/statistics" grep -qx "releases 4" "$NP_DIR/run/statistics"
 pid=$(np_daemon_pid)
 kill -9 "$pid"
 check "netpoold is killed" np_wait_gone "$pid" 30
@@ -517,6 +600,8 @@ zero="
 netpool_port_allocations_total{} 0
 netpool_port_releases_total{} 0
 netpool_vf_restores_pending{} 0
+netpool_port_drift_repairs_total{} 0
+netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
 $free_sriov

@@ -36,19 +36,31 @@ vf_state() {
         cat "$NP_SIM/vfstate/$PF_BDF/vf$i/p1/$2" 2>/dev/null || echo "no VF $1"
 }
 
-# devices_table BDF=UUID...: the expected `devices sriov-a`, the given VFs held by those ports
+# devices_table BDF=UUID[/iavf]...: the expected `devices sriov-a`, the given VFs held by those ports. sriov-a is
+# managed: a VF that Allocate gave is bound to vfio-pci and has no host netdev ("-"); one that Notify took as the
+# host has it (/iavf) keeps its driver and netdev; a free one is on iavf with its netdev. NUMA is the sim's
+# numa_node of each VF; HOLDER "-": nobody outside netpool.
 devices_table() {
-        local -A held=()
-        local arg bdf table="ID            NETDEV  PCI           PF    VF  STATE   CONNECTIONS  PORT"
+        local -A held=() host=()
+        local arg bdf numa
+        local table="ID            NETDEV  PCI           PF    VF  STATE   CONNECTIONS  PORT"
+        table+="                                  NUMA  DRIVER    HOLDER"
         for arg; do
                 held[${arg%%=*}]=${arg#*=}
+                if [[ $arg == */iavf ]]; then
+                        held[${arg%%=*}]=${held[${arg%%=*}]%/iavf}
+                        host[${arg%%=*}]=1
+                fi
         done
         for ((i = 0; i < 8; i++)); do
                 bdf=${VF_BDF[i]}
-                if [ -n "${held[$bdf]:-}" ]; then
-                        table+=$'\n'"$bdf  eth0v$i  $bdf  eth0   $i  in-use            1  ${held[$bdf]}"
+                numa=$(<"$NP_SIM/sys/bus/pci/devices/$bdf/numa_node")
+                if [ -n "${held[$bdf]:-}" ] && [ -n "${host[$bdf]:-}" ]; then
+                        table+=$'\n'"$bdf  eth0v$i  $bdf  eth0   $i  in-use            1  ${held[$bdf]}     $numa  iavf      -"
+                elif [ -n "${held[$bdf]:-}" ]; then
+                        table+=$'\n'"$bdf  -       $bdf  eth0   $i  in-use            1  ${held[$bdf]}     $numa  vfio-pci  -"
                 else
-                        table+=$'\n'"$bdf  eth0v$i  $bdf  eth0   $i  free              0  -"
+                        table+=$'\n'"$bdf  eth0v$i  $bdf  eth0   $i  free              0  -                                        $numa  iavf      -"
                 fi
         done
         printf '%s' "$table"
@@ -67,8 +79,9 @@ expect_eq "uplink is up" "0|Network uplink created from $NP_DIR/uplink.xml|" "$(
 np_net_xml name=taps mode=vepa interface=sfc0 >"$NP_DIR/taps.xml"
 ctl create "$NP_DIR/taps.xml"
 ctl allocate --tap-name vmtap0 taps
-expect_eq "allocate --tap-name on a vepa network: the port, then its results (the macvtap's name)" \
-        "0|tap-name: vmtap0" "$rc|$(sed -n 2p <<<"$out" | sed 's/^ *//')"
+expect_eq "allocate --tap-name on a vepa network: the port, then its results (sfc0's NUMA node, the macvtap's name)" \
+        "0|numa-node: $(<"$NP_SIM/sys/class/net/sfc0/device/numa_node")
+tap-name: vmtap0" "$rc|$(sed -n '2,$p' <<<"$out" | sed 's/^ *//')"
 check "the macvtap vmtap0 exists, in vepa mode over sfc0" \
         test "$(cat "$NP_SIM/sys/devices/virtual/net/vmtap0/mode" 2>/dev/null)" = vepa
 TAP_PORT=$(sed -n '1s/^Port \([^ ]*\) .*/\1/p' <<<"$out")
@@ -92,6 +105,57 @@ expect_eq "an option that does not fit the network's mode: the daemon's InvalidA
 check "which names the option" grep -q "tap-name" <<<"$err"
 sed 's/^/# /' <<<"$err"
 ctl stop taps
+
+# --- allocate --claim, --numa-node, --numa-policy: the same command line with a claim is one port
+ctl allocate --claim job-7 sriov-a
+re='^Port ([0-9a-f-]{36}) allocated on network sriov-a: (.*)$'
+if [[ $(head -1 <<<"$out") =~ $re ]]; then
+        CLAIM_PORT=${BASH_REMATCH[1]} CLAIM_DEV=${BASH_REMATCH[2]}
+else
+        CLAIM_PORT=none CLAIM_DEV=none
+fi
+check "allocate --claim: a port, its results say it is new" grep -qx "  existing: no" <<<"$out"
+ctl allocate --claim job-7 sriov-a
+expect_eq "the same command again: the claim's port, found by its claim, existing" \
+        "0|Port $CLAIM_PORT found by claim 'job-7' on network sriov-a: $CLAIM_DEV|yes" \
+        "$rc|$(head -1 <<<"$out")|$(sed -n 's/^  existing: //p' <<<"$out")"
+ctl --json allocate --claim job-7 sriov-a
+check "--json: results.existing is true, the port the same" python3 - "$out" "$CLAIM_PORT" <<'EOP'
+import json, sys
+o = json.loads(sys.argv[1])
+assert o["uuid"] == sys.argv[2] and o["results"]["existing"] is True, o
+EOP
+ctl ports sriov-a
+expect_eq "one port for the claim, however often asked" "1" "$(grep -c "^$CLAIM_PORT" <<<"$out")"
+ctl allocate --claim job-7 --mac 52:54:00:0c:1a:17 sriov-a
+expect_eq "the claim with another MAC: the daemon's PortExists, naming the claim and what differs" "1|" \
+        "$rc|$out"
+check "the message names the claim and the MAC" grep -q "claim 'job-7'.*MAC" <<<"$err"
+ctl release "$CLAIM_PORT"
+ctl allocate --numa-node "$(<"$NP_SIM/sys/bus/pci/devices/${VF_BDF[0]}/numa_node")" --numa-policy required sriov-a
+check "allocate --numa-node N --numa-policy required: a port on node N, the results say so" \
+        grep -qx "  numa-node: $(<"$NP_SIM/sys/bus/pci/devices/${VF_BDF[0]}/numa_node")" <<<"$out"
+ctl release "$(sed -n '1s/^Port \([^ ]*\) .*/\1/p' <<<"$out")"
+ctl allocate --numa-node 7 --numa-policy required sriov-a
+expect_eq "no VF on node 7 and required: the daemon's PoolExhausted naming the node" "1" "$rc"
+check "which names the node" grep -q "NUMA node 7" <<<"$err"
+expect_usage "a NUMA node that is no number" \
+        "netpoolctl allocate: --numa-node -1: not a NUMA node number (0-2147483647)" \
+        allocate --numa-node=-1 sriov-a
+expect_usage "a NUMA policy of neither kind" \
+        "netpoolctl allocate: --numa-policy strict: expected 'preferred' or 'required'" \
+        allocate --numa-node 0 --numa-policy strict sriov-a
+expect_usage "a NUMA policy without a node" \
+        "netpoolctl allocate: --numa-policy needs --numa-node: the node it applies to" \
+        allocate --numa-policy required sriov-a
+expect_usage "an empty claim" "netpoolctl allocate: --claim: must be 1 to 255 printable ASCII characters" \
+        allocate --claim= sriov-a
+expect_usage "a claim with a tab" "netpoolctl allocate: --claim: must be 1 to 255 printable ASCII characters" \
+        allocate --claim "$(printf 'a\tb')" sriov-a
+expect_usage "a claim of 256 characters" "netpoolctl allocate: --claim: must be 1 to 255 printable ASCII characters" \
+        allocate --claim "$(printf '%0256d' 0)" sriov-a
+ctl ports sriov-a
+expect_eq "none of it left a port" "0|UUID  NETWORK  OWNER  MAC  DEVICE|" "$(result)"
 
 
 # --- no ports yet
@@ -257,7 +321,7 @@ ctl notify sriov-a "$NP_DIR/p1.xml"
 expect_eq "notify re-registers the saved port" "0|Port $P1 re-registered on network sriov-a: $DEV1|" "$(result)"
 ctl devices sriov-a
 expect_eq "devices shows it on its VF again, next to the other ports" \
-        "0|$(devices_table "$DEV1=$P1" "$DEV2=$P2" "$DEV2b=$P2b" "$DEV4=$P4_UUID")|" "$(result)"
+        "0|$(devices_table "$DEV1=$P1/iavf" "$DEV2=$P2" "$DEV2b=$P2b" "$DEV4=$P4_UUID")|" "$(result)"
 ctl port-dumpxml "$P1"
 expect_eq "port-dumpxml shows the same port" "0|$P1_XML|" "$(result)"
 ctl --json notify sriov-a - <"$NP_DIR/p1.xml"
@@ -348,7 +412,7 @@ for cmd in allocate notify release ports port-dumpxml; do
         expect_eq "$cmd --help" "0|Usage: netpoolctl $synopsis|" "$rc|${out%%$'\n'*}|$err"
 done
 ctl allocate --help
-for opt in mac owner owner-uuid vlan port-xml device pf tap-name vfio-uid vfio-gid; do
+for opt in mac owner owner-uuid vlan port-xml device pf tap-name vfio-uid vfio-gid claim numa-node numa-policy; do
         check "allocate --help describes --$opt" grep -q -- "^  --$opt=" <<<"$out"
 done
 

@@ -86,24 +86,41 @@ ctl list --inactive
 expect_eq "list --inactive shows only the other" "0|NAME    UUID                                  MODE  STATE     PERSISTENT  AUTOSTART  CONNECTIONS  CAPACITY
 uplink  $U_UUID  vepa  inactive  yes         no                   0         0|" "$(result)"
 
-# --- devices: the rows come from the sim host's sysfs (virtfnN of eth0 and the VF's netdev)
+# --- devices: the rows come from the sim host's sysfs (virtfnN of eth0 and the VF's netdev); with Device objects
+# (API 1.1) each row also has its object's attributes, from the same sysfs: NUMA node, driver, holder ("-": none)
 eth0_dev=$NP_SIM/sys/class/net/eth0/device
+eth0_bdf=$(basename "$(readlink -f "$eth0_dev")")
 vf_count=$(<"$eth0_dev/sriov_numvfs")
 expect_eq "the default sim host gives eth0 8 VFs" "8" "$vf_count"
-dev_table="ID            NETDEV  PCI           PF    VF  STATE  CONNECTIONS  PORT"
+# vf_attrs BDF: "NUMA DRIVER VENDOR PRODUCT IOMMU-GROUP ROOT" of a function as its sysfs files say
+vf_attrs() {
+        local f=$NP_SIM/sys/bus/pci/devices/$1 root
+        root=$(readlink -f "$f")
+        root=${root#"$NP_SIM"/sys/devices/}
+        echo "$(<"$f/numa_node") $(basename "$(readlink "$f/driver")") $(<"$f/vendor") $(<"$f/device")" \
+             "$(basename "$(readlink "$f/iommu_group")") ${root%%/*}"
+}
+dev_table="ID            NETDEV  PCI           PF    VF  STATE  CONNECTIONS  PORT  NUMA  DRIVER  HOLDER"
 dev_json="["
 for ((i = 0; i < vf_count; i++)); do
         bdf=$(basename "$(readlink "$eth0_dev/virtfn$i")")
         netdev=$(ls "$NP_SIM/sys/bus/pci/devices/$bdf/net")
-        dev_table+=$'\n'"$bdf  $netdev  $bdf  eth0   $i  free             0  -"
+        read -r numa driver vendor product group root <<<"$(vf_attrs "$bdf")"
+        dev_table+=$'\n'"$bdf  $netdev  $bdf  eth0   $i  free             0  -        $numa  $driver    -"
         dev_json+="{\"id\": \"$bdf\", \"netdev\": \"$netdev\", \"pci_address\": \"$bdf\", \"pf\": \"eth0\","
-        dev_json+=" \"vf_index\": $i, \"state\": \"free\", \"connections\": 0, \"port_uuid\": null},"
+        dev_json+=" \"vf_index\": $i, \"state\": \"free\", \"connections\": 0, \"port_uuid\": null,"
+        dev_json+=" \"pf_address\": \"$eth0_bdf\", \"vendor\": \"$vendor\", \"product\": \"$product\","
+        dev_json+=" \"driver\": \"$driver\", \"netdevs\": [\"$netdev\"], \"numa_node\": $numa,"
+        dev_json+=" \"pcie_root\": \"$root\", \"iommu_group\": $group, \"link_type\": \"ethernet\","
+        dev_json+=" \"eswitch_mode\": \"\", \"holder\": \"\", \"networks\": [\"sriov-a\"],"
+        dev_json+=" \"object\": \"$(np_path_encode /org/netpool1/device "$bdf")\"},"
 done
 dev_json="${dev_json%,}]"
 ctl devices sriov-a
-expect_eq "devices lists every VF of eth0 with its PF, index and state" "0|$dev_table|" "$(result)"
+expect_eq "devices lists every VF of eth0 with its PF, index, state, NUMA node and driver" "0|$dev_table|" \
+        "$(result)"
 ctl devices --json sriov-a
-json_eq "devices --json has the same rows" "$dev_json"
+json_eq "devices --json has the same rows, with every attribute of their Device objects" "$dev_json"
 ctl --json devices sriov-a
 json_eq "--json also works before the command" "$dev_json"
 
@@ -208,8 +225,18 @@ json_eq "a created network is active and transient, with its one interface" "{
   \"object\": \"/org/netpool1/network/trans\"}"
 check "nothing is stored for it" test ! -e "$NP_DIR/etc/trans.xml"
 ctl devices trans
-expect_eq "its device is the listed VF netdev" "0|ID      NETDEV  PCI           PF    VF  STATE  CONNECTIONS  PORT
-eth0v3  eth0v3  0000:03:02.3  eth0   3  free             0  -|" "$(result)"
+read -r numa driver _ <<<"$(vf_attrs 0000:03:02.3)"
+expect_eq "its device is the listed VF netdev, with the attributes of its Device object (by PCI address)" \
+        "0|ID      NETDEV  PCI           PF    VF  STATE  CONNECTIONS  PORT  NUMA  DRIVER  HOLDER
+eth0v3  eth0v3  0000:03:02.3  eth0   3  free             0  -        $numa  $driver    -|" "$(result)"
+ctl devices --json trans
+check "devices --json of a netdev pool: the row's object is the VF's, 0000:03:02.3" python3 - "$out" <<'EOP'
+import json, sys
+rows = json.loads(sys.argv[1])
+assert len(rows) == 1 and rows[0]["id"] == "eth0v3", rows
+assert rows[0]["object"] == "/org/netpool1/device/_30000_3a03_3a02_2e3", rows
+assert rows[0]["netdevs"] == ["eth0v3"] and rows[0]["vf_index"] == 3, rows
+EOP
 ctl stop --json trans
 json_eq "stop --json" '{"network": "trans", "object": "/org/netpool1/network/trans", "result": "stopped"}'
 ctl info trans

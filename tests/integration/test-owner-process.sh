@@ -5,15 +5,7 @@
 # does not exit for idleness while ports exist.
 source "$(dirname "$0")/lib.sh"
 np_setup
-# python3-dbus may be only in the system's python3 (a pyenv one in PATH lacks it)
-NP_PY=
-for py in python3 /usr/bin/python3; do
-        if "$py" -c 'import dbus' 2>/dev/null; then
-                NP_PY=$py
-                break
-        fi
-done
-[ -n "$NP_PY" ] || skip_all "no python3 with python3-dbus (import dbus)"
+np_need_python_dbus
 CLIENT="$NP_PY $(dirname "$0")/np-owner-client.py"
 
 np_call /org/netpool1 Manager CreateNetwork st \

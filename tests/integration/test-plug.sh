@@ -8,15 +8,7 @@
 # of a port's macvtap.
 source "$(dirname "$0")/lib.sh"
 
-# python3-dbus may be only in the system's python3 (a pyenv one in PATH lacks it)
-NP_PY=
-for py in python3 /usr/bin/python3; do
-        if "$py" -c 'import dbus' 2>/dev/null; then
-                NP_PY=$py
-                break
-        fi
-done
-[ -n "$NP_PY" ] || skip_all "no python3 with python3-dbus (import dbus)"
+np_need_python_dbus
 CLIENT="$(dirname "$0")/np-plug-client.py"
 
 # The host: the demo host (eth0: hostdev managed), and a PF for each case

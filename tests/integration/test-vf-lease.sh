@@ -9,15 +9,7 @@
 # owner process exits gives its VF back as it was, also across a kill -9.
 source "$(dirname "$0")/lib.sh"
 
-# python3-dbus may be only in the system's python3 (a pyenv one in PATH lacks it)
-NP_PY=
-for py in python3 /usr/bin/python3; do
-        if "$py" -c 'import dbus' 2>/dev/null; then
-                NP_PY=$py
-                break
-        fi
-done
-[ -n "$NP_PY" ] || skip_all "no python3 with python3-dbus (import dbus)"
+np_need_python_dbus
 PLUG_CLIENT="$(dirname "$0")/np-plug-client.py"
 OWNER_CLIENT="$(dirname "$0")/np-owner-client.py"
 

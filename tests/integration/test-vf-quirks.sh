@@ -52,19 +52,24 @@ check "Stop" np_stop cx3-p2 1
 # ==== a dual-port VF takes per-port settings ====
 check "a hostdev network over VF 6 of ens1 (a netdev on each port) starts" np_define_start cx3-dual \
         "<forward mode='hostdev' managed='yes'><address type='pci' domain='0x0000' bus='0x05' slot='0x00' function='0x7'/></forward>"
-PER_PORT="  <netdev port='1'>
-    <mac address='52:54:00:d1:00:01'/>
+per_port() {    # VAR MAC1 MAC2: <netdev port='1'> and <netdev port='2'> blocks into VAR (each live port its own MACs)
+        printf -v "$1" "  <netdev port='1'>
+    <mac address='%s'/>
     <vlan>
       <tag id='11'/>
     </vlan>
   </netdev>
   <netdev port='2'>
-    <mac address='52:54:00:d1:00:02'/>
+    <mac address='%s'/>
     <vlan>
       <tag id='12'/>
     </vlan>
   </netdev>
-"
+" "$2" "$3"
+}
+per_port PER_PORT 52:54:00:d1:00:01 52:54:00:d1:00:02
+per_port PER_PORT_21 52:54:00:d1:01:01 52:54:00:d1:01:02
+per_port PER_PORT_22 52:54:00:d1:02:01 52:54:00:d1:02:02
 check "Allocate with <netdev port='1'> and <netdev port='2'>" np_allocate cx3-dual \
         "$(np_port_xml mac=52:54:00:d1:00:00 uuid="$(uuid_n 2)" extra="$PER_PORT")"
 expect_eq "the returned XML keeps both per-port blocks before the plug" "$(np_port_xml mac=52:54:00:d1:00:00 uuid="$(uuid_n 2)" \
@@ -102,12 +107,12 @@ check "Allocate with per-port settings on the mixed pool" np_allocate cx3-mixed 
         "$(np_port_xml mac=52:54:00:d1:00:20 uuid="$(uuid_n 20)" extra="$PER_PORT")"
 expect_eq "it took VF 6, the first dual-port VF, not the single-port VF 0" "0x7" "$(plug_function)"
 expect_eq "port 2 of VF 6 has its settings" "52:54:00:d1:00:02 12 0 1 0 auto" "$(np_vfst $CX3 6 2)"
-check "a second one" np_allocate cx3-mixed "$(np_port_xml mac=52:54:00:d1:00:21 uuid="$(uuid_n 21)" extra="$PER_PORT")"
+check "a second one" np_allocate cx3-mixed "$(np_port_xml mac=52:54:00:d1:00:21 uuid="$(uuid_n 21)" extra="$PER_PORT_21")"
 expect_eq "it took VF 7, the other dual-port VF" "0x0" "$(plug_function)"
 expect_eq "… whose address is 05:01.0" "1" "$(printf '%s\n' "$NP_PORT_XML" | grep -c "slot='0x01' function='0x0'")"
 expect_error "a third finds no free dual-port VF: PoolExhausted" org.netpool1.Error.PoolExhausted \
         np_send "$(np_net_path cx3-mixed)" Network.Allocate string:"$(np_port_xml mac=52:54:00:d1:00:22 uuid="$(uuid_n 22)" \
-                extra="$PER_PORT")" uint64:0
+                extra="$PER_PORT_22")" uint64:0
 np_says "the message says the dual-port VFs are in use" "the dual-port ones are in use"
 check "a port without per-port settings still gets a single-port VF" np_allocate cx3-mixed \
         "$(np_port_xml mac=52:54:00:d1:00:23 uuid="$(uuid_n 23)")"
