@@ -813,11 +813,10 @@ static void rescan_pools(Engine *e, const RescanScope *scope) {
 }
 
 /* What the inventory read of the hardware beyond the pools' own scan (NUMA nodes, who uses a device outside
- * netpool) applies to every active pool; after a rescan of some PFs (scope), to their devices, and the
- * inventory follows those devices' states. */
+ * netpool) applies to every active pool; after a rescan of some PFs (scope), to their devices. (The inventory's
+ * states of those were made after the pools' scan: a verdict or a holder set here is one they show already.) */
 static void pools_follow_inventory(Engine *e, const RescanScope *scope) {
         g_autoptr(GPtrArray) list = engine_list_networks(e);
-        g_autoptr(GPtrArray) touched = g_ptr_array_new();
 
         for (guint i = 0; i < list->len; i++) {
                 Network *n = list->pdata[i];
@@ -833,20 +832,14 @@ static void pools_follow_inventory(Engine *e, const RescanScope *scope) {
                         if (!whole && !in_scope(scope, d))
                                 continue;
                         engine_pool_device_apply_host_state(e, n->pool, d, network_name(n));
-                        if (scope)
-                                g_ptr_array_add(touched, (void *) pool_device_key(d));
                 }
                 if (pool_available(n->pool) != was) {
                         engine_save_live(e, n);
                         notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
                 }
         }
-        if (!scope) {
+        if (!scope)
                 engine_inventory_refresh_pools(e);
-                return;
-        }
-        for (guint i = 0; i < touched->len; i++)
-                engine_inventory_touch(e, touched->pdata[i]);
 }
 
 static void rescan(Engine *e, const RescanScope *scope) {
