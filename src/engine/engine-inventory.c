@@ -478,18 +478,12 @@ static void read_pools_of(Engine *e, GHashTable *fresh, GPtrArray *was_ids) {
 
 /* The devices of was_ids are replaced by fresh's (which is emptied), announcing what came, changed and went. */
 static void commit_part(Engine *e, GHashTable *fresh, GPtrArray *was_ids) {
-        bool membership = false;
         GHashTableIter it;
         gpointer key, value;
 
-        for (guint i = 0; i < was_ids->len && !membership; i++)
-                membership = !g_hash_table_contains(fresh, was_ids->pdata[i]);
-        g_hash_table_iter_init(&it, fresh);
-        while (g_hash_table_iter_next(&it, &key, NULL) && !membership)
-                membership = !g_hash_table_contains(e->inventory, key);
-        if (membership)
+        /* the sorted ids borrow the devices' own: every device replaced takes its id with it */
+        if (was_ids->len > 0 || g_hash_table_size(fresh) > 0)
                 g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
-
         /* a removal is announced while the device can still be read (sd-bus lists its interfaces) */
         for (guint i = 0; i < was_ids->len; i++)
                 if (!g_hash_table_contains(fresh, was_ids->pdata[i])) {

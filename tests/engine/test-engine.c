@@ -2382,6 +2382,10 @@ static void test_rescan_named_pfs(Fixture *f, gconstpointer data) {
         assert_device_state(f, "pt", "eth0v1", "free");
         g_assert_cmpuint(capacity(f, "pt"), ==, 8);
         assert_full_rescan_agrees(f, events, networks);
+        /* named again with nothing changed: the devices are read again, none announced */
+        rescan_changed(f, names);
+        g_assert_cmpuint(events->len, ==, 0);
+        assert_full_rescan_agrees(f, events, networks);
 
         /* a netdev nobody knows, gone: nothing is read, sfc0's change waits for an event of its own */
         test_sim_change(f->sim, "--set-numvfs", "0000:07:00.0", "2", NULL);
