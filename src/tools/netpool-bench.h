@@ -160,6 +160,7 @@ typedef struct BenchDevicesResult {
         BenchStats numvfs_removed, numvfs_added;        /* generator's exit to the last signal, ms */
         BenchStats generator;                   /* the generator's run, ms */
         BenchCpu numvfs_cpu;                    /* per change */
+        uint64_t rss_started_kib;               /* netpoold's VmHWM after Start, before GetManagedObjects */
         uint64_t rss_peak_kib;                  /* netpoold's VmHWM at the end of the run */
         double daemon_cpu_s, bus_cpu_s;         /* in all, at the end of the run */
 } BenchDevicesResult;
