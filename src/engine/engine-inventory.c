@@ -538,8 +538,11 @@ typedef struct PfLookup {
                                                  * hardware once */
 } PfLookup;
 
-/* The PF of a function as the hardware shows it now: 1 with *ret_pf, 0 when the function is gone, -1 when it
- * is no SR-IOV function (only a rescan of everything tells whether a pool wants it). */
+static bool any_listed_pool(Engine *e);
+
+/* The PF of a function as the hardware shows it now: 1 with *ret_pf, 0 when the function is gone, or is no
+ * SR-IOV function while no pool lists devices; -1 when such a function may be a listed pool's (only a rescan of
+ * everything tells). */
 static int pf_of_function(PfLookup *l, const PciAddr *addr, char **ret_pf) {
         g_autoptr(HwFunction) f = NULL;
         char bdf[PCI_ADDR_STR_MAX];
@@ -548,8 +551,10 @@ static int pf_of_function(PfLookup *l, const PciAddr *addr, char **ret_pf) {
         if (!known) {
                 if (hw_lookup_topology(l->e->hw, addr, &f) < 0)
                         known = "";
-                else if (!f->is_vf && !f->is_pf)
+                else if (!f->is_vf && !f->is_pf && any_listed_pool(l->e))
                         return -1;
+                else if (!f->is_vf && !f->is_pf)
+                        known = "";
                 else
                         known = pci_addr_to_string(f->is_vf ? &f->physfn : &f->addr, bdf);
                 g_hash_table_replace(l->functions, g_strdup(pci_addr_to_string(addr, bdf)), g_strdup(known));
@@ -647,6 +652,9 @@ bool engine_inventory_pfs_of(Engine *e, GHashTable *names, GHashTable *pfs) {
                 else
                         r = pf_of_netdev(&l, key, &pf);
                 known = r >= 0;
+                if (!known)
+                        log_debug("device %s changed, no SR-IOV function netpool knows: rescanning everything",
+                                  (const char *) key);
                 if (r > 0)
                         g_hash_table_add(pfs, g_steal_pointer(&pf));
         }

@@ -2395,10 +2395,15 @@ static void test_rescan_named_pfs(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(events->len, ==, 0);
         g_assert_cmpuint(capacity(f, "hy"), ==, 4);
 
-        /* a function that is no SR-IOV function: only a rescan of everything can tell, and it sees sfc0 too */
+        /* a function that is no SR-IOV function: nothing while no pool lists its devices (no pool can want it) */
         test_sim_change(f->sim, "--add-function", "bdf=0000:09:00.0", NULL);
         g_hash_table_remove_all(plain);
         g_hash_table_add(plain, (char *) "0000:09:00.0");
+        rescan_changed(f, plain);
+        g_assert_cmpuint(events->len, ==, 0);
+        g_assert_cmpuint(capacity(f, "hy"), ==, 4);
+        /* with one that does, only a rescan of everything can tell, and it sees sfc0's change too */
+        define_start(f, "one", HOSTDEV_ETH0_VF0);
         rescan_changed(f, plain);
         g_assert_cmpuint(capacity(f, "hy"), ==, 2);
         g_assert_cmpint(engine_host_device(f->engine, "0000:07:02.3", &info), ==, -ENOENT);
