@@ -12,6 +12,11 @@
 /* a VF resize is many events in a row: wait for them to settle, then rescan once — soon enough that the Device
  * objects follow a numvfs change within 100 ms (issue 20) */
 #define SETTLE_USEC (40 * 1000)
+/* sd-event's default accuracy (accuracy 0) is 250 ms: the rescan would come up to 250 ms after the settle time */
+#define SETTLE_ACCURACY_USEC (1 * 1000)
+
+/* more names than this in one settle: a rescan of everything is as cheap */
+#define MAX_CHANGED_NAMES 4096
 
 struct Hotplug {
         BusContext *bus;
@@ -19,17 +24,32 @@ struct Hotplug {
         int inotify_fd;
         sd_event_source *inotify_source;
         sd_event_source *settle_timer;
+        GHashTable *changed;            /* the names the events carried (PCI addresses, netdevs) since the last
+                                         * rescan; NULL when one could not be told: everything is read again */
 };
 
 static int on_settled(sd_event_source *s, uint64_t usec, void *userdata) {
         Hotplug *h = userdata;
+        g_autoptr(GHashTable) changed = g_steal_pointer(&h->changed);
         g_auto(EngineError) err = {};
 
-        log_debug("devices changed, rescanning");
-        if (engine_rescan(h->bus->engine, &err) != 0)
+        h->changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        log_debug("devices changed (%u named), rescanning", changed ? g_hash_table_size(changed) : 0);
+        /* only the PFs the events concern: a numvfs change of one PF reads its VFs, not the host's */
+        if (engine_rescan_changed(h->bus->engine, changed, &err) != 0)
                 log_warning("rescan after a device change failed: %s", err.message);
         engine_set_devices_settling(h->bus->engine, false);
         return 0;
+}
+
+/* An event named name (NULL: it named nothing usable, everything is read again) */
+static void note_name(Hotplug *h, const char *name) {
+        if (!h->changed)
+                return;
+        if (!name || !name[0] || g_hash_table_size(h->changed) >= MAX_CHANGED_NAMES)
+                g_clear_pointer(&h->changed, g_hash_table_unref);
+        else
+                g_hash_table_add(h->changed, g_strdup(name));
 }
 
 static void hotplug_changed(Hotplug *h) {
@@ -42,16 +62,29 @@ static void hotplug_changed(Hotplug *h) {
         (void) sd_event_source_set_enabled(h->settle_timer, SD_EVENT_ONESHOT);
 }
 
+/* A pci event names the function (its sysname is the PCI address), a net event the netdev */
 static int on_uevent(sd_device_monitor *m, sd_device *device, void *userdata) {
+        const char *sysname = NULL;
+
+        (void) sd_device_get_sysname(device, &sysname);
+        note_name(userdata, sysname);
         hotplug_changed(userdata);
         return 0;
 }
 
+/* The sim's events name the entry of sys/bus/pci/devices (a PCI address) or sys/class/net (a netdev) */
 static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t n;
 
-        while (read(fd, buf, sizeof(buf)) > 0)
-                ;       /* what changed does not matter: the rescan reads everything */
+        while ((n = read(fd, buf, sizeof(buf))) > 0) {
+                const struct inotify_event *ev;
+
+                for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+                        ev = (const struct inotify_event *) p;
+                        note_name(userdata, ev->mask & IN_Q_OVERFLOW || ev->len == 0 ? NULL : ev->name);
+                }
+        }
         hotplug_changed(userdata);
         return 0;
 }
@@ -91,7 +124,9 @@ int hotplug_new(BusContext *c, const char *sim_dir, Hotplug **ret) {
 
         h->bus = c;
         h->inotify_fd = -1;
-        r = sd_event_add_time(c->event, &h->settle_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_settled, h);
+        h->changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        r = sd_event_add_time(c->event, &h->settle_timer, CLOCK_MONOTONIC, UINT64_MAX, SETTLE_ACCURACY_USEC,
+                              on_settled, h);
         if (r < 0)
                 return r;
         r = sim_dir ? watch_sim(h, sim_dir) : watch_udev(h);
@@ -109,6 +144,8 @@ Hotplug *hotplug_free(Hotplug *h) {
         sd_device_monitor_unref(h->monitor);
         if (h->inotify_fd >= 0)
                 close(h->inotify_fd);
+        if (h->changed)
+                g_hash_table_unref(h->changed);
         g_free(h);
         return NULL;
 }

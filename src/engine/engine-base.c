@@ -213,19 +213,20 @@ const char *engine_quarantine_reason(Engine *e, const char *key) {
 }
 
 void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network) {
-        for (guint i = 0; i < pool->devices->len; i++) {
-                PoolDevice *d = pool->devices->pdata[i];
+        for (guint i = 0; i < pool->devices->len; i++)
+                engine_pool_device_apply_host_state(e, pool, pool->devices->pdata[i], network);
+}
 
-                pool_device_set_held_elsewhere(pool, d, engine_claim_blocks(e, d, network));
-                pool_device_set_numa_node(pool, d, engine_inventory_numa_node(e, pool_device_key(d)));
-                if (d->connections == 0 && d->state == DEVICE_STATE_FREE &&
-                    engine_inventory_hw_holder(e, pool_device_key(d)))
-                        pool_device_set_state(pool, d, DEVICE_STATE_UNAVAILABLE);       /* used outside netpool */
-                if (engine_restore_failed_has(e, pool_device_key(d)))
-                        (void) device_set_verdict(pool, d, DEVICE_STATE_RESTORE_FAILED, true);
-                else if (engine_quarantine_reason(e, pool_device_key(d)))
-                        (void) device_set_verdict(pool, d, DEVICE_STATE_QUARANTINED, true);
-        }
+void engine_pool_device_apply_host_state(Engine *e, Pool *pool, PoolDevice *d, const char *network) {
+        pool_device_set_held_elsewhere(pool, d, engine_claim_blocks(e, d, network));
+        pool_device_set_numa_node(pool, d, engine_inventory_numa_node(e, pool_device_key(d)));
+        if (d->connections == 0 && d->state == DEVICE_STATE_FREE &&
+            engine_inventory_hw_holder(e, pool_device_key(d)))
+                pool_device_set_state(pool, d, DEVICE_STATE_UNAVAILABLE);       /* used outside netpool */
+        if (engine_restore_failed_has(e, pool_device_key(d)))
+                (void) device_set_verdict(pool, d, DEVICE_STATE_RESTORE_FAILED, true);
+        else if (engine_quarantine_reason(e, pool_device_key(d)))
+                (void) device_set_verdict(pool, d, DEVICE_STATE_QUARANTINED, true);
 }
 
 /* ---- holders: which ports hold a device, so that it always names one that does ---- */

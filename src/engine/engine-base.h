@@ -76,6 +76,8 @@ void engine_claim_update(Engine *e, const PoolDevice *d, const char *network);
 /* A pool built, loaded or rescanned for network: mark what must hold across networks — the devices ports of
  * other networks hold, and the restore-failed ones. */
 void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network);
+/* The same for one device of the pool (a rescan of some PFs). */
+void engine_pool_device_apply_host_state(Engine *e, Pool *pool, PoolDevice *d, const char *network);
 
 /* Restore-failed is a fact about a device, not about one pool: marking or clearing it (by device key)
  * changes every active pool that has the device, whose live records are written and changes announced. */

@@ -27,6 +27,7 @@ typedef struct InvDevice {
         char *port_uuid;                        /* "" when none */
         const char **networks;                  /* NULL-terminated array of interned names, owned array */
         bool on_hardware;                       /* seen by the last hardware read */
+        bool is_pf;                             /* an SR-IOV PF (a rescan of it reads its VFs too) */
 } InvDevice;
 
 static InvDevice *inv_device_new(const char *id) {
@@ -152,6 +153,7 @@ static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, con
         g_free(d->hw_holder);
         d->hw_holder = hardware_holder(e, f, was);
         d->on_hardware = true;
+        d->is_pf = f->is_pf;
 }
 
 static void add_function(Engine *e, GHashTable *fresh, const HwFunction *f, const HwFunction *pf) {
@@ -162,24 +164,28 @@ static void add_function(Engine *e, GHashTable *fresh, const HwFunction *f, cons
         g_hash_table_replace(fresh, d->id, d);
 }
 
+/* An SR-IOV PF and its VFs; nothing when it is gone or no PF any more. */
+static void read_pf(Engine *e, GHashTable *fresh, const PciAddr *addr) {
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) vfs = NULL;
+
+        if (hw_lookup_function(e->hw, addr, &pf) < 0 || !pf->is_pf)
+                return;
+        add_function(e, fresh, pf, NULL);
+        if (hw_list_vfs(e->hw, pf, &vfs) < 0)
+                return;
+        for (guint k = 0; k < vfs->len; k++)
+                add_function(e, fresh, vfs->pdata[k], pf);
+}
+
 /* Every SR-IOV PF of the host and its VFs. */
 static void read_hardware(Engine *e, GHashTable *fresh) {
         g_autoptr(GArray) pfs = NULL;
 
         if (hw_list_sriov_pfs(e->hw, &pfs) < 0)
                 return;
-        for (guint i = 0; i < pfs->len; i++) {
-                g_autoptr(HwFunction) pf = NULL;
-                g_autoptr(GPtrArray) vfs = NULL;
-
-                if (hw_lookup_function(e->hw, &g_array_index(pfs, PciAddr, i), &pf) < 0)
-                        continue;
-                add_function(e, fresh, pf, NULL);
-                if (hw_list_vfs(e->hw, pf, &vfs) < 0)
-                        continue;
-                for (guint k = 0; k < vfs->len; k++)
-                        add_function(e, fresh, vfs->pdata[k], pf);
-        }
+        for (guint i = 0; i < pfs->len; i++)
+                read_pf(e, fresh, &g_array_index(pfs, PciAddr, i));
 }
 
 /* ---- what the pools say ---- */
@@ -374,6 +380,7 @@ static InvDevice *hardware_copy(const InvDevice *d) {
         g_free(c->hw_holder);
         c->hw_holder = g_strdup(d->hw_holder);
         c->on_hardware = d->on_hardware;
+        c->is_pf = d->is_pf;
         return c;
 }
 
@@ -440,6 +447,247 @@ void engine_inventory_touch(Engine *e, const char *key) {
         changed |= streq(was_port, d->port_uuid) ? 0 : HOST_DEVICE_PORT;
         if (changed)
                 emit(e, d->id, ENGINE_DEVICE_CHANGED, changed);
+}
+
+/* ---- a rescan of some PFs: only their devices are read and compared ---- */
+
+/* The devices a rescan of the PFs pfs (PCI address strings) reads again: theirs, and every one only a pool has
+ * (lost, say), whose PF the inventory may not know */
+static GPtrArray *scope_ids(Engine *e, GHashTable *pfs) {
+        GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer value;
+
+        g_hash_table_iter_init(&it, e->inventory);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                const InvDevice *d = value;
+
+                if (!d->on_hardware || g_hash_table_contains(pfs, d->id) ||
+                    (d->pf_address[0] && g_hash_table_contains(pfs, d->pf_address)))
+                        g_ptr_array_add(ids, g_strdup(d->id));
+        }
+        return ids;
+}
+
+/* The pools' part for the devices in fresh and those of was_ids: their networks, and a device a pool still has
+ * that the hardware no longer lists, as its pool knows it (read_pools() for a part of the host) */
+static void read_pools_of(Engine *e, GHashTable *fresh, GPtrArray *was_ids) {
+        g_autoptr(GPtrArray) nets = engine_list_networks(e);
+        g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, fresh);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                g_ptr_array_add(keys, g_strdup(key));
+        for (guint i = 0; i < was_ids->len; i++)
+                if (!g_hash_table_contains(fresh, was_ids->pdata[i]))
+                        g_ptr_array_add(keys, g_strdup(was_ids->pdata[i]));
+        g_ptr_array_sort(nets, network_name_cmp);
+        for (guint i = 0; i < nets->len; i++) {
+                Network *n = nets->pdata[i];
+
+                for (guint k = 0; n->active && n->pool && k < keys->len; k++) {
+                        const PoolDevice *pd = pool_find_by_key(n->pool, keys->pdata[k]);
+                        InvDevice *d;
+
+                        if (!pd)
+                                continue;
+                        d = g_hash_table_lookup(fresh, keys->pdata[k]);
+                        if (!d) {
+                                d = device_of_pool(e, pd);
+                                g_hash_table_replace(fresh, d->id, d);
+                        }
+                        add_network(d, network_name(n));
+                }
+        }
+}
+
+/* The devices of was_ids are replaced by fresh's (which is emptied), announcing what came, changed and went. */
+static void commit_part(Engine *e, GHashTable *fresh, GPtrArray *was_ids) {
+        GHashTableIter it;
+        gpointer key, value;
+
+        /* the sorted ids borrow the devices' own: every device replaced takes its id with it */
+        if (was_ids->len > 0 || g_hash_table_size(fresh) > 0)
+                g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
+        /* a removal is announced while the device can still be read (sd-bus lists its interfaces) */
+        for (guint i = 0; i < was_ids->len; i++)
+                if (!g_hash_table_contains(fresh, was_ids->pdata[i])) {
+                        emit(e, was_ids->pdata[i], ENGINE_DEVICE_REMOVED, 0);
+                        g_hash_table_remove(e->inventory, was_ids->pdata[i]);
+                }
+        g_hash_table_iter_init(&it, fresh);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                InvDevice *d = value;
+                const InvDevice *was = g_hash_table_lookup(e->inventory, key);
+                uint32_t changed = was ? inv_device_diff(was, d) : 0;
+                bool added = !was;
+
+                g_hash_table_iter_steal(&it);
+                g_hash_table_replace(e->inventory, d->id, d);           /* frees was */
+                if (added)
+                        emit(e, d->id, ENGINE_DEVICE_ADDED, 0);
+                else if (changed)
+                        emit(e, d->id, ENGINE_DEVICE_CHANGED, changed);
+        }
+}
+
+void engine_inventory_refresh_pfs(Engine *e, GHashTable *pfs) {
+        g_autoptr(GHashTable) fresh = new_table();
+        g_autoptr(GPtrArray) was_ids = NULL;
+        GHashTableIter it;
+        gpointer key, value;
+
+        ensure_table(e);
+        was_ids = scope_ids(e, pfs);
+        g_hash_table_iter_init(&it, pfs);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+                PciAddr addr;
+
+                if (pci_addr_from_string(key, &addr) >= 0)
+                        read_pf(e, fresh, &addr);
+        }
+        read_pools_of(e, fresh, was_ids);
+        g_hash_table_iter_init(&it, fresh);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                compute_state(e, value);
+        commit_part(e, fresh, was_ids);
+}
+
+/* ---- which PF a hot-plug event concerns ---- */
+
+/* What the names of one batch of events resolve to */
+typedef struct PfLookup {
+        Engine *e;
+        GHashTable *netdevs;                    /* netdev name -> InvDevice (borrowed), made when first needed */
+        GHashTable *functions;                  /* PCI address -> its PF's, or "" when gone, read from the
+                                                 * hardware once */
+} PfLookup;
+
+static bool any_listed_pool(Engine *e);
+
+/* The PF of a function as the hardware shows it now: 1 with *ret_pf, 0 when the function is gone, or is no
+ * SR-IOV function while no pool lists devices; -1 when such a function may be a listed pool's (only a rescan of
+ * everything tells). */
+static int pf_of_function(PfLookup *l, const PciAddr *addr, char **ret_pf) {
+        g_autoptr(HwFunction) f = NULL;
+        char bdf[PCI_ADDR_STR_MAX];
+        const char *known = g_hash_table_lookup(l->functions, pci_addr_to_string(addr, bdf));
+
+        if (!known) {
+                if (hw_lookup_topology(l->e->hw, addr, &f) < 0)
+                        known = "";
+                else if (!f->is_vf && !f->is_pf && any_listed_pool(l->e))
+                        return -1;
+                else if (!f->is_vf && !f->is_pf)
+                        known = "";
+                else
+                        known = pci_addr_to_string(f->is_vf ? &f->physfn : &f->addr, bdf);
+                g_hash_table_replace(l->functions, g_strdup(pci_addr_to_string(addr, bdf)), g_strdup(known));
+                known = g_hash_table_lookup(l->functions, bdf);
+        }
+        if (!known[0])
+                return 0;
+        *ret_pf = g_strdup(known);
+        return 1;
+}
+
+/* The PF of a device of the inventory: -1 for one that is neither a PF nor a VF of a known PF. */
+static int pf_of_device(const InvDevice *d, char **ret_pf) {
+        if (d->pf_address[0] || d->is_pf) {
+                *ret_pf = g_strdup(d->pf_address[0] ? d->pf_address : d->id);
+                return 1;
+        }
+        return -1;
+}
+
+/* Whether an active network lists its devices (by netdev or address) rather than taking a PF's VFs: one that
+ * missed at Start may come with any netdev. */
+static bool any_listed_pool(Engine *e) {
+        g_autoptr(GPtrArray) nets = engine_list_networks(e);
+
+        for (guint i = 0; i < nets->len; i++) {
+                const Network *n = nets->pdata[i];
+
+                if (n->active && n->pool && n->def->devs->len > 0 && !n->def->pool_expanded)
+                        return true;
+        }
+        return false;
+}
+
+static GHashTable *netdev_index(Engine *e) {
+        GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
+        GHashTableIter it;
+        gpointer value;
+
+        g_hash_table_iter_init(&it, e->inventory);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                const InvDevice *d = value;
+
+                for (size_t i = 0; d->netdevs[i]; i++)
+                        g_hash_table_insert(index, d->netdevs[i], value);
+        }
+        return index;
+}
+
+/* The PF a changed netdev belongs to (as pf_of_function()); a netdev of no PCI function, or gone, that the
+ * inventory does not know changes nothing in it unless a listed pool may want it. */
+static int pf_of_netdev(PfLookup *l, const char *name, char **ret_pf) {
+        const InvDevice *d;
+        PciAddr addr;
+        int r;
+
+        if (!l->netdevs)
+                l->netdevs = netdev_index(l->e);
+        d = g_hash_table_lookup(l->netdevs, name);
+        if (d)
+                return pf_of_device(d, ret_pf);
+        r = hw_netdev_pci_address(l->e->hw, name, &addr);
+        if (r < 0)
+                return 0;
+        if (r > 0)
+                return pf_of_function(l, &addr, ret_pf);
+        return any_listed_pool(l->e) ? -1 : 0;
+}
+
+/**
+ * engine_inventory_pfs_of() - the SR-IOV PFs that hot-plug events concern, by the names the events carry (PCI
+ * addresses of functions, netdev names)
+ *
+ * Returns: true with the PFs' PCI addresses added to pfs (none when the events change nothing of netpool's),
+ * false when a rescan of everything is needed (a function that is no SR-IOV function, a netdev of one).
+ */
+bool engine_inventory_pfs_of(Engine *e, GHashTable *names, GHashTable *pfs) {
+        PfLookup l = { .e = e, .functions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free) };
+        bool known = true;
+        GHashTableIter it;
+        gpointer key;
+
+        ensure_table(e);
+        g_hash_table_iter_init(&it, names);
+        while (known && g_hash_table_iter_next(&it, &key, NULL)) {
+                g_autofree char *pf = NULL;
+                const InvDevice *d = g_hash_table_lookup(e->inventory, key);
+                PciAddr addr;
+                int r;
+
+                if (d)
+                        r = pf_of_device(d, &pf);
+                else if (pci_addr_from_string(key, &addr) >= 0)
+                        r = pf_of_function(&l, &addr, &pf);
+                else
+                        r = pf_of_netdev(&l, key, &pf);
+                known = r >= 0;
+                if (!known)
+                        log_debug("device %s changed, no SR-IOV function netpool knows: rescanning everything",
+                                  (const char *) key);
+                if (r > 0)
+                        g_hash_table_add(pfs, g_steal_pointer(&pf));
+        }
+        g_clear_pointer(&l.netdevs, g_hash_table_unref);
+        g_hash_table_unref(l.functions);
+        return known;
 }
 
 void engine_inventory_free(Engine *e) {

@@ -9,6 +9,12 @@
 
 /* Read the hardware and the pools again, announce what changed. */
 void engine_inventory_refresh(Engine *e);
+/* Read the SR-IOV PFs pfs (a set of PCI address strings) and their VFs again, announce what changed of their
+ * devices (and of those only a pool has). */
+void engine_inventory_refresh_pfs(Engine *e, GHashTable *pfs);
+/* The PFs hot-plug events concern, by the names they carry (functions' PCI addresses, netdev names): true with
+ * their addresses added to pfs, false when only a rescan of everything can tell. */
+bool engine_inventory_pfs_of(Engine *e, GHashTable *names, GHashTable *pfs);
 /* The pools changed (a network started or stopped): memberships and states again, no hardware read. */
 void engine_inventory_refresh_pools(Engine *e);
 /* The state of the device with that key (pool_device_key()) may have changed: a port, a claim, a verdict. */

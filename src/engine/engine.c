@@ -666,8 +666,21 @@ static void lease_follow(Engine *e, Network *n, PoolDevice *d, DeviceState was, 
                 engine_device_returned(e, n, d);
 }
 
-/* Fold what the hardware shows now (fresh) into the pool of a running network. Returns > 0 if changed. */
-static int pool_merge(Engine *e, Network *n, Pool *fresh) {
+/* The part of the host a rescan reads again: some PFs (by PCI address, and the names of their netdevs, which a
+ * pool's VFs are configured through); NULL in place of a scope is the whole host. */
+typedef struct RescanScope {
+        GHashTable *pf_addrs;
+        GHashTable *pf_netdevs;
+} RescanScope;
+
+static bool in_scope(const RescanScope *scope, const PoolDevice *d) {
+        return !scope || (d->pf_netdev && g_hash_table_contains(scope->pf_netdevs, d->pf_netdev)) ||
+               g_hash_table_contains(scope->pf_addrs, pool_device_key(d));
+}
+
+/* Fold what the hardware shows now (fresh) into the pool of a running network, for the devices in scope.
+ * Returns > 0 if changed. */
+static int pool_merge(Engine *e, Network *n, Pool *fresh, const RescanScope *scope) {
         Pool *pool = n->pool;
         const NetDef *def = n->def;
         g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
@@ -677,6 +690,8 @@ static int pool_merge(Engine *e, Network *n, Pool *fresh) {
                 PoolDevice *d = pool->devices->pdata[i];
                 DeviceState want;
 
+                if (!in_scope(scope, d))
+                        continue;
                 const PoolDevice *f = pool_find(fresh, d->id);
 
                 if (f && (f->netdev || d->type == FORWARD_DEV_PCI) && !streq_ptr(d->netdev, f->netdev)) {
@@ -720,7 +735,9 @@ static int pool_merge(Engine *e, Network *n, Pool *fresh) {
                 changed = true;
         }
         /* after the additions: a VF that came back may be held through another network, or restore-failed */
-        engine_pool_apply_host_state(e, pool, def->name);
+        for (guint i = 0; i < pool->devices->len; i++)
+                if (in_scope(scope, pool->devices->pdata[i]))
+                        engine_pool_device_apply_host_state(e, pool, pool->devices->pdata[i], def->name);
         return changed || gone->len > 0;
 }
 
@@ -742,48 +759,143 @@ static Pool *scan_pool(Engine *e, const NetDef *def) {
         return pool;
 }
 
-/* What the inventory read of the hardware beyond the pools' own scan (NUMA nodes, who uses a device outside
- * netpool) applies to every active pool. */
-static void pools_follow_inventory(Engine *e) {
-        g_autoptr(GPtrArray) list = engine_list_networks(e);
+/* The pool of a network that takes the VFs of PFs, for the PFs in scope only */
+static Pool *scan_pool_pfs(Engine *e, const NetDef *def, const RescanScope *scope) {
+        Pool *pool = pool_new(network_is_exclusive(def));
 
-        for (guint i = 0; i < list->len; i++) {
-                Network *n = list->pdata[i];
-                unsigned was = n->active && n->pool ? pool_available(n->pool) : 0;
+        for (guint i = 0; i < def->pfs->len; i++) {
+                g_auto(EngineError) err = {};
 
-                if (!n->active || !n->pool)
+                if (!g_hash_table_contains(scope->pf_netdevs, def->pfs->pdata[i]))
                         continue;
-                engine_pool_apply_host_state(e, n->pool, network_name(n));
-                if (pool_available(n->pool) != was) {
-                        engine_save_live(e, n);
-                        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
-                }
+                if (pool_add_pf(e, def, pool, def->pfs->pdata[i], NULL, &err) != 0)
+                        log_notice("%s", err.message);
         }
-        engine_inventory_refresh_pools(e);
+        return pool;
 }
 
-int engine_rescan(Engine *e, EngineError *err) {
+/* A network whose definition lists its devices: any of them may have come or gone, its pool is read whole. */
+static bool network_lists_devices(const Network *n) {
+        return n->def->devs->len > 0 && !n->def->pool_expanded;
+}
+
+/* Whether the PFs of scope give n devices, or did */
+static bool network_touches(const Network *n, const RescanScope *scope) {
+        if (!scope || network_lists_devices(n))
+                return true;
+        for (guint i = 0; i < n->def->pfs->len; i++)
+                if (g_hash_table_contains(scope->pf_netdevs, n->def->pfs->pdata[i]))
+                        return true;
+        for (guint i = 0; i < n->pool->devices->len; i++)
+                if (in_scope(scope, n->pool->devices->pdata[i]))
+                        return true;
+        return false;
+}
+
+/* The pools of the active networks, read again where scope says (everywhere when NULL) */
+static void rescan_pools(Engine *e, const RescanScope *scope) {
         g_autoptr(GPtrArray) list = engine_list_networks(e);
 
         for (guint i = 0; i < list->len; i++) {
                 Network *n = list->pdata[i];
                 g_autoptr(Pool) fresh = NULL;
+                bool whole;
 
-                if (!n->active || !n->pool)
+                if (!n->active || !n->pool || !network_touches(n, scope))
                         continue;
-                fresh = scan_pool(e, n->def);
-                if (pool_merge(e, n, fresh) <= 0)
+                whole = !scope || network_lists_devices(n);
+                fresh = whole ? scan_pool(e, n->def) : scan_pool_pfs(e, n->def, scope);
+                if (pool_merge(e, n, fresh, whole ? NULL : scope) <= 0)
                         continue;
                 pool_to_forward_devs(n->pool, n->def);
                 engine_save_live(e, n);
                 log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         }
+}
+
+/* What the inventory read of the hardware beyond the pools' own scan (NUMA nodes, who uses a device outside
+ * netpool) applies to every active pool; after a rescan of some PFs (scope), to their devices. (The inventory's
+ * states of those were made after the pools' scan: a verdict or a holder set here is one they show already.) */
+static void pools_follow_inventory(Engine *e, const RescanScope *scope) {
+        g_autoptr(GPtrArray) list = engine_list_networks(e);
+
+        for (guint i = 0; i < list->len; i++) {
+                Network *n = list->pdata[i];
+                unsigned was = n->active && n->pool ? pool_available(n->pool) : 0;
+                bool whole;
+
+                if (!n->active || !n->pool)
+                        continue;
+                whole = !scope || network_lists_devices(n);
+                for (guint k = 0; k < n->pool->devices->len; k++) {
+                        PoolDevice *d = n->pool->devices->pdata[k];
+
+                        if (!whole && !in_scope(scope, d))
+                                continue;
+                        engine_pool_device_apply_host_state(e, n->pool, d, network_name(n));
+                }
+                if (pool_available(n->pool) != was) {
+                        engine_save_live(e, n);
+                        notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
+                }
+        }
+        if (!scope)
+                engine_inventory_refresh_pools(e);
+}
+
+static void rescan(Engine *e, const RescanScope *scope) {
+        rescan_pools(e, scope);
         e->restores_pending = true;     /* a rescan looks at every record */
         (void) engine_retry_restores(e);
         engine_ports_check(e, NULL, /* drifted_only= */ true);
-        engine_inventory_refresh(e);
-        pools_follow_inventory(e);
+        if (scope)
+                engine_inventory_refresh_pfs(e, scope->pf_addrs);
+        else
+                engine_inventory_refresh(e);
+        pools_follow_inventory(e, scope);
+}
+
+int engine_rescan(Engine *e, EngineError *err) {
+        rescan(e, NULL);
+        return 0;
+}
+
+/* The names of the netdevs of the PF at addr: as the inventory knew them (a pool's VFs still name those) and as
+ * they are now */
+static void add_pf_netdevs(Engine *e, const char *addr, GHashTable *netdevs) {
+        g_autoptr(HwFunction) pf = NULL;
+        HostDeviceInfo info;
+        PciAddr a;
+
+        if (engine_host_device(e, addr, &info) >= 0)
+                for (size_t i = 0; info.netdevs[i]; i++)
+                        g_hash_table_add(netdevs, g_strdup(info.netdevs[i]));
+        if (pci_addr_from_string(addr, &a) < 0 || hw_lookup_topology(e->hw, &a, &pf) < 0)
+                return;
+        for (guint i = 0; i < pf->netdevs->len; i++)
+                g_hash_table_add(netdevs, g_strdup(((const HwNetdev *) pf->netdevs->pdata[i])->name));
+}
+
+int engine_rescan_changed(Engine *e, GHashTable *names, EngineError *err) {
+        g_autoptr(GHashTable) pfs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GHashTable) netdevs = NULL;
+        GHashTableIter it;
+        gpointer key;
+        RescanScope scope;
+
+        if (!names || !engine_inventory_pfs_of(e, names, pfs))
+                return engine_rescan(e, err);
+        if (g_hash_table_size(pfs) == 0) {
+                log_debug("devices changed that are no SR-IOV functions of netpool's: nothing to rescan");
+                return 0;
+        }
+        netdevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_iter_init(&it, pfs);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                add_pf_netdevs(e, key, netdevs);
+        scope = (RescanScope) { .pf_addrs = pfs, .pf_netdevs = netdevs };
+        rescan(e, &scope);
         return 0;
 }
 

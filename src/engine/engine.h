@@ -130,6 +130,10 @@ void engine_set_devices_settling(Engine *e, bool settling);
 
 /* Re-read the hardware of every active network. */
 int engine_rescan(Engine *e, EngineError *err);
+/* Hot-plug events named these devices (a GHashTable set of PCI addresses of functions and netdev names): re-read
+ * only the SR-IOV PFs they concern (a PF, or the PF of a VF) with their VFs, in the pools and the inventory;
+ * everything (engine_rescan()) when a name is no SR-IOV function or names is NULL (events were lost). */
+int engine_rescan_changed(Engine *e, GHashTable *names, EngineError *err);
 /* The Manager's Rescan (and the one at start): also tries the quarantined devices' restores again. */
 int engine_rescan_and_retry(Engine *e, EngineError *err);
 

@@ -345,6 +345,17 @@ int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
         return 0;
 }
 
+/* The PCI function of a netdev without reading the netdev: 1 with *ret, 0 for a netdev without one */
+int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret) {
+        g_autofree char *dir = NULL;
+        int r;
+
+        r = hw_sysfs_netdev_dir(root, name, &dir);
+        if (r < 0)
+                return r;
+        return netdev_pci_function(root, dir, ret);
+}
+
 static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         const HwNetdev *x = *(HwNetdev *const *) a, *y = *(HwNetdev *const *) b;
 

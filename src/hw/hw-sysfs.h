@@ -12,6 +12,8 @@
 
 /* The netdev R/sys/class/net/<name>, with its PCI function's address when it has one. */
 int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
+/* The PCI function of a netdev, its attributes unread: 1 with *ret, 0 when it has none, -ENODEV when gone */
+int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret);
 
 /* The netdev's own sysfs directory (symlinks resolved); for backends that write its files. */
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret);

@@ -125,6 +125,12 @@ int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwF
         return 0;
 }
 
+/* The PCI function of netdev name, no attribute read: 1 with *ret, 0 for a netdev without one (a bridge), -EINVAL
+ * for an invalid name, -ENODEV when it does not exist */
+int hw_netdev_pci_address(HwBackend *hw, const char *name, PciAddr *ret) {
+        return hw_sysfs_netdev_pci(hw->sysfs_root, name, ret);
+}
+
 /**
  * hw_list_vfs() - the VFs of a PF, ordered by VF index, gaps skipped
  * Every index from 0 to sriov_numvfs-1 that has a virtfn link; a gap is skipped, it does not end

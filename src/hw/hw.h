@@ -25,6 +25,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwBackend, hw_backend_free);
 const char *hw_backend_name(const HwBackend *hw);
 
 int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwFunction **ret_function);
+/* The PCI function of a netdev, nothing else read: 1 with *ret, 0 when it has none, -ENODEV when gone */
+int hw_netdev_pci_address(HwBackend *hw, const char *name, PciAddr *ret);
 
 int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 

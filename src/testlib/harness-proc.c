@@ -130,6 +130,28 @@ int harness_proc_status_kib(pid_t pid, const char *field, uint64_t *ret) {
         return -ENOENT;
 }
 
+/* The CPU time PID spent so far, user and system, in seconds (/proc/PID/stat, clock ticks) */
+int harness_proc_cpu_seconds(pid_t pid, double *ret) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) fields = NULL;
+        const char *after_comm;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return -ESRCH;
+        /* the command name may hold spaces: the fields are counted after its closing parenthesis */
+        after_comm = strrchr(text, ')');
+        if (!after_comm)
+                return -EINVAL;
+        fields = g_strsplit(after_comm + 2, " ", 0);
+        if (g_strv_length(fields) < 13)
+                return -EINVAL;
+        /* state is field 3 of stat(5), fields[0] here: utime is field 14, stime 15 */
+        *ret = (double) (g_ascii_strtoull(fields[11], NULL, 10) + g_ascii_strtoull(fields[12], NULL, 10)) /
+               (double) sysconf(_SC_CLK_TCK);
+        return 0;
+}
+
 /**
  * harness_simhost_build() - `netpool-simhost SIM --quiet --pf SPEC…`, one --pf per entry of the NULL-terminated
  * PF_SPECS (simhost.md's "name=eth0,bdf=…,model=…,vfs=…")

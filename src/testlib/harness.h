@@ -28,6 +28,7 @@ int harness_make_dir(const char *prefix, char **ret_dir, char **ret_message);
 void harness_remove_tree(const char *dir);
 
 int harness_proc_status_kib(pid_t pid, const char *field, uint64_t *ret);
+int harness_proc_cpu_seconds(pid_t pid, double *ret);
 
 int harness_simhost_build(const char *simhost, const char *sim, char *const pf_specs[], char **ret_message);
 

@@ -70,6 +70,31 @@ else
         sed 's/^/# /' "$dir/json" "$dir/err"
 fi
 
+# --devices: 2 PFs of 128 VFs, one numvfs round; every figure there, the Device objects counted (no timing asserts)
+"$bench" --devices --n 256 --rounds 1 --json-only >"$dir/dev" 2>"$dir/err"
+rc=$?
+if [ $rc -eq 0 ] && python3 - "$dir/dev" <<'PY' 2>"$dir/why"
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert len(lines) == 1, f"{len(lines)} lines, expected one JSON line"
+d = json.loads(lines[0])
+assert d["mode"] == "devices" and d["n"] == 256 and d["pfs"] == 2, d
+assert d["device_objects"] == 258, d["device_objects"]
+for k in ("gmo_p50_ms", "gmo_max_ms", "gmo_bytes", "numvfs_removed_p50_ms", "numvfs_added_p50_ms",
+          "generator_p50_ms", "rss_started_kib", "rss_peak_kib"):
+        assert isinstance(d[k], (int, float)) and d[k] > 0, f"{k} = {d[k]!r}"
+assert d["numvfs_changes"] == 2, d["numvfs_changes"]
+assert sorted(d["gmo_cpu_ms"]) == ["client", "dbus_daemon", "netpoold"], d["gmo_cpu_ms"]
+assert sorted(d["numvfs_cpu_ms"]) == ["dbus_daemon", "netpoold"], d["numvfs_cpu_ms"]
+assert d["errors"] == 0
+PY
+then
+        ok "--devices --n 256: one JSON line with GetManagedObjects, numvfs and RSS figures, 258 Device objects"
+else
+        not_ok "--devices --n 256: one JSON line with GetManagedObjects, numvfs and RSS figures (exit $rc)"
+        sed 's/^/# /' "$dir/dev" "$dir/err" "$dir/why"
+fi
+
 "$bench" --n 200 >"$dir/out" 2>"$dir/err"
 if [ $? -eq 2 ] && grep -q "multiple of 128" "$dir/err"; then
         ok "--n 200 (not a multiple of 128) is refused as a usage error"

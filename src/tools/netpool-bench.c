@@ -22,6 +22,8 @@ static gboolean arg_vs_libvirt = false;
 static gboolean arg_json_only = false;
 static gboolean arg_keep = false;
 static gboolean arg_version = false;
+static gboolean arg_devices = false;
+static int arg_rounds = 5;
 
 static const GOptionEntry option_entries[] = {
         { "n", 'n', 0, G_OPTION_ARG_STRING, &arg_n, "VF counts to measure (default 64,4096,32768)", "LIST" },
@@ -34,6 +36,11 @@ static const GOptionEntry option_entries[] = {
         { "json-only", 0, 0, G_OPTION_ARG_NONE, &arg_json_only, "print only the JSON lines", NULL },
         { "keep", 0, 0, G_OPTION_ARG_NONE, &arg_keep, "keep each run's directory (bus log, sim host, state)",
           NULL },
+        { "devices", 0, 0, G_OPTION_ARG_NONE, &arg_devices,
+          "measure the Device objects instead: GetManagedObjects, numvfs changes of a PF of 128 VFs followed by "
+          "InterfacesAdded/Removed, peak RSS (default N: 4096,32768)", NULL },
+        { "rounds", 0, 0, G_OPTION_ARG_INT, &arg_rounds,
+          "--devices: numvfs rounds, each 128 to 0 and back (default 5)", "N" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &arg_version, "print the version and whether libvirt is built in",
           NULL },
         {}
@@ -41,8 +48,7 @@ static const GOptionEntry option_entries[] = {
 
 static unsigned next_run_id = 1;
 
-static void progress(const char *format, ...) G_GNUC_PRINTF(1, 2);
-static void progress(const char *format, ...) {
+void bench_progress(const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
@@ -224,7 +230,7 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         r = harness_env_make_dir(&env, prefix, ret_message);
         if (r < 0)
                 return r;
-        progress("N=%u: building the sim host in %s", n, env.dir);
+        bench_progress("N=%u: building the sim host in %s", n, env.dir);
         t0 = harness_now();
         r = bench_host_build(&env, harness_path("NETPOOL_SIMHOST", BENCH_SIMHOST), n, &n_pfs, ret_message);
         if (r < 0)
@@ -240,21 +246,21 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         }
         (void) sd_bus_set_method_call_timeout(bus, UINT64_C(600) * 1000 * 1000);
 
-        progress("N=%u: activation, Start, GetXML", n);
+        bench_progress("N=%u: activation, Start, GetXML", n);
         r = measure_start(bus, &env, res, ret_message);
         if (r >= 0)
                 r = measure_network(bus, n_pfs, res, ret_message);
         if (r >= 0) {
-                progress("N=%u: Peer.Ping, then pairs with 1, 4, 16 clients", n);
+                bench_progress("N=%u: Peer.Ping, then pairs with 1, 4, 16 clients", n);
                 r = measure_ping(bus, res, ret_message);
         }
         if (r >= 0)
                 r = measure_pairs(res, ret_message);
         if (r >= 0) {
-                progress("N=%u: allocating %u ports for the peak RSS", n, MAX(n / 2, 1u));
+                bench_progress("N=%u: allocating %u ports for the peak RSS", n, MAX(n / 2, 1u));
                 r = measure_memory(&env, res, ret_message);
         }
-        progress("N=%u: done, cleaning up", n);
+        bench_progress("N=%u: done, cleaning up", n);
         return r;
 }
 
@@ -268,13 +274,13 @@ static void measure_libvirt(BenchLibvirtResult *res) {
                           "was set up)", sizeof(res->why_not));
                 return;
         }
-        progress("libvirt: starting a private libvirtd with only the network driver");
+        bench_progress("libvirt: starting a private libvirtd with only the network driver");
         r = bench_libvirt_start(&lv, &message);
         if (r < 0) {
                 snprintf(res->why_not, sizeof(res->why_not), "%s", message ?: strerror(-r));
                 return;
         }
-        progress("libvirt: port create+delete pairs with 1, 4, 16 clients");
+        bench_progress("libvirt: port create+delete pairs with 1, 4, 16 clients");
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 g_auto(BenchRunResult) run = {};
                 BenchRunSpec spec = pairs_spec(k);
@@ -321,6 +327,31 @@ static void on_signal(int sig) {
         interrupted = 1;
 }
 
+/* --devices: one host per N, the Device objects measured on each */
+static int run_devices(GArray *ns) {
+        g_autofree BenchDevicesResult *results = g_new0(BenchDevicesResult, ns->len);
+        unsigned done = 0;
+
+        for (unsigned i = 0; i < ns->len; i++) {
+                g_autofree char *message = NULL;
+                unsigned n = g_array_index(ns, unsigned, i);
+
+                if (bench_devices_one(n, (unsigned) arg_rounds, arg_keep, &results[done], &message) < 0) {
+                        fprintf(stderr, "netpool-bench: devices N=%u: %s\n", n, message ?: "failed");
+                        return 1;
+                }
+                done++;
+                if (interrupted) {
+                        fprintf(stderr, "netpool-bench: interrupted\n");
+                        return 1;
+                }
+        }
+        if (!arg_json_only)
+                bench_devices_report_table(results, done);
+        bench_devices_report_json(results, done);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         g_autoptr(GOptionContext) context = g_option_context_new("- benchmark netpoold (and libvirt's network driver)");
         g_autoptr(GError) gerror = NULL;
@@ -341,8 +372,14 @@ int main(int argc, char **argv) {
                 printf("netpool-bench %s (libvirt: %s)\n", NETPOOL_VERSION, bench_libvirt_available() ? "yes" : "no");
                 return 0;
         }
-        if (parse_n_list(arg_n ?: "64,4096,32768", ns, &message) < 0 || arg_duration <= 0 || arg_pairs < 0) {
-                fprintf(stderr, "netpool-bench: %s\n", message ?: "--duration and --pairs must be positive");
+        if (parse_n_list(arg_n ?: arg_devices ? "4096,32768" : "64,4096,32768", ns, &message) < 0 ||
+            arg_duration <= 0 || arg_pairs < 0 || arg_rounds < 1) {
+                fprintf(stderr, "netpool-bench: %s\n",
+                        message ?: "--duration, --pairs and --rounds must be positive");
+                return 2;
+        }
+        if (arg_devices && arg_vs_libvirt) {
+                fprintf(stderr, "netpool-bench: --devices measures netpoold alone (no --vs-libvirt)\n");
                 return 2;
         }
         if (geteuid() != 0) {
@@ -358,6 +395,8 @@ int main(int argc, char **argv) {
         (void) sigaction(SIGINT, &sa, NULL);
         (void) sigaction(SIGTERM, &sa, NULL);
 
+        if (arg_devices)
+                return run_devices(ns);
         results = g_new0(BenchResult, ns->len);
         for (unsigned i = 0; i < ns->len; i++) {
                 g_clear_pointer(&message, g_free);

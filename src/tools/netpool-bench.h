@@ -138,3 +138,33 @@ typedef struct BenchLibvirtResult {
 
 void bench_report_table(const BenchResult *res, unsigned n_res, const BenchLibvirtResult *lv, bool vs_libvirt);
 void bench_report_json(const BenchResult *res, unsigned n_res, const BenchLibvirtResult *lv, bool vs_libvirt);
+
+/* progress lines on stderr (netpool-bench.c) */
+void bench_progress(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+/* ---- --devices (netpool-bench-devices.c): the Device objects of issue 20 ---- */
+
+/* CPU spent per operation, ms */
+typedef struct BenchCpu {
+        double daemon_ms, bus_ms, client_ms;
+} BenchCpu;
+
+typedef struct BenchDevicesResult {
+        unsigned n, n_pfs;
+        unsigned objects;                       /* Device objects GetManagedObjects lists */
+        double host_build_s, start_ready_ms, net_start_ms;
+        BenchStats gmo;                         /* GetManagedObjects round trips, ms */
+        double gmo_max_ms;
+        size_t gmo_bytes;
+        BenchCpu gmo_cpu;                       /* per call */
+        BenchStats numvfs_removed, numvfs_added;        /* generator's exit to the last signal, ms */
+        BenchStats generator;                   /* the generator's run, ms */
+        BenchCpu numvfs_cpu;                    /* per change */
+        uint64_t rss_started_kib;               /* netpoold's VmHWM after Start, before GetManagedObjects */
+        uint64_t rss_peak_kib;                  /* netpoold's VmHWM at the end of the run */
+        double daemon_cpu_s, bus_cpu_s;         /* in all, at the end of the run */
+} BenchDevicesResult;
+
+int bench_devices_one(unsigned n, unsigned rounds, bool keep, BenchDevicesResult *res, char **ret_message);
+void bench_devices_report_table(const BenchDevicesResult *res, unsigned n_res);
+void bench_devices_report_json(const BenchDevicesResult *res, unsigned n_res);

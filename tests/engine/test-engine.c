@@ -2281,6 +2281,145 @@ static void test_numa_pick(Fixture *f, gconstpointer data) {
         g_assert_cmpint(port_info(f, 9).numa_node, ==, 0);
 }
 
+/* ---- hot-plug: a rescan of only the PFs the events name decides what a rescan of everything would ---- */
+
+/* Every Device of the inventory with every property, and every device of the networks' pools as GetDevices
+ * shows them: what a rescan decides */
+static char *host_snapshot(Fixture *f, const char *const *networks) {
+        g_autoptr(GPtrArray) ids = engine_host_device_ids(f->engine);
+        GString *s = g_string_new(NULL);
+
+        for (guint k = 0; k < ids->len; k++) {
+                g_autofree char *netdevs = NULL, *nets = NULL;
+                HostDeviceInfo i;
+
+                g_assert_cmpint(engine_host_device(f->engine, ids->pdata[k], &i), ==, 0);
+                netdevs = g_strjoinv(",", (char **) i.netdevs);
+                nets = g_strjoinv(",", (char **) i.networks);
+                g_string_append_printf(s, "%s %s %s %s %d %s %s %s [%s] %d %d %s %s %s %s '%s' %s [%s]\n", i.id,
+                                       i.pci_address, i.pf, i.pf_address, i.vf_index, i.vendor, i.product, i.driver,
+                                       netdevs, i.numa_node, i.iommu_group, i.pcie_root, i.link_type,
+                                       i.eswitch_mode, i.state, i.holder, i.port_uuid, nets);
+        }
+        for (size_t k = 0; networks[k]; k++) {
+                g_autoptr(GPtrArray) devices = engine_network_devices(f->engine, net(f, networks[k]));
+
+                g_string_append_printf(s, "%s: %u of %u\n", networks[k], available(f, networks[k]),
+                                       capacity(f, networks[k]));
+                for (guint i = 0; i < devices->len; i++) {
+                        const DeviceInfo *d = devices->pdata[i];
+
+                        g_string_append_printf(s, "  %s %s %s %u %s\n", d->id, d->netdev ?: "-", d->state,
+                                               d->connections, d->port_uuid);
+                }
+        }
+        return g_string_free(s, FALSE);
+}
+
+static void note_device_event(Engine *e, const char *id, EngineDeviceEvent event, uint32_t changed,
+                              void *userdata) {
+        g_ptr_array_add(userdata, g_strdup(id));
+}
+
+/* The names the sim's events carry when eth0's VFs come or go: their addresses and netdevs */
+static GHashTable *eth0_vf_names(void) {
+        GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+        for (unsigned i = 0; i < 8; i++) {
+                g_hash_table_add(names, g_strdup_printf("0000:03:02.%u", i));
+                g_hash_table_add(names, g_strdup_printf("eth0v%u", i));
+        }
+        return names;
+}
+
+/* After a rescan of some PFs, a rescan of everything finds nothing to change or announce */
+static void assert_full_rescan_agrees(Fixture *f, GPtrArray *events, const char *const *networks) {
+        g_autofree char *part = host_snapshot(f, networks), *whole = NULL;
+
+        g_ptr_array_set_size(events, 0);
+        rescan(f);
+        whole = host_snapshot(f, networks);
+        g_assert_cmpstr(part, ==, whole);
+        g_assert_cmpuint(events->len, ==, 0);
+}
+
+static void rescan_changed(Fixture *f, GHashTable *names) {
+        g_auto(EngineError) err = {};
+
+        g_assert_cmpint(engine_rescan_changed(f->engine, names, &err), ==, 0);
+}
+
+static void test_rescan_named_pfs(Fixture *f, gconstpointer data) {
+        static const char *const networks[] = { "pt", "hy", NULL };
+        g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GHashTable) names = eth0_vf_names();
+        g_autoptr(GHashTable) plain = g_hash_table_new(g_str_hash, g_str_equal);
+        HostDeviceInfo info;
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        define_start(f, "hy", HYBRID_SFC0);
+        allocate(f, "pt", 1);
+        assert_port_device(f, 1, "eth0v0");
+        engine_set_device_observer(f->engine, note_device_event, events);
+
+        /* eth0 to no VFs: its VF 0 is lost under port 1, the others go; only eth0's devices are announced */
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
+        rescan_changed(f, names);
+        g_assert_cmpuint(events->len, >=, 8);
+        for (guint i = 0; i < events->len; i++)
+                g_assert_true(g_str_has_prefix(events->pdata[i], "0000:03:"));
+        assert_device_state(f, "pt", "eth0v0", "lost");
+        g_assert_cmpint(engine_host_device(f->engine, ETH0_VF1, &info), ==, -ENOENT);
+        g_assert_cmpint(engine_host_device(f->engine, ETH0_VF0, &info), ==, 0);
+        g_assert_cmpstr(info.state, ==, "lost");
+        g_assert_cmpuint(capacity(f, "pt"), ==, 1);
+        assert_full_rescan_agrees(f, events, networks);
+
+        /* and back: the VFs return, VF 0 to its port */
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "8", NULL);
+        rescan_changed(f, names);
+        assert_device_state(f, "pt", "eth0v0", "in-use");
+        assert_device_state(f, "pt", "eth0v1", "free");
+        g_assert_cmpuint(capacity(f, "pt"), ==, 8);
+        assert_full_rescan_agrees(f, events, networks);
+        /* named again with nothing changed: the devices are read again, none announced */
+        rescan_changed(f, names);
+        g_assert_cmpuint(events->len, ==, 0);
+        assert_full_rescan_agrees(f, events, networks);
+
+        /* a netdev nobody knows, gone: nothing is read, sfc0's change waits for an event of its own */
+        test_sim_change(f->sim, "--set-numvfs", "0000:07:00.0", "2", NULL);
+        g_hash_table_add(plain, (char *) "nosuch0");
+        g_ptr_array_set_size(events, 0);
+        rescan_changed(f, plain);
+        g_assert_cmpuint(events->len, ==, 0);
+        g_assert_cmpuint(capacity(f, "hy"), ==, 4);
+
+        /* a function that is no SR-IOV function: nothing while no pool lists its devices (no pool can want it) */
+        test_sim_change(f->sim, "--add-function", "bdf=0000:09:00.0", NULL);
+        g_hash_table_remove_all(plain);
+        g_hash_table_add(plain, (char *) "0000:09:00.0");
+        rescan_changed(f, plain);
+        g_assert_cmpuint(events->len, ==, 0);
+        g_assert_cmpuint(capacity(f, "hy"), ==, 4);
+        /* with one that does, only a rescan of everything can tell, and it sees sfc0's change too */
+        define_start(f, "one", HOSTDEV_ETH0_VF0);
+        rescan_changed(f, plain);
+        g_assert_cmpuint(capacity(f, "hy"), ==, 2);
+        g_assert_cmpint(engine_host_device(f->engine, "0000:07:02.3", &info), ==, -ENOENT);
+        assert_full_rescan_agrees(f, events, networks);
+
+        /* a PF plugged in: named by its address, it and its VFs come */
+        test_sim_change(f->sim, "--add-pf", "name=eth9,bdf=0000:0a:00.0,model=x710,vfs=4", NULL);
+        g_hash_table_remove_all(plain);
+        g_hash_table_add(plain, (char *) "0000:0a:00.0");
+        rescan_changed(f, plain);
+        g_assert_cmpint(engine_host_device(f->engine, "0000:0a:00.0", &info), ==, 0);
+        g_assert_cmpint(engine_host_device(f->engine, "0000:0a:02.3", &info), ==, 0);
+        g_assert_cmpstr(info.pf, ==, "eth9");
+        assert_full_rescan_agrees(f, events, networks);
+}
+
 #define add_test(path, fn, data) g_test_add(path, Fixture, data, fixture_setup, fn, fixture_teardown)
 #define add_mode_test(what, fn, m) do {                                                         \
                 g_autofree char *_path = g_strdup_printf("/engine/vf-params/%s/%s", (m)->name, (what)); \
@@ -2296,6 +2435,7 @@ int main(int argc, char **argv) {
         log_set_max_level(g_test_verbose() ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
 
         add_test("/engine/network/lifecycle", test_network_lifecycle, NULL);
+        add_test("/engine/inventory/rescan-named-pfs", test_rescan_named_pfs, NULL);
         add_test("/engine/port/hostdev", test_hostdev_port, NULL);
         add_test("/engine/port/hostdev-notify", test_hostdev_notify, NULL);
         add_test("/engine/port/hybrid", test_hybrid_port, NULL);

@@ -232,6 +232,54 @@ all_vfs_original() {
         done
 }
 
+# ---- Device objects (dbus-api.md 1.1): the kernel's functions as netpoold shows them ----
+
+# dev_path PCI: the object path, as sd_bus_path_encode() makes it
+dev_path() {
+        local LC_ALL=C seg=$1 out= c i
+        for ((i = 0; i < ${#seg}; i++)); do
+                c=${seg:i:1}
+                if [[ $c == [A-Za-z] || ($i -gt 0 && $c == [0-9]) ]]; then
+                        out+=$c
+                else
+                        printf -v c '_%02x' "'$c"
+                        out+=$c
+                fi
+        done
+        echo "/org/netpool1/device/$out"
+}
+
+# dev_prop PCI PROPERTY: the value as busctl prints it, type dropped; fails when there is no such object
+dev_prop() {
+        local v
+        v=$(busctl --system get-property org.netpool1 "$(dev_path "$1")" org.netpool1.Device "$2" 2>/dev/null) &&
+                echo "${v#* }"
+}
+
+# sysfs_attrs PCI: "NUMA IOMMU-GROUP DRIVER" as /sys has them, in the Device properties' words
+sysfs_attrs() {
+        local d=/sys/bus/pci/devices/$1 g drv
+        g=$(readlink "$d/iommu_group") && g=$(basename "$g") || g=-1
+        drv=$(readlink "$d/driver") && drv=$(basename "$drv") || drv=
+        echo "$(cat "$d/numa_node" 2>/dev/null || echo -1) $g \"$drv\""
+}
+
+device_attrs() {
+        echo "$(dev_prop "$1" NUMANode) $(dev_prop "$1" IOMMUGroup) $(dev_prop "$1" Driver)"
+}
+
+# objects_of N PCI...: exactly the first N of the PCI addresses have a Device object
+objects_of() {
+        local n=$1 i=0 p
+        shift
+        for p in "$@"; do
+                if ((i < n)); then dev_prop "$p" Id >/dev/null || return 1
+                else ! dev_prop "$p" Id >/dev/null || return 1
+                fi
+                i=$((i + 1))
+        done
+}
+
 # ---- The scenario ----
 
 PF=$(pf_of_igb)
@@ -354,14 +402,32 @@ expect_eq "ip link show $PF: VF $k has the passthrough port's MAC and VLAN 44" \
 check "release it" netpoolctl release "$PORT"
 expect_eq "Release restored VF $k" "${ORIG[k]}" "$(vf_config "$k")"
 
+# Device objects: the PF and each real VF with the NUMA node, IOMMU group and driver of /sys
+pfpci=$(basename "$(readlink -f "$PFDEV")")
+expect_eq "Device $pfpci (the PF): NUMA node, IOMMU group and driver as /sys has them" "$(sysfs_attrs "$pfpci")" \
+        "$(device_attrs "$pfpci")"
+for ((i = 0; i < 4; i++)); do
+        p=$(vf_pci "$i")
+        expect_eq "Device $p (VF $i): NUMA node, IOMMU group and driver as /sys has them" "$(sysfs_attrs "$p")" \
+                "$(device_attrs "$p")"
+        expect_eq "Device $p: PFAddress and VFIndex" "\"$pfpci\" $i" \
+                "$(dev_prop "$p" PFAddress) $(dev_prop "$p" VFIndex)"
+done
+
 # Hot-plug: sriov_numvfs changes under the running daemon; the pool follows the kernel's events, no Rescan
 check "allocate a port to hold a VF across the change" allocate hostdevnet 52:54:00:aa:00:04 45
 held=$PORT
 k=$PORT_VF
 kpci=$(vf_pci "$k")
+vfpcis=()
+for ((i = 0; i < 4; i++)); do
+        [ "$i" = "$k" ] || vfpcis+=("$(vf_pci "$i")")
+done
 # one daemon throughout: a netpoold started anew would rescan at start, events or not
 daemon=$(daemon_pid)
 set_numvfs 0
+check "sriov_numvfs 0: the free VFs' Device objects are gone within 5 s" wait_for 5 objects_of 0 "${vfpcis[@]}"
+expect_eq "sriov_numvfs 0: the held VF's Device object stays, lost" '"lost"' "$(dev_prop "$kpci" State)"
 pool_is_lost() {
         [ "$(devices hostdevnet | awk '{ print $3, $6 }')" = "$kpci lost" ] && [ -z "$(devices passnet)" ]
 }
@@ -372,8 +438,24 @@ pool_has_5() {
         [ "$(devices hostdevnet | wc -l)" = 5 ] && [ "$(devices passnet | wc -l)" = 5 ]
 }
 # polling the pools (and nothing else) while the VFs come also keeps netpoold from its idle exit
+newpcis=()
+for ((i = 0; i < 5; i++)); do
+        newpcis+=("$(vf_pci "$i")")
+done
+check "sriov_numvfs 5: the 5 VFs' Device objects are there within 5 s" wait_for 5 objects_of 5 "${newpcis[@]}"
 check "sriov_numvfs 5: both pools hold the 5 new VFs" wait_for 30 pool_has_5
 wait_for 10 vfs_ready 5 || echo "# the 5 VFs did not all get an igbvf netdev"
+vf_drivers_match() {
+        local p
+        for p in "${newpcis[@]}"; do
+                [ "$(device_attrs "$p")" = "$(sysfs_attrs "$p")" ] || return 1
+        done
+}
+check "sriov_numvfs 5: each new VF's Device has the NUMA node, IOMMU group and driver of /sys" \
+        wait_for 5 vf_drivers_match
+for p in "${newpcis[@]}"; do
+        echo "#   $p: Device $(device_attrs "$p"), /sys $(sysfs_attrs "$p")"
+done
 expect_eq "the hostdev pool is the 5 VFs of /sys" "$(expected_pool 5 pci)" "$(pool_columns hostdevnet pci)"
 expect_eq "the passthrough pool is their 5 netdevs" "$(expected_pool 5 netdev)" "$(pool_columns passnet netdev)"
 expect_eq "the VF that came back at $kpci is in use by its port again" "in-use $held" \
