@@ -301,11 +301,30 @@ static void ensure_table(Engine *e) {
                 e->inventory = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, inv_device_free);
 }
 
+static gint key_cmp(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The keys of t sorted: announcements go in id order, whatever the hash table's order (watchers and tests see
+ * the same sequence every time). The keys are borrowed. */
+static GPtrArray *sorted_keys(GHashTable *t) {
+        GPtrArray *keys = g_ptr_array_sized_new(g_hash_table_size(t));
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, t);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+                g_ptr_array_add(keys, key);
+        g_ptr_array_sort(keys, key_cmp);
+        return keys;
+}
+
 /* Replace the inventory with fresh, announcing additions, changes and removals. */
 static void commit(Engine *e, GHashTable *fresh) {
         g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) keys = NULL;
         GHashTableIter it;
-        gpointer key, value;
+        gpointer key;
         GHashTable *old;
 
         ensure_table(e);
@@ -314,23 +333,24 @@ static void commit(Engine *e, GHashTable *fresh) {
         while (g_hash_table_iter_next(&it, &key, NULL))
                 if (!g_hash_table_contains(fresh, key))
                         g_ptr_array_add(removed, g_strdup(key));
+        g_ptr_array_sort(removed, key_cmp);
         /* a removal is announced while the device can still be read (sd-bus lists its interfaces) */
         for (guint i = 0; i < removed->len; i++)
                 emit(e, removed->pdata[i], ENGINE_DEVICE_REMOVED, 0);
         e->inventory = fresh;
         g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
-        g_hash_table_iter_init(&it, fresh);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-                const InvDevice *was = g_hash_table_lookup(old, key);
+        keys = sorted_keys(fresh);
+        for (guint i = 0; i < keys->len; i++) {
+                const InvDevice *was = g_hash_table_lookup(old, keys->pdata[i]);
                 uint32_t changed;
 
                 if (!was) {
-                        emit(e, key, ENGINE_DEVICE_ADDED, 0);
+                        emit(e, keys->pdata[i], ENGINE_DEVICE_ADDED, 0);
                         continue;
                 }
-                changed = inv_device_diff(was, value);
+                changed = inv_device_diff(was, g_hash_table_lookup(fresh, keys->pdata[i]));
                 if (changed)
-                        emit(e, key, ENGINE_DEVICE_CHANGED, changed);
+                        emit(e, keys->pdata[i], ENGINE_DEVICE_CHANGED, changed);
         }
         g_hash_table_unref(old);
 }
@@ -505,26 +525,25 @@ static void read_pools_of(Engine *e, GHashTable *fresh, GPtrArray *was_ids) {
 
 /* The devices of was_ids are replaced by fresh's (which is emptied), announcing what came, changed and went. */
 static void commit_part(Engine *e, GHashTable *fresh, GPtrArray *was_ids) {
-        GHashTableIter it;
-        gpointer key, value;
+        g_autoptr(GPtrArray) keys = sorted_keys(fresh);
 
         /* the sorted ids borrow the devices' own: every device replaced takes its id with it */
         if (was_ids->len > 0 || g_hash_table_size(fresh) > 0)
                 g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
+        g_ptr_array_sort(was_ids, key_cmp);
         /* a removal is announced while the device can still be read (sd-bus lists its interfaces) */
         for (guint i = 0; i < was_ids->len; i++)
                 if (!g_hash_table_contains(fresh, was_ids->pdata[i])) {
                         emit(e, was_ids->pdata[i], ENGINE_DEVICE_REMOVED, 0);
                         g_hash_table_remove(e->inventory, was_ids->pdata[i]);
                 }
-        g_hash_table_iter_init(&it, fresh);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-                InvDevice *d = value;
-                const InvDevice *was = g_hash_table_lookup(e->inventory, key);
+        for (guint i = 0; i < keys->len; i++) {
+                InvDevice *d = g_hash_table_lookup(fresh, keys->pdata[i]);
+                const InvDevice *was = g_hash_table_lookup(e->inventory, d->id);
                 uint32_t changed = was ? inv_device_diff(was, d) : 0;
                 bool added = !was;
 
-                g_hash_table_iter_steal(&it);
+                g_hash_table_steal(fresh, d->id);
                 g_hash_table_replace(e->inventory, d->id, d);           /* frees was */
                 if (added)
                         emit(e, d->id, ENGINE_DEVICE_ADDED, 0);

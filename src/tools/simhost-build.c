@@ -354,12 +354,23 @@ int sim_remove_uppers(const char *root, const char *ifname) {
         return remove_uppers(root, ifname, 0);
 }
 
-/* The function directory with its ids, its R/sys/bus/pci/devices link, its driver, driver_override, reset
- * and IOMMU group (a new one of its own). */
-static int build_function(SimHost *h, const PciAddr *addr, const FunctionShape *shape, char **reterr) {
-        g_autofree char *dir = sim_function_dir(h->root, addr), *bdf = bdf_string(addr);
+/* The function's R/sys/bus/pci/devices link: made last, once the function is whole, as the kernel announces a
+ * device once it is set up — a reader woken by the link (netpoold's hot-plug) finds all of it. */
+static int link_on_bus(SimHost *h, const PciAddr *addr, char **reterr) {
+        g_autofree char *bdf = bdf_string(addr);
         g_autofree char *bus_dir = g_build_filename(h->root, BUS_DEVICES_DIR, NULL);
         g_autofree char *bus_target = g_strconcat("../../../devices/pci0000:00/", bdf, NULL);
+        int r = make_symlink(bus_target, bus_dir, bdf);
+
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot link PCI function %s on the bus", bdf);
+        return 0;
+}
+
+/* The function directory with its ids, its driver, driver_override, reset and IOMMU group (a new one of its
+ * own); link_on_bus() makes it seen. */
+static int build_function(SimHost *h, const PciAddr *addr, const FunctionShape *shape, char **reterr) {
+        g_autofree char *dir = sim_function_dir(h->root, addr), *bdf = bdf_string(addr);
         char id[8];
         int r;
 
@@ -382,8 +393,6 @@ static int build_function(SimHost *h, const PciAddr *addr, const FunctionShape *
                 r = sim_write_attr(dir, "driver_override", "");
         if (r >= 0 && shape->reset)
                 r = write_file_atomic(dir, "reset", "", 0);
-        if (r >= 0)
-                r = make_symlink(bus_target, bus_dir, bdf);
         if (r >= 0)
                 r = sim_bind_driver(h->root, addr, shape->driver);
         if (r >= 0 && shape->iommu)
@@ -599,15 +608,18 @@ int sim_build_vf(SimHost *h, const PfSpec *s, unsigned i, char **reterr) {
         virtfn = g_strdup_printf("virtfn%u", i);
         vf_target = g_strconcat("../", vf_bdf, NULL);
         pf_target = g_strconcat("../", pf_bdf, NULL);
-        r = make_symlink(vf_target, pf_dir, virtfn);
+        /* physfn before virtfn: a reader that finds the PF's link finds a VF that knows its PF */
+        r = make_symlink(pf_target, vf_dir, "physfn");
         if (r >= 0)
-                r = make_symlink(pf_target, vf_dir, "physfn");
+                r = make_symlink(vf_target, pf_dir, virtfn);
         if (r < 0)
                 return sim_fail(reterr, r, "cannot link VF %s to PF %s", vf_bdf, pf_bdf);
-        r = build_vf_netdevs(h, s, i, &addr, reterr);
+        r = build_vfstate(h, s, i, reterr);
+        if (r >= 0)
+                r = build_vf_netdevs(h, s, i, &addr, reterr);
         if (r < 0)
                 return r;
-        return build_vfstate(h, s, i, reterr);
+        return link_on_bus(h, &addr, reterr);
 }
 
 /* Unlinks the class/net entries of every netdev in a function's net/ directory, and deletes the macvtap and
@@ -717,6 +729,8 @@ int sim_build_pf(SimHost *h, PfSpec *spec, char **reterr) {
         if (r < 0)
                 return sim_fail(reterr, r, "cannot write %s", dir);
         r = build_pf_netdevs(h, s, reterr);
+        if (r >= 0)
+                r = link_on_bus(h, &s->addr, reterr);
         if (r < 0)
                 return r;
 
@@ -764,7 +778,9 @@ int sim_build_plain_function(SimHost *h, const PciAddr *addr, const FunctionShap
         int r;
 
         r = build_function(h, addr, shape, reterr);
-        if (r < 0 || !ifname)
+        if (r >= 0 && ifname)
+                r = build_netdev(h, addr, &(NetdevShape) { .name = ifname, .up = true, .speed = 1000 }, reterr);
+        if (r < 0)
                 return r;
-        return build_netdev(h, addr, &(NetdevShape) { .name = ifname, .up = true, .speed = 1000 }, reterr);
+        return link_on_bus(h, addr, reterr);
 }

@@ -73,4 +73,26 @@ check "numvfs 2: sfc0's VF 3 is gone" bash -c "! grep -qx 0000:07:02.3 <<<'$(man
 "$NETPOOL_SIMHOST" "$NP_SIM" --set-numvfs 0000:07:00.0 4 >/dev/null
 for _ in $(seq 30); do grep -qx 0000:07:02.3 <<<"$(managed_ids)" && break; sleep 0.1; done
 check "numvfs 4: back" grep -qx 0000:07:02.3 <<<"$(managed_ids)"
+# ---- what changed while no netpoold ran is announced at its next start (issue 20 point 4) ----
+sleep 1.2       # past the inventory record's write (a second after the last change)
+check "STATE/inventory lists the devices as this netpoold left them" grep -q '^0000:07:02.3	free' \
+        "$NP_DIR/run/inventory"
+check "kill -9 netpoold" np_kill9
+"$NETPOOL_SIMHOST" "$NP_SIM" --set-numvfs 0000:07:00.0 2 >/dev/null     # VFs 2 and 3 go while none runs
+"$NETPOOL_SIMHOST" "$NP_SIM" --assign 0000:03:02.5 >/dev/null           # and a VF is taken outside netpool
+dbus-monitor --system "type='signal',sender='org.netpool1',path_namespace='/org/netpool1'" >"$NP_DIR/start.out" 2>&1 &
+MON=$!
+sleep 0.3
+np_call /org/netpool1 Manager GetVersion >/dev/null 2>&1 || busctl --system get-property org.netpool1 \
+        /org/netpool1 org.netpool1.Manager APIVersion >/dev/null
+for _ in $(seq 30); do grep -q InterfacesRemoved "$NP_DIR/start.out" && break; sleep 0.1; done
+sleep 0.3
+kill $MON 2>/dev/null; wait $MON 2>/dev/null
+removed=$(grep -A1 'member=InterfacesRemoved' "$NP_DIR/start.out")
+check "the next start announces VF 3 of sfc0 gone (InterfacesRemoved)" \
+        grep -q "object path \"$(dev_path 0000:07:02.3)\"" <<<"$removed"
+check "… and VF 2" grep -q "object path \"$(dev_path 0000:07:02.2)\"" <<<"$removed"
+changed=$(awk -v p="path=$(dev_path 0000:03:02.5);" '/^signal/ { on = index($0, p) > 0 } on' "$NP_DIR/start.out")
+check "… and the VF taken outside netpool changed (PropertiesChanged: unavailable)" grep -q '"unavailable"' <<<"$changed"
+
 np_done
