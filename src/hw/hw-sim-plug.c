@@ -412,13 +412,18 @@ int sim_bind_host_driver(HwBackend *hw, const PciAddr *addr, const char *driver,
         return count_netdevs(dir) < wait_netdevs ? -ETIMEDOUT : 0;
 }
 
+/* A function's directory and, for a VF, its vfstate directory (NULL for another function). */
+static int function_dirs(HwBackend *hw, const PciAddr *addr, char **ret_dir, char **ret_vf_dir) {
+        int r = sim_function_dir(hw, addr, ret_dir);
+
+        return r < 0 ? r : sim_function_vf_dir(hw, addr, ret_vf_dir, NULL);
+}
+
 int sim_reset(HwBackend *hw, const PciAddr *addr) {
         g_autofree char *dir = NULL, *vf_dir = NULL, *reset = NULL;
         int r;
 
-        r = sim_function_dir(hw, addr, &dir);
-        if (r >= 0)
-                r = sim_function_vf_dir(hw, addr, &vf_dir, NULL);
+        r = function_dirs(hw, addr, &dir, &vf_dir);
         if (r < 0)
                 return r;
         reset = g_build_filename(dir, "reset", NULL);
@@ -437,9 +442,7 @@ int sim_needs_reset(HwBackend *hw, const PciAddr *addr, bool *ret) {
         g_autofree char *dir = NULL, *vf_dir = NULL, *dirty = NULL;
         int r;
 
-        r = sim_function_dir(hw, addr, &dir);
-        if (r >= 0)
-                r = sim_function_vf_dir(hw, addr, &vf_dir, NULL);
+        r = function_dirs(hw, addr, &dir, &vf_dir);
         if (r < 0)
                 return r;
         if (!vf_dir)
