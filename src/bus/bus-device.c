@@ -8,83 +8,53 @@
 #include "bus/bus-context.h"
 #include "bus/bus-errors.h"
 
-static int device_info(sd_bus *bus, void *userdata, HostDeviceInfo *ret) {
-        return engine_host_device(bus_context_from_current(bus)->engine, userdata, ret);
+static const char *device_string(const HostDeviceInfo *i, const char *property) {
+        return streq(property, "Id") ? i->id : streq(property, "PCIAddress") ? i->pci_address :
+               streq(property, "PF") ? i->pf : streq(property, "PFAddress") ? i->pf_address :
+               streq(property, "Vendor") ? i->vendor : streq(property, "Product") ? i->product :
+               streq(property, "Driver") ? i->driver : streq(property, "PCIeRoot") ? i->pcie_root :
+               streq(property, "LinkType") ? i->link_type : streq(property, "EswitchMode") ? i->eswitch_mode :
+               streq(property, "State") ? i->state : i->holder;
 }
 
-static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        HostDeviceInfo i;
-        const char *v;
+static int append_networks(sd_bus_message *reply, const HostDeviceInfo *i) {
         int r;
 
-        r = device_info(bus, userdata, &i);
-        if (r < 0)
-                return r;
-        v = streq(property, "Id") ? i.id : streq(property, "PCIAddress") ? i.pci_address :
-            streq(property, "PF") ? i.pf : streq(property, "PFAddress") ? i.pf_address :
-            streq(property, "Vendor") ? i.vendor : streq(property, "Product") ? i.product :
-            streq(property, "Driver") ? i.driver : streq(property, "PCIeRoot") ? i.pcie_root :
-            streq(property, "LinkType") ? i.link_type : streq(property, "EswitchMode") ? i.eswitch_mode :
-            streq(property, "State") ? i.state : i.holder;
-        return sd_bus_message_append(reply, "s", v);
-}
-
-static int property_get_int(sd_bus *bus, const char *path, const char *interface, const char *property,
-                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        HostDeviceInfo i;
-        int r;
-
-        r = device_info(bus, userdata, &i);
-        if (r < 0)
-                return r;
-        return sd_bus_message_append(reply, "i", streq(property, "VFIndex") ? i.vf_index :
-                                                 streq(property, "NUMANode") ? i.numa_node : i.iommu_group);
-}
-
-static int property_get_netdevs(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        HostDeviceInfo i;
-        int r;
-
-        r = device_info(bus, userdata, &i);
-        if (r < 0)
-                return r;
-        return sd_bus_message_append_strv(reply, (char **) i.netdevs);
-}
-
-static int property_get_port(sd_bus *bus, const char *path, const char *interface, const char *property,
-                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        g_autofree char *port = NULL;
-        HostDeviceInfo i;
-        int r;
-
-        r = device_info(bus, userdata, &i);
-        if (r < 0)
-                return r;
-        port = i.port_uuid[0] ? bus_port_path(i.port_uuid) : g_strdup("/");
-        return sd_bus_message_append(reply, "o", port ?: "/");
-}
-
-static int property_get_networks(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        HostDeviceInfo i;
-        int r;
-
-        r = device_info(bus, userdata, &i);
-        if (r < 0)
-                return r;
         r = sd_bus_message_open_container(reply, 'a', "o");
         if (r < 0)
                 return r;
-        for (size_t k = 0; i.networks[k]; k++) {
-                g_autofree char *net = bus_network_path(i.networks[k]);
+        for (size_t k = 0; i->networks[k]; k++) {
+                g_autofree char *net = bus_network_path(i->networks[k]);
 
                 r = sd_bus_message_append(reply, "o", net);
                 if (r < 0)
                         return r;
         }
         return sd_bus_message_close_container(reply);
+}
+
+/* Every property: the engine's record of the device looked up once, then the one value asked for. */
+static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        g_autofree char *port = NULL;
+        HostDeviceInfo i;
+        int r;
+
+        r = engine_host_device(bus_context_from_current(bus)->engine, userdata, &i);
+        if (r < 0)
+                return r;
+        if (streq(property, "VFIndex") || streq(property, "NUMANode") || streq(property, "IOMMUGroup"))
+                return sd_bus_message_append(reply, "i", streq(property, "VFIndex") ? i.vf_index :
+                                                         streq(property, "NUMANode") ? i.numa_node : i.iommu_group);
+        if (streq(property, "Netdevs"))
+                return sd_bus_message_append_strv(reply, (char **) i.netdevs);
+        if (streq(property, "Networks"))
+                return append_networks(reply, &i);
+        if (streq(property, "Port")) {
+                port = i.port_uuid[0] ? bus_port_path(i.port_uuid) : g_strdup("/");
+                return sd_bus_message_append(reply, "o", port ?: "/");
+        }
+        return sd_bus_message_append(reply, "s", device_string(&i, property));
 }
 
 static int append_setting(sd_bus_message *reply, const char *key, const char *type, ...) {
@@ -158,24 +128,24 @@ static int method_get_settings(sd_bus_message *m, void *userdata, sd_bus_error *
 
 static const sd_bus_vtable device_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Id", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("PCIAddress", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("PF", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("PFAddress", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("VFIndex", "i", property_get_int, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Vendor", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Product", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Driver", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Netdevs", "as", property_get_netdevs, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NUMANode", "i", property_get_int, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("PCIeRoot", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("IOMMUGroup", "i", property_get_int, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("LinkType", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("EswitchMode", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("State", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Holder", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Port", "o", property_get_port, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Networks", "ao", property_get_networks, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Id", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PCIAddress", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PF", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PFAddress", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("VFIndex", "i", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Vendor", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Product", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Driver", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Netdevs", "as", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NUMANode", "i", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("PCIeRoot", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("IOMMUGroup", "i", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LinkType", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("EswitchMode", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Holder", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Port", "o", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Networks", "ao", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("GetSettings", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("a{sv}", settings),
                                 method_get_settings, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,

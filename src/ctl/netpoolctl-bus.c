@@ -120,19 +120,21 @@ int ctl_report_error(const char *action, const sd_bus_error *error, int r) {
         return CTL_EXIT_FAILURE;
 }
 
-int ctl_read_properties(sd_bus_message *msg,
-                           int (*read_one)(sd_bus_message *, const char *, void *), void *into) {
-        const char *name;
+int ctl_read_dict(sd_bus_message *msg, const char *entry_type,
+                  int (*read_value)(sd_bus_message *, const char *, void *), void *into) {
+        g_autofree char *array_type = g_strdup_printf("{%s}", entry_type);
+        const char key_type[] = { entry_type[0], '\0' };
+        const char *key;
         int r;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        r = sd_bus_message_enter_container(msg, 'a', array_type);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(msg, "s", &name);
+        while ((r = sd_bus_message_enter_container(msg, 'e', entry_type)) > 0) {
+                r = sd_bus_message_read(msg, key_type, &key);
                 if (r < 0)
                         return r;
-                r = read_one(msg, name, into);
+                r = read_value(msg, key, into);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_exit_container(msg);
@@ -142,6 +144,76 @@ int ctl_read_properties(sd_bus_message *msg,
         if (r < 0)
                 return r;
         return sd_bus_message_exit_container(msg);
+}
+
+int ctl_read_properties(sd_bus_message *msg,
+                           int (*read_one)(sd_bus_message *, const char *, void *), void *into) {
+        return ctl_read_dict(msg, "sv", read_one, into);
+}
+
+int ctl_enter_variant_array(sd_bus_message *msg, const char *array_type) {
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', array_type);
+        if (r < 0)
+                return r;
+        return sd_bus_message_enter_container(msg, 'a', array_type + 1);
+}
+
+int ctl_exit_variant_array(sd_bus_message *msg) {
+        int r;
+
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(msg);
+}
+
+/* The variant's array of strings or object paths, which the message is positioned at. */
+static int read_string_array_variant(sd_bus_message *msg, const char *type, char ***field) {
+        g_auto(GStrv) strv = NULL;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', type);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(msg, &strv);
+        if (r < 0)
+                return r;
+        g_strfreev(*field);
+        /* an empty array reads as NULL: the field stays a list */
+        *field = strv ? g_steal_pointer(&strv) : g_new0(char *, 1);
+        return sd_bus_message_exit_container(msg);
+}
+
+int ctl_read_property_slot(sd_bus_message *msg, const char *name, const CtlPropertySlot *slots, size_t n_slots,
+                           void *into) {
+        const char *contents;
+        char type;
+        int r;
+
+        r = sd_bus_message_peek_type(msg, &type, &contents);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_slots; i++) {
+                const CtlPropertySlot *slot = &slots[i];
+                void *field = (char *) into + slot->offset;
+                const char *s;
+
+                if (!streq(slot->name, name) || !streq(slot->type, contents))
+                        continue;
+                if (slot->type[0] == 'a')
+                        return read_string_array_variant(msg, slot->type, field);
+                if (!streq(slot->type, "s") && !streq(slot->type, "o"))
+                        return sd_bus_message_read(msg, "v", slot->type, field);
+                r = sd_bus_message_read(msg, "v", slot->type, &s);
+                if (r < 0)
+                        return r;
+                g_free(*(char **) field);
+                *(char **) field = g_strdup(s);
+                return 0;
+        }
+        return sd_bus_message_skip(msg, "v");
 }
 
 int ctl_report_bad_reply(const char *method, int r) {

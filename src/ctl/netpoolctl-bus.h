@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <glib.h>
 #include <systemd/sd-bus.h>
@@ -42,10 +43,32 @@ int ctl_call(sd_bus *bus, const char *path, const char *interface, const char *m
  * authorization failures print "not authorized to ACTION: MESSAGE". */
 int ctl_report_error(const char *action, const sd_bus_error *error, int r);
 
+/* Read a dictionary a{KV} whose entry signature (KV) is entry_type, its key a string or an object path,
+ * handing each key with the message at its value to read_value, which must read or skip the value. */
+int ctl_read_dict(sd_bus_message *msg, const char *entry_type,
+                  int (*read_value)(sd_bus_message *, const char *, void *), void *into);
+
 /* Read an a{sv} of properties (GetAll, PropertiesChanged, GetManagedObjects), handing each name with the
  * message at its variant to read_one, which must read or skip the variant. */
 int ctl_read_properties(sd_bus_message *msg, int (*read_one)(sd_bus_message *, const char *, void *),
                         void *into);
+
+/* Enter (exit) a variant holding an array of array_type ("a{st}"), leaving the message inside the array. */
+int ctl_enter_variant_array(sd_bus_message *msg, const char *array_type);
+int ctl_exit_variant_array(sd_bus_message *msg);
+
+/* Where one property of an interface lands in a struct: "s" and "o" as a g_strdup()ed char *, "as" and "ao"
+ * as a GStrv (never NULL), any other basic type as itself. */
+typedef struct CtlPropertySlot {
+        const char *name;
+        const char *type;
+        size_t offset;
+} CtlPropertySlot;
+
+/* The variant of property name, which msg is positioned at, into its slot of into; a name or type no slot has
+ * is skipped, so that a newer daemon with more properties still works. */
+int ctl_read_property_slot(sd_bus_message *msg, const char *name, const CtlPropertySlot *slots, size_t n_slots,
+                           void *into);
 
 /* Tell the user a reply did not have the contract's shape; returns r. */
 int ctl_report_bad_reply(const char *method, int r);

@@ -73,13 +73,7 @@ char *ctl_network_name_from_path(const char *path) {
 }
 
 /* Where each property of org.netpool1.Device lands in CtlDevice. */
-typedef struct DeviceSlot {
-        const char *name;
-        const char *type;
-        size_t offset;
-} DeviceSlot;
-
-static const DeviceSlot device_slots[] = {
+static const CtlPropertySlot device_slots[] = {
         { "Id",          "s",  offsetof(CtlDevice, id) },
         { "PCIAddress",  "s",  offsetof(CtlDevice, pci_address) },
         { "PF",          "s",  offsetof(CtlDevice, pf) },
@@ -100,51 +94,8 @@ static const DeviceSlot device_slots[] = {
         { "Networks",    "ao", offsetof(CtlDevice, networks) },
 };
 
-/* The variant's array of strings or object paths, which the message is positioned at. */
-static int read_string_array_variant(sd_bus_message *m, const char *type, char ***field) {
-        g_auto(GStrv) strv = NULL;
-        int r;
-
-        r = sd_bus_message_enter_container(m, 'v', type);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read_strv(m, &strv);
-        if (r < 0)
-                return r;
-        g_strfreev(*field);
-        /* an empty array reads as NULL: the field stays a list */
-        *field = strv ? g_steal_pointer(&strv) : g_new0(char *, 1);
-        return sd_bus_message_exit_container(m);
-}
-
 static int read_device_property(sd_bus_message *m, const char *name, void *userdata) {
-        CtlDevice *d = userdata;
-        const char *contents;
-        char type;
-        int r;
-
-        r = sd_bus_message_peek_type(m, &type, &contents);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < G_N_ELEMENTS(device_slots); i++) {
-                const DeviceSlot *slot = &device_slots[i];
-                void *field = (char *) d + slot->offset;
-                const char *s;
-
-                if (!streq(slot->name, name) || !streq(slot->type, contents))
-                        continue;
-                if (slot->type[0] == 'a')
-                        return read_string_array_variant(m, slot->type, field);
-                if (slot->type[0] == 'i')
-                        return sd_bus_message_read(m, "v", "i", field);
-                r = sd_bus_message_read(m, "v", slot->type, &s);
-                if (r < 0)
-                        return r;
-                g_free(*(char **) field);
-                *(char **) field = g_strdup(s);
-                return 0;
-        }
-        return sd_bus_message_skip(m, "v");
+        return ctl_read_property_slot(m, name, device_slots, G_N_ELEMENTS(device_slots), userdata);
 }
 
 int ctl_device_read_properties(sd_bus_message *m, CtlDevice *device) {
@@ -167,65 +118,54 @@ static int read_port_claim(sd_bus_message *m, const char *name, void *userdata) 
         return 0;
 }
 
-/* The a{sa{sv}} of one object: its Device interface into devices, a Port's claim into claims. */
-static int read_object_interfaces(sd_bus_message *m, const char *path, GPtrArray *devices, GHashTable *claims) {
-        const char *interface;
+/* What GetManagedObjects' reply is read into: the object at hand, the devices, the ports' claims. */
+typedef struct InventoryReader {
+        const char *path;
+        GPtrArray *devices;
+        GHashTable *claims;
+} InventoryReader;
+
+/* One interface's a{sv} of the object at hand: a Device into devices, a Port's claim into claims. */
+static int read_object_interface(sd_bus_message *m, const char *interface, void *userdata) {
+        InventoryReader *reader = userdata;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sa{sv}}");
-        if (r < 0)
+        if (streq(interface, NETPOOL_DEVICE_IFACE)) {
+                g_autoptr(CtlDevice) d = ctl_device_new();
+
+                g_free(d->object);
+                d->object = g_strdup(reader->path);
+                r = ctl_device_read_properties(m, d);
+                if (r >= 0)
+                        g_ptr_array_add(reader->devices, g_steal_pointer(&d));
                 return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sa{sv}")) > 0) {
-                r = sd_bus_message_read(m, "s", &interface);
-                if (r < 0)
-                        return r;
-                if (streq(interface, NETPOOL_DEVICE_IFACE)) {
-                        g_autoptr(CtlDevice) d = ctl_device_new();
-
-                        g_free(d->object);
-                        d->object = g_strdup(path);
-                        r = ctl_device_read_properties(m, d);
-                        if (r >= 0)
-                                g_ptr_array_add(devices, g_steal_pointer(&d));
-                } else if (streq(interface, NETPOOL_PORT_IFACE)) {
-                        char *claim = NULL;
-
-                        r = ctl_read_properties(m, read_port_claim, &claim);
-                        if (claim)
-                                g_hash_table_replace(claims, g_strdup(path), claim);
-                } else
-                        r = sd_bus_message_skip(m, "a{sv}");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
         }
-        if (r < 0)
+        if (streq(interface, NETPOOL_PORT_IFACE)) {
+                char *claim = NULL;
+
+                r = ctl_read_properties(m, read_port_claim, &claim);
+                if (claim)
+                        g_hash_table_replace(reader->claims, g_strdup(reader->path), claim);
                 return r;
-        return sd_bus_message_exit_container(m);
+        }
+        return sd_bus_message_skip(m, "a{sv}");
+}
+
+/* The a{sa{sv}} of one object. */
+static int read_object(sd_bus_message *m, const char *path, void *userdata) {
+        InventoryReader *reader = userdata;
+
+        reader->path = path;
+        return ctl_read_dict(m, "sa{sv}", read_object_interface, reader);
 }
 
 int ctl_device_inventory_read(sd_bus_message *reply, GPtrArray *devices) {
         g_autoptr(GHashTable) claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        InventoryReader reader = { .devices = devices, .claims = claims };
         unsigned first = devices->len;
-        const char *path;
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r < 0)
-                        return r;
-                r = read_object_interfaces(reply, path, devices, claims);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
+        r = ctl_read_dict(reply, "oa{sa{sv}}", read_object, &reader);
         if (r < 0)
                 return r;
         /* ports and devices come in any order: the claims are known at the end */
@@ -238,7 +178,7 @@ int ctl_device_inventory_read(sd_bus_message *reply, GPtrArray *devices) {
                         d->port_claim = g_strdup(claim);
                 }
         }
-        return sd_bus_message_exit_container(reply);
+        return 0;
 }
 
 /* The one place that asks the bus for the inventory: everything else works on CtlDevice. */

@@ -107,10 +107,7 @@ static int read_failures(sd_bus_message *m, GPtrArray *failures) {
         uint64_t count;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'v', "a{st}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_enter_container(m, 'a', "{st}");
+        r = ctl_enter_variant_array(m, "a{st}");
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(m, "{st}", &name, &count)) > 0) {
@@ -122,20 +119,14 @@ static int read_failures(sd_bus_message *m, GPtrArray *failures) {
         }
         if (r < 0)
                 return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        return ctl_exit_variant_array(m);
 }
 
 static int read_quarantined(sd_bus_message *m, GPtrArray *quarantined) {
         const char *device, *reason;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'v', "a{ss}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_enter_container(m, 'a', "{ss}");
+        r = ctl_enter_variant_array(m, "a{ss}");
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(m, "{ss}", &device, &reason)) > 0) {
@@ -144,10 +135,7 @@ static int read_quarantined(sd_bus_message *m, GPtrArray *quarantined) {
         }
         if (r < 0)
                 return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+        return ctl_exit_variant_array(m);
 }
 
 /* One property of GetAll's a{sv}, the reply positioned at its variant; unknown ones are skipped, so a

@@ -81,31 +81,31 @@ static void object_removed(Monitor *m, const MonitorKind *kind, const char *path
                 g_hash_table_remove(m->objects, path);
 }
 
+/* What the a{sa{sv}} of one object is read with. */
+typedef struct ObjectReader {
+        Monitor *m;
+        const char *path;
+        bool announce;
+        GHashTable *seen;       /* the paths of a snapshot, or NULL */
+} ObjectReader;
+
+static int read_interface(sd_bus_message *msg, const char *interface, void *userdata) {
+        ObjectReader *reader = userdata;
+        const MonitorKind *kind = monitor_kind_of(interface);
+
+        if (!kind)
+                return sd_bus_message_skip(msg, "a{sv}");
+        return object_update(reader->m, kind, reader->path, msg, reader->announce);
+}
+
 /* The a{sa{sv}} of one object, as InterfacesAdded and GetManagedObjects carry it. */
-static int read_interfaces(Monitor *m, sd_bus_message *msg, const char *path, bool announce) {
-        const char *interface;
-        int r;
+static int read_interfaces(sd_bus_message *msg, const char *path, void *userdata) {
+        ObjectReader *reader = userdata;
 
-        r = sd_bus_message_enter_container(msg, 'a', "{sa{sv}}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(msg, 'e', "sa{sv}")) > 0) {
-                const MonitorKind *kind;
-
-                r = sd_bus_message_read(msg, "s", &interface);
-                if (r < 0)
-                        return r;
-                kind = monitor_kind_of(interface);
-                r = kind ? object_update(m, kind, path, msg, announce) : sd_bus_message_skip(msg, "a{sv}");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(msg);
+        reader->path = path;
+        if (reader->seen)
+                g_hash_table_add(reader->seen, g_strdup(path));
+        return ctl_read_dict(msg, "sa{sv}", read_interface, reader);
 }
 
 /* ---- Signal and reply handlers ---- */
@@ -126,7 +126,7 @@ static int on_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error
                 return 0;
         r = sd_bus_message_read(msg, "o", &path);
         if (r >= 0)
-                r = read_interfaces(m, msg, path, /* announce= */ true);
+                r = read_interfaces(msg, path, &(ObjectReader) { .m = m, .announce = true });
         return r < 0 ? report_bad_signal(msg, r) : 0;
 }
 
@@ -196,29 +196,15 @@ static void remove_unseen(Monitor *m, GHashTable *seen) {
 
 static int read_managed_objects(Monitor *m, sd_bus_message *reply, bool announce) {
         g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        const char *path;
+        ObjectReader reader = { .m = m, .announce = announce, .seen = seen };
         int r;
 
-        r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
-                r = sd_bus_message_read(reply, "o", &path);
-                if (r < 0)
-                        return r;
-                g_hash_table_add(seen, g_strdup(path));
-                r = read_interfaces(m, reply, path, announce);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
+        r = ctl_read_dict(reply, "oa{sa{sv}}", read_interfaces, &reader);
         if (r < 0)
                 return r;
         if (announce)
                 remove_unseen(m, seen);
-        return sd_bus_message_exit_container(reply);
+        return 0;
 }
 
 /* The first answer is the baseline; later ones (the daemon restarted) are compared with it. */

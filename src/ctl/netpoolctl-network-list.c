@@ -144,13 +144,7 @@ int verb_list(Ctl *ctl, const VerbArgs *args) {
 }
 
 /* Where each property of org.netpool1.Network lands in CtlNetworkRow. */
-typedef struct PropertySlot {
-        const char *name;
-        const char *type;
-        size_t offset;
-} PropertySlot;
-
-static const PropertySlot network_property_slots[] = {
+static const CtlPropertySlot network_property_slots[] = {
         { "Name",        "s", offsetof(CtlNetworkRow, name) },
         { "UUID",        "s", offsetof(CtlNetworkRow, uuid) },
         { "ForwardMode", "s", offsetof(CtlNetworkRow, mode) },
@@ -162,34 +156,9 @@ static const PropertySlot network_property_slots[] = {
         { "Available",   "u", offsetof(CtlNetworkRow, available) },
 };
 
-/* One property's variant, which the reply is positioned at. Unknown names and types are skipped,
- * so a newer daemon with more properties still works. */
 static int read_network_property(sd_bus_message *m, const char *name, void *userdata) {
-        CtlNetworkRow *info = userdata;
-        const char *contents;
-        char type;
-        int r;
-
-        r = sd_bus_message_peek_type(m, &type, &contents);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < G_N_ELEMENTS(network_property_slots); i++) {
-                const PropertySlot *slot = &network_property_slots[i];
-                void *field = (char *) info + slot->offset;
-                const char *s;
-
-                if (!streq(slot->name, name) || !streq(slot->type, contents))
-                        continue;
-                if (slot->type[0] != 's')
-                        return sd_bus_message_read(m, "v", slot->type, field);
-                r = sd_bus_message_read(m, "v", "s", &s);
-                if (r < 0)
-                        return r;
-                g_free(*(char **) field);
-                *(char **) field = g_strdup(s);
-                return 0;
-        }
-        return sd_bus_message_skip(m, "v");
+        return ctl_read_property_slot(m, name, network_property_slots, G_N_ELEMENTS(network_property_slots),
+                                      userdata);
 }
 
 static int print_network_info_json(const CtlNetworkRow *info) {

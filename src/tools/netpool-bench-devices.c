@@ -140,11 +140,6 @@ static BenchCpu cpu_since(const HarnessEnv *env, CpuMark a, unsigned count) {
         return (BenchCpu) { (b.daemon - a.daemon) * k, (b.bus - a.bus) * k, (b.client - a.client) * k };
 }
 
-static int bus_failed(const char *what, const sd_bus_error *error, int r, char **ret_message) {
-        *ret_message = g_strdup_printf("%s: %s", what, sd_bus_error_is_set(error) ? error->message : strerror(-r));
-        return r < 0 ? r : -EIO;
-}
-
 /* The Device objects in a GetManagedObjects reply (read untimed, once) */
 static int count_devices(sd_bus_message *reply, unsigned *ret) {
         unsigned n = 0;
@@ -185,7 +180,7 @@ static int measure_managed_objects(sd_bus *bus, const HarnessEnv *env, BenchDevi
                                        "GetManagedObjects", &error, &reply, NULL);
                 d = (harness_now() - t0) * 1e3;
                 if (r < 0)
-                        return bus_failed("GetManagedObjects", &error, r, ret_message);
+                        return bench_bus_failed("GetManagedObjects", &error, r, ret_message);
                 g_array_append_val(ms, d);
                 res->gmo_max_ms = MAX(res->gmo_max_ms, d);
                 if (i > 0)
@@ -282,14 +277,14 @@ static int measure_numvfs(const HarnessEnv *env, unsigned rounds, BenchDevicesRe
 
         r = sd_bus_open_system(&watch);
         if (r < 0)
-                return bus_failed("connecting the signal watcher", NULL, r, ret_message);
+                return bench_bus_failed("connecting the signal watcher", NULL, r, ret_message);
         r = sd_bus_match_signal(watch, NULL, BENCH_BUS_NAME, BENCH_MANAGER_PATH, OBJECT_MANAGER_IFACE,
                                 "InterfacesRemoved", on_interfaces_signal, &rm);
         if (r >= 0)
                 r = sd_bus_match_signal(watch, NULL, BENCH_BUS_NAME, BENCH_MANAGER_PATH, OBJECT_MANAGER_IFACE,
                                         "InterfacesAdded", on_interfaces_signal, &add);
         if (r < 0)
-                return bus_failed("subscribing to InterfacesAdded/Removed", NULL, r, ret_message);
+                return bench_bus_failed("subscribing to InterfacesAdded/Removed", NULL, r, ret_message);
 
         mark = cpu_mark(env);
         for (unsigned i = 0; i < rounds; i++) {
@@ -318,33 +313,6 @@ static int measure_numvfs(const HarnessEnv *env, unsigned rounds, BenchDevicesRe
         return 0;
 }
 
-/* Activation and a network started over every PF: the Device objects carry their network and pool state */
-static int start_daemon_and_network(sd_bus *bus, HarnessEnv *env, BenchDevicesResult *res, char **ret_message) {
-        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
-        g_autofree char *xml = bench_host_network_xml(res->n_pfs);
-        double t0 = harness_now();
-        int r;
-
-        r = sd_bus_call_method(bus, BENCH_BUS_NAME, "/", "org.freedesktop.DBus.Peer", "Ping", &error, NULL, NULL);
-        if (r < 0)
-                return bus_failed("activating netpoold (Peer.Ping)", &error, r, ret_message);
-        res->start_ready_ms = (harness_now() - t0) * 1e3;
-        r = harness_bus_owner_pid(bus, BENCH_BUS_NAME, &env->daemon_pid);
-        if (r < 0)
-                return bus_failed("learning netpoold's PID", NULL, r, ret_message);
-        r = sd_bus_call_method(bus, BENCH_BUS_NAME, BENCH_MANAGER_PATH, BENCH_MANAGER_IFACE, "DefineNetwork",
-                               &error, NULL, "st", xml, UINT64_C(0));
-        if (r < 0)
-                return bus_failed("DefineNetwork", &error, r, ret_message);
-        t0 = harness_now();
-        r = sd_bus_call_method(bus, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE, "Start",
-                               &error, NULL, "t", UINT64_C(0));
-        if (r < 0)
-                return bus_failed("Start", &error, r, ret_message);
-        res->net_start_ms = (harness_now() - t0) * 1e3;
-        return 0;
-}
-
 /**
  * bench_devices_one() - one host of N VFs: GetManagedObjects, ROUNDS numvfs changes of a PF of 128 VFs, then
  * netpoold's peak RSS (VmHWM) over all of it
@@ -356,29 +324,17 @@ int bench_devices_one(unsigned n, unsigned rounds, bool keep, BenchDevicesResult
         g_autoptr(sd_bus) bus = NULL;
         g_autofree char *prefix = g_strdup_printf("netpool-bench-devices-n%u", n);
         unsigned expected;
-        double t0;
         int r;
 
         *res = (BenchDevicesResult) { .n = n };
-        r = harness_env_make_dir(&env, prefix, ret_message);
+        r = bench_host_up(&env, prefix, "devices ", n, &res->n_pfs, &res->host_build_s, &bus, ret_message);
         if (r < 0)
                 return r;
-        bench_progress("devices N=%u: building the sim host in %s", n, env.dir);
-        t0 = harness_now();
-        r = bench_host_build(&env, harness_path("NETPOOL_SIMHOST", BENCH_SIMHOST), n, &res->n_pfs, ret_message);
-        if (r < 0)
-                return r;
-        res->host_build_s = harness_now() - t0;
-        r = harness_env_start_bus(&env, harness_path("NETPOOLD", BENCH_NETPOOLD), ret_message);
-        if (r < 0)
-                return r;
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return bus_failed("connecting to the private bus", NULL, r, ret_message);
-        (void) sd_bus_set_method_call_timeout(bus, UINT64_C(600) * 1000 * 1000);
 
         bench_progress("devices N=%u: activation, Start, GetManagedObjects", n);
-        r = start_daemon_and_network(bus, &env, res, ret_message);
+        r = bench_activate(bus, &env, &res->start_ready_ms, ret_message);
+        if (r >= 0)
+                r = bench_network_start(bus, res->n_pfs, &res->net_start_ms, ret_message);
         if (r >= 0 && harness_proc_status_kib(env.daemon_pid, "VmHWM", &res->rss_started_kib) < 0)
                 res->rss_started_kib = 0;
         if (r >= 0)

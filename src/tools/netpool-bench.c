@@ -67,53 +67,18 @@ static void note_errors(BenchResult *res, const BenchRunResult *run, const char 
         res->errors += run->errors;
 }
 
-static int ping(sd_bus *bus, sd_bus_error *error) {
-        return sd_bus_call_method(bus, BENCH_BUS_NAME, "/", "org.freedesktop.DBus.Peer", "Ping", error, NULL, NULL);
-}
-
-static int bus_failed(const char *what, const sd_bus_error *error, int r, char **ret_message) {
-        *ret_message = g_strdup_printf("%s: %s", what, sd_bus_error_is_set(error) ? error->message : strerror(-r));
-        return r < 0 ? r : -EIO;
-}
-
-/* Activation: the first Ping starts netpoold through the bus; its reply says the daemon is ready */
-static int measure_start(sd_bus *bus, HarnessEnv *env, BenchResult *res, char **ret_message) {
-        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
-        double t0 = harness_now();
-        int r;
-
-        r = ping(bus, &error);
-        if (r < 0)
-                return bus_failed("activating netpoold (Peer.Ping)", &error, r, ret_message);
-        res->start_ready_ms = (harness_now() - t0) * 1e3;
-        r = harness_bus_owner_pid(bus, BENCH_BUS_NAME, &env->daemon_pid);
-        if (r < 0) {
-                *ret_message = g_strdup_printf("cannot learn netpoold's PID: %s", strerror(-r));
-                return r;
-        }
-        return 0;
-}
-
 /* DefineNetwork (untimed), then Start over all N VFs (timed), then GetXML of the live network */
 static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         g_autoptr(sd_bus_message) reply = NULL;
-        g_autofree char *xml = bench_host_network_xml(n_pfs);
         g_autoptr(GArray) getxml = g_array_new(false, false, sizeof(double));
         unsigned calls = res->n >= 32768 ? 5 : res->n >= 4096 ? 9 : 21;
         double t0;
         int r;
 
-        r = sd_bus_call_method(bus, BENCH_BUS_NAME, BENCH_MANAGER_PATH, BENCH_MANAGER_IFACE, "DefineNetwork",
-                               &error, NULL, "st", xml, UINT64_C(0));
+        r = bench_network_start(bus, n_pfs, &res->net_start_ms, ret_message);
         if (r < 0)
-                return bus_failed("DefineNetwork", &error, r, ret_message);
-        t0 = harness_now();
-        r = sd_bus_call_method(bus, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE, "Start",
-                               &error, NULL, "t", UINT64_C(0));
-        if (r < 0)
-                return bus_failed("Start", &error, r, ret_message);
-        res->net_start_ms = (harness_now() - t0) * 1e3;
+                return r;
 
         for (unsigned i = 0; i < calls; i++) {
                 const char *text;
@@ -127,7 +92,7 @@ static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char *
                 if (r >= 0)
                         r = sd_bus_message_read(reply, "s", &text);
                 if (r < 0)
-                        return bus_failed("GetXML", &error, r, ret_message);
+                        return bench_bus_failed("GetXML", &error, r, ret_message);
                 res->getxml_bytes = strlen(text);
                 g_array_append_val(getxml, ms);
         }
@@ -145,9 +110,10 @@ static int measure_ping(sd_bus *bus, BenchResult *res, char **ret_message) {
                 double t0 = harness_now(), d;
                 int r;
 
-                r = ping(bus, &error);
+                r = sd_bus_call_method(bus, BENCH_BUS_NAME, "/", "org.freedesktop.DBus.Peer", "Ping", &error, NULL,
+                                       NULL);
                 if (r < 0)
-                        return bus_failed("Peer.Ping", &error, r, ret_message);
+                        return bench_bus_failed("Peer.Ping", &error, r, ret_message);
                 d = (harness_now() - t0) * 1e6;
                 g_array_append_val(us, d);
         }
@@ -223,31 +189,15 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         g_autoptr(sd_bus) bus = NULL;
         g_autofree char *prefix = g_strdup_printf("netpool-bench-n%u", n);
         unsigned n_pfs = 0;
-        double t0;
         int r;
 
         *res = (BenchResult) { .n = n };
-        r = harness_env_make_dir(&env, prefix, ret_message);
+        r = bench_host_up(&env, prefix, "", n, &n_pfs, &res->host_build_s, &bus, ret_message);
         if (r < 0)
                 return r;
-        bench_progress("N=%u: building the sim host in %s", n, env.dir);
-        t0 = harness_now();
-        r = bench_host_build(&env, harness_path("NETPOOL_SIMHOST", BENCH_SIMHOST), n, &n_pfs, ret_message);
-        if (r < 0)
-                return r;
-        res->host_build_s = harness_now() - t0;
-        r = harness_env_start_bus(&env, harness_path("NETPOOLD", BENCH_NETPOOLD), ret_message);
-        if (r < 0)
-                return r;
-        r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                *ret_message = g_strdup_printf("cannot connect to the private bus: %s", strerror(-r));
-                return r;
-        }
-        (void) sd_bus_set_method_call_timeout(bus, UINT64_C(600) * 1000 * 1000);
 
         bench_progress("N=%u: activation, Start, GetXML", n);
-        r = measure_start(bus, &env, res, ret_message);
+        r = bench_activate(bus, &env, &res->start_ready_ms, ret_message);
         if (r >= 0)
                 r = measure_network(bus, n_pfs, res, ret_message);
         if (r >= 0) {

@@ -36,6 +36,16 @@ int bench_host_build(const HarnessEnv *e, const char *simhost, unsigned n_vfs, u
                      char **ret_message);
 char *bench_host_network_xml(unsigned n_pfs);
 
+/* "WHAT: the bus error's message (or r's)" into *ret_message; returns r (-EIO for r ≥ 0) */
+int bench_bus_failed(const char *what, const sd_bus_error *error, int r, char **ret_message);
+/* The sim host of N VFs built in a new directory named dir_prefix, its private bus started and connected */
+int bench_host_up(HarnessEnv *env, const char *dir_prefix, const char *label, unsigned n, unsigned *ret_n_pfs,
+                  double *ret_build_s, sd_bus **ret_bus, char **ret_message);
+/* Activation by the first Peer.Ping (its time, ms), and netpoold's PID into env */
+int bench_activate(sd_bus *bus, HarnessEnv *env, double *ret_ready_ms, char **ret_message);
+/* DefineNetwork over every PF (untimed), then its Start (timed, ms) */
+int bench_network_start(sd_bus *bus, unsigned n_pfs, double *ret_start_ms, char **ret_message);
+
 /* ---- clients (netpool-bench-client.c): forked processes, each with its own connection ---- */
 
 /* One port of one client: the same identity is used on both sides of the comparison */

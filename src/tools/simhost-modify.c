@@ -207,6 +207,28 @@ static int parse_count(const char *what, const char *s, unsigned max, unsigned *
         return 0;
 }
 
+/* Attribute attr of the sysfs directory dir, of owner (a BDF, a netdev) */
+static int write_attr_of(const char *dir, const char *attr, const char *value, const char *owner, char **reterr) {
+        int r = sim_write_attr(dir, attr, value);
+
+        if (r < 0)
+                return sim_fail(reterr, r, "cannot write %s of %s", attr, owner);
+        return 0;
+}
+
+/* The sysfs directory of netdev ifname, its R/sys/class/net link resolved */
+static int find_netdev(SimHost *h, const char *ifname, char **ret, char **reterr) {
+        g_autofree char *link = NULL;
+
+        if (!ifname || !netdev_name_is_valid(ifname))
+                return sim_refuse(reterr, -EINVAL, "'%s' is not a netdev name", ifname ? ifname : "");
+        link = sim_class_net_link(h->root, ifname);
+        *ret = realpath(link, NULL);
+        if (!*ret)
+                return sim_refuse(reterr, -ENODEV, "no netdev %s in %s", ifname, h->root);
+        return 0;
+}
+
 /**
  * sim_set_numvfs() - a PF resized to count VFs, as writing sriov_numvfs does
  * The VFs past count go, the missing ones below it are made.
@@ -237,28 +259,19 @@ int sim_set_numvfs(SimHost *h, const char *pf_bdf, const char *count, char **ret
         s->num_vfs = n;
         dir = sim_function_dir(h->root, &s->addr);
         value = g_strdup_printf("%u", n);
-        r = sim_write_attr(dir, "sriov_numvfs", value);
-        if (r < 0)
-                return sim_fail(reterr, r, "cannot write sriov_numvfs of %s", pf_bdf);
-        return 0;
+        return write_attr_of(dir, "sriov_numvfs", value, pf_bdf, reterr);
 }
 
 int sim_set_link(SimHost *h, const char *ifname, const char *state, char **reterr) {
-        g_autofree char *link = NULL, *dir = NULL;
+        g_autofree char *dir = NULL;
         int r;
 
-        if (!ifname || !netdev_name_is_valid(ifname))
-                return sim_refuse(reterr, -EINVAL, "'%s' is not a netdev name", ifname ? ifname : "");
         if (!state || (strcmp(state, "up") != 0 && strcmp(state, "down") != 0))
                 return sim_refuse(reterr, -EINVAL, "link state '%s' is not up or down", state ? state : "");
-        link = sim_class_net_link(h->root, ifname);
-        dir = realpath(link, NULL);
-        if (!dir)
-                return sim_refuse(reterr, -ENODEV, "no netdev %s in %s", ifname, h->root);
-        r = sim_write_attr(dir, "operstate", state);
+        r = find_netdev(h, ifname, &dir, reterr);
         if (r < 0)
-                return sim_fail(reterr, r, "cannot write operstate of %s", ifname);
-        return 0;
+                return r;
+        return write_attr_of(dir, "operstate", state, ifname, reterr);
 }
 
 /* simhost.md's fault lines: OP ERRNO [COUNT] */
@@ -554,10 +567,7 @@ int sim_set_numa_node(SimHost *h, const char *bdf, const char *node, char **rete
         else
                 g_snprintf(text, sizeof(text), "%u", n);
         dir = sim_function_dir(h->root, &addr);
-        r = sim_write_attr(dir, "numa_node", text);
-        if (r < 0)
-                return sim_fail(reterr, r, "cannot write numa_node of %s", bdf);
-        return 0;
+        return write_attr_of(dir, "numa_node", text, bdf, reterr);
 }
 
 int sim_set_eswitch_mode(SimHost *h, const char *pf_bdf, const char *mode, char **reterr) {
@@ -586,14 +596,12 @@ int sim_set_eswitch_mode(SimHost *h, const char *pf_bdf, const char *mode, char 
 
 /* The directory of netdev ifname of a PCI function (virtual netdevs have no such attributes here) */
 static int find_function_netdev(SimHost *h, const char *ifname, char **ret, char **reterr) {
-        g_autofree char *link = NULL, *dir = NULL, *root = NULL, *devices = NULL;
+        g_autofree char *dir = NULL, *root = NULL, *devices = NULL;
+        int r;
 
-        if (!ifname || !netdev_name_is_valid(ifname))
-                return sim_refuse(reterr, -EINVAL, "'%s' is not a netdev name", ifname ? ifname : "");
-        link = sim_class_net_link(h->root, ifname);
-        dir = realpath(link, NULL);
-        if (!dir)
-                return sim_refuse(reterr, -ENODEV, "no netdev %s in %s", ifname, h->root);
+        r = find_netdev(h, ifname, &dir, reterr);
+        if (r < 0)
+                return r;
         root = realpath(h->root, NULL);
         devices = root ? g_strconcat(root, "/sys/devices/pci0000:00/", NULL) : NULL;
         if (!devices || !g_str_has_prefix(dir, devices))

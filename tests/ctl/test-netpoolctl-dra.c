@@ -88,6 +88,15 @@ static GPtrArray *inventory_new(void) {
         return g_ptr_array_new_with_free_func((GDestroyNotify) ctl_device_free);
 }
 
+/* An inventory of one PF, 0000:03:00.0 (ens1f0) on NUMA node 0, for the VFs a test adds */
+static GPtrArray *pf_inventory(CtlDevice **ret_pf) {
+        GPtrArray *inventory = inventory_new();
+
+        *ret_pf = make_pf("0000:03:00.0", "ens1f0", 0);
+        g_ptr_array_add(inventory, *ret_pf);
+        return inventory;
+}
+
 /* A host with n_vfs VFs that go into slices, 64 per PF, PFs alternating between NUMA node -1 and 1,
  * plus one VF taken outside netpool and one NIC without SR-IOV: neither goes into a slice. */
 static GPtrArray *host_inventory(unsigned n_vfs) {
@@ -233,11 +242,10 @@ static void test_sort(void) {
 }
 
 static void test_inventory_text(void) {
-        g_autoptr(GPtrArray) inventory = inventory_new();
-        CtlDevice *pf = make_pf("0000:03:00.0", "ens1f0", 0), *vf;
+        CtlDevice *pf, *vf;
+        g_autoptr(GPtrArray) inventory = pf_inventory(&pf);
         g_autofree char *text = NULL;
 
-        g_ptr_array_add(inventory, pf);
         vf = make_vf(pf, 0, "in-use", NET_K8S ",/org/netpool1/network/_2dweird");
         g_free(vf->port);
         vf->port = g_strdup("/org/netpool1/port/_30d4f3c1e_2d5b7a_2d4c2e_2d9f10_2daa55aa55aa55");
@@ -260,11 +268,10 @@ static void test_inventory_text(void) {
 }
 
 static void test_inventory_json(void) {
-        g_autoptr(GPtrArray) inventory = inventory_new();
-        CtlDevice *pf = make_pf("0000:03:00.0", "ens1f0", 0);
+        CtlDevice *pf;
+        g_autoptr(GPtrArray) inventory = pf_inventory(&pf);
         g_autofree char *json = NULL;
 
-        g_ptr_array_add(inventory, pf);
         g_ptr_array_add(inventory, make_vf(pf, 0, "free", NET_K8S));
         json = ctl_device_inventory_format_json(inventory);
         g_assert_nonnull(strstr(json,
@@ -298,12 +305,11 @@ static void test_inventory_json(void) {
 
 /* The whole slice of a small host, as a reader checks it by eye against the API reference */
 static void test_dra_yaml(void) {
-        g_autoptr(GPtrArray) inventory = inventory_new();
-        CtlDevice *pf = make_pf("0000:03:00.0", "ens1f0", 0), *vf;
+        CtlDevice *pf, *vf;
+        g_autoptr(GPtrArray) inventory = pf_inventory(&pf);
         DraOptions o = default_options();
         g_autofree char *yaml = NULL;
 
-        g_ptr_array_add(inventory, pf);
         g_ptr_array_add(inventory, make_vf(pf, 0, "in-use", NULL));
         vf = make_vf(pf, 1, "free", NULL);
         vf->numa_node = -1;
@@ -452,12 +458,11 @@ static void test_dra_json_list(void) {
 }
 
 static void test_dra_network_filter(void) {
-        g_autoptr(GPtrArray) inventory = inventory_new();
-        CtlDevice *pf = make_pf("0000:03:00.0", "ens1f0", 0);
+        CtlDevice *pf;
+        g_autoptr(GPtrArray) inventory = pf_inventory(&pf);
         DraOptions o = default_options();
         g_autofree char *yaml = NULL;
 
-        g_ptr_array_add(inventory, pf);
         g_ptr_array_add(inventory, make_vf(pf, 0, "free", NET_K8S));
         g_ptr_array_add(inventory, make_vf(pf, 1, "free", NET_VMS));
         g_ptr_array_add(inventory, make_vf(pf, 2, "free", NET_VMS "," NET_K8S));
@@ -470,12 +475,11 @@ static void test_dra_network_filter(void) {
 
 /* A VF in use by a port without a claim is not the scheduler's to give: left out, as an unavailable one */
 static void test_dra_claimless_port(void) {
-        g_autoptr(GPtrArray) inventory = inventory_new();
-        CtlDevice *pf = make_pf("0000:03:00.0", "ens1f0", 0), *vf;
+        CtlDevice *pf, *vf;
+        g_autoptr(GPtrArray) inventory = pf_inventory(&pf);
         DraOptions o = default_options();
         g_autofree char *yaml = NULL;
 
-        g_ptr_array_add(inventory, pf);
         g_ptr_array_add(inventory, make_vf(pf, 0, "in-use", NULL));
         vf = make_vf(pf, 1, "in-use", NULL);
         g_free(vf->port_claim);

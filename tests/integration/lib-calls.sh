@@ -187,6 +187,47 @@ np_need_python_dbus() {
         skip_all "no python3 with python3-dbus (import dbus)"
 }
 
+# ---- AllocateWithOptions through np-plug-client.py (python3-dbus: np_need_python_dbus first) ----
+
+# np_awo NETWORK [KEY:TYPE:VALUE...]: AllocateWithOptions of the port XML in $NP_DIR/in.xml; the answer in
+# $NP_DIR/awo.out (port=, result.KEY=, error=, message=), the port XML in $NP_DIR/out.xml; PORT is the object
+# path, "" on an error
+np_awo() {
+        local net=$1
+        shift
+        rm -f "$NP_DIR/out.xml"
+        "$NP_PY" "$(dirname "${BASH_SOURCE[0]}")/np-plug-client.py" "$(np_net_path "$net")" "$NP_DIR/in.xml" \
+                "$NP_DIR/out.xml" "$@" >"$NP_DIR/awo.out" 2>&1
+        local rc=$?
+        PORT=$(np_awo_res port)
+        return $rc
+}
+# np_awo_res KEY: the value of a line KEY=VALUE of the last np_awo ("" when absent)
+np_awo_res() {
+        sed -n "s|^$1=||p" "$NP_DIR/awo.out" | head -1
+}
+# np_awo_allocate DESCRIPTION NETWORK [OPTIONS...]: a check that the allocation succeeds
+np_awo_allocate() {
+        local desc=$1
+        shift
+        if np_awo "$@"; then
+                ok "$desc"
+        else
+                not_ok "$desc"
+                sed 's/^/# /' "$NP_DIR/awo.out"
+        fi
+}
+# np_awo_refused DESCRIPTION ERROR-NAME NETWORK [OPTIONS...]: the allocation fails with that D-Bus error; its
+# message in last.out for np_says
+np_awo_refused() {
+        local desc=$1 name=$2
+        shift 2
+        np_awo "$@"
+        cp "$NP_DIR/awo.out" "$NP_DIR/last.out"
+        expect_eq "$desc" "error=$name" "$(grep '^error=' "$NP_DIR/awo.out" || head -3 "$NP_DIR/awo.out")"
+        sed -n 's/^message=/# message: /p' "$NP_DIR/awo.out"
+}
+
 # ---- netpoolctl, its output captured ----
 
 # ctl ARGS...: runs netpoolctl (stdin as the caller's); leaves its stdout, stderr and exit status in $out, $err

@@ -8,7 +8,6 @@
 source "$(dirname "$0")/lib.sh"
 
 np_need_python_dbus
-CLIENT="$(dirname "$0")/np-plug-client.py"
 
 # The demo host, eth0's VFs 4-7 moved to NUMA node 1 (0-3 and the PF stay on 0) before netpoold first reads it
 np_setup
@@ -21,41 +20,20 @@ node_of() {     # node_of BDF: the sim's numa_node of a function
 }
 expect_eq "the sim host: VF 0 on node 0, VF 4 on node 1" "0 1" "$(node_of 0000:03:02.0) $(node_of 0000:03:02.4)"
 
-# awo NETWORK MAC [KEY:TYPE:VALUE...]: AllocateWithOptions of a port with MAC (owner vm-test) through python3-dbus;
-# the answer in $NP_DIR/awo.out (port=, result.KEY=, error=, message=); PORT is the object path, "" on an error
-awo() {
-        local net=$1 mac=$2
-        shift 2
-        np_port_xml mac="$mac" >"$NP_DIR/in.xml"
-        "$NP_PY" "$CLIENT" "$(np_net_path "$net")" "$NP_DIR/in.xml" "$NP_DIR/out.xml" "$@" >"$NP_DIR/awo.out" 2>&1
-        local rc=$?
-        PORT=$(res port)
-        return $rc
+# port_xml MAC: a port with MAC (owner vm-test) in $NP_DIR/in.xml, for np_awo
+port_xml() {
+        np_port_xml mac="$1" >"$NP_DIR/in.xml"
 }
-res() {         # res KEY: the value of a line KEY=VALUE of the last awo ("" when absent)
-        sed -n "s|^$1=||p" "$NP_DIR/awo.out" | head -1
-}
-# allocate DESCRIPTION NETWORK MAC [OPTIONS...]: a check that the allocation succeeds
+# allocate DESCRIPTION NETWORK MAC [OPTIONS...]: a check that the allocation succeeds (np_awo_allocate)
 allocate() {
-        local desc=$1
-        shift
-        if awo "$@"; then
-                ok "$desc"
-        else
-                not_ok "$desc"
-                sed 's/^/# /' "$NP_DIR/awo.out"
-        fi
+        port_xml "$3"
+        np_awo_allocate "$1" "$2" "${@:4}"
 }
-# refused DESCRIPTION ERROR-NAME NETWORK MAC [OPTIONS...]: AllocateWithOptions fails with that error; its message
-# in last.out for np_says
+# refused DESCRIPTION ERROR-NAME NETWORK MAC [OPTIONS...]: AllocateWithOptions fails with
+# org.netpool1.Error.ERROR-NAME (np_awo_refused)
 refused() {
-        local desc=$1 name=$2
-        shift 2
-        awo "$@"
-        cp "$NP_DIR/awo.out" "$NP_DIR/last.out"
-        expect_eq "$desc" "error=org.netpool1.Error.$name" \
-                "$(grep '^error=' "$NP_DIR/awo.out" || head -3 "$NP_DIR/awo.out")"
-        sed -n 's/^message=/# message: /p' "$NP_DIR/awo.out"
+        port_xml "$4"
+        np_awo_refused "$1" "org.netpool1.Error.$2" "$3" "${@:5}"
 }
 in_use() {      # in_use NETWORK: how many of its devices are in use
         np_devices "$1" | awk '$6 == "in-use"' | wc -l
@@ -76,14 +54,14 @@ np_define_start hd2 "<forward mode='hostdev' managed='no'><pf dev='ens1'/></forw
 # ---- claims ----
 allocate "a claim: a port" hd 52:54:00:c1:00:01 claim:s:job-1
 P1=$PORT
-expect_eq "… new: existing=false" false "$(res result.existing)"
+expect_eq "… new: existing=false" false "$(np_awo_res result.existing)"
 D1=$(device_of "$P1")
 expect_eq "… Port.ClaimId says the claim" '"job-1"' "$(port_prop "$P1" ClaimId)"
 allocate "the same claim and request again" hd 52:54:00:c1:00:01 claim:s:job-1
-expect_eq "… the same port, existing=true" "$P1 true" "$PORT $(res result.existing)"
+expect_eq "… the same port, existing=true" "$P1 true" "$PORT $(np_awo_res result.existing)"
 expect_eq "… no second device taken: one in use, Connections 1" "1 1" "$(in_use hd) $(np_get_prop hd Connections)"
 check "… its results as at first: the VF's index on eth0" \
-        test "$(res result.pf)" = eth0 -a -n "$(res result.vf-index)"
+        test "$(np_awo_res result.pf)" = eth0 -a -n "$(np_awo_res result.vf-index)"
 refused "the same claim with another MAC: PortExists" PortExists hd 52:54:00:c1:00:02 claim:s:job-1
 np_says "… naming the claim and what differs" "claim 'job-1'"
 np_says "… the MAC" "MAC"
@@ -92,12 +70,12 @@ refused "the same claim naming another device: PortExists" PortExists hd 52:54:0
 expect_eq "… still one device in use" 1 "$(in_use hd)"
 allocate "the same claim on another network: a port of its own (a claim is per network)" hd2 52:54:00:c1:00:09 \
         claim:s:job-1
-expect_eq "… a new one" "false" "$(res result.existing)"
+expect_eq "… a new one" "false" "$(np_awo_res result.existing)"
 P_OTHER=$PORT
 check "… not the first" test "$P_OTHER" != "$P1"
 np_release hd2 "$(port_uuid "$P_OTHER")"
 allocate "without a claim: a port" hd 52:54:00:c1:00:03
-expect_eq "… whose results have no 'existing' (it applies to a claim only)" "" "$(res result.existing)"
+expect_eq "… whose results have no 'existing' (it applies to a claim only)" "" "$(np_awo_res result.existing)"
 np_release hd "$(port_uuid "$PORT")"
 
 # the claim is in the port record: netpoold killed, the retry gives the port again
@@ -105,14 +83,15 @@ check "the claim is in the port's record" grep -q "job-1" "$NP_DIR/run/ports/$(p
 check "kill -9 netpoold" np_kill9
 allocate "after the restart, the same claim and request" hd 52:54:00:c1:00:01 claim:s:job-1
 expect_eq "… the same port, existing=true, on the same VF" "$P1 true $D1" \
-        "$PORT $(res result.existing) $(device_of "$PORT")"
+        "$PORT $(np_awo_res result.existing) $(device_of "$PORT")"
 expect_eq "… one device in use" 1 "$(in_use hd)"
 expect_eq "… ClaimId read back from the record" '"job-1"' "$(port_prop "$P1" ClaimId)"
 
 # Release frees the claim
 np_release hd "$(port_uuid "$P1")"
 allocate "released, the claim is free: a new port" hd 52:54:00:c1:00:02 claim:s:job-1
-expect_eq "… existing=false, another port" "false yes" "$(res result.existing) $([ "$PORT" != "$P1" ] && echo yes)"
+expect_eq "… existing=false, another port" "false yes" \
+        "$(np_awo_res result.existing) $([ "$PORT" != "$P1" ] && echo yes)"
 np_release hd "$(port_uuid "$PORT")"
 
 # claims that are no claims
@@ -129,14 +108,16 @@ expect_eq "none of it left a port" 0 "$(in_use hd)"
 
 # ---- NUMA ----
 allocate "numa-node 1, preferred by default: a VF on node 1" hd 52:54:00:0a:00:01 numa-node:i:1
-expect_eq "… results numa-node 1, and so is its VF" "1 1" "$(res result.numa-node) $(node_of "$(device_of "$PORT")")"
+expect_eq "… results numa-node 1, and so is its VF" "1 1" \
+        "$(np_awo_res result.numa-node) $(node_of "$(device_of "$PORT")")"
 N1=("$(port_uuid "$PORT")")
 for k in 2 3 4; do
-        awo hd "52:54:00:0a:00:0$k" numa-node:i:1 numa-policy:s:required
+        port_xml "52:54:00:0a:00:0$k"
+        np_awo hd numa-node:i:1 numa-policy:s:required
         N1+=("$(port_uuid "$PORT")")
-        echo "# node 1, required: $(res result.numa-node) $(res error)"
+        echo "# node 1, required: $(np_awo_res result.numa-node) $(np_awo_res error)"
 done
-expect_eq "… required: the other three of node 1, each with results numa-node 1" 1 "$(res result.numa-node)"
+expect_eq "… required: the other three of node 1, each with results numa-node 1" 1 "$(np_awo_res result.numa-node)"
 expect_eq "node 1 is full: the four VFs on it in use" "4" "$(np_devices hd | awk '$6 == "in-use" { print $1 }' |
         while read -r bdf; do node_of "$bdf"; done | grep -c '^1$')"
 refused "numa-node 1 required, none free there: PoolExhausted" PoolExhausted hd 52:54:00:0a:00:05 numa-node:i:1 \
@@ -144,17 +125,17 @@ refused "numa-node 1 required, none free there: PoolExhausted" PoolExhausted hd 
 np_says "… naming the node" "NUMA node 1"
 allocate "numa-node 1 preferred, none free there: a VF on another node" hd 52:54:00:0a:00:06 numa-node:i:1 \
         numa-policy:s:preferred
-expect_eq "… results numa-node 0" 0 "$(res result.numa-node)"
+expect_eq "… results numa-node 0" 0 "$(np_awo_res result.numa-node)"
 N1+=("$(port_uuid "$PORT")")
 allocate "numa-node 0 required: a VF on node 0" hd 52:54:00:0a:00:07 numa-node:i:0 numa-policy:s:required
-expect_eq "… results numa-node 0" 0 "$(res result.numa-node)"
+expect_eq "… results numa-node 0" 0 "$(np_awo_res result.numa-node)"
 N1+=("$(port_uuid "$PORT")")
 refused "a node the host has not (9), required: PoolExhausted" PoolExhausted hd 52:54:00:0a:00:08 numa-node:i:9 \
         numa-policy:s:required
 allocate "a node the host has not (9), preferred: any VF" hd 52:54:00:0a:00:09 numa-node:i:9
 N1+=("$(port_uuid "$PORT")")
 allocate "without numa-node: results numa-node all the same (the VF's)" hd 52:54:00:0a:00:0a
-expect_eq "… the VF's node" "$(node_of "$(device_of "$PORT")")" "$(res result.numa-node)"
+expect_eq "… the VF's node" "$(node_of "$(device_of "$PORT")")" "$(np_awo_res result.numa-node)"
 N1+=("$(port_uuid "$PORT")")
 for u in "${N1[@]}"; do
         np_release hd "$u"
@@ -181,7 +162,7 @@ allocate "Allocate while eth0's VFs are re-created: it waits and gets one" hd 52
 t1=$(date +%s%N)
 wait "$RESIZER"
 echo "# answered after $(((t1 - t0) / 1000000)) ms"
-check "… a VF of eth0" test "$(res result.pf)" = eth0
+check "… a VF of eth0" test "$(np_awo_res result.pf)" = eth0
 [ -z "$PORT" ] || np_release hd "$(port_uuid "$PORT")"
 # the VFs do not come back: the wait is bounded (5 s after the change), then PoolExhausted as before
 np_simhost --set-numvfs "$PF" 0

@@ -213,11 +213,18 @@ assert got == want, "missing:\n  %s\nunexpected:\n  %s" % ("\n  ".join(sorted(wa
 EOP
 }
 
-# zero_devices NETWORK: the six device states at 0, for inactive networks
-zero_devices() {
-        local s
+# network_lines NETWORK ACTIVE CAPACITY AVAILABLE CONNECTIONS FREE IN-USE UNAVAILABLE LOST RESTORE-FAILED
+# QUARANTINED: the samples of one network, its devices by state
+network_lines() {
+        local net=$1 s
+        echo "netpool_network_active{network=$net} $2"
+        echo "netpool_network_capacity{network=$net} $3"
+        echo "netpool_network_available{network=$net} $4"
+        echo "netpool_network_connections{network=$net} $5"
+        shift 5
         for s in free in-use unavailable lost restore-failed quarantined; do
-                echo "netpool_network_devices{network=$1,state=$s} 0"
+                echo "netpool_network_devices{network=$net,state=$s} $1"
+                shift
         done
 }
 
@@ -271,11 +278,7 @@ netpool_network_info{mode=hostdev,network=sriov-a,uuid=$SRIOV_UUID} 1
 netpool_network_info{mode=hostdev,network=tiny,uuid=$TINY_UUID} 1
 netpool_network_info{mode=passthrough,network=idle.net,uuid=$IDLE_UUID} 1"
 idle_lines="
-netpool_network_active{network=idle.net} 0
-netpool_network_capacity{network=idle.net} 1
-netpool_network_available{network=idle.net} 0
-netpool_network_connections{network=idle.net} 0
-$(zero_devices idle.net)"
+$(network_lines idle.net 0 1 0 0 0 0 0 0 0 0)"
 
 metrics_are "started networks: their pools, nothing counted" "
 netpool_port_allocations_total{} 0
@@ -285,26 +288,8 @@ netpool_port_drift_repairs_total{} 0
 netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
-netpool_network_active{network=sriov-a} 1
-netpool_network_capacity{network=sriov-a} 8
-netpool_network_available{network=sriov-a} 8
-netpool_network_connections{network=sriov-a} 0
-netpool_network_devices{network=sriov-a,state=free} 8
-netpool_network_devices{network=sriov-a,state=in-use} 0
-netpool_network_devices{network=sriov-a,state=unavailable} 0
-netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 0
-netpool_network_devices{network=sriov-a,state=quarantined} 0
-netpool_network_active{network=tiny} 1
-netpool_network_capacity{network=tiny} 1
-netpool_network_available{network=tiny} 1
-netpool_network_connections{network=tiny} 0
-netpool_network_devices{network=tiny,state=free} 1
-netpool_network_devices{network=tiny,state=in-use} 0
-netpool_network_devices{network=tiny,state=unavailable} 0
-netpool_network_devices{network=tiny,state=lost} 0
-netpool_network_devices{network=tiny,state=restore-failed} 0
-netpool_network_devices{network=tiny,state=quarantined} 0"
+$(network_lines sriov-a 1 8 8 0 8 0 0 0 0 0)
+$(network_lines tiny 1 1 1 0 1 0 0 0 0 0)"
 
 # ==== allocations that succeed and fail ====
 ctl_allocate() {        # ctl_allocate NETWORK MAC: leaves the port's UUID in $port
@@ -367,16 +352,7 @@ netpool_port_allocation_failures_total{error=org.netpool1.Error.InvalidXML} 1
 netpool_port_allocation_failures_total{error=org.netpool1.Error.NetworkInactive} 1
 netpool_port_allocation_failures_total{error=org.netpool1.Error.PoolExhausted} 2"
 tiny_in_use="
-netpool_network_active{network=tiny} 1
-netpool_network_capacity{network=tiny} 1
-netpool_network_available{network=tiny} 0
-netpool_network_connections{network=tiny} 1
-netpool_network_devices{network=tiny,state=free} 0
-netpool_network_devices{network=tiny,state=in-use} 1
-netpool_network_devices{network=tiny,state=unavailable} 0
-netpool_network_devices{network=tiny,state=lost} 0
-netpool_network_devices{network=tiny,state=restore-failed} 0
-netpool_network_devices{network=tiny,state=quarantined} 0"
+$(network_lines tiny 1 1 0 1 0 1 0 0 0 0)"
 metrics_are "3 allocations, 1 release, 1 drift repaired, failures by error name, devices in use" "
 netpool_port_allocations_total{} 3
 netpool_port_releases_total{} 1
@@ -386,16 +362,7 @@ netpool_port_drift_repairs_total{} 1
 netpool_port_reapplied_total{} 0
 $info_lines
 $idle_lines
-netpool_network_active{network=sriov-a} 1
-netpool_network_capacity{network=sriov-a} 8
-netpool_network_available{network=sriov-a} 7
-netpool_network_connections{network=sriov-a} 1
-netpool_network_devices{network=sriov-a,state=free} 7
-netpool_network_devices{network=sriov-a,state=in-use} 1
-netpool_network_devices{network=sriov-a,state=unavailable} 0
-netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 0
-netpool_network_devices{network=sriov-a,state=quarantined} 0
+$(network_lines sriov-a 1 8 7 1 7 1 0 0 0 0)
 $tiny_in_use"
 
 # The text format line by line and Prometheus' naming rules, the ones promtool check metrics lints
@@ -435,16 +402,7 @@ np_simhost --fail $ETH0 "$P2_VF" 'set_mac EINVAL'
 ctl release "$P2"
 expect_eq "release of a port whose VF refuses its MAC back succeeds" "0" "$rc"
 restore_failed_sriov="
-netpool_network_active{network=sriov-a} 1
-netpool_network_capacity{network=sriov-a} 8
-netpool_network_available{network=sriov-a} 7
-netpool_network_connections{network=sriov-a} 0
-netpool_network_devices{network=sriov-a,state=free} 7
-netpool_network_devices{network=sriov-a,state=in-use} 0
-netpool_network_devices{network=sriov-a,state=unavailable} 0
-netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 1
-netpool_network_devices{network=sriov-a,state=quarantined} 0"
+$(network_lines sriov-a 1 8 7 0 7 0 0 0 1 0)"
 metrics_are "a failed restore: 2 releases, 1 restore pending, 1 device restore-failed" "
 netpool_port_allocations_total{} 3
 netpool_port_releases_total{} 2
@@ -466,22 +424,9 @@ for _ in $(seq 100); do
         sleep 0.1
 done
 free_sriov="
-netpool_network_active{network=sriov-a} 1
-netpool_network_capacity{network=sriov-a} 8
-netpool_network_available{network=sriov-a} 8
-netpool_network_connections{network=sriov-a} 0
-netpool_network_devices{network=sriov-a,state=free} 8
-netpool_network_devices{network=sriov-a,state=in-use} 0
-netpool_network_devices{network=sriov-a,state=unavailable} 0
-netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 0
-netpool_network_devices{network=sriov-a,state=quarantined} 0"
+$(network_lines sriov-a 1 8 8 0 8 0 0 0 0 0)"
 tiny_inactive="
-netpool_network_active{network=tiny} 0
-netpool_network_capacity{network=tiny} 1
-netpool_network_available{network=tiny} 0
-netpool_network_connections{network=tiny} 0
-$(zero_devices tiny)"
+$(network_lines tiny 0 1 0 0 0 0 0 0 0 0)"
 
 # ==== a restore that reads back wrong (a driver that drops the MAC silently): the device is quarantined ====
 for i in $(seq 0 7); do
@@ -508,16 +453,7 @@ netpool_port_reapplied_total{} 0
 netpool_device_quarantined{device=$P3_DEV,reason=MAC is 52:54:00:00:00:04 after the restore, recorded ${orig_mac[P3_VF]}} 1
 $info_lines
 $idle_lines
-netpool_network_active{network=sriov-a} 1
-netpool_network_capacity{network=sriov-a} 8
-netpool_network_available{network=sriov-a} 7
-netpool_network_connections{network=sriov-a} 0
-netpool_network_devices{network=sriov-a,state=free} 7
-netpool_network_devices{network=sriov-a,state=in-use} 0
-netpool_network_devices{network=sriov-a,state=unavailable} 0
-netpool_network_devices{network=sriov-a,state=lost} 0
-netpool_network_devices{network=sriov-a,state=restore-failed} 0
-netpool_network_devices{network=sriov-a,state=quarantined} 1
+$(network_lines sriov-a 1 8 7 0 7 0 0 0 0 1)
 $tiny_in_use"
 check "the exposition with a quarantined device keeps the text format and the naming rules" \
         "$PY" "$NP_DIR/lint.py" "$NP_DIR/metrics.prom"

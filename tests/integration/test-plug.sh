@@ -9,7 +9,6 @@
 source "$(dirname "$0")/lib.sh"
 
 np_need_python_dbus
-CLIENT="$(dirname "$0")/np-plug-client.py"
 
 # The host: the demo host (eth0: hostdev managed), and a PF for each case
 #   eth1 0000:10:00.0  4 VFs 0000:10:02.0-3     hostdev managed='no' (with sfc0)
@@ -119,44 +118,14 @@ new_port() {
         MAC=$(printf '52:54:00:18:%02x:%02x' $((n_port / 256)) $((n_port % 256)))
         np_port_xml uuid="$U" mac="$MAC" "$@" >"$NP_DIR/in.xml"
 }
-# awo NETWORK [KEY:TYPE:VALUE...]: AllocateWithOptions of $NP_DIR/in.xml through python3-dbus; the answer in
-# $NP_DIR/awo.out (port=, result.KEY=, error=, message=), the port XML in $NP_DIR/out.xml; PORT is the object
-awo() {
-        local net=$1
-        shift
-        rm -f "$NP_DIR/out.xml"
-        "$NP_PY" "$CLIENT" "$(np_net_path "$net")" "$NP_DIR/in.xml" "$NP_DIR/out.xml" "$@" >"$NP_DIR/awo.out" 2>&1
-        local rc=$?
-        PORT=$(res port)
-        return $rc
-}
-res() {         # res KEY: a line KEY=VALUE of the last awo, the value ("" when absent)
-        sed -n "s|^$1=||p" "$NP_DIR/awo.out" | head -1
-}
-results() {     # the result keys of the last awo, on one line
+results() {     # the result keys of the last np_awo, on one line
         echo $(sed -n 's|^result\.\([^=]*\)=.*|\1|p' "$NP_DIR/awo.out")
 }
-# allocate DESCRIPTION NETWORK [OPTIONS...]: a check that the allocation succeeds
-allocate() {
-        local desc=$1
-        shift
-        if awo "$@"; then
-                ok "$desc"
-        else
-                not_ok "$desc"
-                sed 's/^/# /' "$NP_DIR/awo.out"
-        fi
-}
-# refused DESCRIPTION ERROR-NAME NETWORK [OPTIONS...]: AllocateWithOptions fails with that error; its message is
-# in last.out for np_says. A port made all the same is released again, so that the checks after it still tell.
+# refused DESCRIPTION ERROR-NAME NETWORK [OPTIONS...]: np_awo_refused; a port made all the same is released
+# again, so that the checks after it still tell
 refused() {
-        local desc=$1 name=$2
-        shift 2
-        awo "$@"
-        cp "$NP_DIR/awo.out" "$NP_DIR/last.out"
-        [ -z "$PORT" ] || np_release "$1" "$U"
-        expect_eq "$desc" "error=$name" "$(grep '^error=' "$NP_DIR/awo.out" || head -3 "$NP_DIR/awo.out")"
-        sed -n 's/^message=/# message: /p' "$NP_DIR/awo.out"
+        np_awo_refused "$@"
+        [ -z "$PORT" ] || np_release "$3" "$U"
 }
 release() {     # release NETWORK UUID: a check
         check "$1: port $2 released" np_release "$1" "$2"
@@ -174,7 +143,7 @@ echo "$before" | sed 's/^/# VF 0 before: /'
 nodes_before=$(ls "$R/dev/vfio")
 np_simhost --dirty $PF0 0       # what a guest left in the VF before: only a reset clears it
 new_port vlan=42
-allocate "hostdev managed: AllocateWithOptions" hd device:s:$VF
+np_awo_allocate "hostdev managed: AllocateWithOptions" hd device:s:$VF
 expect_eq "hostdev managed: results" \
         "iommu-group=$G numa-node=0 pf=eth0 vf-index=0 vfio-group=$R/dev/vfio/$G" \
         "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | grep -v '^vfio-device=' | sort))"
@@ -204,7 +173,7 @@ expect_eq "hostdev managed: the device is free" free "$(np_device_state hd $VF)"
 VF1=0000:03:02.1
 before=$(snap $PF0 1)
 new_port
-allocate "hostdev managed: VF 1 allocated" hd device:s:$VF1
+np_awo_allocate "hostdev managed: VF 1 allocated" hd device:s:$VF1
 echo "enp3s2f1 0" >"$R/vfstate/$PF0/vf1/netdevs"
 release hd "$U"
 expect_eq "hostdev managed: the netdev is renamed back to its name, MAC and state as before" \
@@ -225,10 +194,10 @@ if [ "$(id -u)" = 0 ]; then
         G67=$(grp $VF6)
         new_port
         U6=$U
-        allocate "vfio owner: VF 6 bound, without a uid" hd device:s:$VF6
+        np_awo_allocate "vfio owner: VF 6 bound, without a uid" hd device:s:$VF6
         node_before=$(stat -c '%u %g %a' "$R/dev/vfio/$G67")
         new_port
-        allocate "vfio owner: VF 7 (same group) with vfio-uid 4242 and vfio-gid 4343" hd device:s:$VF7 \
+        np_awo_allocate "vfio owner: VF 7 (same group) with vfio-uid 4242 and vfio-gid 4343" hd device:s:$VF7 \
                 vfio-uid:u:4242 vfio-gid:u:4343
         expect_eq "vfio owner: the node is 4242:4343, mode 660" "4242 4343 660" "$(stat -c '%u %g %a' "$R/dev/vfio/$G67")"
         release hd "$U"
@@ -236,7 +205,7 @@ if [ "$(id -u)" = 0 ]; then
                 "$(stat -c '%u %g %a' "$R/dev/vfio/$G67")"
         release hd "$U6"
         new_port
-        allocate "vfio owner: vfio-gid alone" hd device:s:$VF vfio-gid:u:4343
+        np_awo_allocate "vfio owner: vfio-gid alone" hd device:s:$VF vfio-gid:u:4343
         expect_eq "vfio owner: only the gid changes" "0 4343 660" "$(stat -c '%u %g %a' "$R/dev/vfio/$G")"
         release hd "$U"
 else
@@ -249,7 +218,7 @@ VFN=0000:10:02.0
 before=$(snap $PF1 0)
 np_simhost --dirty $PF1 0
 new_port vlan=7
-allocate "hostdev unmanaged: AllocateWithOptions" hdn device:s:$VFN
+np_awo_allocate "hostdev unmanaged: AllocateWithOptions" hdn device:s:$VFN
 expect_eq "hostdev unmanaged: results pf, vf-index and the NUMA node only" "numa-node=0 pf=eth1 vf-index=0" \
         "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | sort))"
 expect_eq "hostdev unmanaged: the driver is left as it is, netdev there" "iavf eth1v0" \
@@ -260,8 +229,8 @@ release hdn "$U"
 expect_eq "hostdev unmanaged: Release resets (dirty gone) and restores, driver untouched" "$before" "$(snap $PF1 0)"
 # a VF without a netdev (sfc0's): pf names the PF
 new_port
-allocate "hostdev unmanaged: option pf=sfc0" hdn pf:s:sfc0
-expect_eq "hostdev unmanaged: the VF is sfc0's" "sfc0" "$(res result.pf)"
+np_awo_allocate "hostdev unmanaged: option pf=sfc0" hdn pf:s:sfc0
+expect_eq "hostdev unmanaged: the VF is sfc0's" "sfc0" "$(np_awo_res result.pf)"
 release hdn "$U"
 
 # ==== device states: VFs VFIO cannot take ====
@@ -276,8 +245,8 @@ expect_eq "not viable: VF 0 (group with eno1 on e1000e), VF 1 (--iommu-group wit
         "0000:12:02.0 unavailable|0000:12:02.1 unavailable|0000:12:02.2 free" \
         "$(np_devices viable | awk '{ printf "%s%s %s", sep, $3, $6; sep = "|" }')"
 new_port
-allocate "not viable: the viable VF is handed out" viable
-expect_eq "not viable: it is VF 2, on vfio-pci" "2 vfio-pci" "$(res result.vf-index) $(drv 0000:12:02.2)"
+np_awo_allocate "not viable: the viable VF is handed out" viable
+expect_eq "not viable: it is VF 2, on vfio-pci" "2 vfio-pci" "$(np_awo_res result.vf-index) $(drv 0000:12:02.2)"
 U_viable=$U
 new_port
 refused "not viable: the next Allocate is PoolExhausted" org.netpool1.Error.PoolExhausted viable
@@ -288,11 +257,11 @@ np_define_start unmanaged "<forward mode='hostdev' managed='no'><pf dev='eth2'/>
 expect_eq "managed='no': the same VFs are free" "free free free free free" \
         "$(echo $(np_devices unmanaged | awk '{ print $6 }'))"
 new_port
-allocate "managed='no': a VF without IOMMU group is handed out" unmanaged device:s:0000:11:02.0
+np_awo_allocate "managed='no': a VF without IOMMU group is handed out" unmanaged device:s:0000:11:02.0
 expect_eq "managed='no': left on its driver" iavf "$(drv 0000:11:02.0)"
 release unmanaged "$U"
 new_port
-allocate "managed='no': a VF of a non-viable group is handed out" unmanaged device:s:0000:12:02.0
+np_awo_allocate "managed='no': a VF of a non-viable group is handed out" unmanaged device:s:0000:12:02.0
 release unmanaged "$U"
 for net in noiommu viable unmanaged; do np_stop $net; done
 
@@ -302,8 +271,8 @@ PF4=0000:16:00.0
 virt_before=$(virtuals)
 before=$(snap $PF4 0)
 new_port
-allocate "passthrough: AllocateWithOptions (device: the netdev)" pt device:s:eth4v0
-TAP=$(res result.tap-name)
+np_awo_allocate "passthrough: AllocateWithOptions (device: the netdev)" pt device:s:eth4v0
+TAP=$(np_awo_res result.tap-name)
 expect_eq "passthrough: results pf, vf-index, tap-name macvtap0" "numa-node=0 pf=eth4 tap-name=macvtap0 vf-index=0" \
         "$(echo $(sed -n 's/^result\.//p' "$NP_DIR/awo.out" | sort))"
 expect_eq "passthrough: the macvtap: mode passthru, over eth4v0, the port's MAC, up" \
@@ -320,11 +289,12 @@ expect_eq "passthrough: <netpool:plug tap=…>" "pf=eth4 tap=macvtap0 vf-index=0
 U_pt0=$U
 before1=$(snap $PF4 1)
 new_port
-allocate "passthrough: tap-name and tap-fd" pt tap-name:s:vm1-net0 tap-fd:b:true
+np_awo_allocate "passthrough: tap-name and tap-fd" pt tap-name:s:vm1-net0 tap-fd:b:true
 expect_eq "passthrough: the name asked for" "vm1-net0 eth4v1 passthru" \
-        "$(res result.tap-name) $(vlower vm1-net0) $(vnet vm1-net0 mode)"
+        "$(np_awo_res result.tap-name) $(vlower vm1-net0) $(vnet vm1-net0 mode)"
 expect_eq "passthrough: the fd is the macvtap's tap device, and takes a write" \
-        "fd $R/dev/$(vnet vm1-net0 tap) 64" "$(res result.tap-fd) $(res tap-fd.target) $(res tap-fd.written)"
+        "fd $R/dev/$(vnet vm1-net0 tap) 64" \
+        "$(np_awo_res result.tap-fd) $(np_awo_res tap-fd.target) $(np_awo_res tap-fd.written)"
 U_pt1=$U
 new_port
 check "passthrough: plain Allocate makes the macvtap too" np_allocate pt "$(cat "$NP_DIR/in.xml")"
@@ -362,27 +332,27 @@ for spec in vepa1:vepa:eth5v0:0 priv1:private:eth5v1:1 br1:bridge:eth5v2:2; do
         IFS=: read -r net mode lower vfn <<<"$spec"
         before=$(snap $PF5 "$vfn")
         new_port
-        allocate "$mode: port 1" "$net"
-        tap1=$(res result.tap-name) mac1=$MAC u1=$U
+        np_awo_allocate "$mode: port 1" "$net"
+        tap1=$(np_awo_res result.tap-name) mac1=$MAC u1=$U
         expect_eq "$mode: results pf, vf-index (the device is a VF), tap-name" "eth5 $vfn" \
-                "$(res result.pf) $(res result.vf-index)"
+                "$(np_awo_res result.pf) $(np_awo_res result.vf-index)"
         new_port
-        allocate "$mode: port 2 on the same device, with tap-fd" "$net" tap-fd:b:true
-        tap2=$(res result.tap-name)
+        np_awo_allocate "$mode: port 2 on the same device, with tap-fd" "$net" tap-fd:b:true
+        tap2=$(np_awo_res result.tap-name)
         expect_eq "$mode: two macvtaps in mode $mode over $lower, each with its port's MAC" \
                 "$mode $lower $mac1|$mode $lower $MAC" \
                 "$(vnet "$tap1" mode) $(vlower "$tap1") $(vnet "$tap1" address)|$(vnet "$tap2" mode) $(vlower "$tap2") $(vnet "$tap2" address)"
-        expect_eq "$mode: the fd takes a write" 64 "$(res tap-fd.written)"
+        expect_eq "$mode: the fd takes a write" 64 "$(np_awo_res tap-fd.written)"
         expect_eq "$mode: the shared device is untouched" "$before" "$(snap $PF5 "$vfn")"
         release "$net" "$u1"
         release "$net" "$U"
         expect_eq "$mode: both macvtaps deleted" "$virt_before" "$(virtuals)"
 done
 new_port
-allocate "vepa over a PF netdev (sfc0)" vepasfc
+np_awo_allocate "vepa over a PF netdev (sfc0)" vepasfc
 expect_eq "vepa over sfc0: the NUMA node and tap-name only in the results; PF \"\", VFIndex -1" \
         "numa-node tap-name|\"\" -1|sfc0" \
-        "$(results)|$(prop "$PORT" PF) $(prop "$PORT" VFIndex)|$(vlower "$(res result.tap-name)")"
+        "$(results)|$(prop "$PORT" PF) $(prop "$PORT" VFIndex)|$(vlower "$(np_awo_res result.tap-name)")"
 release vepasfc "$U"
 for net in vepa1 priv1 br1 vepasfc; do np_stop $net; done
 
@@ -391,14 +361,14 @@ PF6=0000:18:00.0
 np_define_start hy "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='eth6'/></forward>"
 before=$(snap $PF6 0)
 new_port
-allocate "hybrid: AllocateWithOptions" hy tap-fd:b:true
-T=$(res result.tap-name)
+np_awo_allocate "hybrid: AllocateWithOptions" hy tap-fd:b:true
+T=$(np_awo_res result.tap-name)
 expect_eq "hybrid: results" "iommu-group numa-node pf tap-fd tap-name vf-index vfio-group" \
         "$(results | tr ' ' '\n' | grep -v '^vfio-device$' | sort | tr '\n' ' ' | sed 's/ $//')"
-expect_eq "hybrid: the VF is on vfio-pci" "vfio-pci 0" "$(drv 0000:18:02.0) $(res result.vf-index)"
+expect_eq "hybrid: the VF is on vfio-pci" "vfio-pci 0" "$(drv 0000:18:02.0) $(np_awo_res result.vf-index)"
 expect_eq "hybrid: the macvtap is over the PF netdev, vepa, with the port's MAC" "eth6 vepa $MAC" \
         "$(vlower "$T") $(vnet "$T" mode) $(vnet "$T" address)"
-expect_eq "hybrid: the tap fd takes a write" 64 "$(res tap-fd.written)"
+expect_eq "hybrid: the tap fd takes a write" 64 "$(np_awo_res tap-fd.written)"
 check "hybrid: <netpool:plug> names the tap and the group, no VLAN device" \
         grep -qx "iommu-group=$(grp 0000:18:02.0) pf=eth6 tap=$T vf-index=0 vfio-group=$R/dev/vfio/$(grp 0000:18:02.0)" \
         <(plug_attrs "$NP_DIR/out.xml" | sed 's/ vfio-device=[^ ]*//')
@@ -408,16 +378,16 @@ expect_eq "hybrid: Release deleted the macvtap and gave the VF back" "$virt_befo
 # with a port VLAN: a VLAN device eth6.42 under the macvtap, shared by the ports on that VLAN, deleted after
 # the last of them
 new_port vlan=42
-allocate "hybrid VLAN: port A on VLAN 42" hy
-ua=$U ta=$(res result.tap-name)
+np_awo_allocate "hybrid VLAN: port A on VLAN 42" hy
+ua=$U ta=$(np_awo_res result.tap-name)
 expect_eq "hybrid VLAN: the VF's VLAN is 42" 42 "$(np_vfst $PF6 0 | cut -d' ' -f2)"
 expect_eq "hybrid VLAN: a VLAN device eth6.42 (VLAN 42 over eth6, up) under the macvtap" \
         "eth6.42|42 eth6 up" "$(vlower "$ta")|$(vnet eth6.42 vlan_id) $(vlower eth6.42) $(vnet eth6.42 operstate)"
 expect_eq "hybrid VLAN: <netpool:plug vlan-device='eth6.42'>" "eth6.42" \
         "$(plug_attrs "$NP_DIR/out.xml" | tr ' ' '\n' | sed -n 's/^vlan-device=//p')"
 new_port vlan=42
-allocate "hybrid VLAN: port B on VLAN 42" hy
-ub=$U tb=$(res result.tap-name)
+np_awo_allocate "hybrid VLAN: port B on VLAN 42" hy
+ub=$U tb=$(np_awo_res result.tap-name)
 expect_eq "hybrid VLAN: B's macvtap is over the same eth6.42" eth6.42 "$(vlower "$tb")"
 release hy "$ua"
 expect_eq "hybrid VLAN: after A's release eth6.42 stays for B, A's macvtap is gone" "42 no" \
@@ -435,14 +405,14 @@ echo 7 >"$vd/vlan_id"
 ln -s ../../../pci0000:00/$PF6/net/eth6 "$vd/lower"
 ln -s ../../devices/virtual/net/eth6.7 "$R/sys/class/net/eth6.7"
 new_port vlan=7
-allocate "hybrid admin VLAN: a port on VLAN 7 while the host has eth6.7" hy
-expect_eq "hybrid admin VLAN: its macvtap sits on the host's eth6.7" eth6.7 "$(vlower "$(res result.tap-name)")"
+np_awo_allocate "hybrid admin VLAN: a port on VLAN 7 while the host has eth6.7" hy
+expect_eq "hybrid admin VLAN: its macvtap sits on the host's eth6.7" eth6.7 "$(vlower "$(np_awo_res result.tap-name)")"
 release hy "$U"
 check "hybrid admin VLAN: eth6.7 is left after the release" test -e "$vd/vlan_id" -a -e "$R/sys/class/net/eth6.7"
 rm -rf "$vd" "$R/sys/class/net/eth6.7"         # the host removes its own
 np_define_start hyb "<forward mode='pci-passthrough-hybrid' managed='yes'><pf dev='eth6'/><virtio mode='bridge'/></forward>"
 new_port
-allocate "hybrid <virtio mode='bridge'>: allocated" hyb tap-name:s:hyb-tap
+np_awo_allocate "hybrid <virtio mode='bridge'>: allocated" hyb tap-name:s:hyb-tap
 expect_eq "hybrid <virtio mode='bridge'>: a bridge macvtap named as asked" "bridge eth6" \
         "$(vnet hyb-tap mode) $(vlower hyb-tap)"
 release hyb "$U"
@@ -453,10 +423,11 @@ PF7=0000:19:00.0
 np_define_start hyn "<forward mode='pci-passthrough-hybrid'><pf dev='eth7'/></forward>"
 before=$(snap $PF7 0)
 new_port
-allocate "hybrid unmanaged: allocated" hyn device:s:0000:19:02.0
+np_awo_allocate "hybrid unmanaged: allocated" hyn device:s:0000:19:02.0
+hyn_tap=$(np_awo_res result.tap-name)
 expect_eq "hybrid unmanaged: the VF stays on iavf; a vepa macvtap over eth7; no VFIO results" \
         "iavf vepa eth7|numa-node pf tap-name vf-index" \
-        "$(drv 0000:19:02.0) $(vnet "$(res result.tap-name)" mode) $(vlower "$(res result.tap-name)")|$(results)"
+        "$(drv 0000:19:02.0) $(vnet "$hyn_tap" mode) $(vlower "$hyn_tap")|$(results)"
 release hyn "$U"
 expect_eq "hybrid unmanaged: released, all as before" "$before|$virt_before" "$(snap $PF7 0)|$(virtuals)"
 new_port
@@ -471,7 +442,7 @@ np_stop hynoiommu
 np_define_start hdnoreset "<forward mode='hostdev' managed='yes'><pf dev='eth7'/></forward>"
 before=$(snap $PF7 1)
 new_port
-allocate "no reset file: allocated" hdnoreset device:s:0000:19:02.1
+np_awo_allocate "no reset file: allocated" hdnoreset device:s:0000:19:02.1
 release hdnoreset "$U"
 expect_eq "no reset file: released, given back, free" "$before|free" \
         "$(snap $PF7 1)|$(dev_state hdnoreset 0000:19:02.1)"
@@ -479,9 +450,9 @@ np_stop hdnoreset
 
 # Stop with FORCE releases every port, plug and all
 new_port vlan=42
-allocate "stop force: a hybrid port on VLAN 42" hy
+np_awo_allocate "stop force: a hybrid port on VLAN 42" hy
 new_port
-allocate "stop force: a second hybrid port" hy tap-name:s:hy-second
+np_awo_allocate "stop force: a second hybrid port" hy tap-name:s:hy-second
 check "stop force: Stop FORCE" np_stop hy 1
 expect_eq "stop force: no macvtap, no VLAN device, no record, VFs back on iavf" "$virt_before||iavf iavf" \
         "$(virtuals)|$(records)|$(drv 0000:18:02.0) $(drv 0000:18:02.1)"
@@ -515,7 +486,7 @@ expect_eq "options refused: no port anywhere, nothing bound, no macvtap" "0 0 0|
 new_port
 refused "device: not in the pool is DeviceNotFound" org.netpool1.Error.DeviceNotFound hd device:s:0000:05:00.1
 new_port
-allocate "device: VF 3" hd device:s:0000:03:02.3
+np_awo_allocate "device: VF 3" hd device:s:0000:03:02.3
 u3=$U
 new_port
 refused "device: held is DeviceBusy" org.netpool1.Error.DeviceBusy hd device:s:0000:03:02.3
@@ -523,7 +494,7 @@ release hd "$u3"
 sfc_ports=
 for i in 1 2 3 4; do
         new_port
-        awo hdn pf:s:sfc0 && [ "$(res result.pf)" = sfc0 ] && sfc_ports+=" $U"
+        np_awo hdn pf:s:sfc0 && [ "$(np_awo_res result.pf)" = sfc0 ] && sfc_ports+=" $U"
 done
 expect_eq "pf: four ports on sfc0's four VFs" 4 "$(echo $sfc_ports | wc -w)"
 new_port
@@ -551,7 +522,7 @@ for fault in "bind EBUSY 1" "bind IGNORE 1" "unbind EPERM 1" "unbind IGNORE 1"; 
         expect_eq "fault '$fault': the fault line was used" "" "$(cat "$R/vfstate/$PF0/vf2/fail" 2>/dev/null)"
 done
 new_port vlan=5
-allocate "faults used up: VF 2 binds" hd device:s:$VF2
+np_awo_allocate "faults used up: VF 2 binds" hd device:s:$VF2
 expect_eq "faults used up: on vfio-pci" vfio-pci "$(drv $VF2)"
 # a reset that fails at Release: the release goes through, the VF is not handed out until a retry resets it
 np_simhost --dirty $PF0 2 --fail $PF0 2 "reset EPERM 1"
@@ -559,8 +530,8 @@ check "fault 'reset EPERM 1': Release goes through" np_release hd "$U"
 st=$(np_device_state hd $VF2)
 expect_eq "fault 'reset EPERM 1': the VF is quarantined (dbus-api.md: a failed reset)" quarantined "$st"
 new_port
-awo hd device:s:$VF2
-expect_eq "fault 'reset EPERM 1': it is not handed out" "" "$(res port)"
+np_awo hd device:s:$VF2
+expect_eq "fault 'reset EPERM 1': it is not handed out" "" "$(np_awo_res port)"
 np_ctl rescan >/dev/null 2>&1
 for _ in $(seq 50); do [ "$(np_device_state hd $VF2)" = free ] && break; sleep 0.1; done
 expect_eq "fault 'reset EPERM 1': after a Rescan it is reset (dirty gone), given back and free" "$before|free" \
@@ -585,7 +556,7 @@ nothing_left "hybrid, fault 'bind EPERM 1'" $PF6 0 "$before" hy
 # hybrid: the VLAN device's name is taken by a netdev that is no VLAN device (a vepa port's macvtap)
 np_define_start vepa1 "<forward mode='vepa'><interface dev='eth5v0'/></forward>"
 new_port
-allocate "hybrid, VLAN name taken: a vepa macvtap called eth6.43" vepa1 tap-name:s:eth6.43
+np_awo_allocate "hybrid, VLAN name taken: a vepa macvtap called eth6.43" vepa1 tap-name:s:eth6.43
 uv=$U
 virt_before=$(virtuals) rec_before=$(records)
 new_port vlan=43
@@ -609,9 +580,9 @@ expect_error "no fds: no port" org.netpool1.Error.NoSuchPort np_send $M Manager.
 
 # ==== Notify with <netpool:plug tap=…> ====
 new_port
-allocate "notify: a passthrough port" pt device:s:eth4v0
+np_awo_allocate "notify: a passthrough port" pt device:s:eth4v0
 cp "$NP_DIR/out.xml" "$NP_DIR/notify.xml"
-T=$(res result.tap-name) un=$U
+T=$(np_awo_res result.tap-name) un=$U
 # the state dir lost the port (its record and the VF's): netpoold knows nothing of it, the macvtap is still there
 np_kill9
 rm -f "$NP_DIR/run/ports/$un.xml" "$NP_DIR/run/vf/eth4_vf0"
@@ -631,8 +602,8 @@ release pt "$un"
 check "notify: its Release deleted the macvtap" test ! -e "$R/sys/devices/virtual/net/$T"
 # a tap that is no macvtap over the port's device is refused
 new_port
-allocate "notify: a hybrid port, whose macvtap is over eth6" hy
-uh=$U th=$(res result.tap-name)
+np_awo_allocate "notify: a hybrid port, whose macvtap is over eth6" hy
+uh=$U th=$(np_awo_res result.tap-name)
 n_port=$((n_port + 1))
 ux=$(printf '18000000-0000-4000-8000-%012d' "$n_port")
 for tap in eth5v3 "$th"; do
@@ -700,7 +671,7 @@ for spec in "hd hostdev $PF0 0 device:s:0000:03:02.0" "pt passthrough $PF4 0 dev
         for step in $steps; do
                 new_port ${vlan:+vlan=$vlan}
                 restart_with NETPOOL_CRASH_AT=$step
-                awo "$net" "$opt"
+                np_awo "$net" "$opt"
                 expect_eq "$step on $net: netpoold died in the call" "error=org.freedesktop.DBus.Error.NoReply" \
                         "$(grep '^error=' "$NP_DIR/awo.out" || head -1 "$NP_DIR/awo.out")"
                 restart_with
@@ -717,7 +688,7 @@ for spec in "hd hostdev $PF0 0 device:s:0000:03:02.0" "pt passthrough $PF4 0 dev
         for step in release-recorded release-unplugged vf-restored-mac release-restored release-done; do
                 new_port ${vlan:+vlan=$vlan}
                 restart_with
-                awo "$net" "$opt" || sed 's/^/# /' "$NP_DIR/awo.out"
+                np_awo "$net" "$opt" || sed 's/^/# /' "$NP_DIR/awo.out"
                 restart_with NETPOOL_CRASH_AT=$step
                 if np_release "$net" "$U" 2>/dev/null; then
                         not_ok "$step on $net: netpoold died in Release"
@@ -735,14 +706,14 @@ done
 if [ "$(id -u)" = 0 ]; then
         restart_with
         new_port
-        allocate "vfio owner, crash: VF 2 of eth6 bound" hy device:s:0000:18:02.2
+        np_awo_allocate "vfio owner, crash: VF 2 of eth6 bound" hy device:s:0000:18:02.2
         u2=$U
         node=$R/dev/vfio/$(grp 0000:18:02.2)
         node_before=$(stat -c '%u %g %a' "$node")
         for step in allocate-macvtap allocate-done; do
                 new_port
                 restart_with NETPOOL_CRASH_AT=$step
-                awo hy device:s:0000:18:02.3 vfio-uid:u:4242 vfio-gid:u:4343
+                np_awo hy device:s:0000:18:02.3 vfio-uid:u:4242 vfio-gid:u:4343
                 expect_eq "vfio owner, crash at $step: netpoold died in the call" \
                         "error=org.freedesktop.DBus.Error.NoReply" "$(grep '^error=' "$NP_DIR/awo.out")"
                 restart_with
@@ -764,7 +735,7 @@ for spec in "hd $PF0 0 device:s:0000:03:02.0" "hy $PF6 0 device:s:0000:18:02.0";
         restart_with
         before=$(snap "$pf" "$vf")
         new_port vlan=42
-        allocate "lost port record on $net: allocated" "$net" "$opt"
+        np_awo_allocate "lost port record on $net: allocated" "$net" "$opt"
         restart_with
         rm -f "$NP_DIR/run/ports/$U.xml"
         expect_eq "lost port record on $net: at the next start the VF is given back, no VLAN device, no record" \
@@ -774,8 +745,8 @@ done
 # the VF vanishes under a passthrough port: its macvtap goes with it, and the Release goes through
 restart_with
 new_port
-allocate "VF gone: a passthrough port on VF 3 of eth4" pt device:s:eth4v3
-T=$(res result.tap-name)
+np_awo_allocate "VF gone: a passthrough port on VF 3 of eth4" pt device:s:eth4v3
+T=$(np_awo_res result.tap-name)
 np_simhost --set-numvfs $PF4 3
 for _ in $(seq 50); do [ "$(np_devices pt | awk '$2 == "eth4v3" { print $6 }')" = lost ] && break; sleep 0.1; done
 check "VF gone: its Release goes through" np_release pt "$U"
