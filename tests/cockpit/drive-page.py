@@ -238,20 +238,27 @@ def start_updates_live():
     assert css("tr[data-network='net-a'] button[data-action='stop']"), "no Stop button once active"
 
 
+def column_texts(selector):
+    """the texts of what selector finds, read in one go; the table re-renders on signals, so a node may go
+    stale while read: wait_for() reads it again then"""
+    return [c.text for c in css(selector)]
+
+
 def details_show_devices_and_xml():
     click_row("net-a", "select")
     capacity = int(prop("net-a", "Capacity"))
     wait_for(f"{capacity} devices of net-a", lambda: len(css("#np-devices tr[data-device]")) == capacity)
-    states = {c.text for c in css("#np-devices td[data-label='State']")}
+    states = wait_for("the devices' states", lambda: set(column_texts("#np-devices td[data-label='State']")))
     assert states == {"free"}, states
-    pfs = {c.text for c in css("#np-devices td[data-label='PF']")}
+    pfs = wait_for("the devices' PFs", lambda: set(column_texts("#np-devices td[data-label='PF']")))
     assert pfs == {"eth0"}, pfs
-    indexes = sorted(int(c.text) for c in css("#np-devices td[data-label='VF index']"))
+    indexes = wait_for("the devices' VF indexes",
+                       lambda: sorted(int(t) for t in column_texts("#np-devices td[data-label='VF index']")))
     assert indexes == list(range(capacity)), indexes
     live = wait_for("live XML", lambda: "<address type='pci'" in css("#np-xml-live")[0].text and
                     css("#np-xml-live")[0].text)
     assert "<pf dev='eth0'/>" in live, live
-    inactive = css("#np-xml-inactive")[0].text
+    inactive = wait_for("inactive XML", lambda: css("#np-xml-inactive")[0].text)
     assert "<pf dev='eth0'/>" in inactive and "<address" not in inactive, inactive
 
 
