@@ -792,8 +792,10 @@ static bool network_touches(const Network *n, const RescanScope *scope) {
         return false;
 }
 
-/* The pools of the active networks, read again where scope says (everywhere when NULL) */
-static void rescan_pools(Engine *e, const RescanScope *scope) {
+/* The pools of the active networks, read again where scope says (everywhere when NULL). The networks whose pool
+ * changed go to ret_changed: their live records are written after the changes are announced (a record of 32,768
+ * devices is a MiB of XML; it is no write-ahead record — a start rescans the pools anyway). */
+static void rescan_pools(Engine *e, const RescanScope *scope, GPtrArray *ret_changed) {
         g_autoptr(GPtrArray) list = engine_list_networks(e);
 
         for (guint i = 0; i < list->len; i++) {
@@ -808,7 +810,7 @@ static void rescan_pools(Engine *e, const RescanScope *scope) {
                 if (pool_merge(e, n, fresh, whole ? NULL : scope) <= 0)
                         continue;
                 pool_to_forward_devs(n->pool, n->def);
-                engine_save_live(e, n);
+                g_ptr_array_add(ret_changed, g_strdup(network_name(n)));
                 log_info("network '%s': pool rescanned, %u devices", network_name(n), network_capacity(n));
                 notify(e, n, ENGINE_EVENT_NETWORK_CHANGED);
         }
@@ -845,14 +847,22 @@ static void pools_follow_inventory(Engine *e, const RescanScope *scope) {
 }
 
 static void rescan(Engine *e, const RescanScope *scope) {
-        rescan_pools(e, scope);
-        e->restores_pending = true;     /* a rescan looks at every record */
-        (void) engine_retry_restores(e);
-        engine_ports_check(e, NULL, /* drifted_only= */ true);
+        g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
+
+        rescan_pools(e, scope, changed);
         if (scope)
                 engine_inventory_refresh_pfs(e, scope->pf_addrs);
         else
                 engine_inventory_refresh(e);
+        for (guint i = 0; i < changed->len; i++) {
+                Network *n = g_hash_table_lookup(e->networks, changed->pdata[i]);
+
+                if (n && n->active)
+                        engine_save_live(e, n);
+        }
+        e->restores_pending = true;     /* a rescan looks at every record */
+        (void) engine_retry_restores(e);
+        engine_ports_check(e, NULL, /* drifted_only= */ true);
         pools_follow_inventory(e, scope);
 }
 
