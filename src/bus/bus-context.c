@@ -8,6 +8,7 @@
 void bus_context_clear(BusContext *c) {
         c->idle_timer = sd_event_source_disable_unref(c->idle_timer);
         bus_calls_free(c);
+        c->heap_trim = sd_event_source_disable_unref(c->heap_trim);
         bus_owner_watch_free(c);
         bus_polkit_free(c);
         g_clear_pointer(&c->shown_networks, g_hash_table_unref);

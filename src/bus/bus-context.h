@@ -20,6 +20,9 @@ typedef struct BusContext {
         sd_event_source *idle_timer;
         GHashTable *calls;              /* sd_bus_message* -> BusCall*: calls that wait (bus-call.c) */
         sd_event_source *call_sweep;    /* drops the records of calls that no longer wait */
+        sd_event_source *heap_trim;     /* gives the heap's free pages back after many device events
+                                         * (bus-device.c) */
+        unsigned device_events;         /* device events since the last trim */
         GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
         GHashTable *shown_networks;     /* name -> what its properties last said (bus-network.c) */
         BusStatistics statistics;       /* counters for monitoring (bus-statistics.c) */

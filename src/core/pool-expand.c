@@ -59,8 +59,8 @@ static PoolDevice *pool_device_for_vf(ForwardMode mode, const HwFunction *vf, co
         else
                 d = pool_device_new(FORWARD_DEV_NETDEV, vf_netdev->name);
         d->netdev = vf_netdev ? g_strdup(vf_netdev->name) : NULL;
-        d->pci_address = g_strdup(addr);
-        d->pf_netdev = g_strdup(pf_netdev);
+        pool_device_set_pci_address(d, addr);
+        d->pf_netdev = g_intern_string(pf_netdev);
         d->vf_index = vf->vf_index;
         return d;
 }
@@ -110,12 +110,12 @@ PoolDevice *pool_device_for_netdev(const HwNetdev *nd, const HwFunction *fn, con
 
         d->netdev = g_strdup(nd->name);
         if (fn)
-                d->pci_address = g_strdup(pci_addr_to_string(&fn->addr, addr));
+                pool_device_set_pci_address(d, pci_addr_to_string(&fn->addr, addr));
         if (fn && fn->is_vf && pf) {
                 const HwNetdev *pf_nd = pool_pf_netdev_for_vf(pf, nd);
 
                 d->vf_index = fn->vf_index;
-                d->pf_netdev = pf_nd ? g_strdup(pf_nd->name) : NULL;
+                d->pf_netdev = pf_nd ? g_intern_string(pf_nd->name) : NULL;
         }
         return d;
 }
@@ -125,13 +125,13 @@ PoolDevice *pool_device_for_function(const HwFunction *fn, const HwFunction *pf)
         const HwNetdev *vf_netdev = fn->netdevs->len > 0 ? fn->netdevs->pdata[0] : NULL;
         PoolDevice *d = pool_device_new(FORWARD_DEV_PCI, pci_addr_to_string(&fn->addr, addr));
 
-        d->pci_address = g_strdup(addr);
+        pool_device_set_pci_address(d, addr);
         d->netdev = vf_netdev ? g_strdup(vf_netdev->name) : NULL;
         if (fn->is_vf && pf) {
                 const HwNetdev *pf_nd = pool_pf_netdev_for_vf(pf, vf_netdev);
 
                 d->vf_index = fn->vf_index;
-                d->pf_netdev = pf_nd ? g_strdup(pf_nd->name) : NULL;
+                d->pf_netdev = pf_nd ? g_intern_string(pf_nd->name) : NULL;
         }
         return d;
 }

@@ -33,10 +33,10 @@ static DeviceState device_state_from_string(const char *s) {
 }
 
 PoolDevice *pool_device_new(ForwardDevType type, const char *id) {
-        PoolDevice *d = g_new0(PoolDevice, 1);
+        PoolDevice *d = g_malloc0(sizeof(PoolDevice) + strlen(id) + 1);
 
         d->type = type;
-        d->id = g_strdup(id);
+        strcpy(d->id, id);
         d->vf_index = -1;
         d->numa_node = -1;
         d->state = DEVICE_STATE_FREE;
@@ -47,8 +47,8 @@ PoolDevice *pool_device_copy(const PoolDevice *d) {
         PoolDevice *c = pool_device_new(d->type, d->id);
 
         c->netdev = g_strdup(d->netdev);
-        c->pci_address = g_strdup(d->pci_address);
-        c->pf_netdev = g_strdup(d->pf_netdev);
+        pool_device_set_pci_address(c, d->pci_address);
+        c->pf_netdev = d->pf_netdev;
         c->vf_index = d->vf_index;
         c->numa_node = d->numa_node;
         return c;
@@ -57,13 +57,18 @@ PoolDevice *pool_device_copy(const PoolDevice *d) {
 PoolDevice *pool_device_free(PoolDevice *d) {
         if (!d)
                 return NULL;
-        g_free(d->id);
         g_free(d->netdev);
-        g_free(d->pci_address);
-        g_free(d->pf_netdev);
+        if (d->pci_address != d->id)
+                g_free(d->pci_address);
         g_free(d->port_uuid);
         g_free(d);
         return NULL;
+}
+
+void pool_device_set_pci_address(PoolDevice *d, const char *address) {
+        if (d->pci_address != d->id)
+                g_free(d->pci_address);
+        d->pci_address = address && streq(address, d->id) ? d->id : g_strdup(address);
 }
 
 static void pool_device_destroy(gpointer p) {
@@ -348,6 +353,7 @@ static int parse_vf_index(const char *s, int *ret) {
 static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
         g_autofree char *id = prop_dup(n, "id"), *type = prop_dup(n, "type"), *vf = prop_dup(n, "vf");
         g_autofree char *state = prop_dup(n, "state"), *numa = prop_dup(n, "numa");
+        g_autofree char *pci = prop_dup(n, "pci"), *pf = prop_dup(n, "pf");
         g_autoptr(PoolDevice) d = NULL;
         PciAddr addr;
 
@@ -357,8 +363,8 @@ static int pool_device_parse_xml(xmlNode *n, PoolDevice **ret, char **ret_msg) {
         }
         d = pool_device_new(streq(type, "pci") ? FORWARD_DEV_PCI : FORWARD_DEV_NETDEV, id);
         d->netdev = prop_dup(n, "netdev");
-        d->pci_address = prop_dup(n, "pci");
-        d->pf_netdev = prop_dup(n, "pf");
+        pool_device_set_pci_address(d, pci);
+        d->pf_netdev = pf ? g_intern_string(pf) : NULL;
         d->vf_index = -1;
         if (state)
                 d->state = device_state_from_string(state);

@@ -21,12 +21,15 @@ typedef enum DeviceState {
 
 const char *device_state_to_string(DeviceState s);
 
+/* A pool of 32,768 VFs has as many devices: a device is few blocks. Its id lives in its own block, its PCI address
+ * is the id when they are the same (pool_device_set_pci_address()), its PF's name is interned. */
 typedef struct PoolDevice {
-        char *id;                       /* netdev name, or PCI address "DDDD:BB:SS.F" */
         ForwardDevType type;            /* FORWARD_DEV_NETDEV or FORWARD_DEV_PCI (USB never reaches a pool) */
         char *netdev;                   /* the netdev handed out, or the VF's netdev if known; NULL if none */
-        char *pci_address;              /* NULL if not a PCI function */
-        char *pf_netdev;                /* the PF netdev the VF is configured through; NULL if not a VF */
+        char *pci_address;              /* NULL if not a PCI function; may be id itself: set it with
+                                         * pool_device_set_pci_address() */
+        const char *pf_netdev;          /* the PF netdev the VF is configured through, interned
+                                         * (g_intern_string()); NULL if not a VF */
         int vf_index;                   /* -1 if not a VF */
         int numa_node;                  /* -1 when the kernel says none; set before pool_add(), then through
                                          * pool_device_set_numa_node() */
@@ -35,6 +38,7 @@ typedef struct PoolDevice {
         char *port_uuid;                /* the (last) port that took it; NULL when none */
         bool held_elsewhere;            /* a port of another network holds it (the same VF in two pools) */
         unsigned index;                 /* position in the pool when added: the tie-breaker of a pick */
+        char id[];                      /* netdev name, or PCI address "DDDD:BB:SS.F" */
 } PoolDevice;
 
 typedef struct Pool {
@@ -52,6 +56,8 @@ typedef struct Pool {
 } Pool;
 
 PoolDevice *pool_device_new(ForwardDevType type, const char *id);
+/* d's PCI address (NULL for none), sharing d's id when they are the same. */
+void pool_device_set_pci_address(PoolDevice *d, const char *address);
 PoolDevice *pool_device_free(PoolDevice *d);
 /* A new, unconnected device with the same identity (id, netdevs, PCI address, PF, VF index). */
 PoolDevice *pool_device_copy(const PoolDevice *d);

@@ -10,8 +10,10 @@
 #include "shared/log.h"
 
 /* One device. Strings that repeat across devices (PF names, drivers, states) are interned. */
+/* 32,768 VFs make as many devices, and the inventory is built anew on each refresh: a device is few blocks.
+ * Its id lives in its own block; its netdevs are one block (netdevs_pack()); a text field with no text, and an
+ * empty list, point to the shared empty_text / empty_strv (text_free() and netdevs_free() leave those). */
 typedef struct InvDevice {
-        char *id;
         const char *pci_address;                /* id, or "" */
         const char *pf, *pf_address;
         int vf_index;
@@ -28,35 +30,77 @@ typedef struct InvDevice {
         const char **networks;                  /* NULL-terminated array of interned names, owned array */
         bool on_hardware;                       /* seen by the last hardware read */
         bool is_pf;                             /* an SR-IOV PF (a rescan of it reads its VFs too) */
+        char id[];
 } InvDevice;
 
+static char empty_text[] = "";
+static char *empty_strv[] = { NULL };
+
+/* An owned copy of s, or the shared empty_text for none */
+static char *text_new(const char *s) {
+        return s && s[0] ? g_strdup(s) : empty_text;
+}
+
+static void text_free(char *s) {
+        if (s != empty_text)
+                g_free(s);
+}
+
+static void text_set(char **field, const char *s) {
+        char *was = *field;
+
+        *field = text_new(s);
+        text_free(was);
+}
+
+/* names (NULL-terminated) in one block, the pointers followed by the strings; the shared empty_strv for none */
+static char **netdevs_pack(const char *const *names) {
+        size_t n = 0, bytes = 0;
+        char **v, *at;
+
+        for (; names[n]; n++)
+                bytes += strlen(names[n]) + 1;
+        if (n == 0)
+                return empty_strv;
+        v = g_malloc(sizeof(char *) * (n + 1) + bytes);
+        at = (char *) (v + n + 1);
+        for (size_t i = 0; i < n; i++) {
+                v[i] = at;
+                at = stpcpy(at, names[i]) + 1;
+        }
+        v[n] = NULL;
+        return v;
+}
+
+static void netdevs_free(char **v) {
+        if (v != empty_strv)
+                g_free(v);
+}
+
 static InvDevice *inv_device_new(const char *id) {
-        InvDevice *d = g_new0(InvDevice, 1);
+        InvDevice *d = g_malloc0(sizeof(InvDevice) + strlen(id) + 1);
         const char *empty = g_intern_static_string("");
 
-        d->id = g_strdup(id);
+        strcpy(d->id, id);
         d->pci_address = d->pf = d->pf_address = d->driver = empty;
         d->pcie_root = d->eswitch_mode = empty;
         d->link_type = g_intern_static_string("ethernet");
         d->state = g_intern_static_string("free");
         d->vf_index = d->numa_node = d->iommu_group = -1;
-        d->holder = g_strdup("");
-        d->hw_holder = g_strdup("");
-        d->port_uuid = g_strdup("");
-        d->netdevs = g_new0(char *, 1);
-        d->networks = g_new0(const char *, 1);
+        d->holder = d->hw_holder = d->port_uuid = empty_text;
+        d->netdevs = empty_strv;
+        d->networks = (const char **) empty_strv;
         return d;
 }
 
 static void inv_device_free(gpointer p) {
         InvDevice *d = p;
 
-        g_free(d->id);
-        g_strfreev(d->netdevs);
-        g_free(d->holder);
-        g_free(d->hw_holder);
-        g_free(d->port_uuid);
-        g_free(d->networks);
+        netdevs_free(d->netdevs);
+        text_free(d->holder);
+        text_free(d->hw_holder);
+        text_free(d->port_uuid);
+        netdevs_free((char **) d->networks);
         g_free(d);
 }
 
@@ -99,12 +143,13 @@ static void emit(Engine *e, const char *id, EngineDeviceEvent ev, uint32_t chang
 
 /* ---- what the hardware says ---- */
 
+/* f's netdev names, packed (netdevs_pack()) */
 static char **netdev_names(const HwFunction *f) {
-        char **names = g_new0(char *, f->netdevs->len + 1);
+        g_autofree const char **names = g_new0(const char *, f->netdevs->len + 1);
 
         for (guint i = 0; i < f->netdevs->len; i++)
-                names[i] = g_strdup(((const HwNetdev *) f->netdevs->pdata[i])->name);
-        return names;
+                names[i] = ((const HwNetdev *) f->netdevs->pdata[i])->name;
+        return netdevs_pack(names);
 }
 
 /* The link type of a function: its netdev's, else its PF's (a VF without a netdev), else ethernet. */
@@ -121,8 +166,8 @@ static char *hardware_holder(Engine *e, const HwFunction *f, const InvDevice *wa
         char *holder = NULL;
 
         if (hw_function_holder(e->hw, f, had_netdev, &holder) < 0)
-                return g_strdup("");
-        return holder ?: g_strdup("");
+                return empty_text;
+        return holder ?: empty_text;
 }
 
 static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, const HwFunction *pf) {
@@ -133,7 +178,7 @@ static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, con
         g_snprintf(d->vendor, sizeof(d->vendor), "0x%04x", f->vendor_id);
         g_snprintf(d->product, sizeof(d->product), "0x%04x", f->device_id);
         d->driver = g_intern_string(f->driver ?: "");
-        g_strfreev(d->netdevs);
+        netdevs_free(d->netdevs);
         d->netdevs = netdev_names(f);
         if (pf) {
                 d->pf = g_intern_string(pf->netdevs->len > 0 ? ((const HwNetdev *) pf->netdevs->pdata[0])->name : "");
@@ -150,7 +195,7 @@ static void fill_from_function(Engine *e, InvDevice *d, const HwFunction *f, con
                 if (hw_function_eswitch_mode(e->hw, &f->addr, &mode) >= 0 && mode)
                         d->eswitch_mode = g_intern_string(mode);
         }
-        g_free(d->hw_holder);
+        text_free(d->hw_holder);
         d->hw_holder = hardware_holder(e, f, was);
         d->on_hardware = true;
         d->is_pf = f->is_pf;
@@ -201,10 +246,11 @@ static InvDevice *device_of_pool(Engine *e, const PoolDevice *pd) {
             hw_lookup_function(e->hw, &addr, &f) >= 0)
                 fill_from_function(e, d, f, NULL);
         else if (!pd->pci_address && pd->netdev && hw_lookup_netdev(e->hw, pd->netdev, &nd, &f) >= 0) {
+                const char *one[] = { pd->netdev, NULL };
+
                 d->on_hardware = true;
-                g_strfreev(d->netdevs);
-                d->netdevs = g_new0(char *, 2);
-                d->netdevs[0] = g_strdup(pd->netdev);
+                netdevs_free(d->netdevs);
+                d->netdevs = netdevs_pack(one);
         }
         if (pd->pci_address)
                 d->pci_address = d->id;
@@ -218,7 +264,8 @@ static InvDevice *device_of_pool(Engine *e, const PoolDevice *pd) {
 static void add_network(InvDevice *d, const char *name) {
         size_t n = g_strv_length((char **) d->networks);
 
-        d->networks = g_renew(const char *, d->networks, n + 2);
+        d->networks = d->networks == (const char **) empty_strv ? g_new(const char *, 2) :
+                      g_renew(const char *, d->networks, n + 2);
         d->networks[n] = g_intern_string(name);
         d->networks[n + 1] = NULL;
 }
@@ -288,10 +335,8 @@ static void compute_state(Engine *e, InvDevice *d) {
         else if (holder || s.unavailable)
                 state = "unavailable";
         d->state = g_intern_string(state);
-        g_free(d->holder);
-        d->holder = g_steal_pointer(&holder) ?: g_strdup("");
-        g_free(d->port_uuid);
-        d->port_uuid = g_strdup(s.port_uuid ?: "");
+        text_set(&d->holder, holder);
+        text_set(&d->port_uuid, s.port_uuid);
 }
 
 /* ---- keeping it, announcing the differences ---- */
@@ -390,15 +435,13 @@ static InvDevice *hardware_copy(const InvDevice *d) {
         memcpy(c->vendor, d->vendor, sizeof(c->vendor));
         memcpy(c->product, d->product, sizeof(c->product));
         c->driver = d->driver;
-        g_strfreev(c->netdevs);
-        c->netdevs = g_strdupv(d->netdevs);
+        c->netdevs = netdevs_pack((const char *const *) d->netdevs);
         c->numa_node = d->numa_node;
         c->iommu_group = d->iommu_group;
         c->pcie_root = d->pcie_root;
         c->link_type = d->link_type;
         c->eswitch_mode = d->eswitch_mode;
-        g_free(c->hw_holder);
-        c->hw_holder = g_strdup(d->hw_holder);
+        c->hw_holder = text_new(d->hw_holder);
         c->on_hardware = d->on_hardware;
         c->is_pf = d->is_pf;
         return c;
@@ -428,7 +471,7 @@ void engine_inventory_refresh_pools(Engine *e) {
  * show as held outside netpool until the next rescan). Returns the properties that changed. */
 static uint32_t reread_binding(Engine *e, InvDevice *d) {
         g_autoptr(HwFunction) f = NULL;
-        g_auto(GStrv) netdevs = NULL;
+        char **netdevs;
         const char *driver;
         uint32_t changed = 0;
         PciAddr addr;
@@ -441,11 +484,11 @@ static uint32_t reread_binding(Engine *e, InvDevice *d) {
         changed |= streq(driver, d->driver) ? 0 : HOST_DEVICE_DRIVER;
         changed |= strv_equal((const char *const *) netdevs, (const char *const *) d->netdevs) ? 0 :
                    HOST_DEVICE_NETDEVS;
-        g_free(d->hw_holder);
+        text_free(d->hw_holder);
         d->hw_holder = hardware_holder(e, f, d);        /* judged against what d had before */
         d->driver = driver;
-        g_strfreev(d->netdevs);
-        d->netdevs = g_steal_pointer(&netdevs);
+        netdevs_free(d->netdevs);
+        d->netdevs = netdevs;
         return changed;
 }
 
@@ -794,6 +837,7 @@ char *engine_inventory_record(Engine *e) {
 /* One line of a record as an InvDevice with the fields the record keeps; NULL when it does not parse. */
 static InvDevice *parse_record_line(const char *line) {
         g_auto(GStrv) f = g_strsplit(line, "\t", 7);
+        g_auto(GStrv) netdevs = NULL;
         InvDevice *d;
 
         if (g_strv_length(f) != 6 || !f[0][0] || strchr(f[0], '\n'))
@@ -801,12 +845,11 @@ static InvDevice *parse_record_line(const char *line) {
         d = inv_device_new(f[0]);
         d->state = g_intern_string(f[1]);
         d->driver = g_intern_string(f[2]);
-        g_free(d->port_uuid);
-        d->port_uuid = g_strdup(f[3]);
-        g_strfreev(d->netdevs);
-        d->netdevs = f[4][0] ? g_strsplit(f[4], ",", -1) : g_new0(char *, 1);
-        g_free(d->holder);
-        d->holder = g_strdup(f[5]);
+        text_set(&d->port_uuid, f[3]);
+        netdevs = f[4][0] ? g_strsplit(f[4], ",", -1) : NULL;
+        if (netdevs)
+                d->netdevs = netdevs_pack((const char *const *) netdevs);
+        text_set(&d->holder, f[5]);
         return d;
 }
 

@@ -105,7 +105,7 @@ static void test_live_state_round_trip(Fixture *f, gconstpointer data) {
         g_autofree char *live = NULL, *live_back = NULL;
 
         d->netdev = g_strdup("eth0v0");
-        d->pf_netdev = g_strdup("eth0");
+        d->pf_netdev = g_intern_string("eth0");
         d->pci_address = g_strdup("0000:03:02.0");
         d->vf_index = 0;
         n->pool = pool_new(true);
