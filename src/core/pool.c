@@ -164,6 +164,11 @@ PoolDevice *pool_pick_on_node(const Pool *p, int node, bool (*accept)(const Pool
         return NULL;
 }
 
+/* Whether a device's key (pool_device_key()) is its id: a VF of a hostdev pool, listed by PCI address. */
+static bool key_is_id(const PoolDevice *d) {
+        return streq(pool_device_key(d), d->id);
+}
+
 int pool_add(Pool *p, PoolDevice *d) {
         if (g_hash_table_contains(p->by_id, d->id)) {
                 pool_device_free(d);
@@ -173,7 +178,8 @@ int pool_add(Pool *p, PoolDevice *d) {
         p->connections += d->connections;
         g_ptr_array_add(p->devices, d);
         g_hash_table_insert(p->by_id, d->id, d);
-        g_hash_table_insert(p->by_key, (char *) pool_device_key(d), d);
+        if (!key_is_id(d))      /* by_id finds the rest: a hash slot less per VF of a large pool */
+                g_hash_table_insert(p->by_key, (char *) pool_device_key(d), d);
         p->held_elsewhere += d->held_elsewhere;
         takeable_insert(p, d);
         return 0;
@@ -246,7 +252,7 @@ int pool_remove(Pool *p, const char *id) {
         takeable_remove(p, d);
         p->connections -= d->connections;
         p->held_elsewhere -= d->held_elsewhere;
-        if (g_hash_table_lookup(p->by_key, pool_device_key(d)) == d)
+        if (!key_is_id(d) && g_hash_table_lookup(p->by_key, pool_device_key(d)) == d)
                 g_hash_table_remove(p->by_key, pool_device_key(d));
         g_hash_table_remove(p->by_id, id);
         g_ptr_array_remove(p->devices, d);     /* frees d */
@@ -262,7 +268,12 @@ const char *pool_device_key(const PoolDevice *d) {
 }
 
 PoolDevice *pool_find_by_key(const Pool *p, const char *key) {
-        return g_hash_table_lookup(p->by_key, key);
+        PoolDevice *d = g_hash_table_lookup(p->by_key, key);
+
+        if (d)
+                return d;
+        d = g_hash_table_lookup(p->by_id, key);
+        return d && key_is_id(d) ? d : NULL;
 }
 
 unsigned pool_capacity(const Pool *p) {

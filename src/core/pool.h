@@ -44,7 +44,8 @@ typedef struct PoolDevice {
 typedef struct Pool {
         GPtrArray *devices;             /* PoolDevice*, in pool order */
         GHashTable *by_id;              /* id -> PoolDevice* (borrowed) */
-        GHashTable *by_key;             /* pool_device_key() -> PoolDevice* (borrowed) */
+        GHashTable *by_key;             /* pool_device_key() -> PoolDevice* (borrowed), for the devices whose key
+                                         * is not their id (by_id has the others) */
         GTree *takeable;                /* PoolDevice* that can take another port, ordered by (connections,
                                          * index): a pick is O(log n), never a scan */
         GHashTable *takeable_by_node;   /* NUMA node -> GTree of the takeable devices on it, same order: a
