@@ -434,6 +434,17 @@ static int check_bridge(Engine *e, const NetDef *def, EngineError *err) {
         return r < 0 ? hw_fail(err, r, def->name, what) : 0;
 }
 
+/* At Start: a device taken outside netpool already (bound to vfio-pci by someone else, say) is unavailable from
+ * the first moment, as a rescan would find it. */
+static void mark_taken_outside(Engine *e, Pool *pool) {
+        for (guint i = 0; i < pool->devices->len; i++) {
+                PoolDevice *d = pool->devices->pdata[i];
+
+                if (d->connections == 0 && d->state == DEVICE_STATE_FREE && !engine_device_usable(e, d))
+                        pool_device_set_state(pool, d, DEVICE_STATE_UNAVAILABLE);
+        }
+}
+
 /* The pool a definition stands for on this hardware now; NULL for a mode without one. A pool of no
  * device at all is refused (libvirt: "No usable Vf's present on SRIOV PF"), saying why of each PF. */
 static int build_pool(Engine *e, const NetDef *def, Pool **ret, EngineError *err) {
@@ -483,6 +494,7 @@ static int start_network(Engine *e, Network *n, EngineError *err) {
         if (pool) {
                 engine_pool_apply_host_state(e, pool, network_name(n));
                 engine_plug_mark_vfio_unusable(e, n->def, pool);
+                mark_taken_outside(e, pool);
         }
         n->pool = g_steal_pointer(&pool);
         n->active = true;

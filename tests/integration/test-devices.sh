@@ -39,6 +39,24 @@ expect_eq "a free VF" '"free"' "$(dev_prop 0000:03:02.1 State)"
 expect_eq "no port" '"/"' "$(dev_prop 0000:03:02.1 Port)"
 expect_eq "no network" 0 "$(dev_prop 0000:03:02.1 Networks)"
 
+# ---- bound to vfio-pci by someone else before a network starts: unavailable at Start, out of Available ----
+"$NETPOOL_SIMHOST" "$NP_SIM" --assign 0000:07:02.1 >/dev/null
+np_call /org/netpool1 Manager Rescan t 0 >/dev/null
+np_call /org/netpool1 Manager CreateNetwork st \
+        "<network><name>sfcnet</name><forward mode='hostdev' managed='no'><pf dev='sfc0'/></forward></network>" 0 \
+        >/dev/null
+SFCNET=$(np_net_path sfcnet)
+check "a VF on vfio-pci before Start is unavailable in GetDevices" bash -c "busctl --system call org.netpool1 \
+        '$SFCNET' org.netpool1.Network GetDevices t 0 | grep -q '\"0000:07:02.1\" [^)]*\"unavailable\"'"
+expect_eq "… and out of Available" "u 3" \
+        "$(busctl --system get-property org.netpool1 "$SFCNET" org.netpool1.Network Available)"
+expect_eq "… its Device says so" '"unavailable"' "$(dev_prop 0000:07:02.1 State)"
+"$NETPOOL_SIMHOST" "$NP_SIM" --release 0000:07:02.1 >/dev/null
+np_call /org/netpool1 Manager Rescan t 0 >/dev/null
+expect_eq "given back: Available 4 again" "u 4" \
+        "$(busctl --system get-property org.netpool1 "$SFCNET" org.netpool1.Network Available)"
+np_call "$SFCNET" Network Stop t 0 >/dev/null
+
 # ---- a network's pool and a port: Networks, State, Port follow, with PropertiesChanged ----
 np_call /org/netpool1 Manager CreateNetwork st \
         "<network><name>hd</name><forward mode='hostdev' managed='no'><pf dev='eth0'/></forward></network>" 0 \
