@@ -471,13 +471,17 @@ void engine_inventory_refresh_pools(Engine *e) {
  * show as held outside netpool until the next rescan). Returns the properties that changed. */
 static uint32_t reread_binding(Engine *e, InvDevice *d) {
         g_autoptr(HwFunction) f = NULL;
+        g_autofree char *now = NULL;
         char **netdevs;
         const char *driver;
         uint32_t changed = 0;
         PciAddr addr;
 
         if (!d->on_hardware || !d->pci_address[0] || pci_addr_from_string(d->pci_address, &addr) < 0 ||
-            hw_lookup_function(e->hw, &addr, &f) < 0)
+            hw_function_driver(e->hw, &addr, &now) < 0)
+                return 0;
+        /* on the Allocate and Release paths: one readlink, and the whole function only when a bind changed it */
+        if (streq(now ?: "", d->driver) || hw_lookup_function(e->hw, &addr, &f) < 0)
                 return 0;
         driver = g_intern_string(f->driver ?: "");
         netdevs = netdev_names(f);
