@@ -1,32 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netpoolctl monitor: netpoold's signals as one timestamped line per event. One GetManagedObjects gives the
  * starting point; from then on the signals alone (InterfacesAdded/Removed, PropertiesChanged of networks, ports
- * and devices) keep the mirror (netpoolctl-monitor-object.h) and tell what happened. */
+ * and devices) keep the mirror and say what happened (netpoolctl-monitor-event.c). */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
-#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <glib.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-event.h>
-
 #include "ctl/netpoolctl-bus.h"
-#include "ctl/netpoolctl-monitor-object.h"
+#include "ctl/netpoolctl-monitor-event.h"
 #include "ctl/netpoolctl-monitor.h"
 #include "ctl/netpoolctl-output.h"
 
+#define SIGNAL_MATCH(sender, path, interface, member, more) \
+        "type='signal',sender='" sender "',path" path ",interface='" interface "',member='" member "'" more
 #define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
-
-/* sd_bus_match_signal_async() takes no path_namespace: these two are match strings */
-#define PROPERTIES_CHANGED_MATCH                                                \
-        "type='signal',sender='" NETPOOL_BUS_NAME "',"                              \
-        "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'," \
-        "path_namespace='" NETPOOL_MANAGER_PATH "'"
-#define NAME_OWNER_CHANGED_MATCH                                                \
-        "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus'," \
-        "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" NETPOOL_BUS_NAME "'"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_event, sd_event_unref)
 
@@ -38,31 +27,129 @@ static void monitor_clear(Monitor *m) {
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Monitor, monitor_clear)
 
-/* ---- Keeping the mirror ---- */
+/* ---- The mirror ---- */
 
-/* The properties at msg for the object at path: a new object is announced (with announce), a known one (a
- * snapshot after a restart, a PropertiesChanged) tells what changed. */
+static const MonitorKind *kind_of(const char *interface) {
+        static const MonitorKind *const kinds[] = { &monitor_network_kind, &monitor_port_kind, &monitor_device_kind };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+                if (streq(interface, kinds[i]->interface))
+                        return kinds[i];
+        return NULL;
+}
+
+/* An object path as a line names it: the segment under prefix, "" for "/" (none). */
+static char *path_name(const char *path, const char *prefix) {
+        char *name = NULL;
+
+        if (streq(path, "/"))
+                return g_strdup("");
+        return sd_bus_path_decode(path, prefix, &name) > 0 ? name : g_strdup(path);
+}
+
+static void values_free(char **values, size_t n) {
+        for (size_t p = 0; values && p < n; p++)
+                g_free(values[p]);
+}
+
+static void object_free(MonitorObject *o) {
+        if (!o)
+                return;
+        g_free(o->id);
+        values_free(o->values, o->kind->n_properties);
+        g_free(o);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MonitorObject, object_free)
+
+static MonitorObject *object_new(const MonitorKind *kind, const char *path) {
+        MonitorObject *o = g_malloc0(sizeof(MonitorObject) + kind->n_properties * sizeof(char *));
+
+        o->kind = kind;
+        o->id = path_name(path, kind->prefix);
+        return o;
+}
+
+/* The variant at msg, of property p's signature, as text: a basic value, or an array's items '\n'-joined;
+ * object paths are network paths, kept as names. */
+static int read_value(sd_bus_message *msg, const MonitorProperty *p, char **ret) {
+        g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
+        bool array = p->signature[0] == 'a';
+        char type = p->signature[array];
+        union { const char *s; uint32_t u; int32_t i; int b; } v;
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'v', p->signature);
+        if (r >= 0 && array)
+                r = sd_bus_message_enter_container(msg, 'a', p->signature + 1);
+        while (r >= 0 && (array || items->len == 0) && (r = sd_bus_message_read_basic(msg, type, &v)) > 0)
+                g_ptr_array_add(items, type == 'b' ? g_strdup(v.b ? "yes" : "no") :
+                                       type == 'u' ? g_strdup_printf("%" PRIu32, v.u) :
+                                       type == 'i' ? g_strdup_printf("%" PRIi32, v.i) :
+                                       type == 'o' ? path_name(v.s, NETPOOL_NETWORK_PREFIX) : g_strdup(v.s));
+        if (r >= 0 && array)
+                r = sd_bus_message_exit_container(msg);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        g_ptr_array_add(items, NULL);
+        *ret = g_strjoinv("\n", (char **) items->pdata);
+        return 0;
+}
+
+/* One property into fresh (by index of the object's kind); what the monitor does not keep, or whose type a
+ * newer daemon changed, is skipped. */
+static int read_property(sd_bus_message *msg, const char *name, void *userdata) {
+        MonitorObject *fresh = userdata;
+        const char *contents;
+        int r;
+
+        for (size_t p = 0; p < fresh->kind->n_properties; p++) {
+                const MonitorProperty *info = &fresh->kind->properties[p];
+
+                if (!streq(name, info->name))
+                        continue;
+                r = sd_bus_message_peek_type(msg, NULL, &contents);
+                if (r < 0 || !streq(contents, info->signature))
+                        break;
+                g_clear_pointer(&fresh->values[p], g_free);
+                return read_value(msg, info, &fresh->values[p]);
+        }
+        return sd_bus_message_skip(msg, "v");
+}
+
+/* The a{sv} at msg for the object at path: a new object is announced (with announce), a known one (a snapshot
+ * after a restart, a PropertiesChanged) tells what changed; what the message does not name stays. */
 static int object_update(Monitor *m, const MonitorKind *kind, const char *path, sd_bus_message *msg,
                          bool announce) {
         MonitorObject *o = g_hash_table_lookup(m->objects, path);
-        g_autoptr(MonitorObject) fresh = NULL;
-        uint64_t changed;
-        char **old = NULL;
+        g_autoptr(MonitorObject) fresh = object_new(kind, path);
+        uint64_t changed = 0;
         int r;
 
         if (o && o->kind != kind)
                 return sd_bus_message_skip(msg, "a{sv}");
-        if (!o)
-                o = fresh = monitor_object_new(kind, path);
-        r = monitor_object_read(o, msg, &changed, &old);
+        r = ctl_read_properties(msg, read_property, fresh);
         if (r < 0)
                 return r;
-        if (fresh) {
-                g_hash_table_replace(m->objects, g_strdup(path), g_steal_pointer(&fresh));
-                kind->added(m, o, announce);
-        } else if (changed && announce)
-                kind->changed(m, o, old, changed);
-        monitor_values_free(kind, old);
+        if (!o) {
+                o = g_steal_pointer(&fresh);
+                g_hash_table_replace(m->objects, g_strdup(path), o);
+                o->kind->added(m, o, announce);
+                return 0;
+        }
+        /* fresh keeps the old values of what changed */
+        for (size_t p = 0; p < kind->n_properties; p++) {
+                if (!fresh->values[p] || streq_ptr(o->values[p], fresh->values[p]))
+                        continue;
+                char *was = o->values[p];
+
+                changed |= UINT64_C(1) << p;
+                o->values[p] = fresh->values[p];
+                fresh->values[p] = was;
+        }
+        if (changed && announce)
+                kind->changed(m, o, fresh->values, changed);
         return 0;
 }
 
@@ -74,7 +161,7 @@ static void object_removed(Monitor *m, const MonitorKind *kind, const char *path
         if (!o || o->kind != kind) {
                 if (!g_str_has_prefix(path, kind->prefix))
                         return;
-                o = unknown = monitor_object_new(kind, path);
+                o = unknown = object_new(kind, path);
         }
         kind->removed(m, o);
         if (!unknown)
@@ -91,7 +178,7 @@ typedef struct ObjectReader {
 
 static int read_interface(sd_bus_message *msg, const char *interface, void *userdata) {
         ObjectReader *reader = userdata;
-        const MonitorKind *kind = monitor_kind_of(interface);
+        const MonitorKind *kind = kind_of(interface);
 
         if (!kind)
                 return sd_bus_message_skip(msg, "a{sv}");
@@ -108,11 +195,10 @@ static int read_interfaces(sd_bus_message *msg, const char *path, void *userdata
         return ctl_read_dict(msg, "sa{sv}", read_interface, reader);
 }
 
-/* ---- Signal and reply handlers ---- */
+/* ---- Signals and replies ---- */
 
 static int report_bad_signal(sd_bus_message *msg, int r) {
-        ctl_error("ignoring a malformed %s signal from netpoold: %s",
-                  sd_bus_message_get_member(msg), strerror(-r));
+        ctl_error("ignoring a malformed %s signal from netpoold: %s", sd_bus_message_get_member(msg), strerror(-r));
         return 0;
 }
 
@@ -121,8 +207,7 @@ static int on_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error
         const char *path;
         int r;
 
-        /* before the first snapshot: already in it */
-        if (!m->synced)
+        if (!m->synced)         /* before the first snapshot: already in it */
                 return 0;
         r = sd_bus_message_read(msg, "o", &path);
         if (r >= 0)
@@ -132,7 +217,6 @@ static int on_interfaces_added(sd_bus_message *msg, void *userdata, sd_bus_error
 
 static int on_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Monitor *m = userdata;
-        g_autoptr(GPtrArray) kinds = g_ptr_array_new();
         const char *path, *interface;
         int r;
 
@@ -142,22 +226,15 @@ static int on_interfaces_removed(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r >= 0)
                 r = sd_bus_message_enter_container(msg, 'a', "s");
         while (r >= 0 && (r = sd_bus_message_read(msg, "s", &interface)) > 0)
-                if (monitor_kind_of(interface))
-                        g_ptr_array_add(kinds, (gpointer) monitor_kind_of(interface));
-        if (r >= 0)
-                r = sd_bus_message_exit_container(msg);
-        if (r < 0)
-                return report_bad_signal(msg, r);
-        for (guint i = 0; i < kinds->len; i++)
-                object_removed(m, kinds->pdata[i], path);
-        return 0;
+                if (kind_of(interface))
+                        object_removed(m, kind_of(interface), path);
+        return r < 0 ? report_bad_signal(msg, r) : 0;
 }
 
 static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Monitor *m = userdata;
-        const char *path = sd_bus_message_get_path(msg);
+        const char *path = sd_bus_message_get_path(msg), *interface;
         const MonitorKind *kind;
-        const char *interface;
         int r;
 
         if (!m->synced)
@@ -165,7 +242,7 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         r = sd_bus_message_read(msg, "s", &interface);
         if (r < 0)
                 return report_bad_signal(msg, r);
-        kind = monitor_kind_of(interface);
+        kind = kind_of(interface);
         if (!kind || !g_str_has_prefix(path, kind->prefix))
                 return 0;
         /* one whose InterfacesAdded was missed is learnt quietly and reported from now on */
@@ -173,17 +250,16 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         return r < 0 ? report_bad_signal(msg, r) : 0;
 }
 
-/* Objects the snapshot no longer has went away while the daemon was not there to say so: ports first (they
- * belong to networks), networks last. */
+/* What a later snapshot no longer has went away while no daemon was there to say so: ports first (they belong
+ * to networks), networks last. */
 static void remove_unseen(Monitor *m, GHashTable *seen) {
-        static const MonitorKind *const order[] = { &monitor_port_kind, &monitor_device_kind,
-                                                    &monitor_network_kind };
-        GHashTableIter iter;
-        const char *path;
-        MonitorObject *o;
+        const MonitorKind *const order[] = { &monitor_port_kind, &monitor_device_kind, &monitor_network_kind };
 
         for (size_t k = 0; k < G_N_ELEMENTS(order); k++) {
                 g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+                GHashTableIter iter;
+                const char *path;
+                MonitorObject *o;
 
                 g_hash_table_iter_init(&iter, m->objects);
                 while (g_hash_table_iter_next(&iter, (gpointer *) &path, (gpointer *) &o))
@@ -194,47 +270,37 @@ static void remove_unseen(Monitor *m, GHashTable *seen) {
         }
 }
 
-static int read_managed_objects(Monitor *m, sd_bus_message *reply, bool announce) {
-        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        ObjectReader reader = { .m = m, .announce = announce, .seen = seen };
-        int r;
-
-        r = ctl_read_dict(reply, "oa{sa{sv}}", read_interfaces, &reader);
-        if (r < 0)
-                return r;
-        if (announce)
-                remove_unseen(m, seen);
-        return 0;
-}
-
 /* The first answer is the baseline; later ones (the daemon restarted) are compared with it. */
 static int on_managed_objects(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Monitor *m = userdata;
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         int r;
 
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 if (m->synced)
                         return 0;       /* gone again; its next start brings another snapshot */
-                (void) ctl_report_error("read netpoold's objects",
-                                        sd_bus_message_get_error(reply), -EIO);
+                (void) ctl_report_error("read netpoold's objects", sd_bus_message_get_error(reply), -EIO);
                 return sd_event_exit(m->event, CTL_EXIT_FAILURE);
         }
-        r = read_managed_objects(m, reply, /* announce= */ m->synced);
+        r = ctl_read_dict(reply, "oa{sa{sv}}", read_interfaces,
+                          &(ObjectReader) { .m = m, .announce = m->synced, .seen = seen });
         if (r < 0) {
                 (void) ctl_report_bad_reply("GetManagedObjects", r);
                 return m->synced ? 0 : sd_event_exit(m->event, CTL_EXIT_FAILURE);
         }
+        if (m->synced)
+                remove_unseen(m, seen);
         m->synced = true;
         return 0;
 }
 
 static int request_managed_objects(Monitor *m) {
         return sd_bus_call_method_async(m->bus, NULL, NETPOOL_BUS_NAME, NETPOOL_MANAGER_PATH,
-                                        OBJECT_MANAGER_INTERFACE, "GetManagedObjects",
-                                        on_managed_objects, m, NULL);
+                                        OBJECT_MANAGER_INTERFACE, "GetManagedObjects", on_managed_objects, m, NULL);
 }
 
-/* A new netpoold has loaded its state from disk: find out what differs from what we knew. */
+/* A new netpoold has loaded its state from disk: find out what differs from what we knew. Asking a daemon that
+ * has just left would only start it again. */
 static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Monitor *m = userdata;
         const char *name, *old_owner, *new_owner;
@@ -245,23 +311,9 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         r = sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner);
         if (r < 0)
                 return report_bad_signal(msg, r);
-        /* asking a daemon that has just left would only start it again */
-        if (!*new_owner)
-                return 0;
-        r = request_managed_objects(m);
-        if (r < 0)
+        if (*new_owner && (r = request_managed_objects(m)) < 0)
                 ctl_error("cannot ask the new netpoold for its state: %s", strerror(-r));
         return 0;
-}
-
-static int on_match_installed(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Monitor *m = userdata;
-        const sd_bus_error *error = sd_bus_message_get_error(reply);
-
-        if (!error)
-                return 0;
-        ctl_error("cannot subscribe to netpoold's signals: %s", error->message ?: error->name);
-        return sd_event_exit(m->event, CTL_EXIT_FAILURE);
 }
 
 /* sd-bus makes a lost connection a local Disconnected signal, which only filters and matches see */
@@ -276,65 +328,47 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *ret_err
 
 /* ---- The verb ---- */
 
-static int monitor_subscribe(Monitor *m) {
-        int r;
-
-        r = sd_bus_add_filter(m->bus, NULL, on_message, m);
-        if (r < 0)
-                return r;
-        r = sd_bus_match_signal_async(m->bus, NULL, NETPOOL_BUS_NAME, NETPOOL_MANAGER_PATH,
-                                      OBJECT_MANAGER_INTERFACE, "InterfacesAdded",
-                                      on_interfaces_added, on_match_installed, m);
-        if (r < 0)
-                return r;
-        r = sd_bus_match_signal_async(m->bus, NULL, NETPOOL_BUS_NAME, NETPOOL_MANAGER_PATH,
-                                      OBJECT_MANAGER_INTERFACE, "InterfacesRemoved",
-                                      on_interfaces_removed, on_match_installed, m);
-        if (r < 0)
-                return r;
-        r = sd_bus_add_match_async(m->bus, NULL, PROPERTIES_CHANGED_MATCH, on_properties_changed,
-                                   on_match_installed, m);
-        if (r < 0)
-                return r;
-        r = sd_bus_add_match_async(m->bus, NULL, NAME_OWNER_CHANGED_MATCH, on_name_owner_changed,
-                                   on_match_installed, m);
-        if (r < 0)
-                return r;
-        /* queued after the matches, so every signal after this snapshot reaches us */
-        return request_managed_objects(m);
-}
-
 static int monitor_setup(Monitor *m) {
-        static const int stop_signals[] = { SIGINT, SIGTERM };
+        static const struct {
+                const char *match;
+                sd_bus_message_handler_t handler;
+        } matches[] = {
+                { SIGNAL_MATCH(NETPOOL_BUS_NAME, "='" NETPOOL_MANAGER_PATH "'", OBJECT_MANAGER_INTERFACE,
+                               "InterfacesAdded", ""), on_interfaces_added },
+                { SIGNAL_MATCH(NETPOOL_BUS_NAME, "='" NETPOOL_MANAGER_PATH "'", OBJECT_MANAGER_INTERFACE,
+                               "InterfacesRemoved", ""), on_interfaces_removed },
+                { SIGNAL_MATCH(NETPOOL_BUS_NAME, "_namespace='" NETPOOL_MANAGER_PATH "'",
+                               "org.freedesktop.DBus.Properties", "PropertiesChanged", ""), on_properties_changed },
+                { SIGNAL_MATCH("org.freedesktop.DBus", "='/org/freedesktop/DBus'", "org.freedesktop.DBus",
+                               "NameOwnerChanged", ",arg0='" NETPOOL_BUS_NAME "'"), on_name_owner_changed },
+        };
         sigset_t mask;
         int r;
 
         r = sd_event_new(&m->event);
-        if (r < 0)
-                return r;
-        sigemptyset(&mask);
-        for (size_t i = 0; i < G_N_ELEMENTS(stop_signals); i++) {
-                /* sd-event takes them through a signalfd, so their default action must not run;
-                 * without a handler the loop ends with status 0 */
-                sigaddset(&mask, stop_signals[i]);
-                if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                        return -errno;
-                r = sd_event_add_signal(m->event, NULL, stop_signals[i], NULL, NULL);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return r;
-        return monitor_subscribe(m);
+        /* sd-event takes SIGINT and SIGTERM through a signalfd; with no handler the loop ends with status 0 */
+        if (r >= 0 && (sigemptyset(&mask) < 0 || sigaddset(&mask, SIGINT) < 0 || sigaddset(&mask, SIGTERM) < 0 ||
+                       sigprocmask(SIG_BLOCK, &mask, NULL) < 0))
+                r = -errno;
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_add_filter(m->bus, NULL, on_message, m);
+        /* installed before the snapshot is asked for, so every signal after it reaches us */
+        for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(matches); i++)
+                r = sd_bus_add_match(m->bus, NULL, matches[i].match, matches[i].handler, m);
+        return r < 0 ? r : request_managed_objects(m);
 }
 
 static int verb_monitor(Ctl *ctl, const VerbArgs *args) {
         g_auto(Monitor) m = {
                 .json = ctl->json,
                 .filter = verb_args_arg(args, 0),
-                .objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                 (GDestroyNotify) monitor_object_free),
+                .objects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) object_free),
         };
         int r;
 
@@ -349,7 +383,6 @@ static int verb_monitor(Ctl *ctl, const VerbArgs *args) {
         if (!m.json && isatty(STDOUT_FILENO) &&
             output_print("Monitoring netpool events (Ctrl-C to stop)\n") != CTL_EXIT_SUCCESS)
                 return CTL_EXIT_FAILURE;
-
         r = sd_event_loop(m.event);
         if (r < 0) {
                 ctl_error("monitoring failed: %s", strerror(-r));
