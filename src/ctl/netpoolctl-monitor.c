@@ -47,16 +47,12 @@ static char *path_name(const char *path, const char *prefix) {
         return sd_bus_path_decode(path, prefix, &name) > 0 ? name : g_strdup(path);
 }
 
-static void values_free(char **values, size_t n) {
-        for (size_t p = 0; values && p < n; p++)
-                g_free(values[p]);
-}
-
 static void object_free(MonitorObject *o) {
         if (!o)
                 return;
         g_free(o->id);
-        values_free(o->values, o->kind->n_properties);
+        for (size_t p = 0; p < o->kind->n_properties; p++)
+                g_free(o->values[p]);
         g_free(o);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MonitorObject, object_free)
@@ -140,10 +136,10 @@ static int object_update(Monitor *m, const MonitorKind *kind, const char *path, 
         }
         /* fresh keeps the old values of what changed */
         for (size_t p = 0; p < kind->n_properties; p++) {
-                if (!fresh->values[p] || streq_ptr(o->values[p], fresh->values[p]))
-                        continue;
                 char *was = o->values[p];
 
+                if (!fresh->values[p] || streq_ptr(was, fresh->values[p]))
+                        continue;
                 changed |= UINT64_C(1) << p;
                 o->values[p] = fresh->values[p];
                 fresh->values[p] = was;
