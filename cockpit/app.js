@@ -120,14 +120,14 @@ function render() {
     const name = selectedName();
     replaceChildren(document.getElementById("np-networks"), renderNetworks(model, name, actions));
     const net = name ? model.networkByName(name) : null;
-    const devices = net && model.hasDeviceObjects() ? model.devicesOf(net.path) : null;
+    const devices = net ? model.devicesOf(net.path) : null;
     const detailNode = net ? renderDetail(net, model.portsOf(net.path), devices, details) : null;
     replaceChildren(document.getElementById("np-detail"), detailNode);
 }
 
 // Devices are Device objects, which the model keeps from their signals. The XML has no signals of its own:
 // it is fetched again when the selected network or one of the ports changes (each change comes with a
-// signal), never on a timer; so are the devices from a netpoold without Device objects (GetDevices).
+// signal), never on a timer.
 function scheduleDetails() {
     if (detailsScheduled)
         return;
@@ -146,13 +146,9 @@ function fetchDetails() {
         render();
         return;
     }
-    Promise.all([
-        net.Active && !model.hasDeviceObjects() ? model.getDevices(net.path) : Promise.resolve([]),
-        model.getXML(net.path, false),
-        model.getXML(net.path, true),
-    ])
-            .then(([devices, liveXML, inactiveXML]) => ({ devices, liveXML, inactiveXML }))
-            .catch(ex => ({ devices: [], liveXML: "", inactiveXML: "", error: errorText(ex) }))
+    Promise.all([model.getXML(net.path, false), model.getXML(net.path, true)])
+            .then(([liveXML, inactiveXML]) => ({ liveXML, inactiveXML }))
+            .catch(ex => ({ liveXML: "", inactiveXML: "", error: errorText(ex) }))
             .then(result => {
                 if (generation !== detailsGeneration)
                     return; // a newer fetch is on its way

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// One network in detail: its devices (Device objects; GetDevices from a netpoold without them), its ports,
-// and its live and inactive XML.
+// One network in detail: its devices (Device objects), its ports, and its live and inactive XML.
 
 import { h, shown } from "./dom.js";
 import { card, codeBlock, label, table } from "./widgets.js";
@@ -9,8 +8,8 @@ const DEVICE_COLUMNS = ["PF", "VF index", "PCI address", "Netdev", "NUMA node", 
     "Port"];
 const PORT_COLUMNS = ["Owner", "MAC", "Device", "Port UUID"];
 
-// devices: the pool's rows (model.devicesOf), or null to take them from details (GetDevices);
-// details: { devices, liveXML, inactiveXML, error } as fetched for this network, or null while loading
+// devices: the pool's rows (model.devicesOf); details: { liveXML, inactiveXML, error } as fetched for this
+// network, or null while loading
 export function renderDetail(net, ports, devices, details) {
     if (!net)
         return null;
@@ -18,10 +17,11 @@ export function renderDetail(net, ports, devices, details) {
                 h("div.np-detail", { id: "np-detail-body", "data-network": net.Name },
                   summary(net),
                   h("h3.pf-c-title.pf-m-md", {}, "Devices"),
-                  devicesPart(net, devices, details),
+                  devicesPart(net, devices),
                   h("h3.pf-c-title.pf-m-md", {}, "Ports"),
                   table("Ports of " + net.Name, PORT_COLUMNS, ports.map(portRow),
                         { id: "np-ports", empty: "No port is allocated on this network." }),
+                  details && details.error ? h("p.np-error", {}, "Cannot read the XML: " + details.error) : null,
                   h("div.np-xml", {},
                     h("div", {}, h("h3.pf-c-title.pf-m-md", {}, "Live XML"),
                       codeBlock("np-xml-live", details ? details.liveXML : "\u2026")),
@@ -40,14 +40,10 @@ function summary(net) {
                   `${net.Connections} connection${net.Connections === 1 ? "" : "s"}`));
 }
 
-function devicesPart(net, devices, details) {
-    if (!devices && details && details.error)
-        return h("p.np-error", {}, "Cannot list the devices: " + details.error);
+function devicesPart(net, devices) {
     if (!net.Active)
         return h("p.np-empty", {}, "An inactive network has no pool; its devices are listed once it is started.");
-    if (!devices && !details)
-        return h("p.np-loading", {}, "Loading devices\u2026");
-    return table("Devices of " + net.Name, DEVICE_COLUMNS, (devices || details.devices).map(deviceRow),
+    return table("Devices of " + net.Name, DEVICE_COLUMNS, devices.map(deviceRow),
                  { id: "np-devices", empty: "The pool has no device." });
 }
 

@@ -40,7 +40,7 @@ export class NetpoolModel {
         this.client = cockpit.dbus(BUS_NAME, { bus: "system", superuser: "try" });
         this.networks = new Map(); // object path -> properties of org.netpool1.Network
         this.ports = new Map(); // object path -> properties of org.netpool1.Port
-        this.devices = new Map(); // object path -> properties of org.netpool1.Device (API 1.1)
+        this.devices = new Map(); // object path -> properties of org.netpool1.Device
         this.loaded = false;
         this.loadError = null;
         this.listeners = [];
@@ -147,11 +147,6 @@ export class NetpoolModel {
             : path.startsWith(MANAGER_PATH + "/device/") ? "device" : "network";
     }
 
-    // a netpoold of API 1.0 has no Device objects: the page then asks GetDevices
-    hasDeviceObjects() {
-        return this.devices.size > 0;
-    }
-
     // networks sorted by name
     networkList() {
         return [...this.networks.entries()]
@@ -225,20 +220,6 @@ export class NetpoolModel {
     getXML(path, inactive) {
         return this.networkCall(path, "GetXML", "t", [inactive ? GET_XML_INACTIVE : 0])
                 .then(([xml]) => xml);
-    }
-
-    // GetDevices a(ssssisus) as objects
-    getDevices(path) {
-        return this.networkCall(path, "GetDevices", "t", [0]).then(([devices]) => devices.map(d => ({
-            id: d[0],
-            netdev: d[1],
-            pciAddress: d[2],
-            pf: d[3],
-            vfIndex: d[4],
-            state: d[5],
-            connections: d[6],
-            port: d[7],
-        })));
     }
 }
 
