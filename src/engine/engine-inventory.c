@@ -27,7 +27,8 @@ typedef struct InvDevice {
         char *hw_holder;                        /* who uses it outside netpool as the hardware read tells (a
                                                  * netdev moved away, up with addresses): "" when nobody */
         char *port_uuid;                        /* "" when none */
-        const char **networks;                  /* NULL-terminated array of interned names, owned array */
+        const char **networks;                  /* NULL-terminated array of interned names, itself interned
+                                                 * (networks_intern()): not owned */
         bool on_hardware;                       /* seen by the last hardware read */
         bool is_pf;                             /* an SR-IOV PF (a rescan of it reads its VFs too) */
         char id[];
@@ -77,6 +78,32 @@ static void netdevs_free(char **v) {
                 g_free(v);
 }
 
+/* A list of network names (NULL-terminated), interned: the devices of a network share one array (32,768 VFs
+ * would otherwise have as many blocks). Kept for the daemon's life, as g_intern_string() keeps the names: there
+ * are as many lists as combinations of networks seen, a handful. */
+static const char **networks_intern(const char *const *names) {
+        static GHashTable *lists;               /* names joined by '\n' (no network name has one) -> the list */
+        g_autofree char *key = NULL;
+        const char **v;
+        size_t n;
+
+        if (!names[0])
+                return (const char **) empty_strv;
+        if (!lists)
+                lists = g_hash_table_new(g_str_hash, g_str_equal);
+        key = g_strjoinv("\n", (char **) names);
+        v = g_hash_table_lookup(lists, key);
+        if (v)
+                return v;
+        n = g_strv_length((char **) names);
+        v = g_new(const char *, n + 1);
+        for (size_t i = 0; i < n; i++)
+                v[i] = g_intern_string(names[i]);
+        v[n] = NULL;
+        g_hash_table_insert(lists, g_steal_pointer(&key), v);
+        return v;
+}
+
 static InvDevice *inv_device_new(const char *id) {
         InvDevice *d = g_malloc0(sizeof(InvDevice) + strlen(id) + 1);
         const char *empty = g_intern_static_string("");
@@ -100,7 +127,6 @@ static void inv_device_free(gpointer p) {
         text_free(d->holder);
         text_free(d->hw_holder);
         text_free(d->port_uuid);
-        netdevs_free((char **) d->networks);
         g_free(d);
 }
 
@@ -263,11 +289,12 @@ static InvDevice *device_of_pool(Engine *e, const PoolDevice *pd) {
 
 static void add_network(InvDevice *d, const char *name) {
         size_t n = g_strv_length((char **) d->networks);
+        g_autofree const char **names = g_new(const char *, n + 2);
 
-        d->networks = d->networks == (const char **) empty_strv ? g_new(const char *, 2) :
-                      g_renew(const char *, d->networks, n + 2);
-        d->networks[n] = g_intern_string(name);
-        d->networks[n + 1] = NULL;
+        memcpy(names, d->networks, sizeof(char *) * n);
+        names[n] = name;
+        names[n + 1] = NULL;
+        d->networks = networks_intern(names);
 }
 
 static gint network_name_cmp(gconstpointer a, gconstpointer b) {
@@ -430,22 +457,17 @@ static bool pool_has(const Network *n, const char *key) {
         return n->active && n->pool && pool_find_by_key(n->pool, key);
 }
 
-/* The interned names of the active networks (nets, in name order) whose pool has the device with that key: an
- * owned NULL-terminated array, or the shared empty_strv for none. */
+/* The names of the active networks (nets, in name order) whose pool has the device with that key, as an
+ * interned list (networks_intern()). */
 static const char **networks_of(GPtrArray *nets, const char *key) {
-        const char **names;
-        size_t n = 0, k = 0;
+        g_autofree const char **names = g_new(const char *, nets->len + 1);
+        size_t k = 0;
 
         for (guint i = 0; i < nets->len; i++)
-                n += pool_has(nets->pdata[i], key);
-        if (n == 0)
-                return (const char **) empty_strv;
-        names = g_new(const char *, n + 1);
-        for (guint i = 0; i < nets->len; i++)
                 if (pool_has(nets->pdata[i], key))
-                        names[k++] = g_intern_string(network_name(nets->pdata[i]));
+                        names[k++] = network_name(nets->pdata[i]);
         names[k] = NULL;
-        return names;
+        return networks_intern(names);
 }
 
 /* d's networks, state, holder and port made again from the pools; returns the properties that changed. */
@@ -462,7 +484,6 @@ static uint32_t refresh_pool_part(Engine *e, GPtrArray *nets, InvDevice *d) {
         changed |= streq(was_state, d->state) ? 0 : HOST_DEVICE_STATE;
         changed |= streq(was_holder, d->holder) ? 0 : HOST_DEVICE_HOLDER;
         changed |= streq(was_port, d->port_uuid) ? 0 : HOST_DEVICE_PORT;
-        netdevs_free((char **) was_networks);
         text_free(was_holder);
         text_free(was_port);
         return changed;
