@@ -10,7 +10,7 @@
 #include "shared/log.h"
 
 /* One device. Strings that repeat across devices (PF names, drivers, states) are interned. */
-/* 32,768 VFs make as many devices, and the inventory is built anew on each refresh: a device is few blocks.
+/* 32,768 VFs make as many devices, and a rescan of everything builds the inventory anew: a device is few blocks.
  * Its id lives in its own block; its netdevs are one block (netdevs_pack()); a text field with no text, and an
  * empty list, point to the shared empty_text / empty_strv (text_free() and netdevs_free() leave those). */
 typedef struct InvDevice {
