@@ -46,10 +46,9 @@ typedef struct Pool {
         GHashTable *by_id;              /* id -> PoolDevice* (borrowed) */
         GHashTable *by_key;             /* pool_device_key() -> PoolDevice* (borrowed), for the devices whose key
                                          * is not their id (by_id has the others) */
-        GTree *takeable;                /* PoolDevice* that can take another port, ordered by (connections,
-                                         * index): a pick is O(log n), never a scan */
-        GHashTable *takeable_by_node;   /* NUMA node -> GTree of the takeable devices on it, same order: a
-                                         * pick on a node is O(log n) too */
+        GHashTable *takeable_by_node;   /* NUMA node -> GTree of the PoolDevice* on it that can take another
+                                         * port, ordered by (connections, index): a pick on a node is O(log n),
+                                         * a pick anywhere the least of the nodes' (a handful), never a scan */
         unsigned next_index;
         unsigned connections;           /* sum over the devices, kept as they change */
         unsigned held_elsewhere;        /* devices whose held_elsewhere is set */

@@ -10,7 +10,7 @@
 #include "shared/log.h"
 
 /* One device. Strings that repeat across devices (PF names, drivers, states) are interned. */
-/* 32,768 VFs make as many devices, and the inventory is built anew on each refresh: a device is few blocks.
+/* 32,768 VFs make as many devices, and a rescan of everything builds the inventory anew: a device is few blocks.
  * Its id lives in its own block; its netdevs are one block (netdevs_pack()); a text field with no text, and an
  * empty list, point to the shared empty_text / empty_strv (text_free() and netdevs_free() leave those). */
 typedef struct InvDevice {
@@ -27,7 +27,8 @@ typedef struct InvDevice {
         char *hw_holder;                        /* who uses it outside netpool as the hardware read tells (a
                                                  * netdev moved away, up with addresses): "" when nobody */
         char *port_uuid;                        /* "" when none */
-        const char **networks;                  /* NULL-terminated array of interned names, owned array */
+        const char **networks;                  /* NULL-terminated array of interned names, itself interned
+                                                 * (networks_intern()): not owned */
         bool on_hardware;                       /* seen by the last hardware read */
         bool is_pf;                             /* an SR-IOV PF (a rescan of it reads its VFs too) */
         char id[];
@@ -77,6 +78,32 @@ static void netdevs_free(char **v) {
                 g_free(v);
 }
 
+/* A list of network names (NULL-terminated), interned: the devices of a network share one array (32,768 VFs
+ * would otherwise have as many blocks). Kept for the daemon's life, as g_intern_string() keeps the names: there
+ * are as many lists as combinations of networks seen, a handful. */
+static const char **networks_intern(const char *const *names) {
+        static GHashTable *lists;               /* names joined by '\n' (no network name has one) -> the list */
+        g_autofree char *key = NULL;
+        const char **v;
+        size_t n;
+
+        if (!names[0])
+                return (const char **) empty_strv;
+        if (!lists)
+                lists = g_hash_table_new(g_str_hash, g_str_equal);
+        key = g_strjoinv("\n", (char **) names);
+        v = g_hash_table_lookup(lists, key);
+        if (v)
+                return v;
+        n = g_strv_length((char **) names);
+        v = g_new(const char *, n + 1);
+        for (size_t i = 0; i < n; i++)
+                v[i] = g_intern_string(names[i]);
+        v[n] = NULL;
+        g_hash_table_insert(lists, g_steal_pointer(&key), v);
+        return v;
+}
+
 static InvDevice *inv_device_new(const char *id) {
         InvDevice *d = g_malloc0(sizeof(InvDevice) + strlen(id) + 1);
         const char *empty = g_intern_static_string("");
@@ -100,7 +127,6 @@ static void inv_device_free(gpointer p) {
         text_free(d->holder);
         text_free(d->hw_holder);
         text_free(d->port_uuid);
-        netdevs_free((char **) d->networks);
         g_free(d);
 }
 
@@ -263,11 +289,12 @@ static InvDevice *device_of_pool(Engine *e, const PoolDevice *pd) {
 
 static void add_network(InvDevice *d, const char *name) {
         size_t n = g_strv_length((char **) d->networks);
+        g_autofree const char **names = g_new(const char *, n + 2);
 
-        d->networks = d->networks == (const char **) empty_strv ? g_new(const char *, 2) :
-                      g_renew(const char *, d->networks, n + 2);
-        d->networks[n] = g_intern_string(name);
-        d->networks[n + 1] = NULL;
+        memcpy(names, d->networks, sizeof(char *) * n);
+        names[n] = name;
+        names[n + 1] = NULL;
+        d->networks = networks_intern(names);
 }
 
 static gint network_name_cmp(gconstpointer a, gconstpointer b) {
@@ -424,46 +451,142 @@ void engine_inventory_refresh(Engine *e) {
         finish(e, fresh);
 }
 
-/* A copy of what the hardware read gave d (pools and state are made again). */
-static InvDevice *hardware_copy(const InvDevice *d) {
-        InvDevice *c = inv_device_new(d->id);
+/* ---- the pools changed: each device's pool part made again where it is ---- */
 
-        c->pci_address = d->pci_address[0] ? c->id : d->pci_address;
-        c->pf = d->pf;
-        c->pf_address = d->pf_address;
-        c->vf_index = d->vf_index;
-        memcpy(c->vendor, d->vendor, sizeof(c->vendor));
-        memcpy(c->product, d->product, sizeof(c->product));
-        c->driver = d->driver;
-        c->netdevs = netdevs_pack((const char *const *) d->netdevs);
-        c->numa_node = d->numa_node;
-        c->iommu_group = d->iommu_group;
-        c->pcie_root = d->pcie_root;
-        c->link_type = d->link_type;
-        c->eswitch_mode = d->eswitch_mode;
-        c->hw_holder = text_new(d->hw_holder);
-        c->on_hardware = d->on_hardware;
-        c->is_pf = d->is_pf;
-        return c;
+static bool pool_has(const Network *n, const char *key) {
+        return n->active && n->pool && pool_find_by_key(n->pool, key);
 }
 
-void engine_inventory_refresh_pools(Engine *e) {
-        GHashTable *fresh = new_table();
+/* The names of the active networks (nets, in name order) whose pool has the device with that key, as an
+ * interned list (networks_intern()). */
+static const char **networks_of(GPtrArray *nets, const char *key) {
+        g_autofree const char **names = g_new(const char *, nets->len + 1);
+        size_t k = 0;
+
+        for (guint i = 0; i < nets->len; i++)
+                if (pool_has(nets->pdata[i], key))
+                        names[k++] = network_name(nets->pdata[i]);
+        names[k] = NULL;
+        return networks_intern(names);
+}
+
+/* d's networks, state, holder and port made again from the pools; returns the properties that changed. */
+static uint32_t refresh_pool_part(Engine *e, GPtrArray *nets, InvDevice *d) {
+        const char **was_networks = d->networks;
+        const char *was_state = d->state;
+        char *was_holder = d->holder, *was_port = d->port_uuid;
+        uint32_t changed = 0;
+
+        d->networks = networks_of(nets, d->id);
+        d->holder = d->port_uuid = empty_text;
+        compute_state(e, d);
+        changed |= strv_equal(was_networks, d->networks) ? 0 : HOST_DEVICE_NETWORKS;
+        changed |= streq(was_state, d->state) ? 0 : HOST_DEVICE_STATE;
+        changed |= streq(was_holder, d->holder) ? 0 : HOST_DEVICE_HOLDER;
+        changed |= streq(was_port, d->port_uuid) ? 0 : HOST_DEVICE_PORT;
+        text_free(was_holder);
+        text_free(was_port);
+        return changed;
+}
+
+/* The devices only pools have (none that the hardware read listed), made anew from the pools as read_pools()
+ * does, with their state */
+static GHashTable *pool_only_devices(Engine *e, GPtrArray *nets) {
+        GHashTable *extra = new_table();
         GHashTableIter it;
         gpointer value;
 
-        ensure_table(e);
-        g_hash_table_iter_init(&it, e->inventory);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-                const InvDevice *d = value;
+        for (guint i = 0; i < nets->len; i++) {
+                Network *n = nets->pdata[i];
 
-                if (d->on_hardware) {
-                        InvDevice *c = hardware_copy(d);
+                for (guint k = 0; n->active && n->pool && k < n->pool->devices->len; k++) {
+                        const PoolDevice *pd = n->pool->devices->pdata[k];
+                        const InvDevice *listed = g_hash_table_lookup(e->inventory, pool_device_key(pd));
+                        InvDevice *d;
 
-                        g_hash_table_replace(fresh, c->id, c);
+                        if (listed && listed->on_hardware)
+                                continue;
+                        d = g_hash_table_lookup(extra, pool_device_key(pd));
+                        if (!d) {
+                                d = device_of_pool(e, pd);
+                                g_hash_table_replace(extra, d->id, d);
+                        }
+                        add_network(d, network_name(n));
                 }
         }
-        finish(e, fresh);
+        g_hash_table_iter_init(&it, extra);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                compute_state(e, value);
+        return extra;
+}
+
+/* The devices only a pool had that no pool has now go, announced while they can still be read. */
+static void remove_pool_only(Engine *e, GHashTable *extra) {
+        g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+        GHashTableIter it;
+        gpointer key, value;
+
+        g_hash_table_iter_init(&it, e->inventory);
+        while (g_hash_table_iter_next(&it, &key, &value))
+                if (!((const InvDevice *) value)->on_hardware && !g_hash_table_contains(extra, key))
+                        g_ptr_array_add(gone, g_strdup(key));
+        if (gone->len == 0)
+                return;
+        g_ptr_array_sort(gone, key_cmp);
+        for (guint i = 0; i < gone->len; i++)
+                emit(e, gone->pdata[i], ENGINE_DEVICE_REMOVED, 0);
+        g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
+        for (guint i = 0; i < gone->len; i++)
+                g_hash_table_remove(e->inventory, gone->pdata[i]);
+}
+
+/* extra's devices replace those the inventory has with their ids (extra is emptied): events, by id, says what
+ * each is to announce (ENGINE_DEVICE_ADDED, or ENGINE_DEVICE_CHANGED with the changes; nothing when none) */
+static void merge_pool_only(Engine *e, GHashTable *extra, GHashTable *events) {
+        GHashTableIter it;
+        gpointer value;
+
+        if (g_hash_table_size(extra) > 0)
+                g_clear_pointer(&e->inventory_ids, g_ptr_array_unref);
+        g_hash_table_iter_init(&it, extra);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                InvDevice *d = value;
+                const InvDevice *was = g_hash_table_lookup(e->inventory, d->id);
+                uint32_t changed = was ? inv_device_diff(was, d) : 0;
+
+                g_hash_table_iter_steal(&it);
+                g_hash_table_replace(e->inventory, d->id, d);           /* frees was */
+                if (!was || changed)
+                        g_hash_table_insert(events, d->id, GUINT_TO_POINTER(was ? changed : 0));
+        }
+}
+
+/* In place: a copy of the whole inventory per Start or Stop would, once the old one is freed, leave a hole in
+ * the heap (6 MiB at 32,768 VFs) that a large reply then grows into (glibc's realloc extends a block into the
+ * free space after it whatever the mmap threshold). Events go out in id order, as commit()'s. */
+void engine_inventory_refresh_pools(Engine *e) {
+        g_autoptr(GPtrArray) nets = engine_list_networks(e);
+        g_autoptr(GHashTable) events = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GHashTable) extra = NULL;
+        g_autoptr(GPtrArray) ids = NULL;
+
+        ensure_table(e);
+        g_ptr_array_sort(nets, network_name_cmp);
+        extra = pool_only_devices(e, nets);
+        remove_pool_only(e, extra);
+        merge_pool_only(e, extra, events);
+        ids = engine_host_device_ids(e);
+        for (guint i = 0; i < ids->len; i++) {
+                InvDevice *d = g_hash_table_lookup(e->inventory, ids->pdata[i]);
+                gpointer event;
+                uint32_t changed;
+
+                if (g_hash_table_lookup_extended(events, d->id, NULL, &event)) {
+                        changed = GPOINTER_TO_UINT(event);
+                        emit(e, d->id, changed ? ENGINE_DEVICE_CHANGED : ENGINE_DEVICE_ADDED, changed);
+                } else if (d->on_hardware && (changed = refresh_pool_part(e, nets, d)))
+                        emit(e, d->id, ENGINE_DEVICE_CHANGED, changed);
+        }
 }
 
 /* The binding of d as the hardware has it now: a port taking or letting go of a device rebinds its driver, and

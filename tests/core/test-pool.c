@@ -249,6 +249,39 @@ static void test_pick_least_used(void) {
         g_assert_cmpstr(pool_pick(p)->id, ==, "vf0");
 }
 
+static bool not_vf0(const PoolDevice *d, void *data) {
+        return !g_str_equal(d->id, "vf0");
+}
+
+/* Devices on two NUMA nodes, interleaved: a pick anywhere is the least taken, lowest index over both nodes. */
+static void test_pick_across_nodes(void) {
+        g_autoptr(Pool) p = pool_new(false);
+
+        for (unsigned i = 0; i < 4; i++) {
+                g_autofree char *id = g_strdup_printf("vf%u", i);
+                PoolDevice *d = pool_device_new(FORWARD_DEV_NETDEV, id);
+
+                d->numa_node = i % 2 ? 0 : 1;
+                g_assert_cmpint(pool_add(p, d), ==, 0);
+        }
+        g_assert_cmpuint(pool_available(p), ==, 4);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf0");
+        g_assert_cmpstr(pool_pick_where(p, not_vf0, NULL)->id, ==, "vf1");
+        g_assert_cmpstr(pool_pick_on_node(p, 0, NULL, NULL)->id, ==, "vf1");
+        pool_device_connect(p, pool_find(p, "vf0"), 1);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf1");
+        pool_device_connect(p, pool_find(p, "vf1"), 1);
+        pool_device_connect(p, pool_find(p, "vf2"), 1);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf3");
+        pool_device_connect(p, pool_find(p, "vf3"), 1);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf0");          /* all at one: the lowest index again */
+        pool_device_set_state(p, pool_find(p, "vf0"), DEVICE_STATE_QUARANTINED);
+        pool_device_set_numa_node(p, pool_find(p, "vf2"), 0);
+        g_assert_cmpstr(pool_pick(p)->id, ==, "vf1");
+        g_assert_null(pool_pick_on_node(p, 1, NULL, NULL));     /* vf0 quarantined, vf2 moved to node 0 */
+        g_assert_cmpuint(pool_available(p), ==, 3);
+}
+
 static void test_record_round_trip(void) {
         g_autoptr(HwFunction) pf = function("0000:05:00.0");
         g_autoptr(GPtrArray) vfs = dual_port_vfs(pf);
@@ -294,6 +327,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/core/pool/counts", test_counts);
         g_test_add_func("/core/pool/pick/exclusive", test_pick_exclusive);
         g_test_add_func("/core/pool/pick/least-used", test_pick_least_used);
+        g_test_add_func("/core/pool/pick/across-nodes", test_pick_across_nodes);
         g_test_add_func("/core/pool/record/round-trip", test_record_round_trip);
         g_test_add_func("/core/pool/record/rejects-bad-names", test_record_rejects_bad_names);
         return g_test_run();
