@@ -31,6 +31,7 @@ struct BusPrivate {
         dev_t dev;                      /* the socket node we bound: removed only while it is still ours */
         ino_t ino;
         sd_event_source *listener;
+        sd_event_source *exit_source;   /* at the loop's exit, before sd-bus closes the connections */
         sd_event_source *pause_timer;   /* takes connections again after a pause */
         GHashTable *connections;        /* sd_bus* -> PrivateConnection* */
         unsigned hellos;                /* unique names given out (reply_hello) */
@@ -228,6 +229,14 @@ static int bind_socket(BusPrivate *p) {
         return 0;
 }
 
+/* The loop is exiting: sd-bus closes each connection in an exit source of its own (flushed). The socket goes before
+ * that, so that an agent that sees its connection close finds no socket to connect to (and activates the next
+ * netpoold through the bus), never a listening one that will not answer. */
+static int on_loop_exit(sd_event_source *s, void *userdata) {
+        bus_private_stop_listening(userdata);
+        return 0;
+}
+
 int bus_private_listen(BusContext *c, const char *path) {
         BusPrivate *p;
         int r;
@@ -240,6 +249,10 @@ int bus_private_listen(BusContext *c, const char *path) {
         r = bind_socket(p);
         if (r >= 0)
                 r = sd_event_add_io(c->event, &p->listener, p->listen_fd, EPOLLIN, on_connection, c);
+        if (r >= 0 && !p->exit_source)
+                r = sd_event_add_exit(c->event, &p->exit_source, on_loop_exit, c);
+        if (r >= 0)
+                r = sd_event_source_set_priority(p->exit_source, SD_EVENT_PRIORITY_IMPORTANT);
         if (r < 0) {
                 bus_private_stop_listening(c);
                 return r;
@@ -284,6 +297,7 @@ void bus_private_free(BusContext *c) {
         if (!p)
                 return;
         bus_private_stop_listening(c);
+        p->exit_source = sd_event_source_disable_unref(p->exit_source);
         g_hash_table_unref(p->connections);
         g_free(p->path);
         g_free(p);
