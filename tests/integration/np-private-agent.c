@@ -3,7 +3,7 @@
  *
  *   np-private-agent hold SOCKET NETWORK ROUNDS
  *       connects (activating netpoold through the system bus when there is no socket to connect to), allocates a
- *       port on NETWORK, and holds the connection until netpoold goes; then connects again and finds its port,
+ *       port on NETWORK, sets its Autostart, and holds the connection until netpoold goes; then connects again and finds its port,
  *       ROUNDS connections in all. Each connection counts the signals that came on it (none should).
  *   np-private-agent idle SOCKET
  *       connects, calls once, and holds the idle connection until netpoold goes.
@@ -181,15 +181,30 @@ static bool lookup_port(sd_bus *bus, const char *uuid) {
         return true;
 }
 
+/* A property set on this connection, whose change signal must go to the bus alone. */
+static void set_autostart(sd_bus *bus, const char *network) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        char net_path[256];
+        int r;
+
+        snprintf(net_path, sizeof(net_path), NP_PATH "/network/%s", network);
+        r = sd_bus_set_property(bus, NP, net_path, NP ".Network", "Autostart", &error, "b", 1);
+        if (r < 0)
+                fail("set Autostart", r, &error);
+        say("set Autostart");
+}
+
 /* The first call on a new connection: the port made, or found again. false when the connection went first (a
  * netpoold that was going when we connected): the agent connects again, and says so. */
 static bool first_call(sd_bus *bus, const char *network, char **uuid) {
         if (*uuid)
                 return lookup_port(bus, *uuid);
         *uuid = allocate(bus, network);
-        if (*uuid)
-                say("allocated %s", *uuid);
-        return *uuid != NULL;
+        if (!*uuid)
+                return false;
+        set_autostart(bus, network);
+        say("allocated %s", *uuid);
+        return true;
 }
 
 static int hold(const char *socket_path, const char *network, int rounds) {
