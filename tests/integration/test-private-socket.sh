@@ -8,6 +8,8 @@ source "$(dirname "$0")/lib.sh"
 getent passwd nobody >/dev/null || skip_all "no user nobody"
 NP_IDLE=4       # idle exit, for its check at the end; the agent's port keeps netpoold up until then
 np_setup
+agents=()
+trap 'kill "${agents[@]}" 2>/dev/null; np_teardown' EXIT     # an agent left waiting when a check failed
 
 SOCK=$NP_DIR/run/private
 ADDR="unix:path=$SOCK"
@@ -104,6 +106,7 @@ expect_eq "64 private connections are served, the 65th refused; one closed makes
 # through the bus, connects to the new socket and finds its port
 "$NP_PRIVATE_AGENT" hold "$SOCK" n 3 >"$NP_DIR/agent.out" 2>&1 &
 agent=$!
+agents+=("$agent")
 for _ in $(seq 200); do grep -q "^allocated" "$NP_DIR/agent.out" && break; sleep 0.05; done
 check "the agent allocated a port over the private socket" grep -q "^allocated" "$NP_DIR/agent.out"
 agent_uuid=$(sed -n 's/^allocated //p' "$NP_DIR/agent.out")
@@ -145,6 +148,7 @@ check "the agent's port released over the private socket" \
 pid=$(np_daemon_pid)
 "$NP_PRIVATE_AGENT" idle "$SOCK" >"$NP_DIR/idle.out" 2>&1 &
 idler=$!
+agents+=("$idler")
 check "no port left: netpoold exits for idleness though a private connection is open" np_wait_gone "$pid" 30
 check "the log says why" grep -q "idle, exiting" "$NP_DIR/dbus.log"
 if wait "$idler"; then ok "the idle connection was closed"; else not_ok "the idle agent exited non-zero"; fi
