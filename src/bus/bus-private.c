@@ -63,14 +63,16 @@ static void log_refusal(BusContext *c, const char *why, const struct ucred *peer
                 p->refusals_unlogged++;
                 return;
         }
-        log_info("private socket %s: refused a connection (pid %d, uid %u): %s%s", p->path,
-                 (int) peer->pid, (unsigned) peer->uid, why,
-                 p->refusals_unlogged ? " (and more refusals, not logged)" : "");
+        if (p->refusals_unlogged > 0)
+                log_info("private socket %s: %u more connections refused, not logged", p->path,
+                         p->refusals_unlogged);
+        log_info("private socket %s: refused a connection (pid %d, uid %u): %s", p->path, (int) peer->pid,
+                 (unsigned) peer->uid, why);
         p->refusals_unlogged = 0;
         p->refusal_log_next = now + REFUSAL_LOG_INTERVAL_USEC;
 }
 
-/* A client that takes the socket for a bus (busctl --address, a GDBus message-bus connection) says Hello first and
+/* A client that takes the socket for a bus (busctl --address, dbus-send --address) says Hello first and
  * waits for its unique name: it gets one, of this connection alone. Peer-to-peer clients never ask. */
 static int reply_hello(BusContext *c, sd_bus_message *m) {
         g_autofree char *name = g_strdup_printf(":1.%u", ++c->private_socket->hellos);

@@ -22,9 +22,16 @@ pbusctl() {
 socket_mode() {
         stat -c '%a %U %F' "$SOCK"
 }
+# the port's uuid comes first in its XML, then its owner's
+port_uuid_of() {
+        grep -o '<uuid>[0-9a-f-]*</uuid>' | head -1 | sed 's/<[/]*uuid>//g'
+}
 
 check "define and start a hostdev network over eth0's 8 VFs (on the bus)" \
         np_define_start n "<forward mode='hostdev' managed='yes'><pf dev='eth0'/></forward>"
+# a port on the bus keeps this netpoold up (no idle exit) until the idle exit's checks at the end
+check "a port allocated on the bus" np_allocate n "$(np_port_xml mac=52:54:00:9a:00:ff)"
+keeper=$(port_uuid_of <<<"$NP_PORT_XML")
 pid=$(np_daemon_pid)
 expect_eq "STATE/private is a socket, mode 0600, owned by root" "600 root socket" "$(socket_mode)"
 
@@ -34,13 +41,9 @@ expect_eq "busctl --address: Manager.ListNetworks" "1" \
                 python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"][0]))')"
 out=$(pbusctl call org.netpool1 "$(np_net_path n)" org.netpool1.Network Allocate st \
         "$(np_port_xml mac=52:54:00:9a:00:01)" 0 2>&1)
-# the port's uuid comes first in its XML, then its owner's
-port_uuid_of() {
-        grep -o '<uuid>[0-9a-f-]*</uuid>' | head -1 | sed 's/<[/]*uuid>//g'
-}
 uuid=$(port_uuid_of <<<"$out")
 check "busctl --address: Network.Allocate gives a port" test -n "$uuid"
-expect_eq "the port is seen on the bus too, and Connections says so" "u 1" \
+expect_eq "the port is seen on the bus too, and Connections says so" "u 2" \
         "$(busctl --system get-property org.netpool1 "$(np_net_path n)" org.netpool1.Network Connections)"
 check "busctl --address: GetDevices lists the port's VF as in-use" \
         bash -c "busctl --address='$ADDR' call org.netpool1 '$(np_net_path n)' org.netpool1.Network GetDevices t 0 |
@@ -54,7 +57,7 @@ check "busctl --address: a writable property (Autostart) is set without polkit" 
         busctl --address="$ADDR" set-property org.netpool1 "$(np_net_path n)" org.netpool1.Network Autostart b true
 check "busctl --address: Port.Release" \
         busctl --address="$ADDR" call org.netpool1 "$(np_port_path "$uuid")" org.netpool1.Port Release t 0
-expect_eq "released: Connections 0 on the bus" "u 0" \
+expect_eq "released: Connections 1 on the bus (the port made there)" "u 1" \
         "$(busctl --system get-property org.netpool1 "$(np_net_path n)" org.netpool1.Network Connections)"
 
 check "netpoolctl --private list" bash -c "'$NETPOOLCTL' --private list | grep -q '^n '"
@@ -89,16 +92,18 @@ check "nobody's Allocate through the opened socket allocates nothing either" bas
         ! setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups busctl --address='$ADDR' \
                 call org.netpool1 '$(np_net_path n)' org.netpool1.Network Allocate st \"\$(cat)\" 0" \
         <<<"$(np_port_xml mac=52:54:00:9a:00:03)"
-expect_eq "no port came of it" "u 0" \
+expect_eq "no port came of it" "u 1" \
         "$(busctl --system get-property org.netpool1 "$(np_net_path n)" org.netpool1.Network Connections)"
 chmod 0600 "$SOCK"
 check "root is still served after the refusals" pbusctl call org.netpool1 $M org.netpool1.Manager ListNetworks t 0
+expect_eq "by the same netpoold" "$pid" "$(np_daemon_pid)"
 
 # ---- at most 64 connections ----
 "$NP_PRIVATE_AGENT" crowd "$SOCK" 100 >"$NP_DIR/crowd.out" 2>&1
 expect_eq "64 private connections are served, the 65th refused; one closed makes room for another" \
         "$(printf '%s\n' "served 64 connections; the next one was refused" "after closing one, another was served")" \
         "$(cat "$NP_DIR/crowd.out")"
+expect_eq "the same netpoold still" "$pid" "$(np_daemon_pid)"
 
 # ---- an agent holds the socket while netpoold restarts ----
 # three connections: the first allocates; netpoold is stopped (SIGTERM), then killed (SIGKILL, leaving a stale
@@ -132,7 +137,6 @@ check "a new netpoold" test -n "$new" -a "$new" != "$pid"
 pid=$new
 kill -KILL "$pid"
 check "netpoold killed (SIGKILL)" np_wait_gone "$pid" 20
-check "a crash leaves the socket behind" test -S "$SOCK"
 if wait "$agent"; then ok "the agent exited 0"; else not_ok "the agent exited non-zero"; fi
 sed 's/^/# agent: /' "$NP_DIR/agent.out"
 expect_eq "after the crash too: disconnect, activation, the port still there" \
@@ -142,15 +146,28 @@ expect_eq "the new netpoold replaced the stale socket: mode 0600 root, and it an
         "$(socket_mode)"
 check "and it answers" pbusctl call org.netpool1 $M org.netpool1.Manager LookupPort st "$agent_uuid" 0
 
-# ---- idle exit: an idle private connection does not hold netpoold; the socket goes with it ----
-check "the agent's port released over the private socket" \
-        pbusctl call org.netpool1 "$(np_port_path "$agent_uuid")" org.netpool1.Port Release t 0
+# ---- a crash leaves a stale socket, which refuses; the next start replaces it ----
 pid=$(np_daemon_pid)
+kill -KILL "$pid"
+check "netpoold killed (SIGKILL) with no agent around" np_wait_gone "$pid" 20
+check "the socket is left behind, and refuses connections" bash -c "
+        test -S '$SOCK' && ! busctl --address='$ADDR' call org.netpool1 $M org.netpool1.Manager ListNetworks t 0 \
+                2>'$NP_DIR/stale.out' && grep -qi 'connection refused' '$NP_DIR/stale.out'"
+check "a call on the bus activates netpoold, which replaced it" bash -c "
+        busctl --system call org.netpool1 $M org.netpool1.Manager ListNetworks t 0 >/dev/null &&
+        busctl --address='$ADDR' call org.netpool1 $M org.netpool1.Manager LookupPort st '$agent_uuid' 0"
+
+# ---- idle exit: an idle private connection does not hold netpoold; the socket goes with it ----
+check "the agent's port released over the private socket, the one made on the bus too" bash -c "
+        busctl --address='$ADDR' call org.netpool1 '$(np_port_path "$agent_uuid")' org.netpool1.Port Release t 0 &&
+        busctl --address='$ADDR' call org.netpool1 '$(np_port_path "$keeper")' org.netpool1.Port Release t 0"
+pid=$(np_daemon_pid)
+idle_exits=$(grep -c "idle, exiting" "$NP_DIR/dbus.log")
 "$NP_PRIVATE_AGENT" idle "$SOCK" >"$NP_DIR/idle.out" 2>&1 &
 idler=$!
 agents+=("$idler")
 check "no port left: netpoold exits for idleness though a private connection is open" np_wait_gone "$pid" 30
-check "the log says why" grep -q "idle, exiting" "$NP_DIR/dbus.log"
+expect_eq "the log says why" "$((idle_exits + 1))" "$(grep -c "idle, exiting" "$NP_DIR/dbus.log")"
 if wait "$idler"; then ok "the idle connection was closed"; else not_ok "the idle agent exited non-zero"; fi
 expect_eq "it saw the disconnect" "$(printf '%s\n' "connected and called; idle now" \
         "disconnected; signals seen: 0")" "$(cat "$NP_DIR/idle.out")"
