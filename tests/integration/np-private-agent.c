@@ -150,8 +150,10 @@ static char *allocate(sd_bus *bus, const char *network) {
                                "<uuid>7e3c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f</uuid></owner>"
                                "<mac address='52:54:00:7e:00:01'/></networkport>",
                                UINT64_C(0));
-        if (r < 0 && connection_lost(bus, r))
+        if (r < 0 && connection_lost(bus, r)) {
+                sd_bus_error_free(&error);
                 return NULL;
+        }
         if (r < 0)
                 fail("Allocate", r, &error);
         r = sd_bus_message_read(reply, "os", &path, &xml);
@@ -173,8 +175,10 @@ static bool lookup_port(sd_bus *bus, const char *uuid) {
 
         r = sd_bus_call_method(bus, NP, NP_PATH, NP ".Manager", "LookupPort", &error, NULL, "st", uuid,
                                UINT64_C(0));
-        if (r < 0 && connection_lost(bus, r))
+        if (r < 0 && connection_lost(bus, r)) {
+                sd_bus_error_free(&error);
                 return false;
+        }
         if (r < 0)
                 fail("LookupPort", r, &error);
         say("port %s still there", uuid);
