@@ -81,7 +81,7 @@ BusCall *bus_call_ensure(BusContext *c, sd_bus_message *m) {
 
         if (k)
                 return k;
-        r = copy_without_stray_fds(c->bus, m, &kept);
+        r = copy_without_stray_fds(sd_bus_message_get_bus(m), m, &kept);
         if (r < 0) {
                 log_debug_errno(r, "cannot copy a waiting method call, keeping it as it came: %m");
                 kept = sd_bus_message_ref(m);
@@ -135,8 +135,9 @@ int bus_call_redispatch(BusCall *k) {
         int r;
 
         r = sd_bus_message_rewind(k->m, true);
+        /* on the connection it came by: the bus or a private one */
         if (r >= 0)
-                r = sd_bus_enqueue_for_read(k->c->bus, k->m);
+                r = sd_bus_enqueue_for_read(sd_bus_message_get_bus(k->m), k->m);
         if (r >= 0)
                 r = schedule_sweep(k->c);
         if (r < 0) {

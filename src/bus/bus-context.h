@@ -12,9 +12,12 @@
 #include "shared/dbus-api.h"
 #include "shared/macro.h"
 
+typedef struct BusPrivate BusPrivate;
+
 typedef struct BusContext {
         sd_event *event;
-        sd_bus *bus;
+        sd_bus *bus;                    /* the system bus: every signal goes here alone */
+        BusPrivate *private_socket;     /* STATE/private and its connections (bus-private.c) */
         Engine *engine;
         uint64_t exit_idle_usec;        /* 0 = never */
         sd_event_source *idle_timer;
@@ -63,16 +66,24 @@ int bus_reply_array(sd_bus_message *m, const char *element, GPtrArray *items, Bu
  * the code's name from the one table in bus-errors.c, with the engine's message. */
 int bus_reply_engine_error(sd_bus_error *error, int r, const EngineError *err);
 
-/* Register the objects; each returns 0 or a negative errno. */
-int bus_manager_register(BusContext *c);
-int bus_network_register(BusContext *c);
-int bus_port_register(BusContext *c);
-/* Device objects (bus-device.c): registered, and following the engine's device events. */
-int bus_device_register(BusContext *c);
+/* Every object, vtable, enumerator and filter of netpoold on one connection: the system bus, and each private
+ * connection alike (one table, served on both). Returns 0 or a negative errno. */
+int bus_objects_add(BusContext *c, sd_bus *bus);
+
+/* The objects of each kind on one connection (bus_objects_add() calls them); each returns 0 or a negative errno. */
+int bus_manager_add(BusContext *c, sd_bus *bus);
+int bus_network_add(BusContext *c, sd_bus *bus);
+int bus_port_add(BusContext *c, sd_bus *bus);
+int bus_device_add(BusContext *c, sd_bus *bus);
+/* The counters must have been set up with bus_statistics_init() (and perhaps loaded) before. */
+int bus_statistics_add(BusContext *c, sd_bus *bus);
+
+/* Once, before the objects are served: what each network's properties say now (to signal only changes). */
+void bus_network_remember_all(BusContext *c);
+/* Once: follow the engine's device events with signals on the bus. */
+void bus_device_observe(BusContext *c);
 /* The object path of a host device. */
 char *bus_device_path(const char *id);
-/* The counters must have been set up with bus_statistics_init() (and perhaps loaded) before. */
-int bus_statistics_register(BusContext *c);
 
 /* Emit the signals that follow an engine event. */
 void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event);
@@ -80,5 +91,6 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
 /* Reply rows shared by Manager.ListPorts and the Port object */
 int bus_append_port_row(sd_bus_message *reply, const void *port, void *engine);
 
-/* Idle exit: arm the timer, and restart it at every method call. */
+/* Idle exit: arm the timer (bus_idle_add_filter() restarts it at every method call of a connection). */
 int bus_idle_setup(BusContext *c);
+int bus_idle_add_filter(BusContext *c, sd_bus *bus);

@@ -271,16 +271,16 @@ static void on_device_event(Engine *e, const char *id, EngineDeviceEvent event, 
         bound_signal_queue(c->bus);
 }
 
-int bus_device_register(BusContext *c) {
+int bus_device_add(BusContext *c, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_fallback_vtable(c->bus, NULL, NETPOOL_DEVICE_PREFIX, NETPOOL_DEVICE_IFACE, device_vtable,
+        r = sd_bus_add_fallback_vtable(bus, NULL, NETPOOL_DEVICE_PREFIX, NETPOOL_DEVICE_IFACE, device_vtable,
                                        device_object_find, c);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(c->bus, NULL, NETPOOL_DEVICE_PREFIX, device_node_enumerator, c);
-        if (r < 0)
-                return r;
+        return sd_bus_add_node_enumerator(bus, NULL, NETPOOL_DEVICE_PREFIX, device_node_enumerator, c);
+}
+
+void bus_device_observe(BusContext *c) {
         engine_set_device_observer(c->engine, on_device_event, c);
-        return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "bus/bus-call.h"
 #include "bus/bus-context.h"
+#include "bus/bus-private.h"
 #include "shared/log.h"
 
 /* after releasing the name, how long the queue must stay quiet before we exit */
@@ -37,6 +38,10 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         r = sd_bus_release_name(c->bus, NETPOOL_BUS_NAME);
         if (r < 0)
                 log_warning_errno(r, "cannot release %s: %m; exiting anyway", NETPOOL_BUS_NAME);
+        /* and no new private connection: a root agent finds no socket and activates the next one through the
+         * bus; the open ones are served until we exit (an idle one does not keep us: as with the bus, only
+         * calls in flight and ports do) */
+        bus_private_stop_listening(c);
         c->exiting = true;
         return idle_arm(c, DRAIN_USEC);
 }
@@ -57,13 +62,14 @@ static int on_incoming(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 }
 
 int bus_idle_setup(BusContext *c) {
-        int r;
-
         if (c->exit_idle_usec == 0)
                 return 0;
-        r = sd_event_add_time_relative(c->event, &c->idle_timer, CLOCK_MONOTONIC, c->exit_idle_usec,
-                                       /* accuracy= */ 0, on_idle_timer, c);
-        if (r < 0)
-                return r;
-        return sd_bus_add_filter(c->bus, NULL, on_incoming, c);
+        return sd_event_add_time_relative(c->event, &c->idle_timer, CLOCK_MONOTONIC, c->exit_idle_usec,
+                                          /* accuracy= */ 0, on_idle_timer, c);
+}
+
+int bus_idle_add_filter(BusContext *c, sd_bus *bus) {
+        if (c->exit_idle_usec == 0)
+                return 0;
+        return sd_bus_add_filter(bus, NULL, on_incoming, c);
 }

@@ -224,12 +224,11 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int bus_manager_register(BusContext *c) {
+int bus_manager_add(BusContext *c, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_object_manager(c->bus, NULL, NETPOOL_MANAGER_PATH);
+        r = sd_bus_add_object_manager(bus, NULL, NETPOOL_MANAGER_PATH);
         if (r < 0)
                 return r;
-        return sd_bus_add_object_vtable(c->bus, NULL, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE,
-                                        manager_vtable, c);
+        return sd_bus_add_object_vtable(bus, NULL, NETPOOL_MANAGER_PATH, NETPOOL_MANAGER_IFACE, manager_vtable, c);
 }

@@ -551,9 +551,8 @@ static int filter_autostart_set(sd_bus_message *m, void *userdata, sd_bus_error 
         return 1;       /* consumed: answered here, or dispatched again when polkit answers */
 }
 
-int bus_network_register(BusContext *c) {
+void bus_network_remember_all(BusContext *c) {
         g_autoptr(GPtrArray) list = engine_list_networks(c->engine);
-        int r;
 
         for (guint i = 0; i < list->len; i++) {
                 NetworkInfo info;
@@ -561,14 +560,17 @@ int bus_network_register(BusContext *c) {
                 engine_network_info(c->engine, list->pdata[i], &info);
                 remember_shown(c, list->pdata[i], &info);
         }
+}
 
-        r = sd_bus_add_filter(c->bus, NULL, filter_autostart_set, c);
+int bus_network_add(BusContext *c, sd_bus *bus) {
+        int r;
+
+        r = sd_bus_add_filter(bus, NULL, filter_autostart_set, c);
         if (r < 0)
                 return r;
-
-        r = sd_bus_add_fallback_vtable(c->bus, NULL, NETPOOL_NETWORK_PREFIX, NETPOOL_NETWORK_IFACE,
+        r = sd_bus_add_fallback_vtable(bus, NULL, NETPOOL_NETWORK_PREFIX, NETPOOL_NETWORK_IFACE,
                                        network_vtable, network_object_find, c);
         if (r < 0)
                 return r;
-        return sd_bus_add_node_enumerator(c->bus, NULL, NETPOOL_NETWORK_PREFIX, network_node_enumerator, c);
+        return sd_bus_add_node_enumerator(bus, NULL, NETPOOL_NETWORK_PREFIX, network_node_enumerator, c);
 }

@@ -7,6 +7,7 @@
 
 #include "bus/bus-call.h"
 #include "bus/bus-polkit.h"
+#include "bus/bus-private.h"
 #include "shared/log.h"
 
 #define POLKIT_ALLOW_USER_INTERACTION 1u
@@ -76,13 +77,16 @@ static int query_sender_uid(sd_bus_message *m, uid_t *ret) {
 
 /* The uid of the sender as the bus vouches. A connection's uid never changes and the bus never reuses a
  * unique name, so the answer is kept per unique name (dropped when the name goes): a call costs no extra
- * round trip to the bus after the first. */
+ * round trip to the bus after the first. On a private connection there is no bus and no sender: the kernel's
+ * SO_PEERCRED of the peer, read when it connected, says (root, or it would not have been served). */
 static int sender_uid(BusContext *c, sd_bus_message *m, uid_t *ret) {
         const char *sender = sd_bus_message_get_sender(m);
         gpointer known;
         uid_t uid;
         int r;
 
+        if (sd_bus_message_get_bus(m) != c->bus)
+                return bus_private_peer_uid(c, sd_bus_message_get_bus(m), ret) ? 0 : -ENOTCONN;
         if (sender && c->sender_uids && g_hash_table_lookup_extended(c->sender_uids, sender, NULL, &known)) {
                 *ret = GPOINTER_TO_UINT(known);
                 return 0;
@@ -175,13 +179,12 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
-int bus_polkit_setup(BusContext *c) {
-        int r;
+int bus_polkit_add_filter(BusContext *c, sd_bus *bus) {
+        return sd_bus_add_filter(bus, NULL, filter_admit, c);
+}
 
+int bus_polkit_setup(BusContext *c) {
         c->sender_uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        r = sd_bus_add_filter(c->bus, NULL, filter_admit, c);
-        if (r < 0)
-                return r;
         return sd_bus_match_signal_async(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                          "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed,
                                          NULL, c);

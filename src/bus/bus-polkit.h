@@ -17,7 +17,7 @@
 /* Ask polkit whether the sender of m may do action. Nothing a caller can make expensive runs before this:
  * call it before any work that depends on the size of the input. details: the network's name ("" when
  * none) and the verb, so that rules can grant one agent one network. A caller whose connection the bus
- * says is uid 0 is allowed without asking.
+ * says is uid 0 is allowed without asking, as is every call on a private connection (root by SO_PEERCRED).
  * Interactive authorization is asked for when the call allows it.
  * Returns: 1 allowed; 0 the query is under way — return 1 from the handler, it is called again with the same
  * message once polkit answered; < 0 denied or failed, with error set (AccessDenied,
@@ -30,7 +30,8 @@ int bus_verify_polkit_async(BusContext *c, sd_bus_message *m, const char *action
  * that must not move for callers nobody authorized. */
 bool bus_polkit_caller_authorized(BusContext *c, sd_bus_message *m);
 
-/* The cache of senders' uids, the match that empties it and the filter that admits calls;
- * bus_polkit_free() drops them. */
+/* The cache of senders' uids and the match on the bus that empties it; bus_polkit_free() drops them. */
 int bus_polkit_setup(BusContext *c);
+/* The filter that admits calls, on one connection (bus_objects_add()). */
+int bus_polkit_add_filter(BusContext *c, sd_bus *bus);
 void bus_polkit_free(BusContext *c);

@@ -174,12 +174,12 @@ static int port_node_enumerator(sd_bus *bus, const char *path, void *userdata, c
         return 1;
 }
 
-int bus_port_register(BusContext *c) {
+int bus_port_add(BusContext *c, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_fallback_vtable(c->bus, NULL, NETPOOL_PORT_PREFIX, NETPOOL_PORT_IFACE, port_vtable,
+        r = sd_bus_add_fallback_vtable(bus, NULL, NETPOOL_PORT_PREFIX, NETPOOL_PORT_IFACE, port_vtable,
                                        port_object_find, c);
         if (r < 0)
                 return r;
-        return sd_bus_add_node_enumerator(c->bus, NULL, NETPOOL_PORT_PREFIX, port_node_enumerator, c);
+        return sd_bus_add_node_enumerator(bus, NULL, NETPOOL_PORT_PREFIX, port_node_enumerator, c);
 }

@@ -173,7 +173,7 @@ static const sd_bus_vtable statistics_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int bus_statistics_register(BusContext *c) {
-        return sd_bus_add_object_vtable(c->bus, NULL, NETPOOL_MANAGER_PATH, NETPOOL_STATISTICS_IFACE,
+int bus_statistics_add(BusContext *c, sd_bus *bus) {
+        return sd_bus_add_object_vtable(bus, NULL, NETPOOL_MANAGER_PATH, NETPOOL_STATISTICS_IFACE,
                                         statistics_vtable, c);
 }

@@ -20,6 +20,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(sd_bus_error, sd_bus_error_free)
 typedef struct Ctl {
         bool json;
         bool allow_interactive;         /* let polkit ask for a password */
+        bool use_private;               /* --private: netpoold's private socket, not the bus */
         sd_bus *bus;
 } Ctl;
 
@@ -31,8 +32,13 @@ void ctl_error(const char *format, ...) _printf_(1, 2);
 /* Print "netpoolctl: hint: MESSAGE" to stderr: the next step after a failure. */
 void ctl_hint(const char *format, ...) _printf_(1, 2);
 
-/* The system bus, connected on first use. Prints why on failure and returns -errno. */
+/* The system bus, or with use_private netpoold's private socket, connected on first use. Prints why on failure
+ * and returns -errno. */
 int ctl_connect(Ctl *ctl, sd_bus **ret);
+
+/* Where netpoold's private socket is: STATE/private, STATE from $NETPOOL_STATE_DIR when set (tests, a netpoold
+ * run with --state-dir), else the built-in state dir. g_free() it. */
+char *ctl_private_socket_path(void);
 
 /* A method call to netpoold; types/... are the input arguments as for sd_bus_message_append(). */
 int ctl_call(sd_bus *bus, const char *path, const char *interface, const char *method,

@@ -21,11 +21,13 @@
 
 static bool arg_json = false;
 static bool arg_ask_password = true;
+static bool arg_private = false;
 
 /* Before the command */
 static const VerbOption global_options[] = {
         { "json", NULL, "print JSON instead of text (monitor: one object per line)" },
         { "no-ask-password", NULL, "never ask for a password to authorize an action" },
+        { "private", NULL, "talk to netpoold over its private socket, not the bus (root only; no monitor)" },
         { "help", NULL, "show this help" },
         { "version", NULL, "show the version" },
         {}
@@ -35,6 +37,7 @@ static const VerbOption global_options[] = {
 static const VerbOption command_global_options[] = {
         { "json", NULL, "print JSON instead of text (monitor: one object per line)" },
         { "no-ask-password", NULL, "never ask for a password to authorize an action" },
+        { "private", NULL, "talk to netpoold over its private socket, not the bus (root only; no monitor)" },
         { "help", NULL, "show this help" },
         {}
 };
@@ -127,12 +130,22 @@ static int verb_help(Ctl *ctl, const VerbArgs *args) {
         return print_verb_help(verb);
 }
 
-/* --json and --no-ask-password count wherever they appear. */
+/* --json, --no-ask-password and --private count wherever they appear. */
 static void apply_global_options(const VerbArgs *args) {
         if (verb_args_has(args, "json"))
                 arg_json = true;
         if (verb_args_has(args, "no-ask-password"))
                 arg_ask_password = false;
+        if (verb_args_has(args, "private"))
+                arg_private = true;
+}
+
+/* The monitor's verbs follow signals, which netpoold sends on the bus alone. */
+static bool verb_needs_signals(const Verb *verb) {
+        for (const Verb *v = monitor_verbs; v->name; v++)
+                if (v == verb)
+                        return true;
+        return false;
 }
 
 /* Parse the command's own segment of the command line and run it. */
@@ -154,8 +167,13 @@ static int dispatch(int argc, char **argv) {
         if (verb_check_arg_count(verb, args, &message) < 0)
                 return verb_usage_error(PROGRAM, verb, "%s", message);
         apply_global_options(args);
+        if (arg_private && verb_needs_signals(verb))
+                return verb_usage_error(PROGRAM, verb, "--private: '%s' follows netpoold's signals, which it sends on "
+                                        "the system bus only, never on the private socket; run it without --private",
+                                        verb->name);
 
         ctl.json = arg_json;
+        ctl.use_private = arg_private;
         /* polkit may only ask for a password when someone is there to type it */
         ctl.allow_interactive = arg_ask_password && isatty(STDIN_FILENO);
         status = verb->run(&ctl, args);

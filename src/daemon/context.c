@@ -9,6 +9,7 @@
 #include "bus/bus-errors.h"
 #include "bus/bus-owner-watch.h"
 #include "bus/bus-polkit.h"
+#include "bus/bus-private.h"
 #include "daemon/context.h"
 #include "daemon/state-lock.h"
 #include "daemon/statistics-record.h"
@@ -155,28 +156,34 @@ static int connect_bus(Context *c) {
         r = bus_polkit_setup(b);
         if (r < 0)
                 return log_error_errno(r, "cannot watch the bus's names: %m");
-        r = bus_manager_register(b);
-        if (r >= 0)
-                r = bus_network_register(b);
-        if (r >= 0)
-                r = bus_port_register(b);
-        if (r >= 0)
-                r = bus_device_register(b);
-        if (r >= 0)
-                r = bus_statistics_register(b);
-        if (r < 0)
-                return log_error_errno(r, "cannot register bus objects: %m");
-        engine_set_observer(b->engine, on_engine_event, b);
-        bus_owner_watch_all(b);         /* the ports' owner processes, or their release when they are gone */
         r = bus_idle_setup(b);
         if (r < 0)
                 return log_error_errno(r, "cannot set up idle exit: %m");
+        bus_network_remember_all(b);
+        r = bus_objects_add(b, b->bus);
+        if (r < 0)
+                return log_error_errno(r, "cannot register bus objects: %m");
+        bus_device_observe(b);
+        engine_set_observer(b->engine, on_engine_event, b);
+        bus_owner_watch_all(b);         /* the ports' owner processes, or their release when they are gone */
         r = sd_bus_request_name(b->bus, NETPOOL_BUS_NAME, 0);
         if (r == -EEXIST)
                 return log_name_owner(b->bus);
         if (r < 0)
                 return log_error_errno(r, "cannot own %s: %m", NETPOOL_BUS_NAME);
         return 0;
+}
+
+/* STATE/private for root agents (bus-private.c). Before the name is ours: an agent that activated netpoold
+ * through the bus finds the socket once its call is answered. Without it netpoold still serves the bus. */
+static void listen_private(Context *c) {
+        g_autofree char *path = g_build_filename(c->state_dir, BUS_PRIVATE_SOCKET_NAME, NULL);
+        int r;
+
+        r = bus_private_listen(&c->bus, path);
+        if (r < 0)
+                log_warning_errno(r, "cannot listen on the private socket %s: %m; serving the system bus only",
+                                  path);
 }
 
 /* how long a new instance waits for an idle one that is still exiting (it releases the name first) */
@@ -233,6 +240,7 @@ int context_start(Context *c, const ContextOptions *o) {
         (void) sd_event_add_signal(c->bus.event, NULL, SIGTERM, on_signal, NULL);
         (void) sd_event_add_signal(c->bus.event, NULL, SIGINT, on_signal, NULL);
         c->bus.exit_idle_usec = o->exit_idle_usec;
+        listen_private(c);
         r = connect_bus(c);
         if (r < 0)
                 return r;

@@ -311,9 +311,9 @@ for cmd in $help_commands; do
                         /^  -h, / { print $2 }')" \
                 "$(complete_words "$cmd" --)"
 done
-expect_lines "global options before a command" "$(printf '%s\n' --json --no-ask-password --help --version)" \
+expect_lines "global options before a command" "$(printf '%s\n' --json --no-ask-password --private --help --version)" \
         "$(complete_words --)"
-expect_lines "options of stop" "$(printf '%s\n' --force --json --no-ask-password --help)" \
+expect_lines "options of stop" "$(printf '%s\n' --force --json --no-ask-password --private --help)" \
         "$(complete_words stop --)"
 expect_lines "options of allocate that take a value end in =" \
         "$(printf '%s\n' --owner= --owner-uuid=)" "$(complete_words allocate --o)"
