@@ -18,6 +18,7 @@
 const unsigned bench_concurrency[BENCH_CONCURRENCY_LEVELS] = { 1, 4, 16 };
 const char *const bench_proc_name[BENCH_N_PROCS] = { "netpoold", "dbus-daemon", "libvirtd", "clients" };
 const char *const bench_transport_name[BENCH_N_TRANSPORTS] = { "bus", "private" };
+const char *const bench_transport_title[BENCH_N_TRANSPORTS] = { "the bus", "the private socket" };
 
 /* stop a client that does nothing but fail (the daemon is gone, say) */
 #define MAX_ERRORS_IN_A_ROW 100

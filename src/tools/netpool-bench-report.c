@@ -205,8 +205,8 @@ void bench_report_table(const BenchResult *res, unsigned n_res, const BenchLibvi
         for (unsigned i = 0; i < n_res; i++)
                 for (unsigned tr = 0; tr < BENCH_N_TRANSPORTS; tr++)
                         if (res[i].transport[tr].profile.ran) {
-                                g_autofree char *who = g_strdup_printf("N=%u, netpoold over the %s", res[i].n,
-                                                                       bench_transport_name[tr]);
+                                g_autofree char *who = g_strdup_printf("N=%u, netpoold over %s", res[i].n,
+                                                                       bench_transport_title[tr]);
 
                                 if (i == 0 && tr == 0)
                                         putchar('\n');
@@ -297,28 +297,21 @@ static void json_profile(GString *s, const char *key, const BenchProfile *p) {
         g_string_append(s, "]}");
 }
 
-/* The bus's figures at the top level (the names of before); another transport's in an object of its name */
-static void json_transport(GString *s, const BenchTransportResult *t, const BenchLibvirtResult *lv, bool with_lv,
-                           const char *prefix) {
-        g_autofree char *pps = g_strconcat(prefix, "pairs_per_s", NULL);
-        g_autofree char *cpu = g_strconcat(prefix, "cpu_us_per_pair", NULL);
-        g_autofree char *ratio_key = g_strconcat(prefix, "ratio_vs_libvirt", NULL);
-        g_autofree char *cpu_ratio = g_strconcat(prefix, "netpoold_cpu_vs_libvirtd", NULL);
-        g_autofree char *profile = g_strconcat(prefix, "profile", NULL);
-
+/* A transport's figures: the bus's at the top level (the names of before), the private socket's in an object */
+static void json_transport(GString *s, const BenchTransportResult *t, const BenchLibvirtResult *lv, bool with_lv) {
         if (!t->ran) {
-                g_string_append_printf(s, ",\"%s\":null,\"%s\":null,\"%s\":null,\"%s\":null,\"%s\":null", pps, cpu,
-                                       ratio_key, cpu_ratio, profile);
+                g_string_append(s, ",\"pairs_per_s\":null,\"cpu_us_per_pair\":null,\"ratio_vs_libvirt\":null,"
+                                "\"netpoold_cpu_vs_libvirtd\":null,\"profile\":null");
                 return;
         }
-        json_per_clients(s, pps, t->pairs_per_s);
-        json_cpu_per_clients(s, cpu, t->cpu);
+        json_per_clients(s, "pairs_per_s", t->pairs_per_s);
+        json_cpu_per_clients(s, "cpu_us_per_pair", t->cpu);
         if (with_lv) {
-                json_ratio_per_clients(s, ratio_key, t->pairs_per_s, lv->pairs.pairs_per_s);
-                json_cpu_ratio(s, cpu_ratio, t->cpu, lv->pairs.cpu);
+                json_ratio_per_clients(s, "ratio_vs_libvirt", t->pairs_per_s, lv->pairs.pairs_per_s);
+                json_cpu_ratio(s, "netpoold_cpu_vs_libvirtd", t->cpu, lv->pairs.cpu);
         } else
-                g_string_append_printf(s, ",\"%s\":null,\"%s\":null", ratio_key, cpu_ratio);
-        json_profile(s, profile, &t->profile);
+                g_string_append(s, ",\"ratio_vs_libvirt\":null,\"netpoold_cpu_vs_libvirtd\":null");
+        json_profile(s, "profile", &t->profile);
 }
 
 void bench_report_json(const BenchResult *res, unsigned n_res, const BenchLibvirtResult *lv, bool vs_libvirt) {
@@ -338,12 +331,12 @@ void bench_report_json(const BenchResult *res, unsigned n_res, const BenchLibvir
                 json_number(s, "release_p99_us", r->release.p99, r->release.n > 0, 1);
                 json_number(s, "pair_p50_us", r->pair.p50, r->pair.n > 0, 1);
                 json_number(s, "pair_p99_us", r->pair.p99, r->pair.n > 0, 1);
-                json_transport(s, &r->transport[BENCH_TRANSPORT_BUS], lv, with_lv, "");
+                json_transport(s, &r->transport[BENCH_TRANSPORT_BUS], lv, with_lv);
                 g_string_append(s, ",\"private\":");
                 if (r->transport[BENCH_TRANSPORT_PRIVATE].ran) {
                         g_autoptr(GString) sub = g_string_new(NULL);
 
-                        json_transport(sub, &r->transport[BENCH_TRANSPORT_PRIVATE], lv, with_lv, "");
+                        json_transport(sub, &r->transport[BENCH_TRANSPORT_PRIVATE], lv, with_lv);
                         g_string_append_printf(s, "{%s}", sub->str + 1);        /* without the leading comma */
                 } else
                         g_string_append(s, "null");

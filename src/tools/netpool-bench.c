@@ -189,7 +189,7 @@ static int measure_pairs(const HarnessEnv *env, BenchResult *res, char **ret_mes
 
                 if (!transports[tr])
                         continue;
-                bench_progress("N=%u: pairs over the %s with 1, 4, 16 clients", res->n, bench_transport_name[tr]);
+                bench_progress("N=%u: pairs over %s with 1, 4, 16 clients", res->n, bench_transport_title[tr]);
                 r = check_connect(&target, ret_message);
                 if (r < 0)
                         return r;
@@ -216,8 +216,8 @@ static int measure_pairs(const HarnessEnv *env, BenchResult *res, char **ret_mes
                 if (arg_profile) {
                         BenchRunSpec spec = pairs_spec(0);
 
-                        bench_progress("N=%u: profile over the %s: one client, netpoold under strace -c", res->n,
-                                       bench_transport_name[tr]);
+                        bench_progress("N=%u: profile over %s: one client, netpoold under strace -c", res->n,
+                                       bench_transport_title[tr]);
                         spec.record = false;
                         r = bench_profile_window(&target, &spec, env->daemon_pid, env->dir, &out->profile,
                                                  ret_message);

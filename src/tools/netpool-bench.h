@@ -50,6 +50,7 @@ typedef enum BenchTransport {
 } BenchTransport;
 
 extern const char *const bench_transport_name[BENCH_N_TRANSPORTS];   /* "bus", "private" */
+extern const char *const bench_transport_title[BENCH_N_TRANSPORTS];  /* "the bus", "the private socket" */
 
 /* ---- the sim host (netpool-bench-host.c); the directory and the bus are the harness's (src/testlib) ---- */
 
