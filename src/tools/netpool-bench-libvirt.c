@@ -57,13 +57,17 @@ static int lv_connect(const BenchTarget *t, void **ret_conn, char **ret_message)
         return 0;
 }
 
+/* The same port as netpoold's: MAC, VLAN, the max TX rate as the outbound average (kB/s), trust. libvirt records
+ * them; the hypervisor driver would apply them to the VF at the guest's start. */
 static int lv_allocate(void *conn, BenchPort *p, char **ret_message) {
         LvConn *c = conn;
-        char xml[512];
+        char xml[768];
 
         snprintf(xml, sizeof(xml),
                  "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n"
-                 "  </owner>\n  <mac address='%s'/>\n</networkport>\n", p->uuid, p->owner, p->owner_uuid, p->mac);
+                 "  </owner>\n  <mac address='%s'/>\n  <vlan><tag id='%u'/></vlan>\n"
+                 "  <bandwidth><outbound average='%u'/></bandwidth>\n  <rxfilters trustGuest='yes'/>\n"
+                 "</networkport>\n", p->uuid, p->owner, p->owner_uuid, p->mac, p->vlan, p->max_tx_rate * 125);
         p->handle = virNetworkPortCreateXML(c->net, xml, 0);
         if (!p->handle) {
                 *ret_message = last_error("virNetworkPortCreateXML");
