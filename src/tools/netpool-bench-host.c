@@ -39,11 +39,13 @@ int bench_host_build(const HarnessEnv *e, const char *simhost, unsigned n_vfs, u
         return 0;
 }
 
-/* A passthrough network over the VFs of every PF: each port takes one VF, whose MAC and VLAN netpoold sets */
-char *bench_host_network_xml(unsigned n_pfs) {
+/* A passthrough network over the VFs of every PF (HOSTDEV: a hostdev network, managed: each VF goes to vfio-pci
+ * while a port has it): each port takes one VF, whose settings netpoold applies */
+char *bench_host_network_xml(unsigned n_pfs, bool hostdev) {
         g_autoptr(GString) s = g_string_new(NULL);
 
-        g_string_append(s, "<network>\n  <name>" BENCH_NETWORK_NAME "</name>\n  <forward mode='passthrough'>\n");
+        g_string_append_printf(s, "<network>\n  <name>" BENCH_NETWORK_NAME "</name>\n  <forward mode='%s'>\n",
+                               hostdev ? "hostdev' managed='yes" : "passthrough");
         for (unsigned k = 0; k < n_pfs; k++)
                 g_string_append_printf(s, "    <pf dev='eth%u'/>\n", k);
         g_string_append(s, "  </forward>\n</network>\n");
@@ -96,9 +98,9 @@ int bench_activate(sd_bus *bus, HarnessEnv *env, double *ret_ready_ms, char **re
         return 0;
 }
 
-int bench_network_start(sd_bus *bus, unsigned n_pfs, double *ret_start_ms, char **ret_message) {
+int bench_network_start(sd_bus *bus, unsigned n_pfs, bool hostdev, double *ret_start_ms, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
-        g_autofree char *xml = bench_host_network_xml(n_pfs);
+        g_autofree char *xml = bench_host_network_xml(n_pfs, hostdev);
         double t0;
         int r;
 

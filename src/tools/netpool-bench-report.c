@@ -172,9 +172,9 @@ static void libvirt_lines(const BenchLibvirtResult *lv) {
 void bench_report_table(const BenchResult *res, unsigned n_res, const BenchLibvirtResult *lv, bool vs_libvirt) {
         bool with_lv = vs_libvirt && lv->ran;
 
-        printf("\nnetpool-bench: netpoold %s on sim hosts (passthrough over <pf>, X710-like PFs of up to 128 VFs; "
+        printf("\nnetpool-bench: netpoold %s on sim hosts (%s over <pf>, X710-like PFs of up to 128 VFs; "
                "ports with MAC, VLAN, max TX rate, trust), %ld CPUs, state and sim on tmpfs\n\n", NETPOOL_VERSION,
-               sysconf(_SC_NPROCESSORS_ONLN));
+               n_res > 0 ? res[0].forward : "", sysconf(_SC_NPROCESSORS_ONLN));
         printf("%-44s", "");
         for (unsigned i = 0; i < n_res; i++) {
                 g_autofree char *h = g_strdup_printf("N=%u", res[i].n);
@@ -322,7 +322,7 @@ void bench_report_json(const BenchResult *res, unsigned n_res, const BenchLibvir
                 const BenchResult *r = &res[i];
                 g_autoptr(GString) s = g_string_new(NULL);
 
-                g_string_append_printf(s, "{\"n\":%u", r->n);
+                g_string_append_printf(s, "{\"n\":%u,\"forward\":\"%s\"", r->n, r->forward);
                 json_number(s, "ping_p50_us", r->ping.p50, r->ping.n > 0, 1);
                 json_number(s, "ping_p99_us", r->ping.p99, r->ping.n > 0, 1);
                 json_number(s, "alloc_p50_us", r->alloc.p50, r->alloc.n > 0, 1);
@@ -343,7 +343,7 @@ void bench_report_json(const BenchResult *res, unsigned n_res, const BenchLibvir
                 json_number(s, "start_ready_ms", r->start_ready_ms, true, 2);
                 json_number(s, "net_start_ms", r->net_start_ms, true, 2);
                 json_number(s, "getxml_p50_ms", r->getxml_p50_ms, true, 3);
-                g_string_append_printf(s, ",\"rss_peak_kib\":%" G_GUINT64_FORMAT, r->rss_peak_kib);
+                json_number(s, "rss_peak_kib", (double) r->rss_peak_kib, r->rss_peak_kib > 0, 0);      /* --no-rss */
                 g_string_append_printf(s, ",\"ports_held\":%u", r->ports_held);
                 g_string_append_printf(s, ",\"vf_settings_checked\":%s", r->vf_settings_checked ? "true" : "false");
                 if (with_lv) {

@@ -26,6 +26,8 @@ static gboolean arg_devices = false;
 static int arg_rounds = 5;
 static char *arg_transport = NULL;
 static gboolean arg_profile = false;
+static gboolean arg_no_rss = false;
+static char *arg_forward = NULL;
 static bool transports[BENCH_N_TRANSPORTS];
 
 static const GOptionEntry option_entries[] = {
@@ -42,6 +44,10 @@ static const GOptionEntry option_entries[] = {
         { "profile", 0, 0, G_OPTION_ARG_NONE, &arg_profile,
           "also count the syscalls per pair of netpoold (and libvirtd) with strace -c, one client, in a window "
           "of its own", NULL },
+        { "forward", 0, 0, G_OPTION_ARG_STRING, &arg_forward,
+          "the bench network's forward mode: passthrough (default) or hostdev (managed)", "MODE" },
+        { "no-rss", 0, 0, G_OPTION_ARG_NONE, &arg_no_rss,
+          "skip the peak RSS with N/2 ports held (their allocation takes long on large hosts)", NULL },
         { "json-only", 0, 0, G_OPTION_ARG_NONE, &arg_json_only, "print only the JSON lines", NULL },
         { "keep", 0, 0, G_OPTION_ARG_NONE, &arg_keep, "keep each run's directory (bus log, sim host, state)",
           NULL },
@@ -76,6 +82,10 @@ static void note_errors(BenchResult *res, const BenchRunResult *run, const char 
         res->errors += run->errors;
 }
 
+static bool forward_hostdev(void) {
+        return arg_forward && g_str_equal(arg_forward, "hostdev");
+}
+
 /* DefineNetwork (untimed), then Start over all N VFs (timed), then GetXML of the live network */
 static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
@@ -85,7 +95,7 @@ static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char *
         double t0;
         int r;
 
-        r = bench_network_start(bus, n_pfs, &res->net_start_ms, ret_message);
+        r = bench_network_start(bus, n_pfs, forward_hostdev(), &res->net_start_ms, ret_message);
         if (r < 0)
                 return r;
 
@@ -265,7 +275,7 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         unsigned n_pfs = 0;
         int r;
 
-        *res = (BenchResult) { .n = n };
+        *res = (BenchResult) { .n = n, .forward = forward_hostdev() ? "hostdev" : "passthrough" };
         r = bench_host_up(&env, prefix, "", n, &n_pfs, &res->host_build_s, &bus, ret_message);
         if (r < 0)
                 return r;
@@ -284,7 +294,7 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         }
         if (r >= 0)
                 r = measure_pairs(&env, res, ret_message);
-        if (r >= 0) {
+        if (r >= 0 && !arg_no_rss) {
                 bench_progress("N=%u: allocating %u ports for the peak RSS", n, MAX(n / 2, 1u));
                 r = measure_memory(&env, res, ret_message);
         }
@@ -438,6 +448,10 @@ int main(int argc, char **argv) {
             arg_duration <= 0 || arg_pairs < 0 || arg_rounds < 1) {
                 fprintf(stderr, "netpool-bench: %s\n",
                         message ?: "--duration, --pairs and --rounds must be positive");
+                return 2;
+        }
+        if (arg_forward && !g_str_equal(arg_forward, "passthrough") && !g_str_equal(arg_forward, "hostdev")) {
+                fprintf(stderr, "netpool-bench: --forward: '%s' is neither passthrough nor hostdev\n", arg_forward);
                 return 2;
         }
         if (arg_devices && arg_vs_libvirt) {

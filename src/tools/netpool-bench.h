@@ -56,7 +56,7 @@ extern const char *const bench_transport_title[BENCH_N_TRANSPORTS];  /* "the bus
 
 int bench_host_build(const HarnessEnv *e, const char *simhost, unsigned n_vfs, unsigned *ret_n_pfs,
                      char **ret_message);
-char *bench_host_network_xml(unsigned n_pfs);
+char *bench_host_network_xml(unsigned n_pfs, bool hostdev);
 
 /* "WHAT: the bus error's message (or r's)" into *ret_message; returns r (-EIO for r ≥ 0) */
 int bench_bus_failed(const char *what, const sd_bus_error *error, int r, char **ret_message);
@@ -65,8 +65,8 @@ int bench_host_up(HarnessEnv *env, const char *dir_prefix, const char *label, un
                   double *ret_build_s, sd_bus **ret_bus, char **ret_message);
 /* Activation by the first Peer.Ping (its time, ms), and netpoold's PID into env */
 int bench_activate(sd_bus *bus, HarnessEnv *env, double *ret_ready_ms, char **ret_message);
-/* DefineNetwork over every PF (untimed), then its Start (timed, ms) */
-int bench_network_start(sd_bus *bus, unsigned n_pfs, double *ret_start_ms, char **ret_message);
+/* DefineNetwork over every PF (untimed; passthrough, or hostdev managed), then its Start (timed, ms) */
+int bench_network_start(sd_bus *bus, unsigned n_pfs, bool hostdev, double *ret_start_ms, char **ret_message);
 
 /* One port allocated with MAC, VLAN, max TX rate and trust: its VF's files in the sim must show them; released */
 int bench_check_vf_settings(sd_bus *bus, const HarnessEnv *env, char **ret_message);
@@ -197,6 +197,7 @@ typedef struct BenchTransportResult {
 
 typedef struct BenchResult {
         unsigned n;
+        const char *forward;                    /* the network's forward mode: "passthrough" or "hostdev" */
         BenchStats ping, alloc, release, pair;  /* over the first transport measured */
         BenchTransportResult transport[BENCH_N_TRANSPORTS];
         bool vf_settings_checked;               /* a port's MAC, VLAN, rate and trust found in the sim's files */
