@@ -70,8 +70,15 @@ static void cell_pair_n64(const BenchResult *r, const CellCtx *c, Cell out) {
 
 CELL(cell_pps, "%.0f", r->transport[c->tr].pairs_per_s[c->k])
 CELL(cell_ratio, "%.2f", ratio(r->transport[c->tr].pairs_per_s[c->k], c->lv->pairs.pairs_per_s[c->k]))
-CELL(cell_cpu_ratio, "%.2f", ratio(r->transport[c->tr].cpu[c->k].us[BENCH_PROC_NETPOOLD],
-                                   c->lv->pairs.cpu[c->k].us[BENCH_PROC_LIBVIRTD]))
+static void cell_cpu_ratio(const BenchResult *r, const CellCtx *c, Cell out) {
+        double netpoold = r->transport[c->tr].cpu[c->k].us[BENCH_PROC_NETPOOLD];
+        double libvirtd = c->lv->pairs.cpu[c->k].us[BENCH_PROC_LIBVIRTD];
+
+        if (netpoold >= 0 && libvirtd > 0)
+                snprintf(out, sizeof(Cell), "%.2f", netpoold / libvirtd);
+        else
+                g_strlcpy(out, "-", sizeof(Cell));
+}
 
 /* "-" for a process not measured */
 static void append_us(Cell out, double us, const char *sep) {
@@ -269,19 +276,19 @@ static void json_cpu_per_clients(GString *s, const char *key, const BenchCpuPerP
         g_string_append_c(s, '}');
 }
 
-/* netpoold's CPU per pair over libvirtd's, per level */
+/* netpoold's CPU per pair over libvirtd's, per level; null where either is unknown */
 static void json_cpu_ratio(GString *s, const char *key, const BenchCpuPerPair a[BENCH_CONCURRENCY_LEVELS],
                            const BenchCpuPerPair b[BENCH_CONCURRENCY_LEVELS]) {
         double x[BENCH_CONCURRENCY_LEVELS], y[BENCH_CONCURRENCY_LEVELS];
 
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 x[k] = a[k].us[BENCH_PROC_NETPOOLD];
-                y[k] = b[k].us[BENCH_PROC_LIBVIRTD];
+                y[k] = x[k] >= 0 ? b[k].us[BENCH_PROC_LIBVIRTD] : -1;
         }
         json_ratio_per_clients(s, key, x, y);
 }
 
-/* {"pairs":…,"syscalls_per_pair":…,"errors_per_pair":…,"top":[{"syscall":…,"per_pair":…,"errors_per_pair":…}…]} */
+/* {"pairs", "syscalls_per_pair", "errors_per_pair", "top": [{"syscall", "per_pair", "errors_per_pair"}…]} */
 static void json_profile(GString *s, const char *key, const BenchProfile *p) {
         g_string_append_printf(s, ",\"%s\":", key);
         if (!p->ran) {
