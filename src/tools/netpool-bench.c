@@ -186,54 +186,64 @@ static int check_connect(const BenchTarget *t, char **ret_message) {
         return 0;
 }
 
-/* Allocate+Release pairs with 1, 4 and 16 clients over each transport; the round trips of the one client of
- * the first; with --profile, then a window of one client under strace */
+/* Allocate+Release pairs over one transport with 1, 4 and 16 clients; RECORD: the round trips of the one client */
+static int measure_transport(const HarnessEnv *env, const BenchTarget *target, BenchTransport tr, bool record,
+                             BenchResult *res, char **ret_message) {
+        BenchTransportResult *out = &res->transport[tr];
+        int r;
+
+        bench_progress("N=%u: pairs over %s with 1, 4, 16 clients", res->n, bench_transport_title[tr]);
+        r = check_connect(target, ret_message);
+        if (r < 0)
+                return r;
+        for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
+                g_auto(BenchRunResult) run = {};
+                BenchRunSpec spec = pairs_spec(k);
+
+                spec.record = record && k == 0;
+                watch_netpool(&spec, env);
+                r = bench_run_clients(target, &spec, &run, ret_message);
+                if (r < 0)
+                        return r;
+                note_errors(res, &run, bench_transport_name[tr]);
+                out->pairs_per_s[k] = pairs_per_s(&run);
+                out->cpu[k] = bench_cpu_per_pair(&run);
+                if (spec.record) {
+                        res->alloc = bench_stats(run.alloc_us);
+                        res->release = bench_stats(run.release_us);
+                        res->pair = bench_stats(run.pair_us);
+                }
+        }
+        out->ran = true;
+        return 0;
+}
+
+/* Each transport asked for, the first with its round trips recorded; with --profile, after each, a window of
+ * one client with netpoold under strace */
 static int measure_pairs(const HarnessEnv *env, BenchResult *res, char **ret_message) {
         bool first = true;
 
         for (unsigned tr = 0; tr < BENCH_N_TRANSPORTS; tr++) {
                 g_autofree char *socket = NULL;
                 BenchTarget target = netpool_target(tr, env, &socket);
-                BenchTransportResult *out = &res->transport[tr];
+                BenchRunSpec spec = pairs_spec(0);
                 int r;
 
                 if (!transports[tr])
                         continue;
-                bench_progress("N=%u: pairs over %s with 1, 4, 16 clients", res->n, bench_transport_title[tr]);
-                r = check_connect(&target, ret_message);
+                r = measure_transport(env, &target, tr, first, res, ret_message);
                 if (r < 0)
                         return r;
-                for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
-                        g_auto(BenchRunResult) run = {};
-                        BenchRunSpec spec = pairs_spec(k);
-
-                        spec.record = first && k == 0;
-                        watch_netpool(&spec, env);
-                        r = bench_run_clients(&target, &spec, &run, ret_message);
-                        if (r < 0)
-                                return r;
-                        note_errors(res, &run, bench_transport_name[tr]);
-                        out->pairs_per_s[k] = pairs_per_s(&run);
-                        out->cpu[k] = bench_cpu_per_pair(&run);
-                        if (spec.record) {
-                                res->alloc = bench_stats(run.alloc_us);
-                                res->release = bench_stats(run.release_us);
-                                res->pair = bench_stats(run.pair_us);
-                        }
-                }
-                out->ran = true;
                 first = false;
-                if (arg_profile) {
-                        BenchRunSpec spec = pairs_spec(0);
-
-                        bench_progress("N=%u: profile over %s: one client, netpoold under strace -c", res->n,
-                                       bench_transport_title[tr]);
-                        spec.record = false;
-                        r = bench_profile_window(&target, &spec, env->daemon_pid, env->dir, &out->profile,
-                                                 ret_message);
-                        if (r < 0)
-                                return r;
-                }
+                if (!arg_profile)
+                        continue;
+                bench_progress("N=%u: profile over %s: one client, netpoold under strace -c", res->n,
+                               bench_transport_title[tr]);
+                spec.record = false;
+                r = bench_profile_window(&target, &spec, env->daemon_pid, env->dir, &res->transport[tr].profile,
+                                         ret_message);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
