@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,9 @@
 #include "tools/netpool-bench.h"
 
 const unsigned bench_concurrency[BENCH_CONCURRENCY_LEVELS] = { 1, 4, 16 };
+const char *const bench_proc_name[BENCH_N_PROCS] = { "netpoold", "dbus-daemon", "libvirtd", "clients" };
+const char *const bench_transport_name[BENCH_N_TRANSPORTS] = { "bus", "private" };
+const char *const bench_transport_title[BENCH_N_TRANSPORTS] = { "the bus", "the private socket" };
 
 /* stop a client that does nothing but fail (the daemon is gone, say) */
 #define MAX_ERRORS_IN_A_ROW 100
@@ -30,6 +34,7 @@ typedef struct ClientSlot {
 typedef struct Shared {
         _Atomic unsigned ready;
         _Atomic int go;
+        _Atomic int stop;                       /* the run was called off before the go */
         double deadline;
         ClientSlot slot[BENCH_MAX_CLIENTS];
         unsigned n_samples;
@@ -64,7 +69,10 @@ BenchStats bench_stats(GArray *samples) {
 
 /* The identity of cycle I of client C in run R: unique across the whole program run */
 static void port_make(BenchPort *p, unsigned run, unsigned client, uint64_t i) {
-        *p = (BenchPort) { .vlan = 1 + (unsigned) ((client * 131 + i) % 4094) };
+        *p = (BenchPort) {
+                .vlan = 1 + (unsigned) ((client * 131 + i) % 4094),
+                .max_tx_rate = 100 + (unsigned) ((client * 37 + i) % 900),    /* below the sim PFs' link speed */
+        };
         snprintf(p->uuid, sizeof(p->uuid), "bec0%04x-%04x-4000-8000-%012" PRIx64, run & 0xffff, client & 0xffff,
                  i & UINT64_C(0xffffffffffff));
         snprintf(p->owner_uuid, sizeof(p->owner_uuid), "bec00000-%04x-4000-8000-0000000000%02x", run & 0xffff,
@@ -112,7 +120,7 @@ static int client_main(const BenchTarget *t, const BenchRunSpec *spec, Shared *s
                 BenchPort port;
                 double t0, t1, t2;
 
-                if (spec->pairs ? i >= spec->pairs : harness_now() >= sh->deadline)
+                if (atomic_load(&sh->stop) || (spec->pairs ? i >= spec->pairs : harness_now() >= sh->deadline))
                         break;
                 port_make(&port, spec->run_id, id, i);
                 t0 = harness_now();
@@ -172,9 +180,64 @@ static void collect(const BenchRunSpec *spec, const Shared *sh, BenchRunResult *
         }
 }
 
+static double rusage_seconds(const struct rusage *ru) {
+        return (double) (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+               (double) (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+/* The CPU seconds so far of each watched server; cpu_known[] says which could be read */
+static void cpu_mark(const BenchRunSpec *spec, double cpu_s[BENCH_N_PROCS], bool cpu_known[BENCH_N_PROCS]) {
+        for (unsigned i = 0; i < BENCH_N_PROCS; i++)
+                cpu_known[i] = spec->watch[i] > 0 && harness_proc_cpu_seconds(spec->watch[i], &cpu_s[i]) >= 0;
+}
+
+static void cpu_window(const BenchRunSpec *spec, const double before[BENCH_N_PROCS],
+                       const bool known_before[BENCH_N_PROCS], BenchRunResult *ret) {
+        double after[BENCH_N_PROCS] = {};
+        bool known_after[BENCH_N_PROCS] = {};
+
+        cpu_mark(spec, after, known_after);
+        for (unsigned i = 0; i < BENCH_N_PROCS; i++) {
+                if (i == BENCH_PROC_CLIENTS)
+                        continue;
+                ret->cpu_known[i] = known_before[i] && known_after[i];
+                ret->cpu_s[i] = ret->cpu_known[i] ? after[i] - before[i] : 0;
+        }
+}
+
+/* µs per completed pair; negative where unknown or no pair completed */
+BenchCpuPerPair bench_cpu_per_pair(const BenchRunResult *run) {
+        BenchCpuPerPair c;
+
+        for (unsigned i = 0; i < BENCH_N_PROCS; i++)
+                c.us[i] = run->cpu_known[i] && run->pairs > 0 ? run->cpu_s[i] * 1e6 / (double) run->pairs : -1;
+        return c;
+}
+
+static void wait_clients(const BenchRunSpec *spec, const pid_t *pids, Shared *sh, BenchRunResult *ret) {
+        bool any = false;
+
+        for (unsigned c = 0; c < spec->clients; c++) {
+                struct rusage ru;
+                int status;
+
+                if (pids[c] <= 0)
+                        continue;
+                while (wait4(pids[c], &status, 0, &ru) < 0 && errno == EINTR)
+                        ;
+                ret->cpu_s[BENCH_PROC_CLIENTS] += rusage_seconds(&ru);
+                any = true;
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        note_error(&sh->slot[c], "client", "the client process failed or died");
+        }
+        ret->cpu_known[BENCH_PROC_CLIENTS] = any;
+}
+
 /**
  * bench_run_clients() - SPEC->clients processes, each connected to T before any starts, then all let go at once;
- * each does SPEC->pairs pairs (or as many as fit in SPEC->duration), one after the other
+ * each does SPEC->pairs pairs (or as many as fit in SPEC->duration), one after the other. The CPU time of the
+ * servers in SPEC->watch is read right before the go and after the last client's end, the clients' own (their
+ * whole life, connecting included) from their rusage.
  *
  * Returns: 0 with *ret filled (errors of the calls are counted there), or a negative errno when the
  * clients could not be run at all.
@@ -182,8 +245,10 @@ static void collect(const BenchRunSpec *spec, const Shared *sh, BenchRunResult *
 int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunResult *ret, char **ret_message) {
         g_autofree pid_t *pids = NULL;
         Shared *sh;
-        double start;
+        double start, cpu_before[BENCH_N_PROCS] = {};
+        bool cpu_known_before[BENCH_N_PROCS] = {};
         unsigned started = 0;
+        int r = 0;
 
         if (spec->clients == 0 || spec->clients > BENCH_MAX_CLIENTS) {
                 *ret_message = g_strdup_printf("%u clients: 1 to %u", spec->clients, BENCH_MAX_CLIENTS);
@@ -209,22 +274,21 @@ int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunRe
         /* everyone connected (or failed to): the measurement starts now, for all at once */
         for (int i = 0; i < 60000 && atomic_load(&sh->ready) < spec->clients; i++)
                 g_usleep(1000);
+        if (spec->before_go)
+                r = spec->before_go(spec->userdata, ret_message);
+        if (r < 0)
+                atomic_store(&sh->stop, 1);
+        cpu_mark(spec, cpu_before, cpu_known_before);
         start = harness_now();
         sh->deadline = start + spec->duration;
         atomic_store(&sh->go, 1);
-        for (unsigned c = 0; c < spec->clients; c++) {
-                int status;
-
-                if (pids[c] <= 0)
-                        continue;
-                while (waitpid(pids[c], &status, 0) < 0 && errno == EINTR)
-                        ;
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                        note_error(&sh->slot[c], "client", "the client process failed or died");
-        }
+        wait_clients(spec, pids, sh, ret);
         ret->wall = harness_now() - start;
+        cpu_window(spec, cpu_before, cpu_known_before, ret);
         collect(spec, sh, ret);
         (void) munmap(sh, sizeof(Shared));
+        if (r < 0)
+                return r;
         if (started == 0) {
                 *ret_message = g_strdup(ret->first_error);
                 return -ECHILD;
@@ -232,21 +296,52 @@ int bench_run_clients(const BenchTarget *t, const BenchRunSpec *spec, BenchRunRe
         return 0;
 }
 
-/* ---- netpoold over sd-bus ---- */
+/* ---- netpoold over sd-bus: through the bus, or peer to peer on its private socket ---- */
+
+static int netpool_connect_private(const char *socket, sd_bus **ret_bus, char **ret_message) {
+        g_autoptr(sd_bus) bus = NULL;
+        g_autofree char *address = g_strdup_printf("unix:path=%s", socket);
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("cannot connect to netpoold's private socket %s: %s%s", socket,
+                                               strerror(-r), r == -ENOENT ? " (a netpoold without the private "
+                                               "socket of dbus-api.md?)" : "");
+                return r;
+        }
+        *ret_bus = g_steal_pointer(&bus);
+        return 0;
+}
 
 static int netpool_connect(const BenchTarget *t, void **ret_conn, char **ret_message) {
         sd_bus *bus = NULL;
         int r;
 
-        r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                *ret_message = g_strdup_printf("cannot connect to the bus: %s", strerror(-r));
-                return r;
+        if (t->socket) {
+                r = netpool_connect_private(t->socket, &bus, ret_message);
+                if (r < 0)
+                        return r;
+        } else {
+                r = sd_bus_open_system(&bus);
+                if (r < 0) {
+                        *ret_message = g_strdup_printf("cannot connect to the bus: %s", strerror(-r));
+                        return r;
+                }
         }
         /* a Start or GetXML of 32768 VFs takes long; the bench measures, it does not time out */
         (void) sd_bus_set_method_call_timeout(bus, UINT64_C(600) * 1000 * 1000);
         *ret_conn = bus;
         return 0;
+}
+
+/* A peer-to-peer connection has no bus to route by name: no destination there */
+static const char *destination(sd_bus *bus) {
+        return sd_bus_is_bus_client(bus) > 0 ? BENCH_BUS_NAME : NULL;
 }
 
 static int call_failed(const sd_bus_error *error, int r, char **ret_message) {
@@ -255,17 +350,22 @@ static int call_failed(const sd_bus_error *error, int r, char **ret_message) {
         return r;
 }
 
+void bench_netpool_port_xml(const BenchPort *p, char *buf, size_t size) {
+        snprintf(buf, size,
+                 "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n"
+                 "  </owner>\n  <mac address='%s'/>\n  <vlan><tag id='%u'/></vlan>\n"
+                 "  <netpool:vf xmlns:netpool='urn:netpool:xml:1' trust='yes' max-tx-rate='%u'/>\n"
+                 "</networkport>\n", p->uuid, p->owner, p->owner_uuid, p->mac, p->vlan, p->max_tx_rate);
+}
+
 static int netpool_allocate(void *conn, BenchPort *p, char **ret_message) {
         g_autoptr(sd_bus_message) reply = NULL;
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
-        char xml[640];
+        char xml[768];
         int r;
 
-        snprintf(xml, sizeof(xml),
-                 "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n"
-                 "  </owner>\n  <mac address='%s'/>\n  <vlan><tag id='%u'/></vlan>\n</networkport>\n",
-                 p->uuid, p->owner, p->owner_uuid, p->mac, p->vlan);
-        r = sd_bus_call_method(conn, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE,
+        bench_netpool_port_xml(p, xml, sizeof(xml));
+        r = sd_bus_call_method(conn, destination(conn), bench_netpool_target.address, BENCH_NETWORK_IFACE,
                                "Allocate", &error, &reply, "st", xml, UINT64_C(0));
         return r < 0 ? call_failed(&error, r, ret_message) : 0;
 }
@@ -274,7 +374,7 @@ static int netpool_release(void *conn, BenchPort *p, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_call_method(conn, BENCH_BUS_NAME, bench_netpool_target.address, BENCH_NETWORK_IFACE,
+        r = sd_bus_call_method(conn, destination(conn), bench_netpool_target.address, BENCH_NETWORK_IFACE,
                                "Release", &error, NULL, "st", p->uuid, UINT64_C(0));
         return r < 0 ? call_failed(&error, r, ret_message) : 0;
 }

@@ -334,7 +334,7 @@ int bench_devices_one(unsigned n, unsigned rounds, bool keep, BenchDevicesResult
         bench_progress("devices N=%u: activation, Start, GetManagedObjects", n);
         r = bench_activate(bus, &env, &res->start_ready_ms, ret_message);
         if (r >= 0)
-                r = bench_network_start(bus, res->n_pfs, &res->net_start_ms, ret_message);
+                r = bench_network_start(bus, res->n_pfs, false, &res->net_start_ms, ret_message);
         if (r >= 0 && harness_proc_status_kib(env.daemon_pid, "VmHWM", &res->rss_started_kib) < 0)
                 res->rss_started_kib = 0;
         if (r >= 0)

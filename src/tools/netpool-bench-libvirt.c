@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netpool-bench libvirt side: a private libvirtd with only the network driver, and its port clients */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -56,13 +57,17 @@ static int lv_connect(const BenchTarget *t, void **ret_conn, char **ret_message)
         return 0;
 }
 
+/* The same port as netpoold's: MAC, VLAN, the max TX rate as the outbound average (kB/s), trust. libvirt records
+ * them; the hypervisor driver would apply them to the VF at the guest's start. */
 static int lv_allocate(void *conn, BenchPort *p, char **ret_message) {
         LvConn *c = conn;
-        char xml[512];
+        char xml[768];
 
         snprintf(xml, sizeof(xml),
                  "<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>%s</name>\n    <uuid>%s</uuid>\n"
-                 "  </owner>\n  <mac address='%s'/>\n</networkport>\n", p->uuid, p->owner, p->owner_uuid, p->mac);
+                 "  </owner>\n  <mac address='%s'/>\n  <vlan><tag id='%u'/></vlan>\n"
+                 "  <bandwidth><outbound average='%u'/></bandwidth>\n  <rxfilters trustGuest='yes'/>\n"
+                 "</networkport>\n", p->uuid, p->owner, p->owner_uuid, p->mac, p->vlan, p->max_tx_rate * 125);
         p->handle = virNetworkPortCreateXML(c->net, xml, 0);
         if (!p->handle) {
                 *ret_message = last_error("virNetworkPortCreateXML");
@@ -139,6 +144,44 @@ static int make_tree(const BenchLibvirt *lv, char **ret_message) {
         return 0;
 }
 
+/* In the child, where the host has no /run to mount over: a root of its own in DIR/root, the host's top-level
+ * directories bound there (their links copied) but /run and /var, which are ours. Nothing is made on the host's
+ * own filesystems but inside DIR. */
+static int enter_root_of_its_own(const char *dir, const char *run, const char *var) {
+        g_autofree char *root = g_build_filename(dir, "root", NULL);
+        g_autoptr(GDir) top = g_dir_open("/", 0, NULL);
+        const char *name;
+
+        if (!top || mkdir(root, 0755) < 0)
+                return -errno;
+        while ((name = g_dir_read_name(top))) {
+                g_autofree char *host = g_build_filename("/", name, NULL);
+                g_autofree char *ours = g_build_filename(root, name, NULL);
+                g_autofree char *target = NULL;
+                struct stat st;
+
+                if (g_str_equal(name, "run") || g_str_equal(name, "var") || lstat(host, &st) < 0)
+                        continue;
+                if (S_ISLNK(st.st_mode)) {
+                        target = g_file_read_link(host, NULL);
+                        if (!target || symlink(target, ours) < 0)
+                                return -EIO;
+                } else if (S_ISDIR(st.st_mode) &&
+                           (mkdir(ours, 0755) < 0 || mount(host, ours, NULL, MS_BIND | MS_REC, NULL) < 0))
+                        return -errno;
+        }
+        {
+                g_autofree char *our_run = g_build_filename(root, "run", NULL);
+                g_autofree char *our_var = g_build_filename(root, "var", NULL);
+
+                if (mkdir(our_run, 0755) < 0 || mkdir(our_var, 0755) < 0 ||
+                    mount(run, our_run, NULL, MS_BIND, NULL) < 0 || mount(var, our_var, NULL, MS_BIND, NULL) < 0 ||
+                    chroot(root) < 0 || chdir("/") < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
 /* In the child: a mount namespace of its own where our directories are /run and /var, then libvirtd. Nothing
  * libvirtd writes reaches the machine's /run, /var or bus; the network driver is the only driver it finds. */
 static void G_GNUC_NORETURN exec_libvirtd(const BenchLibvirt *lv, const char *libvirtd) {
@@ -149,14 +192,20 @@ static void G_GNUC_NORETURN exec_libvirtd(const BenchLibvirt *lv, const char *li
         g_autofree char *pidfile = g_build_filename(lv->dir, "libvirtd.pid", NULL);
         g_autofree char *log = g_build_filename(lv->dir, "libvirtd.log", NULL);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        int r = 0;
 
         if (fd >= 0) {
                 (void) dup2(fd, STDOUT_FILENO);
                 (void) dup2(fd, STDERR_FILENO);
         }
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount(run, "/run", NULL, MS_BIND, NULL) < 0 || mount(var, "/var", NULL, MS_BIND, NULL) < 0) {
-                fprintf(stderr, "netpool-bench: cannot make libvirtd's mount namespace: %s\n", strerror(errno));
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                r = -errno;
+        else if (access("/run", F_OK) < 0)
+                r = enter_root_of_its_own(lv->dir, run, var);
+        else if (mount(run, "/run", NULL, MS_BIND, NULL) < 0 || mount(var, "/var", NULL, MS_BIND, NULL) < 0)
+                r = -errno;
+        if (r < 0) {
+                fprintf(stderr, "netpool-bench: cannot make libvirtd's mount namespace: %s\n", strerror(-r));
                 _exit(126);
         }
         setenv("LIBVIRT_DRIVER_DIR", drivers, 1);

@@ -51,6 +51,17 @@ assert all(v > 0 for v in d["pairs_per_s"].values()), d["pairs_per_s"]
 assert d["libvirt_pairs_per_s"] is None and d["ratio_vs_libvirt"] is None
 assert d["ports_held"] == 32, d["ports_held"]
 assert d["errors"] == 0, d["errors"]
+# CPU per pair of every process of every window (10 ms ticks: a short window may count 0); libvirtd not in these
+cpu = d["cpu_us_per_pair"]
+assert sorted(cpu) == ["1", "16", "4"], cpu
+for level in cpu.values():
+        assert sorted(level) == ["clients", "dbus-daemon", "libvirtd", "netpoold"], level
+        assert level["libvirtd"] is None, level
+        for k in ("netpoold", "dbus-daemon", "clients"):
+                assert isinstance(level[k], (int, float)) and level[k] >= 0, level
+assert any(level["netpoold"] > 0 for level in cpu.values()), cpu
+assert d["vf_settings_checked"] is True, d["vf_settings_checked"]
+assert d["profile"] is None and d["private"] is None and d["netpoold_cpu_vs_libvirtd"] is None
 PY
 }
 if out=$(check_json "$dir/out" 2>&1); then
@@ -68,6 +79,59 @@ if [ $rc -eq 0 ] && [ "$(wc -l <"$dir/json")" -eq 1 ] && check_json "$dir/json" 
 else
         not_ok "--json-only prints one JSON line and nothing else (exit $rc)"
         sed 's/^/# /' "$dir/json" "$dir/err"
+fi
+
+# --profile: strace -c counts netpoold's syscalls over a window of its own, per pair, the most frequent first
+if command -v strace >/dev/null; then
+        "$bench" --n 64 --pairs 20 --profile --json-only >"$dir/prof" 2>"$dir/err"
+        rc=$?
+        if [ $rc -eq 0 ] && python3 - "$dir/prof" <<'PY' 2>"$dir/why"
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+p = d["profile"]
+assert p["pairs"] == 20, p
+assert p["syscalls_per_pair"] > 10 and 0 <= p["errors_per_pair"] <= p["syscalls_per_pair"], p
+top = p["top"]
+assert 3 <= len(top) <= 10, top
+assert all(isinstance(t["syscall"], str) and t["per_pair"] > 0 for t in top), top
+assert [t["per_pair"] for t in top] == sorted((t["per_pair"] for t in top), reverse=True), top
+assert sum(t["per_pair"] for t in top) <= p["syscalls_per_pair"] + 0.01, p
+assert any(t["syscall"] in ("openat", "read", "sendmsg", "recvmsg") for t in top), top
+PY
+        then
+                ok "--profile: syscalls per pair of netpoold, and the most frequent ones"
+        else
+                not_ok "--profile: syscalls per pair of netpoold (exit $rc)"
+                sed 's/^/# /' "$dir/prof" "$dir/err" "$dir/why"
+        fi
+else
+        ok "# SKIP --profile: no strace"
+fi
+
+# --transport private: figures of its own where netpoold serves STATE/private; else one clear error naming it
+"$bench" --n 64 --pairs 5 --transport private --json-only >"$dir/priv" 2>"$dir/err"
+rc=$?
+if [ $rc -eq 0 ] && python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+assert d["pairs_per_s"] is None and d["cpu_us_per_pair"] is None
+assert all(v > 0 for v in d["private"]["pairs_per_s"].values()), d["private"]
+assert all(v["dbus-daemon"] is not None for v in d["private"]["cpu_us_per_pair"].values()), d["private"]
+' "$dir/priv" 2>"$dir/why"; then
+        ok "--transport private: pairs over netpoold's private socket"
+elif [ $rc -eq 1 ] && grep -q "cannot connect to netpoold's private socket .*/run/private" "$dir/err"; then
+        ok "--transport private: a clear error where netpoold has no private socket"
+else
+        not_ok "--transport private (exit $rc)"
+        sed 's/^/# /' "$dir/priv" "$dir/err" "$dir/why"
+fi
+
+"$bench" --n 64 --transport bus,peer >"$dir/out" 2>"$dir/err"
+if [ $? -eq 2 ] && grep -q "'peer' is neither bus nor private" "$dir/err"; then
+        ok "--transport with an unknown transport is refused as a usage error"
+else
+        not_ok "--transport with an unknown transport is refused as a usage error"
+        sed 's/^/# /' "$dir/err"
 fi
 
 # --devices: 2 PFs of 128 VFs, one numvfs round; every figure there, the Device objects counted (no timing asserts)

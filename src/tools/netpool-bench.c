@@ -24,6 +24,11 @@ static gboolean arg_keep = false;
 static gboolean arg_version = false;
 static gboolean arg_devices = false;
 static int arg_rounds = 5;
+static char *arg_transport = NULL;
+static gboolean arg_profile = false;
+static gboolean arg_no_rss = false;
+static char *arg_forward = NULL;
+static bool transports[BENCH_N_TRANSPORTS];
 
 static const GOptionEntry option_entries[] = {
         { "n", 'n', 0, G_OPTION_ARG_STRING, &arg_n, "VF counts to measure (default 64,4096,32768)", "LIST" },
@@ -33,6 +38,16 @@ static const GOptionEntry option_entries[] = {
           "a fixed count per measurement instead: pings, and pairs per client (overrides --duration)", "N" },
         { "vs-libvirt", 0, 0, G_OPTION_ARG_NONE, &arg_vs_libvirt,
           "also measure libvirt's network driver (a private libvirtd) in the same run", NULL },
+        { "transport", 't', 0, G_OPTION_ARG_STRING, &arg_transport,
+          "how the clients reach netpoold: bus, private (its peer-to-peer socket STATE/private), or both "
+          "(default bus)", "LIST" },
+        { "profile", 0, 0, G_OPTION_ARG_NONE, &arg_profile,
+          "also count the syscalls per pair of netpoold (and libvirtd) with strace -c, one client, in a window "
+          "of its own", NULL },
+        { "forward", 0, 0, G_OPTION_ARG_STRING, &arg_forward,
+          "the bench network's forward mode: passthrough (default) or hostdev (managed)", "MODE" },
+        { "no-rss", 0, 0, G_OPTION_ARG_NONE, &arg_no_rss,
+          "skip the peak RSS with N/2 ports held (their allocation takes long on large hosts)", NULL },
         { "json-only", 0, 0, G_OPTION_ARG_NONE, &arg_json_only, "print only the JSON lines", NULL },
         { "keep", 0, 0, G_OPTION_ARG_NONE, &arg_keep, "keep each run's directory (bus log, sim host, state)",
           NULL },
@@ -67,6 +82,10 @@ static void note_errors(BenchResult *res, const BenchRunResult *run, const char 
         res->errors += run->errors;
 }
 
+static bool forward_hostdev(void) {
+        return arg_forward && g_str_equal(arg_forward, "hostdev");
+}
+
 /* DefineNetwork (untimed), then Start over all N VFs (timed), then GetXML of the live network */
 static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char **ret_message) {
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
@@ -76,7 +95,7 @@ static int measure_network(sd_bus *bus, unsigned n_pfs, BenchResult *res, char *
         double t0;
         int r;
 
-        r = bench_network_start(bus, n_pfs, &res->net_start_ms, ret_message);
+        r = bench_network_start(bus, n_pfs, forward_hostdev(), &res->net_start_ms, ret_message);
         if (r < 0)
                 return r;
 
@@ -133,23 +152,98 @@ static BenchRunSpec pairs_spec(unsigned k) {
         };
 }
 
-/* Allocate+Release pairs with 1, 4 and 16 clients; the round trips of the one client */
-static int measure_pairs(BenchResult *res, char **ret_message) {
+/* The servers a window of netpool pairs is charged with */
+static void watch_netpool(BenchRunSpec *spec, const HarnessEnv *env) {
+        spec->watch[BENCH_PROC_NETPOOLD] = env->daemon_pid;
+        spec->watch[BENCH_PROC_DBUS_DAEMON] = env->bus.pid;
+}
+
+static double pairs_per_s(const BenchRunResult *run) {
+        return run->wall > 0 ? (double) run->pairs / run->wall : 0;
+}
+
+/* The target of a transport; the private socket is netpoold's STATE/private, the harness's DIR/run */
+static BenchTarget netpool_target(BenchTransport tr, const HarnessEnv *env, char **socket) {
+        BenchTarget t = bench_netpool_target;
+
+        if (tr == BENCH_TRANSPORT_PRIVATE) {
+                *socket = g_build_filename(env->dir, "run", "private", NULL);
+                t.socket = *socket;
+        }
+        return t;
+}
+
+/* One connection before the clients fork: a transport that cannot connect is one clear error, not one per
+ * client */
+static int check_connect(const BenchTarget *t, char **ret_message) {
+        void *conn = NULL;
+        int r;
+
+        r = t->connect(t, &conn, ret_message);
+        if (r < 0)
+                return r;
+        t->disconnect(conn);
+        return 0;
+}
+
+/* Allocate+Release pairs over one transport with 1, 4 and 16 clients; RECORD: the round trips of the one client */
+static int measure_transport(const HarnessEnv *env, const BenchTarget *target, BenchTransport tr, bool record,
+                             BenchResult *res, char **ret_message) {
+        BenchTransportResult *out = &res->transport[tr];
+        int r;
+
+        bench_progress("N=%u: pairs over %s with 1, 4, 16 clients", res->n, bench_transport_title[tr]);
+        r = check_connect(target, ret_message);
+        if (r < 0)
+                return r;
         for (unsigned k = 0; k < BENCH_CONCURRENCY_LEVELS; k++) {
                 g_auto(BenchRunResult) run = {};
                 BenchRunSpec spec = pairs_spec(k);
-                int r;
 
-                r = bench_run_clients(&bench_netpool_target, &spec, &run, ret_message);
+                spec.record = record && k == 0;
+                watch_netpool(&spec, env);
+                r = bench_run_clients(target, &spec, &run, ret_message);
                 if (r < 0)
                         return r;
-                note_errors(res, &run, "pairs");
-                res->pairs_per_s[k] = run.wall > 0 ? (double) run.pairs / run.wall : 0;
-                if (k == 0) {
+                note_errors(res, &run, bench_transport_name[tr]);
+                out->pairs_per_s[k] = pairs_per_s(&run);
+                out->cpu[k] = bench_cpu_per_pair(&run);
+                if (spec.record) {
                         res->alloc = bench_stats(run.alloc_us);
                         res->release = bench_stats(run.release_us);
                         res->pair = bench_stats(run.pair_us);
                 }
+        }
+        out->ran = true;
+        return 0;
+}
+
+/* Each transport asked for, the first with its round trips recorded; with --profile, after each, a window of
+ * one client with netpoold under strace */
+static int measure_pairs(const HarnessEnv *env, BenchResult *res, char **ret_message) {
+        bool first = true;
+
+        for (unsigned tr = 0; tr < BENCH_N_TRANSPORTS; tr++) {
+                g_autofree char *socket = NULL;
+                BenchTarget target = netpool_target(tr, env, &socket);
+                BenchRunSpec spec = pairs_spec(0);
+                int r;
+
+                if (!transports[tr])
+                        continue;
+                r = measure_transport(env, &target, tr, first, res, ret_message);
+                if (r < 0)
+                        return r;
+                first = false;
+                if (!arg_profile)
+                        continue;
+                bench_progress("N=%u: profile over %s: one client, netpoold under strace -c", res->n,
+                               bench_transport_title[tr]);
+                spec.record = false;
+                r = bench_profile_window(&target, &spec, env->daemon_pid, env->dir, &res->transport[tr].profile,
+                                         ret_message);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -191,7 +285,7 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         unsigned n_pfs = 0;
         int r;
 
-        *res = (BenchResult) { .n = n };
+        *res = (BenchResult) { .n = n, .forward = forward_hostdev() ? "hostdev" : "passthrough" };
         r = bench_host_up(&env, prefix, "", n, &n_pfs, &res->host_build_s, &bus, ret_message);
         if (r < 0)
                 return r;
@@ -201,12 +295,16 @@ static int bench_one(unsigned n, BenchResult *res, char **ret_message) {
         if (r >= 0)
                 r = measure_network(bus, n_pfs, res, ret_message);
         if (r >= 0) {
-                bench_progress("N=%u: Peer.Ping, then pairs with 1, 4, 16 clients", n);
+                r = bench_check_vf_settings(bus, &env, ret_message);
+                res->vf_settings_checked = r >= 0;
+        }
+        if (r >= 0) {
+                bench_progress("N=%u: Peer.Ping", n);
                 r = measure_ping(bus, res, ret_message);
         }
         if (r >= 0)
-                r = measure_pairs(res, ret_message);
-        if (r >= 0) {
+                r = measure_pairs(&env, res, ret_message);
+        if (r >= 0 && !arg_no_rss) {
                 bench_progress("N=%u: allocating %u ports for the peak RSS", n, MAX(n / 2, 1u));
                 r = measure_memory(&env, res, ret_message);
         }
@@ -235,6 +333,7 @@ static void measure_libvirt(BenchLibvirtResult *res) {
                 g_auto(BenchRunResult) run = {};
                 BenchRunSpec spec = pairs_spec(k);
 
+                spec.watch[BENCH_PROC_LIBVIRTD] = lv.pid;
                 g_clear_pointer(&message, g_free);
                 r = bench_run_clients(&lv.target, &spec, &run, &message);
                 if (r < 0) {
@@ -244,11 +343,43 @@ static void measure_libvirt(BenchLibvirtResult *res) {
                 if (run.errors > 0 && res->errors == 0)
                         g_strlcpy(res->first_error, run.first_error, sizeof(res->first_error));
                 res->errors += run.errors;
-                res->pairs_per_s[k] = run.wall > 0 ? (double) run.pairs / run.wall : 0;
+                res->pairs.pairs_per_s[k] = pairs_per_s(&run);
+                res->pairs.cpu[k] = bench_cpu_per_pair(&run);
                 if (k == 0)
                         res->pair = bench_stats(run.pair_us);
         }
+        res->pairs.ran = true;
+        if (arg_profile) {
+                BenchRunSpec spec = pairs_spec(0);
+
+                bench_progress("libvirt: profile, one client, libvirtd under strace -c");
+                spec.record = false;
+                g_clear_pointer(&message, g_free);
+                r = bench_profile_window(&lv.target, &spec, lv.pid, lv.dir, &res->pairs.profile, &message);
+                if (r < 0) {
+                        snprintf(res->why_not, sizeof(res->why_not), "profile: %s", message ?: strerror(-r));
+                        return;
+                }
+        }
         res->ran = true;
+}
+
+/* "bus,private" into transports[] */
+static int parse_transports(const char *text, char **ret_message) {
+        g_auto(GStrv) items = g_strsplit(text, ",", -1);
+
+        for (char **i = items; *i; i++) {
+                unsigned tr = 0;
+
+                while (tr < BENCH_N_TRANSPORTS && !g_str_equal(g_strstrip(*i), bench_transport_name[tr]))
+                        tr++;
+                if (tr == BENCH_N_TRANSPORTS) {
+                        *ret_message = g_strdup_printf("--transport: '%s' is neither bus nor private", *i);
+                        return -EINVAL;
+                }
+                transports[tr] = true;
+        }
+        return 0;
 }
 
 static int parse_n_list(const char *text, GArray *ret, char **ret_message) {
@@ -323,14 +454,23 @@ int main(int argc, char **argv) {
                 return 0;
         }
         if (parse_n_list(arg_n ?: arg_devices ? "4096,32768" : "64,4096,32768", ns, &message) < 0 ||
+            parse_transports(arg_transport ?: "bus", &message) < 0 ||
             arg_duration <= 0 || arg_pairs < 0 || arg_rounds < 1) {
                 fprintf(stderr, "netpool-bench: %s\n",
                         message ?: "--duration, --pairs and --rounds must be positive");
                 return 2;
         }
+        if (arg_forward && !g_str_equal(arg_forward, "passthrough") && !g_str_equal(arg_forward, "hostdev")) {
+                fprintf(stderr, "netpool-bench: --forward: '%s' is neither passthrough nor hostdev\n", arg_forward);
+                return 2;
+        }
         if (arg_devices && arg_vs_libvirt) {
                 fprintf(stderr, "netpool-bench: --devices measures netpoold alone (no --vs-libvirt)\n");
                 return 2;
+        }
+        if (arg_profile && !bench_profile_available()) {
+                fprintf(stderr, "netpool-bench: --profile needs strace (apt-get install strace)\n");
+                return 77;
         }
         if (geteuid() != 0) {
                 fprintf(stderr, "netpool-bench: must run as root (uid 0 needs no polkit; libvirtd runs as root)\n");
