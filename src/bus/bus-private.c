@@ -23,6 +23,7 @@
 typedef struct PrivateConnection {
         sd_bus *bus;
         struct ucred peer;              /* SO_PEERCRED at accept */
+        sd_event_source *settle;        /* until the first look past authentication (on_settle) */
 } PrivateConnection;
 
 struct BusPrivate {
@@ -42,6 +43,7 @@ struct BusPrivate {
 static void private_connection_free(gpointer p) {
         PrivateConnection *pc = p;
 
+        sd_event_source_disable_unref(pc->settle);
         sd_bus_flush_close_unref(pc->bus);
         g_free(pc);
 }
@@ -97,6 +99,24 @@ static int on_private_message(sd_bus_message *m, void *userdata, sd_bus_error *r
         return 0;
 }
 
+/* sd-bus ends a server's authentication at BEGIN without looking at what follows it in the same read, and then
+ * waits for the socket to become readable again: a client that sends its first call right after BEGIN (libdbus:
+ * dbus-python, dbus-send) would wait for an answer until it sent something else. After each turn of the loop,
+ * until the connection runs, look; then once more at what is buffered, and never again. */
+static int on_settle(sd_event_source *s, void *userdata) {
+        PrivateConnection *pc = userdata;
+        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+
+        if (sd_bus_is_ready(pc->bus) == 0)
+                return 0;
+        bus = sd_bus_ref(pc->bus);
+        pc->settle = sd_event_source_disable_unref(pc->settle);
+        /* pc may go here (a Disconnected): only bus, our own reference, is used */
+        while (sd_bus_process(bus, NULL) > 0)
+                ;
+        return 0;
+}
+
 /* An sd-bus server connection on fd (taken), authenticated by the kernel: the peer's uid was checked already. */
 static int serve(BusContext *c, int fd, const struct ucred *peer) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -135,6 +155,9 @@ static int serve(BusContext *c, int fd, const struct ucred *peer) {
         pc->peer = *peer;
         pc->bus = g_steal_pointer(&bus);
         g_hash_table_replace(c->private_socket->connections, pc->bus, pc);
+        r = sd_event_add_post(c->event, &pc->settle, on_settle, pc);
+        if (r < 0)
+                log_warning_errno(r, "private socket: a first call right after authentication may wait: %m");
         log_debug("private socket: serving pid %d", (int) peer->pid);
         return 0;
 }

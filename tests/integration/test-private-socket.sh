@@ -60,6 +60,18 @@ check "busctl --address: Port.Release" \
 expect_eq "released: Connections 1 on the bus (the port made there)" "u 1" \
         "$(busctl --system get-property org.netpool1 "$(np_net_path n)" org.netpool1.Network Connections)"
 
+# libdbus (dbus-python, dbus-send) sends its first call right after BEGIN, in one read with it: answered at once
+NP_PY=$(for py in python3 /usr/bin/python3; do "$py" -c 'import dbus' 2>/dev/null && echo "$py" && break; done)
+if [ -n "$NP_PY" ]; then
+        expect_eq "a libdbus client's first call, sent with BEGIN, is answered (dbus-python, 5 s at most)" "1" \
+                "$(timeout 5 "$NP_PY" -c "
+import dbus
+c = dbus.connection.Connection('$ADDR')
+print(len(c.call_blocking('org.netpool1', '$M', 'org.netpool1.Manager', 'ListNetworks', 't', (0,), timeout=4)))
+" 2>&1)"
+else
+        echo "# no python3 with python3-dbus: the libdbus client check is skipped"
+fi
 check "netpoolctl --private list" bash -c "'$NETPOOLCTL' --private list | grep -q '^n '"
 check "netpoolctl --private allocate" bash -c "
         '$NETPOOLCTL' --private allocate n --owner=vm-ctl --owner-uuid=0a0a0a0a-0000-4000-8000-00000000000c \
