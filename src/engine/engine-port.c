@@ -527,9 +527,9 @@ bool engine_device_usable(Engine *e, const PoolDevice *d) {
                 /* on vfio-pci for a port of ours, here or through another network (managed binding): ours */
                 return d->connections > 0 || engine_claim_holder(e, d) || !streq_ptr(driver, "vfio-pci");
         }
-        g_autoptr(HwNetdev) nd = NULL;
+        PciAddr addr;
 
-        return hw_lookup_netdev(e->hw, d->netdev, &nd, NULL) >= 0;
+        return hw_netdev_pci_address(e->hw, d->netdev, &addr) >= 0;    /* there: its attributes are not needed */
 }
 
 /* Why a device cannot take a port of network n now (g_free), or NULL when it can: gone, taken outside netpool,

@@ -20,7 +20,8 @@
 /* hw->data of the sim backend */
 typedef struct SimState {
         GHashTable *pf_netdevs;         /* name -> SimPfNetdev (hw-sim.c's cache) */
-        int last_ifindex;               /* the last ifindex handed out: never handed out twice */
+        int last_ifindex;               /* the highest ifindex seen or handed out: never handed out twice */
+        int class_net_watch;            /* inotify on sys/class/net since the last full read of it, or -1 */
 } SimState;
 
 SimState *sim_state(HwBackend *hw);
@@ -42,6 +43,8 @@ int sim_new_ifindex(HwBackend *hw);
 
 /* The VF's R/vfstate/<PF BDF>/vf<N> (NULL, 0 when the function is no VF), with its PF's address */
 int sim_function_vf_dir(HwBackend *hw, const PciAddr *addr, char **ret_vf_dir, PciAddr *ret_pf);
+/* The same from a function's topology read already: NULL when it is no VF */
+char *sim_vf_dir_of(HwBackend *hw, const HwFunction *f);
 
 /* R/sys/devices/pci0000:00/<BDF>: -ENODEV when there is no such function */
 int sim_function_dir(HwBackend *hw, const PciAddr *addr, char **ret);

@@ -4,12 +4,14 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
 
 #include "core/names.h"
+#include "hw/hw.h"
 #include "hw/hw-sim-internal.h"
 #include "hw/hw-sysfs.h"
 #include "shared/fileio.h"
@@ -25,39 +27,103 @@ int sim_function_dir(HwBackend *hw, const PciAddr *addr, char **ret) {
         return 0;
 }
 
+char *sim_vf_dir_of(HwBackend *hw, const HwFunction *f) {
+        char bdf[PCI_ADDR_STR_MAX], vf_name[32];
+
+        if (!f->is_vf || f->vf_index < 0)
+                return NULL;
+        g_snprintf(vf_name, sizeof(vf_name), "vf%d", f->vf_index);
+        return g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&f->physfn, bdf), vf_name, NULL);
+}
+
+/* The topology read with the VF index hint (hw.c): one virtfn link checked, not every VF's read */
 int sim_function_vf_dir(HwBackend *hw, const PciAddr *addr, char **ret_vf_dir, PciAddr *ret_pf) {
         g_autoptr(HwFunction) f = NULL;
-        char bdf[PCI_ADDR_STR_MAX], vf_name[32];
         int r;
 
         *ret_vf_dir = NULL;
-        r = hw_sysfs_read_topology(hw->sysfs_root, addr, -1, &f);
+        r = hw_lookup_topology(hw, addr, &f);
         if (r < 0)
                 return r;
-        if (!f->is_vf || f->vf_index < 0)
-                return 0;
-        g_snprintf(vf_name, sizeof(vf_name), "vf%d", f->vf_index);
-        *ret_vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&f->physfn, bdf), vf_name, NULL);
-        if (ret_pf)
+        *ret_vf_dir = sim_vf_dir_of(hw, f);
+        if (*ret_vf_dir && ret_pf)
                 *ret_pf = f->physfn;
         return 0;
 }
 
-int sim_new_ifindex(HwBackend *hw) {
-        g_autofree char *class_net = g_build_filename(hw->sysfs_root, SIM_CLASS_NET_DIR, NULL);
-        g_autoptr(GDir) d = g_dir_open(class_net, 0, NULL);
-        SimState *st = sim_state(hw);
-        int highest = st->last_ifindex;
+/* ---- ifindexes, unique in the host ----
+ * sys/class/net is read whole once; from then on an inotify watch on it names the entries added since (by
+ * this backend, the generator or a test), and only their ifindexes are read, when a new one is needed: a
+ * macvtap costs the same at 64 VFs as at 32,768. A lost event (queue overflow), the directory gone or no
+ * watch at all: the whole directory is read again, as before. An ifindex changed in place under a class/net
+ * entry that stays is not noticed: the kernel never changes a live netdev's, and the generator writes a
+ * netdev's before netpoold runs again. */
+
+#define CLASS_NET_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
+
+static void note_ifindex(const char *class_net, const char *name, int *highest) {
+        g_autofree char *path = g_build_filename(class_net, name, "ifindex", NULL), *line = NULL;
+        guint64 v;
+
+        if (read_one_line(path, &line) >= 0 &&
+            g_ascii_string_to_unsigned(g_strstrip(line), 10, 0, INT_MAX - 1, &v, NULL))
+                *highest = MAX(*highest, (int) v);
+}
+
+static void close_class_net_watch(SimState *st) {
+        if (st->class_net_watch >= 0)
+                (void) close(st->class_net_watch);
+        st->class_net_watch = -1;
+}
+
+/* The ifindexes of the entries the watch reported: false when it cannot tell what was added */
+static bool read_added_ifindexes(const char *class_net, SimState *st, int *highest) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+        if (st->class_net_watch < 0)
+                return false;
+        for (;;) {
+                ssize_t n = read(st->class_net_watch, buf, sizeof(buf));
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return errno == EAGAIN;         /* drained */
+                if (n == 0)
+                        return false;
+                for (char *p = buf; p < buf + n;) {
+                        const struct inotify_event *ev = (const struct inotify_event *) p;
+
+                        if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+                                return false;
+                        if (ev->len > 0)
+                                note_ifindex(class_net, ev->name, highest);
+                        p += sizeof(*ev) + ev->len;
+                }
+        }
+}
+
+static void read_all_ifindexes(const char *class_net, SimState *st, int *highest) {
+        g_autoptr(GDir) d = NULL;
         const char *name;
 
-        while (d && (name = g_dir_read_name(d))) {
-                g_autofree char *path = g_build_filename(class_net, name, "ifindex", NULL), *line = NULL;
-                guint64 v;
+        close_class_net_watch(st);
+        /* watched before the read: an entry added during it is read again next time, never missed */
+        st->class_net_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (st->class_net_watch >= 0 && inotify_add_watch(st->class_net_watch, class_net, CLASS_NET_EVENTS) < 0)
+                close_class_net_watch(st);
+        d = g_dir_open(class_net, 0, NULL);
+        while (d && (name = g_dir_read_name(d)))
+                note_ifindex(class_net, name, highest);
+}
 
-                if (read_one_line(path, &line) >= 0 &&
-                    g_ascii_string_to_unsigned(g_strstrip(line), 10, 0, INT_MAX - 1, &v, NULL))
-                        highest = MAX(highest, (int) v);
-        }
+int sim_new_ifindex(HwBackend *hw) {
+        g_autofree char *class_net = g_build_filename(hw->sysfs_root, SIM_CLASS_NET_DIR, NULL);
+        SimState *st = sim_state(hw);
+        int highest = st->last_ifindex;
+
+        if (!read_added_ifindexes(class_net, st, &highest))
+                read_all_ifindexes(class_net, st, &highest);
         st->last_ifindex = highest + 1;
         return st->last_ifindex;
 }

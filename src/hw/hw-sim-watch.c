@@ -97,9 +97,10 @@ static int vf_watch_dirs(HwBackend *hw, const char *pf_netdev, unsigned vf, GPtr
         r = hw_vf_function_addr(hw, pf_netdev, vf, &addr);
         if (r < 0)
                 return r;
-        r = sim_function_vf_dir(hw, &addr, &vf_dir, NULL);
+        r = hw_lookup_topology(hw, &addr, &f);
         if (r < 0)
                 return r;
+        vf_dir = sim_vf_dir_of(hw, f);
         d = vf_dir ? g_dir_open(vf_dir, 0, NULL) : NULL;
         if (!d)
                 return -ENODEV;
@@ -110,9 +111,7 @@ static int vf_watch_dirs(HwBackend *hw, const char *pf_netdev, unsigned vf, GPtr
                         add_dir(dirs, g_steal_pointer(&path), NULL);
         }
 
-        r = hw_lookup_topology(hw, &addr, &f);
-        if (r >= 0)
-                r = sim_function_dir(hw, &addr, &function_dir);
+        r = sim_function_dir(hw, &addr, &function_dir);
         if (r < 0)
                 return r;
         for (guint i = 0; i < f->netdevs->len; i++) {

@@ -57,6 +57,7 @@ SimState *sim_state(HwBackend *hw) {
         if (!st) {
                 st = g_new0(SimState, 1);
                 st->pf_netdevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sim_pf_netdev_free);
+                st->class_net_watch = -1;
                 hw->data = st;
         }
         return st;
@@ -69,8 +70,11 @@ static GHashTable *sim_pf_netdevs(HwBackend *hw) {
 static void sim_free(HwBackend *hw) {
         SimState *st = hw->data;
 
-        if (st)
+        if (st) {
                 g_hash_table_unref(st->pf_netdevs);
+                if (st->class_net_watch >= 0)
+                        (void) close(st->class_net_watch);
+        }
         g_clear_pointer(&hw->data, g_free);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* File helpers: atomic writes and small reads */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 
 #include "shared/fileio.h"
 #include "shared/macro.h"
+
+#define ONE_LINE_MAX 4096
 
 static int fsync_dir(const char *dir) {
         _cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -39,11 +42,48 @@ static int write_all(int fd, const char *data, size_t len) {
         return 0;
 }
 
+/* getpid() once per process: a child made by fork() (g_spawn's, which execs) asks again */
+static pid_t cached_pid;
+
+static void forget_pid(void) {
+        cached_pid = 0;
+}
+
+static pid_t own_pid(void) {
+        static bool registered;
+
+        if (!registered) {
+                (void) pthread_atfork(NULL, NULL, forget_pid);
+                registered = true;
+        }
+        if (cached_pid == 0)
+                cached_pid = getpid();
+        return cached_pid;
+}
+
+/* Whether a file created 0644 may come out narrower: the umask (read once from /proc/self/status; nothing in
+ * netpool changes it) takes bits of 0644. When it cannot be read, assume it does. */
+static bool umask_narrows_0644(void) {
+        static int narrows = -1;
+
+        if (narrows < 0) {
+                g_autofree char *status = NULL;
+                const char *line;
+                unsigned mask;
+
+                narrows = 1;
+                if (read_file_full("/proc/self/status", 64 * 1024, &status, NULL) >= 0 &&
+                    (line = strstr(status, "\nUmask:")) && sscanf(line + strlen("\nUmask:"), "%o", &mask) == 1)
+                        narrows = (mask & 0644) != 0;
+        }
+        return narrows;
+}
+
 /* The temporary file of this process for dir/name: ".#<name>.<pid>" (what mkostemp() gives, without its
  * random tries). No other live process uses that name; one left with it is a dead process's, and goes.
  * Temporaries a crash leaves behind are removed at start (store.c, vf-record.c). */
 static int open_temporary(const char *dir, const char *name, char **ret) {
-        g_autofree char *tmp = g_strdup_printf("%s/.#%s.%ld", dir, name, (long) getpid());
+        g_autofree char *tmp = g_strdup_printf("%s/.#%s.%ld", dir, name, (long) own_pid());
 
         for (unsigned tries = 0; tries < 2; tries++) {
                 int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
@@ -68,8 +108,8 @@ static int write_file(const char *dir, const char *name, const char *data, size_
         if (fd < 0)
                 return fd;
         r = write_all(fd, data, len);
-        /* the mode is 0644 whatever the umask says */
-        if (r >= 0 && fchmod(fd, 0644) < 0)
+        /* the mode is 0644 whatever the umask says (created 0644: only a umask that takes bits needs the chmod) */
+        if (r >= 0 && umask_narrows_0644() && fchmod(fd, 0644) < 0)
                 r = -errno;
         if (r >= 0 && durable && fsync(fd) < 0)
                 r = -errno;
@@ -130,15 +170,26 @@ int read_file_full(const char *path, size_t max, char **ret, size_t *ret_len) {
         return read_fd_full(fd, max, ret, ret_len);
 }
 
+/* One read: a file of one line (a sysfs attribute, a sim value) comes whole from sysfs, procfs and tmpfs, and a
+ * short read of a regular file is its end, so the read that would return 0 is not made. */
 int read_one_line(const char *path, char **ret) {
-        char *s = NULL;
-        int r;
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+        g_autofree char *buf = NULL;
+        ssize_t n;
 
-        r = read_file_full(path, 4096, &s, NULL);
-        if (r < 0)
-                return r;
-        s[strcspn(s, "\n")] = 0;
-        *ret = s;
+        if (fd < 0)
+                return -errno;
+        buf = g_malloc(ONE_LINE_MAX + 2);
+        do
+                n = read(fd, buf, ONE_LINE_MAX + 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n > ONE_LINE_MAX)
+                return -EFBIG;
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        *ret = g_steal_pointer(&buf);
         return 0;
 }
 

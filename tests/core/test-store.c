@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of the store: definitions, autostart marks and live state on disk */
+#include <errno.h>
+#include <sys/stat.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -203,6 +206,46 @@ static void test_stale_temporaries_removed(Fixture *f, gconstpointer data) {
         store_free(again);
 }
 
+/* A written file is 0644 whatever the umask: write_file_atomic() chmods only when the umask takes bits of 0644
+ * (read once per process, so each umask is tried in a process of its own) */
+static void test_mode_whatever_umask(void) {
+        if (g_test_subprocess()) {
+                g_autofree char *dir = g_dir_make_tmp("np-mode.XXXXXX", NULL);
+                g_autofree char *path = g_build_filename(dir, "f", NULL);
+                GStatBuf st;
+
+                umask(g_str_equal(g_getenv("NP_TEST_UMASK"), "077") ? 077 : 022);
+                g_assert_cmpint(write_file_atomic(dir, "f", "x\n", 2), ==, 0);
+                g_assert_cmpint(g_stat(path, &st), ==, 0);
+                g_assert_cmpint(st.st_mode & 07777, ==, 0644);
+                (void) g_unlink(path);
+                (void) g_rmdir(dir);
+                return;
+        }
+        g_setenv("NP_TEST_UMASK", "077", TRUE);
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+        g_setenv("NP_TEST_UMASK", "022", TRUE);
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_passed();
+}
+
+/* read_one_line() reads once: the first line, "" for an empty file, -EFBIG past 4096 bytes */
+static void test_read_one_line(Fixture *f, gconstpointer data) {
+        g_autofree char *two = g_build_filename(f->state, "two", NULL), *empty = g_build_filename(f->state, "empty", NULL);
+        g_autofree char *big = g_build_filename(f->state, "big", NULL), *line = NULL, *none = NULL;
+        g_autofree char *big_text = g_strnfill(4097, 'a');
+
+        g_assert_true(g_file_set_contents(two, "first\nsecond\n", -1, NULL));
+        g_assert_true(g_file_set_contents(empty, "", -1, NULL));
+        g_assert_true(g_file_set_contents(big, big_text, -1, NULL));
+        g_assert_cmpint(read_one_line(two, &line), ==, 0);
+        g_assert_cmpstr(line, ==, "first");
+        g_assert_cmpint(read_one_line(empty, &none), ==, 0);
+        g_assert_cmpstr(none, ==, "");
+        g_assert_cmpint(read_one_line(big, &line), ==, -EFBIG);
+}
+
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int main(int argc, char *argv[]) {
@@ -216,5 +259,7 @@ int main(int argc, char *argv[]) {
         ADD("/core/store/autostart-once-per-boot", test_autostart_once_per_boot);
         ADD("/core/store/atomic-write-leaves-no-temporary", test_atomic_write_leaves_no_temporary);
         ADD("/core/store/stale-temporaries-removed", test_stale_temporaries_removed);
+        g_test_add_func("/core/store/file-mode-whatever-umask", test_mode_whatever_umask);
+        ADD("/core/store/read-one-line", test_read_one_line);
         return g_test_run();
 }

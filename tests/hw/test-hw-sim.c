@@ -837,6 +837,44 @@ static void test_rename_and_up(void) {
 }
 
 /* macvtap: what it writes, the refusals, passthru's rules, faults of the lower VF, the tap node */
+/* An ifindex is new in the host however the host grew since the last one: a macvtap after the generator added
+ * a PF, after a netdev made by hand with a high ifindex, and after one renamed in (sim_new_ifindex() reads
+ * only what its watch reports once it has read the whole of sys/class/net) */
+static void test_ifindex_after_host_changes(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *hand = g_build_filename(d->path, "sys/devices/virtual/net/hand0", NULL);
+        g_autofree char *hand_link = g_build_filename(d->path, "sys/class/net/hand0", NULL);
+        g_autofree char *moved = g_build_filename(d->path, "sys/class/net/hand1", NULL);
+        g_autofree char *hand_ifindex = g_build_filename(hand, "ifindex", NULL);
+        const char *names[] = { "macvtap0", "macvtap1", "macvtap2", "macvtap3" };
+        int seen[G_N_ELEMENTS(names)];
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[0], "bridge", "52:54:00:00:21:01"), ==, 0);
+        test_sim_change(d, "--add-pf", "name=eth9,bdf=0000:09:00.0,model=x710,vfs=4", NULL);
+        seen[1] = max_ifindex(d);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[1], "bridge", "52:54:00:00:21:02"), ==, 0);
+
+        g_assert_cmpint(g_mkdir_with_parents(hand, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(hand_ifindex, "90000\n", -1, NULL));
+        g_assert_cmpint(symlink("../../devices/virtual/net/hand0", hand_link), ==, 0);
+        seen[2] = max_ifindex(d);
+        g_assert_cmpint(seen[2], ==, 90000);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[2], "bridge", "52:54:00:00:21:03"), ==, 0);
+
+        g_assert_true(g_file_set_contents(hand_ifindex, "95000\n", -1, NULL));
+        g_assert_cmpint(rename(hand_link, moved), ==, 0);      /* a rename into class/net is an entry added */
+        seen[3] = max_ifindex(d);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[3], "bridge", "52:54:00:00:21:04"), ==, 0);
+
+        for (guint i = 1; i < G_N_ELEMENTS(names); i++) {
+                g_autoptr(HwVirtualNetdev) v = NULL;
+
+                g_assert_cmpint(hw_virtual_netdev_read(hw, names[i], &v), ==, 0);
+                g_assert_cmpint(v->ifindex, ==, seen[i] + 1);
+        }
+}
+
 static void test_macvtap(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "2", "macvtap EBUSY 1",
                                              "--fail", "0000:03:00.0", "3", "macvtap IGNORE", NULL);
@@ -1092,6 +1130,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/reset", test_reset);
         g_test_add_func("/hw/sim/rename-and-up", test_rename_and_up);
         g_test_add_func("/hw/sim/macvtap", test_macvtap);
+        g_test_add_func("/hw/sim/ifindex-after-host-changes", test_ifindex_after_host_changes);
         g_test_add_func("/hw/sim/vlan", test_vlan);
         g_test_add_func("/hw/sim/vf-op-faults", test_vf_op_faults);
         return g_test_run();
