@@ -61,8 +61,9 @@ static pid_t own_pid(void) {
         return cached_pid;
 }
 
-/* Whether a file created 0644 may come out narrower: the umask (read once from /proc/self/status; nothing in
- * netpool changes it) takes bits of 0644. When it cannot be read, assume it does. */
+/* Whether a file created 0644 may come out narrower: the umask (read once from /proc/self/status; netpool changes
+ * it only around the private socket's bind(), where no file is written) takes bits of 0644. When it cannot be
+ * read, assume it does. */
 static bool umask_narrows_0644(void) {
         static int narrows = -1;
 
