@@ -382,6 +382,8 @@ static int check_settings_fit_pf(Engine *e, const Port *port, const PortVf *v, c
         unsigned rate = MAX(s->min_tx_rate, s->max_tx_rate);
         bool from_bandwidth;
 
+        if (!(s->set & (VF_SETTING_BIT(VF_SETTING_TX_RATE) | VF_SETTING_BIT(VF_SETTING_MTU))))
+                return 0;       /* nothing to judge: the PF is not read */
         if (hw_lookup_netdev(e->hw, v->pf_netdev, &pf, NULL) < 0)
                 return 0;       /* gone: the apply says so */
         (void) port_max_tx_rate(port->def, &from_bandwidth);
