@@ -33,6 +33,9 @@ void bus_context_clear(BusContext *c) {
         c->heap_trim = sd_event_source_disable_unref(c->heap_trim);
         bus_owner_watch_free(c);
         bus_polkit_free(c);
+        bus_network_flush_changed(c);   /* what the clients were due before the connection goes */
+        c->changed_flush = sd_event_source_disable_unref(c->changed_flush);
+        g_clear_pointer(&c->changed_networks, g_hash_table_unref);
         g_clear_pointer(&c->shown_networks, g_hash_table_unref);
         bus_statistics_clear(&c->statistics);
         c->bus = sd_bus_flush_close_unref(c->bus);

@@ -28,6 +28,8 @@ typedef struct BusContext {
         unsigned device_events;         /* device events since the last trim */
         GHashTable *sender_uids;        /* unique name -> uid the bus vouched for (bus-polkit.c) */
         GHashTable *shown_networks;     /* name -> what its properties last said (bus-network.c) */
+        GHashTable *changed_networks;   /* names whose PropertiesChanged is due at the end of this loop turn */
+        sd_event_source *changed_flush; /* sends those (bus-network.c) */
         BusStatistics statistics;       /* counters for monitoring (bus-statistics.c) */
         GHashTable *owner_watches;      /* port uuid -> the watch of its owner process (bus-owner-watch.c) */
         bool exiting;
@@ -87,6 +89,8 @@ char *bus_device_path(const char *id);
 
 /* Emit the signals that follow an engine event. */
 void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event);
+/* Send the networks' PropertiesChanged still due (bus_emit_engine_event() coalesces them per loop turn). */
+void bus_network_flush_changed(BusContext *c);
 
 /* Reply rows shared by Manager.ListPorts and the Port object */
 int bus_append_port_row(sd_bus_message *reply, const void *port, void *engine);

@@ -480,6 +480,54 @@ static void emit_network_changed(BusContext *c, Network *n, const char *path) {
                 (void) sd_bus_emit_properties_changed_strv(c->bus, path, NETPOOL_NETWORK_IFACE, (char **) changed);
 }
 
+void bus_network_flush_changed(BusContext *c) {
+        g_autoptr(GHashTable) names = g_steal_pointer(&c->changed_networks);
+        GHashTableIter it;
+        gpointer name;
+
+        if (!names || !c->bus)
+                return;
+        g_hash_table_iter_init(&it, names);
+        while (g_hash_table_iter_next(&it, &name, NULL)) {
+                Network *n = engine_lookup_by_name(c->engine, name);
+                g_autofree char *path = n ? bus_network_path(name) : NULL;
+
+                if (path)
+                        emit_network_changed(c, n, path);
+        }
+}
+
+static int on_changed_flush(sd_event_source *s, void *userdata) {
+        bus_network_flush_changed(userdata);
+        return 0;
+}
+
+/* A network's PropertiesChanged waits for the end of the loop turn: the calls and events served in it announce
+ * Connections and Available once, with the final values (dbus-api.md, "Signals under load"). Sent at once when
+ * the wait cannot be arranged. */
+static void network_changed_later(BusContext *c, Network *n, const char *path) {
+        int r = 0;
+
+        if (!c->changed_flush)
+                r = sd_event_add_defer(c->event, &c->changed_flush, on_changed_flush, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->changed_flush, SD_EVENT_ONESHOT);
+        if (r < 0) {
+                emit_network_changed(c, n, path);
+                return;
+        }
+        if (!c->changed_networks)
+                c->changed_networks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_add(c->changed_networks, g_strdup(network_name(n)));
+}
+
+/* A network about to go sends what was due for it first, in the order the clients saw before: its last
+ * PropertiesChanged (Active false, say), then InterfacesRemoved. */
+static void network_changed_now(BusContext *c, Network *n, const char *path) {
+        if (c->changed_networks && g_hash_table_remove(c->changed_networks, network_name(n)))
+                emit_network_changed(c, n, path);
+}
+
 void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent event) {
         g_autofree char *path = NULL;
         NetworkInfo i;
@@ -499,6 +547,8 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
                 (void) sd_bus_emit_object_added(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_REMOVED:
+                if (!port)
+                        network_changed_now(c, n, path);
                 if (c->shown_networks)
                         g_hash_table_remove(c->shown_networks, network_name(n));
                 _fallthrough_;
@@ -508,7 +558,7 @@ void bus_emit_engine_event(BusContext *c, Network *n, Port *port, EngineEvent ev
                 (void) sd_bus_emit_object_removed(c->bus, path);
                 break;
         case ENGINE_EVENT_NETWORK_CHANGED:
-                emit_network_changed(c, n, path);
+                network_changed_later(c, n, path);
                 break;
         case ENGINE_EVENT_PORT_HEALTH:
                 (void) sd_bus_emit_properties_changed(c->bus, path, NETPOOL_PORT_IFACE, "Health", NULL);

@@ -382,6 +382,8 @@ static int check_settings_fit_pf(Engine *e, const Port *port, const PortVf *v, c
         unsigned rate = MAX(s->min_tx_rate, s->max_tx_rate);
         bool from_bandwidth;
 
+        if (!(s->set & (VF_SETTING_BIT(VF_SETTING_TX_RATE) | VF_SETTING_BIT(VF_SETTING_MTU))))
+                return 0;       /* nothing to judge: the PF is not read */
         if (hw_lookup_netdev(e->hw, v->pf_netdev, &pf, NULL) < 0)
                 return 0;       /* gone: the apply says so */
         (void) port_max_tx_rate(port->def, &from_bandwidth);
@@ -835,6 +837,16 @@ static int check_record_readable(const Port *port, EngineError *err) {
         return 0;
 }
 
+/* Whether a port's VF records alone undo everything its allocation changes: a port that configures VFs and makes
+ * nothing on the host beside them (no macvtap, VLAN device or lower device's MAC; no VFIO node given to a uid).
+ * Every start restores the VF records no port holds (engine_recover_ports()), so such a port needs no record of
+ * its own while it is being allocated: its first record is the active one. (Its release still records first: a
+ * VF record found damaged after a crash mid-release then marks the device restore-failed through the port.) */
+static bool port_undone_by_vf_records(const Port *port) {
+        return port->vfs->len > 0 && !port->def->host.tap && !port->def->host.vlan_device && !port->lower.saved &&
+               !port->vfio_owner.asked;
+}
+
 int engine_port_save(Engine *e, Port *port, PortPhase phase, EngineError *err) {
         PortPhase was = port->phase;
         g_autofree char *what = g_strdup_printf("the record of port %s", port_uuid(port));
@@ -1028,14 +1040,19 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
                 port->owner_process = (PortOwnerProcess) { .pid = o->owner_pid, .start_time = o->owner_start_time };
         if (o && o->claim)
                 port->claim = g_strdup(o->claim);
-        /* the record is on disk before the hardware changes: a crash from here on is rolled back */
+        /* the record is on disk before the hardware changes: a crash from here on is rolled back (by the VF
+         * records alone where they undo everything) */
         r = port_check_vf_settings(e, port, err);
         if (r == 0)
                 r = check_record_readable(port, err);
-        if (r == 0)
-                r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
         if (r != 0)
                 return r;
+        port->phase = PORT_PHASE_CONFIGURING;
+        if (!port_undone_by_vf_records(port)) {
+                r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
+                if (r != 0)
+                        return r;
+        }
         crash_point("allocate-recorded");
         r = port_apply_vfs(e, n, d, port, call, err);
         if (r != 0) {

@@ -130,19 +130,21 @@ expect_sfc_driver() {
 }
 
 # --- sfc0 taken by a guest outside netpool, and given back (its Device object: uplink's pool device)
+# (a network's PropertiesChanged is sent at the end of the loop turn, coalesced: after the device's signals of
+# the same turn, here and below)
 np_simhost --assign "$SFC_BDF"
-expect uplink "network uplink changed: available 1 -> 0" \
-        'network-changed uplink available=0 previous={"available":1}'
 expect uplink "device $SFC_BDF on uplink became unavailable (bound to vfio-pci)" \
         "device-state uplink device=\"$SFC_BDF\" state=\"unavailable\" previous_state=\"free\" holder=\"bound to vfio-pci\""
 expect_sfc_driver uplink sfc vfio-pci
+expect uplink "network uplink changed: available 1 -> 0" \
+        'network-changed uplink available=0 previous={"available":1}'
 await_monitors
 np_simhost --release "$SFC_BDF"
-expect uplink "network uplink changed: available 0 -> 1" \
-        'network-changed uplink available=1 previous={"available":0}'
 expect uplink "device $SFC_BDF on uplink is available again" \
         "device-state uplink device=\"$SFC_BDF\" state=\"free\" previous_state=\"unavailable\""
 expect_sfc_driver uplink vfio-pci sfc
+expect uplink "network uplink changed: available 0 -> 1" \
+        'network-changed uplink available=1 previous={"available":0}'
 await_monitors
 
 # --- ports (a managed hostdev port moves its VF to vfio-pci: the VF's driver and netdevs change)
@@ -172,37 +174,37 @@ expect uplink "network uplink changed: connections 0 -> 1" \
 np_simhost --assign "$SFC_BDF"
 expect uplink "port $P2 on uplink changed: health ok -> lost" \
         "port-changed uplink port=\"$P2\" health=\"lost\" previous={\"health\":\"ok\"}"
-expect uplink "network uplink changed: available 1 -> 0" \
-        'network-changed uplink available=0 previous={"available":1}'
 expect uplink "device $SFC_BDF on uplink was lost" \
         "device-state uplink device=\"$SFC_BDF\" state=\"lost\" previous_state=\"in-use\""
 expect_sfc_driver uplink sfc vfio-pci
+expect uplink "network uplink changed: available 1 -> 0" \
+        'network-changed uplink available=0 previous={"available":1}'
 await_monitors
 np_simhost --release "$SFC_BDF"
 expect uplink "port $P2 on uplink changed: health lost -> ok" \
         "port-changed uplink port=\"$P2\" health=\"ok\" previous={\"health\":\"lost\"}"
-expect uplink "network uplink changed: available 0 -> 1" \
-        'network-changed uplink available=1 previous={"available":0}'
 expect uplink "device $SFC_BDF on uplink is in use again" \
         "device-state uplink device=\"$SFC_BDF\" state=\"in-use\" previous_state=\"lost\""
 expect_sfc_driver uplink vfio-pci sfc
+expect uplink "network uplink changed: available 0 -> 1" \
+        'network-changed uplink available=1 previous={"available":0}'
 await_monitors
 
 # --- eth0 resized: VFs 6 and 7 vanish and come back (the port is on VF 0)
 np_simhost --set-numvfs "$PF_BDF" 6
-expect sriov-a "network sriov-a changed: capacity 8 -> 6, available 7 -> 5" \
-        'network-changed sriov-a capacity=6 available=5 previous={"capacity":8,"available":7}'
 for vf in 0000:03:02.6 0000:03:02.7; do
         expect sriov-a "device $vf on sriov-a vanished" "device-vanished sriov-a device=\"$vf\""
 done
+expect sriov-a "network sriov-a changed: capacity 8 -> 6, available 7 -> 5" \
+        'network-changed sriov-a capacity=6 available=5 previous={"capacity":8,"available":7}'
 await_monitors
 np_simhost --set-numvfs "$PF_BDF" 8
-expect sriov-a "network sriov-a changed: capacity 6 -> 8, available 5 -> 7" \
-        'network-changed sriov-a capacity=8 available=7 previous={"capacity":6,"available":5}'
 for vf in 0000:03:02.6 0000:03:02.7; do
         expect sriov-a "device $vf on sriov-a appeared" \
                 "device-appeared sriov-a device=\"$vf\" state=\"free\""
 done
+expect sriov-a "network sriov-a changed: capacity 6 -> 8, available 5 -> 7" \
+        'network-changed sriov-a capacity=8 available=7 previous={"capacity":6,"available":5}'
 await_monitors
 
 # --- a VF's NUMA node as a rescan reads it
@@ -252,18 +254,18 @@ expect sriov-a "device $D1 on sriov-a changed: driver vfio-pci -> iavf, netdevs 
         "device-changed sriov-a device=\"$D1\" driver=\"iavf\" netdevs=[\"$N1\"] previous={\"driver\":\"vfio-pci\",\"netdevs\":[]}"
 expect sriov-a "port $P1 released on sriov-a ($D1, vm1)" \
         "port-released sriov-a port=\"$P1\" device=\"$D1\" owner=\"vm1\" mac=\"$M1\""
-expect sriov-a "network sriov-a changed: connections 1 -> 0" \
-        'network-changed sriov-a connections=0 previous={"connections":1}'
 expect sriov-a "device $D1 on sriov-a could not be restored" \
         "device-state sriov-a device=\"$D1\" state=\"restore-failed\" previous_state=\"free\""
+expect sriov-a "network sriov-a changed: connections 1 -> 0" \
+        'network-changed sriov-a connections=0 previous={"connections":1}'
 await_monitors
 # the retry (a rescan retries at once) puts the original back
 np_simhost --clear-fail "$PF_BDF" "$vf_index"
 ctl rescan
-expect sriov-a "network sriov-a changed: available 7 -> 8" \
-        'network-changed sriov-a available=8 previous={"available":7}'
 expect sriov-a "device $D1 on sriov-a was restored" \
         "device-state sriov-a device=\"$D1\" state=\"free\" previous_state=\"restore-failed\""
+expect sriov-a "network sriov-a changed: available 7 -> 8" \
+        'network-changed sriov-a available=8 previous={"available":7}'
 await_monitors
 
 ctl stop sriov-a
