@@ -96,7 +96,7 @@ static const HwNetdev *vf_netdev_now(HwBackend *hw, const HwFunction *vf, const 
                         return vf->netdevs->pdata[i];
         if (vf->netdevs->len == 1)
                 return vf->netdevs->pdata[0];
-        if (hw_lookup_netdev(hw, rec->pf_netdev, &pf_nd, NULL) < 0)
+        if (hw_read_netdev(hw, rec->pf_netdev, HW_NETDEV_DEV_PORT, &pf_nd) < 0)
                 return NULL;
         return hw_function_netdev_by_dev_port(vf, pf_nd->dev_port);
 }

@@ -313,12 +313,12 @@ static int open_lower(HwBackend *hw, const char *lower, SimLower *ret) {
 
 /* The fail file of the VF whose netdev `lower` is (NULL for a PF's, a VLAN device's, …) */
 static char *lower_vf_dir(HwBackend *hw, const char *lower) {
-        g_autoptr(HwNetdev) n = NULL;
         char *vf_dir = NULL;
+        PciAddr pci;
 
-        if (hw_sysfs_read_netdev(hw->sysfs_root, lower, &n) < 0 || !n->has_pci)
+        if (hw_sysfs_netdev_pci(hw->sysfs_root, lower, &pci) <= 0)
                 return NULL;
-        if (sim_function_vf_dir(hw, &n->pci, &vf_dir, NULL) < 0)
+        if (sim_function_vf_dir(hw, &pci, &vf_dir, NULL) < 0)
                 return NULL;
         return vf_dir;
 }

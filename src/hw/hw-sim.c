@@ -98,7 +98,7 @@ static int sim_pf_netdev(HwBackend *hw, const char *name, const SimPfNetdev **re
                 *ret = n;
                 return 0;
         }
-        r = hw_sysfs_read_netdev(hw->sysfs_root, name, &nd);
+        r = hw_sysfs_read_netdev_attrs(hw->sysfs_root, name, HW_NETDEV_DEV_PORT | HW_NETDEV_PCI, &nd);
         if (r < 0)
                 return r;
         if (!nd->has_pci)

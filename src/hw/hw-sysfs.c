@@ -264,53 +264,57 @@ static int netdev_pci_function(const char *root, const char *netdev_dir, PciAddr
         return 1;
 }
 
-/* The attributes of one netdev directory; the PCI side is left to the caller. */
-/* topology: only what places the netdev (dev_port, phys_port_id); ifindex, MAC and operstate stay unset */
-static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev **ret) {
+/* The attributes of one netdev directory that attrs names (HwNetdevAttr bits); the PCI side is left to the
+ * caller. With HW_NETDEV_IFINDEX a directory without one is no netdev (-ENODEV). */
+static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev **ret) {
         g_autoptr(HwNetdev) n = hw_netdev_new();
         g_autofree char *operstate = NULL, *mac = NULL;
         uint64_t v;
         int r;
 
         n->name = g_strdup(name);
-        if (!topology) {
+        if (attrs & HW_NETDEV_IFINDEX) {
                 r = read_attr_u64(dir, "ifindex", 10, INT_MAX, &v);
                 if (r < 0)
                         return r == -ENOENT ? -ENODEV : r;
                 n->ifindex = (int) v;
         }
-
-        r = read_attr_u64(dir, "dev_port", 10, INT_MAX, &v);
-        if (r == -ENOENT)
-                v = 0;
-        else if (r < 0)
-                return r;
-        n->dev_port = (int) v;
-
-        /* drivers without one make the read fail (EOPNOTSUPP) or have no file */
-        if (read_attr(dir, "phys_port_id", &n->phys_port_id) < 0 || n->phys_port_id[0] == '\0')
-                g_clear_pointer(&n->phys_port_id, g_free);
-        if (topology) {
-                *ret = g_steal_pointer(&n);
-                return 0;
+        if (attrs & HW_NETDEV_DEV_PORT) {
+                r = read_attr_u64(dir, "dev_port", 10, INT_MAX, &v);
+                if (r == -ENOENT)
+                        v = 0;
+                else if (r < 0)
+                        return r;
+                n->dev_port = (int) v;
+                /* drivers without one make the read fail (EOPNOTSUPP) or have no file */
+                if (read_attr(dir, "phys_port_id", &n->phys_port_id) < 0 || n->phys_port_id[0] == '\0')
+                        g_clear_pointer(&n->phys_port_id, g_free);
         }
-
-        if (read_attr(dir, "address", &mac) >= 0)
+        if ((attrs & HW_NETDEV_MAC) && read_attr(dir, "address", &mac) >= 0)
                 n->mac = g_ascii_strdown(mac, -1);
-        if (read_attr(dir, "operstate", &operstate) >= 0)
-                n->up = strcmp(operstate, "up") == 0;
-        /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
-        n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
-        n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
+        if (attrs & HW_NETDEV_UP) {
+                if (read_attr(dir, "operstate", &operstate) >= 0)
+                        n->up = strcmp(operstate, "up") == 0;
+                /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
+                n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
+        }
+        if (attrs & HW_NETDEV_MTU)
+                n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
         /* without a link the kernel reports -1 or fails the read: unknown */
-        n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
+        if (attrs & HW_NETDEV_SPEED)
+                n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
         /* no file (a sim host without netpool's extension): ethernet */
-        n->link_type = read_attr_u64(dir, "type", 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
-                               ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+        if (attrs & HW_NETDEV_TYPE)
+                n->link_type = read_attr_u64(dir, "type", 10, UINT32_MAX, &v) >= 0 &&
+                                               v == ARPHRD_INFINIBAND_TYPE
+                                       ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
 
         *ret = g_steal_pointer(&n);
         return 0;
 }
+
+/* What a topology read takes of a netdev: what places it */
+#define TOPOLOGY_ATTRS HW_NETDEV_DEV_PORT
 
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
         g_autofree char *rel = NULL, *link = NULL;
@@ -322,7 +326,7 @@ int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
         return resolve_device(link, ret);
 }
 
-int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
+int hw_sysfs_read_netdev_attrs(const char *root, const char *name, unsigned attrs, HwNetdev **ret) {
         g_autofree char *dir = NULL;
         g_autoptr(HwNetdev) n = NULL;
         _cleanup_(closep) int dfd = -1;
@@ -331,18 +335,29 @@ int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
         r = hw_sysfs_netdev_dir(root, name, &dir);
         if (r < 0)
                 return r;
-        dfd = open_dir(dir);
-        if (dfd < 0)
-                return dfd;
-        r = read_netdev_attrs(dfd, name, /* topology= */ false, &n);
-        if (r < 0)
-                return r;
-        r = netdev_pci_function(root, dir, &n->pci);
-        if (r < 0)
-                return r;
-        n->has_pci = r > 0;
+        if (attrs & ~(unsigned) HW_NETDEV_PCI) {
+                dfd = open_dir(dir);
+                if (dfd < 0)
+                        return dfd;
+                r = read_netdev_attrs(dfd, name, attrs, &n);
+                if (r < 0)
+                        return r;
+        } else {
+                n = hw_netdev_new();    /* its name and PCI function at most: nothing in its directory read */
+                n->name = g_strdup(name);
+        }
+        if (attrs & HW_NETDEV_PCI) {
+                r = netdev_pci_function(root, dir, &n->pci);
+                if (r < 0)
+                        return r;
+                n->has_pci = r > 0;
+        }
         *ret = g_steal_pointer(&n);
         return 0;
+}
+
+int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
+        return hw_sysfs_read_netdev_attrs(root, name, HW_NETDEV_ALL, ret);
 }
 
 /* The PCI function of a netdev without reading the netdev: 1 with *ret, 0 for a netdev without one */
@@ -384,7 +399,7 @@ static int read_function_netdevs(int function_dir, bool topology, HwFunction *f)
                 dfd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (dfd < 0)
                         continue;       /* vanished while we looked */
-                r = read_netdev_attrs(dfd, de->d_name, topology, &n);
+                r = read_netdev_attrs(dfd, de->d_name, topology ? TOPOLOGY_ATTRS : HW_NETDEV_ALL, &n);
                 if (r == -ENODEV)
                         continue;
                 if (r < 0)

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "core/hwinfo.h"
+#include "hw/hw.h"
 
 /* root is "" for the real system, else a directory that holds a sys/ tree (a sim host, a fixture).
  * Every function validates names and addresses before it builds a path from them (-EINVAL),
@@ -12,6 +13,8 @@
 
 /* The netdev R/sys/class/net/<name>, with its PCI function's address when it has one. */
 int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
+/* The same, reading only what attrs (HwNetdevAttr bits) names: the rest stays unset (0, NULL, false) */
+int hw_sysfs_read_netdev_attrs(const char *root, const char *name, unsigned attrs, HwNetdev **ret);
 /* The PCI function of a netdev, its attributes unread: 1 with *ret, 0 when it has none, -ENODEV when gone */
 int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret);
 

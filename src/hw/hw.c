@@ -125,6 +125,10 @@ int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwF
         return 0;
 }
 
+int hw_read_netdev(HwBackend *hw, const char *name, unsigned attrs, HwNetdev **ret) {
+        return hw_sysfs_read_netdev_attrs(hw->sysfs_root, name, attrs, ret);
+}
+
 /* The PCI function of netdev name, no attribute read: 1 with *ret, 0 for a netdev without one (a bridge), -EINVAL
  * for an invalid name, -ENODEV when it does not exist */
 int hw_netdev_pci_address(HwBackend *hw, const char *name, PciAddr *ret) {
@@ -264,18 +268,18 @@ static int check_netdev_name(const char *name) {
 }
 
 int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAddr *ret) {
-        g_autoptr(HwNetdev) n = NULL;
+        PciAddr pf;
         int r;
 
         r = check_netdev_name(pf_netdev);
         if (r < 0)
                 return r;
-        r = hw_sysfs_read_netdev(hw->sysfs_root, pf_netdev, &n);
+        r = hw_sysfs_netdev_pci(hw->sysfs_root, pf_netdev, &pf);   /* its PCI function, nothing else read */
         if (r < 0)
                 return r;
-        if (!n->has_pci)
+        if (r == 0)
                 return -ENOTSUP;
-        return hw_sysfs_vf_addr(hw->sysfs_root, &n->pci, vf, ret);
+        return hw_sysfs_vf_addr(hw->sysfs_root, &pf, vf, ret);
 }
 
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
