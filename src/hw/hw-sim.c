@@ -181,8 +181,9 @@ static int read_pf_down(const SimPfNetdev *pf, bool *ret) {
         return 0;
 }
 
-/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved. */
-static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf *ret) {
+/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved; for a set also whether
+ * the PF netdev is down (a get is not refused on a down PF: it does not read that). */
+static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, bool for_set, SimVf *ret) {
         const SimPfNetdev *pf = NULL;
         g_auto(SimVf) v = {};
         char bdf[PCI_ADDR_STR_MAX], vf_name[32];
@@ -204,9 +205,11 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf 
         else if (r < 0)
                 return r;
 
-        r = read_pf_down(pf, &v.pf_down);
-        if (r < 0)
-                return r;
+        if (for_set) {
+                r = read_pf_down(pf, &v.pf_down);
+                if (r < 0)
+                        return r;
+        }
         *ret = v;
         v.vf_dir = NULL;
         return 0;
@@ -345,6 +348,17 @@ int sim_write_value(const char *dir, const char *name, const char *value) {
         return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
 }
 
+/* The same, left alone when it holds value already: for the second value of a set that writes two (QoS beside a
+ * VLAN, the minimum beside the maximum rate) and a VLAN protocol, which a set mostly leaves as it is. A read of
+ * the file costs a fraction of a new file renamed over it. */
+static int sim_write_value_if_changed(const char *dir, const char *name, const char *value) {
+        g_autofree char *path = g_build_filename(dir, name, NULL), *now = NULL;
+
+        if (read_one_line(path, &now) >= 0 && streq(g_strstrip(now), value))
+                return 0;
+        return sim_write_value(dir, name, value);
+}
+
 /* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. Returns
  * SIM_FAULT_IGNORE (and no dir) when the set is to report success and change nothing. */
 static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *op,
@@ -352,7 +366,7 @@ static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, c
         g_auto(SimVf) v = {};
         int r;
 
-        r = sim_vf_open(hw, pf_netdev, vf, &v);
+        r = sim_vf_open(hw, pf_netdev, vf, /* for_set= */ true, &v);
         if (r < 0)
                 return r;
         if (v.pf_down)
@@ -388,7 +402,7 @@ static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, un
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", qos);
-        return sim_write_value(dir, "qos", buf);
+        return sim_write_value_if_changed(dir, "qos", buf);
 }
 
 /* name is the file and, after "set_", the fault OP */
@@ -430,7 +444,7 @@ static int sim_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, un
         if (r != 0)
                 return MIN(r, 0);
         g_snprintf(buf, sizeof(buf), "%u", min_tx_rate);
-        r = sim_write_value(dir, "min_tx_rate", buf);
+        r = sim_write_value_if_changed(dir, "min_tx_rate", buf);
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", max_tx_rate);
@@ -444,7 +458,7 @@ static int sim_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned 
         r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan_proto", NULL, &dir);
         if (r != 0)
                 return MIN(r, 0);
-        return sim_write_value(dir, "vlan_proto", vf_vlan_proto_to_string(proto));
+        return sim_write_value_if_changed(dir, "vlan_proto", vf_vlan_proto_to_string(proto));
 }
 
 /* spoofchk, trust: "0"/"1"; -1 when the file is absent (as a driver that does not report it) */
@@ -554,7 +568,7 @@ static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfi
         VfConfig c = {};
         int r;
 
-        r = sim_vf_open(hw, pf_netdev, vf, &v);
+        r = sim_vf_open(hw, pf_netdev, vf, /* for_set= */ false, &v);
         if (r < 0)
                 return r;
         r = sim_fail_check(v.vf_dir, "get", NULL);
@@ -563,17 +577,17 @@ static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfi
 
         name = g_strdup_printf("p%u", v.vf_port ? v.vf_port : v.port);
         dir = g_build_filename(v.vf_dir, name, NULL);
-        if (!sim_is_dir(dir))
-                return -ENODEV;
         if (v.vf_port != 0 && v.vf_port != v.port) {
+                if (!sim_is_dir(dir))
+                        return -ENODEV;
                 /* ConnectX-3: the other port's PF reports the MAC/VLAN of a VF it does not own as
                  * zeros; spoofchk, trust and link_state are VF-wide, so they come from pQ */
                 g_strlcpy(c.mac, "00:00:00:00:00:00", sizeof(c.mac));
                 r = read_vf_flags(dir, &c);
         } else
-                r = read_vf_port_config(dir, &c);
+                r = read_vf_port_config(dir, &c);      /* no p<P>/: its `mac` missing, -ENODEV */
         if (r < 0)
-                return r == -ENOENT ? -ENODEV : r;
+                return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
         *ret = c;
         return 0;
 }
