@@ -13,7 +13,7 @@
 
 /* The netdev R/sys/class/net/<name>, with its PCI function's address when it has one. */
 int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
-/* The same, reading only what attrs (HwNetdevAttr bits) names: the rest stays unset (0, NULL, false) */
+/* The same, reading only what attrs (HwNetdevAttr bits) names: the rest as hw_netdev_new() leaves it */
 int hw_sysfs_read_netdev_attrs(const char *root, const char *name, unsigned attrs, HwNetdev **ret);
 /* The PCI function of a netdev, its attributes unread: 1 with *ret, 0 when it has none, -ENODEV when gone */
 int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret);

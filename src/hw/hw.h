@@ -40,8 +40,8 @@ typedef enum HwNetdevAttr {
         HW_NETDEV_ALL = (1u << 8) - 1,
 } HwNetdevAttr;
 
-/* The netdev called name with only what attrs (HwNetdevAttr bits) names read, the rest left unset (0, NULL,
- * false); attrs 0 checks that it exists. Returns: 0, -EINVAL for an invalid name, -ENODEV when it does not
+/* The netdev called name with only what attrs (HwNetdevAttr bits) names read, the rest as hw_netdev_new() leaves
+ * it (ifindex -1; 0, NULL, false); attrs 0 checks that it exists. Returns: 0, -EINVAL for an invalid name, -ENODEV when it does not
  * exist (with HW_NETDEV_IFINDEX: also when it has no ifindex) */
 int hw_read_netdev(HwBackend *hw, const char *name, unsigned attrs, HwNetdev **ret);
 /* The PCI function of a netdev, nothing else read: 1 with *ret, 0 when it has none, -ENODEV when gone */
