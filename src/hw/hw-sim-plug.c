@@ -36,18 +36,20 @@ char *sim_vf_dir_of(HwBackend *hw, const HwFunction *f) {
         return g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&f->physfn, bdf), vf_name, NULL);
 }
 
-/* The topology read with the VF index hint (hw.c): one virtfn link checked, not every VF's read */
+/* The VF's place with the VF index hint (hw.c): its physfn link and one virtfn link read, not its netdevs */
 int sim_function_vf_dir(HwBackend *hw, const PciAddr *addr, char **ret_vf_dir, PciAddr *ret_pf) {
-        g_autoptr(HwFunction) f = NULL;
-        int r;
+        char bdf[PCI_ADDR_STR_MAX], vf_name[32];
+        PciAddr pf;
+        int index = -1, r;
 
         *ret_vf_dir = NULL;
-        r = hw_lookup_topology(hw, addr, &f);
-        if (r < 0)
-                return r;
-        *ret_vf_dir = sim_vf_dir_of(hw, f);
-        if (*ret_vf_dir && ret_pf)
-                *ret_pf = f->physfn;
+        r = hw_function_vf_place(hw, addr, &pf, &index);
+        if (r <= 0 || index < 0)
+                return r < 0 ? r : 0;
+        g_snprintf(vf_name, sizeof(vf_name), "vf%d", index);
+        *ret_vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf, bdf), vf_name, NULL);
+        if (ret_pf)
+                *ret_pf = pf;
         return 0;
 }
 

@@ -611,6 +611,24 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
         return 0;
 }
 
+int hw_sysfs_vf_place(const char *root, const PciAddr *addr, int vf_index_hint, PciAddr *ret_pf, int *ret_index) {
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        int r;
+
+        if (dir < 0)
+                return dir;
+        r = read_link_pci_addr(dir, "physfn", ret_pf);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        if (vf_index_hint >= 0 && vf_index_matches(root, ret_pf, vf_index_hint, addr))
+                *ret_index = vf_index_hint;
+        else
+                *ret_index = find_vf_index(root, ret_pf, addr);
+        return 1;
+}
+
 int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
         g_autofree char *path = NULL, *devices = NULL, *pcie_root = NULL;
         _cleanup_(closep) int dir = open_function_dir_path(root, addr, &path);

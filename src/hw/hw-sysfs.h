@@ -32,6 +32,10 @@ int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_h
  * phys_port_id) — no ids, driver, ifindex, MAC or operstate. */
 int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
 
+/* A VF's PF (its physfn link) and index (-1 when no virtfn link of the PF names it), nothing else read: 1, or 0
+ * when the function is no VF. vf_index_hint as above. */
+int hw_sysfs_vf_place(const char *root, const PciAddr *addr, int vf_index_hint, PciAddr *ret_pf, int *ret_index);
+
 /* The function's PCI class code (0x020000: Ethernet); -ENODEV when it does not exist. */
 int hw_sysfs_function_class(const char *root, const PciAddr *addr, uint32_t *ret);
 

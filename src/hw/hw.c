@@ -91,6 +91,19 @@ int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
         return read_with_vf_index_hint(hw, addr, hw_sysfs_read_topology, ret);
 }
 
+int hw_function_vf_place(HwBackend *hw, const PciAddr *addr, PciAddr *ret_pf, int *ret_index) {
+        gpointer hint;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        hint = g_hash_table_lookup(hw->vf_indexes, pci_addr_key(addr));
+        r = hw_sysfs_vf_place(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, ret_pf, ret_index);
+        if (r > 0 && *ret_index >= 0)
+                g_hash_table_insert(hw->vf_indexes, pci_addr_key(addr), GINT_TO_POINTER(*ret_index + 1));
+        return r;
+}
+
 /**
  * hw_function_driver() - the name of a PCI function's driver (*ret NULL when unbound), and no more:
  * cheaper than a lookup

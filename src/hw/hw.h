@@ -51,6 +51,11 @@ int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
 int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
+/* Where a VF sits: its PF and VF index (-1 when no virtfn link of the PF names it), nothing else read (the
+ * physfn link and, with the index it had last time, one virtfn link). Returns: 1, 0 when the function is no
+ * VF, -EINVAL for an invalid address, -ENODEV when it does not exist */
+int hw_function_vf_place(HwBackend *hw, const PciAddr *addr, PciAddr *ret_pf, int *ret_index);
+
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);

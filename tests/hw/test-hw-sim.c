@@ -359,6 +359,25 @@ static void test_read_netdev_attrs(void) {
         g_assert_cmpint(hw_read_netdev(hw, "bad/name", HW_NETDEV_MAC, &none), ==, -EINVAL);
 }
 
+/* hw_function_vf_place(): a VF's PF and index, 0 for a PF, -ENODEV for no function */
+static void test_vf_place(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        PciAddr vf, pf, expect_pf, none;
+        int index = -1;
+
+        g_assert_cmpint(pci_addr_from_string("0000:03:02.5", &vf), ==, 0);
+        g_assert_cmpint(pci_addr_from_string("0000:03:00.0", &expect_pf), ==, 0);
+        g_assert_cmpint(pci_addr_from_string("0000:09:00.0", &none), ==, 0);
+        for (int round = 0; round < 2; round++) {       /* the second with the index kept as a hint */
+                g_assert_cmpint(hw_function_vf_place(hw, &vf, &pf, &index), ==, 1);
+                g_assert_true(pci_addr_equal(&pf, &expect_pf));
+                g_assert_cmpint(index, ==, 5);
+        }
+        g_assert_cmpint(hw_function_vf_place(hw, &expect_pf, &pf, &index), ==, 0);
+        g_assert_cmpint(hw_function_vf_place(hw, &none, &pf, &index), ==, -ENODEV);
+}
+
 static void test_netdev_set_mac(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
         g_autoptr(HwBackend) hw = test_sim_backend(d);
@@ -1185,6 +1204,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/netdev-set-mac", test_netdev_set_mac);
         g_test_add_func("/hw/sim/unchanged-values-kept", test_unchanged_values_kept);
         g_test_add_func("/hw/sim/read-netdev-attrs", test_read_netdev_attrs);
+        g_test_add_func("/hw/sim/vf-place", test_vf_place);
         g_test_add_func("/hw/sim/fail-with-count", test_fail_with_count);
         g_test_add_func("/hw/sim/fail-without-count", test_fail_without_count);
         g_test_add_func("/hw/sim/set-mac-zero", test_set_mac_zero);
