@@ -455,20 +455,16 @@ static int read_ids(int dir, HwFunction *f) {
  * malformed, and must not make hw_sysfs_list_vfs() look for billions of virtfnN links */
 #define SRIOV_VFS_MAX 0xffff
 
-/* Whether the PF's virtfn<index> link names this VF: one readlink, where find_vf_index() reads them all. */
-static bool vf_index_matches(const char *root, const PciAddr *pf, int index, const PciAddr *vf) {
-        g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL;
-        _cleanup_(closep) int dfd = -1;
-        char name[32];
+/* Whether the virtfn<index> link of the PF names this VF, the VF's directory open as vf_dir: one readlink through
+ * its physfn link, where find_vf_index() reads them all. */
+static bool vf_index_matches(int vf_dir, int index, const PciAddr *vf) {
+        char name[48];
         PciAddr addr;
 
-        if (index < 0 || resolve_device(pf_link, &pf_dir) < 0)
+        if (index < 0)
                 return false;
-        dfd = open_dir(pf_dir);
-        if (dfd < 0)
-                return false;
-        g_snprintf(name, sizeof(name), "virtfn%d", index);
-        return read_link_pci_addr(dfd, name, &addr) >= 0 && pci_addr_equal(&addr, vf);
+        g_snprintf(name, sizeof(name), "physfn/virtfn%d", index);
+        return read_link_pci_addr(vf_dir, name, &addr) >= 0 && pci_addr_equal(&addr, vf);
 }
 
 /* vf_index_hint: the VF's index when known (-1 when not); hint_checked: whether it was read from the
@@ -495,7 +491,7 @@ static int read_sriov(const char *root, int dir, HwFunction *f, int vf_index_hin
         if (r < 0)
                 return r;
         f->is_vf = true;
-        if (vf_index_hint >= 0 && (hint_checked || vf_index_matches(root, &f->physfn, vf_index_hint, &f->addr)))
+        if (vf_index_hint >= 0 && (hint_checked || vf_index_matches(dir, vf_index_hint, &f->addr)))
                 f->vf_index = vf_index_hint;
         else
                 f->vf_index = find_vf_index(root, &f->physfn, &f->addr);
@@ -589,8 +585,15 @@ static int open_function_dir_path(const char *root, const PciAddr *addr, char **
         return fd;
 }
 
+/* The same without its path: the bus/pci/devices link opened, the kernel following it (sysfs links are relative,
+ * and climb out of directories that are no links: where resolve_device() leads), one call for three */
 static int open_function_dir(const char *root, const PciAddr *addr) {
-        return open_function_dir_path(root, addr, NULL);
+        g_autofree char *link = NULL;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        return open_dir(link);
 }
 
 int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
@@ -622,7 +625,7 @@ int hw_sysfs_vf_place(const char *root, const PciAddr *addr, int vf_index_hint, 
                 return 0;
         if (r < 0)
                 return r;
-        if (vf_index_hint >= 0 && vf_index_matches(root, ret_pf, vf_index_hint, addr))
+        if (vf_index_hint >= 0 && vf_index_matches(dir, vf_index_hint, addr))
                 *ret_index = vf_index_hint;
         else
                 *ret_index = find_vf_index(root, ret_pf, addr);
