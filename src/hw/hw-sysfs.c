@@ -242,26 +242,41 @@ static char *pcie_root_of(const char *devices_dir, const char *device_path) {
 }
 
 /* 1 and the address when the netdev's "device" is a PCI function known under bus/pci/devices;
- * 0 for netdevs without one (bridges, veth) or with a non-PCI parent (virtio, usb). */
-static int netdev_pci_function(const char *root, const char *netdev_dir, PciAddr *ret) {
-        g_autofree char *device_link = g_build_filename(netdev_dir, "device", NULL);
-        g_autofree char *device_dir = NULL, *bus_dir = NULL, *bus_link = NULL, *base = NULL;
+ * 0 for netdevs without one (bridges, veth) or with a non-PCI parent (virtio, usb). The netdev's directory is
+ * open as netdev_dir: the address is what its device link names, and that link and the function's bus link must
+ * lead to one directory. */
+static int netdev_pci_function(const char *root, int netdev_dir, PciAddr *ret) {
+        g_autofree char *target = NULL, *base = NULL, *bus_link = NULL;
+        struct stat device_st, bus_st;
         PciAddr addr;
         int r;
 
-        r = resolve_device(device_link, &device_dir);
-        if (r == -ENODEV)
-                return 0;
+        r = read_link_target(netdev_dir, "device", &target);
+        if (r == -ENOENT || r == -EINVAL)
+                return 0;       /* no device link (a virtual netdev), or no link */
         if (r < 0)
                 return r;
-        base = g_path_get_basename(device_dir);
+        base = g_path_get_basename(target);
         if (pci_addr_from_string(base, &addr) < 0)
                 return 0;
+        if (fstatat(netdev_dir, "device", &device_st, 0) < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;        /* dangling */
         bus_link = function_link_path(root, &addr);
-        if (resolve_device(bus_link, &bus_dir) < 0 || strcmp(bus_dir, device_dir) != 0)
+        if (stat(bus_link, &bus_st) < 0 || device_st.st_dev != bus_st.st_dev || device_st.st_ino != bus_st.st_ino)
                 return 0;
         *ret = addr;
         return 1;
+}
+
+/* R/sys/class/net/<name> opened (the kernel follows the link), or -EINVAL / -ENODEV */
+static int open_netdev_dir(const char *root, const char *name) {
+        g_autofree char *rel = NULL, *link = NULL;
+
+        if (!name || !netdev_name_is_valid(name))
+                return -EINVAL;
+        rel = g_strconcat("class/net/", name, NULL);
+        link = sysfs_path(root, rel);
+        return open_dir(link);
 }
 
 /* The attributes of one netdev directory that attrs names (HwNetdevAttr bits); the PCI side is left to the
@@ -327,27 +342,17 @@ int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
 }
 
 int hw_sysfs_read_netdev_attrs(const char *root, const char *name, unsigned attrs, HwNetdev **ret) {
-        g_autofree char *dir = NULL;
         g_autoptr(HwNetdev) n = NULL;
-        _cleanup_(closep) int dfd = -1;
+        _cleanup_(closep) int dfd = open_netdev_dir(root, name);
         int r;
 
-        r = hw_sysfs_netdev_dir(root, name, &dir);
+        if (dfd < 0)
+                return dfd;
+        r = read_netdev_attrs(dfd, name, attrs, &n);
         if (r < 0)
                 return r;
-        if (attrs & ~(unsigned) HW_NETDEV_PCI) {
-                dfd = open_dir(dir);
-                if (dfd < 0)
-                        return dfd;
-                r = read_netdev_attrs(dfd, name, attrs, &n);
-                if (r < 0)
-                        return r;
-        } else {
-                n = hw_netdev_new();    /* its name and PCI function at most: nothing in its directory read */
-                n->name = g_strdup(name);
-        }
         if (attrs & HW_NETDEV_PCI) {
-                r = netdev_pci_function(root, dir, &n->pci);
+                r = netdev_pci_function(root, dfd, &n->pci);
                 if (r < 0)
                         return r;
                 n->has_pci = r > 0;
@@ -362,13 +367,11 @@ int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
 
 /* The PCI function of a netdev without reading the netdev: 1 with *ret, 0 for a netdev without one */
 int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret) {
-        g_autofree char *dir = NULL;
-        int r;
+        _cleanup_(closep) int dfd = open_netdev_dir(root, name);
 
-        r = hw_sysfs_netdev_dir(root, name, &dir);
-        if (r < 0)
-                return r;
-        return netdev_pci_function(root, dir, ret);
+        if (dfd < 0)
+                return dfd;
+        return netdev_pci_function(root, dfd, ret);
 }
 
 static gint compare_netdevs(gconstpointer a, gconstpointer b) {
