@@ -180,12 +180,19 @@ static int remove_virtual_dir(const char *dir) {
         static const char *const files[] = { "address", "ifindex", "operstate", "mtu", "lower", "mode", "tap",
                                              "vlan_id" };
         _cleanup_(closep) int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        bool macvtap = false;
 
         if (dfd < 0)
                 return errno == ENOENT ? 0 : sim_rm_rf(dir);
-        for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
-                if (unlinkat(dfd, files[i], 0) < 0 && errno != ENOENT)
-                        return sim_rm_rf(dir);
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+                if (macvtap && streq(files[i], "vlan_id"))
+                        continue;               /* a macvtap has none (one that had would stay: rmdir tells) */
+                if (unlinkat(dfd, files[i], 0) < 0) {
+                        if (errno != ENOENT)
+                                return sim_rm_rf(dir);
+                } else if (streq(files[i], "mode"))
+                        macvtap = true;
+        }
         if (rmdir(dir) < 0 && errno != ENOENT)
                 return sim_rm_rf(dir);
         return 0;
@@ -341,12 +348,24 @@ static int open_lower(HwBackend *hw, const char *lower, SimLower *ret) {
         return 0;
 }
 
-/* The fail file of the VF whose netdev `lower` is (NULL for a PF's, a VLAN device's, …) */
-static char *lower_vf_dir(HwBackend *hw, const char *lower) {
+/* The PCI function whose netdev's directory dir is (resolved), read off the layout's path to it,
+ * R/sys/devices/pci0000:00/<BDF>/net/<name>: false for a netdev of none (a macvtap, a VLAN device) */
+static bool function_of_netdev_dir(const char *dir, PciAddr *ret) {
+        g_autofree char *net = g_path_get_dirname(dir), *function_dir = g_path_get_dirname(net);
+        g_autofree char *net_name = g_path_get_basename(net), *bdf = g_path_get_basename(function_dir);
+        g_autofree char *devices = g_path_get_dirname(function_dir);
+
+        return streq(net_name, "net") && g_str_has_suffix(devices, "/" SIM_DEVICES_DIR) &&
+               pci_addr_from_string(bdf, ret) >= 0;
+}
+
+/* The vfstate directory (its fail file) of the VF whose netdev's directory is dir; NULL for a PF's, a VLAN
+ * device's, … */
+static char *netdev_vf_dir(HwBackend *hw, const char *dir) {
         char *vf_dir = NULL;
         PciAddr pci;
 
-        if (hw_sysfs_netdev_pci(hw->sysfs_root, lower, &pci) <= 0)
+        if (!function_of_netdev_dir(dir, &pci))
                 return NULL;
         if (sim_function_vf_dir(hw, &pci, &vf_dir, NULL) < 0)
                 return NULL;
@@ -362,7 +381,7 @@ int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu) {
         r = hw_sysfs_netdev_dir(hw->sysfs_root, name, &dir);
         if (r < 0)
                 return r;
-        vf_dir = lower_vf_dir(hw, name);
+        vf_dir = netdev_vf_dir(hw, dir);
         r = sim_fail_check(vf_dir, "set_mtu", NULL);
         if (r != 0)
                 return MIN(r, 0);
@@ -484,7 +503,7 @@ int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const
         r = open_lower(hw, lower, &l);
         if (r < 0)
                 return r;
-        vf_dir = lower_vf_dir(hw, lower);
+        vf_dir = netdev_vf_dir(hw, l.dir);
         r = sim_fail_check(vf_dir, "macvtap", NULL);
         if (r != 0)
                 return MIN(r, 0);

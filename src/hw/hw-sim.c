@@ -193,10 +193,10 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, bool f
         if (r < 0)
                 return r;
         g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
+        /* not checked here: a VF without its directory has no p<P>/ files either, and its get or set finds
+         * none (-ENODEV); a set on a down PF checks it first, -ENODEV going before -ENETDOWN */
         v.vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf->pci, bdf),
                                     vf_name, NULL);
-        if (!sim_is_dir(v.vf_dir))
-                return -ENODEV;
         v.port = pf->dev_port + 1;
 
         r = read_unsigned(v.vf_dir, "port", G_MAXUINT, &v.vf_port);
@@ -370,7 +370,7 @@ static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, c
         if (r < 0)
                 return r;
         if (v.pf_down)
-                return -ENETDOWN;
+                return sim_is_dir(v.vf_dir) ? -ENETDOWN : -ENODEV;
         r = sim_fail_check(v.vf_dir, op, alt_op);
         if (r != 0)
                 return r;

@@ -451,7 +451,11 @@ static void test_enetdown(void) {
         g_assert_cmpint(hw_vf_set_mac(hw, "ens1", 4, "52:54:00:00:00:04"), ==, 0);     /* port 1 is up */
 
         g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 0, true), ==, -ENETDOWN);
+        /* no such VF goes before a down PF (simhost.md's order of checks); a get of it finds none */
+        g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 99, true), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_get(hw2, "eth0", 99, &c), ==, -ENODEV);
         test_simhost(d2->path, "--quiet", "--link", "eth0", "up", NULL);
+        g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 99, true), ==, -ENODEV);
         g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 0, true), ==, 0);
 }
 
