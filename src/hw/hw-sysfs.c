@@ -382,35 +382,45 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         return strcmp(x->name, y->name);
 }
 
+/* One entry of a function's net/: the netdev called name, added to f unless it is none (vanished meanwhile) */
+static int add_function_netdev(int net_fd, const char *name, bool topology, HwFunction *f) {
+        _cleanup_(closep) int dfd = -1;
+        HwNetdev *n = NULL;
+        int r;
+
+        if (!netdev_name_is_valid(name))
+                return 0;
+        dfd = openat(net_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return 0;       /* vanished while we looked */
+        r = read_netdev_attrs(dfd, name, topology ? TOPOLOGY_ATTRS : HW_NETDEV_ALL, &n);
+        if (r == -ENODEV)
+                return 0;
+        if (r < 0)
+                return r;
+        n->pci = f->addr;
+        n->has_pci = true;
+        g_ptr_array_add(f->netdevs, n);
+        return 0;
+}
+
+/* net/ is listed with getdents64() itself: a DIR would cost a stat and two fcntl calls per function */
 static int read_function_netdevs(int function_dir, bool topology, HwFunction *f) {
-        int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_(closedirp) DIR *d = net_fd >= 0 ? fdopendir(net_fd) : NULL;
-        struct dirent *de;
+        _cleanup_(closep) int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
+        ssize_t len;
 
-        if (!d) {
-                if (net_fd >= 0)
-                        close(net_fd);
+        if (net_fd < 0)
                 return 0;       /* no net/: a function without netdevs (assigned, or not a NIC) */
-        }
-        while ((de = readdir(d))) {
-                _cleanup_(closep) int dfd = -1;
-                HwNetdev *n = NULL;
-                int r;
+        while ((len = getdents64(net_fd, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < len;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
+                        int r = add_function_netdev(net_fd, de->d_name, topology, f);
 
-                if (!netdev_name_is_valid(de->d_name))
-                        continue;
-                dfd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (dfd < 0)
-                        continue;       /* vanished while we looked */
-                r = read_netdev_attrs(dfd, de->d_name, topology ? TOPOLOGY_ATTRS : HW_NETDEV_ALL, &n);
-                if (r == -ENODEV)
-                        continue;
-                if (r < 0)
-                        return r;
-                n->pci = f->addr;
-                n->has_pci = true;
-                g_ptr_array_add(f->netdevs, n);
-        }
+                        if (r < 0)
+                                return r;
+                        off += de->d_reclen;
+                }
         g_ptr_array_sort(f->netdevs, compare_netdevs);
         return 0;
 }
