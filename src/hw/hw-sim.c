@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim backend: VF configuration kept in R/vfstate/, as ../shared/design/simhost.md lays it out */
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
@@ -134,16 +135,54 @@ bool sim_exists(const char *path) {
         return lstat(path, &st) == 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return flag == FTW_DP ? rmdir(path) : unlink(path);
+/* The contents of the directory open as dir, then nothing else: each entry unlinked by the type its directory
+ * entry gives (no stat of each, as nftw() makes); depth bounds a tree no sim makes */
+static int rm_contents(int dir, unsigned depth) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
+        ssize_t len;
+
+        if (depth > 16)
+                return -ELOOP;
+        while ((len = getdents64(dir, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < len;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
+                        int r = 0;
+
+                        off += de->d_reclen;
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        if (de->d_type != DT_DIR && unlinkat(dir, de->d_name, 0) >= 0)
+                                continue;
+                        if (de->d_type == DT_DIR || errno == EISDIR) {
+                                _cleanup_(closep) int sub = openat(dir, de->d_name,
+                                                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+                                r = sub < 0 ? -errno : rm_contents(sub, depth + 1);
+                                if (r >= 0 && unlinkat(dir, de->d_name, AT_REMOVEDIR) < 0)
+                                        r = -errno;
+                        } else
+                                r = -errno;
+                        if (r < 0 && r != -ENOENT)
+                                return r;
+                }
+        return len < 0 ? -errno : 0;
 }
 
 int sim_rm_rf(const char *path) {
-        if (!sim_exists(path))
-                return 0;
-        if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
-                return errno ? -errno : -EIO;
-        return 0;
+        _cleanup_(closep) int dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r;
+
+        if (dir < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno != ENOTDIR && errno != ELOOP)
+                        return -errno;
+                return unlink(path) < 0 && errno != ENOENT ? -errno : 0;      /* a file or a link */
+        }
+        r = rm_contents(dir, 0);
+        if (r < 0)
+                return r;
+        return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 /* A decimal attribute of at most max; -EIO when malformed or above it (no driver reports such a value). */
