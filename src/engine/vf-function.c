@@ -110,7 +110,7 @@ static int restore_netdev_identity(HwBackend *hw, const PciAddr *addr, const VfR
 
         if (!rec->vf_netdev)
                 return 0;
-        r = hw_lookup_function(hw, addr, &vf);
+        r = hw_lookup_topology(hw, addr, &vf);
         if (r < 0 || !(nd = vf_netdev_now(hw, vf, rec)))
                 return 0;       /* no netdev (yet): the settings restore still sets what it can */
         if (!streq(nd->name, rec->vf_netdev)) {
