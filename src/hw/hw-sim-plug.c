@@ -258,6 +258,16 @@ typedef struct NewNetdev {
         const char *phys_port_id;
 } NewNetdev;
 
+/* function_dir/net/<name>, net/ made first when it is not there (the function's first netdev): two mkdir calls, where
+ * mkdir_parents() checks every component from the root */
+static int make_netdev_dir(const char *function_dir, const char *dir) {
+        g_autofree char *net = g_build_filename(function_dir, "net", NULL);
+
+        if (mkdir(net, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return mkdir(dir, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
 static int make_netdev(HwBackend *hw, const PciAddr *addr, const char *function_dir, const NewNetdev *n) {
         g_autofree char *dir = g_build_filename(function_dir, "net", n->name, NULL);
         g_autofree char *class_dir = g_build_filename(hw->sysfs_root, SIM_CLASS_NET_DIR, NULL);
@@ -266,7 +276,7 @@ static int make_netdev(HwBackend *hw, const PciAddr *addr, const char *function_
         int r;
 
         pci_addr_to_string(addr, bdf);
-        r = mkdir_parents(dir);
+        r = make_netdev_dir(function_dir, dir);
         if (r >= 0)
                 r = sim_write_value(dir, "address", n->mac);
         g_snprintf(buf, sizeof(buf), "%d", sim_new_ifindex(hw));
