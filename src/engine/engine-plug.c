@@ -103,7 +103,7 @@ static GHashTable *port_tap_names(Engine *e) {
 static bool netdev_name_taken(Engine *e, GHashTable *tap_names, const char *name) {
         g_autoptr(HwNetdev) nd = NULL;
 
-        return g_hash_table_contains(tap_names, name) || hw_lookup_netdev(e->hw, name, &nd, NULL) != -ENODEV;
+        return g_hash_table_contains(tap_names, name) || hw_read_netdev(e->hw, name, 0, &nd) != -ENODEV;
 }
 
 /* The macvtap's name: the one asked for (checked by engine_plug_check_options()), else the first free
@@ -135,7 +135,7 @@ static char *vlan_device_name(Engine *e, const char *pf, unsigned vid) {
 
         if (netdev_name_is_valid(name))
                 return g_steal_pointer(&name);
-        if (hw_lookup_netdev(e->hw, pf, &nd, NULL) < 0)
+        if (hw_read_netdev(e->hw, pf, HW_NETDEV_IFINDEX, &nd) < 0)
                 return NULL;
         return g_strdup_printf("npv%d.%u", nd->ifindex, vid);
 }
@@ -335,7 +335,7 @@ static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err
         g_autoptr(HwNetdev) nd = NULL;
         int r;
 
-        r = hw_lookup_netdev(e->hw, lower, &nd, NULL);
+        r = hw_read_netdev(e->hw, lower, HW_NETDEV_MAC | HW_NETDEV_UP, &nd);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: netdev '%s' cannot be read: %s", port_uuid(port),
                             lower, g_strerror(-r));
@@ -363,7 +363,7 @@ static int give_back_lower(Engine *e, const Port *port, EngineError *err) {
         g_autoptr(HwNetdev) nd = NULL;
         int r;
 
-        if (!port->lower.saved || !lower || hw_lookup_netdev(e->hw, lower, &nd, NULL) < 0)
+        if (!port->lower.saved || !lower || hw_read_netdev(e->hw, lower, HW_NETDEV_MAC | HW_NETDEV_UP, &nd) < 0)
                 return 0;       /* gone (a VF that vanished): nothing to put back */
         r = streq_ptr(nd->mac, port->lower.mac) ? 0 : hw_netdev_set_mac(e->hw, lower, port->lower.mac);
         if (r >= 0 && nd->admin_up != port->lower.up)

@@ -461,7 +461,7 @@ static void read_now(const VfOp *op, VfSettings *ret) {
         *ret = (VfSettings) {};
         if (vf_get(op, &now.config) >= 0)
                 vf_settings_from_reading(ret, &now);
-        if (op->netdev && hw_lookup_netdev(op->hw, op->netdev, &n, NULL) >= 0) {
+        if (op->netdev && hw_read_netdev(op->hw, op->netdev, HW_NETDEV_MAC | HW_NETDEV_MTU, &n) >= 0) {
                 now.has_netdev = true;
                 if (!n->mac || mac_normalize(n->mac, now.netdev_mac) < 0)
                         now.netdev_mac[0] = '\0';

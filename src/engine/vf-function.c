@@ -96,7 +96,7 @@ static const HwNetdev *vf_netdev_now(HwBackend *hw, const HwFunction *vf, const 
                         return vf->netdevs->pdata[i];
         if (vf->netdevs->len == 1)
                 return vf->netdevs->pdata[0];
-        if (hw_lookup_netdev(hw, rec->pf_netdev, &pf_nd, NULL) < 0)
+        if (hw_read_netdev(hw, rec->pf_netdev, HW_NETDEV_DEV_PORT, &pf_nd) < 0)
                 return NULL;
         return hw_function_netdev_by_dev_port(vf, pf_nd->dev_port);
 }
@@ -110,7 +110,7 @@ static int restore_netdev_identity(HwBackend *hw, const PciAddr *addr, const VfR
 
         if (!rec->vf_netdev)
                 return 0;
-        r = hw_lookup_function(hw, addr, &vf);
+        r = hw_lookup_topology(hw, addr, &vf);
         if (r < 0 || !(nd = vf_netdev_now(hw, vf, rec)))
                 return 0;       /* no netdev (yet): the settings restore still sets what it can */
         if (!streq(nd->name, rec->vf_netdev)) {

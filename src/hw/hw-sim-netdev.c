@@ -101,7 +101,7 @@ static int read_virtual(HwBackend *hw, const char *name, HwVirtualNetdev **ret) 
         v->name = g_strdup(name);
         v->mode = read_attr(dir, "mode");
         v->tap = read_attr(dir, "tap");
-        vlan_id = read_attr(dir, "vlan_id");
+        vlan_id = v->mode ? NULL : read_attr(dir, "vlan_id");  /* a macvtap has none */
         v->kind = v->mode ? HW_VIRTUAL_MACVTAP : vlan_id ? HW_VIRTUAL_VLAN : HW_VIRTUAL_OTHER;
         if (vlan_id && g_ascii_string_to_unsigned(vlan_id, 10, 1, 4094, &n, NULL))
                 v->vlan_id = (unsigned) n;
@@ -174,6 +174,30 @@ static int remove_uppers(HwBackend *hw, const char *name, unsigned depth) {
         return 0;
 }
 
+/* A virtual netdev's directory: the files the sim makes in it by name, then the directory; anything else found
+ * in it (a test's own file) takes the walk of sim_rm_rf() */
+static int remove_virtual_dir(const char *dir) {
+        static const char *const files[] = { "address", "ifindex", "operstate", "mtu", "lower", "mode", "tap",
+                                             "vlan_id" };
+        _cleanup_(closep) int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        bool macvtap = false;
+
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : sim_rm_rf(dir);
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+                if (macvtap && streq(files[i], "vlan_id"))
+                        continue;               /* a macvtap has none (one that had would stay: rmdir tells) */
+                if (unlinkat(dfd, files[i], 0) < 0) {
+                        if (errno != ENOENT)
+                                return sim_rm_rf(dir);
+                } else if (streq(files[i], "mode"))
+                        macvtap = true;
+        }
+        if (rmdir(dir) < 0 && errno != ENOENT)
+                return sim_rm_rf(dir);
+        return 0;
+}
+
 static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
         g_autofree char *dir = virtual_dir(hw, name), *link = class_link(hw, name), *tap = NULL;
         int r;
@@ -190,20 +214,33 @@ static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
         }
         if (unlink(link) < 0 && errno != ENOENT)
                 return -errno;
-        return sim_rm_rf(dir);
+        return remove_virtual_dir(dir);
 }
 
 int sim_remove_uppers(HwBackend *hw, const char *name) {
         return remove_uppers(hw, name, 0);
 }
 
+/* Whether the virtual netdev's directory is a macvtap's or a VLAN device's (what sim_virtual_read() accepts),
+ * from its `mode` or `vlan_id` alone */
+static bool is_macvtap_or_vlan(const char *dir) {
+        g_autofree char *mode = read_attr(dir, "mode"), *vlan_id = mode ? NULL : read_attr(dir, "vlan_id");
+
+        return mode || vlan_id;
+}
+
 int sim_virtual_delete(HwBackend *hw, const char *name) {
-        g_autoptr(HwVirtualNetdev) v = NULL;
+        g_autofree char *target = NULL, *dir = NULL;
         int r;
 
-        r = sim_virtual_read(hw, name, &v);
+        r = class_target(hw, name, &target);
         if (r < 0)
                 return r;
+        if (!is_virtual(target))
+                return -ENOTSUP;
+        dir = virtual_dir(hw, name);
+        if (!is_macvtap_or_vlan(dir))
+                return sim_is_dir(dir) ? -ENOTSUP : -ENODEV;
         return remove_virtual(hw, name, 0);
 }
 
@@ -311,14 +348,26 @@ static int open_lower(HwBackend *hw, const char *lower, SimLower *ret) {
         return 0;
 }
 
-/* The fail file of the VF whose netdev `lower` is (NULL for a PF's, a VLAN device's, …) */
-static char *lower_vf_dir(HwBackend *hw, const char *lower) {
-        g_autoptr(HwNetdev) n = NULL;
-        char *vf_dir = NULL;
+/* The PCI function whose netdev's directory dir is (resolved), read off the layout's path to it,
+ * R/sys/devices/pci0000:00/<BDF>/net/<name>: false for a netdev of none (a macvtap, a VLAN device) */
+static bool function_of_netdev_dir(const char *dir, PciAddr *ret) {
+        g_autofree char *net = g_path_get_dirname(dir), *function_dir = g_path_get_dirname(net);
+        g_autofree char *net_name = g_path_get_basename(net), *bdf = g_path_get_basename(function_dir);
+        g_autofree char *devices = g_path_get_dirname(function_dir);
 
-        if (hw_sysfs_read_netdev(hw->sysfs_root, lower, &n) < 0 || !n->has_pci)
+        return streq(net_name, "net") && g_str_has_suffix(devices, "/" SIM_DEVICES_DIR) &&
+               pci_addr_from_string(bdf, ret) >= 0;
+}
+
+/* The vfstate directory (its fail file) of the VF whose netdev's directory is dir; NULL for a PF's, a VLAN
+ * device's, … */
+static char *netdev_vf_dir(HwBackend *hw, const char *dir) {
+        char *vf_dir = NULL;
+        PciAddr pci;
+
+        if (!function_of_netdev_dir(dir, &pci))
                 return NULL;
-        if (sim_function_vf_dir(hw, &n->pci, &vf_dir, NULL) < 0)
+        if (sim_function_vf_dir(hw, &pci, &vf_dir, NULL) < 0)
                 return NULL;
         return vf_dir;
 }
@@ -332,7 +381,7 @@ int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu) {
         r = hw_sysfs_netdev_dir(hw->sysfs_root, name, &dir);
         if (r < 0)
                 return r;
-        vf_dir = lower_vf_dir(hw, name);
+        vf_dir = netdev_vf_dir(hw, dir);
         r = sim_fail_check(vf_dir, "set_mtu", NULL);
         if (r != 0)
                 return MIN(r, 0);
@@ -363,6 +412,27 @@ typedef struct NewVirtual {
         unsigned vlan_id;               /* VLAN device */
 } NewVirtual;
 
+/* A file of a netdev directory nobody sees yet: written in place (no temporary file and rename: the directory
+ * as a whole appears at once). Mode 0644 less the umask, as the directory's own. */
+static int write_new_value(int dfd, const char *name, const char *value) {
+        g_autofree char *text = g_strconcat(value, "\n", NULL);
+        _cleanup_(closep) int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+        size_t len = strlen(text), done = 0;
+
+        if (fd < 0)
+                return -errno;
+        while (done < len) {
+                ssize_t n = write(fd, text + done, len - done);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                done += (size_t) n;
+        }
+        return 0;
+}
+
 /* The kernel makes a netdev at once: the sim writes it under a temporary name beside its place, renames it there,
  * and links it into class/net last — a process killed half-way leaves no netdev (a directory without its class
  * link is none, and the next one of that name replaces it). */
@@ -371,39 +441,44 @@ static int write_virtual(HwBackend *hw, const NewVirtual *n) {
         g_autofree char *parent = g_path_get_dirname(final), *tmp_name = g_strconcat(".new.", n->name, NULL);
         g_autofree char *dir = g_build_filename(parent, tmp_name, NULL);
         g_autofree char *class_target = g_strconcat(VIRTUAL_LINK_PREFIX, n->name, NULL);
-        g_autofree char *lower = g_build_filename(dir, "lower", NULL);
         int ifindex = sim_new_ifindex(hw), r;
+        _cleanup_(closep) int dfd = -1;
         char buf[32];
 
         (void) sim_rm_rf(dir);
         r = mkdir_parents(dir);
+        if (r >= 0) {
+                dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                r = dfd < 0 ? -errno : 0;
+        }
         if (r >= 0)
-                r = sim_write_value(dir, "address", n->mac);
+                r = write_new_value(dfd, "address", n->mac);
         g_snprintf(buf, sizeof(buf), "%d", ifindex);
         if (r >= 0)
-                r = sim_write_value(dir, "ifindex", buf);
+                r = write_new_value(dfd, "ifindex", buf);
         if (r >= 0)
-                r = sim_write_value(dir, "operstate", "up");
+                r = write_new_value(dfd, "operstate", "up");
         if (r >= 0)
-                r = sim_write_value(dir, "mtu", n->lower->mtu ? n->lower->mtu : "1500");
-        if (r >= 0 && symlink(n->lower->upper_target, lower) < 0)
+                r = write_new_value(dfd, "mtu", n->lower->mtu ? n->lower->mtu : "1500");
+        if (r >= 0 && symlinkat(n->lower->upper_target, dfd, "lower") < 0)
                 r = -errno;
         if (r >= 0 && n->mode) {
                 g_autofree char *tap = g_strdup_printf("tap%d", ifindex);
                 g_autofree char *dev = g_build_filename(hw->sysfs_root, "dev", NULL);
                 g_autofree char *node = g_build_filename(dev, tap, NULL);
 
-                r = sim_write_value(dir, "mode", n->mode);
+                r = write_new_value(dfd, "mode", n->mode);
                 if (r >= 0)
-                        r = sim_write_value(dir, "tap", tap);
-                if (r >= 0)
-                        r = mkdir_parents(dev);
-                if (r >= 0 && mkfifo(node, 0600) < 0)
+                        r = write_new_value(dfd, "tap", tap);
+                if (r >= 0 && mkfifo(node, 0600) < 0) {
                         r = -errno;
+                        if (r == -ENOENT && mkdir_parents(dev) >= 0)    /* the host's first tap node */
+                                r = mkfifo(node, 0600) < 0 ? -errno : 0;
+                }
         }
         if (r >= 0 && n->vlan_id) {
                 g_snprintf(buf, sizeof(buf), "%u", n->vlan_id);
-                r = sim_write_value(dir, "vlan_id", buf);
+                r = write_new_value(dfd, "vlan_id", buf);
         }
         if (r >= 0 && sim_is_dir(final) && !sim_exists(link))
                 r = sim_rm_rf(final);           /* the rest of one a killed process was making */
@@ -428,7 +503,7 @@ int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const
         r = open_lower(hw, lower, &l);
         if (r < 0)
                 return r;
-        vf_dir = lower_vf_dir(hw, lower);
+        vf_dir = netdev_vf_dir(hw, l.dir);
         r = sim_fail_check(vf_dir, "macvtap", NULL);
         if (r != 0)
                 return MIN(r, 0);

@@ -36,18 +36,20 @@ char *sim_vf_dir_of(HwBackend *hw, const HwFunction *f) {
         return g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&f->physfn, bdf), vf_name, NULL);
 }
 
-/* The topology read with the VF index hint (hw.c): one virtfn link checked, not every VF's read */
+/* The VF's place with the VF index hint (hw.c): its physfn link and one virtfn link read, not its netdevs */
 int sim_function_vf_dir(HwBackend *hw, const PciAddr *addr, char **ret_vf_dir, PciAddr *ret_pf) {
-        g_autoptr(HwFunction) f = NULL;
-        int r;
+        char bdf[PCI_ADDR_STR_MAX], vf_name[32];
+        PciAddr pf;
+        int index = -1, r;
 
         *ret_vf_dir = NULL;
-        r = hw_lookup_topology(hw, addr, &f);
-        if (r < 0)
-                return r;
-        *ret_vf_dir = sim_vf_dir_of(hw, f);
-        if (*ret_vf_dir && ret_pf)
-                *ret_pf = f->physfn;
+        r = hw_function_vf_place(hw, addr, &pf, &index);
+        if (r <= 0 || index < 0)
+                return r < 0 ? r : 0;
+        g_snprintf(vf_name, sizeof(vf_name), "vf%d", index);
+        *ret_vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf, bdf), vf_name, NULL);
+        if (ret_pf)
+                *ret_pf = pf;
         return 0;
 }
 
@@ -256,6 +258,16 @@ typedef struct NewNetdev {
         const char *phys_port_id;
 } NewNetdev;
 
+/* function_dir/net/<name>, net/ made first when it is not there (the function's first netdev): two mkdir calls, where
+ * mkdir_parents() checks every component from the root */
+static int make_netdev_dir(const char *function_dir, const char *dir) {
+        g_autofree char *net = g_build_filename(function_dir, "net", NULL);
+
+        if (mkdir(net, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return mkdir(dir, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
 static int make_netdev(HwBackend *hw, const PciAddr *addr, const char *function_dir, const NewNetdev *n) {
         g_autofree char *dir = g_build_filename(function_dir, "net", n->name, NULL);
         g_autofree char *class_dir = g_build_filename(hw->sysfs_root, SIM_CLASS_NET_DIR, NULL);
@@ -264,7 +276,7 @@ static int make_netdev(HwBackend *hw, const PciAddr *addr, const char *function_
         int r;
 
         pci_addr_to_string(addr, bdf);
-        r = mkdir_parents(dir);
+        r = make_netdev_dir(function_dir, dir);
         if (r >= 0)
                 r = sim_write_value(dir, "address", n->mac);
         g_snprintf(buf, sizeof(buf), "%d", sim_new_ifindex(hw));

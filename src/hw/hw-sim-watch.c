@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "core/names.h"
 #include "hw/hw-backend.h"
 #include "hw/hw-sim-internal.h"
 #include "hw/hw-sysfs.h"
@@ -84,24 +85,43 @@ static bool is_port_dir_name(const char *name) {
         return true;
 }
 
-/* What watching VF vf of pf_netdev covers now: its vfstate port directories and its netdevs' directories */
+/* The netdev directories under a function's net/ (its netdevs), each with its name */
+static void add_netdev_dirs(GPtrArray *dirs, const char *function_dir) {
+        g_autofree char *net = g_build_filename(function_dir, "net", NULL);
+        g_autoptr(GDir) d = g_dir_open(net, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *path = g_build_filename(net, name, NULL);
+
+                if (netdev_name_is_valid(name) && sim_is_dir(path))
+                        add_dir(dirs, g_steal_pointer(&path), name);
+        }
+}
+
+/* What watching VF vf of pf_netdev covers now: its vfstate port directories and its netdevs' directories. The
+ * VF is found as rtnetlink addresses it, through its PF's virtfn link: R/vfstate/<PF BDF>/vf<vf> follows, and its
+ * netdevs are the entries of its net/, nothing of them read. */
 static int vf_watch_dirs(HwBackend *hw, const char *pf_netdev, unsigned vf, GPtrArray **ret) {
         g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(sim_watch_dir_free);
-        g_autoptr(HwFunction) f = NULL;
         g_autoptr(GDir) d = NULL;
         g_autofree char *vf_dir = NULL, *function_dir = NULL;
+        char bdf[PCI_ADDR_STR_MAX], vf_name[32];
         const char *name;
-        PciAddr addr;
+        PciAddr pf, addr;
         int r;
 
-        r = hw_vf_function_addr(hw, pf_netdev, vf, &addr);
+        r = hw_sysfs_netdev_pci(hw->sysfs_root, pf_netdev, &pf);
         if (r < 0)
                 return r;
-        r = hw_lookup_topology(hw, &addr, &f);
+        if (r == 0)
+                return -ENOTSUP;
+        r = hw_sysfs_vf_addr(hw->sysfs_root, &pf, vf, &addr);
         if (r < 0)
                 return r;
-        vf_dir = sim_vf_dir_of(hw, f);
-        d = vf_dir ? g_dir_open(vf_dir, 0, NULL) : NULL;
+        g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
+        vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf, bdf), vf_name, NULL);
+        d = g_dir_open(vf_dir, 0, NULL);
         if (!d)
                 return -ENODEV;
         while ((name = g_dir_read_name(d))) {
@@ -114,13 +134,7 @@ static int vf_watch_dirs(HwBackend *hw, const char *pf_netdev, unsigned vf, GPtr
         r = sim_function_dir(hw, &addr, &function_dir);
         if (r < 0)
                 return r;
-        for (guint i = 0; i < f->netdevs->len; i++) {
-                const HwNetdev *n = f->netdevs->pdata[i];
-                g_autofree char *path = g_build_filename(function_dir, "net", n->name, NULL);
-
-                if (sim_is_dir(path))
-                        add_dir(dirs, g_steal_pointer(&path), n->name);
-        }
+        add_netdev_dirs(dirs, function_dir);
         *ret = g_steal_pointer(&dirs);
         return 0;
 }

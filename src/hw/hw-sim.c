@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim backend: VF configuration kept in R/vfstate/, as ../shared/design/simhost.md lays it out */
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
@@ -98,7 +99,7 @@ static int sim_pf_netdev(HwBackend *hw, const char *name, const SimPfNetdev **re
                 *ret = n;
                 return 0;
         }
-        r = hw_sysfs_read_netdev(hw->sysfs_root, name, &nd);
+        r = hw_sysfs_read_netdev_attrs(hw->sysfs_root, name, HW_NETDEV_DEV_PORT | HW_NETDEV_PCI, &nd);
         if (r < 0)
                 return r;
         if (!nd->has_pci)
@@ -134,16 +135,54 @@ bool sim_exists(const char *path) {
         return lstat(path, &st) == 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return flag == FTW_DP ? rmdir(path) : unlink(path);
+/* The contents of the directory open as dir, then nothing else: each entry unlinked by the type its directory
+ * entry gives (no stat of each, as nftw() makes); depth bounds a tree no sim makes */
+static int rm_contents(int dir, unsigned depth) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
+        ssize_t len;
+
+        if (depth > 16)
+                return -ELOOP;
+        while ((len = getdents64(dir, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < len;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
+                        int r = 0;
+
+                        off += de->d_reclen;
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        if (de->d_type != DT_DIR && unlinkat(dir, de->d_name, 0) >= 0)
+                                continue;
+                        if (de->d_type == DT_DIR || errno == EISDIR) {
+                                _cleanup_(closep) int sub = openat(dir, de->d_name,
+                                                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+                                r = sub < 0 ? -errno : rm_contents(sub, depth + 1);
+                                if (r >= 0 && unlinkat(dir, de->d_name, AT_REMOVEDIR) < 0)
+                                        r = -errno;
+                        } else
+                                r = -errno;
+                        if (r < 0 && r != -ENOENT)
+                                return r;
+                }
+        return len < 0 ? -errno : 0;
 }
 
 int sim_rm_rf(const char *path) {
-        if (!sim_exists(path))
-                return 0;
-        if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
-                return errno ? -errno : -EIO;
-        return 0;
+        _cleanup_(closep) int dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r;
+
+        if (dir < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno != ENOTDIR && errno != ELOOP)
+                        return -errno;
+                return unlink(path) < 0 && errno != ENOENT ? -errno : 0;      /* a file or a link */
+        }
+        r = rm_contents(dir, 0);
+        if (r < 0)
+                return r;
+        return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 /* A decimal attribute of at most max; -EIO when malformed or above it (no driver reports such a value). */
@@ -181,8 +220,9 @@ static int read_pf_down(const SimPfNetdev *pf, bool *ret) {
         return 0;
 }
 
-/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved. */
-static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf *ret) {
+/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved; for a set also whether
+ * the PF netdev is down (a get is not refused on a down PF: it does not read that). */
+static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, bool for_set, SimVf *ret) {
         const SimPfNetdev *pf = NULL;
         g_auto(SimVf) v = {};
         char bdf[PCI_ADDR_STR_MAX], vf_name[32];
@@ -192,10 +232,10 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf 
         if (r < 0)
                 return r;
         g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
+        /* not checked here: a VF without its directory has no p<P>/ files either, and its get or set finds
+         * none (-ENODEV); a set on a down PF checks it first, -ENODEV going before -ENETDOWN */
         v.vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf->pci, bdf),
                                     vf_name, NULL);
-        if (!sim_is_dir(v.vf_dir))
-                return -ENODEV;
         v.port = pf->dev_port + 1;
 
         r = read_unsigned(v.vf_dir, "port", G_MAXUINT, &v.vf_port);
@@ -204,9 +244,11 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf 
         else if (r < 0)
                 return r;
 
-        r = read_pf_down(pf, &v.pf_down);
-        if (r < 0)
-                return r;
+        if (for_set) {
+                r = read_pf_down(pf, &v.pf_down);
+                if (r < 0)
+                        return r;
+        }
         *ret = v;
         v.vf_dir = NULL;
         return 0;
@@ -345,6 +387,17 @@ int sim_write_value(const char *dir, const char *name, const char *value) {
         return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
 }
 
+/* The same, left alone when it holds value already: for the second value of a set that writes two (QoS beside a
+ * VLAN, the minimum beside the maximum rate) and a VLAN protocol, which a set mostly leaves as it is. A read of
+ * the file costs a fraction of a new file renamed over it. */
+static int sim_write_value_if_changed(const char *dir, const char *name, const char *value) {
+        g_autofree char *path = g_build_filename(dir, name, NULL), *now = NULL;
+
+        if (read_one_line(path, &now) >= 0 && streq(g_strstrip(now), value))
+                return 0;
+        return sim_write_value(dir, name, value);
+}
+
 /* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. Returns
  * SIM_FAULT_IGNORE (and no dir) when the set is to report success and change nothing. */
 static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *op,
@@ -352,11 +405,11 @@ static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, c
         g_auto(SimVf) v = {};
         int r;
 
-        r = sim_vf_open(hw, pf_netdev, vf, &v);
+        r = sim_vf_open(hw, pf_netdev, vf, /* for_set= */ true, &v);
         if (r < 0)
                 return r;
         if (v.pf_down)
-                return -ENETDOWN;
+                return sim_is_dir(v.vf_dir) ? -ENETDOWN : -ENODEV;
         r = sim_fail_check(v.vf_dir, op, alt_op);
         if (r != 0)
                 return r;
@@ -388,7 +441,7 @@ static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, un
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", qos);
-        return sim_write_value(dir, "qos", buf);
+        return sim_write_value_if_changed(dir, "qos", buf);
 }
 
 /* name is the file and, after "set_", the fault OP */
@@ -430,7 +483,7 @@ static int sim_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, un
         if (r != 0)
                 return MIN(r, 0);
         g_snprintf(buf, sizeof(buf), "%u", min_tx_rate);
-        r = sim_write_value(dir, "min_tx_rate", buf);
+        r = sim_write_value_if_changed(dir, "min_tx_rate", buf);
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", max_tx_rate);
@@ -444,7 +497,7 @@ static int sim_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned 
         r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan_proto", NULL, &dir);
         if (r != 0)
                 return MIN(r, 0);
-        return sim_write_value(dir, "vlan_proto", vf_vlan_proto_to_string(proto));
+        return sim_write_value_if_changed(dir, "vlan_proto", vf_vlan_proto_to_string(proto));
 }
 
 /* spoofchk, trust: "0"/"1"; -1 when the file is absent (as a driver that does not report it) */
@@ -554,7 +607,7 @@ static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfi
         VfConfig c = {};
         int r;
 
-        r = sim_vf_open(hw, pf_netdev, vf, &v);
+        r = sim_vf_open(hw, pf_netdev, vf, /* for_set= */ false, &v);
         if (r < 0)
                 return r;
         r = sim_fail_check(v.vf_dir, "get", NULL);
@@ -563,17 +616,17 @@ static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfi
 
         name = g_strdup_printf("p%u", v.vf_port ? v.vf_port : v.port);
         dir = g_build_filename(v.vf_dir, name, NULL);
-        if (!sim_is_dir(dir))
-                return -ENODEV;
         if (v.vf_port != 0 && v.vf_port != v.port) {
+                if (!sim_is_dir(dir))
+                        return -ENODEV;
                 /* ConnectX-3: the other port's PF reports the MAC/VLAN of a VF it does not own as
                  * zeros; spoofchk, trust and link_state are VF-wide, so they come from pQ */
                 g_strlcpy(c.mac, "00:00:00:00:00:00", sizeof(c.mac));
                 r = read_vf_flags(dir, &c);
         } else
-                r = read_vf_port_config(dir, &c);
+                r = read_vf_port_config(dir, &c);      /* no p<P>/: its `mac` missing, -ENODEV */
         if (r < 0)
-                return r == -ENOENT ? -ENODEV : r;
+                return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
         *ret = c;
         return 0;
 }

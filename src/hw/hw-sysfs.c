@@ -242,75 +242,94 @@ static char *pcie_root_of(const char *devices_dir, const char *device_path) {
 }
 
 /* 1 and the address when the netdev's "device" is a PCI function known under bus/pci/devices;
- * 0 for netdevs without one (bridges, veth) or with a non-PCI parent (virtio, usb). */
-static int netdev_pci_function(const char *root, const char *netdev_dir, PciAddr *ret) {
-        g_autofree char *device_link = g_build_filename(netdev_dir, "device", NULL);
-        g_autofree char *device_dir = NULL, *bus_dir = NULL, *bus_link = NULL, *base = NULL;
+ * 0 for netdevs without one (bridges, veth) or with a non-PCI parent (virtio, usb). The netdev's directory is
+ * open as netdev_dir: the address is what its device link names, and that link and the function's bus link must
+ * lead to one directory. */
+static int netdev_pci_function(const char *root, int netdev_dir, PciAddr *ret) {
+        g_autofree char *target = NULL, *base = NULL, *bus_link = NULL;
+        struct stat device_st, bus_st;
         PciAddr addr;
         int r;
 
-        r = resolve_device(device_link, &device_dir);
-        if (r == -ENODEV)
-                return 0;
+        r = read_link_target(netdev_dir, "device", &target);
+        if (r == -ENOENT || r == -EINVAL)
+                return 0;       /* no device link (a virtual netdev), or no link */
         if (r < 0)
                 return r;
-        base = g_path_get_basename(device_dir);
+        base = g_path_get_basename(target);
         if (pci_addr_from_string(base, &addr) < 0)
                 return 0;
+        if (fstatat(netdev_dir, "device", &device_st, 0) < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;        /* dangling */
         bus_link = function_link_path(root, &addr);
-        if (resolve_device(bus_link, &bus_dir) < 0 || strcmp(bus_dir, device_dir) != 0)
+        if (stat(bus_link, &bus_st) < 0 || device_st.st_dev != bus_st.st_dev || device_st.st_ino != bus_st.st_ino)
                 return 0;
         *ret = addr;
         return 1;
 }
 
-/* The attributes of one netdev directory; the PCI side is left to the caller. */
-/* topology: only what places the netdev (dev_port, phys_port_id); ifindex, MAC and operstate stay unset */
-static int read_netdev_attrs(int dir, const char *name, bool topology, HwNetdev **ret) {
+/* R/sys/class/net/<name> opened (the kernel follows the link), or -EINVAL / -ENODEV */
+static int open_netdev_dir(const char *root, const char *name) {
+        g_autofree char *rel = NULL, *link = NULL;
+
+        if (!name || !netdev_name_is_valid(name))
+                return -EINVAL;
+        rel = g_strconcat("class/net/", name, NULL);
+        link = sysfs_path(root, rel);
+        return open_dir(link);
+}
+
+/* The attributes of one netdev directory that attrs names (HwNetdevAttr bits); the PCI side is left to the
+ * caller. With HW_NETDEV_IFINDEX a directory without one is no netdev (-ENODEV). */
+static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev **ret) {
         g_autoptr(HwNetdev) n = hw_netdev_new();
         g_autofree char *operstate = NULL, *mac = NULL;
         uint64_t v;
         int r;
 
         n->name = g_strdup(name);
-        if (!topology) {
+        if (attrs & HW_NETDEV_IFINDEX) {
                 r = read_attr_u64(dir, "ifindex", 10, INT_MAX, &v);
                 if (r < 0)
                         return r == -ENOENT ? -ENODEV : r;
                 n->ifindex = (int) v;
         }
-
-        r = read_attr_u64(dir, "dev_port", 10, INT_MAX, &v);
-        if (r == -ENOENT)
-                v = 0;
-        else if (r < 0)
-                return r;
-        n->dev_port = (int) v;
-
-        /* drivers without one make the read fail (EOPNOTSUPP) or have no file */
-        if (read_attr(dir, "phys_port_id", &n->phys_port_id) < 0 || n->phys_port_id[0] == '\0')
-                g_clear_pointer(&n->phys_port_id, g_free);
-        if (topology) {
-                *ret = g_steal_pointer(&n);
-                return 0;
+        if (attrs & HW_NETDEV_DEV_PORT) {
+                r = read_attr_u64(dir, "dev_port", 10, INT_MAX, &v);
+                if (r == -ENOENT)
+                        v = 0;
+                else if (r < 0)
+                        return r;
+                n->dev_port = (int) v;
+                /* drivers without one make the read fail (EOPNOTSUPP) or have no file */
+                if (read_attr(dir, "phys_port_id", &n->phys_port_id) < 0 || n->phys_port_id[0] == '\0')
+                        g_clear_pointer(&n->phys_port_id, g_free);
         }
-
-        if (read_attr(dir, "address", &mac) >= 0)
+        if ((attrs & HW_NETDEV_MAC) && read_attr(dir, "address", &mac) >= 0)
                 n->mac = g_ascii_strdown(mac, -1);
-        if (read_attr(dir, "operstate", &operstate) >= 0)
-                n->up = strcmp(operstate, "up") == 0;
-        /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
-        n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
-        n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
+        if (attrs & HW_NETDEV_UP) {
+                if (read_attr(dir, "operstate", &operstate) >= 0)
+                        n->up = strcmp(operstate, "up") == 0;
+                /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
+                n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
+        }
+        if (attrs & HW_NETDEV_MTU)
+                n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
         /* without a link the kernel reports -1 or fails the read: unknown */
-        n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
+        if (attrs & HW_NETDEV_SPEED)
+                n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
         /* no file (a sim host without netpool's extension): ethernet */
-        n->link_type = read_attr_u64(dir, "type", 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
-                               ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+        if (attrs & HW_NETDEV_TYPE)
+                n->link_type = read_attr_u64(dir, "type", 10, UINT32_MAX, &v) >= 0 &&
+                                               v == ARPHRD_INFINIBAND_TYPE
+                                       ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
 
         *ret = g_steal_pointer(&n);
         return 0;
 }
+
+/* What a topology read takes of a netdev: what places it */
+#define TOPOLOGY_ATTRS HW_NETDEV_DEV_PORT
 
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
         g_autofree char *rel = NULL, *link = NULL;
@@ -322,38 +341,37 @@ int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
         return resolve_device(link, ret);
 }
 
-int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
-        g_autofree char *dir = NULL;
+int hw_sysfs_read_netdev_attrs(const char *root, const char *name, unsigned attrs, HwNetdev **ret) {
         g_autoptr(HwNetdev) n = NULL;
-        _cleanup_(closep) int dfd = -1;
+        _cleanup_(closep) int dfd = open_netdev_dir(root, name);
         int r;
 
-        r = hw_sysfs_netdev_dir(root, name, &dir);
-        if (r < 0)
-                return r;
-        dfd = open_dir(dir);
         if (dfd < 0)
                 return dfd;
-        r = read_netdev_attrs(dfd, name, /* topology= */ false, &n);
+        r = read_netdev_attrs(dfd, name, attrs, &n);
         if (r < 0)
                 return r;
-        r = netdev_pci_function(root, dir, &n->pci);
-        if (r < 0)
-                return r;
-        n->has_pci = r > 0;
+        if (attrs & HW_NETDEV_PCI) {
+                r = netdev_pci_function(root, dfd, &n->pci);
+                if (r < 0)
+                        return r;
+                n->has_pci = r > 0;
+        }
         *ret = g_steal_pointer(&n);
         return 0;
 }
 
+int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret) {
+        return hw_sysfs_read_netdev_attrs(root, name, HW_NETDEV_ALL, ret);
+}
+
 /* The PCI function of a netdev without reading the netdev: 1 with *ret, 0 for a netdev without one */
 int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret) {
-        g_autofree char *dir = NULL;
-        int r;
+        _cleanup_(closep) int dfd = open_netdev_dir(root, name);
 
-        r = hw_sysfs_netdev_dir(root, name, &dir);
-        if (r < 0)
-                return r;
-        return netdev_pci_function(root, dir, ret);
+        if (dfd < 0)
+                return dfd;
+        return netdev_pci_function(root, dfd, ret);
 }
 
 static gint compare_netdevs(gconstpointer a, gconstpointer b) {
@@ -364,35 +382,45 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         return strcmp(x->name, y->name);
 }
 
+/* One entry of a function's net/: the netdev called name, added to f unless it is none (vanished meanwhile) */
+static int add_function_netdev(int net_fd, const char *name, bool topology, HwFunction *f) {
+        _cleanup_(closep) int dfd = -1;
+        HwNetdev *n = NULL;
+        int r;
+
+        if (!netdev_name_is_valid(name))
+                return 0;
+        dfd = openat(net_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return 0;       /* vanished while we looked */
+        r = read_netdev_attrs(dfd, name, topology ? TOPOLOGY_ATTRS : HW_NETDEV_ALL, &n);
+        if (r == -ENODEV)
+                return 0;
+        if (r < 0)
+                return r;
+        n->pci = f->addr;
+        n->has_pci = true;
+        g_ptr_array_add(f->netdevs, n);
+        return 0;
+}
+
+/* net/ is listed with getdents64() itself: a DIR would cost a stat and two fcntl calls per function */
 static int read_function_netdevs(int function_dir, bool topology, HwFunction *f) {
-        int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_(closedirp) DIR *d = net_fd >= 0 ? fdopendir(net_fd) : NULL;
-        struct dirent *de;
+        _cleanup_(closep) int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
+        ssize_t len;
 
-        if (!d) {
-                if (net_fd >= 0)
-                        close(net_fd);
+        if (net_fd < 0)
                 return 0;       /* no net/: a function without netdevs (assigned, or not a NIC) */
-        }
-        while ((de = readdir(d))) {
-                _cleanup_(closep) int dfd = -1;
-                HwNetdev *n = NULL;
-                int r;
+        while ((len = getdents64(net_fd, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < len;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
+                        int r = add_function_netdev(net_fd, de->d_name, topology, f);
 
-                if (!netdev_name_is_valid(de->d_name))
-                        continue;
-                dfd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (dfd < 0)
-                        continue;       /* vanished while we looked */
-                r = read_netdev_attrs(dfd, de->d_name, topology, &n);
-                if (r == -ENODEV)
-                        continue;
-                if (r < 0)
-                        return r;
-                n->pci = f->addr;
-                n->has_pci = true;
-                g_ptr_array_add(f->netdevs, n);
-        }
+                        if (r < 0)
+                                return r;
+                        off += de->d_reclen;
+                }
         g_ptr_array_sort(f->netdevs, compare_netdevs);
         return 0;
 }
@@ -440,20 +468,16 @@ static int read_ids(int dir, HwFunction *f) {
  * malformed, and must not make hw_sysfs_list_vfs() look for billions of virtfnN links */
 #define SRIOV_VFS_MAX 0xffff
 
-/* Whether the PF's virtfn<index> link names this VF: one readlink, where find_vf_index() reads them all. */
-static bool vf_index_matches(const char *root, const PciAddr *pf, int index, const PciAddr *vf) {
-        g_autofree char *pf_link = function_link_path(root, pf), *pf_dir = NULL;
-        _cleanup_(closep) int dfd = -1;
-        char name[32];
+/* Whether the virtfn<index> link of the PF names this VF, the VF's directory open as vf_dir: one readlink through
+ * its physfn link, where find_vf_index() reads them all. */
+static bool vf_index_matches(int vf_dir, int index, const PciAddr *vf) {
+        char name[48];
         PciAddr addr;
 
-        if (index < 0 || resolve_device(pf_link, &pf_dir) < 0)
+        if (index < 0)
                 return false;
-        dfd = open_dir(pf_dir);
-        if (dfd < 0)
-                return false;
-        g_snprintf(name, sizeof(name), "virtfn%d", index);
-        return read_link_pci_addr(dfd, name, &addr) >= 0 && pci_addr_equal(&addr, vf);
+        g_snprintf(name, sizeof(name), "physfn/virtfn%d", index);
+        return read_link_pci_addr(vf_dir, name, &addr) >= 0 && pci_addr_equal(&addr, vf);
 }
 
 /* vf_index_hint: the VF's index when known (-1 when not); hint_checked: whether it was read from the
@@ -480,7 +504,7 @@ static int read_sriov(const char *root, int dir, HwFunction *f, int vf_index_hin
         if (r < 0)
                 return r;
         f->is_vf = true;
-        if (vf_index_hint >= 0 && (hint_checked || vf_index_matches(root, &f->physfn, vf_index_hint, &f->addr)))
+        if (vf_index_hint >= 0 && (hint_checked || vf_index_matches(dir, vf_index_hint, &f->addr)))
                 f->vf_index = vf_index_hint;
         else
                 f->vf_index = find_vf_index(root, &f->physfn, &f->addr);
@@ -574,8 +598,15 @@ static int open_function_dir_path(const char *root, const PciAddr *addr, char **
         return fd;
 }
 
+/* The same without its path: the bus/pci/devices link opened, the kernel following it (sysfs links are relative,
+ * and climb out of directories that are no links: where resolve_device() leads), one call for three */
 static int open_function_dir(const char *root, const PciAddr *addr) {
-        return open_function_dir_path(root, addr, NULL);
+        g_autofree char *link = NULL;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        link = function_link_path(root, addr);
+        return open_dir(link);
 }
 
 int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {
@@ -594,6 +625,24 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
                 return r;
         *ret = g_steal_pointer(&f);
         return 0;
+}
+
+int hw_sysfs_vf_place(const char *root, const PciAddr *addr, int vf_index_hint, PciAddr *ret_pf, int *ret_index) {
+        _cleanup_(closep) int dir = open_function_dir(root, addr);
+        int r;
+
+        if (dir < 0)
+                return dir;
+        r = read_link_pci_addr(dir, "physfn", ret_pf);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        if (vf_index_hint >= 0 && vf_index_matches(dir, vf_index_hint, addr))
+                *ret_index = vf_index_hint;
+        else
+                *ret_index = find_vf_index(root, ret_pf, addr);
+        return 1;
 }
 
 int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret) {

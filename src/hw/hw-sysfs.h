@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "core/hwinfo.h"
+#include "hw/hw.h"
 
 /* root is "" for the real system, else a directory that holds a sys/ tree (a sim host, a fixture).
  * Every function validates names and addresses before it builds a path from them (-EINVAL),
@@ -12,6 +13,8 @@
 
 /* The netdev R/sys/class/net/<name>, with its PCI function's address when it has one. */
 int hw_sysfs_read_netdev(const char *root, const char *name, HwNetdev **ret);
+/* The same, reading only what attrs (HwNetdevAttr bits) names: the rest as hw_netdev_new() leaves it */
+int hw_sysfs_read_netdev_attrs(const char *root, const char *name, unsigned attrs, HwNetdev **ret);
 /* The PCI function of a netdev, its attributes unread: 1 with *ret, 0 when it has none, -ENODEV when gone */
 int hw_sysfs_netdev_pci(const char *root, const char *name, PciAddr *ret);
 
@@ -28,6 +31,10 @@ int hw_sysfs_read_function(const char *root, const PciAddr *addr, int vf_index_h
 /* The function's place in the topology: PF or VF side (physfn, index) and netdevs (names, dev_port,
  * phys_port_id) — no ids, driver, ifindex, MAC or operstate. */
 int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_hint, HwFunction **ret);
+
+/* A VF's PF (its physfn link) and index (-1 when no virtfn link of the PF names it), nothing else read: 1, or 0
+ * when the function is no VF. vf_index_hint as above. */
+int hw_sysfs_vf_place(const char *root, const PciAddr *addr, int vf_index_hint, PciAddr *ret_pf, int *ret_index);
 
 /* The function's PCI class code (0x020000: Ethernet); -ENODEV when it does not exist. */
 int hw_sysfs_function_class(const char *root, const PciAddr *addr, uint32_t *ret);

@@ -91,6 +91,19 @@ int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret) {
         return read_with_vf_index_hint(hw, addr, hw_sysfs_read_topology, ret);
 }
 
+int hw_function_vf_place(HwBackend *hw, const PciAddr *addr, PciAddr *ret_pf, int *ret_index) {
+        gpointer hint;
+        int r;
+
+        if (!addr || !pci_addr_is_valid(addr))
+                return -EINVAL;
+        hint = g_hash_table_lookup(hw->vf_indexes, pci_addr_key(addr));
+        r = hw_sysfs_vf_place(hw->sysfs_root, addr, hint ? GPOINTER_TO_INT(hint) - 1 : -1, ret_pf, ret_index);
+        if (r > 0 && *ret_index >= 0)
+                g_hash_table_insert(hw->vf_indexes, pci_addr_key(addr), GINT_TO_POINTER(*ret_index + 1));
+        return r;
+}
+
 /**
  * hw_function_driver() - the name of a PCI function's driver (*ret NULL when unbound), and no more:
  * cheaper than a lookup
@@ -123,6 +136,10 @@ int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwF
         if (ret_netdev)
                 *ret_netdev = g_steal_pointer(&n);
         return 0;
+}
+
+int hw_read_netdev(HwBackend *hw, const char *name, unsigned attrs, HwNetdev **ret) {
+        return hw_sysfs_read_netdev_attrs(hw->sysfs_root, name, attrs, ret);
 }
 
 /* The PCI function of netdev name, no attribute read: 1 with *ret, 0 for a netdev without one (a bridge), -EINVAL
@@ -264,18 +281,18 @@ static int check_netdev_name(const char *name) {
 }
 
 int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAddr *ret) {
-        g_autoptr(HwNetdev) n = NULL;
+        PciAddr pf;
         int r;
 
         r = check_netdev_name(pf_netdev);
         if (r < 0)
                 return r;
-        r = hw_sysfs_read_netdev(hw->sysfs_root, pf_netdev, &n);
+        r = hw_sysfs_netdev_pci(hw->sysfs_root, pf_netdev, &pf);   /* its PCI function, nothing else read */
         if (r < 0)
                 return r;
-        if (!n->has_pci)
+        if (r == 0)
                 return -ENOTSUP;
-        return hw_sysfs_vf_addr(hw->sysfs_root, &n->pci, vf, ret);
+        return hw_sysfs_vf_addr(hw->sysfs_root, &pf, vf, ret);
 }
 
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {

@@ -25,12 +25,36 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwBackend, hw_backend_free);
 const char *hw_backend_name(const HwBackend *hw);
 
 int hw_lookup_netdev(HwBackend *hw, const char *name, HwNetdev **ret_netdev, HwFunction **ret_function);
+
+/* What hw_read_netdev() reads of a netdev besides its name: each bit one or two sysfs files (a full lookup
+ * reads nine and the PCI function's links) */
+typedef enum HwNetdevAttr {
+        HW_NETDEV_IFINDEX = 1u << 0,
+        HW_NETDEV_DEV_PORT = 1u << 1,   /* dev_port and phys_port_id */
+        HW_NETDEV_MAC = 1u << 2,
+        HW_NETDEV_UP = 1u << 3,         /* up (operstate) and admin_up (flags) */
+        HW_NETDEV_MTU = 1u << 4,
+        HW_NETDEV_SPEED = 1u << 5,
+        HW_NETDEV_TYPE = 1u << 6,       /* link_type */
+        HW_NETDEV_PCI = 1u << 7,        /* pci and has_pci */
+        HW_NETDEV_ALL = (1u << 8) - 1,
+} HwNetdevAttr;
+
+/* The netdev called name with only what attrs (HwNetdevAttr bits) names read, the rest as hw_netdev_new() leaves
+ * it (ifindex -1; 0, NULL, false); attrs 0 checks that it exists. Returns: 0, -EINVAL for an invalid name, -ENODEV when it does not
+ * exist (with HW_NETDEV_IFINDEX: also when it has no ifindex) */
+int hw_read_netdev(HwBackend *hw, const char *name, unsigned attrs, HwNetdev **ret);
 /* The PCI function of a netdev, nothing else read: 1 with *ret, 0 when it has none, -ENODEV when gone */
 int hw_netdev_pci_address(HwBackend *hw, const char *name, PciAddr *ret);
 
 int hw_lookup_function(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
 
 int hw_lookup_topology(HwBackend *hw, const PciAddr *addr, HwFunction **ret);
+
+/* Where a VF sits: its PF and VF index (-1 when no virtfn link of the PF names it), nothing else read (the
+ * physfn link and, with the index it had last time, one virtfn link). Returns: 1, 0 when the function is no
+ * VF, -EINVAL for an invalid address, -ENODEV when it does not exist */
+int hw_function_vf_place(HwBackend *hw, const PciAddr *addr, PciAddr *ret_pf, int *ret_index);
 
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 

@@ -288,6 +288,96 @@ static void test_vf_ops_roundtrip(void) {
         g_assert_cmpuint(c.vlan, ==, 0);
 }
 
+static ino_t inode_of(const TestDir *d, const char *rel) {
+        g_autofree char *path = g_build_filename(d->path, rel, NULL);
+        struct stat st;
+
+        g_assert_cmpint(stat(path, &st), ==, 0);
+        return st.st_ino;
+}
+
+/* A set that leaves QoS, the minimum TX rate or the VLAN protocol as they are does not rewrite their files (a new
+ * file renamed over the old would be a new inode); one that changes them does */
+static void test_unchanged_values_kept(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        const char *qos = "vfstate/0000:03:00.0/vf5/p1/qos", *min = "vfstate/0000:03:00.0/vf5/p1/min_tx_rate";
+        const char *proto = "vfstate/0000:03:00.0/vf5/p1/vlan_proto", *vlan = "vfstate/0000:03:00.0/vf5/p1/vlan";
+        ino_t qos_ino = inode_of(d, qos), min_ino = inode_of(d, min), proto_ino = inode_of(d, proto);
+        ino_t vlan_ino = inode_of(d, vlan);
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 5, 42, 0), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 5, 0, 200), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 5, VF_VLAN_PROTO_8021Q), ==, 0);
+        g_assert_true(inode_of(d, qos) == qos_ino);
+        g_assert_true(inode_of(d, min) == min_ino);
+        g_assert_true(inode_of(d, proto) == proto_ino);
+        g_assert_true(inode_of(d, vlan) != vlan_ino);   /* the VLAN changed: written */
+
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 5, 42, 3), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 5, 100, 200), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 5, VF_VLAN_PROTO_8021AD), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 5, &c), ==, 0);
+        g_assert_cmpuint(c.vlan, ==, 42);
+        g_assert_cmpuint(c.qos, ==, 3);
+        g_assert_cmpuint(c.min_tx_rate, ==, 100);
+        g_assert_cmpuint(c.max_tx_rate, ==, 200);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+}
+
+/* hw_read_netdev() reads what it is asked for and leaves the rest unset; with nothing asked it checks the name */
+static void test_read_netdev_attrs(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwNetdev) full = NULL, some = NULL, pci = NULL, none = NULL, all = NULL;
+
+        g_assert_cmpint(hw_lookup_netdev(hw, "eth0v1", &full, NULL), ==, 0);
+        g_assert_cmpint(hw_read_netdev(hw, "eth0v1", HW_NETDEV_MAC | HW_NETDEV_UP, &some), ==, 0);
+        g_assert_cmpstr(some->name, ==, "eth0v1");
+        g_assert_cmpstr(some->mac, ==, full->mac);
+        g_assert_true(some->admin_up == full->admin_up && some->up == full->up);
+        g_assert_cmpuint(some->mtu, ==, 0);
+        g_assert_cmpint(some->ifindex, ==, -1);        /* as hw_netdev_new() leaves it */
+        g_assert_false(some->has_pci);
+
+        g_assert_cmpint(hw_read_netdev(hw, "eth0v1", HW_NETDEV_MTU | HW_NETDEV_PCI | HW_NETDEV_IFINDEX, &pci), ==, 0);
+        g_assert_null(pci->mac);
+        g_assert_cmpuint(pci->mtu, ==, full->mtu);
+        g_assert_cmpint(pci->ifindex, ==, full->ifindex);
+        g_assert_true(pci->has_pci && pci_addr_equal(&pci->pci, &full->pci));
+
+        g_assert_cmpint(hw_read_netdev(hw, "eth0v1", HW_NETDEV_ALL, &all), ==, 0);
+        g_assert_cmpstr(all->mac, ==, full->mac);
+        g_assert_cmpint(all->ifindex, ==, full->ifindex);
+        g_assert_cmpint(all->dev_port, ==, full->dev_port);
+        g_assert_cmpuint(all->speed, ==, full->speed);
+        g_assert_true(all->has_pci);
+
+        g_assert_cmpint(hw_read_netdev(hw, "eth0", 0, &none), ==, 0);
+        g_assert_cmpint(hw_read_netdev(hw, "nosuch0", 0, &none), ==, -ENODEV);
+        g_assert_cmpint(hw_read_netdev(hw, "bad/name", HW_NETDEV_MAC, &none), ==, -EINVAL);
+}
+
+/* hw_function_vf_place(): a VF's PF and index, 0 for a PF, -ENODEV for no function */
+static void test_vf_place(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        PciAddr vf, pf, expect_pf, none;
+        int index = -1;
+
+        g_assert_cmpint(pci_addr_from_string("0000:03:02.5", &vf), ==, 0);
+        g_assert_cmpint(pci_addr_from_string("0000:03:00.0", &expect_pf), ==, 0);
+        g_assert_cmpint(pci_addr_from_string("0000:09:00.0", &none), ==, 0);
+        for (int round = 0; round < 2; round++) {       /* the second with the index kept as a hint */
+                g_assert_cmpint(hw_function_vf_place(hw, &vf, &pf, &index), ==, 1);
+                g_assert_true(pci_addr_equal(&pf, &expect_pf));
+                g_assert_cmpint(index, ==, 5);
+        }
+        g_assert_cmpint(hw_function_vf_place(hw, &expect_pf, &pf, &index), ==, 0);
+        g_assert_cmpint(hw_function_vf_place(hw, &none, &pf, &index), ==, -ENODEV);
+}
+
 static void test_netdev_set_mac(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
         g_autoptr(HwBackend) hw = test_sim_backend(d);
@@ -361,7 +451,11 @@ static void test_enetdown(void) {
         g_assert_cmpint(hw_vf_set_mac(hw, "ens1", 4, "52:54:00:00:00:04"), ==, 0);     /* port 1 is up */
 
         g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 0, true), ==, -ENETDOWN);
+        /* no such VF goes before a down PF (simhost.md's order of checks); a get of it finds none */
+        g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 99, true), ==, -ENODEV);
+        g_assert_cmpint(hw_vf_get(hw2, "eth0", 99, &c), ==, -ENODEV);
         test_simhost(d2->path, "--quiet", "--link", "eth0", "up", NULL);
+        g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 99, true), ==, -ENODEV);
         g_assert_cmpint(hw_vf_set_trust(hw2, "eth0", 0, true), ==, 0);
 }
 
@@ -882,7 +976,7 @@ static void test_macvtap(void) {
         g_autoptr(HwVirtualNetdev) v = NULL, pt = NULL, other = NULL;
         g_autoptr(HwNetdev) lower = NULL;
         g_autoptr(GPtrArray) list = NULL;
-        g_autofree char *tap_node = NULL, *lower_link = NULL, *class_link = NULL, *expect_tap = NULL;
+        g_autofree char *tap_node = NULL, *lower_link = NULL, *class_link = NULL, *expect_tap = NULL, *extra = NULL;
         g_autofree char *lower_path = g_build_filename(d->path, "sys/devices/virtual/net/macvtap0/lower", NULL);
         g_autofree char *class_path = g_build_filename(d->path, "sys/class/net/macvtap0", NULL);
         int fd = -1, before = max_ifindex(d);
@@ -937,6 +1031,9 @@ static void test_macvtap(void) {
         close(fd);
         g_assert_cmpint(hw_macvtap_open_tap(hw, "nosuch0", &fd), ==, -ENODEV);
 
+        /* a file of someone else's in its directory goes with it too */
+        extra = g_build_filename(d->path, "sys/devices/virtual/net/macvtap0/note", NULL);
+        g_assert_true(g_file_set_contents(extra, "mine\n", -1, NULL));
         g_assert_cmpint(hw_virtual_netdev_delete(hw, "macvtap0"), ==, 0);
         g_assert_false(path_exists(d, "sys/class/net/macvtap0"));
         g_assert_false(path_exists(d, "sys/devices/virtual/net/macvtap0"));
@@ -1109,6 +1206,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/rate-proto-mtu-roundtrip", test_rate_proto_mtu_roundtrip);
         g_test_add_func("/hw/sim/rate-proto-mtu-faults", test_rate_proto_mtu_faults);
         g_test_add_func("/hw/sim/netdev-set-mac", test_netdev_set_mac);
+        g_test_add_func("/hw/sim/unchanged-values-kept", test_unchanged_values_kept);
+        g_test_add_func("/hw/sim/read-netdev-attrs", test_read_netdev_attrs);
+        g_test_add_func("/hw/sim/vf-place", test_vf_place);
         g_test_add_func("/hw/sim/fail-with-count", test_fail_with_count);
         g_test_add_func("/hw/sim/fail-without-count", test_fail_without_count);
         g_test_add_func("/hw/sim/set-mac-zero", test_set_mac_zero);
