@@ -431,16 +431,17 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
 }
 
 /* Whether netdev name is now a netdev of op's VF (and not a name reused by another device): the PCI functions
- * of the two netdevs and the VF's place, nothing else of them read. */
+ * of the two netdevs and the VF's place (its physfn link and one virtfn link), nothing else of them read. */
 static bool netdev_is_of_vf(const VfOp *op, const char *name) {
-        g_autoptr(HwFunction) fn = NULL;
-        PciAddr pf, addr;
+        PciAddr pf, addr, physfn;
+        int index;
 
         if (!name || hw_netdev_pci_address(op->hw, op->pf_netdev, &pf) <= 0)
                 return false;
-        if (hw_netdev_pci_address(op->hw, name, &addr) <= 0 || hw_lookup_topology(op->hw, &addr, &fn) < 0)
+        if (hw_netdev_pci_address(op->hw, name, &addr) <= 0 ||
+            hw_function_vf_place(op->hw, &addr, &physfn, &index) <= 0)
                 return false;
-        return fn->is_vf && fn->vf_index == (int) op->vf && pci_addr_equal(&fn->physfn, &pf);
+        return index == (int) op->vf && pci_addr_equal(&physfn, &pf);
 }
 
 /* The netdev the record's netdev settings go to: the one the caller names, else the one recorded, when it is
