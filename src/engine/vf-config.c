@@ -195,8 +195,8 @@ static int check_settings(const VfTarget *t, const VfSettings *want, char **ret_
         return 0;
 }
 
-/* The VF's state now, through op's PF netdev, and that of its own netdev where it has one; into the record
- * and into *ret. */
+/* The VF's state now, through op's PF netdev, and that of its own netdev where it has one (its MAC, state
+ * and MTU: what the record keeps); into the record and into *ret. */
 static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, VfReading *ret, char **ret_msg) {
         g_autoptr(HwNetdev) n = NULL;
         int r;
@@ -211,7 +211,7 @@ static int read_state(const VfOp *op, const VfTarget *t, VfRecord *rec, VfReadin
         ret->config = rec->orig;
         if (!t->vf_netdev)
                 return 0;
-        r = hw_lookup_netdev(op->hw, t->vf_netdev, &n, NULL);
+        r = hw_read_netdev(op->hw, t->vf_netdev, HW_NETDEV_MAC | HW_NETDEV_UP | HW_NETDEV_MTU, &n);
         if (r == -ENODEV)
                 return 0;       /* gone meanwhile (a guest took the VF): nothing of it to keep */
         if (r < 0) {
