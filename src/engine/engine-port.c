@@ -375,7 +375,7 @@ int engine_port_vf_settings(const Port *port, const PortVf *v, VfSettings *ret, 
 }
 
 /* What a VF's settings ask beyond its PF: a TX rate above the PF's link speed, an MTU above the PF's (a PF that
- * does not report one is not judged). */
+ * does not report one is not judged). Only the PF's speed and MTU are read. */
 static int check_settings_fit_pf(Engine *e, const Port *port, const PortVf *v, const VfSettings *s,
                                  EngineError *err) {
         g_autoptr(HwNetdev) pf = NULL;
@@ -384,7 +384,7 @@ static int check_settings_fit_pf(Engine *e, const Port *port, const PortVf *v, c
 
         if (!(s->set & (VF_SETTING_BIT(VF_SETTING_TX_RATE) | VF_SETTING_BIT(VF_SETTING_MTU))))
                 return 0;       /* nothing to judge: the PF is not read */
-        if (hw_lookup_netdev(e->hw, v->pf_netdev, &pf, NULL) < 0)
+        if (hw_read_netdev(e->hw, v->pf_netdev, HW_NETDEV_SPEED | HW_NETDEV_MTU, &pf) < 0)
                 return 0;       /* gone: the apply says so */
         (void) port_max_tx_rate(port->def, &from_bandwidth);
         if ((s->set & VF_SETTING_BIT(VF_SETTING_TX_RATE)) && pf->speed > 0 && rate > pf->speed)
