@@ -430,39 +430,53 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         return r;
 }
 
+/* What of a VF's netdev a restore compares */
+#define RESTORE_NETDEV_ATTRS (HW_NETDEV_MAC | HW_NETDEV_MTU)
+
 /* Whether netdev name is now a netdev of op's VF (and not a name reused by another device): the PCI functions
- * of the two netdevs and the VF's place (its physfn link and one virtfn link), nothing else of them read. */
-static bool netdev_is_of_vf(const VfOp *op, const char *name) {
-        PciAddr pf, addr, physfn;
+ * of the two netdevs and the VF's place (its physfn link and one virtfn link). The netdev is read once, with
+ * what the restore compares: *ret_read when it is the VF's. */
+static bool netdev_is_of_vf(const VfOp *op, const char *name, HwNetdev **ret_read) {
+        g_autoptr(HwNetdev) n = NULL;
+        PciAddr pf, physfn;
         int index;
 
         if (!name || hw_netdev_pci_address(op->hw, op->pf_netdev, &pf) <= 0)
                 return false;
-        if (hw_netdev_pci_address(op->hw, name, &addr) <= 0 ||
-            hw_function_vf_place(op->hw, &addr, &physfn, &index) <= 0)
+        if (hw_read_netdev(op->hw, name, RESTORE_NETDEV_ATTRS | HW_NETDEV_PCI, &n) < 0 || !n->has_pci ||
+            hw_function_vf_place(op->hw, &n->pci, &physfn, &index) <= 0)
                 return false;
-        return index == (int) op->vf && pci_addr_equal(&physfn, &pf);
+        if (index != (int) op->vf || !pci_addr_equal(&physfn, &pf))
+                return false;
+        *ret_read = g_steal_pointer(&n);
+        return true;
 }
 
 /* The netdev the record's netdev settings go to: the one the caller names, else the one recorded, when it is
- * a netdev of the VF now; NULL when the VF has none (bound to vfio-pci: the VF driver sets it on probe). */
-static const char *restore_netdev(const VfOp *op, const VfTarget *t, const VfRecord *rec) {
-        if (netdev_is_of_vf(op, t->vf_netdev))
+ * a netdev of the VF now; NULL when the VF has none (bound to vfio-pci: the VF driver sets it on probe).
+ * *ret_read: that netdev as read for the check, for the restore's first read of the VF (nothing changes it
+ * in between). */
+static const char *restore_netdev(const VfOp *op, const VfTarget *t, const VfRecord *rec, HwNetdev **ret_read) {
+        if (netdev_is_of_vf(op, t->vf_netdev, ret_read))
                 return t->vf_netdev;
-        if (netdev_is_of_vf(op, rec->vf_netdev))
+        if (netdev_is_of_vf(op, rec->vf_netdev, ret_read))
                 return rec->vf_netdev;
         return NULL;
 }
 
-/* What the VF has now, as far as it can be read: a setting that cannot be read is set whatever it holds. */
-static void read_now(const VfOp *op, VfSettings *ret) {
-        g_autoptr(HwNetdev) n = NULL;
+/* What the VF has now, as far as it can be read: a setting that cannot be read is set whatever it holds.
+ * netdev_read: op->netdev just read (RESTORE_NETDEV_ATTRS), or NULL to read it here. */
+static void read_now(const VfOp *op, const HwNetdev *netdev_read, VfSettings *ret) {
+        g_autoptr(HwNetdev) read_here = NULL;
+        const HwNetdev *n = netdev_read;
         VfReading now = {};
 
         *ret = (VfSettings) {};
         if (vf_get(op, &now.config) >= 0)
                 vf_settings_from_reading(ret, &now);
-        if (op->netdev && hw_read_netdev(op->hw, op->netdev, HW_NETDEV_MAC | HW_NETDEV_MTU, &n) >= 0) {
+        if (op->netdev && !n && hw_read_netdev(op->hw, op->netdev, RESTORE_NETDEV_ATTRS, &read_here) >= 0)
+                n = read_here;
+        if (op->netdev && n) {
                 now.has_netdev = true;
                 if (!n->mac || mac_normalize(n->mac, now.netdev_mac) < 0)
                         now.netdev_mac[0] = '\0';
@@ -474,12 +488,13 @@ static void read_now(const VfOp *op, VfSettings *ret) {
 /* Every recorded setting, in the table's restore order; one that reads as recorded already is left alone
  * unless the table says to set it always. A driver that lacks a setting (EOPNOTSUPP, where the table allows
  * it) is no failure: its bit goes to *ret_lacking. */
-static int restore_settings(VfOp *op, const VfSettings *orig, unsigned *ret_lacking, char **ret_msg) {
+static int restore_settings(VfOp *op, const HwNetdev *netdev_read, const VfSettings *orig, unsigned *ret_lacking,
+                            char **ret_msg) {
         const VfSettingId *order = vf_setting_restore_order();
         VfSettings now;
 
         *ret_lacking = 0;
-        read_now(op, &now);
+        read_now(op, netdev_read, &now);
         for (int i = 0; i < _VF_SETTING_MAX; i++) {
                 const VfSettingRow *row = vf_setting_row(order[i]);
                 bool known = now.set & VF_SETTING_BIT(row->id);
@@ -507,8 +522,9 @@ static int restore_settings(VfOp *op, const VfSettings *orig, unsigned *ret_lack
         return 0;
 }
 
-/* The recorded settings, and the netdev they go to (op->netdev). */
-static void recorded_settings(VfOp *op, const VfTarget *t, const VfRecord *rec, VfSettings *ret) {
+/* The recorded settings, and the netdev they go to (op->netdev, as read: *ret_netdev_read). */
+static void recorded_settings(VfOp *op, const VfTarget *t, const VfRecord *rec, VfSettings *ret,
+                              HwNetdev **ret_netdev_read) {
         VfReading recorded = { .config = rec->orig, .has_netdev = rec->vf_netdev_mac[0] != '\0' ||
                                                                  rec->vf_netdev_mtu > 0,
                                .netdev_mtu = rec->vf_netdev_mtu };
@@ -517,7 +533,7 @@ static void recorded_settings(VfOp *op, const VfTarget *t, const VfRecord *rec, 
         g_strlcpy(recorded.netdev_mac, rec->vf_netdev_mac, sizeof(recorded.netdev_mac));
         vf_settings_from_reading(ret, &recorded);
         if (recorded.has_netdev)
-                op->netdev = restore_netdev(op, t, rec);
+                op->netdev = restore_netdev(op, t, rec, ret_netdev_read);
 }
 
 /* Whether setting row of the VF as read back (now) is what the restore put there (orig). Where the driver
@@ -539,7 +555,7 @@ static bool restored_as_recorded(const VfOp *op, const VfSettingRow *row, const 
 static char *verify_restored(const VfOp *op, const VfSettings *orig, unsigned lacking) {
         VfSettings now;
 
-        read_now(op, &now);
+        read_now(op, NULL, &now);       /* afresh: what the restore made of it */
         for (int i = 0; i < _VF_SETTING_MAX; i++) {
                 const VfSettingRow *row = vf_setting_row((VfSettingId) i);
                 unsigned bit = VF_SETTING_BIT(row->id);
@@ -594,6 +610,7 @@ static int quarantine_record(const char *vf_dir, VfRecord *rec, char *reason, ch
 int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char **ret_msg,
                       bool *ret_on_record) {
         g_autoptr(VfRecord) rec = NULL;
+        g_autoptr(HwNetdev) netdev_read = NULL;
         g_autofree char *path = NULL, *quarantine = NULL;
         VfSettings orig;
         unsigned lacking = 0;
@@ -614,8 +631,8 @@ int vf_config_restore(HwBackend *hw, const char *vf_dir, const VfTarget *t, char
 
         r = vf_function_give_back(hw, rec, ret_msg, &quarantine);
         if (r >= 0) {
-                recorded_settings(&op, t, rec, &orig);
-                r = restore_settings(&op, &orig, &lacking, ret_msg);
+                recorded_settings(&op, t, rec, &orig, &netdev_read);
+                r = restore_settings(&op, netdev_read, &orig, &lacking, ret_msg);
         }
         if (r < 0) {
                 append_msg(ret_msg, "; the original configuration stays in %s for a retry", path);
@@ -712,7 +729,7 @@ int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, 
         }
         if (t->vf_netdev && hw_lookup_netdev(hw, t->vf_netdev, &nd, NULL) >= 0)
                 op.netdev = t->vf_netdev;
-        read_now(&op, &now);
+        read_now(&op, NULL, &now);
         for (int i = 0; i < _VF_SETTING_MAX; i++) {
                 const VfSettingRow *row = vf_setting_row((VfSettingId) i);
                 unsigned bit = VF_SETTING_BIT(row->id);
