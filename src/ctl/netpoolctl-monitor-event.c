@@ -38,11 +38,16 @@ static const MonitorProperty device_properties[] = {
 
 /* ---- Values and the line ---- */
 
+/* A number whose -1 says none */
+static bool value_is_no_number(const char *signature, const char *value) {
+        return streq(signature, "i") && streq(value, "-1");
+}
+
 /* As a line shows it: "?" unknown, "-" empty or none, arrays comma-separated. */
 static char *value_text(const MonitorProperty *p, const char *value) {
         if (!value)
                 return g_strdup("?");
-        if (!*value || (streq(p->signature, "i") && streq(value, "-1")))
+        if (!*value || value_is_no_number(p->signature, value))
                 return g_strdup("-");
         return g_strdelimit(g_strdup(value), "\n", ',');
 }
@@ -54,7 +59,7 @@ static void field(GString *fields, const char *key, const char *signature, const
         g_string_append_c(fields, ',');
         json_append_string(fields, key);
         g_string_append_c(fields, ':');
-        if (!value || (streq(signature, "i") && streq(value, "-1")))
+        if (!value || value_is_no_number(signature, value))
                 g_string_append(fields, "null");
         else if (strchr("so", signature[0]))
                 json_append_string(fields, value);
@@ -132,11 +137,10 @@ static void report_changes(Monitor *m, const MonitorObject *o, const char *netwo
         g_autoptr(GString) text = g_string_new(NULL), fields = g_string_new(NULL), previous = g_string_new(NULL);
         const MonitorKind *kind = o->kind;
         g_autofree char *event = g_strconcat(kind->noun, "-changed", NULL);
-
+        const char *on = kind != &monitor_network_kind ? network : NULL;      /* a network's line is its own */
         bool first = true;
 
-        g_string_printf(text, "%s %s%s%s changed:", kind->noun, o->id, network && kind != &monitor_network_kind ?
-                        " on " : "", network && kind != &monitor_network_kind ? network : "");
+        g_string_printf(text, "%s %s%s%s changed:", kind->noun, o->id, on ? " on " : "", on ?: "");
         if (kind != &monitor_network_kind)
                 field_string(fields, kind->noun, o->id);
         for (size_t p = 0; p < kind->n_properties; p++) {
