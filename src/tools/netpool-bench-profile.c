@@ -18,6 +18,7 @@ typedef struct Tracer {
         pid_t strace;
         const char *out;
         const char *log;
+        bool every_call;                /* each call with its fds' paths (strace -y), not the count per syscall */
 } Tracer;
 
 bool bench_profile_available(void) {
@@ -40,10 +41,11 @@ static void tracer_stop(Tracer *t) {
 static int tracer_attach(void *userdata, char **ret_message) {
         Tracer *t = userdata;
         g_autofree char *pid = g_strdup_printf("%d", (int) t->traced);
-        char *argv[] = { "strace", "-c", "-f", "-q", "-S", "calls", "-o", (char *) t->out, "-p", pid, NULL };
+        char *count_argv[] = { "strace", "-c", "-f", "-q", "-S", "calls", "-o", (char *) t->out, "-p", pid, NULL };
+        char *every_argv[] = { "strace", "-f", "-q", "-y", "-o", (char *) t->out, "-p", pid, NULL };
         int r;
 
-        r = harness_spawn_logged(argv, t->log, &t->strace);
+        r = harness_spawn_logged(t->every_call ? every_argv : count_argv, t->log, &t->strace);
         if (r < 0) {
                 *ret_message = g_strdup_printf("cannot run strace: %s", strerror(-r));
                 return r;
@@ -161,5 +163,37 @@ int bench_profile_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t p
                 return r;
         ret->pairs = run.pairs;
         ret->ran = true;
+        return 0;
+}
+
+/**
+ * bench_trace_window() - a few of SPEC's pairs against T with every syscall of PID written down (strace -f -y),
+ * to see what a pair does where --profile's counts say how much
+ *
+ * Returns: 0 with *ret_path the trace's file, or a negative errno with *ret_message set.
+ */
+int bench_trace_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t pid, const char *dir, char **ret_path,
+                       char **ret_message) {
+        g_autofree char *out = g_strdup_printf("%s/trace-%d.txt", dir, (int) pid);
+        g_autofree char *log = g_strdup_printf("%s/trace-%d.log", dir, (int) pid);
+        g_auto(BenchRunResult) run = {};
+        Tracer tracer = { .traced = pid, .out = out, .log = log, .every_call = true };
+        BenchRunSpec traced = *spec;
+        int r;
+
+        (void) unlink(out);
+        traced.clients = 1;
+        traced.pairs = BENCH_TRACE_PAIRS;
+        traced.before_go = tracer_attach;
+        traced.userdata = &tracer;
+        r = bench_run_clients(t, &traced, &run, ret_message);
+        tracer_stop(&tracer);
+        if (r < 0)
+                return r;
+        if (run.errors > 0) {
+                *ret_message = g_strdup_printf("the trace window: %s", run.first_error);
+                return -EIO;
+        }
+        *ret_path = g_steal_pointer(&out);
         return 0;
 }

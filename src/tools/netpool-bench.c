@@ -26,6 +26,7 @@ static gboolean arg_devices = false;
 static int arg_rounds = 5;
 static char *arg_transport = NULL;
 static gboolean arg_profile = false;
+static gboolean arg_trace = false;
 static gboolean arg_no_rss = false;
 static char *arg_forward = NULL;
 static bool transports[BENCH_N_TRANSPORTS];
@@ -44,6 +45,9 @@ static const GOptionEntry option_entries[] = {
         { "profile", 0, 0, G_OPTION_ARG_NONE, &arg_profile,
           "also count the syscalls per pair of netpoold (and libvirtd) with strace -c, one client, in a window "
           "of its own", NULL },
+        { "trace", 0, 0, G_OPTION_ARG_NONE, &arg_trace,
+          "with --profile: also write down every syscall netpoold makes in 3 pairs (strace -f -y, the file named "
+          "on stderr) and keep the run's directory", NULL },
         { "forward", 0, 0, G_OPTION_ARG_STRING, &arg_forward,
           "the bench network's forward mode: passthrough (default) or hostdev (managed)", "MODE" },
         { "no-rss", 0, 0, G_OPTION_ARG_NONE, &arg_no_rss,
@@ -244,6 +248,15 @@ static int measure_pairs(const HarnessEnv *env, BenchResult *res, char **ret_mes
                                          ret_message);
                 if (r < 0)
                         return r;
+                if (arg_trace) {
+                        g_autofree char *path = NULL;
+
+                        r = bench_trace_window(&target, &spec, env->daemon_pid, env->dir, &path, ret_message);
+                        if (r < 0)
+                                return r;
+                        bench_progress("N=%u: every syscall of %u pairs over %s: %s", res->n, BENCH_TRACE_PAIRS,
+                                       bench_transport_title[tr], path);
+                }
         }
         return 0;
 }
@@ -468,6 +481,11 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "netpool-bench: --devices measures netpoold alone (no --vs-libvirt)\n");
                 return 2;
         }
+        if (arg_trace && !arg_profile) {
+                fprintf(stderr, "netpool-bench: --trace goes with --profile\n");
+                return 2;
+        }
+        arg_keep = arg_keep || arg_trace;
         if (arg_profile && !bench_profile_available()) {
                 fprintf(stderr, "netpool-bench: --profile needs strace (apt-get install strace)\n");
                 return 77;

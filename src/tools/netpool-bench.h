@@ -170,6 +170,11 @@ bool bench_profile_available(void);
 int bench_profile_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t pid, const char *dir,
                          BenchProfile *ret, char **ret_message);
 
+/* --trace: the pairs whose every syscall is written down */
+#define BENCH_TRACE_PAIRS 3
+int bench_trace_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t pid, const char *dir, char **ret_path,
+                       char **ret_message);
+
 /* ---- libvirt (netpool-bench-libvirt.c, or -libvirt-none.c when built without it) ---- */
 
 typedef struct BenchLibvirt {
