@@ -83,8 +83,19 @@ fi
 
 # --profile: strace -c counts netpoold's syscalls over a window of its own, per pair, the most frequent first
 if command -v strace >/dev/null; then
-        "$bench" --n 64 --pairs 20 --profile --json-only >"$dir/prof" 2>"$dir/err"
+        "$bench" --n 64 --pairs 20 --profile --trace --json-only >"$dir/prof" 2>"$dir/err"
         rc=$?
+        # --trace: every syscall of 3 pairs, in a file of the kept run directory named on stderr
+        trace=$(sed -n 's/^netpool-bench: N=64: every syscall of 3 pairs over the bus: //p' "$dir/err")
+        kept=$(sed -n 's/^netpool-bench: kept //p' "$dir/err")
+        if [ -n "$trace" ] && [ -s "$trace" ] && grep -q 'openat(' "$trace" && grep -q 'sendmsg(' "$trace" &&
+           [ "$(grep -c 'recvmsg(' "$trace")" -ge 6 ]; then
+                ok "--trace: every syscall of netpoold in 3 pairs, written down"
+        else
+                not_ok "--trace: every syscall of netpoold in 3 pairs (file '$trace')"
+                sed 's/^/# /' "$dir/err"
+        fi
+        case "$kept" in /dev/shm/netpool-bench-*|/tmp/netpool-bench-*|*/netpool-bench-n64.*) rm -rf "$kept" ;; esac
         if [ $rc -eq 0 ] && python3 - "$dir/prof" <<'PY' 2>"$dir/why"
 import json, sys
 d = json.loads(open(sys.argv[1]).readline())
@@ -106,6 +117,24 @@ PY
         fi
 else
         ok "# SKIP --profile: no strace"
+fi
+
+# --sim-floor: the sim files of a pair in a bare loop, written atomically and in place; its host is removed
+"$bench" --n 64 --pairs 5 --sim-floor --json-only >"$dir/floor" 2>"$dir/err"
+rc=$?
+if [ $rc -eq 0 ] && python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{\"sim_floor")]
+assert [l["sim_floor"]["writes"] for l in lines] == ["atomic", "in_place"], lines
+a, i = lines[0]["sim_floor"], lines[1]["sim_floor"]
+assert a["pairs"] == 5 and i["pairs"] == 5, lines
+assert 100 < i["syscalls_per_pair"] < a["syscalls_per_pair"] < 200, lines
+assert a["cpu_us_per_pair"] > 0 and i["cpu_us_per_pair"] > 0, lines
+' "$dir/floor" 2>"$dir/why" && ! ls -d /dev/shm/netpool-bench-floor* >/dev/null 2>&1; then
+        ok "--sim-floor: a pair's sim files timed alone, atomic and in place"
+else
+        not_ok "--sim-floor (exit $rc)"
+        sed 's/^/# /' "$dir/floor" "$dir/err" "$dir/why"
 fi
 
 # --transport private: figures of its own where netpoold serves STATE/private; else one clear error naming it

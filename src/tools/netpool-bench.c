@@ -27,6 +27,7 @@ static int arg_rounds = 5;
 static char *arg_transport = NULL;
 static gboolean arg_profile = false;
 static gboolean arg_trace = false;
+static gboolean arg_sim_floor = false;
 static gboolean arg_no_rss = false;
 static char *arg_forward = NULL;
 static bool transports[BENCH_N_TRANSPORTS];
@@ -48,6 +49,9 @@ static const GOptionEntry option_entries[] = {
         { "trace", 0, 0, G_OPTION_ARG_NONE, &arg_trace,
           "with --profile: also write down every syscall netpoold makes in 3 pairs (strace -f -y, the file named "
           "on stderr) and keep the run's directory", NULL },
+        { "sim-floor", 0, 0, G_OPTION_ARG_NONE, &arg_sim_floor,
+          "also time the sim files a passthrough pair must touch, done by a bare loop with no daemon (the floor "
+          "under netpoold's CPU per pair on the sim)", NULL },
         { "forward", 0, 0, G_OPTION_ARG_STRING, &arg_forward,
           "the bench network's forward mode: passthrough (default) or hostdev (managed)", "MODE" },
         { "no-rss", 0, 0, G_OPTION_ARG_NONE, &arg_no_rss,
@@ -446,6 +450,33 @@ static int run_devices(GArray *ns) {
         return 0;
 }
 
+/* --sim-floor: the sim's own file work per pair, as a table line and a JSON line of its own */
+static int run_sim_floor(void) {
+        g_autofree char *message = NULL;
+        BenchFloor f = {};
+
+        bench_progress("the sim floor: a pair's file operations in a bare loop");
+        if (bench_sim_floor(harness_path("NETPOOL_SIMHOST", BENCH_SIMHOST), arg_duration, (uint64_t) arg_pairs,
+                            arg_keep, &f, &message) < 0) {
+                fprintf(stderr, "netpool-bench: the sim floor: %s\n", message);
+                return -1;
+        }
+        for (int in_place = 0; in_place <= 1; in_place++) {
+                const BenchFloorRun *r = in_place ? &f.in_place : &f.atomic;
+                const char *how = in_place ? "in_place" : "atomic";
+
+                if (!arg_json_only)
+                        printf("sim floor, values written %-9s %.0f syscalls, %.1f µs CPU per pair, %.0f pairs/s "
+                               "(%" G_GUINT64_FORMAT " pairs; the files of a passthrough pair, no daemon)\n",
+                               in_place ? "in place:" : "atomic:", r->syscalls_per_pair, r->cpu_us_per_pair,
+                               r->pairs_per_s, r->pairs);
+                printf("{\"sim_floor\": {\"writes\": \"%s\", \"pairs\": %" G_GUINT64_FORMAT ", "
+                       "\"syscalls_per_pair\": %.1f, \"cpu_us_per_pair\": %.1f, \"pairs_per_s\": %.1f}}\n", how,
+                       r->pairs, r->syscalls_per_pair, r->cpu_us_per_pair, r->pairs_per_s);
+        }
+        return 0;
+}
+
 int main(int argc, char **argv) {
         g_autoptr(GOptionContext) context = g_option_context_new("- benchmark netpoold (and libvirt's network driver)");
         g_autoptr(GError) gerror = NULL;
@@ -519,6 +550,8 @@ int main(int argc, char **argv) {
                         return 1;
                 }
         }
+        if (arg_sim_floor && run_sim_floor() < 0)
+                return 1;
         if (arg_vs_libvirt)
                 measure_libvirt(&lv);
 

@@ -175,6 +175,20 @@ int bench_profile_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t p
 int bench_trace_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t pid, const char *dir, char **ret_path,
                        char **ret_message);
 
+/* ---- --sim-floor (netpool-bench-floor.c): a pair's sim file operations alone ---- */
+typedef struct BenchFloorRun {
+        uint64_t pairs;
+        double syscalls_per_pair, cpu_us_per_pair, pairs_per_s;
+} BenchFloorRun;
+
+typedef struct BenchFloor {
+        BenchFloorRun atomic;                   /* values written as netpoold writes them */
+        BenchFloorRun in_place;                 /* the same written over in place */
+} BenchFloor;
+
+int bench_sim_floor(const char *simhost, double seconds, uint64_t pairs, bool keep, BenchFloor *ret,
+                    char **ret_message);
+
 /* ---- libvirt (netpool-bench-libvirt.c, or -libvirt-none.c when built without it) ---- */
 
 typedef struct BenchLibvirt {
