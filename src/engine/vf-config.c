@@ -290,9 +290,10 @@ typedef struct VfUndo {
 } VfUndo;
 
 /* Puts back what the undo list holds, last first, to before's values. Returns 0 when all went back, else the
- * first failure with *ret_msg saying which. */
+ * first failure with *ret_msg saying which. One hw batch of its own: after a failure the VF is looked at afresh. */
 static int undo_changes(VfOp *op, const VfUndo *undo, const VfSettings *before, const VfSettingRow **ret_row,
                         char **ret_msg) {
+        g_autoptr(HwVfBatch) batch = hw_vf_batch_begin(op->hw, op->pf_netdev, op->vf);
         int ret = 0;
 
         for (size_t i = undo->n; i > 0; i--) {
@@ -318,10 +319,11 @@ static int undo_changes(VfOp *op, const VfUndo *undo, const VfSettings *before, 
         return ret;
 }
 
-/* Sets what want gives, in the table's order. On a failure what was set is undone, last first, to before's
- * values; *ret_as_before says whether the VF is as it was (false only when that undo failed too). */
-static int apply_changes(VfOp *op, const VfSettings *want, const VfSettings *before, bool *ret_as_before,
-                         char **ret_msg) {
+/* Sets what want gives, in the table's order, in the apply's hw batch (*batch). On a failure that batch ends and
+ * what was set is undone, last first, to before's values; *ret_as_before says whether the VF is as it was (false
+ * only when that undo failed too). */
+static int apply_changes(VfOp *op, const VfSettings *want, const VfSettings *before, HwVfBatch **batch,
+                         bool *ret_as_before, char **ret_msg) {
         g_autofree char *undo_msg = NULL;
         VfUndo undo = {};
         int r;
@@ -337,6 +339,7 @@ static int apply_changes(VfOp *op, const VfSettings *want, const VfSettings *bef
                         set_msg(ret_msg, set_failed_msg(op, row, want, r));
                         const VfSettingRow *undo_row = NULL;
 
+                        *batch = hw_vf_batch_end(*batch);
                         if (undo_changes(op, &undo, before, &undo_row, &undo_msg) < 0) {
                                 *ret_as_before = false;
                                 append_msg(ret_msg, "; undoing the %s failed too: %s", undo_row->name, undo_msg);
@@ -385,6 +388,7 @@ static void forget_record(const char *vf_dir, const VfRecord *rec, bool as_befor
  */
 int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const VfSettings *want,
                     const char *port_uuid, char **ret_msg, bool *ret_on_record) {
+        g_autoptr(HwVfBatch) batch = NULL;
         g_autoptr(VfRecord) rec = NULL;
         VfSettings before = {}, wanted;
         VfReading now;
@@ -411,6 +415,8 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         rec = vf_record_new(op.pf_netdev, t->vf);
         g_free(rec->port_uuid);
         rec->port_uuid = g_strdup(uuid);
+        /* the apply is one step: the VF's original read and the sets in one batch */
+        batch = hw_vf_batch_begin(hw, op.pf_netdev, op.vf);
         r = read_state(&op, t, rec, &now, ret_msg);
         if (r >= 0)
                 r = read_function_state(&op, t, rec, ret_msg);
@@ -424,7 +430,7 @@ int vf_config_apply(HwBackend *hw, const char *vf_dir, const VfTarget *t, const 
         crash_point("vf-saved");
         vf_settings_from_reading(&before, &now);
         op.netdev = now.has_netdev ? t->vf_netdev : NULL;
-        r = apply_changes(&op, &wanted, &before, &as_before, ret_msg);
+        r = apply_changes(&op, &wanted, &before, &batch, &as_before, ret_msg);
         if (r < 0 && created)
                 forget_record(vf_dir, rec, as_before, ret_msg);
         return r;
@@ -490,6 +496,7 @@ static void read_now(const VfOp *op, const HwNetdev *netdev_read, VfSettings *re
  * it) is no failure: its bit goes to *ret_lacking. */
 static int restore_settings(VfOp *op, const HwNetdev *netdev_read, const VfSettings *orig, unsigned *ret_lacking,
                             char **ret_msg) {
+        g_autoptr(HwVfBatch) batch = hw_vf_batch_begin(op->hw, op->pf_netdev, op->vf);      /* one step */
         const VfSettingId *order = vf_setting_restore_order();
         VfSettings now;
 
@@ -555,7 +562,7 @@ static bool restored_as_recorded(const VfOp *op, const VfSettingRow *row, const 
 static char *verify_restored(const VfOp *op, const VfSettings *orig, unsigned lacking) {
         VfSettings now;
 
-        read_now(op, NULL, &now);       /* afresh: what the restore made of it */
+        read_now(op, NULL, &now);       /* afresh, after the restore's batch: what the restore made of it */
         for (int i = 0; i < _VF_SETTING_MAX; i++) {
                 const VfSettingRow *row = vf_setting_row((VfSettingId) i);
                 unsigned bit = VF_SETTING_BIT(row->id);
@@ -710,6 +717,7 @@ int vf_config_record_defaults(const char *vf_dir, const VfTarget *t, const char 
  * (-ENODEV: gone) with *ret_msg.
  */
 int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, char **ret_diff, char **ret_msg) {
+        g_autoptr(HwVfBatch) batch = NULL;
         g_autoptr(HwNetdev) nd = NULL;
         VfOp op;
         VfSettings now;
@@ -721,6 +729,7 @@ int vf_config_compare(HwBackend *hw, const VfTarget *t, const VfSettings *want, 
         if (r < 0)
                 return r;
         op = (VfOp) { .hw = hw, .pf_netdev = pick_read_pf(hw, t), .vf = t->vf };
+        batch = hw_vf_batch_begin(hw, op.pf_netdev, op.vf);     /* the probe and the reading: one look */
         r = vf_get(&op, &probe);
         if (r < 0) {
                 set_msg(ret_msg, g_strdup_printf("cannot read VF %u of PF netdev '%s': %s", op.vf, op.pf_netdev,

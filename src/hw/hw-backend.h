@@ -55,6 +55,11 @@ typedef struct HwBackendOps {
          * (hw_address_is_global()), else 0 */
         int (*eswitch_mode)(HwBackend *hw, const PciAddr *addr, char **ret);
         int (*netdev_global_address)(HwBackend *hw, const HwNetdev *n);
+
+        /* a VF batch (hw.h); left NULL, a batch does nothing. vf_batch_begin sets b->data (no I/O: what the batch
+         * keeps is read by its first operation), vf_batch_end frees it. */
+        void (*vf_batch_begin)(HwVfBatch *b);
+        void (*vf_batch_end)(HwVfBatch *b);
 } HwBackendOps;
 
 struct HwBackend {
@@ -62,8 +67,21 @@ struct HwBackend {
         char *sysfs_root;               /* "" for the real /sys, else a directory holding sys/ */
         HwPciNames *pci_names;          /* one libpci context per backend */
         GHashTable *vf_indexes;         /* PCI address key -> VF index + 1, as last read (a hint, checked) */
+        HwVfBatch *vf_batch;            /* the VF batch open on it, or NULL (not owned: its caller's) */
         void *data;                     /* backend's own state, freed by ops->free */
 };
+
+/* A VF batch (hw.h): the VF it is for, and the backend's own state */
+struct HwVfBatch {
+        HwBackend *hw;
+        char *pf_netdev;                /* NULL for a batch that changes nothing */
+        unsigned vf;
+        void *data;                     /* set by ops->vf_batch_begin, freed by ops->vf_batch_end */
+};
+
+/* The data of the batch open on hw when it is for VF vf of pf_netdev, else NULL: what a backend's VF op keeps
+ * across the ops of one batch */
+void *hw_vf_batch_data(HwBackend *hw, const char *pf_netdev, unsigned vf);
 
 /* A link watch (hw-link-watch.h): the common part, and the backend's own */
 struct HwLinkWatch {

@@ -24,15 +24,77 @@
 /* One VF as addressed through one PF netdev. */
 typedef struct SimVf {
         char *vf_dir;                   /* R/vfstate/<PF BDF>/vf<N> */
+        char *pf_dir;                   /* the addressed PF netdev's directory */
         unsigned port;                  /* P: the addressed PF netdev's dev_port + 1 */
         unsigned vf_port;               /* Q from the `port` file; 0 when the VF is not single-port */
-        bool pf_down;                   /* the addressed PF netdev's operstate is "down" */
 } SimVf;
 
 static void sim_vf_clear(SimVf *v) {
         g_clear_pointer(&v->vf_dir, g_free);
+        g_clear_pointer(&v->pf_dir, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SimVf, sim_vf_clear);
+
+/* What the ops of one VF batch (hw.h) keep of the VF: each read by the first op that needs it. The `fail` file is
+ * kept only as absent: where there is one, each op reads it afresh, so a COUNT goes down once per op and the fault
+ * checks of other files' ops (set_mtu, bind, reset) on the same file stay in step with these. */
+typedef struct SimVfBatch {
+        bool resolved;                  /* vf holds the VF */
+        SimVf vf;
+        bool pf_down_read;              /* pf_down holds the PF netdev's operstate */
+        bool pf_down;
+        bool no_fail_file;              /* the VF had no `fail` file at the batch's first look */
+        GHashTable *known;              /* path -> what the file holds: read by a get, written by a set of the batch */
+} SimVfBatch;
+
+static void sim_vf_batch_begin(HwVfBatch *b) {
+        SimVfBatch *sb = g_new0(SimVfBatch, 1);
+
+        sb->known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        b->data = sb;
+}
+
+static void sim_vf_batch_end(HwVfBatch *b) {
+        SimVfBatch *sb = b->data;
+
+        if (!sb)
+                return;
+        sim_vf_clear(&sb->vf);
+        g_hash_table_unref(sb->known);
+        g_clear_pointer(&b->data, g_free);
+}
+
+/* What dir/name is known to hold in batch sb (NULL: not known, or no batch) */
+static const char *batch_known(const SimVfBatch *sb, const char *dir, const char *name) {
+        g_autofree char *path = NULL;
+
+        if (!sb)
+                return NULL;
+        path = g_build_filename(dir, name, NULL);
+        return g_hash_table_lookup(sb->known, path);
+}
+
+/* That dir/name holds value (NULL: not known any more) */
+static void batch_learn(SimVfBatch *sb, const char *dir, const char *name, const char *value) {
+        char *path;
+
+        if (!sb)
+                return;
+        path = g_build_filename(dir, name, NULL);
+        if (value)
+                g_hash_table_replace(sb->known, path, g_strdup(value));
+        else {
+                g_hash_table_remove(sb->known, path);
+                g_free(path);
+        }
+}
+
+static void batch_learn_unsigned(SimVfBatch *sb, const char *dir, const char *name, unsigned value) {
+        char buf[16];
+
+        g_snprintf(buf, sizeof(buf), "%u", value);
+        batch_learn(sb, dir, name, buf);
+}
 
 /* What a VF operation needs of the PF netdev it addresses, kept while R/sys/class/net/<name> leads to the
  * same place: a VF operation then costs one readlink of sysfs, as an rtnetlink request costs one round
@@ -205,8 +267,8 @@ static int read_unsigned(const char *dir, const char *name, unsigned max, unsign
         return 0;
 }
 
-static int read_pf_down(const SimPfNetdev *pf, bool *ret) {
-        g_autofree char *path = g_build_filename(pf->dir, "operstate", NULL), *state = NULL;
+static int read_pf_down(const char *pf_dir, bool *ret) {
+        g_autofree char *path = g_build_filename(pf_dir, "operstate", NULL), *state = NULL;
         int r;
 
         r = read_one_line(path, &state);
@@ -220,9 +282,8 @@ static int read_pf_down(const SimPfNetdev *pf, bool *ret) {
         return 0;
 }
 
-/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved; for a set also whether
- * the PF netdev is down (a get is not refused on a down PF: it does not read that). */
-static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, bool for_set, SimVf *ret) {
+/* Resolves (PF netdev, VF index) to the VF's vfstate directory and the ports involved. */
+static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVf *ret) {
         const SimPfNetdev *pf = NULL;
         g_auto(SimVf) v = {};
         char bdf[PCI_ADDR_STR_MAX], vf_name[32];
@@ -237,24 +298,50 @@ static int sim_vf_open(HwBackend *hw, const char *pf_netdev, unsigned vf, bool f
         v.vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf->pci, bdf),
                                     vf_name, NULL);
         v.port = pf->dev_port + 1;
+        v.pf_dir = g_strdup(pf->dir);
 
         r = read_unsigned(v.vf_dir, "port", G_MAXUINT, &v.vf_port);
         if (r == -ENOENT)
                 v.vf_port = 0;
         else if (r < 0)
                 return r;
-
-        if (for_set) {
-                r = read_pf_down(pf, &v.pf_down);
-                if (r < 0)
-                        return r;
-        }
         *ret = v;
-        v.vf_dir = NULL;
+        v = (SimVf) {};
         return 0;
 }
 
-/* The p<N> directory a set writes: pQ for a single-port VF whatever netdev it came through. */
+/* The VF an op addresses: the batch's (sb, when one is open for it: resolved by its first op), else resolved
+ * into *tmp. For a set (pf_down not NULL) also whether the PF netdev is down: a get is not refused on a down PF,
+ * it does not read that. */
+static int sim_vf_find(HwBackend *hw, const char *pf_netdev, unsigned vf, SimVfBatch *sb, SimVf *tmp,
+                       const SimVf **ret, bool *pf_down) {
+        SimVf *v = sb ? &sb->vf : tmp;
+        int r;
+
+        if (!sb || !sb->resolved) {
+                r = sim_vf_open(hw, pf_netdev, vf, v);
+                if (r < 0)
+                        return r;
+                if (sb)
+                        sb->resolved = true;
+        }
+        if (pf_down && sb && sb->pf_down_read)
+                *pf_down = sb->pf_down;
+        else if (pf_down) {
+                r = read_pf_down(v->pf_dir, pf_down);
+                if (r < 0)
+                        return r;
+                if (sb) {
+                        sb->pf_down = *pf_down;
+                        sb->pf_down_read = true;
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+/* The p<N> directory of the VF's settings: pQ for a single-port VF whatever netdev it came through (a set writes
+ * it, a get through port Q reads it), else pP. */
 static char *sim_vf_set_dir(const SimVf *v) {
         g_autofree char *name = g_strdup_printf("p%u", v->vf_port ? v->vf_port : v->port);
 
@@ -336,18 +423,23 @@ static int fault_result(int error) {
 
 /* Consumes one matching fault: -ERRNO when a line of op (or alt_op) is there, SIM_FAULT_IGNORE for an IGNORE
  * line, else 0. The first matching line counts. A counted line loses one count and goes away at zero; the
- * file is then rewritten atomically (left empty when nothing remains). */
-int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op) {
+ * file is then rewritten atomically (left empty when nothing remains). *ret_absent (may be NULL): there is no
+ * `fail` file. */
+static int fail_check(const char *vf_dir, const char *op, const char *alt_op, bool *ret_absent) {
         g_autofree char *path = NULL, *text = NULL;
         g_auto(GStrv) lines = NULL;
         g_autoptr(GString) out = NULL;
         bool matched = false;
         int error = 0, r;
 
+        if (ret_absent)
+                *ret_absent = false;
         if (!vf_dir)
                 return 0;
         path = g_build_filename(vf_dir, "fail", NULL);
         r = read_file_full(path, 64 * 1024, &text, NULL);
+        if (r == -ENOENT && ret_absent)
+                *ret_absent = true;
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -379,6 +471,19 @@ int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op) {
         return fault_result(error);
 }
 
+int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op) {
+        return fail_check(vf_dir, op, alt_op, NULL);
+}
+
+/* The same for a VF op, in batch sb (may be NULL): not read again once the batch found no file */
+static int sim_vf_fail_check(SimVfBatch *sb, const char *vf_dir, const char *op, const char *alt_op) {
+        if (!sb)
+                return fail_check(vf_dir, op, alt_op, NULL);
+        if (sb->no_fail_file)
+                return 0;
+        return fail_check(vf_dir, op, alt_op, &sb->no_fail_file);
+}
+
 int sim_write_value(const char *dir, const char *name, const char *value) {
         g_autofree char *text = g_strconcat(value, "\n", NULL);
         int r = write_file_atomic(dir, name, text, strlen(text));
@@ -389,31 +494,49 @@ int sim_write_value(const char *dir, const char *name, const char *value) {
 
 /* The same, left alone when it holds value already: for the second value of a set that writes two (QoS beside a
  * VLAN, the minimum beside the maximum rate) and a VLAN protocol, which a set mostly leaves as it is. A read of
- * the file costs a fraction of a new file renamed over it. */
-static int sim_write_value_if_changed(const char *dir, const char *name, const char *value) {
-        g_autofree char *path = g_build_filename(dir, name, NULL), *now = NULL;
+ * the file costs a fraction of a new file renamed over it; in a batch (sb not NULL) what an op of it read or
+ * wrote there costs nothing. */
+static int sim_write_value_if_changed(SimVfBatch *sb, const char *dir, const char *name, const char *value) {
+        g_autofree char *path = NULL, *now = NULL;
+        const char *known = batch_known(sb, dir, name);
+        int r;
 
-        if (read_one_line(path, &now) >= 0 && streq(g_strstrip(now), value))
+        if (known && streq(known, value))
                 return 0;
-        return sim_write_value(dir, name, value);
+        if (!known) {
+                path = g_build_filename(dir, name, NULL);
+                if (read_one_line(path, &now) >= 0 && streq(g_strstrip(now), value)) {
+                        batch_learn(sb, dir, name, value);
+                        return 0;
+                }
+        }
+        r = sim_write_value(dir, name, value);
+        batch_learn(sb, dir, name, r >= 0 ? value : NULL);
+        return r;
 }
 
 /* Common start of every set: resolve, refuse on a down PF netdev, then the injected faults. Returns
- * SIM_FAULT_IGNORE (and no dir) when the set is to report success and change nothing. */
+ * SIM_FAULT_IGNORE (and no dir) when the set is to report success and change nothing. *ret_batch: the batch
+ * open for the VF, or NULL. */
 static int sim_vf_begin_set(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *op,
-                            const char *alt_op, char **ret_dir) {
-        g_auto(SimVf) v = {};
+                            const char *alt_op, char **ret_dir, SimVfBatch **ret_batch) {
+        SimVfBatch *sb = hw_vf_batch_data(hw, pf_netdev, vf);
+        g_auto(SimVf) tmp = {};
+        const SimVf *v;
+        bool pf_down;
         int r;
 
-        r = sim_vf_open(hw, pf_netdev, vf, /* for_set= */ true, &v);
+        r = sim_vf_find(hw, pf_netdev, vf, sb, &tmp, &v, &pf_down);
         if (r < 0)
                 return r;
-        if (v.pf_down)
-                return sim_is_dir(v.vf_dir) ? -ENETDOWN : -ENODEV;
-        r = sim_fail_check(v.vf_dir, op, alt_op);
+        if (pf_down)
+                return sim_is_dir(v->vf_dir) ? -ENETDOWN : -ENODEV;
+        r = sim_vf_fail_check(sb, v->vf_dir, op, alt_op);
         if (r != 0)
                 return r;
-        *ret_dir = sim_vf_set_dir(&v);
+        *ret_dir = sim_vf_set_dir(v);
+        if (ret_batch)
+                *ret_batch = sb;
         return 0;
 }
 
@@ -422,7 +545,7 @@ static int sim_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, con
         bool zero = strcmp(mac, "00:00:00:00:00:00") == 0;
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_mac", zero ? "set_mac_zero" : NULL, &dir);
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_mac", zero ? "set_mac_zero" : NULL, &dir, NULL);
         if (r != 0)
                 return MIN(r, 0);
         return sim_write_value(dir, "mac", mac);
@@ -430,10 +553,11 @@ static int sim_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, con
 
 static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned vlan, unsigned qos) {
         g_autofree char *dir = NULL;
+        SimVfBatch *sb = NULL;
         char buf[16];
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan", NULL, &dir);
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan", NULL, &dir, &sb);
         if (r != 0)
                 return MIN(r, 0);
         g_snprintf(buf, sizeof(buf), "%u", vlan);
@@ -441,7 +565,7 @@ static int sim_vf_set_vlan(HwBackend *hw, const char *pf_netdev, unsigned vf, un
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", qos);
-        return sim_write_value_if_changed(dir, "qos", buf);
+        return sim_write_value_if_changed(sb, dir, "qos", buf);
 }
 
 /* name is the file and, after "set_", the fault OP */
@@ -449,7 +573,7 @@ static int sim_vf_set_flag(HwBackend *hw, const char *pf_netdev, unsigned vf, co
         g_autofree char *dir = NULL, *op = g_strconcat("set_", name, NULL);
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, op, NULL, &dir);
+        r = sim_vf_begin_set(hw, pf_netdev, vf, op, NULL, &dir, NULL);
         if (r != 0)
                 return MIN(r, 0);
         return sim_write_value(dir, name, on ? "1" : "0");
@@ -467,7 +591,7 @@ static int sim_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned 
         g_autofree char *dir = NULL;
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_link_state", NULL, &dir);
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_link_state", NULL, &dir, NULL);
         if (r != 0)
                 return MIN(r, 0);
         return sim_write_value(dir, "link_state", vf_link_state_to_string(state));
@@ -476,14 +600,15 @@ static int sim_vf_set_link_state(HwBackend *hw, const char *pf_netdev, unsigned 
 static int sim_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, unsigned min_tx_rate,
                            unsigned max_tx_rate) {
         g_autofree char *dir = NULL;
+        SimVfBatch *sb = NULL;
         char buf[16];
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_rate", NULL, &dir);
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_rate", NULL, &dir, &sb);
         if (r != 0)
                 return MIN(r, 0);
         g_snprintf(buf, sizeof(buf), "%u", min_tx_rate);
-        r = sim_write_value_if_changed(dir, "min_tx_rate", buf);
+        r = sim_write_value_if_changed(sb, dir, "min_tx_rate", buf);
         if (r < 0)
                 return r;
         g_snprintf(buf, sizeof(buf), "%u", max_tx_rate);
@@ -492,12 +617,13 @@ static int sim_vf_set_rate(HwBackend *hw, const char *pf_netdev, unsigned vf, un
 
 static int sim_vf_set_vlan_proto(HwBackend *hw, const char *pf_netdev, unsigned vf, VfVlanProto proto) {
         g_autofree char *dir = NULL;
+        SimVfBatch *sb = NULL;
         int r;
 
-        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan_proto", NULL, &dir);
+        r = sim_vf_begin_set(hw, pf_netdev, vf, "set_vlan_proto", NULL, &dir, &sb);
         if (r != 0)
                 return MIN(r, 0);
-        return sim_write_value_if_changed(dir, "vlan_proto", vf_vlan_proto_to_string(proto));
+        return sim_write_value_if_changed(sb, dir, "vlan_proto", vf_vlan_proto_to_string(proto));
 }
 
 /* spoofchk, trust: "0"/"1"; -1 when the file is absent (as a driver that does not report it) */
@@ -516,8 +642,9 @@ static int read_flag(const char *dir, const char *name, int *ret) {
         return 0;
 }
 
-/* min_tx_rate and max_tx_rate (simhost 1.1); a host without them does not report rates */
-static int read_vf_rates(const char *dir, VfConfig *c) {
+/* min_tx_rate and max_tx_rate (simhost 1.1); a host without them does not report rates. What a set may leave
+ * alone when it holds the value already (the min, the VLAN protocol, QoS) is kept in batch sb (may be NULL). */
+static int read_vf_rates(const char *dir, SimVfBatch *sb, VfConfig *c) {
         int r;
 
         r = read_unsigned(dir, "min_tx_rate", G_MAXUINT32, &c->min_tx_rate);
@@ -525,6 +652,8 @@ static int read_vf_rates(const char *dir, VfConfig *c) {
                 c->min_tx_rate = 0;
         else if (r < 0)
                 return r;
+        else
+                batch_learn_unsigned(sb, dir, "min_tx_rate", c->min_tx_rate);
         r = read_unsigned(dir, "max_tx_rate", G_MAXUINT32, &c->max_tx_rate);
         if (r == -ENOENT) {
                 c->max_tx_rate = 0;
@@ -538,7 +667,7 @@ static int read_vf_rates(const char *dir, VfConfig *c) {
 }
 
 /* vlan_proto (simhost 1.1): _VF_VLAN_PROTO_INVALID when absent, as a driver that does not report it */
-static int read_vf_vlan_proto(const char *dir, VfConfig *c) {
+static int read_vf_vlan_proto(const char *dir, SimVfBatch *sb, VfConfig *c) {
         g_autofree char *path = g_build_filename(dir, "vlan_proto", NULL), *proto = NULL;
         int r;
 
@@ -550,18 +679,21 @@ static int read_vf_vlan_proto(const char *dir, VfConfig *c) {
         if (r < 0)
                 return r;
         c->vlan_proto = vf_vlan_proto_from_string(g_strstrip(proto));
-        return c->vlan_proto < 0 ? -EIO : 0;
+        if (c->vlan_proto < 0)
+                return -EIO;
+        batch_learn(sb, dir, "vlan_proto", proto);
+        return 0;
 }
 
 /* VF-wide settings, the same through either port */
-static int read_vf_flags(const char *dir, VfConfig *c) {
+static int read_vf_flags(const char *dir, SimVfBatch *sb, VfConfig *c) {
         g_autofree char *path = g_build_filename(dir, "link_state", NULL), *state = NULL;
         int r;
 
-        r = read_vf_rates(dir, c);
+        r = read_vf_rates(dir, sb, c);
         if (r < 0)
                 return r;
-        r = read_vf_vlan_proto(dir, c);
+        r = read_vf_vlan_proto(dir, sb, c);
         if (r < 0)
                 return r;
 
@@ -582,7 +714,7 @@ static int read_vf_flags(const char *dir, VfConfig *c) {
         return c->link_state < 0 ? -EIO : 0;
 }
 
-static int read_vf_port_config(const char *dir, VfConfig *c) {
+static int read_vf_port_config(const char *dir, SimVfBatch *sb, VfConfig *c) {
         g_autofree char *path = g_build_filename(dir, "mac", NULL), *mac = NULL;
         int r;
 
@@ -598,33 +730,35 @@ static int read_vf_port_config(const char *dir, VfConfig *c) {
         r = read_unsigned(dir, "qos", 7, &c->qos);
         if (r < 0)
                 return r;
-        return read_vf_flags(dir, c);
+        batch_learn_unsigned(sb, dir, "qos", c->qos);
+        return read_vf_flags(dir, sb, c);
 }
 
 static int sim_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
-        g_auto(SimVf) v = {};
-        g_autofree char *name = NULL, *dir = NULL;
+        SimVfBatch *sb = hw_vf_batch_data(hw, pf_netdev, vf);
+        g_auto(SimVf) tmp = {};
+        g_autofree char *dir = NULL;
+        const SimVf *v;
         VfConfig c = {};
         int r;
 
-        r = sim_vf_open(hw, pf_netdev, vf, /* for_set= */ false, &v);
+        r = sim_vf_find(hw, pf_netdev, vf, sb, &tmp, &v, /* pf_down= */ NULL);
         if (r < 0)
                 return r;
-        r = sim_fail_check(v.vf_dir, "get", NULL);
+        r = sim_vf_fail_check(sb, v->vf_dir, "get", NULL);
         if (r < 0)
                 return r;       /* IGNORE: a get has nothing to leave undone */
 
-        name = g_strdup_printf("p%u", v.vf_port ? v.vf_port : v.port);
-        dir = g_build_filename(v.vf_dir, name, NULL);
-        if (v.vf_port != 0 && v.vf_port != v.port) {
+        dir = sim_vf_set_dir(v);        /* pQ of a single-port VF, else pP */
+        if (v->vf_port != 0 && v->vf_port != v->port) {
                 if (!sim_is_dir(dir))
                         return -ENODEV;
                 /* ConnectX-3: the other port's PF reports the MAC/VLAN of a VF it does not own as
                  * zeros; spoofchk, trust and link_state are VF-wide, so they come from pQ */
                 g_strlcpy(c.mac, "00:00:00:00:00:00", sizeof(c.mac));
-                r = read_vf_flags(dir, &c);
+                r = read_vf_flags(dir, sb, &c);
         } else
-                r = read_vf_port_config(dir, &c);      /* no p<P>/: its `mac` missing, -ENODEV */
+                r = read_vf_port_config(dir, sb, &c);  /* no p<P>/: its `mac` missing, -ENODEV */
         if (r < 0)
                 return r == -ENOENT || r == -ENOTDIR ? -ENODEV : r;
         *ret = c;
@@ -673,6 +807,8 @@ static const HwBackendOps sim_ops = {
         .watch_read = sim_watch_read,
         .eswitch_mode = sim_eswitch_mode,
         .netdev_global_address = sim_netdev_global_address,
+        .vf_batch_begin = sim_vf_batch_begin,
+        .vf_batch_end = sim_vf_batch_end,
 };
 
 /**

@@ -295,6 +295,40 @@ int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAd
         return hw_sysfs_vf_addr(hw->sysfs_root, &pf, vf, ret);
 }
 
+/**
+ * hw_vf_batch_begin() - open a batch for the VF operations of one step on VF vf of pf_netdev (hw.h)
+ */
+HwVfBatch *hw_vf_batch_begin(HwBackend *hw, const char *pf_netdev, unsigned vf) {
+        HwVfBatch *b = g_new0(HwVfBatch, 1);
+
+        b->hw = hw;
+        if (!hw || hw->vf_batch || !hw->ops->vf_batch_begin || check_netdev_name(pf_netdev) < 0)
+                return b;       /* one that changes nothing */
+        b->pf_netdev = g_strdup(pf_netdev);
+        b->vf = vf;
+        hw->ops->vf_batch_begin(b);
+        hw->vf_batch = b;
+        return b;
+}
+
+HwVfBatch *hw_vf_batch_end(HwVfBatch *b) {
+        if (!b)
+                return NULL;
+        if (b->pf_netdev) {
+                b->hw->ops->vf_batch_end(b);
+                b->hw->vf_batch = NULL;
+        }
+        g_free(b->pf_netdev);
+        g_free(b);
+        return NULL;
+}
+
+void *hw_vf_batch_data(HwBackend *hw, const char *pf_netdev, unsigned vf) {
+        const HwVfBatch *b = hw->vf_batch;
+
+        return b && b->vf == vf && streq(b->pf_netdev, pf_netdev) ? b->data : NULL;
+}
+
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret) {
         VfConfig c = { .spoofchk = -1, .trust = -1, .link_state = VF_LINK_STATE_AUTO,
                        .vlan_proto = _VF_VLAN_PROTO_INVALID };

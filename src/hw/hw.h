@@ -86,6 +86,22 @@ int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* 
  * either is gone, -ENOTSUP when pf_netdev has no PCI function. */
 int hw_vf_function_addr(HwBackend *hw, const char *pf_netdev, unsigned vf, PciAddr *ret);
 
+/* A batch: the VF operations of one step (an apply, an undo, a restore) on one VF, as real rtnetlink carries
+ * several IFLA_VF_* settings in one RTM_SETLINK. Between hw_vf_batch_begin() and hw_vf_batch_end() the gets and sets
+ * of VF vf through pf_netdev may take what an earlier one of the batch found of where the VF is (the sim: its PF
+ * netdev, `port` file, the PF's operstate, that it has no `fail` file, the values it read or wrote) rather than
+ * look again; what was not looked at in the batch, and every other VF or PF netdev, is read as without one. The
+ * hardware is looked at afresh after the end: a change made meanwhile, or a fault injected, reaches the next batch.
+ * One batch at a time on a backend: a begin while one is open returns a batch that changes nothing (the open one
+ * goes on). Never fails (a bad name makes a batch that changes nothing); the linux backend's does nothing (each
+ * request is one round trip anyway). The batch must not outlive hw. */
+typedef struct HwVfBatch HwVfBatch;
+
+HwVfBatch *hw_vf_batch_begin(HwBackend *hw, const char *pf_netdev, unsigned vf);
+/* Ends the batch and frees it; takes NULL. Returns: NULL */
+HwVfBatch *hw_vf_batch_end(HwVfBatch *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(HwVfBatch, hw_vf_batch_end);
+
 /* VF configuration through a PF netdev, addressed as rtnetlink does: (PF netdev, VF index). */
 int hw_vf_get(HwBackend *hw, const char *pf_netdev, unsigned vf, VfConfig *ret);
 int hw_vf_set_mac(HwBackend *hw, const char *pf_netdev, unsigned vf, const char *mac);

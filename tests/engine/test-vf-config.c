@@ -1030,6 +1030,48 @@ static void test_restore_verified(void) {
         g_assert_false(vf_config_has_record(h->vf_dir, &t));
 }
 
+/* Each step (an apply, its undo, a restore) is one hw batch: counted faults still go one per operation in it, and
+ * a fault injected between two steps reaches the second */
+static void test_faults_per_step(void) {
+        g_autoptr(Host) h = host_new(X710);
+        VfTarget t1 = { .pf_netdev = "eth0", .vf = 1, .vf_netdev = "eth0v1" };
+        VfTarget t2 = { .pf_netdev = "eth0", .vf = 2, .vf_netdev = "eth0v2" };
+        VfSettings want = full_settings();
+        g_autofree char *msg = NULL, *fault = NULL;
+        VfConfig before, now;
+
+        set_original(h, "eth0", 1, "52:54:00:aa:bb:01");
+        before = vf_get(h, "eth0", 1);
+        fail(h, X710_BDF, 1, "set_vlan_proto IGNORE 1");
+        fail(h, X710_BDF, 1, "set_link_state EPERM 1");
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t1, &want, UUID, &msg, NULL), ==, -EPERM);
+        g_assert_nonnull(strstr(msg, "link state disable"));
+        fault = test_read_line(h->sim->path, "vfstate/" X710_BDF "/vf1/fail");
+        g_assert_cmpstr(fault, ==, "");         /* both lines used up, by two sets of one apply */
+        now = vf_get(h, "eth0", 1);
+        assert_same_config(&now, &before);      /* undone */
+        g_assert_false(vf_config_has_record(h->vf_dir, &t1));
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t1, &want, UUID, NULL, NULL), ==, 0);
+        now = vf_get(h, "eth0", 1);
+        g_assert_cmpint(now.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+
+        /* VF 2 has no fail file while it is applied: one written before its restore is read by the restore */
+        set_original(h, "eth0", 2, "52:54:00:aa:bb:02");
+        g_assert_cmpint(hw_vf_set_trust(h->hw, "eth0", 2, false), ==, 0);
+        before = vf_get(h, "eth0", 2);
+        g_assert_cmpint(vf_config_apply(h->hw, h->vf_dir, &t2, &want, UUID, NULL, NULL), ==, 0);
+        fail(h, X710_BDF, 2, "set_trust EBUSY 2");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t2, NULL, NULL), ==, -EBUSY);
+        g_clear_pointer(&fault, g_free);
+        fault = test_read_line(h->sim->path, "vfstate/" X710_BDF "/vf2/fail");
+        g_assert_cmpstr(fault, ==, "set_trust EBUSY 1");
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t2, NULL, NULL), ==, -EBUSY);
+        g_assert_true(vf_config_has_record(h->vf_dir, &t2));
+        g_assert_cmpint(vf_config_restore(h->hw, h->vf_dir, &t2, NULL, NULL), ==, 0);
+        now = vf_get(h, "eth0", 2);
+        assert_same_config(&now, &before);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/engine/vf-config/apply-saves-then-sets", test_apply_saves_then_sets);
@@ -1056,6 +1098,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/engine/vf-config/record-defaults", test_record_defaults);
         g_test_add_func("/engine/vf-config/walk-order", test_walk_order);
         g_test_add_func("/engine/vf-config/walk-undo-midway", test_walk_undo_midway);
+        g_test_add_func("/engine/vf-config/faults-per-step", test_faults_per_step);
         g_test_add_func("/engine/vf-config/walk-restore-skips-unsupported", test_walk_restore_skips_unsupported);
         g_test_add_func("/engine/vf-config/more-fields-saved-and-restored", test_more_fields_saved_and_restored);
         g_test_add_func("/engine/vf-config/more-fields-faults", test_more_fields_faults);

@@ -1193,6 +1193,111 @@ static void test_rate_proto_mtu_faults(void) {
         g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 3, VF_VLAN_PROTO_8021AD), ==, -ENETDOWN);
 }
 
+/* A VF batch: a fault with COUNT still goes down once per op inside it, IGNORE still changes nothing, and a fault
+ * file written during the batch (the VF had one at its start) is read by the next op */
+static void test_batch_fail_count(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "1", "set_trust EBUSY 2",
+                                             "--fail", "0000:03:00.0", "1", "set_mac IGNORE 1", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwVfBatch) batch = hw_vf_batch_begin(hw, "eth0", 1);
+        g_autofree char *fail = NULL, *trust = NULL, *mac = NULL;
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 1, &c), ==, 0);
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 1, true), ==, -EBUSY);
+        fail = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/fail");
+        g_assert_cmpstr(fail, ==, "set_trust EBUSY 1");
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 1, true), ==, -EBUSY);
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 1, true), ==, 0);
+        trust = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/p1/trust");
+        g_assert_cmpstr(trust, ==, "1");
+
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:00:01:01"), ==, 0);     /* IGNORE, once */
+        mac = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/p1/mac");
+        g_assert_cmpstr(mac, ==, c.mac);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:00:01:01"), ==, 0);
+        g_clear_pointer(&mac, g_free);
+        mac = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/p1/mac");
+        g_assert_cmpstr(mac, ==, "52:54:00:00:01:01");
+        g_clear_pointer(&fail, g_free);
+        fail = test_read_line(d->path, "vfstate/0000:03:00.0/vf1/fail");
+        g_assert_cmpstr(fail, ==, "");          /* both counted lines used up, by four ops of one batch */
+
+        test_sim_change(d, "--fail", "0000:03:00.0", "1", "set_vlan EPERM 1", NULL);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 1, 10, 0), ==, -EPERM);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 1, 10, 0), ==, 0);
+}
+
+/* What one batch found is not the next one's: a fault injected between two, a PF netdev gone down, a file changed
+ * by someone else, all reach the next batch */
+static void test_batch_next_looks_afresh(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *qos_path = g_build_filename(d->path, "vfstate/0000:03:00.0/vf2/p1/qos", NULL);
+        g_autofree char *qos = NULL;
+        HwVfBatch *batch;
+        VfConfig c = {};
+
+        batch = hw_vf_batch_begin(hw, "eth0", 2);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 2, &c), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 2, 10, 0), ==, 0);
+        g_assert_null(hw_vf_batch_end(batch));
+
+        test_sim_change(d, "--fail", "0000:03:00.0", "2", "set_vlan EPERM 1", NULL);
+        g_assert_true(g_file_set_contents(qos_path, "5\n", -1, NULL));
+        batch = hw_vf_batch_begin(hw, "eth0", 2);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 2, 0, 0), ==, -EPERM);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 2, 0, 0), ==, 0);
+        qos = test_read_line(d->path, "vfstate/0000:03:00.0/vf2/p1/qos");
+        g_assert_cmpstr(qos, ==, "0");          /* the 5 written meanwhile was read, not taken as the 0 known */
+        g_assert_null(hw_vf_batch_end(batch));
+
+        test_sim_change(d, "--link", "eth0", "down", NULL);
+        batch = hw_vf_batch_begin(hw, "eth0", 2);
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 2, true), ==, -ENETDOWN);
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 99, true), ==, -ENODEV);    /* not the batch's VF */
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 2, &c), ==, 0);                   /* a get on a down PF works */
+        g_assert_null(hw_vf_batch_end(batch));
+}
+
+/* In a batch, a set that writes a value only where it changed takes what the batch read or wrote, and writes
+ * what changed; ops on another VF, and a second batch begun inside one, go on as without */
+static void test_batch_values(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "4", "set_mac EINVAL", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwVfBatch) batch = hw_vf_batch_begin(hw, "eth0", 3);
+        g_autoptr(HwVfBatch) inner = hw_vf_batch_begin(hw, "eth0", 4);
+        g_autofree char *qos = NULL, *min = NULL, *proto = NULL;
+        VfConfig c = {};
+
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 3, &c), ==, 0);
+        g_assert_cmpuint(c.qos, ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 3, 10, 3), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 3, 100, 1000), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 3, VF_VLAN_PROTO_8021AD), ==, 0);
+        g_assert_cmpint(hw_vf_get(hw, "eth0", 3, &c), ==, 0);
+        g_assert_cmpuint(c.vlan, ==, 10);
+        g_assert_cmpuint(c.qos, ==, 3);
+        g_assert_cmpuint(c.min_tx_rate, ==, 100);
+        g_assert_cmpint(c.vlan_proto, ==, VF_VLAN_PROTO_8021AD);
+        g_assert_cmpint(hw_vf_set_vlan(hw, "eth0", 3, 0, 0), ==, 0);
+        g_assert_cmpint(hw_vf_set_rate(hw, "eth0", 3, 0, 0), ==, 0);
+        g_assert_cmpint(hw_vf_set_vlan_proto(hw, "eth0", 3, VF_VLAN_PROTO_8021Q), ==, 0);
+        qos = test_read_line(d->path, "vfstate/0000:03:00.0/vf3/p1/qos");
+        min = test_read_line(d->path, "vfstate/0000:03:00.0/vf3/p1/min_tx_rate");
+        proto = test_read_line(d->path, "vfstate/0000:03:00.0/vf3/p1/vlan_proto");
+        g_assert_cmpstr(qos, ==, "0");
+        g_assert_cmpstr(min, ==, "0");
+        g_assert_cmpstr(proto, ==, "802.1Q");
+
+        /* VF 4 is not the batch's (the inner batch changes nothing): its fault file is read every time */
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 4, "52:54:00:00:04:04"), ==, -EINVAL);
+        test_sim_change(d, "--clear-fail", "0000:03:00.0", "4", NULL);
+        g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 4, "52:54:00:00:04:04"), ==, 0);
+        g_assert_null(hw_vf_batch_end(g_steal_pointer(&inner)));
+        g_assert_cmpint(hw_vf_set_trust(hw, "eth0", 3, true), ==, 0);  /* the outer one goes on */
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/hw/sim/x710", test_x710);
@@ -1211,6 +1316,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/vf-place", test_vf_place);
         g_test_add_func("/hw/sim/fail-with-count", test_fail_with_count);
         g_test_add_func("/hw/sim/fail-without-count", test_fail_without_count);
+        g_test_add_func("/hw/sim/batch/fail-count", test_batch_fail_count);
+        g_test_add_func("/hw/sim/batch/next-looks-afresh", test_batch_next_looks_afresh);
+        g_test_add_func("/hw/sim/batch/values", test_batch_values);
         g_test_add_func("/hw/sim/set-mac-zero", test_set_mac_zero);
         g_test_add_func("/hw/sim/enetdown", test_enetdown);
         g_test_add_func("/hw/sim/enodev", test_enodev);
