@@ -1311,6 +1311,21 @@ static void test_pick_netdev_renamed(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(state_files(f, "vf"), ==, 0);
 }
 
+/* The VFs gone since the last rescan (their hot-plug events not handled yet): the pick finds none there, marks
+ * each unavailable and hands out nothing; nothing is recorded or left configured. */
+static void test_pick_vfs_gone(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
+        g_assert_cmpint(try_allocate(f, "pt", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "unavailable"));
+        assert_device_state(f, "pt", "eth0v0", "unavailable");
+        g_assert_null(lookup_port(f, 1));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+}
+
 /* A VF's netdev renamed since the last rescan: the Allocate records the name it has (not the one the inventory
  * last read), and the Release gives the netdev back under it. */
 static void test_pick_vf_netdev_renamed(Fixture *f, gconstpointer data) {
@@ -2539,6 +2554,7 @@ int main(int argc, char **argv) {
         add_test("/engine/rescan/taken-outside", test_rescan_taken_outside, NULL);
         add_test("/engine/rescan/returning-held-elsewhere", test_rescan_returning_held_elsewhere, NULL);
         add_test("/engine/pick/netdev-renamed", test_pick_netdev_renamed, NULL);
+        add_test("/engine/pick/vfs-gone", test_pick_vfs_gone, NULL);
         add_test("/engine/pick/vf-netdev-renamed", test_pick_vf_netdev_renamed, NULL);
         return g_test_run();
 }
