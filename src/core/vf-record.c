@@ -167,11 +167,11 @@ static int check_record(const VfRecord *r) {
         return 0;
 }
 
-/**
- * vf_record_save() - write a record to dir atomically, creating dir when missing
- * Returns: 0, -EINVAL for a record with an invalid field, or the -errno of the write
- */
-int vf_record_save(const char *dir, const VfRecord *r) {
+/* The record written to dir (over one there, or only where there is none: noreplace). The dir is made when the
+ * write finds it missing (the store makes it at start: no mkdir and stat before every write). */
+static int save(const char *dir, const VfRecord *r, bool noreplace) {
+        int (*write_fn)(const char *, const char *, const char *, size_t) =
+                noreplace ? write_file_atomic_new : write_file_atomic;
         g_autofree char *name = NULL, *xml = NULL;
         int k;
 
@@ -179,11 +179,31 @@ int vf_record_save(const char *dir, const VfRecord *r) {
         if (k < 0)
                 return k;
         name = vf_record_file_name(r->pf_netdev, r->vf);
+        xml = format_xml(r);
+        k = write_fn(dir, name, xml, strlen(xml));
+        if (k != -ENOENT)
+                return k;
         k = mkdir_parents(dir);
         if (k < 0)
                 return k;
-        xml = format_xml(r);
-        return write_file_atomic(dir, name, xml, strlen(xml));
+        return write_fn(dir, name, xml, strlen(xml));
+}
+
+/**
+ * vf_record_save() - write a record to dir atomically, creating dir when missing
+ * Returns: 0, -EINVAL for a record with an invalid field, or the -errno of the write
+ */
+int vf_record_save(const char *dir, const VfRecord *r) {
+        return save(dir, r, /* noreplace= */ false);
+}
+
+/**
+ * vf_record_save_new() - vf_record_save() where the VF has no record yet
+ * Returns: 0, -EEXIST when a record of the VF is there (left as it is, whatever it holds), -EINVAL for a record
+ * with an invalid field, or the -errno of the write
+ */
+int vf_record_save_new(const char *dir, const VfRecord *r) {
+        return save(dir, r, /* noreplace= */ true);
 }
 
 static const xmlNode *find_child(const xmlNode *parent, const char *name) {

@@ -35,6 +35,8 @@ char *vf_record_file_name(const char *pf_netdev, unsigned vf);
 
 /* dir is STATE/vf. */
 int vf_record_save(const char *dir, const VfRecord *r);
+/* The same where the VF has no record yet: -EEXIST when one is there (nothing written; the write tells) */
+int vf_record_save_new(const char *dir, const VfRecord *r);
 int vf_record_load(const char *dir, const char *pf_netdev, unsigned vf, VfRecord **ret);
 int vf_record_parse(const char *text, size_t len, const char *pf_netdev, unsigned vf, VfRecord **ret);
 int vf_record_remove(const char *dir, const char *pf_netdev, unsigned vf);

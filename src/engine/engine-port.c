@@ -249,8 +249,42 @@ static bool engine_device_takes_port_settings(Engine *e, const PoolDevice *d, co
         return true;
 }
 
-/* The VFs a port on device d configures, added to port->vfs. */
-static int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, EngineError *err) {
+/* Whether netdev name is the function at PCI address addr (one class link and its device link read). */
+static bool netdev_is_function(Engine *e, const char *name, const char *addr) {
+        char bdf[PCI_ADDR_STR_MAX];
+        PciAddr a;
+
+        return hw_netdev_pci_address(e->hw, name, &a) > 0 && streq(pci_addr_to_string(&a, bdf), addr);
+}
+
+/* The VF of a device just picked, planned from what the inventory knows of it and its PF (kept current by the
+ * hot-plug events and the rescans they bring) instead of reading both functions' topology: true when it can
+ * tell, which it can for the common case alone — a PF whose one netdev is the device's PF netdev, a VF with one
+ * netdev. That netdev was checked by the pick when it is the device's (a netdev device), else here (its PCI
+ * function is the VF's): a rename since the last rescan is caught, and a PF netdev gone or renamed fails the
+ * apply's first read, before anything is recorded or changed. A dual-port PF or VF, a VF without a netdev, or a
+ * device the inventory does not have: false, and the topology is read. */
+static bool plan_from_inventory(Engine *e, const PoolDevice *d, Port *port) {
+        HostDeviceInfo vf, pf;
+        const char *own;
+
+        if (!d->pci_address || engine_host_device(e, d->pci_address, &vf) < 0 ||
+            vf.vf_index != d->vf_index || !vf.pf_address[0] || engine_host_device(e, vf.pf_address, &pf) < 0)
+                return false;
+        if (!pf.netdevs[0] || pf.netdevs[1] || !streq(pf.netdevs[0], d->pf_netdev) || !vf.netdevs[0] ||
+            vf.netdevs[1])
+                return false;
+        own = vf.netdevs[0];
+        if (!(d->type == FORWARD_DEV_NETDEV && streq_ptr(d->netdev, own)) &&
+            !netdev_is_function(e, own, d->pci_address))
+                return false;
+        port_add_vf(port, d->pf_netdev, NULL, (unsigned) d->vf_index, own);
+        return true;
+}
+
+/* The VFs a port on device d configures, added to port->vfs. picked: d was just picked, and the pick checked
+ * that it is there (engine_device_usable()). */
+static int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, bool picked, EngineError *err) {
         g_autoptr(HwFunction) vf = NULL, pf = NULL;
         const PortDef *pd = port->def;
         bool per_port = port_wants_per_port(pd);
@@ -261,6 +295,8 @@ static int engine_port_plan_vfs(Engine *e, const PoolDevice *d, Port *port, Engi
                                     "settings do not apply", d->id);
                 return 0;
         }
+        if (!per_port && picked && plan_from_inventory(e, d, port))
+                return 0;
         if (lookup_vf_and_pf(e, d, &vf, &pf) < 0)
                 return fail(err, ENGINE_ERROR_DEVICE_NOT_FOUND, "VF %d of PF '%s' (%s) is gone", d->vf_index,
                             d->pf_netdev, d->id);
@@ -531,7 +567,10 @@ bool engine_device_usable(Engine *e, const PoolDevice *d) {
         }
         PciAddr addr;
 
-        return hw_netdev_pci_address(e->hw, d->netdev, &addr) >= 0;    /* there: its attributes are not needed */
+        /* there, and still the device's function (a name is not an identity): nothing else is read */
+        if (d->pci_address)
+                return netdev_is_function(e, d->netdev, d->pci_address);
+        return hw_netdev_pci_address(e->hw, d->netdev, &addr) >= 0;
 }
 
 /* Why a device cannot take a port of network n now (g_free), or NULL when it can: gone, taken outside netpool,
@@ -917,7 +956,7 @@ static int port_build(Engine *e, Network *n, PortDef *pd_in, PoolDevice *d, Port
                 return r;
         port = port_new(g_steal_pointer(&pd), network_name(n), d ? d->id : "");
         if (d && network_configures_vfs(n)) {
-                r = engine_port_plan_vfs(e, d, port, err);
+                r = engine_port_plan_vfs(e, d, port, /* picked= */ true, err);
                 if (r != 0)
                         return r;
         }
@@ -1185,7 +1224,7 @@ int engine_notify(Engine *e, Network *n, const char *xml, Port **ret, EngineErro
         if (r != 0)
                 return r;
         if (d && network_configures_vfs(n)) {
-                r = engine_port_plan_vfs(e, d, port, err);
+                r = engine_port_plan_vfs(e, d, port, /* picked= */ false, err);
                 if (r == 0)
                         r = register_vf_records(e, port, err);
                 if (r != 0)

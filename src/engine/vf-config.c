@@ -251,14 +251,35 @@ static int read_function_state(const VfOp *op, const VfTarget *t, VfRecord *rec,
         return r;
 }
 
+/* The outcome r of saving rec: *ret_created, or what failed in *ret_msg. */
+static int record_saved(const char *vf_dir, const VfRecord *rec, int r, bool *ret_created, char **ret_msg) {
+        g_autofree char *path = NULL;
+
+        if (r < 0) {
+                path = record_path(vf_dir, rec->pf_netdev, rec->vf);
+                set_msg(ret_msg, g_strdup_printf("cannot save the original configuration of VF %u of PF "
+                                                 "netdev '%s' to %s: %s", rec->vf, rec->pf_netdev, path,
+                                                 g_strerror(-r)));
+                return r;
+        }
+        *ret_created = true;
+        return 0;
+}
+
 /* Saves rec unless a record of the VF exists already: that one holds the true original, from
- * before an earlier apply whose release has not happened yet. */
+ * before an earlier apply whose release has not happened yet. A VF of one PF netdev has one name to look
+ * under: the write itself tells whether a record is there (no look before it); one that is is read as below. */
 static int ensure_record(const char *vf_dir, const VfTarget *t, const VfRecord *rec, bool *ret_created,
                          char **ret_msg) {
         g_autoptr(VfRecord) existing = NULL;
-        g_autofree char *msg = NULL, *path = NULL;
+        g_autofree char *msg = NULL;
         int r;
 
+        if (!other_pf_netdev(t, rec->pf_netdev)) {
+                r = vf_record_save_new(vf_dir, rec);
+                if (r != -EEXIST)
+                        return record_saved(vf_dir, rec, r, ret_created, ret_msg);
+        }
         r = load_record_either(vf_dir, rec->pf_netdev, other_pf_netdev(t, rec->pf_netdev), rec->vf,
                                &existing, &msg);
         if (r == 0) {
@@ -271,16 +292,7 @@ static int ensure_record(const char *vf_dir, const VfTarget *t, const VfRecord *
                                                  msg, rec->vf, rec->pf_netdev));
                 return r;
         }
-        r = vf_record_save(vf_dir, rec);
-        if (r < 0) {
-                path = record_path(vf_dir, rec->pf_netdev, rec->vf);
-                set_msg(ret_msg, g_strdup_printf("cannot save the original configuration of VF %u of PF "
-                                                 "netdev '%s' to %s: %s", rec->vf, rec->pf_netdev, path,
-                                                 g_strerror(-r)));
-                return r;
-        }
-        *ret_created = true;
-        return 0;
+        return record_saved(vf_dir, rec, vf_record_save(vf_dir, rec), ret_created, ret_msg);
 }
 
 /* What was set, for an undo: the row and the value the VF had before. */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sim backend: link change notifications. A change of a watched VF's R/vfstate/<PF BDF>/vf<N>/p<P>/ files, or
  * of its netdev's directory, is a link change (simhost.md 1.1), seen through inotify. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -11,6 +14,10 @@
 #include "hw/hw-backend.h"
 #include "hw/hw-sim-internal.h"
 #include "hw/hw-sysfs.h"
+#include "shared/macro.h"
+
+/* a sim PF has one or two ports (simhost.md: p<P>/ is the VF's state through the PF netdev of port P) */
+#define SIM_MAX_PORTS 2
 
 /* A write in place (echo > file) closes a written file; the generator's and the backend's atomic writes
  * rename one in; anything created, deleted or renamed away counts too. The directory itself moved away (a
@@ -75,66 +82,71 @@ static void add_dir(GPtrArray *dirs, char *path, const char *netdev) {
         g_ptr_array_add(dirs, d);
 }
 
-/* "p" and a port number: a port's state directory (vf<N>/ also has the files port, netdevs, fail, dirty) */
-static bool is_port_dir_name(const char *name) {
-        if (name[0] != 'p' || name[1] == '\0')
-                return false;
-        for (const char *c = name + 1; *c; c++)
-                if (!g_ascii_isdigit(*c))
-                        return false;
-        return true;
+/* The PCI address of the sim PF netdev pf_netdev from its class link alone (simhost.md: R/sys/class/net/<ifname>
+ * -> ../../devices/pci0000:00/<BDF>/net/<ifname>): -ENODEV when there is none, -ENOTSUP when it is no PCI
+ * function's. */
+static int pf_addr_of(HwBackend *hw, const char *pf_netdev, char bdf[static PCI_ADDR_STR_MAX]) {
+        g_autofree char *link = g_build_filename(hw->sysfs_root, "sys/class/net", pf_netdev, NULL);
+        g_autofree char *function_dir = NULL, *base = NULL;
+        char target[PATH_MAX];
+        const char *net;
+        ssize_t len;
+        PciAddr pf;
+
+        len = readlink(link, target, sizeof(target) - 1);
+        if (len < 0)
+                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+        target[len] = '\0';
+        net = g_strrstr(target, "/net/");
+        if (!net)
+                return -ENOTSUP;
+        function_dir = g_strndup(target, (gsize) (net - target));
+        base = g_path_get_basename(function_dir);
+        if (pci_addr_from_string(base, &pf) < 0)
+                return -ENOTSUP;        /* a virtual netdev */
+        pci_addr_to_string(&pf, bdf);
+        return 0;
 }
 
-/* The netdev directories under a function's net/ (its netdevs), each with its name */
-static void add_netdev_dirs(GPtrArray *dirs, const char *function_dir) {
-        g_autofree char *net = g_build_filename(function_dir, "net", NULL);
-        g_autoptr(GDir) d = g_dir_open(net, 0, NULL);
-        const char *name;
+/* The directories of the VF's netdevs: the entries of its net/, reached through its PF's virtfn link (a
+ * VF without netdevs, on vfio-pci say, has none) */
+static void add_netdev_dirs(GPtrArray *dirs, HwBackend *hw, const char *pf_bdf, unsigned vf) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
+        g_autofree char *virtfn = g_strdup_printf("virtfn%u", vf);
+        g_autofree char *net = g_build_filename(hw->sysfs_root, "sys/bus/pci/devices", pf_bdf, virtfn, "net", NULL);
+        _cleanup_(closep) int fd = open(net, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ssize_t len;
 
-        while (d && (name = g_dir_read_name(d))) {
-                g_autofree char *path = g_build_filename(net, name, NULL);
+        if (fd < 0)
+                return;
+        while ((len = getdents64(fd, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < len;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
 
-                if (netdev_name_is_valid(name) && sim_is_dir(path))
-                        add_dir(dirs, g_steal_pointer(&path), name);
-        }
+                        off += de->d_reclen;
+                        if ((de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) && netdev_name_is_valid(de->d_name))
+                                add_dir(dirs, g_build_filename(net, de->d_name, NULL), de->d_name);
+                }
 }
 
-/* What watching VF vf of pf_netdev covers now: its vfstate port directories and its netdevs' directories. The
- * VF is found as rtnetlink addresses it, through its PF's virtfn link: R/vfstate/<PF BDF>/vf<vf> follows, and its
- * netdevs are the entries of its net/, nothing of them read. */
+/* What watching VF vf of pf_netdev covers now: its vfstate port directories (p1/, p2/: those it has) and its
+ * netdevs' directories. The paths are named from the PF's class link and the VF index, as rtnetlink addresses
+ * a VF; inotify_add_watch() tells which exist (watch_dirs()). */
 static int vf_watch_dirs(HwBackend *hw, const char *pf_netdev, unsigned vf, GPtrArray **ret) {
         g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(sim_watch_dir_free);
-        g_autoptr(GDir) d = NULL;
-        g_autofree char *vf_dir = NULL, *function_dir = NULL;
         char bdf[PCI_ADDR_STR_MAX], vf_name[32];
-        const char *name;
-        PciAddr pf, addr;
         int r;
 
-        r = hw_sysfs_netdev_pci(hw->sysfs_root, pf_netdev, &pf);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ENOTSUP;
-        r = hw_sysfs_vf_addr(hw->sysfs_root, &pf, vf, &addr);
+        r = pf_addr_of(hw, pf_netdev, bdf);
         if (r < 0)
                 return r;
         g_snprintf(vf_name, sizeof(vf_name), "vf%u", vf);
-        vf_dir = g_build_filename(hw->sysfs_root, "vfstate", pci_addr_to_string(&pf, bdf), vf_name, NULL);
-        d = g_dir_open(vf_dir, 0, NULL);
-        if (!d)
-                return -ENODEV;
-        while ((name = g_dir_read_name(d))) {
-                g_autofree char *path = g_build_filename(vf_dir, name, NULL);
+        for (unsigned port = 1; port <= SIM_MAX_PORTS; port++) {
+                g_autofree char *p = g_strdup_printf("p%u", port);
 
-                if (is_port_dir_name(name) && sim_is_dir(path))
-                        add_dir(dirs, g_steal_pointer(&path), NULL);
+                add_dir(dirs, g_build_filename(hw->sysfs_root, "vfstate", bdf, vf_name, p, NULL), NULL);
         }
-
-        r = sim_function_dir(hw, &addr, &function_dir);
-        if (r < 0)
-                return r;
-        add_netdev_dirs(dirs, function_dir);
+        add_netdev_dirs(dirs, hw, bdf, vf);
         *ret = g_steal_pointer(&dirs);
         return 0;
 }
@@ -154,19 +166,25 @@ static void dir_user_add(SimWatch *s, int wd, SimWatchedVf *v, const char *netde
 }
 
 /* Adds the watches of dirs the VF does not hold yet; a netdev directory it holds under another name (the
- * netdev was renamed) takes the new one. */
+ * netdev was renamed) takes the new one. A directory that is not there is skipped, but a VF with no vfstate
+ * port directory at all is gone: -ENODEV, before any netdev's watch is added. */
 static int watch_dirs(HwLinkWatch *w, SimWatchedVf *v, GPtrArray *dirs) {
+        unsigned vfstate = 0;
+
         for (guint i = 0; i < dirs->len; i++) {
                 const SimWatchDir *d = dirs->pdata[i];
                 SimDirUser *u;
                 int wd;
 
+                if (d->netdev && vfstate == 0)
+                        return -ENODEV;
                 wd = inotify_add_watch(w->fd, d->path, SIM_WATCH_MASK);
                 if (wd < 0) {
                         if (errno == ENOENT || errno == ENOTDIR)
-                                continue;       /* gone since it was listed */
+                                continue;       /* not there (a port the VF is not on), or gone */
                         return -errno;
                 }
+                vfstate += !d->netdev;
                 u = g_hash_table_lookup(v->users, GINT_TO_POINTER(wd));
                 if (!u)
                         dir_user_add(w->data, wd, v, d->netdev);
@@ -175,7 +193,7 @@ static int watch_dirs(HwLinkWatch *w, SimWatchedVf *v, GPtrArray *dirs) {
                         u->netdev = g_strdup(d->netdev);
                 }
         }
-        return 0;
+        return vfstate > 0 ? 0 : -ENODEV;
 }
 
 /* Drops the VF's watches (a watch another VF key uses stays) and the VF */

@@ -99,7 +99,22 @@ static int open_temporary(const char *dir, const char *name, char **ret) {
         return -EEXIST;
 }
 
-static int write_file(const char *dir, const char *name, const char *data, size_t len, bool durable) {
+/* The temporary file in as path: over what is there, or (noreplace) only where nothing is (-EEXIST). A file system
+ * without RENAME_NOREPLACE is asked first (the daemon is the only writer of its state dir). */
+static int commit_temporary(const char *tmp, const char *path, bool noreplace) {
+        if (!noreplace)
+                return rename(tmp, path) < 0 ? -errno : 0;
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) >= 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return -errno;
+        if (access(path, F_OK) >= 0)
+                return -EEXIST;
+        return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *data, size_t len, bool durable,
+                      bool noreplace) {
         g_autofree char *tmp = NULL;
         g_autofree char *path = g_build_filename(dir, name, NULL);
         _cleanup_(closep) int fd = -1;
@@ -114,8 +129,8 @@ static int write_file(const char *dir, const char *name, const char *data, size_
                 r = -errno;
         if (r >= 0 && durable && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
+        if (r >= 0)
+                r = commit_temporary(tmp, path, noreplace);
         if (r < 0) {
                 (void) unlink(tmp);
                 return r;
@@ -124,11 +139,15 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 }
 
 int write_file_atomic(const char *dir, const char *name, const char *data, size_t len) {
-        return write_file(dir, name, data, len, /* durable= */ false);
+        return write_file(dir, name, data, len, /* durable= */ false, /* noreplace= */ false);
+}
+
+int write_file_atomic_new(const char *dir, const char *name, const char *data, size_t len) {
+        return write_file(dir, name, data, len, /* durable= */ false, /* noreplace= */ true);
 }
 
 int write_file_durable(const char *dir, const char *name, const char *data, size_t len) {
-        return write_file(dir, name, data, len, /* durable= */ true);
+        return write_file(dir, name, data, len, /* durable= */ true, /* noreplace= */ false);
 }
 
 int read_fd_full(int fd, size_t max, char **ret, size_t *ret_len) {

@@ -8,6 +8,9 @@
 /* Write data to dir/name atomically: a temporary file in dir, renamed over the name. A crash of the process
  * leaves the old or the new content, never a mix; for the state dir, a tmpfs that a power loss empties. */
 int write_file_atomic(const char *dir, const char *name, const char *data, size_t len);
+/* The same where dir/name does not exist yet: -EEXIST when it does (nothing written, the file left as it is).
+ * The write tells, no look before it. */
+int write_file_atomic_new(const char *dir, const char *name, const char *data, size_t len);
 /* The same, surviving a power loss too: the file and the directory are fsynced. For the config dir. */
 int write_file_durable(const char *dir, const char *name, const char *data, size_t len);
 

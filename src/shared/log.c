@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Logging to stderr: priority prefixes for the journal, the program's name for people */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <glib.h>
 
 #include "shared/log.h"
 
@@ -34,6 +38,47 @@ static bool stderr_is_journal(void) {
         return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
+/* All of buf to stderr: a short write goes on, an interrupted one again; a failure drops the rest (a log line
+ * has nowhere else to go). */
+static void write_stderr(const char *buf, size_t len) {
+        while (len > 0) {
+                ssize_t n = write(STDERR_FILENO, buf, len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return;
+                buf += n;
+                len -= (size_t) n;
+        }
+}
+
+/* A line of prefix, the message and '\n' in one write(2): one syscall a line, and lines of processes that
+ * share the stream do not interleave. Formatted as stdio would have it (errno is error for %m). */
+static void log_line(const char *prefix, int error, const char *fmt, va_list ap) {
+        char stack[1024], *buf = stack;
+        g_autofree char *heap = NULL;
+        size_t plen = strlen(prefix);
+        va_list aq;
+        int n;
+
+        va_copy(aq, ap);
+        errno = error;
+        n = plen < sizeof(stack) ? vsnprintf(stack + plen, sizeof(stack) - plen, fmt, aq) :
+                                   vsnprintf(NULL, 0, fmt, aq);
+        va_end(aq);
+        if (n < 0)
+                return;
+        if (plen + (size_t) n + 1 > sizeof(stack)) {
+                buf = heap = g_malloc(plen + (size_t) n + 2);
+                errno = error;
+                (void) vsnprintf(buf + plen, (size_t) n + 1, fmt, ap);
+        }
+        memcpy(buf, prefix, plen);
+        buf[plen + (size_t) n] = '\n';
+        write_stderr(buf, plen + (size_t) n + 1);
+}
+
 int log_full_errno(LogLevel level, int error, const char *fmt, ...) {
         static const int syslog_prio[] = { 3, 4, 5, 6, 7 };
         static const char *const label[] = { "error: ", "warning: ", "", "", "debug: " };
@@ -42,19 +87,18 @@ int log_full_errno(LogLevel level, int error, const char *fmt, ...) {
         if (error < 0)
                 error = -error;
         if (level <= max_level) {
+                g_autofree char *prefix = NULL;
                 va_list ap;
 
                 if (to_journal < 0)
                         to_journal = stderr_is_journal();
-                errno = error;
                 if (to_journal)
-                        fprintf(stderr, "<%d>", syslog_prio[level]);
+                        prefix = g_strdup_printf("<%d>", syslog_prio[level]);
                 else
-                        fprintf(stderr, "%s: %s", program ?: "netpool", label[level]);
+                        prefix = g_strconcat(program ?: "netpool", ": ", label[level], NULL);
                 va_start(ap, fmt);
-                vfprintf(stderr, fmt, ap);
+                log_line(prefix, error, fmt, ap);
                 va_end(ap);
-                fputc('\n', stderr);
         }
         errno = saved;
         return -error;

@@ -160,6 +160,25 @@ static void test_save_overwrites(Fixture *f, gconstpointer data) {
         g_assert_cmpuint(count_entries(f->dir), ==, 1);
 }
 
+/* A first record is written where there is none (the dir made as for vf_record_save()); where one is there,
+ * even a damaged one, it is left as it is and the save says so. No temporary file stays either way. */
+static void test_save_new(Fixture *f, gconstpointer data) {
+        g_autoptr(VfRecord) r = full_record("eth0", 2);
+        g_autoptr(VfRecord) back = NULL;
+        g_autofree char *text = NULL, *path = g_build_filename(f->dir, "eth0_vf2", NULL);
+
+        g_assert_cmpint(vf_record_save_new(f->dir, r), ==, 0);
+        r->orig.vlan = 7;
+        g_assert_cmpint(vf_record_save_new(f->dir, r), ==, -EEXIST);
+        g_assert_cmpint(vf_record_load(f->dir, "eth0", 2, &back), ==, 0);
+        g_assert_cmpuint(back->orig.vlan, ==, 42);              /* the first one's */
+        write_raw(f, "eth0_vf2", "damaged");
+        g_assert_cmpint(vf_record_save_new(f->dir, r), ==, -EEXIST);
+        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "damaged");
+        g_assert_cmpuint(count_entries(f->dir), ==, 1);
+}
+
 static void test_save_refuses_invalid(Fixture *f, gconstpointer data) {
         g_autoptr(VfRecord) r = full_record("eth0", 1);
 
@@ -328,6 +347,7 @@ int main(int argc, char **argv) {
         ADD("/core/vf-record/save-load-roundtrip", test_save_load_roundtrip);
         ADD("/core/vf-record/save-load-minimal", test_save_load_minimal);
         ADD("/core/vf-record/save-overwrites", test_save_overwrites);
+        ADD("/core/vf-record/save-new", test_save_new);
         ADD("/core/vf-record/save-refuses-invalid", test_save_refuses_invalid);
         ADD("/core/vf-record/mac-normalized", test_mac_normalized);
         ADD("/core/vf-record/old-record-reads", test_old_record_reads);

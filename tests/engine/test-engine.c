@@ -4,6 +4,7 @@
  * that share a PF, Stop with FORCE, the EBUSY retry contract, restore-failed and its retries, recovery from
  * every crash point, and rescans with VFs that go and come back; the VF settings of the XML (<netpool:vf>, <mtu>,
  * <bandwidth>) in every mode that configures VFs. docs/testing.md says how to add a case. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -1289,6 +1290,56 @@ static void test_rescan_taken_outside(Fixture *f, gconstpointer data) {
         release(f, 1);
 }
 
+/* Netdev names swapped since the last rescan (eth0v0 renamed away, eth0v1 renamed to eth0v0): the pick's presence
+ * check finds by their PCI functions that neither device's netdev is its own, passes both over, and the port goes
+ * to the next VF; VFs 0 and 1 are left as they were. */
+static void test_pick_netdev_renamed(Fixture *f, gconstpointer data) {
+        VfConfig vf0 = vf_config(f, "eth0", 0), vf1 = vf_config(f, "eth0", 1);
+        g_autofree char *mac = port_mac_n(1);
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        g_assert_cmpint(hw_netdev_rename(f->probe, "eth0v0", "away0"), ==, 0);
+        g_assert_cmpint(hw_netdev_rename(f->probe, "eth0v1", "eth0v0"), ==, 0);
+        allocate(f, "pt", 1);
+        assert_port_device(f, 1, "eth0v2");
+        assert_device_state(f, "pt", "eth0v0", "unavailable");
+        assert_device_state(f, "pt", "eth0v1", "unavailable");
+        assert_vf_is(f, "eth0", 0, &vf0);
+        assert_vf_is(f, "eth0", 1, &vf1);
+        assert_vf_has_port_settings(f, "eth0", 2, mac, 0);
+        release(f, 1);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+}
+
+/* The VFs gone since the last rescan (their hot-plug events not handled yet): the pick finds none there, marks
+ * each unavailable and hands out nothing; nothing is recorded or left configured. */
+static void test_pick_vfs_gone(Fixture *f, gconstpointer data) {
+        g_auto(EngineError) err = {};
+
+        define_start(f, "pt", PASSTHROUGH_ETH0);
+        test_sim_change(f->sim, "--set-numvfs", ETH0, "0", NULL);
+        g_assert_cmpint(try_allocate(f, "pt", 1, NULL, &call_final, &err), ==, ENGINE_ERROR_POOL_EXHAUSTED);
+        g_assert_nonnull(strstr(err.message, "unavailable"));
+        assert_device_state(f, "pt", "eth0v0", "unavailable");
+        g_assert_null(lookup_port(f, 1));
+        g_assert_cmpuint(state_files(f, "ports"), ==, 0);
+        g_assert_cmpuint(state_files(f, "vf"), ==, 0);
+}
+
+/* A VF's netdev renamed since the last rescan: the Allocate records the name it has (not the one the inventory
+ * last read), and the Release gives the netdev back under it. */
+static void test_pick_vf_netdev_renamed(Fixture *f, gconstpointer data) {
+        PciAddr addr;
+
+        define_start(f, "hd", HOSTDEV_ETH0);
+        g_assert_cmpint(hw_netdev_rename(f->probe, "eth0v0", "lan0"), ==, 0);
+        allocate(f, "hd", 1);
+        assert_port_device(f, 1, ETH0_VF0);
+        release(f, 1);
+        g_assert_cmpint(hw_netdev_pci_address(f->probe, "lan0", &addr), ==, 1);
+        g_assert_cmpint(hw_netdev_pci_address(f->probe, "eth0v0", &addr), ==, -ENODEV);
+}
+
 /* A VF that leaves a netdev pool and comes back is held through the other network at once. */
 static void test_rescan_returning_held_elsewhere(Fixture *f, gconstpointer data) {
         define_start(f, "hd", HOSTDEV_ETH0_UNMANAGED);
@@ -2502,5 +2553,8 @@ int main(int argc, char **argv) {
         add_test("/engine/rescan/released-while-lost", test_rescan_released_while_lost, NULL);
         add_test("/engine/rescan/taken-outside", test_rescan_taken_outside, NULL);
         add_test("/engine/rescan/returning-held-elsewhere", test_rescan_returning_held_elsewhere, NULL);
+        add_test("/engine/pick/netdev-renamed", test_pick_netdev_renamed, NULL);
+        add_test("/engine/pick/vfs-gone", test_pick_vfs_gone, NULL);
+        add_test("/engine/pick/vf-netdev-renamed", test_pick_vf_netdev_renamed, NULL);
         return g_test_run();
 }
