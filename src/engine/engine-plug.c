@@ -307,18 +307,16 @@ static const char *tap_lower(const Port *port) {
         return port->def->host.vlan_device ?: port->def->plug.dev;
 }
 
-/* What the kernel made, read back: a driver (or a sim fault) may report success and make nothing, or something
- * else; a port must never name a macvtap that is not there as asked. */
-static int check_macvtap(Engine *e, const Port *port, const char *lower, const char *mode, EngineError *err) {
+/* What the kernel made, as the create read it back (v): a driver (or a sim fault) may report success and make
+ * nothing, or something else; a port must never name a macvtap that is not there as asked. */
+static int check_macvtap(const Port *port, const HwVirtualNetdev *v, const char *lower, const char *mode,
+                         EngineError *err) {
         const char *name = port->def->host.tap;
-        g_autoptr(HwVirtualNetdev) v = NULL;
         char want_mac[18], got_mac[18];
-        int r;
 
-        r = hw_virtual_netdev_read(e->hw, name, &v);
-        if (r < 0)
-                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: macvtap '%s' was reported made, but reading it "
-                            "back failed: %s", port_uuid(port), name, g_strerror(-r));
+        if (!v)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: macvtap '%s' was reported made, but it is not "
+                            "there", port_uuid(port), name);
         if (v->kind != HW_VIRTUAL_MACVTAP || !streq_ptr(v->lower, lower) || !streq_ptr(v->mode, mode) ||
             mac_normalize(port->def->mac, want_mac) < 0 || mac_normalize(v->mac, got_mac) < 0 ||
             !streq(want_mac, got_mac))
@@ -376,6 +374,7 @@ static int give_back_lower(Engine *e, const Port *port, EngineError *err) {
 
 static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
         const char *name = port->def->host.tap, *lower = tap_lower(port), *mac = port->def->mac;
+        g_autoptr(HwVirtualNetdev) made = NULL;
         int r;
 
         if (port->def->host.vlan_device) {
@@ -388,12 +387,12 @@ static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
                 if (r != 0)
                         return r;
         }
-        r = hw_macvtap_create(e->hw, lower, name, macvtap_mode(n), mac);
+        r = hw_macvtap_create(e->hw, lower, name, macvtap_mode(n), mac, &made);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: creating macvtap '%s' (mode %s over '%s') failed: "
                             "%s", port_uuid(port), name, macvtap_mode(n), lower,
                             r == -EEXIST ? "a netdev of that name exists" : g_strerror(-r));
-        r = check_macvtap(e, port, lower, macvtap_mode(n), err);
+        r = check_macvtap(port, made, lower, macvtap_mode(n), err);
         if (r != 0)
                 return r;
         crash_point("allocate-macvtap");

@@ -44,7 +44,8 @@ int linux_netdev_rename(HwBackend *hw, const char *name, const char *new_name);
 int linux_netdev_set_up(HwBackend *hw, const char *name, bool up);
 int linux_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
 int linux_virtual_list(HwBackend *hw, GPtrArray **ret);
-int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac);
+int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                         HwVirtualNetdev **ret);
 int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
 int linux_virtual_delete(HwBackend *hw, const char *name);
 int linux_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
