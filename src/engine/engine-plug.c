@@ -433,20 +433,19 @@ int engine_plug_connect(Engine *e, Network *n, Port *port, const AllocateOptions
 
 /* ---- disconnect ---- */
 
+/* The delete itself tells what the netdev is: no read of it before */
 static int delete_macvtap(Engine *e, const Port *port, EngineError *err) {
         const char *name = port->def->host.tap;
-        g_autoptr(HwVirtualNetdev) v = NULL;
         int r;
 
-        r = hw_virtual_netdev_read(e->hw, name, &v);
+        r = hw_macvtap_delete(e->hw, name);
         if (r == -ENODEV)
                 return 0;       /* gone with its lower device (a VF that vanished), or never made */
-        if (r < 0 || v->kind != HW_VIRTUAL_MACVTAP) {
+        if (r == -ENOTSUP) {
                 log_warning("port %s: netdev '%s' is not the port's macvtap; left alone", port_uuid(port), name);
                 return 0;
         }
-        r = hw_virtual_netdev_delete(e->hw, name);
-        if (r < 0 && r != -ENODEV)
+        if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: deleting macvtap '%s' failed: %s", port_uuid(port),
                             name, g_strerror(-r));
         return 0;

@@ -39,7 +39,8 @@ typedef struct HwBackendOps {
         int (*macvtap_create)(HwBackend *hw, const char *lower, const char *name, const char *mode,
                               const char *mac, HwVirtualNetdev **ret);
         int (*vlan_create)(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
-        int (*virtual_delete)(HwBackend *hw, const char *name);
+        /* macvtap_only: a VLAN device is -ENOTSUP too (hw_macvtap_delete()) */
+        int (*virtual_delete)(HwBackend *hw, const char *name, bool macvtap_only);
         int (*macvtap_open_tap)(HwBackend *hw, const char *name, int *ret_fd);
 
         /* link changes (hw-link-watch.h); an op left NULL makes its call -EOPNOTSUPP. watch_new sets w->fd

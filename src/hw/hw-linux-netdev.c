@@ -296,13 +296,15 @@ int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsign
         return add_and_set_up(hw, link, name, NULL);
 }
 
-int linux_virtual_delete(HwBackend *hw, const char *name) {
+int linux_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only) {
         g_autoptr(RtnlLink) link = NULL;
         int r;
 
         r = virtual_link_by_name(hw, name, &link);
         if (r < 0)
                 return r;
+        if (macvtap_only && kind_of(link) != HW_VIRTUAL_MACVTAP)
+                return -ENOTSUP;
         return delete_link(hw, link);
 }
 

@@ -152,7 +152,13 @@ int hw_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned 
 int hw_virtual_netdev_delete(HwBackend *hw, const char *name) {
         if (!netdev_ok(name))
                 return -EINVAL;
-        return CALL_OP(hw, virtual_delete, name);
+        return CALL_OP(hw, virtual_delete, name, /* macvtap_only= */ false);
+}
+
+int hw_macvtap_delete(HwBackend *hw, const char *name) {
+        if (!netdev_ok(name))
+                return -EINVAL;
+        return CALL_OP(hw, virtual_delete, name, /* macvtap_only= */ true);
 }
 
 int hw_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd) {

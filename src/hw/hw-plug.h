@@ -104,6 +104,9 @@ int hw_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned 
 /* Delete a macvtap or VLAN device; -ENODEV when it is gone already, -ENOTSUP for any other kind of
  * netdev (netpoold deletes nothing else). */
 int hw_virtual_netdev_delete(HwBackend *hw, const char *name);
+/* Delete the macvtap `name`, as hw_virtual_netdev_delete() and -ENOTSUP for a VLAN device too: the delete finds
+ * out what the netdev is, no read before it is needed. */
+int hw_macvtap_delete(HwBackend *hw, const char *name);
 
 /* Open the tap character device of macvtap `name` (O_RDWR|O_CLOEXEC): /dev/tapN (R/dev/tapN, a FIFO, in the
  * sim). Waits ≤ 2 s for the node to appear (udev/devtmpfs make it). */

@@ -72,7 +72,7 @@ int sim_virtual_list(HwBackend *hw, GPtrArray **ret);
 int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
                        HwVirtualNetdev **ret);
 int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
-int sim_virtual_delete(HwBackend *hw, const char *name);
+int sim_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only);
 int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
 /* device attributes (hw-sim-netdev.c): netpool's extensions of the layout */
 int sim_eswitch_mode(HwBackend *hw, const PciAddr *addr, char **ret);

@@ -232,16 +232,24 @@ int sim_remove_uppers(HwBackend *hw, const char *name) {
         return remove_uppers(hw, name, 0);
 }
 
-/* Whether the virtual netdev's directory is a macvtap's or a VLAN device's (what sim_virtual_read() accepts),
- * from its `mode` or `vlan_id` alone */
-static bool is_macvtap_or_vlan(const char *dir) {
-        g_autofree char *mode = read_attr(dir, "mode"), *vlan_id = mode ? NULL : read_attr(dir, "vlan_id");
+static bool has_file(const char *dir, const char *name) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        struct stat st;
 
-        return mode || vlan_id;
+        return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int sim_virtual_delete(HwBackend *hw, const char *name) {
+/* What the virtual netdev's directory is, as sim_virtual_read() tells: a macvtap has a `mode`, a VLAN device a
+ * `vlan_id` (a stat each, nothing read: the delete reads only the tap's name) */
+static HwVirtualKind virtual_dir_kind(const char *dir) {
+        if (has_file(dir, "mode"))
+                return HW_VIRTUAL_MACVTAP;
+        return has_file(dir, "vlan_id") ? HW_VIRTUAL_VLAN : HW_VIRTUAL_OTHER;
+}
+
+int sim_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only) {
         g_autofree char *target = NULL, *dir = NULL;
+        HwVirtualKind kind;
         int r;
 
         r = class_target(hw, name, &target);
@@ -250,8 +258,11 @@ int sim_virtual_delete(HwBackend *hw, const char *name) {
         if (!is_virtual(target))
                 return -ENOTSUP;
         dir = virtual_dir(hw, name);
-        if (!is_macvtap_or_vlan(dir))
+        kind = virtual_dir_kind(dir);
+        if (kind == HW_VIRTUAL_OTHER)
                 return sim_is_dir(dir) ? -ENOTSUP : -ENODEV;
+        if (macvtap_only && kind != HW_VIRTUAL_MACVTAP)
+                return -ENOTSUP;
         return remove_virtual(hw, name, 0);
 }
 

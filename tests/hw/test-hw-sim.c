@@ -1131,6 +1131,13 @@ static void test_vlan(void) {
         g_assert_cmpint(hw_macvtap_create(hw, "eth0.42", "macvtap0", "vepa", "52:54:00:00:30:01", NULL), ==, 0);
         g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap0", &m), ==, 0);
         g_assert_cmpstr(m->lower, ==, "eth0.42");
+        /* a macvtap's delete leaves anything else alone */
+        g_assert_cmpint(hw_macvtap_delete(hw, "eth0.42"), ==, -ENOTSUP);
+        g_assert_cmpint(hw_macvtap_delete(hw, "eth0"), ==, -ENOTSUP);
+        g_assert_cmpint(hw_macvtap_delete(hw, "nosuch0"), ==, -ENODEV);
+        g_assert_true(path_exists(d, "sys/class/net/eth0.42"));
+        g_assert_true(path_exists(d, "sys/devices/virtual/net/eth0.42/vlan_id"));
+        g_assert_true(path_exists(d, "sys/class/net/macvtap0"));
         g_assert_cmpint(hw_virtual_netdev_delete(hw, "eth0.42"), ==, 0);
         g_assert_false(path_exists(d, "sys/class/net/macvtap0"));       /* went with its lower */
 
