@@ -327,8 +327,16 @@ static int check_macvtap(const Port *port, const HwVirtualNetdev *v, const char 
         return 0;
 }
 
+bool engine_plug_records_port(const Network *n, const Port *port) {
+        return n->def->mode == FORWARD_MODE_PASSTHROUGH && port->def->host.tap && !port->def->host.vlan_device &&
+               !port->vfio_owner.asked;
+}
+
 /* A passthru macvtap takes its lower device's MAC, and carries nothing while the lower is down: the lower (the
- * port's own device) gets the port's MAC and is set up, its MAC and state before recorded first. */
+ * port's own device) gets the port's MAC and is set up, its MAC and state before recorded first — read after the
+ * VF settings, which may have changed the VF netdev's MAC (a driver that takes the MAC its PF sets): the release
+ * puts back what the VF settings left, and the VF record the rest. This is the port's first record
+ * (engine_plug_records_port()): it names the macvtap before it is made. */
 static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err) {
         g_autoptr(HwNetdev) nd = NULL;
         int r;
@@ -339,11 +347,9 @@ static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err
                             lower, g_strerror(-r));
         port->lower.saved = nd->mac && mac_normalize(nd->mac, port->lower.mac) >= 0;
         port->lower.up = nd->admin_up;
-        if (port->lower.saved) {
-                r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
-                if (r != 0)
-                        return r;
-        }
+        r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
+        if (r != 0)
+                return r;
         r = hw_netdev_set_mac(e->hw, lower, port->def->mac);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting MAC %s on '%s' for the passthru macvtap "
@@ -352,6 +358,7 @@ static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting '%s' up for the passthru macvtap failed: "
                             "%s", port_uuid(port), lower, g_strerror(-r));
+        crash_point("allocate-lower");
         return 0;
 }
 
