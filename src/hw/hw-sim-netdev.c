@@ -62,6 +62,18 @@ static char *read_attr(const char *dir, const char *name) {
         return g_strstrip(line);
 }
 
+/* Whether virtual/net/ holds no more than `n` directories (a virtual netdev is one), told by its link count: 2 and
+ * one per subdirectory where the filesystem counts them (tmpfs, ext4, xfs), below 2 where it does not (then false:
+ * unknown). Spares the listing when no other virtual netdev is there. */
+static bool virtual_dirs_at_most(HwBackend *hw, nlink_t n) {
+        g_autofree char *vdir = g_build_filename(hw->sysfs_root, SIM_VIRTUAL_NET_DIR, NULL);
+        struct stat st;
+
+        if (stat(vdir, &st) < 0)
+                return errno == ENOENT;         /* none made yet */
+        return st.st_nlink >= 2 && st.st_nlink - 2 <= n;
+}
+
 /* Whether the virtual netdev `name` (an entry of vdir) is one, and over `lower` when that is given: its `lower`
  * link read first, then its class link (no half-made one), only for a netdev over `lower` */
 static bool virtual_name_matches(HwBackend *hw, const char *vdir, const char *name, const char *lower) {
@@ -171,11 +183,15 @@ int sim_virtual_list(HwBackend *hw, GPtrArray **ret) {
 
 static int remove_virtual(HwBackend *hw, const char *name, unsigned depth);
 
-static int remove_uppers(HwBackend *hw, const char *name, unsigned depth) {
-        g_autoptr(GPtrArray) uppers = virtual_names(hw, name);
+/* own: 1 when name is a virtual netdev itself (its directory is one of virtual/net/), else 0 */
+static int remove_uppers(HwBackend *hw, const char *name, nlink_t own, unsigned depth) {
+        g_autoptr(GPtrArray) uppers = NULL;
 
         if (depth > 8)
                 return -ELOOP;          /* a tree no kernel makes: lower links in a circle */
+        if (virtual_dirs_at_most(hw, own))
+                return 0;               /* no virtual netdev but itself: none over it */
+        uppers = virtual_names(hw, name);
         for (guint i = 0; i < uppers->len; i++) {
                 int r = remove_virtual(hw, uppers->pdata[i], depth + 1);
 
@@ -213,7 +229,7 @@ static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
         g_autofree char *dir = virtual_dir(hw, name), *link = class_link(hw, name), *tap = NULL;
         int r;
 
-        r = remove_uppers(hw, name, depth);
+        r = remove_uppers(hw, name, 1, depth);
         if (r < 0)
                 return r;
         tap = read_attr(dir, "tap");
@@ -229,7 +245,7 @@ static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
 }
 
 int sim_remove_uppers(HwBackend *hw, const char *name) {
-        return remove_uppers(hw, name, 0);
+        return remove_uppers(hw, name, 0, 0);
 }
 
 static bool has_file(const char *dir, const char *name) {
@@ -418,7 +434,11 @@ int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu) {
 /* A macvtap over lower: only one when it is passthru, and a passthru one only alone (-EBUSY). Of each upper only
  * its `mode` is read (a macvtap has one). */
 static int check_passthru(HwBackend *hw, const char *lower, const char *mode) {
-        g_autoptr(GPtrArray) uppers = virtual_names(hw, lower);
+        g_autoptr(GPtrArray) uppers = NULL;
+
+        if (virtual_dirs_at_most(hw, 0))
+                return 0;               /* no virtual netdev at all */
+        uppers = virtual_names(hw, lower);
 
         for (guint i = 0; i < uppers->len; i++) {
                 g_autofree char *dir = virtual_dir(hw, uppers->pdata[i]), *upper_mode = read_attr(dir, "mode");
