@@ -307,18 +307,16 @@ static const char *tap_lower(const Port *port) {
         return port->def->host.vlan_device ?: port->def->plug.dev;
 }
 
-/* What the kernel made, read back: a driver (or a sim fault) may report success and make nothing, or something
- * else; a port must never name a macvtap that is not there as asked. */
-static int check_macvtap(Engine *e, const Port *port, const char *lower, const char *mode, EngineError *err) {
+/* What the kernel made, as the create read it back (v): a driver (or a sim fault) may report success and make
+ * nothing, or something else; a port must never name a macvtap that is not there as asked. */
+static int check_macvtap(const Port *port, const HwVirtualNetdev *v, const char *lower, const char *mode,
+                         EngineError *err) {
         const char *name = port->def->host.tap;
-        g_autoptr(HwVirtualNetdev) v = NULL;
         char want_mac[18], got_mac[18];
-        int r;
 
-        r = hw_virtual_netdev_read(e->hw, name, &v);
-        if (r < 0)
-                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: macvtap '%s' was reported made, but reading it "
-                            "back failed: %s", port_uuid(port), name, g_strerror(-r));
+        if (!v)
+                return fail(err, ENGINE_ERROR_HARDWARE, "port %s: macvtap '%s' was reported made, but it is not "
+                            "there", port_uuid(port), name);
         if (v->kind != HW_VIRTUAL_MACVTAP || !streq_ptr(v->lower, lower) || !streq_ptr(v->mode, mode) ||
             mac_normalize(port->def->mac, want_mac) < 0 || mac_normalize(v->mac, got_mac) < 0 ||
             !streq(want_mac, got_mac))
@@ -329,8 +327,16 @@ static int check_macvtap(Engine *e, const Port *port, const char *lower, const c
         return 0;
 }
 
+bool engine_plug_records_port(const Network *n, const Port *port) {
+        return n->def->mode == FORWARD_MODE_PASSTHROUGH && port->def->host.tap && !port->def->host.vlan_device &&
+               !port->vfio_owner.asked;
+}
+
 /* A passthru macvtap takes its lower device's MAC, and carries nothing while the lower is down: the lower (the
- * port's own device) gets the port's MAC and is set up, its MAC and state before recorded first. */
+ * port's own device) gets the port's MAC and is set up, its MAC and state before recorded first — read after the
+ * VF settings, which may have changed the VF netdev's MAC (a driver that takes the MAC its PF sets): the release
+ * puts back what the VF settings left, and the VF record the rest. This is the port's first record
+ * (engine_plug_records_port()): it names the macvtap before it is made. */
 static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err) {
         g_autoptr(HwNetdev) nd = NULL;
         int r;
@@ -341,11 +347,9 @@ static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err
                             lower, g_strerror(-r));
         port->lower.saved = nd->mac && mac_normalize(nd->mac, port->lower.mac) >= 0;
         port->lower.up = nd->admin_up;
-        if (port->lower.saved) {
-                r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
-                if (r != 0)
-                        return r;
-        }
+        r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
+        if (r != 0)
+                return r;
         r = hw_netdev_set_mac(e->hw, lower, port->def->mac);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting MAC %s on '%s' for the passthru macvtap "
@@ -354,6 +358,7 @@ static int take_lower(Engine *e, Port *port, const char *lower, EngineError *err
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: setting '%s' up for the passthru macvtap failed: "
                             "%s", port_uuid(port), lower, g_strerror(-r));
+        crash_point("allocate-lower");
         return 0;
 }
 
@@ -376,6 +381,7 @@ static int give_back_lower(Engine *e, const Port *port, EngineError *err) {
 
 static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
         const char *name = port->def->host.tap, *lower = tap_lower(port), *mac = port->def->mac;
+        g_autoptr(HwVirtualNetdev) made = NULL;
         int r;
 
         if (port->def->host.vlan_device) {
@@ -388,12 +394,12 @@ static int make_macvtap(Engine *e, Network *n, Port *port, EngineError *err) {
                 if (r != 0)
                         return r;
         }
-        r = hw_macvtap_create(e->hw, lower, name, macvtap_mode(n), mac);
+        r = hw_macvtap_create(e->hw, lower, name, macvtap_mode(n), mac, &made);
         if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: creating macvtap '%s' (mode %s over '%s') failed: "
                             "%s", port_uuid(port), name, macvtap_mode(n), lower,
                             r == -EEXIST ? "a netdev of that name exists" : g_strerror(-r));
-        r = check_macvtap(e, port, lower, macvtap_mode(n), err);
+        r = check_macvtap(port, made, lower, macvtap_mode(n), err);
         if (r != 0)
                 return r;
         crash_point("allocate-macvtap");
@@ -434,20 +440,19 @@ int engine_plug_connect(Engine *e, Network *n, Port *port, const AllocateOptions
 
 /* ---- disconnect ---- */
 
+/* The delete itself tells what the netdev is: no read of it before */
 static int delete_macvtap(Engine *e, const Port *port, EngineError *err) {
         const char *name = port->def->host.tap;
-        g_autoptr(HwVirtualNetdev) v = NULL;
         int r;
 
-        r = hw_virtual_netdev_read(e->hw, name, &v);
+        r = hw_macvtap_delete(e->hw, name);
         if (r == -ENODEV)
                 return 0;       /* gone with its lower device (a VF that vanished), or never made */
-        if (r < 0 || v->kind != HW_VIRTUAL_MACVTAP) {
+        if (r == -ENOTSUP) {
                 log_warning("port %s: netdev '%s' is not the port's macvtap; left alone", port_uuid(port), name);
                 return 0;
         }
-        r = hw_virtual_netdev_delete(e->hw, name);
-        if (r < 0 && r != -ENODEV)
+        if (r < 0)
                 return fail(err, ENGINE_ERROR_HARDWARE, "port %s: deleting macvtap '%s' failed: %s", port_uuid(port),
                             name, g_strerror(-r));
         return 0;

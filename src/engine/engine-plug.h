@@ -26,6 +26,11 @@ int engine_plug_check_options(Engine *e, const Network *n, const AllocateOptions
 int engine_plug_plan(Engine *e, Network *n, const PoolDevice *d, Port *port, const AllocateOptions *o,
                      EngineError *err);
 
+/* Whether engine_plug_connect() writes the port's first record itself, before its first change that the VF records
+ * do not undo: a passthrough port's, whose macvtap takes the lower device — the lower's MAC and state, read after
+ * the VF settings (what the release puts back), go into that record. Up to it the VF records alone undo all. */
+bool engine_plug_records_port(const Network *n, const Port *port);
+
 /* After the VF settings: bind the VF to vfio-pci, hand its node to the asked uid/gid, make the VLAN device and
  * the macvtap, and open the tap when asked (*ret_tap_fd, else -1). On a failure what this did is undone (the
  * VF's own driver comes back with its settings, through its VF record, in the caller's undo). */

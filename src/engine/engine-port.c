@@ -1080,14 +1080,14 @@ int engine_allocate_with(Engine *e, Network *n, const char *xml, const AllocateO
         if (o && o->claim)
                 port->claim = g_strdup(o->claim);
         /* the record is on disk before the hardware changes: a crash from here on is rolled back (by the VF
-         * records alone where they undo everything) */
+         * records alone where they undo everything, or everything up to the plug's own first record) */
         r = port_check_vf_settings(e, port, err);
         if (r == 0)
                 r = check_record_readable(port, err);
         if (r != 0)
                 return r;
         port->phase = PORT_PHASE_CONFIGURING;
-        if (!port_undone_by_vf_records(port)) {
+        if (!port_undone_by_vf_records(port) && !engine_plug_records_port(n, port)) {
                 r = engine_port_save(e, port, PORT_PHASE_CONFIGURING, err);
                 if (r != 0)
                         return r;

@@ -35,10 +35,12 @@ typedef struct HwBackendOps {
         int (*netdev_set_up)(HwBackend *hw, const char *name, bool up);
         int (*virtual_read)(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
         int (*virtual_list)(HwBackend *hw, GPtrArray **ret);
+        /* *ret: the macvtap made (NULL when there is none after a success), as hw_macvtap_create() says */
         int (*macvtap_create)(HwBackend *hw, const char *lower, const char *name, const char *mode,
-                              const char *mac);
+                              const char *mac, HwVirtualNetdev **ret);
         int (*vlan_create)(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
-        int (*virtual_delete)(HwBackend *hw, const char *name);
+        /* macvtap_only: a VLAN device is -ENOTSUP too (hw_macvtap_delete()) */
+        int (*virtual_delete)(HwBackend *hw, const char *name, bool macvtap_only);
         int (*macvtap_open_tap)(HwBackend *hw, const char *name, int *ret_fd);
 
         /* link changes (hw-link-watch.h); an op left NULL makes its call -EOPNOTSUPP. watch_new sets w->fd

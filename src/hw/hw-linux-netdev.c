@@ -196,8 +196,9 @@ static int delete_link(HwBackend *hw, struct rtnl_link *link) {
         return linux_transact(hw, msg);
 }
 
-/* The new device set up; when that fails it is deleted again, so that a failed create leaves nothing. */
-static int add_and_set_up(HwBackend *hw, struct rtnl_link *link, const char *name) {
+/* The new device set up; when that fails it is deleted again, so that a failed create leaves nothing. The device
+ * as the kernel made it (read back before it was set up) in *ret_made when asked. */
+static int add_and_set_up(HwBackend *hw, struct rtnl_link *link, const char *name, RtnlLink **ret_made) {
         g_autoptr(RtnlLink) made = NULL;
         int r;
 
@@ -221,6 +222,8 @@ static int add_and_set_up(HwBackend *hw, struct rtnl_link *link, const char *nam
                 }
                 return r;
         }
+        if (ret_made)
+                *ret_made = g_steal_pointer(&made);
         return 0;
 }
 
@@ -240,8 +243,9 @@ static int parse_link_addr(const char *mac, struct nl_addr **ret) {
         return nl_addr_parse(mac, AF_LLC, ret) < 0 ? -EINVAL : 0;
 }
 
-int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac) {
-        g_autoptr(RtnlLink) link = NULL;
+int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                         HwVirtualNetdev **ret) {
+        g_autoptr(RtnlLink) link = NULL, made = NULL;
         g_autoptr(NlAddr) addr = NULL;
         int lower_index, mode_value, r;
 
@@ -265,7 +269,13 @@ int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, con
         /* in passthru mode the kernel gives the macvtap its lower's MAC whatever is asked (the caller sets the
          * lower's first) */
         rtnl_link_set_addr(link, addr);
-        return add_and_set_up(hw, link, name);
+        r = add_and_set_up(hw, link, name, &made);
+        if (r < 0)
+                return r;
+        /* what the kernel made, as read back: its kind, mode, lower and MAC are the caller's to judge */
+        *ret = virtual_from_link(hw, made, NULL);
+        (*ret)->up = true;              /* set up since it was read */
+        return 0;
 }
 
 int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id) {
@@ -283,16 +293,18 @@ int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsign
         r = rtnl_link_vlan_set_id(link, (uint16_t) vlan_id);
         if (r < 0)
                 return linux_errno_from_nl(r);
-        return add_and_set_up(hw, link, name);
+        return add_and_set_up(hw, link, name, NULL);
 }
 
-int linux_virtual_delete(HwBackend *hw, const char *name) {
+int linux_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only) {
         g_autoptr(RtnlLink) link = NULL;
         int r;
 
         r = virtual_link_by_name(hw, name, &link);
         if (r < 0)
                 return r;
+        if (macvtap_only && kind_of(link) != HW_VIRTUAL_MACVTAP)
+                return -ENOTSUP;
         return delete_link(hw, link);
 }
 

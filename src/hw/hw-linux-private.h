@@ -44,9 +44,10 @@ int linux_netdev_rename(HwBackend *hw, const char *name, const char *new_name);
 int linux_netdev_set_up(HwBackend *hw, const char *name, bool up);
 int linux_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
 int linux_virtual_list(HwBackend *hw, GPtrArray **ret);
-int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac);
+int linux_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                         HwVirtualNetdev **ret);
 int linux_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
-int linux_virtual_delete(HwBackend *hw, const char *name);
+int linux_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only);
 int linux_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
 
 /* Device attributes beyond sysfs (hw-linux-attrs.c): a PF's eswitch mode through devlink, a netdev's

@@ -126,13 +126,21 @@ int hw_virtual_netdev_list(HwBackend *hw, GPtrArray **ret) {
         return r;
 }
 
-int hw_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac) {
+int hw_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                      HwVirtualNetdev **ret) {
+        g_autoptr(HwVirtualNetdev) made = NULL;
         char normalized[18];
+        int r;
 
+        if (ret)
+                *ret = NULL;
         if (!netdev_ok(lower) || !netdev_ok(name) || !macvtap_mode_ok(mode) || !mac ||
             mac_normalize(mac, normalized) < 0)
                 return -EINVAL;
-        return CALL_OP(hw, macvtap_create, lower, name, mode, normalized);
+        r = CALL_OP(hw, macvtap_create, lower, name, mode, normalized, &made);
+        if (r >= 0 && ret)
+                *ret = g_steal_pointer(&made);
+        return r;
 }
 
 int hw_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id) {
@@ -144,7 +152,13 @@ int hw_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned 
 int hw_virtual_netdev_delete(HwBackend *hw, const char *name) {
         if (!netdev_ok(name))
                 return -EINVAL;
-        return CALL_OP(hw, virtual_delete, name);
+        return CALL_OP(hw, virtual_delete, name, /* macvtap_only= */ false);
+}
+
+int hw_macvtap_delete(HwBackend *hw, const char *name) {
+        if (!netdev_ok(name))
+                return -EINVAL;
+        return CALL_OP(hw, virtual_delete, name, /* macvtap_only= */ true);
 }
 
 int hw_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd) {

@@ -92,8 +92,11 @@ int hw_virtual_netdev_list(HwBackend *hw, GPtrArray **ret);
 
 /* Create a macvtap `name` over `lower` in `mode` ("passthru", "private", "vepa", "bridge") with address
  * `mac`, and set it up. -EEXIST when a netdev of that name exists; the kernel's refusal otherwise. On
- * failure nothing is left behind. */
-int hw_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac);
+ * failure nothing is left behind. On success *ret (when ret is given) is the macvtap as it is now — what the
+ * backend made (the kernel's netdev read back; the sim's, as it wrote it), so the caller need not read it again
+ * — or NULL when the backend reported success and there is none of that name (a driver that drops the request). */
+int hw_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                      HwVirtualNetdev **ret);
 
 /* Create a VLAN device `name` over `lower` with id `vlan_id` (1..4094), and set it up. -EEXIST as above. */
 int hw_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
@@ -101,6 +104,9 @@ int hw_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned 
 /* Delete a macvtap or VLAN device; -ENODEV when it is gone already, -ENOTSUP for any other kind of
  * netdev (netpoold deletes nothing else). */
 int hw_virtual_netdev_delete(HwBackend *hw, const char *name);
+/* Delete the macvtap `name`, as hw_virtual_netdev_delete() and -ENOTSUP for a VLAN device too: the delete finds
+ * out what the netdev is, no read before it is needed. */
+int hw_macvtap_delete(HwBackend *hw, const char *name);
 
 /* Open the tap character device of macvtap `name` (O_RDWR|O_CLOEXEC): /dev/tapN (R/dev/tapN, a FIFO, in the
  * sim). Waits ≤ 2 s for the node to appear (udev/devtmpfs make it). */

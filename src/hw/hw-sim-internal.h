@@ -3,6 +3,7 @@
  * hw-sim-netdev.c (netdevs, macvtap and VLAN devices) */
 #pragma once
 
+#include <net/if.h>
 #include <stdbool.h>
 
 #include <glib.h>
@@ -22,6 +23,7 @@ typedef struct SimState {
         GHashTable *pf_netdevs;         /* name -> SimPfNetdev (hw-sim.c's cache) */
         int last_ifindex;               /* the highest ifindex seen or handed out: never handed out twice */
         int class_net_watch;            /* inotify on sys/class/net since the last full read of it, or -1 */
+        char own_class_link[IFNAMSIZ];  /* the class/net entry this backend made last, its event not read yet */
 } SimState;
 
 SimState *sim_state(HwBackend *hw);
@@ -40,6 +42,9 @@ int sim_rm_rf(const char *path);
 
 /* An ifindex no netdev of the host has, nor had from this backend */
 int sim_new_ifindex(HwBackend *hw);
+/* Says that this backend just made sys/class/net/<name> for a netdev given sim_new_ifindex()'s last: the watch's
+ * next event of that name is known, its ifindex not read */
+void sim_class_link_made(HwBackend *hw, const char *name);
 
 /* The VF's R/vfstate/<PF BDF>/vf<N> (NULL, 0 when the function is no VF), with its PF's address */
 int sim_function_vf_dir(HwBackend *hw, const PciAddr *addr, char **ret_vf_dir, PciAddr *ret_pf);
@@ -64,9 +69,10 @@ int sim_netdev_set_up(HwBackend *hw, const char *name, bool up);
 int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu);
 int sim_virtual_read(HwBackend *hw, const char *name, HwVirtualNetdev **ret);
 int sim_virtual_list(HwBackend *hw, GPtrArray **ret);
-int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac);
+int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                       HwVirtualNetdev **ret);
 int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id);
-int sim_virtual_delete(HwBackend *hw, const char *name);
+int sim_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only);
 int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd);
 /* device attributes (hw-sim-netdev.c): netpool's extensions of the layout */
 int sim_eswitch_mode(HwBackend *hw, const PciAddr *addr, char **ret);

@@ -2,6 +2,7 @@
 /* Sim backend: netdev rename and up/down, macvtap and VLAN devices and their tap nodes (simhost.md "Version
  * 1.1": R/sys/devices/virtual/net/<name>/, R/dev/tapN) */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -61,30 +62,52 @@ static char *read_attr(const char *dir, const char *name) {
         return g_strstrip(line);
 }
 
+/* Whether virtual/net/ holds no more than `n` directories (a virtual netdev is one), told by its link count: 2 and
+ * one per subdirectory where the filesystem counts them (tmpfs, ext4, xfs), below 2 where it does not (then false:
+ * unknown). Spares the listing when no other virtual netdev is there. */
+static bool virtual_dirs_at_most(HwBackend *hw, nlink_t n) {
+        g_autofree char *vdir = g_build_filename(hw->sysfs_root, SIM_VIRTUAL_NET_DIR, NULL);
+        struct stat st;
+
+        if (stat(vdir, &st) < 0)
+                return errno == ENOENT;         /* none made yet */
+        return st.st_nlink >= 2 && st.st_nlink - 2 <= n;
+}
+
+/* Whether the virtual netdev `name` (an entry of vdir) is one, and over `lower` when that is given: its `lower`
+ * link read first, then its class link (no half-made one), only for a netdev over `lower` */
+static bool virtual_name_matches(HwBackend *hw, const char *vdir, const char *name, const char *lower) {
+        g_autofree char *link = NULL;
+
+        if (!netdev_name_is_valid(name) || name[0] == '.')
+                return false;
+        if (lower) {
+                g_autofree char *dir = g_build_filename(vdir, name, NULL), *base = link_basename(dir, "lower");
+
+                if (!streq_ptr(base, lower))
+                        return false;
+        }
+        link = class_link(hw, name);
+        return sim_exists(link);
+}
+
 /* Names of the virtual netdevs (valid names with their class link: no half-made one), and of those whose
- * `lower` is `lower` when given */
+ * `lower` is `lower` when given. The directory is listed with getdents64() itself: a DIR costs a stat more. */
 static GPtrArray *virtual_names(HwBackend *hw, const char *lower) {
         g_autofree char *vdir = g_build_filename(hw->sysfs_root, SIM_VIRTUAL_NET_DIR, NULL);
-        g_autoptr(GDir) d = g_dir_open(vdir, 0, NULL);
+        _cleanup_(closep) int dfd = open(vdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
         GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-        const char *name;
+        ssize_t len;
 
-        while (d && (name = g_dir_read_name(d))) {
-                g_autofree char *dir = NULL, *base = NULL, *link = NULL;
+        while (dfd >= 0 && (len = getdents64(dfd, buf, sizeof(buf))) > 0)
+                for (ssize_t off = 0; off < len;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
 
-                if (!netdev_name_is_valid(name) || name[0] == '.')
-                        continue;
-                link = class_link(hw, name);
-                if (!sim_exists(link))
-                        continue;
-                if (lower) {
-                        dir = g_build_filename(vdir, name, NULL);
-                        base = link_basename(dir, "lower");
-                        if (!streq_ptr(base, lower))
-                                continue;
+                        off += de->d_reclen;
+                        if (virtual_name_matches(hw, vdir, de->d_name, lower))
+                                g_ptr_array_add(names, g_strdup(de->d_name));
                 }
-                g_ptr_array_add(names, g_strdup(name));
-        }
         return names;
 }
 
@@ -160,11 +183,15 @@ int sim_virtual_list(HwBackend *hw, GPtrArray **ret) {
 
 static int remove_virtual(HwBackend *hw, const char *name, unsigned depth);
 
-static int remove_uppers(HwBackend *hw, const char *name, unsigned depth) {
-        g_autoptr(GPtrArray) uppers = virtual_names(hw, name);
+/* own: 1 when name is a virtual netdev itself (its directory is one of virtual/net/), else 0 */
+static int remove_uppers(HwBackend *hw, const char *name, nlink_t own, unsigned depth) {
+        g_autoptr(GPtrArray) uppers = NULL;
 
         if (depth > 8)
                 return -ELOOP;          /* a tree no kernel makes: lower links in a circle */
+        if (virtual_dirs_at_most(hw, own))
+                return 0;               /* no virtual netdev but itself: none over it */
+        uppers = virtual_names(hw, name);
         for (guint i = 0; i < uppers->len; i++) {
                 int r = remove_virtual(hw, uppers->pdata[i], depth + 1);
 
@@ -202,7 +229,7 @@ static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
         g_autofree char *dir = virtual_dir(hw, name), *link = class_link(hw, name), *tap = NULL;
         int r;
 
-        r = remove_uppers(hw, name, depth);
+        r = remove_uppers(hw, name, 1, depth);
         if (r < 0)
                 return r;
         tap = read_attr(dir, "tap");
@@ -218,19 +245,27 @@ static int remove_virtual(HwBackend *hw, const char *name, unsigned depth) {
 }
 
 int sim_remove_uppers(HwBackend *hw, const char *name) {
-        return remove_uppers(hw, name, 0);
+        return remove_uppers(hw, name, 0, 0);
 }
 
-/* Whether the virtual netdev's directory is a macvtap's or a VLAN device's (what sim_virtual_read() accepts),
- * from its `mode` or `vlan_id` alone */
-static bool is_macvtap_or_vlan(const char *dir) {
-        g_autofree char *mode = read_attr(dir, "mode"), *vlan_id = mode ? NULL : read_attr(dir, "vlan_id");
+static bool has_file(const char *dir, const char *name) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        struct stat st;
 
-        return mode || vlan_id;
+        return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int sim_virtual_delete(HwBackend *hw, const char *name) {
+/* What the virtual netdev's directory is, as sim_virtual_read() tells: a macvtap has a `mode`, a VLAN device a
+ * `vlan_id` (a stat each, nothing read: the delete reads only the tap's name) */
+static HwVirtualKind virtual_dir_kind(const char *dir) {
+        if (has_file(dir, "mode"))
+                return HW_VIRTUAL_MACVTAP;
+        return has_file(dir, "vlan_id") ? HW_VIRTUAL_VLAN : HW_VIRTUAL_OTHER;
+}
+
+int sim_virtual_delete(HwBackend *hw, const char *name, bool macvtap_only) {
         g_autofree char *target = NULL, *dir = NULL;
+        HwVirtualKind kind;
         int r;
 
         r = class_target(hw, name, &target);
@@ -239,8 +274,11 @@ int sim_virtual_delete(HwBackend *hw, const char *name) {
         if (!is_virtual(target))
                 return -ENOTSUP;
         dir = virtual_dir(hw, name);
-        if (!is_macvtap_or_vlan(dir))
+        kind = virtual_dir_kind(dir);
+        if (kind == HW_VIRTUAL_OTHER)
                 return sim_is_dir(dir) ? -ENOTSUP : -ENODEV;
+        if (macvtap_only && kind != HW_VIRTUAL_MACVTAP)
+                return -ENOTSUP;
         return remove_virtual(hw, name, 0);
 }
 
@@ -328,8 +366,11 @@ static void sim_lower_clear(SimLower *l) {
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SimLower, sim_lower_clear);
 
+/* The directory is where the class link points (R/sys/class/net/ + "../../devices/…" is R/sys/devices/…): one
+ * readlink, the link read once */
 static int open_lower(HwBackend *hw, const char *lower, SimLower *ret) {
         g_autofree char *target = NULL, *mac = NULL;
+        const char *rest;
         int r;
 
         r = class_target(hw, lower, &target);
@@ -337,11 +378,12 @@ static int open_lower(HwBackend *hw, const char *lower, SimLower *ret) {
                 return r;
         if (!g_str_has_prefix(target, CLASS_LINK_PREFIX))
                 return -EIO;            /* not the layout's link */
-        r = hw_sysfs_netdev_dir(hw->sysfs_root, lower, &ret->dir);
-        if (r < 0)
-                return r;
-        ret->upper_target = g_strconcat("../../../", target + strlen(CLASS_LINK_PREFIX), NULL);
+        rest = target + strlen(CLASS_LINK_PREFIX);
+        ret->dir = g_build_filename(hw->sysfs_root, "sys", "devices", rest, NULL);
+        ret->upper_target = g_strconcat("../../../", rest, NULL);
         mac = read_attr(ret->dir, "address");
+        if (!mac && !sim_is_dir(ret->dir))
+                return -ENODEV;         /* a class link left dangling: no such netdev */
         if (!mac || mac_normalize(mac, ret->mac) < 0)
                 return -EIO;
         ret->mtu = read_attr(ret->dir, "mtu");
@@ -389,16 +431,19 @@ int sim_netdev_set_mtu(HwBackend *hw, const char *name, unsigned mtu) {
         return sim_write_value(dir, "mtu", buf);
 }
 
-/* A macvtap over lower: only one when it is passthru, and a passthru one only alone (-EBUSY) */
+/* A macvtap over lower: only one when it is passthru, and a passthru one only alone (-EBUSY). Of each upper only
+ * its `mode` is read (a macvtap has one). */
 static int check_passthru(HwBackend *hw, const char *lower, const char *mode) {
-        g_autoptr(GPtrArray) uppers = virtual_names(hw, lower);
+        g_autoptr(GPtrArray) uppers = NULL;
+
+        if (virtual_dirs_at_most(hw, 0))
+                return 0;               /* no virtual netdev at all */
+        uppers = virtual_names(hw, lower);
 
         for (guint i = 0; i < uppers->len; i++) {
-                g_autoptr(HwVirtualNetdev) v = NULL;
+                g_autofree char *dir = virtual_dir(hw, uppers->pdata[i]), *upper_mode = read_attr(dir, "mode");
 
-                if (read_virtual(hw, uppers->pdata[i], &v) < 0 || v->kind != HW_VIRTUAL_MACVTAP)
-                        continue;
-                if (streq(mode, "passthru") || streq_ptr(v->mode, "passthru"))
+                if (upper_mode && (streq(mode, "passthru") || streq(upper_mode, "passthru")))
                         return -EBUSY;
         }
         return 0;
@@ -433,9 +478,37 @@ static int write_new_value(int dfd, const char *name, const char *value) {
         return 0;
 }
 
+/* A new directory, empty: the rest of one a killed process was making is removed first (looked for only when
+ * mkdir finds it there) */
+static int make_fresh_dir(const char *dir) {
+        if (mkdir(dir, 0755) >= 0)
+                return 0;
+        if (errno == EEXIST)
+                (void) sim_rm_rf(dir);
+        else if (errno != ENOENT)
+                return -errno;
+        return mkdir_parents(dir);      /* the host's first virtual netdev: virtual/net/ made too */
+}
+
+/* dir renamed to final; a final there without its class link is the rest of one a killed process was making, and
+ * goes first (looked for only when the rename finds it there) */
+static int move_into_place(const char *dir, const char *final, const char *link) {
+        int r;
+
+        if (rename(dir, final) >= 0)
+                return 0;
+        r = -errno;
+        if ((r != -ENOTEMPTY && r != -EEXIST) || sim_exists(link))
+                return r;
+        r = sim_rm_rf(final);
+        if (r >= 0 && rename(dir, final) < 0)
+                r = -errno;
+        return r;
+}
+
 /* The kernel makes a netdev at once: the sim writes it under a temporary name beside its place, renames it there,
  * and links it into class/net last — a process killed half-way leaves no netdev (a directory without its class
- * link is none, and the next one of that name replaces it). */
+ * link is none, and the next one of that name replaces it). Returns the ifindex it was given. */
 static int write_virtual(HwBackend *hw, const NewVirtual *n) {
         g_autofree char *final = virtual_dir(hw, n->name), *link = class_link(hw, n->name);
         g_autofree char *parent = g_path_get_dirname(final), *tmp_name = g_strconcat(".new.", n->name, NULL);
@@ -445,8 +518,7 @@ static int write_virtual(HwBackend *hw, const NewVirtual *n) {
         _cleanup_(closep) int dfd = -1;
         char buf[32];
 
-        (void) sim_rm_rf(dir);
-        r = mkdir_parents(dir);
+        r = make_fresh_dir(dir);
         if (r >= 0) {
                 dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 r = dfd < 0 ? -errno : 0;
@@ -480,22 +552,39 @@ static int write_virtual(HwBackend *hw, const NewVirtual *n) {
                 g_snprintf(buf, sizeof(buf), "%u", n->vlan_id);
                 r = write_new_value(dfd, "vlan_id", buf);
         }
-        if (r >= 0 && sim_is_dir(final) && !sim_exists(link))
-                r = sim_rm_rf(final);           /* the rest of one a killed process was making */
-        if (r >= 0 && rename(dir, final) < 0)
-                r = -errno;
+        if (r >= 0)
+                r = move_into_place(dir, final, link);
         if (r >= 0 && symlink(class_target, link) < 0)
                 r = -errno;
         if (r < 0) {
                 (void) sim_rm_rf(dir);
                 (void) remove_virtual(hw, n->name, 0);  /* nothing left behind */
+                return r;
         }
-        return r;
+        sim_class_link_made(hw, n->name);
+        return ifindex;
 }
 
-int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac) {
+/* The macvtap write_virtual() made, as it wrote it: its directory is nobody else's yet */
+static HwVirtualNetdev *made_macvtap(const NewVirtual *n, const char *lower, int ifindex) {
+        HwVirtualNetdev *v = g_new0(HwVirtualNetdev, 1);
+
+        v->name = g_strdup(n->name);
+        v->kind = HW_VIRTUAL_MACVTAP;
+        v->ifindex = ifindex;
+        v->lower = g_strdup(lower);
+        v->mode = g_strdup(n->mode);
+        g_strlcpy(v->mac, n->mac, sizeof(v->mac));
+        v->up = true;
+        v->tap = g_strdup_printf("tap%d", ifindex);
+        return v;
+}
+
+int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac,
+                       HwVirtualNetdev **ret) {
         g_auto(SimLower) l = {};
         g_autofree char *link = class_link(hw, name), *vf_dir = NULL;
+        NewVirtual n;
         int r;
 
         if (sim_exists(link))
@@ -505,17 +594,26 @@ int sim_macvtap_create(HwBackend *hw, const char *lower, const char *name, const
                 return r;
         vf_dir = netdev_vf_dir(hw, l.dir);
         r = sim_fail_check(vf_dir, "macvtap", NULL);
-        if (r != 0)
-                return MIN(r, 0);
+        if (r == SIM_FAULT_IGNORE) {
+                (void) sim_virtual_read(hw, name, ret);         /* reported made: what is there, if anything */
+                return 0;
+        }
+        if (r < 0)
+                return r;
         r = check_passthru(hw, lower, mode);
         if (r < 0)
                 return r;
-        return write_virtual(hw, &(NewVirtual) {
-                        .name = name,
-                        .lower = &l,
-                        .mac = streq(mode, "passthru") ? l.mac : mac,   /* passthru takes its lower's */
-                        .mode = mode,
-                });
+        n = (NewVirtual) {
+                .name = name,
+                .lower = &l,
+                .mac = streq(mode, "passthru") ? l.mac : mac,   /* passthru takes its lower's */
+                .mode = mode,
+        };
+        r = write_virtual(hw, &n);
+        if (r < 0)
+                return r;
+        *ret = made_macvtap(&n, lower, r);
+        return 0;
 }
 
 int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned vlan_id) {
@@ -537,7 +635,8 @@ int sim_vlan_create(HwBackend *hw, const char *lower, const char *name, unsigned
                     v->vlan_id == vlan_id)
                         return -EEXIST;         /* one VLAN device per id and lower, as the kernel has */
         }
-        return write_virtual(hw, &(NewVirtual) { .name = name, .lower = &l, .mac = l.mac, .vlan_id = vlan_id });
+        r = write_virtual(hw, &(NewVirtual) { .name = name, .lower = &l, .mac = l.mac, .vlan_id = vlan_id });
+        return MIN(r, 0);
 }
 
 int sim_macvtap_open_tap(HwBackend *hw, const char *name, int *ret_fd) {

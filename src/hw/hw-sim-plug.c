@@ -61,7 +61,9 @@ int sim_function_vf_dir(HwBackend *hw, const PciAddr *addr, char **ret_vf_dir, P
  * entry that stays is not noticed: the kernel never changes a live netdev's, and the generator writes a
  * netdev's before netpoold runs again. */
 
-#define CLASS_NET_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
+/* IN_DELETE only keeps two IN_CREATE events of one name apart: inotify merges an event into the same one queued
+ * last, and an entry made again would otherwise look like the one made before */
+#define CLASS_NET_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
 
 static void note_ifindex(const char *class_net, const char *name, int *highest) {
         g_autofree char *path = g_build_filename(class_net, name, "ifindex", NULL), *line = NULL;
@@ -76,9 +78,28 @@ static void close_class_net_watch(SimState *st) {
         if (st->class_net_watch >= 0)
                 (void) close(st->class_net_watch);
         st->class_net_watch = -1;
+        st->own_class_link[0] = '\0';
 }
 
-/* The ifindexes of the entries the watch reported: false when it cannot tell what was added */
+void sim_class_link_made(HwBackend *hw, const char *name) {
+        SimState *st = sim_state(hw);
+
+        if (st->class_net_watch >= 0)
+                g_strlcpy(st->own_class_link, name, sizeof(st->own_class_link));
+}
+
+/* The first event of the entry this backend made last is its own making: that netdev has an ifindex handed out
+ * here (≤ last_ifindex), not to be read again. A later event of the same name (the entry made anew by someone
+ * else) is read as any other. */
+static bool is_own_class_link(SimState *st, const struct inotify_event *ev) {
+        if (!(ev->mask & IN_CREATE) || !st->own_class_link[0] || !streq(ev->name, st->own_class_link))
+                return false;
+        st->own_class_link[0] = '\0';
+        return true;
+}
+
+/* The ifindexes of the entries the watch reported: false when it cannot tell what was added. A read that left
+ * room for a longest event more found the queue empty: no read more to learn that. */
 static bool read_added_ifindexes(const char *class_net, SimState *st, int *highest) {
         char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
@@ -98,10 +119,12 @@ static bool read_added_ifindexes(const char *class_net, SimState *st, int *highe
 
                         if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
                                 return false;
-                        if (ev->len > 0)
+                        if (ev->len > 0 && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && !is_own_class_link(st, ev))
                                 note_ifindex(class_net, ev->name, highest);
                         p += sizeof(*ev) + ev->len;
                 }
+                if ((size_t) n + sizeof(struct inotify_event) + NAME_MAX + 1 <= sizeof(buf))
+                        return true;
         }
 }
 
@@ -298,6 +321,8 @@ static int make_netdev(HwBackend *hw, const PciAddr *addr, const char *function_
 
                 if (symlink(device, device_link) < 0 || symlink(target, link) < 0)
                         r = -errno;
+                else
+                        sim_class_link_made(hw, n->name);
         }
         return r;
 }

@@ -44,9 +44,10 @@ DEATH_ERRORS = {"org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Erro
                 "org.freedesktop.DBus.Error.Spawn.ChildSignaled", "org.freedesktop.DBus.Error.Spawn.ChildExited",
                 "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner"}
 
-# allocate-macvtap is reached in the macvtap modes (passthrough here); a point a call does not reach comes again
-CRASH_POINTS_ALLOCATE = ["allocate-recorded", "vf-saved", "vf-mac-set", "allocate-configured", "allocate-macvtap",
-                         "allocate-done"]
+# allocate-lower and allocate-macvtap are reached in the macvtap modes (passthrough here); a point a call does not
+# reach comes again
+CRASH_POINTS_ALLOCATE = ["allocate-recorded", "vf-saved", "vf-mac-set", "allocate-configured", "allocate-lower",
+                         "allocate-macvtap", "allocate-done"]
 CRASH_POINTS_RELEASE = ["release-recorded", "release-unplugged", "vf-restored-mac", "release-restored",
                         "release-done"]
 CRASH_POINTS = CRASH_POINTS_ALLOCATE + CRASH_POINTS_RELEASE

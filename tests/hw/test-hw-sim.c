@@ -720,7 +720,7 @@ static void test_bind_vfio_and_back(void) {
         int group, before;
 
         g_assert_cmpint(hw_vf_set_mac(hw, "eth0", 1, "52:54:00:aa:bb:01"), ==, 0);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v1", "macvtap0", "passthru", "52:54:00:aa:bb:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v1", "macvtap0", "passthru", "52:54:00:aa:bb:01", NULL), ==, 0);
         g_assert_cmpint(hw_function_iommu_group(hw, &vf1, &group), ==, 0);
         node = hw_vfio_group_path(hw, group);
         g_assert_false(path_is_fifo(node));
@@ -910,7 +910,7 @@ static void test_rename_and_up(void) {
         g_autoptr(HwNetdev) n = NULL, m = NULL;
         g_autoptr(HwVirtualNetdev) v = NULL, v2 = NULL;
 
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v1", "macvtap0", "vepa", "52:54:00:00:10:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v1", "macvtap0", "vepa", "52:54:00:00:10:01", NULL), ==, 0);
         g_assert_cmpint(hw_netdev_rename(hw, "eth0v1", "eth0v0"), ==, -EEXIST);
         g_assert_cmpint(hw_netdev_rename(hw, "nosuch0", "other0"), ==, -ENODEV);
         g_assert_cmpint(hw_netdev_rename(hw, "eth0v1", "guest7"), ==, 0);
@@ -944,22 +944,22 @@ static void test_ifindex_after_host_changes(void) {
         const char *names[] = { "macvtap0", "macvtap1", "macvtap2", "macvtap3" };
         int seen[G_N_ELEMENTS(names)];
 
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[0], "bridge", "52:54:00:00:21:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[0], "bridge", "52:54:00:00:21:01", NULL), ==, 0);
         test_sim_change(d, "--add-pf", "name=eth9,bdf=0000:09:00.0,model=x710,vfs=4", NULL);
         seen[1] = max_ifindex(d);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[1], "bridge", "52:54:00:00:21:02"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[1], "bridge", "52:54:00:00:21:02", NULL), ==, 0);
 
         g_assert_cmpint(g_mkdir_with_parents(hand, 0755), ==, 0);
         g_assert_true(g_file_set_contents(hand_ifindex, "90000\n", -1, NULL));
         g_assert_cmpint(symlink("../../devices/virtual/net/hand0", hand_link), ==, 0);
         seen[2] = max_ifindex(d);
         g_assert_cmpint(seen[2], ==, 90000);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[2], "bridge", "52:54:00:00:21:03"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[2], "bridge", "52:54:00:00:21:03", NULL), ==, 0);
 
         g_assert_true(g_file_set_contents(hand_ifindex, "95000\n", -1, NULL));
         g_assert_cmpint(rename(hand_link, moved), ==, 0);      /* a rename into class/net is an entry added */
         seen[3] = max_ifindex(d);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[3], "bridge", "52:54:00:00:21:04"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", names[3], "bridge", "52:54:00:00:21:04", NULL), ==, 0);
 
         for (guint i = 1; i < G_N_ELEMENTS(names); i++) {
                 g_autoptr(HwVirtualNetdev) v = NULL;
@@ -969,11 +969,72 @@ static void test_ifindex_after_host_changes(void) {
         }
 }
 
+/* What a create returned is what a read finds: the engine checks the macvtap from it alone */
+static void assert_made_as_read(HwBackend *hw, const HwVirtualNetdev *made) {
+        g_autoptr(HwVirtualNetdev) v = NULL;
+
+        g_assert_nonnull(made);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, made->name, &v), ==, 0);
+        g_assert_cmpint(made->kind, ==, v->kind);
+        g_assert_cmpint(made->ifindex, ==, v->ifindex);
+        g_assert_cmpstr(made->lower, ==, v->lower);
+        g_assert_cmpstr(made->mode, ==, v->mode);
+        g_assert_cmpstr(made->mac, ==, v->mac);
+        g_assert_cmpstr(made->tap, ==, v->tap);
+        g_assert_true(made->up == v->up);
+}
+
+/* The backend does not read the ifindex of a class/net entry it made itself, but the same name made anew by
+ * someone else (deleted and made again by hand, with a high ifindex) is read */
+static void test_ifindex_own_name_made_again(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *dir = g_build_filename(d->path, "sys/devices/virtual/net/macvtap0", NULL);
+        g_autofree char *link = g_build_filename(d->path, "sys/class/net/macvtap0", NULL);
+        g_autofree char *ifindex = g_build_filename(dir, "ifindex", NULL);
+        g_autoptr(HwVirtualNetdev) made = NULL, v = NULL;
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:22:01", &made), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_delete(hw, "macvtap0"), ==, 0);
+        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(ifindex, "97000\n", -1, NULL));
+        g_assert_cmpint(symlink("../../devices/virtual/net/macvtap0", link), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "bridge", "52:54:00:00:22:02", NULL), ==, 0);
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap1", &v), ==, 0);
+        g_assert_cmpint(v->ifindex, ==, 97001);
+}
+
+/* What a process killed while making a macvtap left (its temporary directory, its directory without a class link)
+ * is replaced by the next macvtap of that name, which has only its own files */
+static void test_macvtap_after_killed_create(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *tmp = g_build_filename(d->path, "sys/devices/virtual/net/.new.macvtap0", NULL);
+        g_autofree char *left = g_build_filename(d->path, "sys/devices/virtual/net/macvtap1", NULL);
+        g_autofree char *tmp_file = g_build_filename(tmp, "stale", NULL), *left_file = NULL;
+        g_autoptr(HwVirtualNetdev) made0 = NULL, made1 = NULL;
+
+        g_assert_cmpint(g_mkdir_with_parents(tmp, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(tmp_file, "x\n", -1, NULL));
+        g_assert_cmpint(g_mkdir_with_parents(left, 0755), ==, 0);
+        left_file = g_build_filename(left, "stale", NULL);
+        g_assert_true(g_file_set_contents(left_file, "x\n", -1, NULL));
+        g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap1", &(HwVirtualNetdev *) { NULL }), ==, -ENODEV);
+
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:23:01", &made0), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "bridge", "52:54:00:00:23:02", &made1), ==, 0);
+        assert_made_as_read(hw, made0);
+        assert_made_as_read(hw, made1);
+        g_assert_false(path_exists(d, "sys/devices/virtual/net/.new.macvtap0"));
+        g_assert_false(path_exists(d, "sys/devices/virtual/net/macvtap0/stale"));
+        g_assert_false(path_exists(d, "sys/devices/virtual/net/macvtap1/stale"));
+}
+
 static void test_macvtap(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--fail", "0000:03:00.0", "2", "macvtap EBUSY 1",
                                              "--fail", "0000:03:00.0", "3", "macvtap IGNORE", NULL);
         g_autoptr(HwBackend) hw = test_sim_backend(d);
-        g_autoptr(HwVirtualNetdev) v = NULL, pt = NULL, other = NULL;
+        g_autoptr(HwVirtualNetdev) v = NULL, pt = NULL, other = NULL, made = NULL, made_pt = NULL, ignored = NULL;
         g_autoptr(HwNetdev) lower = NULL;
         g_autoptr(GPtrArray) list = NULL;
         g_autofree char *tap_node = NULL, *lower_link = NULL, *class_link = NULL, *expect_tap = NULL, *extra = NULL;
@@ -981,7 +1042,8 @@ static void test_macvtap(void) {
         g_autofree char *class_path = g_build_filename(d->path, "sys/class/net/macvtap0", NULL);
         int fd = -1, before = max_ifindex(d);
 
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:20:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:20:01", &made), ==, 0);
+        assert_made_as_read(hw, made);
         g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap0", &v), ==, 0);
         g_assert_cmpint(v->kind, ==, HW_VIRTUAL_MACVTAP);
         g_assert_cmpstr(v->lower, ==, "eth0");
@@ -998,26 +1060,28 @@ static void test_macvtap(void) {
         class_link = g_file_read_link(class_path, NULL);
         g_assert_cmpstr(class_link, ==, "../../devices/virtual/net/macvtap0");
 
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:20:02"), ==, -EEXIST);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "eth0v1", "bridge", "52:54:00:00:20:02"), ==, -EEXIST);
-        g_assert_cmpint(hw_macvtap_create(hw, "nosuch0", "macvtap1", "bridge", "52:54:00:00:20:02"), ==, -ENODEV);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "passthru", "52:54:00:00:20:02"), ==, -EBUSY);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "sideways", "52:54:00:00:20:02"), ==, -EINVAL);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap0", "bridge", "52:54:00:00:20:02", NULL), ==, -EEXIST);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "eth0v1", "bridge", "52:54:00:00:20:02", NULL), ==, -EEXIST);
+        g_assert_cmpint(hw_macvtap_create(hw, "nosuch0", "macvtap1", "bridge", "52:54:00:00:20:02", NULL), ==, -ENODEV);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "passthru", "52:54:00:00:20:02", NULL), ==, -EBUSY);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0", "macvtap1", "sideways", "52:54:00:00:20:02", NULL), ==, -EINVAL);
         g_assert_false(path_exists(d, "sys/devices/virtual/net/macvtap1"));
 
         /* passthru: alone on its lower, with its lower's MAC */
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v0", "macvtap1", "passthru", "52:54:00:00:20:03"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v0", "macvtap1", "passthru", "52:54:00:00:20:03", &made_pt), ==, 0);
+        assert_made_as_read(hw, made_pt);
         g_assert_cmpint(hw_lookup_netdev(hw, "eth0v0", &lower, NULL), ==, 0);
         g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap1", &pt), ==, 0);
         g_assert_cmpstr(pt->mac, ==, lower->mac);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v0", "macvtap2", "private", "52:54:00:00:20:04"), ==, -EBUSY);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v0", "macvtap2", "private", "52:54:00:00:20:04", NULL), ==, -EBUSY);
 
         /* faults from the fail file of the lower's VF */
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v2", "macvtap2", "passthru", "52:54:00:00:20:05"), ==, -EBUSY);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v2", "macvtap2", "passthru", "52:54:00:00:20:05", NULL), ==, -EBUSY);
         g_assert_false(path_exists(d, "sys/class/net/macvtap2"));
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v2", "macvtap2", "passthru", "52:54:00:00:20:05"), ==, 0);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v3", "macvtap3", "passthru", "52:54:00:00:20:06"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v2", "macvtap2", "passthru", "52:54:00:00:20:05", NULL), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v3", "macvtap3", "passthru", "52:54:00:00:20:06", &ignored), ==, 0);
         g_assert_false(path_exists(d, "sys/class/net/macvtap3"));       /* IGNORE */
+        g_assert_null(ignored);                                         /* reported made, and none there */
 
         g_assert_cmpint(hw_virtual_netdev_list(hw, &list), ==, 0);
         g_assert_cmpuint(list->len, ==, 3);
@@ -1064,16 +1128,23 @@ static void test_vlan(void) {
         g_assert_cmpint(hw_vlan_create(hw, "nosuch0", "x.42", 42), ==, -ENODEV);
         g_assert_cmpint(hw_vlan_create(hw, "eth0", "eth0.0", 0), ==, -EINVAL);
 
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0.42", "macvtap0", "vepa", "52:54:00:00:30:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0.42", "macvtap0", "vepa", "52:54:00:00:30:01", NULL), ==, 0);
         g_assert_cmpint(hw_virtual_netdev_read(hw, "macvtap0", &m), ==, 0);
         g_assert_cmpstr(m->lower, ==, "eth0.42");
+        /* a macvtap's delete leaves anything else alone */
+        g_assert_cmpint(hw_macvtap_delete(hw, "eth0.42"), ==, -ENOTSUP);
+        g_assert_cmpint(hw_macvtap_delete(hw, "eth0"), ==, -ENOTSUP);
+        g_assert_cmpint(hw_macvtap_delete(hw, "nosuch0"), ==, -ENODEV);
+        g_assert_true(path_exists(d, "sys/class/net/eth0.42"));
+        g_assert_true(path_exists(d, "sys/devices/virtual/net/eth0.42/vlan_id"));
+        g_assert_true(path_exists(d, "sys/class/net/macvtap0"));
         g_assert_cmpint(hw_virtual_netdev_delete(hw, "eth0.42"), ==, 0);
         g_assert_false(path_exists(d, "sys/class/net/macvtap0"));       /* went with its lower */
 
         /* the hypervisor's changes: a PF that goes takes its VLAN device and the macvtap on it along */
         g_assert_cmpint(hw_vlan_create(hw, "eth0", "eth0.7", 7), ==, 0);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0.7", "macvtap1", "vepa", "52:54:00:00:30:02"), ==, 0);
-        g_assert_cmpint(hw_macvtap_create(hw, "eth0v5", "macvtap2", "passthru", "52:54:00:00:30:03"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0.7", "macvtap1", "vepa", "52:54:00:00:30:02", NULL), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, "eth0v5", "macvtap2", "passthru", "52:54:00:00:30:03", NULL), ==, 0);
         test_simhost(d->path, "--quiet", "--set-numvfs", "0000:03:00.0", "4", NULL);
         g_assert_false(path_exists(d, "sys/class/net/macvtap2"));
         g_assert_true(path_exists(d, "sys/class/net/macvtap1"));
@@ -1339,6 +1410,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/rename-and-up", test_rename_and_up);
         g_test_add_func("/hw/sim/macvtap", test_macvtap);
         g_test_add_func("/hw/sim/ifindex-after-host-changes", test_ifindex_after_host_changes);
+        g_test_add_func("/hw/sim/ifindex-own-name-made-again", test_ifindex_own_name_made_again);
+        g_test_add_func("/hw/sim/macvtap-after-killed-create", test_macvtap_after_killed_create);
         g_test_add_func("/hw/sim/vlan", test_vlan);
         g_test_add_func("/hw/sim/vf-op-faults", test_vf_op_faults);
         return g_test_run();

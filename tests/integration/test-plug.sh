@@ -667,6 +667,9 @@ for spec in "hd hostdev $PF0 0 device:s:0000:03:02.0" "pt passthrough $PF4 0 dev
         steps="allocate-recorded vf-saved vf-mac-set allocate-configured allocate-done"
         [ $kind != passthrough ] && steps+=" allocate-bound"
         [ $kind != hostdev ] && steps+=" allocate-macvtap"
+        # passthrough: its first record comes with the lower taken (MAC and state before): up to it the VF record
+        # alone undoes all; after it, the lower's MAC and state come back from the port record
+        [ $kind = passthrough ] && steps+=" allocate-lower"
         [ $kind = hybrid ] && steps+=" allocate-vlan"
         for step in $steps; do
                 new_port ${vlan:+vlan=$vlan}

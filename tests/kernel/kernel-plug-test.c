@@ -196,17 +196,26 @@ static void lower_up(HwBackend *hw, const char *lower) {
 /* Create, read back, open and write the tap, delete: one macvtap over lower in mode */
 void plug_check_macvtap(HwBackend *hw, const char *lower, const char *name, const char *mode, const char *mac) {
         g_autofree char *want_mac = NULL;
+        g_autoptr(HwVirtualNetdev) made = NULL;
         bool was_up = netdev_is_up(lower);
 
         g_assert_false(netdev_exists(name));
         lower_up(hw, lower);
-        g_assert_cmpint(hw_macvtap_create(hw, lower, name, mode, mac), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, lower, name, mode, mac, &made), ==, 0);
         /* passthru: the kernel gives the macvtap its lower's MAC, whatever was asked */
         want_mac = g_str_equal(mode, "passthru") ? netdev_mac(lower) : g_ascii_strdown(mac, -1);
         assert_macvtap(hw, name, lower, mode, want_mac);
+        /* the create returns the macvtap the kernel made: what a read finds */
+        g_assert_nonnull(made);
+        g_assert_cmpint(made->kind, ==, HW_VIRTUAL_MACVTAP);
+        g_assert_cmpstr(made->name, ==, name);
+        g_assert_cmpstr(made->lower, ==, lower);
+        g_assert_cmpstr(made->mode, ==, mode);
+        g_assert_cmpstr(made->mac, ==, want_mac);
+        g_assert_true(made->up);
         check_tap(hw, name);
         /* the name is taken now: -EEXIST and the device stays as it was */
-        g_assert_cmpint(hw_macvtap_create(hw, lower, name, "vepa", "52:54:00:00:00:99"), ==, -EEXIST);
+        g_assert_cmpint(hw_macvtap_create(hw, lower, name, "vepa", "52:54:00:00:00:99", NULL), ==, -EEXIST);
         assert_macvtap(hw, name, lower, mode, want_mac);
         delete_and_check(hw, name);
         g_assert_cmpint(hw_netdev_set_up(hw, lower, was_up), ==, 0);
@@ -214,22 +223,22 @@ void plug_check_macvtap(HwBackend *hw, const char *lower, const char *name, cons
 
 /* What must fail, and leave nothing behind */
 void plug_check_refusals(HwBackend *hw, const char *lower, const char *not_virtual) {
-        g_assert_cmpint(hw_macvtap_create(hw, "nosuch0", "npfail0", "vepa", "52:54:00:00:00:98"), ==, -ENODEV);
+        g_assert_cmpint(hw_macvtap_create(hw, "nosuch0", "npfail0", "vepa", "52:54:00:00:00:98", NULL), ==, -ENODEV);
         g_assert_false(netdev_exists("npfail0"));
         g_assert_cmpint(hw_vlan_create(hw, "nosuch0", "npfail0", 5), ==, -ENODEV);
         g_assert_false(netdev_exists("npfail0"));
         /* an existing netdev that is no macvtap: created over nothing, deleted never */
-        g_assert_cmpint(hw_macvtap_create(hw, lower, not_virtual, "vepa", "52:54:00:00:00:97"), ==, -EEXIST);
+        g_assert_cmpint(hw_macvtap_create(hw, lower, not_virtual, "vepa", "52:54:00:00:00:97", NULL), ==, -EEXIST);
         g_assert_cmpint(hw_virtual_netdev_delete(hw, not_virtual), ==, -ENOTSUP);
         g_assert_cmpint(hw_virtual_netdev_read(hw, not_virtual, &(HwVirtualNetdev *) { NULL }), ==, -ENOTSUP);
         g_assert_cmpint(hw_macvtap_open_tap(hw, not_virtual, &(int) { -1 }), ==, -ENOTSUP);
         g_assert_true(netdev_exists(not_virtual));
         /* a multicast MAC: the kernel refuses the macvtap (-EADDRNOTAVAIL), nothing stays */
-        g_assert_cmpint(hw_macvtap_create(hw, lower, "npfail0", "bridge", "01:00:5e:00:00:01"), <, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, lower, "npfail0", "bridge", "01:00:5e:00:00:01", NULL), <, 0);
         g_assert_false(netdev_exists("npfail0"));
         /* a second passthru macvtap over the same lower: the kernel's -EINVAL, the first one unchanged */
-        g_assert_cmpint(hw_macvtap_create(hw, lower, "nppass0", "passthru", "52:54:00:00:00:96"), ==, 0);
-        g_assert_cmpint(hw_macvtap_create(hw, lower, "nppass1", "passthru", "52:54:00:00:00:95"), ==, -EINVAL);
+        g_assert_cmpint(hw_macvtap_create(hw, lower, "nppass0", "passthru", "52:54:00:00:00:96", NULL), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, lower, "nppass1", "passthru", "52:54:00:00:00:95", NULL), ==, -EINVAL);
         g_assert_false(netdev_exists("nppass1"));
         g_assert_cmpint(hw_virtual_netdev_delete(hw, "nppass0"), ==, 0);
 }
@@ -272,7 +281,7 @@ void plug_check_vlan_bridge(HwBackend *hw, const char *pf, unsigned vlan_id) {
         g_assert_false(netdev_exists("npvdup"));
 
         lower_up(hw, pf);
-        g_assert_cmpint(hw_macvtap_create(hw, vname, "npbr0", "bridge", "52:54:00:bb:00:01"), ==, 0);
+        g_assert_cmpint(hw_macvtap_create(hw, vname, "npbr0", "bridge", "52:54:00:bb:00:01", NULL), ==, 0);
         assert_macvtap(hw, "npbr0", vname, "bridge", "52:54:00:bb:00:01");
         check_tap(hw, "npbr0");
 
@@ -294,7 +303,12 @@ void plug_check_vlan_bridge(HwBackend *hw, const char *pf, unsigned vlan_id) {
                 g_assert_cmpint(strcmp(((HwVirtualNetdev *) g_ptr_array_index(list, i - 1))->name,
                                        ((HwVirtualNetdev *) g_ptr_array_index(list, i))->name), <, 0);
 
-        delete_and_check(hw, "npbr0");
+        /* a macvtap's delete leaves a VLAN device alone */
+        g_assert_cmpint(hw_macvtap_delete(hw, vname), ==, -ENOTSUP);
+        g_assert_true(netdev_exists(vname));
+        g_assert_cmpint(hw_macvtap_delete(hw, "npbr0"), ==, 0);
+        g_assert_false(netdev_exists("npbr0"));
+        g_assert_cmpint(hw_macvtap_delete(hw, "npbr0"), ==, -ENODEV);
         delete_and_check(hw, vname);
 }
 
