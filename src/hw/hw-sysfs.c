@@ -312,6 +312,12 @@ static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev
                         n->up = strcmp(operstate, "up") == 0;
                 /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
                 n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
+        } else if (attrs & HW_NETDEV_ADMIN_UP) {
+                /* the same without operstate where flags tells */
+                if (read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0)
+                        n->admin_up = (v & 0x1) != 0;
+                else if (read_attr(dir, "operstate", &operstate) >= 0)
+                        n->admin_up = strcmp(operstate, "up") == 0;
         }
         if (attrs & HW_NETDEV_MTU)
                 n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
@@ -328,8 +334,26 @@ static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev
         return 0;
 }
 
+/* How much of a function a read takes */
+typedef enum FunctionRead {
+        FUNCTION_READ_FULL,             /* everything HwFunction holds, every netdev attribute */
+        FUNCTION_READ_TOPOLOGY,         /* its place: netdev names, dev_port, phys_port_id */
+        FUNCTION_READ_INVENTORY,        /* what a Device object shows (hw_sysfs_list_vf_inventory()) */
+} FunctionRead;
+
 /* What a topology read takes of a netdev: what places it */
 #define TOPOLOGY_ATTRS HW_NETDEV_DEV_PORT
+/* What an inventory read takes of a netdev: its link type and whether it is set up (the holder's "up with
+ * addresses"); dev_port only where a function has two netdevs to order */
+#define INVENTORY_ATTRS (HW_NETDEV_TYPE | HW_NETDEV_ADMIN_UP)
+
+static unsigned netdev_attrs_of(FunctionRead how) {
+        switch (how) {
+        case FUNCTION_READ_TOPOLOGY:  return TOPOLOGY_ATTRS;
+        case FUNCTION_READ_INVENTORY: return INVENTORY_ATTRS;
+        default:                      return HW_NETDEV_ALL;
+        }
+}
 
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
         g_autofree char *rel = NULL, *link = NULL;
@@ -383,7 +407,7 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
 }
 
 /* One entry of a function's net/: the netdev called name, added to f unless it is none (vanished meanwhile) */
-static int add_function_netdev(int net_fd, const char *name, bool topology, HwFunction *f) {
+static int add_function_netdev(int net_fd, const char *name, FunctionRead how, HwFunction *f) {
         _cleanup_(closep) int dfd = -1;
         HwNetdev *n = NULL;
         int r;
@@ -393,7 +417,7 @@ static int add_function_netdev(int net_fd, const char *name, bool topology, HwFu
         dfd = openat(net_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return 0;       /* vanished while we looked */
-        r = read_netdev_attrs(dfd, name, topology ? TOPOLOGY_ATTRS : HW_NETDEV_ALL, &n);
+        r = read_netdev_attrs(dfd, name, netdev_attrs_of(how), &n);
         if (r == -ENODEV)
                 return 0;
         if (r < 0)
@@ -404,8 +428,19 @@ static int add_function_netdev(int net_fd, const char *name, bool topology, HwFu
         return 0;
 }
 
+/* The dev_port of each of f's netdevs (an inventory read leaves it unread): their order */
+static void read_dev_ports(int net_fd, HwFunction *f) {
+        for (guint i = 0; i < f->netdevs->len; i++) {
+                HwNetdev *n = f->netdevs->pdata[i];
+                g_autofree char *rel = g_strconcat(n->name, "/dev_port", NULL);
+                uint64_t v;
+
+                n->dev_port = read_attr_u64(net_fd, rel, 10, INT_MAX, &v) >= 0 ? (int) v : 0;
+        }
+}
+
 /* net/ is listed with getdents64() itself: a DIR would cost a stat and two fcntl calls per function */
-static int read_function_netdevs(int function_dir, bool topology, HwFunction *f) {
+static int read_function_netdevs(int function_dir, FunctionRead how, HwFunction *f) {
         _cleanup_(closep) int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
         ssize_t len;
@@ -415,12 +450,14 @@ static int read_function_netdevs(int function_dir, bool topology, HwFunction *f)
         while ((len = getdents64(net_fd, buf, sizeof(buf))) > 0)
                 for (ssize_t off = 0; off < len;) {
                         const struct dirent64 *de = (const struct dirent64 *) (buf + off);
-                        int r = add_function_netdev(net_fd, de->d_name, topology, f);
+                        int r = add_function_netdev(net_fd, de->d_name, how, f);
 
                         if (r < 0)
                                 return r;
                         off += de->d_reclen;
                 }
+        if (how == FUNCTION_READ_INVENTORY && f->netdevs->len > 1)
+                read_dev_ports(net_fd, f);
         g_ptr_array_sort(f->netdevs, compare_netdevs);
         return 0;
 }
@@ -522,7 +559,7 @@ static int read_vf_topology_at(int dir, const PciAddr *addr, const PciAddr *pf, 
         f->is_vf = true;
         f->physfn = *pf;
         f->vf_index = vf_index;
-        r = read_function_netdevs(dir, /* topology= */ true, f);
+        r = read_function_netdevs(dir, FUNCTION_READ_TOPOLOGY, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);
@@ -551,14 +588,11 @@ static int read_iommu_group(int dir) {
         return (int) g;
 }
 
-/* pcie_root: what pcie_root_of() read off the function's real path (NULL: unknown) */
-static int read_function_at(const char *root, int dir, const char *pcie_root, const PciAddr *addr,
-                            int vf_index_hint, bool hint_checked, HwFunction **ret) {
-        g_autoptr(HwFunction) f = NULL;
+/* The function's own attributes, its directory open as dir: ids, NUMA node, IOMMU group, driver; pcie_root: what
+ * pcie_root_of() read off its real path (NULL: unknown) */
+static int read_function_attrs(int dir, const char *pcie_root, HwFunction *f) {
         int r;
 
-        f = hw_function_new();
-        f->addr = *addr;
         r = read_ids(dir, f);
         if (r < 0)
                 return r == -ENOENT ? -ENODEV : r;
@@ -569,11 +603,44 @@ static int read_function_at(const char *root, int dir, const char *pcie_root, co
         r = read_link_basename(dir, "driver", &f->driver);
         if (r < 0 && r != -ENOENT)
                 return r;
+        return 0;
+}
 
+static int read_function_at(const char *root, int dir, const char *pcie_root, const PciAddr *addr,
+                            int vf_index_hint, bool hint_checked, HwFunction **ret) {
+        g_autoptr(HwFunction) f = NULL;
+        int r;
+
+        f = hw_function_new();
+        f->addr = *addr;
+        r = read_function_attrs(dir, pcie_root, f);
+        if (r < 0)
+                return r;
         r = read_sriov(root, dir, f, vf_index_hint, hint_checked);
         if (r < 0)
                 return r;
-        r = read_function_netdevs(dir, /* topology= */ false, f);
+        r = read_function_netdevs(dir, FUNCTION_READ_FULL, f);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&f);
+        return 0;
+}
+
+/* VF vf_index of pf, its directory open as dir, as a Device object shows it: read_function_attrs() and its netdevs'
+ * names, link types and whether they are set up. Its place comes from the PF's virtfn link it was opened through:
+ * no physfn or sriov_* read (a VF is no PF). */
+static int read_vf_inventory_at(int dir, const char *pcie_root, const PciAddr *addr, const PciAddr *pf,
+                                int vf_index, HwFunction **ret) {
+        g_autoptr(HwFunction) f = hw_function_new();
+        int r;
+
+        f->addr = *addr;
+        f->is_vf = true;
+        f->physfn = *pf;
+        f->vf_index = vf_index;
+        r = read_function_attrs(dir, pcie_root, f);
+        if (r >= 0)
+                r = read_function_netdevs(dir, FUNCTION_READ_INVENTORY, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);
@@ -620,7 +687,7 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
         f->addr = *addr;
         r = read_sriov(root, dir, f, vf_index_hint, /* hint_checked= */ false);
         if (r >= 0)
-                r = read_function_netdevs(dir, /* topology= */ true, f);
+                r = read_function_netdevs(dir, FUNCTION_READ_TOPOLOGY, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);
@@ -702,7 +769,24 @@ static void hw_function_free_void(gpointer p) {
         hw_function_free(p);
 }
 
-int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret) {
+/* VF index of pf, read as how says through its virtfn link (whose text is target), open as vf_dir; path is the
+ * PF's real path, devices what devices_dir_of() gives */
+static int read_listed_vf(const char *root, const char *devices, const char *path, int vf_dir, const char *target,
+                          const PciAddr *addr, const PciAddr *pf, int index, FunctionRead how, HwFunction **ret) {
+        g_autofree char *joined = NULL, *vf_path = NULL, *pcie_root = NULL;
+
+        if (how == FUNCTION_READ_TOPOLOGY)
+                return read_vf_topology_at(vf_dir, addr, pf, index, ret);
+        /* where the link leads, from its text: the VF's PCI root without a path walk */
+        joined = target[0] == '/' ? g_strdup(target) : g_build_filename(path, target, NULL);
+        vf_path = normalize_path(joined);
+        pcie_root = pcie_root_of(devices, vf_path);
+        if (how == FUNCTION_READ_INVENTORY)
+                return read_vf_inventory_at(vf_dir, pcie_root, addr, pf, index, ret);
+        return read_function_at(root, vf_dir, pcie_root, addr, index, /* hint_checked= */ true, ret);
+}
+
+static int list_vfs(const char *root, const PciAddr *pf, FunctionRead how, GPtrArray **ret) {
         g_autofree char *link = NULL, *path = NULL, *devices = devices_dir_of(root);
         g_autoptr(GPtrArray) vfs = NULL;
         _cleanup_(closep) int dir = -1;
@@ -729,7 +813,7 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
         vfs = g_ptr_array_new_with_free_func(hw_function_free_void);
         for (uint64_t i = 0; i < num_vfs; i++) {
                 _cleanup_(closep) int vf_dir = -1;
-                g_autofree char *target = NULL, *vf_path = NULL;
+                g_autofree char *target = NULL;
                 HwFunction *vf = NULL;
                 char name[32];
                 PciAddr addr;
@@ -742,21 +826,8 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
                         return r;
                 /* the link itself leads to the VF's directory: no path to walk from the root */
                 vf_dir = openat(dir, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (vf_dir < 0)
-                        r = -ENODEV;
-                else if (topology)
-                        r = read_vf_topology_at(vf_dir, &addr, pf, (int) i, &vf);
-                else {
-                        /* where the link leads, from its text: the VF's PCI root without a path walk */
-                        g_autofree char *joined = target[0] == '/' ? g_strdup(target)
-                                                                   : g_build_filename(path, target, NULL);
-                        g_autofree char *pcie_root = NULL;
-
-                        vf_path = normalize_path(joined);
-                        pcie_root = pcie_root_of(devices, vf_path);
-                        r = read_function_at(root, vf_dir, pcie_root, &addr, (int) i, /* hint_checked= */ true,
-                                             &vf);
-                }
+                r = vf_dir < 0 ? -ENODEV : read_listed_vf(root, devices, path, vf_dir, target, &addr, pf, (int) i,
+                                                         how, &vf);
                 if (r == -ENODEV) {
                         log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
                         continue;
@@ -767,6 +838,14 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
         }
         *ret = g_steal_pointer(&vfs);
         return 0;
+}
+
+int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret) {
+        return list_vfs(root, pf, topology ? FUNCTION_READ_TOPOLOGY : FUNCTION_READ_FULL, ret);
+}
+
+int hw_sysfs_list_vf_inventory(const char *root, const PciAddr *pf, GPtrArray **ret) {
+        return list_vfs(root, pf, FUNCTION_READ_INVENTORY, ret);
 }
 
 /* ---- IOMMU and VFIO ---- */

@@ -37,7 +37,8 @@ typedef enum HwNetdevAttr {
         HW_NETDEV_SPEED = 1u << 5,
         HW_NETDEV_TYPE = 1u << 6,       /* link_type */
         HW_NETDEV_PCI = 1u << 7,        /* pci and has_pci */
-        HW_NETDEV_ALL = (1u << 8) - 1,
+        HW_NETDEV_ADMIN_UP = 1u << 8,   /* admin_up alone (flags; operstate where there is no flags file) */
+        HW_NETDEV_ALL = (1u << 9) - 1,
 } HwNetdevAttr;
 
 /* The netdev called name with only what attrs (HwNetdevAttr bits) names read, the rest as hw_netdev_new() leaves
@@ -59,6 +60,11 @@ int hw_function_vf_place(HwBackend *hw, const PciAddr *addr, PciAddr *ret_pf, in
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
+/* As hw_list_vfs(), each VF with what a Device object shows (ids, driver, NUMA node, PCI root, IOMMU group, netdev
+ * names, link types and admin_up; dev_port only for two netdevs) and what hw_function_holder() judges: no
+ * vendor/device names, no other netdev attribute, no physfn or sriov_* read. A start over 32,768 VFs reads half as
+ * much as with hw_list_vfs(). Returns: as hw_list_vfs() */
+int hw_list_vf_inventory(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
 /* The eswitch mode of PF pf: "legacy" or "switchdev", *ret NULL when unknown (no devlink instance, a driver
  * that does not say, a sim host without the file). linux: devlink (DEVLINK_CMD_ESWITCH_GET, bus "pci"), one
@@ -74,7 +80,7 @@ int hw_function_eswitch_mode(HwBackend *hw, const PciAddr *pf, char **ret);
  *   "netdev NAME is up with addresses"      a netdev of f set up (IFF_UP) that has an address other than
  *                                           link-local (fe80::/10, 169.254/16), loopback and host-scope ones
  * vfio-pci itself is not judged here: whether it is netpool's binding only the engine knows.
- * f as hw_lookup_function() or hw_list_vfs() read it (not a topology read). Costs nothing for a function
+ * f as hw_lookup_function(), hw_list_vfs() or hw_list_vf_inventory() read it (not a topology read). Costs nothing for a function
  * without an up netdev that is not in the first case; one rtnetlink address dump (sim: one file) per up
  * netdev; one read of `class` in the first case. The first case is judged only when had_netdev says the caller
  * saw a netdev of f before: a function that never showed one may simply make none (mlx4_core without mlx4_en,

@@ -577,6 +577,56 @@ static void test_vf_topology(void) {
         }
 }
 
+/* The functions of a and b agree on everything an inventory read promises (hw_list_vf_inventory()) */
+static void assert_inventory_fields(const HwFunction *a, const HwFunction *b) {
+        g_assert_true(pci_addr_equal(&a->addr, &b->addr));
+        g_assert_true(pci_addr_equal(&a->physfn, &b->physfn));
+        g_assert_true(b->is_vf);
+        g_assert_false(b->is_pf);
+        g_assert_cmpint(a->vf_index, ==, b->vf_index);
+        g_assert_cmpuint(a->vendor_id, ==, b->vendor_id);
+        g_assert_cmpuint(a->device_id, ==, b->device_id);
+        g_assert_cmpstr(a->driver, ==, b->driver);
+        g_assert_cmpint(a->numa_node, ==, b->numa_node);
+        g_assert_cmpint(a->iommu_group, ==, b->iommu_group);
+        g_assert_cmpstr(a->pcie_root, ==, b->pcie_root);
+        g_assert_cmpuint(a->netdevs->len, ==, b->netdevs->len);
+        for (guint k = 0; k < a->netdevs->len; k++) {
+                const HwNetdev *x = netdev_at(a, k), *y = netdev_at(b, k);
+
+                g_assert_cmpstr(x->name, ==, y->name);          /* in dev_port order: the first is Netdevs[0] */
+                g_assert_cmpint(x->link_type, ==, y->link_type);
+                g_assert_cmpint(x->admin_up, ==, y->admin_up);
+                g_assert_true(y->has_pci);
+                g_assert_true(pci_addr_equal(&x->pci, &y->pci));
+        }
+}
+
+/* hw_list_vf_inventory() gives, of every VF, what hw_list_vfs() gives of what a Device object shows and a holder
+ * is judged by: a dual-port PF with single- and dual-port VFs (two netdevs in dev_port order), a gap, a netdev set
+ * down, a VF on vfio-pci (no netdevs) */
+static void test_vf_inventory(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3 ",gap=2", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) full = NULL, inv = NULL;
+        bool dual_seen = false;
+
+        test_simhost(d->path, "--quiet", "--link", "ens1v1", "down", "--assign", "0000:05:00.4", NULL);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", NULL, &pf), ==, 0);
+        g_assert_cmpint(hw_list_vfs(hw, pf, &full), ==, 0);
+        g_assert_cmpint(hw_list_vf_inventory(hw, pf, &inv), ==, 0);
+        g_assert_cmpuint(inv->len, ==, full->len);
+        g_assert_cmpuint(inv->len, ==, 7);      /* 8 VFs less the gap */
+        for (guint i = 0; i < inv->len; i++) {
+                const HwFunction *a = full->pdata[i];
+
+                assert_inventory_fields(a, inv->pdata[i]);
+                dual_seen |= a->netdevs->len == 2;
+        }
+        g_assert_true(dual_seen);
+}
+
 /* hw_lookup_topology() agrees with hw_lookup_function() on the place of a PF and of every VF */
 static void test_lookup_topology(void) {
         g_autoptr(TestDir) d = test_sim_host("--pf", CX3, NULL);
@@ -1219,6 +1269,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
         g_test_add_func("/hw/sim/function-driver", test_function_driver);
         g_test_add_func("/hw/sim/vf-topology", test_vf_topology);
+        g_test_add_func("/hw/sim/vf-inventory", test_vf_inventory);
         g_test_add_func("/hw/sim/lookup-topology", test_lookup_topology);
         g_test_add_func("/hw/sim/resize", test_resize);
         g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
