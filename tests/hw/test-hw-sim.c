@@ -577,6 +577,39 @@ static void test_vf_topology(void) {
         }
 }
 
+/* Of a PF with one netdev, hw_list_vf_topology() gives every VF's place and netdev names as hw_list_vfs() does (a
+ * gap, a VF on vfio-pci without netdevs, one without a netdev of its own make): all pool_expand_pf() uses there */
+static void test_vf_topology_one_port(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710 ",gap=3", "--pf", SFC, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+
+        test_simhost(d->path, "--quiet", "--assign", "0000:03:02.1", NULL);
+        for (const char *const *pf_name = (const char *const[]) { "eth0", "sfc0", NULL }; *pf_name; pf_name++) {
+                g_autoptr(HwFunction) pf = NULL;
+                g_autoptr(GPtrArray) full = NULL, topo = NULL;
+
+                g_assert_cmpint(hw_lookup_netdev(hw, *pf_name, NULL, &pf), ==, 0);
+                g_assert_cmpuint(pf->netdevs->len, ==, 1);
+                g_assert_cmpint(hw_list_vfs(hw, pf, &full), ==, 0);
+                g_assert_cmpint(hw_list_vf_topology(hw, pf, &topo), ==, 0);
+                g_assert_cmpuint(topo->len, ==, full->len);
+                g_assert_cmpuint(topo->len, >, 0);
+                for (guint i = 0; i < topo->len; i++) {
+                        const HwFunction *a = full->pdata[i], *b = topo->pdata[i];
+
+                        g_assert_true(pci_addr_equal(&a->addr, &b->addr));
+                        g_assert_true(pci_addr_equal(&a->physfn, &b->physfn));
+                        g_assert_cmpint(a->vf_index, ==, b->vf_index);
+                        g_assert_cmpuint(a->netdevs->len, ==, b->netdevs->len);
+                        for (guint k = 0; k < a->netdevs->len; k++) {
+                                g_assert_cmpstr(netdev_at(a, k)->name, ==, netdev_at(b, k)->name);
+                                g_assert_true(netdev_at(b, k)->has_pci);
+                                g_assert_true(pci_addr_equal(&netdev_at(a, k)->pci, &netdev_at(b, k)->pci));
+                        }
+                }
+        }
+}
+
 /* The functions of a and b agree on everything an inventory read promises (hw_list_vf_inventory()) */
 static void assert_inventory_fields(const HwFunction *a, const HwFunction *b) {
         g_assert_true(pci_addr_equal(&a->addr, &b->addr));
@@ -1269,6 +1302,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
         g_test_add_func("/hw/sim/function-driver", test_function_driver);
         g_test_add_func("/hw/sim/vf-topology", test_vf_topology);
+        g_test_add_func("/hw/sim/vf-topology-one-port", test_vf_topology_one_port);
         g_test_add_func("/hw/sim/vf-inventory", test_vf_inventory);
         g_test_add_func("/hw/sim/lookup-topology", test_lookup_topology);
         g_test_add_func("/hw/sim/resize", test_resize);
