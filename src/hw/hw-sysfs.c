@@ -312,12 +312,6 @@ static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev
                         n->up = strcmp(operstate, "up") == 0;
                 /* set up by someone (IFF_UP), carrier or not; a sim host has no flags file: its operstate says */
                 n->admin_up = read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0 ? (v & 0x1) != 0 : n->up;
-        } else if (attrs & HW_NETDEV_ADMIN_UP) {
-                /* the same without operstate where flags tells */
-                if (read_attr_u64(dir, "flags", 16, UINT32_MAX, &v) >= 0)
-                        n->admin_up = (v & 0x1) != 0;
-                else if (read_attr(dir, "operstate", &operstate) >= 0)
-                        n->admin_up = strcmp(operstate, "up") == 0;
         }
         if (attrs & HW_NETDEV_MTU)
                 n->mtu = read_attr_u64(dir, "mtu", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
@@ -345,16 +339,12 @@ typedef enum FunctionRead {
 
 /* What a topology read takes of a netdev: what places it */
 #define TOPOLOGY_ATTRS HW_NETDEV_DEV_PORT
-/* What an inventory read takes of a netdev: its link type and whether it is set up (the holder's "up with
- * addresses"); dev_port only where a function has two netdevs to order */
-#define INVENTORY_ATTRS (HW_NETDEV_TYPE | HW_NETDEV_ADMIN_UP)
 
 static unsigned netdev_attrs_of(FunctionRead how) {
         switch (how) {
-        case FUNCTION_READ_TOPOLOGY:  return TOPOLOGY_ATTRS;
-        case FUNCTION_READ_INVENTORY: return INVENTORY_ATTRS;
-        case FUNCTION_READ_NAMES:     return 0;
-        default:                      return HW_NETDEV_ALL;
+        case FUNCTION_READ_TOPOLOGY: return TOPOLOGY_ATTRS;
+        case FUNCTION_READ_NAMES:    return 0;
+        default:                     return HW_NETDEV_ALL;      /* full; an inventory read: read_inventory_netdev() */
         }
 }
 
@@ -409,6 +399,31 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         return strcmp(x->name, y->name);
 }
 
+/* What an inventory read takes of the netdev called name under a function's net/ (net_fd), each file read through
+ * net_fd (no directory of its own opened): whether it is set up (flags; a sim host has none: operstate) and its
+ * link type. -ENODEV when it has neither flags nor operstate (no netdev: gone while we looked). */
+static int read_inventory_netdev(int net_fd, const char *name, HwNetdev **ret) {
+        g_autoptr(HwNetdev) n = hw_netdev_new();
+        g_autofree char *flags = g_strconcat(name, "/flags", NULL), *type = g_strconcat(name, "/type", NULL);
+        g_autofree char *operstate_path = g_strconcat(name, "/operstate", NULL), *operstate = NULL;
+        uint64_t v;
+        int r;
+
+        n->name = g_strdup(name);
+        r = read_attr_u64(net_fd, flags, 16, UINT32_MAX, &v);
+        if (r >= 0)
+                n->admin_up = (v & 0x1) != 0;
+        else if (r != -EIO && read_attr(net_fd, operstate_path, &operstate) >= 0)
+                n->admin_up = strcmp(operstate, "up") == 0;
+        else if (r != -EIO)
+                return -ENODEV;
+        /* no file (a sim host without netpool's extension): ethernet */
+        n->link_type = read_attr_u64(net_fd, type, 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
+                               ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+        *ret = g_steal_pointer(&n);
+        return 0;
+}
+
 /* One entry of a function's net/ (its type as getdents64() gives it): the netdev called name, added to f unless it
  * is none (vanished meanwhile) */
 static int add_function_netdev(int net_fd, const char *name, unsigned char type, FunctionRead how, HwFunction *f) {
@@ -421,6 +436,12 @@ static int add_function_netdev(int net_fd, const char *name, unsigned char type,
         if (how == FUNCTION_READ_NAMES && type == DT_DIR) {
                 n = hw_netdev_new();                    /* its name is all that is asked: the entry says it */
                 n->name = g_strdup(name);
+        } else if (how == FUNCTION_READ_INVENTORY) {
+                r = read_inventory_netdev(net_fd, name, &n);
+                if (r == -ENODEV)
+                        return 0;
+                if (r < 0)
+                        return r;
         } else {
                 dfd = openat(net_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (dfd < 0)

@@ -37,8 +37,7 @@ typedef enum HwNetdevAttr {
         HW_NETDEV_SPEED = 1u << 5,
         HW_NETDEV_TYPE = 1u << 6,       /* link_type */
         HW_NETDEV_PCI = 1u << 7,        /* pci and has_pci */
-        HW_NETDEV_ADMIN_UP = 1u << 8,   /* admin_up alone (flags; operstate where there is no flags file) */
-        HW_NETDEV_ALL = (1u << 9) - 1,
+        HW_NETDEV_ALL = (1u << 8) - 1,
 } HwNetdevAttr;
 
 /* The netdev called name with only what attrs (HwNetdevAttr bits) names read, the rest as hw_netdev_new() leaves

@@ -11,6 +11,7 @@
 
 #include "hw/hw-sim.h"
 #include "hw/hw.h"
+#include "hw/hw-inventory.h"
 #include "hw/hw-plug.h"
 #include "hw-test-util.h"
 
@@ -574,6 +575,42 @@ static void test_vf_topology(void) {
                         g_assert_cmpstr(x->phys_port_id, ==, y->phys_port_id);
                         g_assert_true(pci_addr_equal(&x->pci, &y->pci));
                 }
+        }
+}
+
+static gint strcmp_p(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* hw_list_sriov_pfs() lists every function with sriov_totalvfs, in address order, and nothing else: the VFs it
+ * passes over without asking (those a PF before them names) included a PF's, one of no VFs, and one plugged after */
+static void test_sriov_pfs(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--pf", CX3, "--pf", SFC, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *bus = g_build_filename(d->path, "sys", "bus", "pci", "devices", NULL);
+        g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GArray) pfs = NULL;
+        g_autoptr(GDir) dir = NULL;
+        const char *name;
+
+        test_simhost(d->path, "--quiet", "--set-numvfs", "0000:05:00.0", "0", "--add-pf",
+                     "name=eth9,bdf=0000:01:00.0,model=x710,vfs=2", NULL);
+        dir = g_dir_open(bus, 0, NULL);
+        g_assert_nonnull(dir);
+        while ((name = g_dir_read_name(dir))) {
+                g_autofree char *total = g_build_filename(bus, name, "sriov_totalvfs", NULL);
+
+                if (g_file_test(total, G_FILE_TEST_EXISTS))
+                        g_ptr_array_add(want, g_strdup(name));
+        }
+        g_ptr_array_sort(want, strcmp_p);
+        g_assert_cmpint(hw_list_sriov_pfs(hw, &pfs), ==, 0);
+        g_assert_cmpuint(pfs->len, ==, 4);
+        g_assert_cmpuint(pfs->len, ==, want->len);
+        for (guint i = 0; i < pfs->len; i++) {
+                char bdf[PCI_ADDR_STR_MAX];
+
+                g_assert_cmpstr(pci_addr_to_string(&g_array_index(pfs, PciAddr, i), bdf), ==, want->pdata[i]);
         }
 }
 
@@ -1302,6 +1339,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
         g_test_add_func("/hw/sim/function-driver", test_function_driver);
         g_test_add_func("/hw/sim/vf-topology", test_vf_topology);
+        g_test_add_func("/hw/sim/sriov-pfs", test_sriov_pfs);
         g_test_add_func("/hw/sim/vf-topology-one-port", test_vf_topology_one_port);
         g_test_add_func("/hw/sim/vf-inventory", test_vf_inventory);
         g_test_add_func("/hw/sim/lookup-topology", test_lookup_topology);
