@@ -407,15 +407,14 @@ static int read_inventory_netdev(int net_fd, const char *name, HwNetdev **ret) {
         g_autofree char *flags = g_strconcat(name, "/flags", NULL), *type = g_strconcat(name, "/type", NULL);
         g_autofree char *operstate_path = g_strconcat(name, "/operstate", NULL), *operstate = NULL;
         uint64_t v;
-        int r;
 
         n->name = g_strdup(name);
-        r = read_attr_u64(net_fd, flags, 16, UINT32_MAX, &v);
-        if (r >= 0)
+        /* as read_netdev_attrs() takes it: flags, else operstate */
+        if (read_attr_u64(net_fd, flags, 16, UINT32_MAX, &v) >= 0)
                 n->admin_up = (v & 0x1) != 0;
-        else if (r != -EIO && read_attr(net_fd, operstate_path, &operstate) >= 0)
+        else if (read_attr(net_fd, operstate_path, &operstate) >= 0)
                 n->admin_up = strcmp(operstate, "up") == 0;
-        else if (r != -EIO)
+        else
                 return -ENODEV;
         /* no file (a sim host without netpool's extension): ethernet */
         n->link_type = read_attr_u64(net_fd, type, 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
