@@ -243,7 +243,7 @@ static void read_pf(Engine *e, GHashTable *fresh, const PciAddr *addr) {
         if (hw_lookup_function(e->hw, addr, &pf) < 0 || !pf->is_pf)
                 return;
         add_function(e, fresh, pf, NULL);
-        if (hw_list_vfs(e->hw, pf, &vfs) < 0)
+        if (hw_list_vf_inventory(e->hw, pf, &vfs) < 0)
                 return;
         for (guint k = 0; k < vfs->len; k++)
                 add_function(e, fresh, vfs->pdata[k], pf);

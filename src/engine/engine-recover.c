@@ -106,25 +106,15 @@ static PoolDevice *find_device(Engine *e, const char *key) {
 }
 
 /* The device key (PCI address) of the VF a record names, through the hardware: the record names the PF
- * netdev and VF index only. vfs_by_pf caches each PF's VF list for one pass. NULL when the VF is gone. */
-static char *record_device_key(Engine *e, const VfRecord *rec, GHashTable *vfs_by_pf) {
-        GPtrArray *vfs = g_hash_table_lookup(vfs_by_pf, rec->pf_netdev);
+ * netdev and VF index only, and the PF's virtfn link of that index tells (one readlink: a start with records of a
+ * PF of 128 VFs read them all). NULL when the VF is gone. */
+static char *record_device_key(Engine *e, const VfRecord *rec) {
         char buf[PCI_ADDR_STR_MAX];
+        PciAddr addr;
 
-        if (!vfs) {
-                g_autoptr(HwFunction) pf = NULL;
-
-                if (hw_lookup_netdev(e->hw, rec->pf_netdev, NULL, &pf) < 0 || hw_list_vfs(e->hw, pf, &vfs) < 0)
-                        return NULL;
-                g_hash_table_insert(vfs_by_pf, g_strdup(rec->pf_netdev), vfs);
-        }
-        for (guint i = 0; i < vfs->len; i++) {
-                const HwFunction *vf = vfs->pdata[i];
-
-                if (vf->vf_index >= 0 && (unsigned) vf->vf_index == rec->vf)
-                        return g_strdup(pci_addr_to_string(&vf->addr, buf));
-        }
-        return NULL;
+        if (hw_vf_function_addr(e->hw, rec->pf_netdev, rec->vf, &addr) < 0)
+                return NULL;
+        return g_strdup(pci_addr_to_string(&addr, buf));
 }
 
 typedef enum RecordHolder {
@@ -135,13 +125,12 @@ typedef enum RecordHolder {
 } RecordHolder;
 
 /* Who holds the VF of a record; *ret_dev gets the VF's device key when it was looked up and found. */
-static RecordHolder record_holder(Engine *e, const VfRecord *rec, GHashTable *held, GHashTable *vfs_by_pf,
-                                  char **ret_dev) {
+static RecordHolder record_holder(Engine *e, const VfRecord *rec, GHashTable *held, char **ret_dev) {
         g_autofree char *key = held_key(rec->pf_netdev, rec->vf);
 
         if (g_hash_table_contains(held, key))
                 return RECORD_OF_PORT;
-        *ret_dev = record_device_key(e, rec, vfs_by_pf);
+        *ret_dev = record_device_key(e, rec);
         return *ret_dev && g_hash_table_contains(held, *ret_dev) ? RECORD_OF_HELD_VF : RECORD_FREE;
 }
 
@@ -234,8 +223,6 @@ unsigned engine_retry_restores(Engine *e) {
         g_autoptr(GHashTable) held = NULL;
         g_autoptr(GHashTable) failing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autoptr(GHashTable) quarantining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-        g_autoptr(GHashTable) vfs_by_pf = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                                 (GDestroyNotify) g_ptr_array_unref);
         unsigned pending = 0;
 
         if (!e->restores_pending)
@@ -251,7 +238,7 @@ unsigned engine_retry_restores(Engine *e) {
         for (guint i = 0; i < records->len; i++) {
                 const VfRecord *rec = records->pdata[i];
                 char *dev = NULL;
-                RecordHolder holder = record_holder(e, rec, held, vfs_by_pf, &dev);
+                RecordHolder holder = record_holder(e, rec, held, &dev);
 
                 if (holder == RECORD_OF_HELD_VF)
                         pending++;
@@ -283,8 +270,6 @@ bool engine_restores_pending(Engine *e) {
  * Returns: the number of VFs waiting for their restore.
  */
 unsigned engine_restores_waiting(Engine *e) {
-        g_autoptr(GHashTable) vfs_by_pf = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                                 (GDestroyNotify) g_ptr_array_unref);
         g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func(vf_record_destroy);
         g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GHashTable) held = NULL;
@@ -298,7 +283,7 @@ unsigned engine_restores_waiting(Engine *e) {
                 const VfRecord *rec = records->pdata[i];
                 g_autofree char *dev = NULL;
 
-                if (!rec->quarantine && record_holder(e, rec, held, vfs_by_pf, &dev) != RECORD_OF_PORT)
+                if (!rec->quarantine && record_holder(e, rec, held, &dev) != RECORD_OF_PORT)
                         waiting++;
         }
         return waiting;

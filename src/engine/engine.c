@@ -435,11 +435,15 @@ static int check_bridge(Engine *e, const NetDef *def, EngineError *err) {
 }
 
 /* At Start: a device taken outside netpool already (bound to vfio-pci by someone else, say) is unavailable from
- * the first moment, as a rescan would find it. */
+ * the first moment, as a rescan would find it. Only PCI devices are asked: a netdev device was made from the netdev
+ * build_pool() read just now, which is all engine_device_usable() checks of one (a VF on vfio-pci has none, and
+ * gives a netdev pool no device). */
 static void mark_taken_outside(Engine *e, Pool *pool) {
         for (guint i = 0; i < pool->devices->len; i++) {
                 PoolDevice *d = pool->devices->pdata[i];
 
+                if (d->type != FORWARD_DEV_PCI)
+                        continue;
                 if (d->connections == 0 && d->state == DEVICE_STATE_FREE && !engine_device_usable(e, d))
                         pool_device_set_state(pool, d, DEVICE_STATE_UNAVAILABLE);
         }

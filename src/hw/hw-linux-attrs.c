@@ -20,6 +20,7 @@
 #include "hw/hw-backend.h"
 #include "hw/hw-linux.h"
 #include "hw/hw-linux-private.h"
+#include "hw/hw-sysfs.h"
 #include "shared/log.h"
 
 #ifndef NETLINK_GET_STRICT_CHK
@@ -255,12 +256,19 @@ int linux_netdev_global_address(HwBackend *hw, const HwNetdev *n) {
         struct nl_sock *sock;
         int r;
 
-        if (n->ifindex <= 0)
-                return -ENODEV;
+        if (scan.ifindex <= 0) {
+                /* an inventory read (hw_list_vf_inventory()) leaves it unread: only an up netdev needs it */
+                g_autoptr(HwNetdev) now = NULL;
+
+                r = hw_sysfs_read_netdev_attrs(hw->sysfs_root, n->name, HW_NETDEV_IFINDEX, &now);
+                if (r < 0)
+                        return r == -EINVAL ? -ENODEV : r;
+                scan.ifindex = now->ifindex;
+        }
         r = addr_socket(hw, &sock);
         if (r < 0)
                 return r;
-        ifa.ifa_index = (uint32_t) n->ifindex;
+        ifa.ifa_index = (uint32_t) scan.ifindex;
         msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
         if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0)
                 return -ENOMEM;

@@ -328,8 +328,25 @@ static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev
         return 0;
 }
 
+/* How much of a function a read takes */
+typedef enum FunctionRead {
+        FUNCTION_READ_FULL,             /* everything HwFunction holds, every netdev attribute */
+        FUNCTION_READ_TOPOLOGY,         /* its place: netdev names, dev_port, phys_port_id */
+        FUNCTION_READ_INVENTORY,        /* what a Device object shows (hw_sysfs_list_vf_inventory()) */
+        FUNCTION_READ_NAMES,            /* netdev names (dev_port where two are to be ordered): the place of a VF of
+                                         * a PF with one netdev */
+} FunctionRead;
+
 /* What a topology read takes of a netdev: what places it */
 #define TOPOLOGY_ATTRS HW_NETDEV_DEV_PORT
+
+static unsigned netdev_attrs_of(FunctionRead how) {
+        switch (how) {
+        case FUNCTION_READ_TOPOLOGY: return TOPOLOGY_ATTRS;
+        case FUNCTION_READ_NAMES:    return 0;
+        default:                     return HW_NETDEV_ALL;      /* full; an inventory read: read_inventory_netdev() */
+        }
+}
 
 int hw_sysfs_netdev_dir(const char *root, const char *name, char **ret) {
         g_autofree char *rel = NULL, *link = NULL;
@@ -382,47 +399,103 @@ static gint compare_netdevs(gconstpointer a, gconstpointer b) {
         return strcmp(x->name, y->name);
 }
 
-/* One entry of a function's net/: the netdev called name, added to f unless it is none (vanished meanwhile) */
-static int add_function_netdev(int net_fd, const char *name, bool topology, HwFunction *f) {
+/* What an inventory read takes of the netdev called name under a function's net/ (net_fd), each file read through
+ * net_fd (no directory of its own opened): whether it is set up (flags; a sim host has none: operstate) and its
+ * link type. -ENODEV when it has neither flags nor operstate (no netdev: gone while we looked). */
+static int read_inventory_netdev(int net_fd, const char *name, HwNetdev **ret) {
+        g_autoptr(HwNetdev) n = hw_netdev_new();
+        g_autofree char *flags = g_strconcat(name, "/flags", NULL), *type = g_strconcat(name, "/type", NULL);
+        g_autofree char *operstate_path = g_strconcat(name, "/operstate", NULL), *operstate = NULL;
+        uint64_t v;
+
+        n->name = g_strdup(name);
+        /* as read_netdev_attrs() takes it: flags, else operstate */
+        if (read_attr_u64(net_fd, flags, 16, UINT32_MAX, &v) >= 0)
+                n->admin_up = (v & 0x1) != 0;
+        else if (read_attr(net_fd, operstate_path, &operstate) >= 0)
+                n->admin_up = strcmp(operstate, "up") == 0;
+        else
+                return -ENODEV;
+        /* no file (a sim host without netpool's extension): ethernet */
+        n->link_type = read_attr_u64(net_fd, type, 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
+                               ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+        *ret = g_steal_pointer(&n);
+        return 0;
+}
+
+/* One entry of a function's net/ (its type as getdents64() gives it): the netdev called name, added to f unless it
+ * is none (vanished meanwhile) */
+static int add_function_netdev(int net_fd, const char *name, unsigned char type, FunctionRead how, HwFunction *f) {
         _cleanup_(closep) int dfd = -1;
         HwNetdev *n = NULL;
         int r;
 
         if (!netdev_name_is_valid(name))
                 return 0;
-        dfd = openat(net_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return 0;       /* vanished while we looked */
-        r = read_netdev_attrs(dfd, name, topology ? TOPOLOGY_ATTRS : HW_NETDEV_ALL, &n);
-        if (r == -ENODEV)
-                return 0;
-        if (r < 0)
-                return r;
+        if (how == FUNCTION_READ_NAMES && type == DT_DIR) {
+                n = hw_netdev_new();                    /* its name is all that is asked: the entry says it */
+                n->name = g_strdup(name);
+        } else if (how == FUNCTION_READ_INVENTORY) {
+                r = read_inventory_netdev(net_fd, name, &n);
+                if (r == -ENODEV)
+                        return 0;
+                if (r < 0)
+                        return r;
+        } else {
+                dfd = openat(net_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0)
+                        return 0;       /* vanished while we looked */
+                r = read_netdev_attrs(dfd, name, netdev_attrs_of(how), &n);
+                if (r == -ENODEV)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
         n->pci = f->addr;
         n->has_pci = true;
         g_ptr_array_add(f->netdevs, n);
         return 0;
 }
 
-/* net/ is listed with getdents64() itself: a DIR would cost a stat and two fcntl calls per function */
-static int read_function_netdevs(int function_dir, bool topology, HwFunction *f) {
-        _cleanup_(closep) int net_fd = openat(function_dir, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/* The dev_port of each of f's netdevs (an inventory or names read leaves it unread): their order */
+static void read_dev_ports(int net_fd, HwFunction *f) {
+        for (guint i = 0; i < f->netdevs->len; i++) {
+                HwNetdev *n = f->netdevs->pdata[i];
+                g_autofree char *rel = g_strconcat(n->name, "/dev_port", NULL);
+                uint64_t v;
+
+                n->dev_port = read_attr_u64(net_fd, rel, 10, INT_MAX, &v) >= 0 ? (int) v : 0;
+        }
+}
+
+/* The netdevs of f from its net/ directory at net_path (relative to dir): -ENOENT when there is none. net/ is listed
+ * with getdents64() itself: a DIR would cost a stat and two fcntl calls per function */
+static int read_netdevs_at(int dir, const char *net_path, FunctionRead how, HwFunction *f) {
+        _cleanup_(closep) int net_fd = openat(dir, net_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         char buf[4096] __attribute__((aligned(__alignof__(struct dirent64))));
         ssize_t len;
 
         if (net_fd < 0)
-                return 0;       /* no net/: a function without netdevs (assigned, or not a NIC) */
+                return -ENOENT;
         while ((len = getdents64(net_fd, buf, sizeof(buf))) > 0)
                 for (ssize_t off = 0; off < len;) {
                         const struct dirent64 *de = (const struct dirent64 *) (buf + off);
-                        int r = add_function_netdev(net_fd, de->d_name, topology, f);
+                        int r = add_function_netdev(net_fd, de->d_name, de->d_type, how, f);
 
                         if (r < 0)
                                 return r;
                         off += de->d_reclen;
                 }
+        if ((how == FUNCTION_READ_INVENTORY || how == FUNCTION_READ_NAMES) && f->netdevs->len > 1)
+                read_dev_ports(net_fd, f);
         g_ptr_array_sort(f->netdevs, compare_netdevs);
         return 0;
+}
+
+static int read_function_netdevs(int function_dir, FunctionRead how, HwFunction *f) {
+        int r = read_netdevs_at(function_dir, "net", how, f);
+
+        return r == -ENOENT ? 0 : r;    /* no net/: a function without netdevs (assigned, or not a NIC) */
 }
 
 /* The N whose virtfnN link of the PF names this VF; -1 when none does. */
@@ -511,19 +584,24 @@ static int read_sriov(const char *root, int dir, HwFunction *f, int vf_index_hin
         return 0;
 }
 
-/* The function whose directory is open as dir. */
-/* The VF whose directory is open as dir, as far as its place in the topology goes: VF vf_index of pf, with
- * its netdevs' names, ports and port ids (no ids, driver, ifindex, MAC or operstate). */
-static int read_vf_topology_at(int dir, const PciAddr *addr, const PciAddr *pf, int vf_index, HwFunction **ret) {
+/* The VF that the PF's link (virtfnN) leads to, the PF's directory open as pf_dir, as far as its place in the
+ * topology goes: VF vf_index of pf, with its netdevs' names, ports and port ids (how: FUNCTION_READ_TOPOLOGY or
+ * FUNCTION_READ_NAMES; no ids, driver, ifindex, MAC or operstate). Its net/ is opened through the link, without
+ * opening the VF's own directory (one call, and one close, less per VF). -ENODEV when the link dangles. */
+static int read_vf_topology_through(int pf_dir, const char *link, const PciAddr *addr, const PciAddr *pf,
+                                    int vf_index, FunctionRead how, HwFunction **ret) {
         g_autoptr(HwFunction) f = hw_function_new();
+        g_autofree char *net_path = g_strconcat(link, "/net", NULL);
         int r;
 
         f->addr = *addr;
         f->is_vf = true;
         f->physfn = *pf;
         f->vf_index = vf_index;
-        r = read_function_netdevs(dir, /* topology= */ true, f);
-        if (r < 0)
+        r = read_netdevs_at(pf_dir, net_path, how, f);
+        if (r == -ENOENT && faccessat(pf_dir, link, F_OK, 0) < 0)
+                return -ENODEV;         /* no VF there, rather than a VF without net/ */
+        if (r < 0 && r != -ENOENT)
                 return r;
         *ret = g_steal_pointer(&f);
         return 0;
@@ -551,14 +629,11 @@ static int read_iommu_group(int dir) {
         return (int) g;
 }
 
-/* pcie_root: what pcie_root_of() read off the function's real path (NULL: unknown) */
-static int read_function_at(const char *root, int dir, const char *pcie_root, const PciAddr *addr,
-                            int vf_index_hint, bool hint_checked, HwFunction **ret) {
-        g_autoptr(HwFunction) f = NULL;
+/* The function's own attributes, its directory open as dir: ids, NUMA node, IOMMU group, driver; pcie_root: what
+ * pcie_root_of() read off its real path (NULL: unknown) */
+static int read_function_attrs(int dir, const char *pcie_root, HwFunction *f) {
         int r;
 
-        f = hw_function_new();
-        f->addr = *addr;
         r = read_ids(dir, f);
         if (r < 0)
                 return r == -ENOENT ? -ENODEV : r;
@@ -569,11 +644,44 @@ static int read_function_at(const char *root, int dir, const char *pcie_root, co
         r = read_link_basename(dir, "driver", &f->driver);
         if (r < 0 && r != -ENOENT)
                 return r;
+        return 0;
+}
 
+static int read_function_at(const char *root, int dir, const char *pcie_root, const PciAddr *addr,
+                            int vf_index_hint, bool hint_checked, HwFunction **ret) {
+        g_autoptr(HwFunction) f = NULL;
+        int r;
+
+        f = hw_function_new();
+        f->addr = *addr;
+        r = read_function_attrs(dir, pcie_root, f);
+        if (r < 0)
+                return r;
         r = read_sriov(root, dir, f, vf_index_hint, hint_checked);
         if (r < 0)
                 return r;
-        r = read_function_netdevs(dir, /* topology= */ false, f);
+        r = read_function_netdevs(dir, FUNCTION_READ_FULL, f);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&f);
+        return 0;
+}
+
+/* VF vf_index of pf, its directory open as dir, as a Device object shows it: read_function_attrs() and its netdevs'
+ * names, link types and whether they are set up. Its place comes from the PF's virtfn link it was opened through:
+ * no physfn or sriov_* read (a VF is no PF). */
+static int read_vf_inventory_at(int dir, const char *pcie_root, const PciAddr *addr, const PciAddr *pf,
+                                int vf_index, HwFunction **ret) {
+        g_autoptr(HwFunction) f = hw_function_new();
+        int r;
+
+        f->addr = *addr;
+        f->is_vf = true;
+        f->physfn = *pf;
+        f->vf_index = vf_index;
+        r = read_function_attrs(dir, pcie_root, f);
+        if (r >= 0)
+                r = read_function_netdevs(dir, FUNCTION_READ_INVENTORY, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);
@@ -620,7 +728,7 @@ int hw_sysfs_read_topology(const char *root, const PciAddr *addr, int vf_index_h
         f->addr = *addr;
         r = read_sriov(root, dir, f, vf_index_hint, /* hint_checked= */ false);
         if (r >= 0)
-                r = read_function_netdevs(dir, /* topology= */ true, f);
+                r = read_function_netdevs(dir, FUNCTION_READ_TOPOLOGY, f);
         if (r < 0)
                 return r;
         *ret = g_steal_pointer(&f);
@@ -702,7 +810,22 @@ static void hw_function_free_void(gpointer p) {
         hw_function_free(p);
 }
 
-int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret) {
+/* VF index of pf, read in full or for the inventory (how) through its virtfn link (whose text is target), open as
+ * vf_dir; path is the PF's real path, devices what devices_dir_of() gives */
+static int read_listed_vf(const char *root, const char *devices, const char *path, int vf_dir, const char *target,
+                          const PciAddr *addr, const PciAddr *pf, int index, FunctionRead how, HwFunction **ret) {
+        g_autofree char *joined = NULL, *vf_path = NULL, *pcie_root = NULL;
+
+        /* where the link leads, from its text: the VF's PCI root without a path walk */
+        joined = target[0] == '/' ? g_strdup(target) : g_build_filename(path, target, NULL);
+        vf_path = normalize_path(joined);
+        pcie_root = pcie_root_of(devices, vf_path);
+        if (how == FUNCTION_READ_INVENTORY)
+                return read_vf_inventory_at(vf_dir, pcie_root, addr, pf, index, ret);
+        return read_function_at(root, vf_dir, pcie_root, addr, index, /* hint_checked= */ true, ret);
+}
+
+static int list_vfs(const char *root, const PciAddr *pf, FunctionRead how, GPtrArray **ret) {
         g_autofree char *link = NULL, *path = NULL, *devices = devices_dir_of(root);
         g_autoptr(GPtrArray) vfs = NULL;
         _cleanup_(closep) int dir = -1;
@@ -729,7 +852,7 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
         vfs = g_ptr_array_new_with_free_func(hw_function_free_void);
         for (uint64_t i = 0; i < num_vfs; i++) {
                 _cleanup_(closep) int vf_dir = -1;
-                g_autofree char *target = NULL, *vf_path = NULL;
+                g_autofree char *target = NULL;
                 HwFunction *vf = NULL;
                 char name[32];
                 PciAddr addr;
@@ -741,21 +864,12 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
                 if (r < 0)
                         return r;
                 /* the link itself leads to the VF's directory: no path to walk from the root */
-                vf_dir = openat(dir, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (vf_dir < 0)
-                        r = -ENODEV;
-                else if (topology)
-                        r = read_vf_topology_at(vf_dir, &addr, pf, (int) i, &vf);
+                if (how == FUNCTION_READ_TOPOLOGY || how == FUNCTION_READ_NAMES)
+                        r = read_vf_topology_through(dir, name, &addr, pf, (int) i, how, &vf);
                 else {
-                        /* where the link leads, from its text: the VF's PCI root without a path walk */
-                        g_autofree char *joined = target[0] == '/' ? g_strdup(target)
-                                                                   : g_build_filename(path, target, NULL);
-                        g_autofree char *pcie_root = NULL;
-
-                        vf_path = normalize_path(joined);
-                        pcie_root = pcie_root_of(devices, vf_path);
-                        r = read_function_at(root, vf_dir, pcie_root, &addr, (int) i, /* hint_checked= */ true,
-                                             &vf);
+                        vf_dir = openat(dir, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        r = vf_dir < 0 ? -ENODEV : read_listed_vf(root, devices, path, vf_dir, target, &addr, pf,
+                                                                 (int) i, how, &vf);
                 }
                 if (r == -ENODEV) {
                         log_debug("%s: VF %" G_GUINT64_FORMAT " link dangles, skipping", name, i);
@@ -767,6 +881,18 @@ int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrAr
         }
         *ret = g_steal_pointer(&vfs);
         return 0;
+}
+
+int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret) {
+        return list_vfs(root, pf, topology ? FUNCTION_READ_TOPOLOGY : FUNCTION_READ_FULL, ret);
+}
+
+int hw_sysfs_list_vf_names(const char *root, const PciAddr *pf, GPtrArray **ret) {
+        return list_vfs(root, pf, FUNCTION_READ_NAMES, ret);
+}
+
+int hw_sysfs_list_vf_inventory(const char *root, const PciAddr *pf, GPtrArray **ret) {
+        return list_vfs(root, pf, FUNCTION_READ_INVENTORY, ret);
 }
 
 /* ---- IOMMU and VFIO ---- */

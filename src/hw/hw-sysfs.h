@@ -49,6 +49,13 @@ int hw_sysfs_function_is_pf(const char *root, const PciAddr *addr);
  * -ENOTSUP when pf is not an SR-IOV PF. With topology, each VF has only its address, PF, index and netdevs
  * (names, dev_port, phys_port_id): what placing it in a pool needs, at a third of the reads. */
 int hw_sysfs_list_vfs(const char *root, const PciAddr *pf, bool topology, GPtrArray **ret);
+/* The same as a topology read without phys_port_id, and dev_port only for a VF with two netdevs: what places the
+ * VFs of a PF that has one netdev (no port to match) */
+int hw_sysfs_list_vf_names(const char *root, const PciAddr *pf, GPtrArray **ret);
+/* The same, each VF with what a Device object shows and no more: ids, driver, NUMA node, PCI root, IOMMU group, its
+ * netdevs' names, link types and admin_up (dev_port only when it has two); its place from the PF's virtfn link (no
+ * physfn or sriov_* read). About half a full read's calls. */
+int hw_sysfs_list_vf_inventory(const char *root, const PciAddr *pf, GPtrArray **ret);
 
 /* The PCI function of VF `index` of PF pf: one readlink of virtfn<index>; -ENODEV when there is none. */
 int hw_sysfs_vf_addr(const char *root, const PciAddr *pf, unsigned index, PciAddr *ret);

@@ -170,14 +170,27 @@ int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
 }
 
 /**
+ * hw_list_vf_inventory() - the VFs of a PF with what the host's inventory shows of each (hw.h)
+ */
+int hw_list_vf_inventory(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
+        if (!pf)
+                return -EINVAL;
+        return hw_sysfs_list_vf_inventory(hw->sysfs_root, &pf->addr, ret);
+}
+
+/**
  * hw_list_vf_topology() - the VFs of a PF with what places them in a pool, and no more
  * As hw_list_vfs(), each VF with only its address, PF, index and netdevs (name, dev_port,
- * phys_port_id): the start of a network of 32,768 VFs reads a third as much.
+ * phys_port_id): the start of a network of 32,768 VFs reads a third as much. Of a PF with one netdev
+ * the VFs' netdev names alone (dev_port where a VF has two): a seventh.
  * Returns: 0, -ENOTSUP when pf is not an SR-IOV PF, -ENODEV when it is gone
  */
 int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret) {
         if (!pf)
                 return -EINVAL;
+        /* a PF of one netdev has one port: no VF's port to tell by phys_port_id (pool-expand.c) */
+        if (pf->netdevs->len <= 1)
+                return hw_sysfs_list_vf_names(hw->sysfs_root, &pf->addr, ret);
         return hw_sysfs_list_vfs(hw->sysfs_root, &pf->addr, /* topology= */ true, ret);
 }
 

@@ -59,6 +59,11 @@ int hw_function_vf_place(HwBackend *hw, const PciAddr *addr, PciAddr *ret_pf, in
 int hw_function_driver(HwBackend *hw, const PciAddr *addr, char **ret);
 
 int hw_list_vfs(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
+/* As hw_list_vfs(), each VF with what a Device object shows (ids, driver, NUMA node, PCI root, IOMMU group, netdev
+ * names, link types and admin_up; dev_port only for two netdevs) and what hw_function_holder() judges: no
+ * vendor/device names, no other netdev attribute, no physfn or sriov_* read. A start over 32,768 VFs reads half as
+ * much as with hw_list_vfs(). Returns: as hw_list_vfs() */
+int hw_list_vf_inventory(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
 /* The eswitch mode of PF pf: "legacy" or "switchdev", *ret NULL when unknown (no devlink instance, a driver
  * that does not say, a sim host without the file). linux: devlink (DEVLINK_CMD_ESWITCH_GET, bus "pci"), one
@@ -74,12 +79,14 @@ int hw_function_eswitch_mode(HwBackend *hw, const PciAddr *pf, char **ret);
  *   "netdev NAME is up with addresses"      a netdev of f set up (IFF_UP) that has an address other than
  *                                           link-local (fe80::/10, 169.254/16), loopback and host-scope ones
  * vfio-pci itself is not judged here: whether it is netpool's binding only the engine knows.
- * f as hw_lookup_function() or hw_list_vfs() read it (not a topology read). Costs nothing for a function
- * without an up netdev that is not in the first case; one rtnetlink address dump (sim: one file) per up
- * netdev; one read of `class` in the first case. The first case is judged only when had_netdev says the caller
- * saw a netdev of f before: a function that never showed one may simply make none (mlx4_core without mlx4_en,
- * a sim VF without netdevs). */
+ * f as hw_lookup_function(), hw_list_vfs() or hw_list_vf_inventory() read it (not a topology read). Costs nothing
+ * for a function without an up netdev that is not in the first case; one rtnetlink address dump (sim: one file)
+ * per up netdev (linux: and its ifindex where the read left it); one read of `class` in the first case. The
+ * first case is judged only when had_netdev says the caller saw a netdev of f before: a function that never
+ * showed one may simply make none (mlx4_core without mlx4_en, a sim VF without netdevs). */
 int hw_function_holder(HwBackend *hw, const HwFunction *f, bool had_netdev, char **ret);
+/* pf as hw_lookup_function() read it: of a PF with one netdev the VFs' netdevs have their names only (dev_port
+ * where a VF has two), there being no port to tell */
 int hw_list_vf_topology(HwBackend *hw, const HwFunction *pf, GPtrArray **ret /* HwFunction* */);
 
 /* The PCI function of VF `vf` of the PF that has netdev pf_netdev, as rtnetlink addresses a VF: -ENODEV when

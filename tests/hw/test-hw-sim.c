@@ -11,6 +11,7 @@
 
 #include "hw/hw-sim.h"
 #include "hw/hw.h"
+#include "hw/hw-inventory.h"
 #include "hw/hw-plug.h"
 #include "hw-test-util.h"
 
@@ -575,6 +576,125 @@ static void test_vf_topology(void) {
                         g_assert_true(pci_addr_equal(&x->pci, &y->pci));
                 }
         }
+}
+
+static gint strcmp_p(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* hw_list_sriov_pfs() lists every function with sriov_totalvfs, in address order, and nothing else: the VFs it
+ * passes over without asking (those a PF before them names) included a PF's, one of no VFs, and one plugged after */
+static void test_sriov_pfs(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710, "--pf", CX3, "--pf", SFC, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autofree char *bus = g_build_filename(d->path, "sys", "bus", "pci", "devices", NULL);
+        g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GArray) pfs = NULL;
+        g_autoptr(GDir) dir = NULL;
+        const char *name;
+
+        test_simhost(d->path, "--quiet", "--set-numvfs", "0000:05:00.0", "0", "--add-pf",
+                     "name=eth9,bdf=0000:01:00.0,model=x710,vfs=2", NULL);
+        dir = g_dir_open(bus, 0, NULL);
+        g_assert_nonnull(dir);
+        while ((name = g_dir_read_name(dir))) {
+                g_autofree char *total = g_build_filename(bus, name, "sriov_totalvfs", NULL);
+
+                if (g_file_test(total, G_FILE_TEST_EXISTS))
+                        g_ptr_array_add(want, g_strdup(name));
+        }
+        g_ptr_array_sort(want, strcmp_p);
+        g_assert_cmpint(hw_list_sriov_pfs(hw, &pfs), ==, 0);
+        g_assert_cmpuint(pfs->len, ==, 4);
+        g_assert_cmpuint(pfs->len, ==, want->len);
+        for (guint i = 0; i < pfs->len; i++) {
+                char bdf[PCI_ADDR_STR_MAX];
+
+                g_assert_cmpstr(pci_addr_to_string(&g_array_index(pfs, PciAddr, i), bdf), ==, want->pdata[i]);
+        }
+}
+
+/* Of a PF with one netdev, hw_list_vf_topology() gives every VF's place and netdev names as hw_list_vfs() does (a
+ * gap, a VF on vfio-pci without netdevs, one without a netdev of its own make): all pool_expand_pf() uses there */
+static void test_vf_topology_one_port(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", X710 ",gap=3", "--pf", SFC, NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+
+        test_simhost(d->path, "--quiet", "--assign", "0000:03:02.1", NULL);
+        for (const char *const *pf_name = (const char *const[]) { "eth0", "sfc0", NULL }; *pf_name; pf_name++) {
+                g_autoptr(HwFunction) pf = NULL;
+                g_autoptr(GPtrArray) full = NULL, topo = NULL;
+
+                g_assert_cmpint(hw_lookup_netdev(hw, *pf_name, NULL, &pf), ==, 0);
+                g_assert_cmpuint(pf->netdevs->len, ==, 1);
+                g_assert_cmpint(hw_list_vfs(hw, pf, &full), ==, 0);
+                g_assert_cmpint(hw_list_vf_topology(hw, pf, &topo), ==, 0);
+                g_assert_cmpuint(topo->len, ==, full->len);
+                g_assert_cmpuint(topo->len, >, 0);
+                for (guint i = 0; i < topo->len; i++) {
+                        const HwFunction *a = full->pdata[i], *b = topo->pdata[i];
+
+                        g_assert_true(pci_addr_equal(&a->addr, &b->addr));
+                        g_assert_true(pci_addr_equal(&a->physfn, &b->physfn));
+                        g_assert_cmpint(a->vf_index, ==, b->vf_index);
+                        g_assert_cmpuint(a->netdevs->len, ==, b->netdevs->len);
+                        for (guint k = 0; k < a->netdevs->len; k++) {
+                                g_assert_cmpstr(netdev_at(a, k)->name, ==, netdev_at(b, k)->name);
+                                g_assert_true(netdev_at(b, k)->has_pci);
+                                g_assert_true(pci_addr_equal(&netdev_at(a, k)->pci, &netdev_at(b, k)->pci));
+                        }
+                }
+        }
+}
+
+/* The functions of a and b agree on everything an inventory read promises (hw_list_vf_inventory()) */
+static void assert_inventory_fields(const HwFunction *a, const HwFunction *b) {
+        g_assert_true(pci_addr_equal(&a->addr, &b->addr));
+        g_assert_true(pci_addr_equal(&a->physfn, &b->physfn));
+        g_assert_true(b->is_vf);
+        g_assert_false(b->is_pf);
+        g_assert_cmpint(a->vf_index, ==, b->vf_index);
+        g_assert_cmpuint(a->vendor_id, ==, b->vendor_id);
+        g_assert_cmpuint(a->device_id, ==, b->device_id);
+        g_assert_cmpstr(a->driver, ==, b->driver);
+        g_assert_cmpint(a->numa_node, ==, b->numa_node);
+        g_assert_cmpint(a->iommu_group, ==, b->iommu_group);
+        g_assert_cmpstr(a->pcie_root, ==, b->pcie_root);
+        g_assert_cmpuint(a->netdevs->len, ==, b->netdevs->len);
+        for (guint k = 0; k < a->netdevs->len; k++) {
+                const HwNetdev *x = netdev_at(a, k), *y = netdev_at(b, k);
+
+                g_assert_cmpstr(x->name, ==, y->name);          /* in dev_port order: the first is Netdevs[0] */
+                g_assert_cmpint(x->link_type, ==, y->link_type);
+                g_assert_cmpint(x->admin_up, ==, y->admin_up);
+                g_assert_true(y->has_pci);
+                g_assert_true(pci_addr_equal(&x->pci, &y->pci));
+        }
+}
+
+/* hw_list_vf_inventory() gives, of every VF, what hw_list_vfs() gives of what a Device object shows and a holder
+ * is judged by: a dual-port PF with single- and dual-port VFs (two netdevs in dev_port order), a gap, a netdev set
+ * down, a VF on vfio-pci (no netdevs) */
+static void test_vf_inventory(void) {
+        g_autoptr(TestDir) d = test_sim_host("--pf", CX3 ",gap=2", NULL);
+        g_autoptr(HwBackend) hw = test_sim_backend(d);
+        g_autoptr(HwFunction) pf = NULL;
+        g_autoptr(GPtrArray) full = NULL, inv = NULL;
+        bool dual_seen = false;
+
+        test_simhost(d->path, "--quiet", "--link", "ens1v1", "down", "--assign", "0000:05:00.4", NULL);
+        g_assert_cmpint(hw_lookup_netdev(hw, "ens1", NULL, &pf), ==, 0);
+        g_assert_cmpint(hw_list_vfs(hw, pf, &full), ==, 0);
+        g_assert_cmpint(hw_list_vf_inventory(hw, pf, &inv), ==, 0);
+        g_assert_cmpuint(inv->len, ==, full->len);
+        g_assert_cmpuint(inv->len, ==, 7);      /* 8 VFs less the gap */
+        for (guint i = 0; i < inv->len; i++) {
+                const HwFunction *a = full->pdata[i];
+
+                assert_inventory_fields(a, inv->pdata[i]);
+                dual_seen |= a->netdevs->len == 2;
+        }
+        g_assert_true(dual_seen);
 }
 
 /* hw_lookup_topology() agrees with hw_lookup_function() on the place of a PF and of every VF */
@@ -1398,6 +1518,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/hw/sim/assign-release", test_assign_release);
         g_test_add_func("/hw/sim/function-driver", test_function_driver);
         g_test_add_func("/hw/sim/vf-topology", test_vf_topology);
+        g_test_add_func("/hw/sim/sriov-pfs", test_sriov_pfs);
+        g_test_add_func("/hw/sim/vf-topology-one-port", test_vf_topology_one_port);
+        g_test_add_func("/hw/sim/vf-inventory", test_vf_inventory);
         g_test_add_func("/hw/sim/lookup-topology", test_lookup_topology);
         g_test_add_func("/hw/sim/resize", test_resize);
         g_test_add_func("/hw/sim/hwinfo", test_hwinfo);
