@@ -5,6 +5,7 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <glib.h>
 
@@ -33,6 +34,8 @@ SimState *sim_state(HwBackend *hw);
 #define SIM_FAULT_IGNORE 1
 int sim_fail_check(const char *vf_dir, const char *op, const char *alt_op);
 
+/* Where R/sys/class/net/<name> leads, in target (PATH_MAX): its length, -ENODEV when there is no such netdev */
+ssize_t sim_class_link(HwBackend *hw, const char *name, char *target);
 bool sim_is_dir(const char *path);
 bool sim_exists(const char *path);
 /* dir/name = value + "\n", atomically; -ENODEV when dir is gone */

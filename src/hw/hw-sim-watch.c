@@ -86,17 +86,15 @@ static void add_dir(GPtrArray *dirs, char *path, const char *netdev) {
  * -> ../../devices/pci0000:00/<BDF>/net/<ifname>): -ENODEV when there is none, -ENOTSUP when it is no PCI
  * function's. */
 static int pf_addr_of(HwBackend *hw, const char *pf_netdev, char bdf[static PCI_ADDR_STR_MAX]) {
-        g_autofree char *link = g_build_filename(hw->sysfs_root, "sys/class/net", pf_netdev, NULL);
         g_autofree char *function_dir = NULL, *base = NULL;
         char target[PATH_MAX];
         const char *net;
         ssize_t len;
         PciAddr pf;
 
-        len = readlink(link, target, sizeof(target) - 1);
+        len = sim_class_link(hw, pf_netdev, target);
         if (len < 0)
-                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
-        target[len] = '\0';
+                return (int) len;
         net = g_strrstr(target, "/net/");
         if (!net)
                 return -ENOTSUP;

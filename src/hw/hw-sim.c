@@ -143,19 +143,26 @@ static void sim_free(HwBackend *hw) {
 
 /* The PF netdev called name, as a VF operation addresses it: -ENODEV when there is none, -ENOTSUP when
  * it is no SR-IOV PF's. */
+ssize_t sim_class_link(HwBackend *hw, const char *name, char *target) {
+        g_autofree char *link = g_build_filename(hw->sysfs_root, "sys/class/net", name, NULL);
+        ssize_t len = readlink(link, target, PATH_MAX - 1);
+
+        if (len < 0)
+                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+        target[len] = '\0';
+        return len;
+}
+
 static int sim_pf_netdev(HwBackend *hw, const char *name, const SimPfNetdev **ret) {
-        g_autofree char *rel = g_strconcat("/sys/class/net/", name, NULL);
-        g_autofree char *link = g_strconcat(hw->sysfs_root, rel, NULL);
         g_autoptr(HwNetdev) nd = NULL;
         SimPfNetdev *n;
         char target[PATH_MAX];
         ssize_t len;
         int r;
 
-        len = readlink(link, target, sizeof(target) - 1);
+        len = sim_class_link(hw, name, target);
         if (len < 0)
-                return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
-        target[len] = '\0';
+                return (int) len;
         n = g_hash_table_lookup(sim_pf_netdevs(hw), name);
         if (n && streq(n->link_target, target)) {
                 *ret = n;

@@ -129,6 +129,19 @@ static int parse_summary(const char *out, uint64_t pairs, BenchProfile *ret, cha
         return 0;
 }
 
+/* SPEC's clients against T with tracer attached once they are connected and detached after they end */
+static int run_traced(const BenchTarget *t, BenchRunSpec spec, Tracer *tracer, BenchRunResult *run,
+                      char **ret_message) {
+        int r;
+
+        (void) unlink(tracer->out);
+        spec.before_go = tracer_attach;
+        spec.userdata = tracer;
+        r = bench_run_clients(t, &spec, run, ret_message);
+        tracer_stop(tracer);
+        return r;
+}
+
 /**
  * bench_profile_window() - SPEC's clients doing pairs against T while strace -c -f counts PID's syscalls,
  * attached after the clients connected and detached after they ended
@@ -141,15 +154,10 @@ int bench_profile_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t p
         g_autofree char *log = g_strdup_printf("%s/strace-%d.log", dir, (int) pid);
         g_auto(BenchRunResult) run = {};
         Tracer tracer = { .traced = pid, .out = out, .log = log };
-        BenchRunSpec traced = *spec;
         int r;
 
         *ret = (BenchProfile) {};
-        (void) unlink(out);
-        traced.before_go = tracer_attach;
-        traced.userdata = &tracer;
-        r = bench_run_clients(t, &traced, &run, ret_message);
-        tracer_stop(&tracer);
+        r = run_traced(t, *spec, &tracer, &run, ret_message);
         if (r < 0)
                 return r;
         if (run.errors > 0 || run.pairs == 0) {
@@ -181,13 +189,9 @@ int bench_trace_window(const BenchTarget *t, const BenchRunSpec *spec, pid_t pid
         BenchRunSpec traced = *spec;
         int r;
 
-        (void) unlink(out);
         traced.clients = 1;
         traced.pairs = BENCH_TRACE_PAIRS;
-        traced.before_go = tracer_attach;
-        traced.userdata = &tracer;
-        r = bench_run_clients(t, &traced, &run, ret_message);
-        tracer_stop(&tracer);
+        r = run_traced(t, traced, &tracer, &run, ret_message);
         if (r < 0)
                 return r;
         if (run.errors > 0) {
