@@ -438,7 +438,11 @@ check "no VF record is left" bash -c "[ -z \"\$(ls '$NP_DIR/run/vf')\" ]"
 # ==== devices taken outside netpool ====
 check "a hostdev network over pf eth0 starts" define_start outside "$HD_FWD"
 np_simhost --assign 0000:03:02.0
-sleep 0.6       # past the hot-plug rescan this change sets off
+# past the hot-plug rescan this change sets off (its row loses the netdev); a fixed sleep was too short under load
+for _ in $(seq 100); do
+        [ "$(device_row outside 0000:03:02.0 | cut -d' ' -f2)" = "-" ] && break
+        sleep 0.1
+done
 check "Allocate while VF 0 is bound to vfio-pci by someone else" port_call Allocate outside \
         "$(np_port_xml mac=52:54:00:f0:00:01 uuid="$(uuid_n 100)")"
 check "the port got VF 1" grep -q "function='0x1'" <<<"$P_XML"
