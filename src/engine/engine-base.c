@@ -119,7 +119,7 @@ static void claim_propagate(Engine *e, const char *key, const char *holder) {
         engine_visit_device(e, key, claim_set, (void *) holder);
 }
 
-void engine_claim_update(Engine *e, const PoolDevice *d, const char *network, bool rebound) {
+void engine_claim_update(Engine *e, const PoolDevice *d, const char *network) {
         const char *key = pool_device_key(d);
         const char *was = g_hash_table_lookup(e->claims, key);
 
@@ -132,7 +132,7 @@ void engine_claim_update(Engine *e, const PoolDevice *d, const char *network, bo
                 g_hash_table_remove(e->claims, key);
                 claim_propagate(e, key, NULL);
         }
-        engine_inventory_touch(e, key, rebound);
+        engine_inventory_touch(e, key);
 }
 
 /* ---- restore-failed and quarantined: a VF whose original is not back is handed out by no network ---- */
@@ -172,7 +172,7 @@ static void verdict_propagate(Engine *e, const char *key, DeviceState verdict, b
         VerdictChange c = { .verdict = verdict, .on = on };
 
         engine_visit_device(e, key, verdict_set, &c);
-        engine_inventory_touch(e, key, /* rebound= */ true);
+        engine_inventory_touch(e, key);
 }
 
 void engine_restore_failed_mark(Engine *e, const char *key) {

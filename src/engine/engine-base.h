@@ -71,9 +71,8 @@ void engine_visit_device(Engine *e, const char *key, EngineDeviceVisit visit, vo
 bool engine_claim_blocks(Engine *e, const PoolDevice *d, const char *network);
 const char *engine_claim_holder(Engine *e, const PoolDevice *d);
 /* The claim lasts while the device has connections in network; the other active networks whose pools hold
- * the device see it held elsewhere meanwhile (not available, shown in-use). rebound: the port's plug may have
- * bound or given back the device's driver (engine_inventory_touch()). */
-void engine_claim_update(Engine *e, const PoolDevice *d, const char *network, bool rebound);
+ * the device see it held elsewhere meanwhile (not available, shown in-use). */
+void engine_claim_update(Engine *e, const PoolDevice *d, const char *network);
 /* A pool built, loaded or rescanned for network: mark what must hold across networks — the devices ports of
  * other networks hold, and the restore-failed ones. */
 void engine_pool_apply_host_state(Engine *e, Pool *pool, const char *network);

@@ -619,7 +619,7 @@ static uint32_t reread_binding(Engine *e, InvDevice *d) {
         return changed;
 }
 
-void engine_inventory_touch(Engine *e, const char *key, bool rebound) {
+void engine_inventory_touch(Engine *e, const char *key) {
         InvDevice *d = e->inventory ? g_hash_table_lookup(e->inventory, key) : NULL;
         g_autofree char *was_holder = NULL, *was_port = NULL;
         const char *was_state;
@@ -627,8 +627,7 @@ void engine_inventory_touch(Engine *e, const char *key, bool rebound) {
 
         if (!d)
                 return;
-        if (rebound)
-                changed |= reread_binding(e, d);
+        changed |= reread_binding(e, d);
         was_state = d->state;
         was_holder = g_strdup(d->holder);
         was_port = g_strdup(d->port_uuid);

@@ -17,10 +17,8 @@ void engine_inventory_refresh_pfs(Engine *e, GHashTable *pfs);
 bool engine_inventory_pfs_of(Engine *e, GHashTable *names, GHashTable *pfs);
 /* The pools changed (a network started or stopped): memberships and states again, no hardware read. */
 void engine_inventory_refresh_pools(Engine *e);
-/* The state of the device with that key (pool_device_key()) may have changed: a port, a claim, a verdict.
- * rebound: its driver binding may have changed with it (a managed port bound or gave back the VF), so it is
- * read again; otherwise only a rescan tells of a bind made outside netpool. */
-void engine_inventory_touch(Engine *e, const char *key, bool rebound);
+/* The state of the device with that key (pool_device_key()) may have changed: a port, a claim, a verdict. */
+void engine_inventory_touch(Engine *e, const char *key);
 
 void engine_inventory_free(Engine *e);
 

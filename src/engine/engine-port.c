@@ -852,7 +852,7 @@ void engine_port_register(Engine *e, Network *n, Port *port, PoolDevice *d) {
         if (d) {
                 pool_device_connect(n->pool, d, 1);
                 engine_holders_add(e, n, d, port_uuid(port));
-                engine_claim_update(e, d, network_name(n), engine_plug_binds_vfio(n->def));
+                engine_claim_update(e, d, network_name(n));
                 if (d->state == DEVICE_STATE_LOST)
                         port->health = PORT_HEALTH_LOST;        /* a restart while it was gone */
         }
@@ -1281,7 +1281,7 @@ static void port_forget(Engine *e, Port *port, bool restore_failed) {
                 device_netdev_now(e, d);        /* back with its host driver, say */
                 pool_device_connect(n->pool, d, -1);
                 engine_holders_remove(e, n, d, port_uuid(port));
-                engine_claim_update(e, d, network_name(n), engine_plug_binds_vfio(n->def));
+                engine_claim_update(e, d, network_name(n));
         }
         engine_emit(e, n, port, ENGINE_EVENT_PORT_REMOVED);
         engine_lease_watch_port(e, port, false);
