@@ -279,6 +279,15 @@ static int open_netdev_dir(const char *root, const char *name) {
         return open_dir(link);
 }
 
+/* A netdev's link type from its `type` file at path (relative to dir); no file (a sim host without netpool's
+ * extension): ethernet */
+static HwLinkType read_link_type(int dir, const char *path) {
+        uint64_t v;
+
+        return read_attr_u64(dir, path, 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
+                       ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+}
+
 /* The attributes of one netdev directory that attrs names (HwNetdevAttr bits); the PCI side is left to the
  * caller. With HW_NETDEV_IFINDEX a directory without one is no netdev (-ENODEV). */
 static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev **ret) {
@@ -318,11 +327,8 @@ static int read_netdev_attrs(int dir, const char *name, unsigned attrs, HwNetdev
         /* without a link the kernel reports -1 or fails the read: unknown */
         if (attrs & HW_NETDEV_SPEED)
                 n->speed = read_attr_u64(dir, "speed", 10, UINT32_MAX, &v) >= 0 ? (unsigned) v : 0;
-        /* no file (a sim host without netpool's extension): ethernet */
         if (attrs & HW_NETDEV_TYPE)
-                n->link_type = read_attr_u64(dir, "type", 10, UINT32_MAX, &v) >= 0 &&
-                                               v == ARPHRD_INFINIBAND_TYPE
-                                       ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+                n->link_type = read_link_type(dir, "type");
 
         *ret = g_steal_pointer(&n);
         return 0;
@@ -416,9 +422,7 @@ static int read_inventory_netdev(int net_fd, const char *name, HwNetdev **ret) {
                 n->admin_up = strcmp(operstate, "up") == 0;
         else
                 return -ENODEV;
-        /* no file (a sim host without netpool's extension): ethernet */
-        n->link_type = read_attr_u64(net_fd, type, 10, UINT32_MAX, &v) >= 0 && v == ARPHRD_INFINIBAND_TYPE
-                               ? HW_LINK_TYPE_INFINIBAND : HW_LINK_TYPE_ETHERNET;
+        n->link_type = read_link_type(net_fd, type);
         *ret = g_steal_pointer(&n);
         return 0;
 }
